@@ -1,0 +1,86 @@
+# scorch - build, test and demo.  GNU Make.
+#
+#   make            build build/scorch (installs missing Debian packages first)
+#   make check      build and run every test (unit + end to end)
+#   make check SANITIZE=1   the same under ASan+UBSan, in build-san/
+#   make demo       build and run the bundled example into a flame graph
+#   make fuzz       long fuzzing runs of every reader (clang + libFuzzer)
+#
+# Sources are found by wildcard: a new .c file under src/ is built and
+# linked without touching this file.
+
+SANITIZE ?=
+ifeq ($(SANITIZE),1)
+BUILD ?= build-san
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILD ?= build
+SAN_FLAGS :=
+endif
+
+CC ?= cc
+PKGS := libelf libdw capstone zlib libprotobuf-c
+OPT ?= -O2
+WARN := -Wall -Wextra -Werror
+CFLAGS ?=
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(OPT) -g $(WARN) $(SAN_FLAGS) -Isrc -I$(BUILD)/gen \
+	$(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
+LDLIBS = $(shell pkg-config --libs $(PKGS)) -liberty -lm -lpthread
+
+SRCS := $(shell find src -name '*.c' | sort)
+LIB_SRCS := $(filter-out src/main.c,$(SRCS))
+PROTOS := $(wildcard src/formats/*.proto)
+GEN_SRCS := $(patsubst src/formats/%.proto,$(BUILD)/gen/%.pb-c.c,$(PROTOS))
+LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS)) $(GEN_SRCS:.c=.o)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+DEPS_STAMP := build/.deps-build
+
+.PHONY: all check demo deps test-deps fuzz clean
+all: $(BUILD)/scorch
+
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): scripts/deps.sh
+	@mkdir -p build
+	scripts/deps.sh build
+	@touch $@
+
+test-deps: deps
+	scripts/deps.sh test
+	scripts/test-tools.sh
+
+$(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: src/formats/%.proto | $(DEPS_STAMP)
+	@mkdir -p $(BUILD)/gen
+	protoc-c --c_out=$(BUILD)/gen --proto_path=src/formats $<
+
+$(BUILD)/gen/%.pb-c.o: $(BUILD)/gen/%.pb-c.c
+	$(CC) -std=c11 $(OPT) -g $(SAN_FLAGS) -I$(BUILD)/gen $(shell pkg-config --cflags libprotobuf-c) -c -o $@ $<
+
+$(BUILD)/obj/%.o: src/%.c $(GEN_SRCS) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/libscorch.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/scorch: $(BUILD)/obj/main.o $(BUILD)/libscorch.a
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(BUILD)/libscorch.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libscorch.a $(LDLIBS)
+
+check: $(BUILD)/scorch $(UNIT_BINS) test-deps
+	BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run.sh
+
+demo: $(BUILD)/scorch
+	examples/demo.sh $(BUILD)/scorch
+
+fuzz: deps
+	tests/fuzz/run.sh long
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,13 @@
+/*
+ * commands.h - entry points of the subcommands, one file each in cmd/.
+ *
+ * Each takes argv with argv[0] = the subcommand name and returns the
+ * process exit status.  main.c's table is the only caller.
+ */
+#ifndef SCORCH_CMD_COMMANDS_H
+#define SCORCH_CMD_COMMANDS_H
+
+int cmd_collapse(int argc, const char **argv);
+int cmd_flamegraph(int argc, const char **argv);
+
+#endif

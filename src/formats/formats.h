@@ -1,0 +1,12 @@
+/*
+ * formats.h - every reader and writer scorch knows; registry.c lists them.
+ */
+#ifndef SCORCH_FORMATS_FORMATS_H
+#define SCORCH_FORMATS_FORMATS_H
+
+#include "formats/format.h"
+
+extern const struct format_reader folded_reader;
+extern const struct format_writer folded_writer;
+
+#endif

@@ -1,0 +1,193 @@
+/*
+ * registry.c - the table of formats, detection, and path-level read/write.
+ *
+ * To add a format: write formats/NAME.c with its reader and/or writer,
+ * declare them in formats/formats.h, and add a row below.  Detection asks
+ * every reader's probe and takes the most confident one.
+ */
+#include <string.h>
+
+#include "formats/format.h"
+#include "formats/formats.h"
+#include "model/profile.h"
+#include "util/error.h"
+#include "util/input.h"
+#include "util/output.h"
+#include "util/strbuf.h"
+
+static const struct format_reader *const readers[] = {
+	&folded_reader,
+};
+
+static const struct format_writer *const writers[] = {
+	&folded_writer,
+};
+
+#define NR_READERS (sizeof(readers) / sizeof(readers[0]))
+#define NR_WRITERS (sizeof(writers) / sizeof(writers[0]))
+
+const struct format_reader *format_reader_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NR_READERS; i++)
+		if (!strcmp(readers[i]->name, name))
+			return readers[i];
+	return NULL;
+}
+
+const struct format_writer *format_writer_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NR_WRITERS; i++)
+		if (!strcmp(writers[i]->name, name))
+			return writers[i];
+	return NULL;
+}
+
+static int ends_with(const char *s, const char *suffix, size_t len)
+{
+	size_t n = strlen(s);
+
+	return n >= len && !strncmp(s + n - len, suffix, len);
+}
+
+const struct format_writer *format_writer_for_path(const char *path)
+{
+	const struct format_writer *best = NULL;
+	size_t best_len = 0, i;
+
+	/* longest matching extension wins: ".speedscope.json" over ".json" */
+	for (i = 0; i < NR_WRITERS; i++) {
+		const char *e = writers[i]->extensions;
+
+		while (e && *e) {
+			size_t len = strcspn(e, " ");
+
+			if (len > best_len && ends_with(path, e, len)) {
+				best = writers[i];
+				best_len = len;
+			}
+			e += len;
+			while (*e == ' ')
+				e++;
+		}
+	}
+	return best;
+}
+
+const struct format_reader *format_detect(struct input *in)
+{
+	const struct format_reader *best = NULL;
+	const unsigned char *head;
+	size_t n = input_peek(in, &head, 64 * 1024), i;
+	int best_score = 0;
+
+	for (i = 0; i < NR_READERS; i++) {
+		int score = readers[i]->probe(head, n);
+
+		if (score > best_score) {
+			best = readers[i];
+			best_score = score;
+		}
+	}
+	return best;
+}
+
+static const char *names(int writer)
+{
+	static struct strbuf r, w;
+	struct strbuf *sb = writer ? &w : &r;
+	size_t i, n = writer ? NR_WRITERS : NR_READERS;
+
+	if (sb->len)
+		return sb->buf;
+	for (i = 0; i < n; i++) {
+		if (i)
+			strbuf_addch(sb, ' ');
+		strbuf_addstr(sb, writer ? writers[i]->name : readers[i]->name);
+	}
+	return strbuf_str(sb);
+}
+
+const char *format_reader_names(void)
+{
+	return names(0);
+}
+
+const char *format_writer_names(void)
+{
+	return names(1);
+}
+
+int format_read_path(const char *path, const char *forced, struct profile *p,
+		     const struct read_options *o)
+{
+	static const struct read_options defaults;
+	const struct format_reader *r;
+	struct input *in;
+	int ret;
+
+	if (!o)
+		o = &defaults;
+	if (forced) {
+		r = format_reader_find(forced);
+		if (!r)
+			return error("unknown input format '%s' (known: %s)",
+				     forced, format_reader_names());
+	}
+	in = input_open(path);
+	if (!in)
+		return -1;
+	if (!forced) {
+		r = format_detect(in);
+		if (!r) {
+			const unsigned char *head;
+
+			if (!input_peek(in, &head, 1))
+				r = format_reader_find("folded");
+		}
+		if (!r) {
+			error("%s: unrecognised input format (use --input-format; known: %s)",
+			      input_name(in), format_reader_names());
+			input_close(in);
+			return -1;
+		}
+	}
+	ret = r->read(in, p, o);
+	input_close(in);
+	return ret;
+}
+
+int format_write_path(const char *path, const char *format,
+		      const char *default_format, const struct profile *p,
+		      const struct write_options *o)
+{
+	static const struct write_options defaults;
+	const struct format_writer *w = NULL;
+	struct output out;
+
+	if (!o)
+		o = &defaults;
+	if (format) {
+		w = format_writer_find(format);
+		if (!w)
+			return error("unknown output format '%s' (known: %s)",
+				     format, format_writer_names());
+	}
+	if (!w && strcmp(path, "-"))
+		w = format_writer_for_path(path);
+	if (!w && default_format)
+		w = format_writer_find(default_format);
+	if (!w)
+		return error("%s: cannot tell the output format from the name (use -f; known: %s)",
+			     path, format_writer_names());
+	if (output_open(&out, path) < 0)
+		return -1;
+	if (w->write(p, out.fp, o) < 0) {
+		output_abort(&out);
+		return -1;
+	}
+	return output_commit(&out);
+}

@@ -1,0 +1,59 @@
+/*
+ * main.c - scorch's entry point: the table of subcommands and dispatch.
+ *
+ * A new subcommand is one file in cmd/ and one row here.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/commands.h"
+#include "version.h"
+
+struct command {
+	const char *name;
+	int (*run)(int argc, const char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "collapse", cmd_collapse, "perf script text -> folded stacks" },
+};
+
+#define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "usage: scorch <command> [options] [args]\n\n"
+		     "Commands:\n");
+	for (i = 0; i < NR_COMMANDS; i++)
+		fprintf(out, "  %-12s %s\n", commands[i].name,
+			commands[i].summary);
+	fprintf(out, "\nRun 'scorch <command> --help' for a command's options.\n");
+}
+
+int main(int argc, const char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("scorch %s\n", SCORCH_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	for (i = 0; i < NR_COMMANDS; i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "scorch: '%s' is not a command (see 'scorch --help')\n",
+		argv[1]);
+	return 2;
+}

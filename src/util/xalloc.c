@@ -1,0 +1,77 @@
+/*
+ * xalloc.c - allocation wrappers that exit cleanly on exhaustion.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xalloc.h"
+
+static void out_of_memory(size_t size)
+{
+	fprintf(stderr, "scorch: out of memory (allocating %zu bytes)\n", size);
+	exit(2);
+}
+
+void *xmalloc(size_t size)
+{
+	void *p = malloc(size ? size : 1);
+	if (!p)
+		out_of_memory(size);
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		out_of_memory(n * size);
+	return p;
+}
+
+void *xrealloc(void *ptr, size_t size)
+{
+	void *p = realloc(ptr, size ? size : 1);
+	if (!p)
+		out_of_memory(size);
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+void grow_array(void **array, size_t elem_size, size_t need, size_t *alloc)
+{
+	size_t n;
+
+	if (need <= *alloc)
+		return;
+	n = *alloc ? *alloc : 16;
+	while (n < need)
+		n = n / 2 * 3 + 16;
+	if (n > SIZE_MAX / elem_size)
+		out_of_memory(SIZE_MAX);
+	*array = xrealloc(*array, n * elem_size);
+	*alloc = n;
+}
+
+void grow_array32(void **array, size_t elem_size, size_t need, uint32_t *alloc)
+{
+	size_t a = *alloc;
+
+	if (need > UINT32_MAX)
+		out_of_memory(need * elem_size);
+	grow_array(array, elem_size, need, &a);
+	*alloc = a > UINT32_MAX ? UINT32_MAX : (uint32_t)a;
+}

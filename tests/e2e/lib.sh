@@ -1,0 +1,29 @@
+# lib.sh - helpers for end-to-end test scripts (sourced, not run).
+#
+# A script reports each case with ok/fail/skip; tests/run.sh counts the
+# lines.  $SCORCH is the binary under test, $CORPUS the shared corpus,
+# $TEST_TMP a scratch directory removed after the run.
+
+ok()   { echo "ok $*"; }
+fail() { echo "FAIL $1: ${*:2}"; }
+skip() { echo "skip $1: ${*:2}"; }
+
+# check NAME CMD...: ok if CMD succeeds, else FAIL with its output.
+check() {
+	local name=$1; shift
+	local out
+	if out=$("$@" 2>&1); then ok "$name"; else fail "$name" "$(echo "$out" | tail -n 5)"; fi
+}
+
+# python_versions: every CPython interpreter on this machine as
+# "label path" lines (pyenv 3.x builds and Debian's /usr/bin/python3).
+python_versions() {
+	local root
+	root=$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")
+	for d in "$root"/versions/3.*; do
+		[ -x "$d/bin/python3" ] && echo "$(basename "$d") $d/bin/python3"
+	done
+	[ -x /usr/bin/python3 ] && echo "debian-$(/usr/bin/python3 -c 'import sys;print("%d.%d"%sys.version_info[:2])') /usr/bin/python3"
+}
+
+WORK=$(mktemp -d "${TEST_TMP:-/tmp}/e2e.XXXXXX")

@@ -1,0 +1,120 @@
+/*
+ * test_model.c - unit tests of the profile model, strings and hashing.
+ */
+#include "model/profile.h"
+#include "util/hash.h"
+#include "util/strbuf.h"
+#include "test.h"
+
+static void test_strings_intern(void)
+{
+	struct strtab t;
+	uint32_t a, b, c;
+	char name[32];
+	int i;
+
+	strtab_init(&t);
+	CHECK(strtab_intern(&t, "", 0) == 0);
+	a = strtab_intern(&t, "main", 4);
+	b = strtab_intern(&t, "mainx", 4);
+	c = strtab_intern(&t, "other", 5);
+	CHECK(a == b);
+	CHECK(a != c);
+	CHECK_STR(strtab_get(&t, c), "other");
+	for (i = 0; i < 100000; i++) {
+		int n = snprintf(name, sizeof(name), "f%d", i);
+		CHECK(strtab_intern(&t, name, (size_t)n) ==
+		      strtab_intern(&t, name, (size_t)n));
+	}
+	CHECK(t.nr == 100003);
+	CHECK(strtab_lookup(&t, "f99999", 6) != 0);
+	CHECK(strtab_lookup(&t, "nope", 4) == 0);
+	strtab_release(&t);
+}
+
+static void test_stack_tree(void)
+{
+	struct profile p;
+	uint32_t f[3], s1, s2, out[3];
+
+	profile_init(&p);
+	f[0] = profile_frame_named(&p, "main", 4, FRAME_NATIVE);
+	f[1] = profile_frame_named(&p, "work", 4, FRAME_NATIVE);
+	f[2] = profile_frame_named(&p, "leaf", 4, FRAME_KERNEL);
+	CHECK(profile_frame_named(&p, "main", 4, FRAME_NATIVE) == f[0]);
+	CHECK(profile_frame_named(&p, "main", 4, FRAME_KERNEL) != f[0]);
+	s1 = profile_stack_from_frames(&p, f, 3);
+	s2 = profile_stack_from_frames(&p, f, 3);
+	CHECK(s1 == s2);
+	CHECK(p.stacks[s1].depth == 3);
+	CHECK(profile_stack_frames(&p, s1, out) == 3);
+	CHECK(out[0] == f[0] && out[2] == f[2]);
+	CHECK(p.stacks[p.stacks[s1].parent].frame == f[1]);
+	profile_release(&p);
+}
+
+static void test_totals_and_samples(void)
+{
+	struct profile p;
+	uint32_t f, s, t1, t2;
+
+	profile_init(&p);
+	p.keep_samples = 1;
+	f = profile_frame_named(&p, "x", 1, FRAME_NATIVE);
+	s = profile_stack_push(&p, 0, f);
+	t1 = profile_thread(&p, 10, 11, "worker");
+	t2 = profile_thread(&p, 10, 12, NULL);
+	CHECK(profile_thread(&p, 10, 11, NULL) == t1);
+	profile_add1(&p, s, t1, 5, 2);
+	profile_add1(&p, s, t1, 6, 3);
+	profile_add1(&p, s, t2, 7, 1.5);
+	CHECK(p.nr_totals == 2);
+	CHECK(p.nr_samples == 3);
+	CHECK(profile_sum(&p, 0) == 6.5);
+	CHECK_STR(profile_str(&p, p.threads[t1].name), "worker");
+	profile_release(&p);
+}
+
+static void test_frame_label(void)
+{
+	struct profile p;
+	struct frame f = { 0 };
+	struct strbuf sb;
+	uint32_t id;
+
+	profile_init(&p);
+	strbuf_init(&sb);
+	f.name = profile_intern(&p, "Ledger.tally");
+	f.file = profile_intern(&p, "app.py");
+	f.line = 42;
+	f.kind = FRAME_PYTHON;
+	id = profile_frame(&p, &f);
+	profile_frame_label(&p, id, &sb);
+	CHECK_STR(sb.buf, "Ledger.tally (app.py:42)");
+	strbuf_release(&sb);
+	profile_release(&p);
+}
+
+static void test_number_format(void)
+{
+	struct strbuf sb;
+
+	strbuf_init(&sb);
+	strbuf_add_number(&sb, 250000);
+	strbuf_addch(&sb, ' ');
+	strbuf_add_number(&sb, 1.5);
+	strbuf_addch(&sb, ' ');
+	strbuf_add_number(&sb, 0.1 + 0.2);
+	CHECK_STR(sb.buf, "250000 1.5 0.3");
+	strbuf_release(&sb);
+}
+
+int main(void)
+{
+	RUN(test_strings_intern);
+	RUN(test_stack_tree);
+	RUN(test_totals_and_samples);
+	RUN(test_frame_label);
+	RUN(test_number_format);
+	TEST_EXIT();
+}
