@@ -37,6 +37,8 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 DEPS_STAMP := build/.deps-build
 
 .PHONY: all check demo deps test-deps fuzz clean
+# generated sources are kept, not deleted as intermediates
+.SECONDARY: $(GEN_SRCS) $(GEN_SRCS:.c=.h)
 all: $(BUILD)/scorch
 
 deps: $(DEPS_STAMP)
@@ -59,6 +61,13 @@ $(BUILD)/gen/%.pb-c.o: $(BUILD)/gen/%.pb-c.c
 $(BUILD)/obj/%.o: src/%.c $(GEN_SRCS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# The flame graph's script, svg_script.js, as C string literals (one per
+# line; backslash, quote and '?' escaped) for formats/svg_script.c.
+$(BUILD)/obj/formats/svg_script.o: $(BUILD)/gen/svg_script.inc
+$(BUILD)/gen/svg_script.inc: src/formats/svg_script.js
+	@mkdir -p $(BUILD)/gen
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/^/"/' -e 's/$$/\\n"/' $< >$@.tmp && mv $@.tmp $@
 
 $(BUILD)/libscorch.a: $(LIB_OBJS)
 	@rm -f $@

@@ -16,7 +16,14 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "record", cmd_record, "sample a Python program into a profile" },
+	{ "dump", cmd_dump, "print every thread's current Python stack" },
 	{ "collapse", cmd_collapse, "perf script text -> folded stacks" },
+	{ "convert", cmd_convert, "any profile format -> any other" },
+	{ "report", cmd_report, "top functions, call tree, per-thread tables" },
+	{ "diff", cmd_diff, "compare two profiles: differential flame graph + changes" },
+	{ "flamegraph", cmd_flamegraph, "render an interactive SVG flame graph" },
+	{ "annotate", cmd_annotate, "source lines and disassembly of one function with sample counts" },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

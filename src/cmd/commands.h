@@ -8,6 +8,12 @@
 #define SCORCH_CMD_COMMANDS_H
 
 int cmd_collapse(int argc, const char **argv);
+int cmd_record(int argc, const char **argv);
+int cmd_dump(int argc, const char **argv);
+int cmd_convert(int argc, const char **argv);
+int cmd_report(int argc, const char **argv);
+int cmd_diff(int argc, const char **argv);
 int cmd_flamegraph(int argc, const char **argv);
+int cmd_annotate(int argc, const char **argv);
 
 #endif

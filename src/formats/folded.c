@@ -158,10 +158,18 @@ uint32_t folded_frame(struct profile *p, const char *name, size_t len)
 
 static int folded_probe(const unsigned char *head, size_t len)
 {
-	size_t line_len = 0, stack_len;
+	size_t line_len, stack_len;
 	double counts[2];
 	const unsigned char *nl;
 
+	/* skip leading "#" comment lines (austin writes metadata there) */
+	while (len && head[0] == '#') {
+		nl = memchr(head, '\n', len);
+		if (!nl)
+			return 0;
+		len -= (size_t)(nl + 1 - head);
+		head = nl + 1;
+	}
 	if (!len)
 		return 0;
 	nl = memchr(head, '\n', len);
@@ -170,6 +178,65 @@ static int folded_probe(const unsigned char *head, size_t len)
 		return 0;
 	return folded_split_line((const char *)head, line_len, &stack_len,
 				 counts) ? 50 : 0;
+}
+
+/*
+ * The stack of the previous line, kept so that a line sharing a prefix of
+ * frames with it (the common case: folded files are usually sorted) reuses
+ * those stack ids instead of interning every frame again.
+ */
+struct prefix_cache {
+	struct strbuf text;	/* previous line's stack text */
+	size_t *frame_end;	/* byte offset where frame i ends */
+	uint32_t *stack;	/* stack id after frame i */
+	size_t nr, alloc_end, alloc_stack;
+};
+
+static size_t common_prefix(const char *a, size_t alen, const char *b,
+			    size_t blen)
+{
+	size_t n = alen < blen ? alen : blen, i = 0;
+
+	while (i < n && a[i] == b[i])
+		i++;
+	return i;
+}
+
+/* Returns the stack id of line[0..len), reusing cached prefix frames. */
+static uint32_t folded_stack(struct profile *p, struct prefix_cache *c,
+			     const char *line, size_t len)
+{
+	size_t same = common_prefix(c->text.buf ? c->text.buf : "", c->text.len,
+				    line, len);
+	size_t keep = 0, start, i;
+	uint32_t stack = 0;
+
+	if (same == len && same == c->text.len)
+		return c->nr ? c->stack[c->nr - 1] : 0;
+	/* frame k is the same when the ';' after it is common to both */
+	while (keep < c->nr && c->frame_end[keep] < same)
+		keep++;
+	if (keep)
+		stack = c->stack[keep - 1];
+	c->nr = keep;
+	start = keep ? c->frame_end[keep - 1] + 1 : 0;
+	for (i = start; i <= len; i++) {
+		if (i < len && line[i] != ';')
+			continue;
+		stack = profile_stack_push(p, stack,
+					   folded_frame(p, line + start, i - start));
+		grow_array((void **)&c->frame_end, sizeof(*c->frame_end),
+			   c->nr + 1, &c->alloc_end);
+		grow_array((void **)&c->stack, sizeof(*c->stack), c->nr + 1,
+			   &c->alloc_stack);
+		c->frame_end[c->nr] = i;
+		c->stack[c->nr] = stack;
+		c->nr++;
+		start = i + 1;
+	}
+	strbuf_reset(&c->text);
+	strbuf_add(&c->text, line, len);
+	return stack;
 }
 
 static int folded_read(struct input *in, struct profile *p,
@@ -181,17 +248,19 @@ static int folded_read(struct input *in, struct profile *p,
 	size_t len;
 	unsigned long bad = 0, good = 0;
 	int shape = 0, r;
-	uint32_t *frames = NULL;
-	size_t alloc_frames = 0;
+	struct prefix_cache cache;
 
+	memset(&cache, 0, sizeof(cache));
+	strbuf_init(&cache.text);
 	if (o->keep_samples)
 		p->keep_samples = 1;
 	while ((r = input_getline(in, &line, &len)) > 0) {
 		double counts[2], values[PROFILE_MAX_VALUES] = { 0 };
-		size_t stack_len, nr = 0, i, start;
+		size_t stack_len;
 		int n;
 
-		if (len == 0 || (len == 1 && line[0] == '\r'))
+		/* blank lines, and "#" comments/metadata (austin, perf) */
+		if (len == 0 || (len == 1 && line[0] == '\r') || line[0] == '#')
 			continue;
 		n = folded_split_line(line, len, &stack_len, counts);
 		if (n && !shape) {
@@ -210,24 +279,16 @@ static int folded_read(struct input *in, struct profile *p,
 					"no count at the end (expected 'frame;frame COUNT')");
 			continue;
 		}
-		/* split frames on ';' */
-		start = 0;
-		for (i = 0; i <= stack_len; i++) {
-			if (i < stack_len && line[i] != ';')
-				continue;
-			grow_array((void **)&frames, sizeof(*frames), nr + 1,
-				   &alloc_frames);
-			frames[nr++] = folded_frame(p, line + start, i - start);
-			start = i + 1;
-		}
 		values[0] = counts[0];
 		if (p->meta.differential)
 			values[1] = n == 2 ? counts[1] : 0;
-		profile_add(p, profile_stack_from_frames(p, frames, nr), 0,
+		profile_add(p, folded_stack(p, &cache, line, stack_len), 0,
 			    (int64_t)input_line_number(in), values);
 		good++;
 	}
-	free(frames);
+	strbuf_release(&cache.text);
+	free(cache.frame_end);
+	free(cache.stack);
 	if (r < 0)
 		return -1;
 	if (bad)

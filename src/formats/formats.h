@@ -8,5 +8,12 @@
 
 extern const struct format_reader folded_reader;
 extern const struct format_writer folded_writer;
+extern const struct format_reader perfscript_reader;
+extern const struct format_reader perfdata_reader;
+extern const struct format_writer svg_writer;
+extern const struct format_reader pprof_reader;
+extern const struct format_writer pprof_writer;
+extern const struct format_reader speedscope_reader;
+extern const struct format_writer speedscope_writer;
 
 #endif

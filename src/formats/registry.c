@@ -17,10 +17,17 @@
 
 static const struct format_reader *const readers[] = {
 	&folded_reader,
+	&perfscript_reader,
+	&perfdata_reader,
+	&pprof_reader,
+	&speedscope_reader,
 };
 
 static const struct format_writer *const writers[] = {
 	&folded_writer,
+	&svg_writer,
+	&pprof_writer,
+	&speedscope_writer,
 };
 
 #define NR_READERS (sizeof(readers) / sizeof(readers[0]))

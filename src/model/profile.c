@@ -101,6 +101,7 @@ void profile_release(struct profile *p)
 	free(p->totals);
 	hash_index_free(p->total_index);
 	free(p->samples);
+	free(p->build_ids);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -299,4 +300,31 @@ const char *frame_kind_name(enum frame_kind kind)
 	};
 
 	return (unsigned)kind < FRAME_KIND_COUNT ? names[kind] : "unknown";
+}
+
+void profile_set_build_id(struct profile *p, uint32_t module, const char *hex)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->nr_build_ids; i++)
+		if (p->build_ids[i].module == module)
+			break;
+	if (i == p->nr_build_ids) {
+		grow_array32((void **)&p->build_ids, sizeof(*p->build_ids),
+			     p->nr_build_ids + 1, &p->alloc_build_ids);
+		p->nr_build_ids++;
+	}
+	p->build_ids[i].module = module;
+	p->build_ids[i].build_id = profile_intern(p, hex);
+}
+
+uint32_t profile_build_id(const struct profile *p, uint32_t module)
+{
+	uint32_t i;
+
+	/* modules are few: a linear scan is enough */
+	for (i = 0; i < p->nr_build_ids; i++)
+		if (p->build_ids[i].module == module)
+			return p->build_ids[i].build_id;
+	return 0;
 }

@@ -90,6 +90,13 @@ struct profile_meta {
 	int differential;	/* value[0] = before, value[1] = after */
 };
 
+/* A module (binary, DSO) and its build id, both string ids; the build id
+ * is its lowercase hex text. */
+struct module_build_id {
+	uint32_t module;
+	uint32_t build_id;
+};
+
 struct hash_index;
 
 struct profile {
@@ -118,6 +125,11 @@ struct profile {
 	size_t nr_samples, alloc_samples;
 
 	struct profile_meta meta;
+
+	/* Build ids of modules, for writers that name them (pprof
+	 * mappings); see profile_set_build_id. */
+	struct module_build_id *build_ids;
+	uint32_t nr_build_ids, alloc_build_ids;
 };
 
 /* Set up an empty profile with one value type "samples"/"count". */
@@ -175,5 +187,11 @@ void profile_frame_label(const struct profile *p, uint32_t frame,
 			 struct strbuf *out);
 
 const char *frame_kind_name(enum frame_kind kind);
+
+/* Records the build id (hex text) of a module (string id); a later call
+ * for the same module replaces it. */
+void profile_set_build_id(struct profile *p, uint32_t module, const char *hex);
+/* The build id string id of a module, or 0 when unknown. */
+uint32_t profile_build_id(const struct profile *p, uint32_t module);
 
 #endif

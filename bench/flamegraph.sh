@@ -1,0 +1,100 @@
+#!/bin/bash
+# flamegraph.sh - render speed and memory of `scorch flamegraph` against
+# FlameGraph's flamegraph.pl on the same generated folded file, in one run.
+#
+# usage: [FLAMEGRAPH_DIR=/path/to/FlameGraph] [LINES=1000000] [SCORCH=...]
+#        bench/flamegraph.sh
+# Inputs (LINES lines each, generated deterministically; INPUTS picks some):
+# random-sorted (random paths, sorted as stackcollapse-*.pl writes them),
+# random-shuffled (the same lines unsorted) and calltree (deep stacks down
+# a fixed call tree).  The flamegraph.pl rows are skipped when
+# FLAMEGRAPH_DIR is unset.  Prints a table: seconds, input lines per
+# second, peak RSS, and flamegraph.pl's time divided by scorch's.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+SCORCH=${SCORCH:-$top/build/scorch}
+LINES=${LINES:-1000000}
+tmp=$(mktemp -d /tmp/scorch-bench.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+if [ ! -x "$SCORCH" ]; then
+	echo "bench/flamegraph.sh: $SCORCH is missing (run make first)" >&2
+	exit 1
+fi
+if [ ! -x /usr/bin/time ]; then
+	echo "bench/flamegraph.sh: /usr/bin/time is missing (apt-get install time)" >&2
+	exit 1
+fi
+
+# random: each line a random path (depth 4-21) over 26 names, so nearly
+# every line is a new stack with little sharing -- the hard case.
+awk -v N="$LINES" 'BEGIN {
+	srand(42)
+	nn = split("main run_loop dispatch handle_request parse_json encode_utf8 " \
+		"malloc free memcpy read_file write_file compress hash_lookup " \
+		"sort_items render_page sys_read_[k] sys_write_[k] vfs_read_[k] " \
+		"do_syscall_64_[k] java/util/HashMap.get_[j] org/app/Service.call_[j] " \
+		"inline_helper_[i] process_item validate lookup_cache", names, " ")
+	for (i = 0; i < N; i++) {
+		d = 3 + int(rand() * 18)
+		s = "app"
+		for (j = 0; j < d; j++)
+			s = s ";" names[1 + int(rand() * (j < 4 ? 4 : nn))]
+		print s, 1 + int(rand() * 50)
+	}
+}' >"$tmp/random-shuffled.folded"
+LC_ALL=C sort "$tmp/random-shuffled.folded" >"$tmp/random-sorted.folded"
+# calltree: walks down a fixed call tree (depth 9-38, 5,000 function
+# names, kernel frames with _[k]), favouring the first callees the way
+# real programs favour hot paths; deep stacks with shared prefixes.
+awk -v N="$LINES" 'BEGIN {
+	srand(7)
+	for (i = 0; i < N; i++) {
+		id = 1; s = "main"; d = 8 + int(rand() * 30)
+		for (j = 0; j < d; j++) {
+			k = int(-log(1 - rand()) * 1.2)
+			if (k > 9)
+				k = 9
+			id = (id * 10 + k + 1) % 1000003
+			if (id % 17 == 0)
+				s = s ";sys_" (id % 300) "_[k]"
+			else
+				s = s ";func_" (id % 5000)
+		}
+		print s, 1 + int(rand() * 20)
+	}
+}' >"$tmp/calltree.folded"
+
+# run NAME INPUT CMD...: prints "seconds peak_kb", output to $tmp/NAME.svg
+run() {
+	local name=$1 input=$2; shift 2
+	/usr/bin/time -f '%e %M' -o "$tmp/$name.time" "$@" "$input" >"$tmp/$name.svg" 2>"$tmp/$name.err"
+	local rc=$?
+	if [ $rc -ne 0 ]; then
+		echo "bench/flamegraph.sh: $name failed (exit $rc): $(tail -n 2 "$tmp/$name.err")" >&2
+		echo "- -"
+		return
+	fi
+	tail -n 1 "$tmp/$name.time"
+}
+
+printf '%s lines per input, %s; ratio = flamegraph.pl seconds / scorch seconds\n\n' "$LINES" "$(date -u +%Y-%m-%d)"
+printf '%-16s %6s %-14s %9s %11s %9s %7s\n' input MB tool seconds lines/s peak_MB ratio
+for input in ${INPUTS:-random-sorted random-shuffled calltree}; do
+	file=$tmp/$input.folded
+	lines=$(wc -l <"$file")
+	size=$(du -m "$file" | cut -f1)
+	read -r s_sec s_kb < <(run "scorch-$input" "$file" "$SCORCH" flamegraph)
+	printf '%-16s %6s %-14s %9s %11s %9s %7s\n' "$input" "$size" scorch "$s_sec" \
+		"$(awk -v l="$lines" -v s="$s_sec" 'BEGIN { if (s > 0) printf "%.0f", l / s; else print "-" }')" \
+		"$(awk -v k="$s_kb" 'BEGIN { if (k > 0) printf "%.0f", k / 1024; else print "-" }')" ""
+	if [ -n "${FLAMEGRAPH_DIR:-}" ] && [ -f "$FLAMEGRAPH_DIR/flamegraph.pl" ]; then
+		read -r p_sec p_kb < <(run "perl-$input" "$file" perl "$FLAMEGRAPH_DIR/flamegraph.pl")
+		printf '%-16s %6s %-14s %9s %11s %9s %7s\n' "$input" "$size" flamegraph.pl "$p_sec" \
+			"$(awk -v l="$lines" -v s="$p_sec" 'BEGIN { if (s > 0) printf "%.0f", l / s; else print "-" }')" \
+			"$(awk -v k="$p_kb" 'BEGIN { if (k > 0) printf "%.0f", k / 1024; else print "-" }')" \
+			"$(awk -v p="$p_sec" -v s="$s_sec" 'BEGIN { if (s > 0 && p > 0) printf "%.1fx", p / s; else print "-" }')"
+	else
+		printf '%-16s %6s %-14s %s\n' "$input" "$size" flamegraph.pl "skipped (FLAMEGRAPH_DIR unset)"
+	fi
+done

@@ -1,0 +1,121 @@
+#!/bin/bash
+# bench/record.sh - cost of `scorch record` on every installed CPython.
+#
+# For each interpreter (3.8+) it prints one row:
+#   slow@100Hz, slow@1kHz  target slowdown: median over PAIRS paired runs of
+#                          (time with profiler / time without) - 1, where the
+#                          program times its own work in CPU time
+#                          (tests/programs/busy.py), so a loaded machine's
+#                          waits for a CPU do not count
+#   us/sample              profiler CPU time (user+sys, getrusage) per sample,
+#                          start-up excluded: the difference between a long
+#                          and a short attach at 1 kHz, divided by the
+#                          difference in samples
+#   peak Hz                samples per second when asked for 1 MHz (one
+#                          busy thread, attached for 1 s)
+# Rows for austin and py-spy are added when AUSTIN / PYSPY point at their
+# binaries (same method; their sample counts come from their output).
+#
+# Usage: bench/record.sh            (SCORCH=path, PAIRS=n, ROUNDS=n)
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+SCORCH=${SCORCH:-$top/build/scorch}
+PAIRS=${PAIRS:-3}
+ROUNDS=${ROUNDS:-120}
+PROG=$top/tests/programs/busy.py
+HARNESS=${HARNESS:-/usr/bin/python3}
+tmp=$(mktemp -d /tmp/scorch-bench.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+. "$top/tests/e2e/lib.sh" >/dev/null 2>&1 || true
+
+cat >"$tmp/bench.py" <<'PY'
+import os, resource, statistics, subprocess, sys, time, signal
+
+tool, exe, py, prog, pairs, rounds, tmp = sys.argv[1:8]
+pairs, rounds = int(pairs), int(rounds)
+
+def record_cmd(rate, out, pid=None, duration=None):
+    if tool == "scorch":
+        cmd = [exe, "record", "-q", "-F", str(rate), "-o", out]
+        if pid: cmd += ["-p", str(pid)]
+        if duration: cmd += ["-d", str(duration)]
+        return cmd + (["--"] if not pid else [])
+    if tool == "py-spy":
+        cmd = [exe, "record", "-r", str(rate), "-f", "raw", "-o", out, "--nonblocking"]
+        if pid: cmd += ["-p", str(pid)]
+        if duration: cmd += ["-d", str(int(duration))]
+        return cmd + (["--"] if not pid else [])
+    if tool == "austin":
+        cmd = [exe, "-i", str(int(1e6 / rate)) + "us", "-o", out]
+        if pid: cmd += ["-p", str(pid)]
+        if duration: cmd += ["-x", str(duration)]
+        return cmd
+    raise SystemExit("unknown tool")
+
+def elapsed(cmd):
+    out = subprocess.run(cmd, capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        if line.startswith("ELAPSED"):
+            return float(line.split()[1])
+    return None
+
+def slowdown(rate):
+    ratios = []
+    for i in range(pairs):
+        base = elapsed([py, prog, str(rounds)])
+        out = os.path.join(tmp, "s.folded")
+        prof = elapsed(record_cmd(rate, out) + [py, prog, str(rounds)])
+        if base and prof:
+            ratios.append(prof / base - 1)
+    return statistics.median(ratios) * 100 if ratios else float("nan")
+
+def samples_in(path):
+    n = 0
+    try:
+        with open(path, errors="replace") as f:
+            for line in f:
+                parts = line.rsplit(" ", 1)
+                if len(parts) == 2 and parts[1].strip().isdigit():
+                    n += int(parts[1])
+    except OSError:
+        pass
+    return n
+
+def attach(rate, seconds):
+    target = subprocess.Popen([py, prog, "forever"], stdout=subprocess.DEVNULL)
+    time.sleep(0.5)
+    out = os.path.join(tmp, "a.folded")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(record_cmd(rate, out, target.pid, seconds),
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    target.kill()
+    target.wait()
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return cpu, samples_in(out)
+
+s100 = slowdown(100)
+s1k = slowdown(1000)
+c1, n1 = attach(1000, 1)
+c2, n2 = attach(1000, 4)
+per = (c2 - c1) / (n2 - n1) * 1e6 if n2 > n1 else float("nan")
+c3, n3 = attach(1000000, 1)
+print("%+.1f%%\t%+.1f%%\t%.2f\t%d" % (s100, s1k, per, n3))
+PY
+
+printf '%-18s %-8s %10s %10s %10s %10s\n' version tool slow@100Hz slow@1kHz us/sample "peak Hz"
+run_row() {
+	local label=$1 tool=$2 exe=$3 py=$4 row
+	row=$("$HARNESS" "$tmp/bench.py" "$tool" "$exe" "$py" "$PROG" "$PAIRS" "$ROUNDS" "$tmp") || row="failed"
+	printf '%-18s %-8s %10s %10s %10s %10s\n' "$label" "$tool" $(echo "$row" | tr '\t' ' ')
+}
+while read -r label py; do
+	[ "$("$py" -c 'import sys; print(sys.version_info >= (3, 8))')" = True ] || continue
+	run_row "$label" scorch "$SCORCH" "$py"
+	if [ -n "${AUSTIN:-}" ]; then run_row "$label" austin "$AUSTIN" "$py"; fi
+	if [ -n "${PYSPY:-}" ]; then run_row "$label" py-spy "$PYSPY" "$py"; fi
+done < <(python_versions)
+[ -z "${AUSTIN:-}" ] && echo "(austin rows skipped: set AUSTIN=/path/to/austin)"
+[ -z "${PYSPY:-}" ] && echo "(py-spy rows skipped: set PYSPY=/path/to/py-spy)"
+exit 0

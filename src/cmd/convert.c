@@ -1,0 +1,101 @@
+/*
+ * convert.c - `scorch convert INPUT -o OUTPUT [-f FORMAT]`: any profile
+ * reader to any profile writer.  The output format comes from -f or the
+ * output file's extension; the input format from its content unless
+ * --input-format forces it.  Knows no format itself: formats/registry.c.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/commands.h"
+#include "formats/format.h"
+#include "model/profile.h"
+#include "util/error.h"
+#include "util/options.h"
+
+/* Individual samples (time order) are worth keeping when the output can
+ * show them, or when the input may carry timestamps: a binary or gzip
+ * file (pprof, perf.data).  Text formats number their lines instead of
+ * timing them, so keeping their samples would only invent times.  Peeks
+ * with plain stdio so a bad file is reported once, by the real read. */
+static int wants_samples(const char *input, const char *input_format,
+			 const struct format_writer *w)
+{
+	unsigned char head[4096];
+	size_t n;
+	FILE *f;
+
+	if (w && !strcmp(w->name, "speedscope"))
+		return 1;
+	if (input_format)
+		return strcmp(input_format, "folded") != 0;
+	if (!strcmp(input, "-"))
+		return 0;
+	f = fopen(input, "rb");
+	if (!f)
+		return 0;
+	n = fread(head, 1, sizeof(head), f);
+	fclose(f);
+	return (n >= 2 && head[0] == 0x1f && head[1] == 0x8b) ||
+	       memchr(head, '\0', n) != NULL;
+}
+
+int cmd_convert(int argc, const char **argv)
+{
+	struct read_options ro = { 0 };
+	struct write_options wo = { 0 };
+	const char *input_format = NULL, *output = NULL, *format = NULL;
+	const struct format_writer *w;
+	int nargs, ret;
+	struct profile p;
+	const struct option opts[] = {
+		{ OPTION_STRING, 'o', "output", &output, "FILE",
+		  "write to FILE ('-' = stdout; the format follows its extension)",
+		  NULL },
+		{ OPTION_STRING, 'f', "format", &format, "FORMAT",
+		  "output format (folded, pprof, speedscope, svg, ...)", NULL },
+		{ OPTION_STRING, 0, "input-format", &input_format, "FORMAT",
+		  "force the input format instead of detecting it", NULL },
+		{ OPTION_STRING, 0, "title", &wo.title, "TEXT",
+		  "title for viewers that show one", NULL },
+		{ OPTION_BOOL, 0, "threads", &wo.with_threads, NULL,
+		  "folded/svg: thread name as a root frame", NULL },
+		{ OPTION_END, 0, NULL, NULL, NULL, NULL, NULL },
+	};
+
+	nargs = parse_options(argc, argv, opts,
+			      "scorch convert [options] INPUT -o OUTPUT", 0);
+	if (nargs == -2)
+		return 0;
+	if (nargs < 0)
+		return 2;
+	if (nargs != 1 || !output) {
+		error("convert: give one INPUT and -o OUTPUT (see 'scorch convert --help')");
+		return 2;
+	}
+	w = format ? format_writer_find(format) : format_writer_for_path(output);
+	if (format && !w) {
+		error("convert: unknown output format '%s' (known: %s)", format,
+		      format_writer_names());
+		return 2;
+	}
+	if (!w && strcmp(output, "-")) {
+		error("convert: %s: cannot tell the output format from the name (use -f; known: %s)",
+		      output, format_writer_names());
+		return 2;
+	}
+	ro.keep_samples = wants_samples(argv[0], input_format, w);
+
+	profile_init(&p);
+	ret = format_read_path(argv[0], input_format, &p, &ro);
+	/* viewers show a title: the recorded command, else the input name */
+	if (!ret && !wo.title && !p.meta.command && strcmp(argv[0], "-")) {
+		const char *slash = strrchr(argv[0], '/');
+
+		wo.title = slash ? slash + 1 : argv[0];
+	}
+	if (!ret)
+		ret = format_write_path(output, format, "folded", &p, &wo);
+	profile_release(&p);
+	return ret ? 1 : 0;
+}

@@ -1,0 +1,164 @@
+/*
+ * dump.c - `scorch dump -p PID`: every thread's Python stack, once, printed
+ * like a traceback (outermost call first, most recent call last), with the
+ * thread's name, tid, OS state and whether it holds the GIL.
+ *
+ * Reads the target with the Python reader only; never stops it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/commands.h"
+#include "python/reader.h"
+#include "python/threadnames.h"
+#include "util/error.h"
+#include "util/options.h"
+#include "util/strbuf.h"
+
+#define DUMP_OPEN_TRIES 200	/* x 10 ms while the runtime starts up */
+
+struct dump_ctx {
+	pid_t pid;
+	int no_source;
+	int threads;
+};
+
+/* Line n of a source file as the target sees it; NULL if unavailable. */
+static char *source_line(pid_t pid, const char *file, int n)
+{
+	char path[4200], *line = NULL;
+	size_t cap = 0;
+	FILE *fp;
+	int i;
+
+	if (n <= 0 || !file[0] || file[0] == '<')
+		return NULL;
+	if (file[0] == '/')
+		snprintf(path, sizeof(path), "/proc/%d/root%s", (int)pid, file);
+	else
+		snprintf(path, sizeof(path), "/proc/%d/cwd/%s", (int)pid, file);
+	fp = fopen(path, "re");
+	if (!fp)
+		return NULL;
+	for (i = 1; getline(&line, &cap, fp) > 0; i++)
+		if (i == n)
+			break;
+	fclose(fp);
+	if (i != n) {
+		free(line);
+		return NULL;
+	}
+	line[strcspn(line, "\r\n")] = '\0';
+	return line;
+}
+
+static void print_thread(void *opaque, const struct pythread_sample *s)
+{
+	struct dump_ctx *ctx = opaque;
+	size_t i;
+
+	ctx->threads++;
+	printf("\nThread %ld \"%s\"", s->tid, s->name);
+	if (s->holds_gil == 1)
+		printf(" (holds the GIL, %s)", s->running == 1 ? "running" :
+		       s->running == 0 ? "sleeping" : "state unknown");
+	else
+		printf(" (%s)", s->running == 1 ? "running" :
+		       s->running == 0 ? "idle" : "state unknown");
+	printf(", most recent call last:\n");
+	if (!s->nr_frames)
+		printf("  (no Python frames)\n");
+	for (i = s->nr_frames; i-- > 0;) {
+		const struct pyframe *f = &s->frames[i];
+		char *text;
+
+		printf("  File \"%s\", line %d, in %s\n", f->code->file,
+		       f->line, f->code->name);
+		if (ctx->no_source)
+			continue;
+		text = source_line(ctx->pid, f->code->file, f->line);
+		if (text) {
+			const char *t = text;
+
+			while (*t == ' ' || *t == '\t')
+				t++;
+			if (*t)
+				printf("    %s\n", t);
+			free(text);
+		}
+	}
+}
+
+static void ignore_thread(void *ctx, const struct pythread_sample *s)
+{
+	(void)ctx;
+	(void)s;
+}
+
+int cmd_dump(int argc, const char **argv)
+{
+	struct dump_ctx ctx;
+	struct pyreader *r = NULL;
+	struct strbuf why = { 0 };
+	enum pyread_status st = PYREAD_NOT_READY;
+	unsigned long errors = 0;
+	int pid = 0, no_source = 0, nargs, tries, n = -1;
+	const struct option opts[] = {
+		{ OPTION_INT, 'p', "pid", &pid, "PID", "the process to show", NULL },
+		{ OPTION_BOOL, 0, "no-source", &no_source, NULL,
+		  "do not print source lines", NULL },
+		{ OPTION_END, 0, NULL, NULL, NULL, NULL, NULL },
+	};
+
+	nargs = parse_options(argc, argv, opts, "scorch dump [options] -p PID", 0);
+	if (nargs == -2)
+		return 0;
+	if (nargs < 0)
+		return 2;
+	if (nargs > 0 || pid <= 0) {
+		error("dump: give the process with -p PID (see 'scorch dump --help')");
+		return 2;
+	}
+	for (tries = 0; tries < DUMP_OPEN_TRIES; tries++) {
+		strbuf_reset(&why);
+		st = pyreader_open(pid, &r, &why);
+		if (st != PYREAD_NOT_READY)
+			break;
+		usleep(10000);
+	}
+	if (st != PYREAD_OK) {
+		error("%s", why.buf);
+		strbuf_release(&why);
+		return 1;
+	}
+	strbuf_release(&why);
+	/* a first pass learns the threads, then their names are read */
+	pyreader_sample(r, 0, ignore_thread, NULL, &errors);
+	pythread_names_update(r);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.pid = pid;
+	ctx.no_source = no_source;
+	printf("Process %d: %s (Python %s)\n", pid, r->exe, r->version);
+	/* a torn read drops a thread: retry a few times for a full picture */
+	for (tries = 0; tries < 20; tries++) {
+		errors = 0;
+		ctx.threads = 0;
+		fflush(stdout);
+		n = pyreader_sample(r, PYREAD_WANT_GIL | PYREAD_WANT_STATE |
+				    PYREAD_INSTANT_STATE,
+				    print_thread, &ctx, &errors);
+		if (n < 0 || !errors)
+			break;
+		printf("\n(some threads changed while being read; reading again)\n");
+	}
+	pyreader_close(r);
+	if (n < 0) {
+		error("pid %d exited while being read", pid);
+		return 1;
+	}
+	if (errors)
+		warning("%lu threads could not be read consistently", errors);
+	return 0;
+}

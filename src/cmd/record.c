@@ -1,0 +1,325 @@
+/*
+ * record.c - `scorch record`: spawn or attach, sample, write a profile.
+ *
+ * Owns the command line, the target's life cycle (spawn/attach, signals,
+ * exit status), the choice of sampling engine and the output.  Sampling
+ * itself lives in the engines (python/pyrecord.c; the perf_event engine
+ * plugs in at choose_engine below).  Ctrl-C/SIGTERM stop sampling and the
+ * profile is still written completely.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd/commands.h"
+#include "formats/format.h"
+#include "model/profile.h"
+#include "python/pyrecord.h"
+#include "python/reader.h"
+#include "sample/native_record.h"
+#include "sample/record_options.h"
+#include "sample/target.h"
+#include "util/error.h"
+#include "util/options.h"
+#include "util/strbuf.h"
+
+/* Where the profile goes without -o. */
+#define RECORD_DEFAULT_OUTPUT "scorch.svg"
+/* Writer used when neither -f nor the output's extension decides. */
+#define RECORD_DEFAULT_FORMAT "folded"
+
+static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t stop_from_user;	/* kill(), not the tty */
+
+static void on_stop_signal(int sig, siginfo_t *info, void *unused)
+{
+	(void)unused;
+	stop_requested++;
+	stop_signal = sig;
+	stop_from_user = info && (info->si_code == SI_USER ||
+				  info->si_code == SI_QUEUE);
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_stop_signal;
+	sa.sa_flags = SA_SIGINFO;	/* no SA_RESTART: sleeps wake up */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+enum engine {
+	ENGINE_NONE,		/* nothing to sample: the target already exited */
+	ENGINE_PYTHON,
+	ENGINE_NATIVE,		/* perf_event engine (sample/native_record.h) */
+};
+
+/*
+ * The one place the sampling engine is chosen.  The Python reader takes
+ * any CPython target; the perf_event engine (non-Python targets and
+ * --native) plugs in here.  Returns the engine, or -1 (reported).
+ */
+static int choose_engine(const struct record_options *o, struct target *t,
+			 struct pyreader **reader,
+			 struct native_session **native)
+{
+	struct strbuf why = { 0 };
+	enum pyread_status st;
+
+	/* perf_event engine: --native, when its events could be opened
+	 * (otherwise native_record_prepare said why; fall back below) */
+	if (o->native && *native)
+		return ENGINE_NATIVE;
+	if (*native && native_record_is_native_target(t->pid))
+		return ENGINE_NATIVE;
+	st = pyrecord_open(t, reader, &why);
+	switch (st) {
+	case PYREAD_OK:
+		strbuf_release(&why);
+		return ENGINE_PYTHON;
+	case PYREAD_GONE:
+		strbuf_release(&why);
+		if (t->spawned && *native)	/* drain what perf recorded */
+			return ENGINE_NATIVE;
+		if (t->spawned)
+			return ENGINE_NONE;
+		error("pid %d exited (nothing to record)", (int)t->pid);
+		return -1;
+	case PYREAD_NOT_PYTHON:
+		/* perf_event engine for non-Python targets */
+		if (!*native && !t->spawned &&
+		    native_record_prepare(o, t, native) < 0) {
+			strbuf_release(&why);
+			return -1;
+		}
+		if (*native) {
+			strbuf_release(&why);
+			return ENGINE_NATIVE;
+		}
+		error("%s (native programs need perf_event_open: run as root or set kernel.perf_event_paranoid <= 2)",
+		      why.buf);
+		break;
+	case PYREAD_NOT_READY:
+		error("%s (it did not finish starting in time; try again or attach with -p once it runs)",
+		      why.buf);
+		break;
+	case PYREAD_UNSUPPORTED:
+		error("%s (use CPython 3.8-3.13)", why.buf);
+		break;
+	case PYREAD_NO_PERMISSION:
+		error("%s", why.buf);
+		break;
+	}
+	strbuf_release(&why);
+	return -1;
+}
+
+static void fill_meta(struct profile *p, const struct record_options *o,
+		      const struct target *t, int argc, const char **argv)
+{
+	struct strbuf cmd = { 0 };
+	struct timespec ts;
+	int i;
+
+	if (t->spawned) {
+		for (i = 0; i < argc; i++) {
+			if (i)
+				strbuf_addch(&cmd, ' ');
+			strbuf_addstr(&cmd, argv[i]);
+		}
+	} else {
+		strbuf_addf(&cmd, "pid %d", (int)t->pid);
+	}
+	p->meta.command = profile_intern(p, strbuf_str(&cmd));
+	p->meta.event = profile_intern(p, o->idle ? "wall" : "cpu");
+	p->meta.pid = t->pid;
+	p->meta.rate_hz = o->rate_hz;
+	p->meta.period = (int64_t)(1e9 / o->rate_hz);
+	p->meta.period_type.type = profile_intern(p, o->idle ? "wall" : "cpu");
+	p->meta.period_type.unit = profile_intern(p, "nanoseconds");
+	clock_gettime(CLOCK_REALTIME, &ts);
+	p->meta.start_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	strbuf_release(&cmd);
+}
+
+static void summary(const struct record_options *o,
+		    const struct record_stats *s, const char *output,
+		    double seconds)
+{
+	struct rusage ru;
+	double cpu_us;
+
+	if (o->quiet)
+		return;
+	getrusage(RUSAGE_SELF, &ru);
+	cpu_us = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 +
+		(double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+	notice("%lu samples in %.1fs, %lu late ticks, %lu errors, %.1f us CPU per sample -> %s",
+	       s->samples, seconds, s->late, s->errors,
+	       s->samples ? cpu_us / (double)s->samples : 0.0, output);
+}
+
+int cmd_record(int argc, const char **argv)
+{
+	struct record_options o;
+	struct record_stats stats;
+	struct write_options wo = { 0 };
+	struct target t;
+	struct profile p;
+	struct pyreader *reader = NULL;
+	const char *output = RECORD_DEFAULT_OUTPUT, *format = NULL;
+	int pid = 0, nargs, engine, ret = 0, status = 0;
+	int stack_size = 0;			/* --stack-size */
+	struct native_session *native = NULL;	/* perf_event engine */
+	const struct option opts[] = {
+		{ OPTION_INT, 'p', "pid", &pid, "PID",
+		  "attach to a running process instead of starting one", NULL },
+		{ OPTION_STRING, 'o', "output", &output, "FILE",
+		  "write the profile here (default " RECORD_DEFAULT_OUTPUT ")", NULL },
+		{ OPTION_STRING, 'f', "format", &format, "FORMAT",
+		  "output format (default: from the file's extension)", NULL },
+		{ OPTION_DOUBLE, 'F', "rate", &o.rate_hz, "HZ",
+		  "samples per second (default 100)", NULL },
+		{ OPTION_DOUBLE, 'd', "duration", &o.duration_s, "SECONDS",
+		  "stop after this long (default: until the program exits)", NULL },
+		{ OPTION_BOOL, 0, "idle", &o.idle, NULL,
+		  "wall clock: sample idle threads too, marked [idle]", NULL },
+		{ OPTION_BOOL, 0, "gil", &o.gil, NULL,
+		  "keep only samples of the thread holding the GIL", NULL },
+		{ OPTION_BOOL, 0, "threads", &o.threads, NULL,
+		  "one root frame per thread (its name)", NULL },
+		{ OPTION_BOOL, 0, "subprocesses", &o.subprocesses, NULL,
+		  "also sample Python child processes (pid as root frame)", NULL },
+		{ OPTION_BOOL, 0, "native", &o.native, NULL,
+		  "mixed Python and native stacks (perf_event engine)", NULL },
+		{ OPTION_BOOL, 0, "no-lines", &o.no_lines, NULL,
+		  "aggregate by function, not by line", NULL },
+		/* perf_event engine options (sample/native_record.h) */
+		{ OPTION_BOOL, 0, "no-kernel", &o.no_kernel, NULL,
+		  "native: no kernel frames", NULL },
+		{ OPTION_BOOL, 0, "inline", &o.inline_frames, NULL,
+		  "native: inlined functions and source lines from DWARF", NULL },
+		{ OPTION_INT, 0, "stack-size", &stack_size, "BYTES",
+		  "native: user stack bytes copied per sample (default 32768)", NULL },
+		{ OPTION_STRING, 'e', "event", &o.event, "EVENT",
+		  "native: perf event to sample (default cpu-clock)", NULL },
+		{ OPTION_BOOL, 'q', "quiet", &o.quiet, NULL,
+		  "no progress line and no summary", NULL },
+		{ OPTION_END, 0, NULL, NULL, NULL, NULL, NULL },
+	};
+
+	memset(&o, 0, sizeof(o));
+	memset(&stats, 0, sizeof(stats));
+	o.rate_hz = 100;
+	nargs = parse_options(argc, argv, opts,
+			      "scorch record [options] (-p PID | -- COMMAND [ARGS...])",
+			      OPTIONS_STOP_AT_NON_OPTION);
+	if (nargs == -2)
+		return 0;
+	if (nargs < 0)
+		return 2;
+	if (!!pid == !!nargs) {
+		error("record: give either -p PID or a command after -- (see 'scorch record --help')");
+		return 2;
+	}
+	if (o.rate_hz <= 0 || o.rate_hz > 1e6) {
+		error("record: rate %g Hz is out of range (use 1 to 1000000)", o.rate_hz);
+		return 2;
+	}
+	if (format && !format_writer_find(format)) {
+		error("record: unknown output format '%s' (known: %s)", format,
+		      format_writer_names());
+		return 2;
+	}
+	if (stack_size < 0 || stack_size > 65528) {
+		error("record: --stack-size %d is out of range (use 0 to 65528)", stack_size);
+		return 2;
+	}
+	o.stack_size = (unsigned)stack_size;
+	o.pid = pid;
+	argv[nargs] = NULL;
+	o.argv = nargs ? argv : NULL;
+	error_set_quiet(o.quiet);
+
+	install_signals();
+	if (pid) {
+		if (target_attach(&t, pid) < 0)
+			return 1;
+		if (o.native && native_record_prepare(&o, &t, &native) < 0)
+			return 1;
+	} else {
+		if (target_spawn(&t, argv) < 0)
+			return 127;
+		/* an engine that must be ready before the first instruction
+		 * (perf events with enable_on_exec) sets up on t.pid here */
+		if (native_record_prepare(&o, &t, &native) < 0) {
+			target_abort(&t);
+			return 1;
+		}
+		if (target_start(&t) < 0) {
+			native_record_discard(native);
+			return 127;
+		}
+	}
+
+	engine = choose_engine(&o, &t, &reader, &native);
+	if (engine != ENGINE_NATIVE) {
+		native_record_discard(native);
+		native = NULL;
+	}
+	if (engine < 0) {
+		if (t.spawned) {
+			kill(t.pid, SIGTERM);
+			target_wait(&t);
+		}
+		return 1;
+	}
+
+	profile_init(&p);
+	fill_meta(&p, &o, &t, nargs, argv);
+	if (engine == ENGINE_PYTHON)
+		pyrecord_run(&o, &t, reader, &p, &stats, &stop_requested);
+	else if (engine == ENGINE_NATIVE &&
+		 native_record_run(native, &t, &p, &stats, &stop_requested) < 0)
+		ret = 1;
+
+	/* a stop signal someone sent to us alone goes on to the child */
+	if (t.spawned && stop_requested && stop_from_user && target_alive(&t))
+		kill(t.pid, stop_signal);
+
+	wo.with_threads = o.threads;
+	if (format_write_path(output, format, RECORD_DEFAULT_FORMAT, &p, &wo) < 0)
+		ret = 1;
+	else
+		summary(&o, &stats, output, (double)p.meta.duration_ns / 1e9);
+	profile_release(&p);
+
+	if (t.spawned) {
+		for (;;) {
+			status = target_wait(&t);
+			if (status >= 0)
+				break;
+			/* interrupted while waiting for the program to exit */
+			if (stop_from_user && target_alive(&t))
+				kill(t.pid, stop_signal);
+			if (stop_requested >= 2) {
+				status = 128 + stop_signal;
+				break;
+			}
+		}
+		return ret ? ret : status;
+	}
+	return ret;
+}

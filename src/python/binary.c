@@ -1,0 +1,111 @@
+/*
+ * binary.c - ELF symbol and section lookup for CPython runtimes (libelf).
+ *
+ * Looks in .dynsym and .symtab; either may be missing (Debian's python3 is
+ * stripped but exports its symbols).  Only reads the file; the reference
+ * for what to look for is ../shared/reference/cpython-internals.md §1.
+ */
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "python/binary.h"
+
+static void note_symbol(struct pybinary *b, const char *name, uint64_t value)
+{
+	if (!value)
+		return;
+	if (!strcmp(name, "_PyRuntime"))
+		b->runtime = value;
+	else if (!strcmp(name, "Py_Version"))
+		b->py_version = value;
+	else if (!strcmp(name, "PyCode_Type"))
+		b->code_type = value;
+	else
+		return;
+	b->has_python = 1;
+}
+
+static void scan_symbols(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh,
+			 struct pybinary *b)
+{
+	Elf_Data *data = elf_getdata(scn, NULL);
+	size_t i, n;
+
+	if (!data || !sh->sh_entsize)
+		return;
+	n = sh->sh_size / sh->sh_entsize;
+	for (i = 0; i < n; i++) {
+		GElf_Sym sym;
+		const char *name;
+
+		if (!gelf_getsym(data, (int)i, &sym) ||
+		    sym.st_shndx == SHN_UNDEF)
+			continue;
+		name = elf_strptr(elf, sh->sh_link, sym.st_name);
+		if (name && (name[0] == '_' || name[0] == 'P'))
+			note_symbol(b, name, sym.st_value);
+	}
+}
+
+int pybinary_inspect(const char *path, struct pybinary *b)
+{
+	Elf *elf;
+	Elf_Scn *scn = NULL;
+	size_t shstrndx, nphdr, i;
+	int fd, first = 1;
+
+	memset(b, 0, sizeof(*b));
+	elf_version(EV_CURRENT);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF) {
+		if (elf)
+			elf_end(elf);
+		close(fd);
+		return -1;
+	}
+	if (!elf_getphdrnum(elf, &nphdr)) {
+		for (i = 0; i < nphdr; i++) {
+			GElf_Phdr ph;
+
+			if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+				continue;
+			if (first) {
+				uint64_t align = ph.p_align ? ph.p_align : 1;
+
+				b->load_base = ph.p_vaddr - ph.p_vaddr % align;
+				first = 0;
+			}
+			if ((ph.p_flags & PF_W) && !b->rw_start) {
+				b->rw_start = ph.p_vaddr;
+				b->rw_end = ph.p_vaddr + ph.p_memsz;
+			}
+		}
+	}
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		shstrndx = 0;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		if (sh.sh_type == SHT_SYMTAB || sh.sh_type == SHT_DYNSYM) {
+			scan_symbols(elf, scn, &sh, b);
+			continue;
+		}
+		name = shstrndx ? elf_strptr(elf, shstrndx, sh.sh_name) : NULL;
+		if (name && !strcmp(name, ".PyRuntime")) {
+			b->runtime_section = sh.sh_addr;
+			b->has_python = 1;
+		}
+	}
+	elf_end(elf);
+	close(fd);
+	return 0;
+}

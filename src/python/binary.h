@@ -1,0 +1,26 @@
+/*
+ * binary.h - what the Python reader needs from an ELF file on disk: the
+ * addresses of _PyRuntime, Py_Version, PyCode_Type, the .PyRuntime
+ * section and the writable segment, all as link-time addresses (add the
+ * load bias for the target's addresses).  Never reads the target's memory.
+ */
+#ifndef SCORCH_PYTHON_BINARY_H
+#define SCORCH_PYTHON_BINARY_H
+
+#include <stdint.h>
+
+struct pybinary {
+	uint64_t runtime;		/* _PyRuntime symbol, 0 if absent */
+	uint64_t runtime_section;	/* .PyRuntime section start, 0 if absent */
+	uint64_t py_version;		/* Py_Version symbol (3.11+), 0 if absent */
+	uint64_t code_type;		/* PyCode_Type symbol, 0 if absent */
+	uint64_t load_base;		/* first PT_LOAD p_vaddr rounded to p_align */
+	uint64_t rw_start, rw_end;	/* writable PT_LOAD (.data + .bss) */
+	int has_python;			/* any CPython marker seen */
+};
+
+/* Inspects the ELF file at path.  Returns 0, or -1 when it is not a
+ * readable ELF file (errno-style reason not kept; nothing printed). */
+int pybinary_inspect(const char *path, struct pybinary *out);
+
+#endif

@@ -1,0 +1,169 @@
+/*
+ * codecache.c - reading code objects once and keeping them by address.
+ *
+ * A code object is accepted only when its ob_type is PyCode_Type (known
+ * from the symbol, or learned by reading a type's tp_name once).  The
+ * table is cleared when it grows past CODECACHE_MAX entries, which also
+ * bounds the damage of an address reused by a new code object.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "python/codecache.h"
+#include "python/remote.h"
+#include "python/unicode.h"
+#include "util/xalloc.h"
+
+#define CODECACHE_MAX 65536
+#define LINETABLE_MAX (1 << 20)
+
+void pycode_cache_init(struct pycode_cache *c)
+{
+	c->mask = 1023;
+	c->nr = 0;
+	c->slots = xcalloc(c->mask + 1, sizeof(*c->slots));
+	c->code_type = 0;
+}
+
+static void pycode_free(struct pycode *p)
+{
+	free(p->name);
+	free(p->file);
+	free(p->lines);
+	free(p);
+}
+
+void pycode_cache_clear(struct pycode_cache *c)
+{
+	size_t i;
+
+	for (i = 0; i <= c->mask; i++) {
+		if (c->slots[i])
+			pycode_free(c->slots[i]);
+		c->slots[i] = NULL;
+	}
+	c->nr = 0;
+	c->epoch++;
+}
+
+void pycode_cache_release(struct pycode_cache *c)
+{
+	if (!c->slots)
+		return;
+	pycode_cache_clear(c);
+	free(c->slots);
+	c->slots = NULL;
+}
+
+static size_t slot_of(const struct pycode_cache *c, uint64_t addr)
+{
+	uint64_t h = addr * 0x9e3779b97f4a7c15ULL;
+
+	return (size_t)(h >> 20) & c->mask;
+}
+
+static void insert(struct pycode_cache *c, struct pycode *p)
+{
+	size_t i = slot_of(c, p->addr);
+
+	while (c->slots[i])
+		i = (i + 1) & c->mask;
+	c->slots[i] = p;
+	c->nr++;
+}
+
+static void grow(struct pycode_cache *c)
+{
+	struct pycode **old = c->slots;
+	size_t n = c->mask + 1, i;
+
+	c->mask = n * 2 - 1;
+	c->slots = xcalloc(n * 2, sizeof(*c->slots));
+	c->nr = 0;
+	for (i = 0; i < n; i++)
+		if (old[i])
+			insert(c, old[i]);
+	free(old);
+}
+
+/* Is type the code type?  Learns PyCode_Type from its tp_name once. */
+static int is_code_type(struct pycode_cache *c, pid_t pid, uint64_t type)
+{
+	uint64_t name;
+	char buf[8];
+
+	if (!type)
+		return 0;
+	if (c->code_type)
+		return type == c->code_type;
+	if (remote_read(pid, type + 24, &name, sizeof(name)) < 0 ||
+	    remote_read(pid, name, buf, 5) < 0 || memcmp(buf, "code", 5))
+		return 0;
+	c->code_type = type;
+	return 1;
+}
+
+static struct pycode *load(struct pycode_cache *c, pid_t pid,
+			   const struct py_layout *l, uint64_t addr)
+{
+	unsigned char code[512], bytes_header[32];
+	struct pycode *p;
+	uint64_t table, size;
+
+	if (l->code_size > sizeof(code) ||
+	    remote_read(pid, addr, code, l->code_size) < 0 ||
+	    !is_code_type(c, pid, remote_u64(code, 8)))
+		return NULL;
+	p = xcalloc(1, sizeof(*p));
+	p->addr = addr;
+	p->firstlineno = remote_i32(code, l->code_firstlineno);
+	p->name = py_read_string(pid, l, remote_u64(code, l->code_qualname ?
+						     l->code_qualname :
+						     l->code_name));
+	p->file = py_read_string(pid, l, remote_u64(code, l->code_filename));
+	if (!p->name || !p->file || p->firstlineno < 0)
+		goto fail;
+	table = remote_u64(code, l->code_linetable);
+	if (remote_read(pid, table, bytes_header, sizeof(bytes_header)) < 0)
+		goto fail;
+	size = remote_u64(bytes_header, 16);
+	if (size > LINETABLE_MAX)
+		goto fail;
+	p->lines_len = (size_t)size;
+	p->lines = xmalloc(p->lines_len + 1);
+	if (size && remote_read(pid, table + 32, p->lines, p->lines_len) < 0)
+		goto fail;
+	/* 3.13's _Py_InitCleanup shim: a real code object with no source */
+	p->hidden = l->minor >= 13 && !strcmp(p->file, "__init__") &&
+		!strcmp(p->name, "__init__");
+	return p;
+fail:
+	pycode_free(p);
+	return NULL;
+}
+
+void pycode_cache_trim(struct pycode_cache *c)
+{
+	if (c->nr >= CODECACHE_MAX)
+		pycode_cache_clear(c);
+}
+
+struct pycode *pycode_get(struct pycode_cache *c, pid_t pid,
+			  const struct py_layout *l, uint64_t addr)
+{
+	size_t i = slot_of(c, addr);
+	struct pycode *p;
+
+	while ((p = c->slots[i])) {
+		if (p->addr == addr)
+			return p;
+		i = (i + 1) & c->mask;
+	}
+	p = load(c, pid, l, addr);
+	if (!p)
+		return NULL;
+	if ((c->nr + 1) * 2 > c->mask + 1)
+		grow(c);
+	insert(c, p);
+	return p;
+}

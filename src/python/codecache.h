@@ -1,0 +1,52 @@
+/*
+ * codecache.h - code objects copied out of the target, cached by address.
+ *
+ * A struct pycode holds what every sample of that function needs (name,
+ * file, first line, line table) so a sample costs no string reads.  The
+ * cache owns every pycode; pointers stay valid until pycode_cache_clear or
+ * pycode_cache_release.  The consumer may keep ids of its own in the
+ * name_id/file_id slots (0 = unset); clearing the cache forgets them.
+ */
+#ifndef SCORCH_PYTHON_CODECACHE_H
+#define SCORCH_PYTHON_CODECACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "python/layouts.h"
+
+struct pycode {
+	uint64_t addr;
+	char *name;		/* co_qualname (3.11+) or co_name, UTF-8 */
+	char *file;		/* co_filename, UTF-8 */
+	int firstlineno;
+	unsigned char *lines;	/* line table bytes */
+	size_t lines_len;
+	int hidden;		/* interpreter-internal (3.13 _Py_InitCleanup) */
+	uint32_t name_id, file_id;	/* consumer's slots */
+};
+
+struct pycode_cache {
+	struct pycode **slots;	/* open addressing, power-of-two size */
+	size_t mask, nr;
+	uint64_t code_type;	/* address of PyCode_Type once known */
+	unsigned long epoch;	/* bumped by every clear */
+};
+
+void pycode_cache_init(struct pycode_cache *c);
+void pycode_cache_clear(struct pycode_cache *c);
+void pycode_cache_release(struct pycode_cache *c);
+/* Clears the cache when it has grown too big; call only between samples
+ * (it frees every pycode). */
+void pycode_cache_trim(struct pycode_cache *c);
+
+/*
+ * Returns the code object at addr, reading and caching it on first use.
+ * Returns NULL when addr is not a readable code object (checked through
+ * its type) or its fields are implausible.
+ */
+struct pycode *pycode_get(struct pycode_cache *c, pid_t pid,
+			  const struct py_layout *l, uint64_t addr);
+
+#endif

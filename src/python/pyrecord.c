@@ -1,0 +1,437 @@
+/*
+ * pyrecord.c - the Python sampling loop: ticks, readers, stacks, children.
+ *
+ * Each tick samples every followed process once (cpu mode: only threads
+ * in state R; --idle: all, idle ones get an "[idle]" leaf; --gil: only the
+ * GIL holder).  A thread whose stack did not change since the last tick
+ * reuses its stack id, so the steady-state cost is the reads alone.
+ * Never stops the target; a process that vanishes just stops being
+ * sampled.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "model/profile.h"
+#include "python/pyrecord.h"
+#include "python/threadnames.h"
+#include "sample/timer.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+
+#define OPEN_NOT_PYTHON_MS 2000		/* exec chains (env, shells) settle */
+#define OPEN_NOT_READY_MS 15000		/* interpreter start-up */
+#define CHILD_SCAN_MS 50
+#define CHILD_GIVE_UP_MS 2000
+#define NAMES_EVERY_MS 5000
+#define NAMES_RETRY_MS 50
+#define NAMES_RETRIES 10
+
+struct pyrec_thread {
+	pid_t pid;
+	long tid;
+	uint64_t thread_id;
+	uint32_t thread;		/* profile thread id */
+	unsigned name_serial;		/* reader's name serial last time */
+	/* the last stack, to skip rebuilding an unchanged one */
+	struct pyframe *last;
+	size_t nr_last, alloc_last;
+	int last_marker;
+	uint32_t last_stack;
+	unsigned long last_epoch;
+};
+
+struct pyrec_process {
+	pid_t pid;
+	struct pyreader *reader;	/* NULL until opened */
+	int64_t first_seen_ns;
+	int gone, gave_up;
+	uint32_t root_frame;		/* "python3 (1234)", 0 = none */
+};
+
+struct pyrec {
+	const struct record_options *o;
+	struct profile *p;
+	struct record_stats *stats;
+	struct pyrec_process *procs;
+	size_t nr_procs, alloc_procs;
+	struct pyrec_thread *threads;
+	size_t nr_threads, alloc_threads;
+	struct pyrec_process *current;
+	int64_t now_ns;
+	uint32_t idle_frame;
+	uint32_t *scratch;
+	size_t alloc_scratch;
+};
+
+static int64_t ms(int64_t n)
+{
+	return n * 1000000;
+}
+
+enum pyread_status pyrecord_open(struct target *t, struct pyreader **out,
+				 struct strbuf *why)
+{
+	int64_t start = ticker_now();
+	int delay_us = 200, settled = 0;
+	enum pyread_status last = PYREAD_NOT_READY;
+
+	for (;;) {
+		enum pyread_status st;
+		int64_t waited;
+
+		strbuf_reset(why);
+		st = pyreader_open(t->pid, out, why);
+		if (st == PYREAD_OK || st == PYREAD_UNSUPPORTED ||
+		    st == PYREAD_NO_PERMISSION)
+			return st;
+		if (st == PYREAD_NOT_PYTHON)
+			settled = pyreader_settled_not_python(t->pid);
+		if (!target_alive(t) || st == PYREAD_GONE) {
+			target_alive(t);
+			/* it ran and exited without ever looking like Python */
+			if (last == PYREAD_NOT_PYTHON && settled) {
+				strbuf_reset(why);
+				strbuf_addf(why, "pid %d did not run CPython (it exited)",
+					    (int)t->pid);
+				return PYREAD_NOT_PYTHON;
+			}
+			strbuf_reset(why);
+			strbuf_addf(why, "pid %d exited before its Python runtime could be read",
+				    (int)t->pid);
+			return PYREAD_GONE;
+		}
+		last = st;
+		waited = ticker_now() - start;
+		/* an attached process is what it is; a spawned one may still
+		 * be loading libpython or exec'ing through a wrapper */
+		if (st == PYREAD_NOT_PYTHON && (!t->spawned || settled ||
+						waited > ms(OPEN_NOT_PYTHON_MS)))
+			return st;
+		if (waited > ms(OPEN_NOT_READY_MS))
+			return st;
+		usleep((useconds_t)delay_us);
+		if (delay_us < 10000)
+			delay_us *= 2;
+	}
+}
+
+static struct pyrec_process *add_process(struct pyrec *rec, pid_t pid,
+					 struct pyreader *reader)
+{
+	struct pyrec_process *pr;
+
+	grow_array((void **)&rec->procs, sizeof(*pr), rec->nr_procs + 1,
+		   &rec->alloc_procs);
+	pr = &rec->procs[rec->nr_procs++];
+	memset(pr, 0, sizeof(*pr));
+	pr->pid = pid;
+	pr->reader = reader;
+	pr->first_seen_ns = ticker_now();
+	return pr;
+}
+
+static void name_process(struct pyrec *rec, struct pyrec_process *pr)
+{
+	char path[64], comm[64] = "python";
+	struct strbuf sb = { 0 };
+	FILE *fp;
+
+	if (!rec->o->subprocesses)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pr->pid);
+	fp = fopen(path, "re");
+	if (fp) {
+		if (fgets(comm, sizeof(comm), fp))
+			comm[strcspn(comm, "\n")] = '\0';
+		fclose(fp);
+	}
+	strbuf_addf(&sb, "%s (%d)", comm, (int)pr->pid);
+	pr->root_frame = profile_frame_named(rec->p, sb.buf, sb.len,
+					     FRAME_PROCESS);
+	strbuf_release(&sb);
+}
+
+static struct pyrec_thread *find_thread(struct pyrec *rec, pid_t pid,
+					const struct pythread_sample *s)
+{
+	struct pyrec_thread *t;
+	size_t i;
+
+	for (i = 0; i < rec->nr_threads; i++) {
+		t = &rec->threads[i];
+		if (t->pid == pid && t->tid == s->tid &&
+		    t->thread_id == s->thread_id)
+			return t;
+	}
+	grow_array((void **)&rec->threads, sizeof(*t), rec->nr_threads + 1,
+		   &rec->alloc_threads);
+	t = &rec->threads[rec->nr_threads++];
+	memset(t, 0, sizeof(*t));
+	t->pid = pid;
+	t->tid = s->tid;
+	t->thread_id = s->thread_id;
+	return t;
+}
+
+static uint32_t frame_id(struct pyrec *rec, const struct pyframe *pf)
+{
+	struct pycode *c = pf->code;
+	struct frame f;
+
+	if (!c->name_id)
+		c->name_id = profile_intern(rec->p, c->name);
+	if (!c->file_id)
+		c->file_id = profile_intern(rec->p, c->file);
+	memset(&f, 0, sizeof(f));
+	f.name = c->name_id;
+	f.file = c->file_id;
+	f.line = rec->o->no_lines ? 0 : pf->line;
+	f.kind = FRAME_PYTHON;
+	return profile_frame(rec->p, &f);
+}
+
+static void on_thread(void *ctx, const struct pythread_sample *s)
+{
+	struct pyrec *rec = ctx;
+	struct pyrec_process *pr = rec->current;
+	struct pyrec_thread *t;
+	int marker = rec->o->idle && s->running == 0;
+	uint32_t stack;
+	size_t i;
+
+	if (!s->nr_frames)
+		return;
+	t = find_thread(rec, pr->pid, s);
+	if (!t->thread || t->name_serial != s->name_serial) {
+		t->thread = profile_thread(rec->p, pr->pid, s->tid, s->name);
+		t->name_serial = s->name_serial;
+	}
+	if (t->last_stack && t->last_epoch == pr->reader->codes.epoch &&
+	    t->nr_last == s->nr_frames && t->last_marker == marker &&
+	    !memcmp(t->last, s->frames, s->nr_frames * sizeof(*s->frames))) {
+		stack = t->last_stack;
+	} else {
+		stack = pr->root_frame ?
+			profile_stack_push(rec->p, 0, pr->root_frame) : 0;
+		for (i = s->nr_frames; i-- > 0;)
+			stack = profile_stack_push(rec->p, stack,
+						   frame_id(rec, &s->frames[i]));
+		if (marker) {
+			if (!rec->idle_frame)
+				rec->idle_frame = profile_frame_named(
+					rec->p, "[idle]", 6, FRAME_MARKER);
+			stack = profile_stack_push(rec->p, stack, rec->idle_frame);
+		}
+		grow_array((void **)&t->last, sizeof(*t->last), s->nr_frames,
+			   &t->alloc_last);
+		memcpy(t->last, s->frames, s->nr_frames * sizeof(*s->frames));
+		t->nr_last = s->nr_frames;
+		t->last_marker = marker;
+		t->last_stack = stack;
+		t->last_epoch = pr->reader->codes.epoch;
+	}
+	profile_add1(rec->p, stack, t->thread, rec->now_ns, 1);
+	rec->stats->samples++;
+}
+
+static unsigned sample_flags(const struct record_options *o)
+{
+	unsigned flags = 0;
+
+	if (!o->idle)
+		flags |= PYREAD_RUNNING_ONLY;
+	else
+		flags |= PYREAD_WANT_STATE;
+	if (o->gil)
+		flags |= PYREAD_GIL_ONLY;
+	return flags;
+}
+
+/* ---- following children ---- */
+
+static int known_pid(const struct pyrec *rec, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < rec->nr_procs; i++)
+		if (rec->procs[i].pid == pid)
+			return 1;
+	return 0;
+}
+
+/* Appends the children of every thread of pid (/proc/PID/task/TID/children). */
+static void children_of(pid_t pid, pid_t **out, size_t *nr, size_t *alloc)
+{
+	char path[320];
+	DIR *d;
+	struct dirent *de;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		FILE *fp;
+		long child;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/children",
+			 (int)pid, de->d_name);
+		fp = fopen(path, "re");
+		if (!fp)
+			continue;
+		while (fscanf(fp, "%ld", &child) == 1) {
+			grow_array((void **)out, sizeof(**out), *nr + 1, alloc);
+			(*out)[(*nr)++] = (pid_t)child;
+		}
+		fclose(fp);
+	}
+	closedir(d);
+}
+
+static void scan_children(struct pyrec *rec, pid_t root)
+{
+	pid_t *pids = NULL;
+	size_t nr = 0, alloc = 0, i;
+
+	children_of(root, &pids, &nr, &alloc);
+	/* breadth first: nr grows while we walk */
+	for (i = 0; i < nr && nr < 4096; i++)
+		children_of(pids[i], &pids, &nr, &alloc);
+	for (i = 0; i < nr; i++)
+		if (!known_pid(rec, pids[i]))
+			add_process(rec, pids[i], NULL);
+	free(pids);
+}
+
+static void try_open_children(struct pyrec *rec)
+{
+	size_t i;
+
+	for (i = 0; i < rec->nr_procs; i++) {
+		struct pyrec_process *pr = &rec->procs[i];
+		enum pyread_status st;
+
+		if (pr->reader || pr->gone || pr->gave_up)
+			continue;
+		st = pyreader_open(pr->pid, &pr->reader, NULL);
+		if (st == PYREAD_OK) {
+			name_process(rec, pr);
+		} else if (st == PYREAD_GONE) {
+			pr->gone = 1;
+		} else if (st != PYREAD_NOT_READY && st != PYREAD_NOT_PYTHON) {
+			pr->gave_up = 1;
+		} else if (ticker_now() - pr->first_seen_ns > ms(CHILD_GIVE_UP_MS)) {
+			pr->gave_up = 1;
+		}
+	}
+}
+
+/* ---- progress ---- */
+
+static void progress(const struct pyrec *rec, int64_t elapsed_ns, int final)
+{
+	if (final) {
+		fputs("\r\033[K", stderr);
+		return;
+	}
+	fprintf(stderr, "\r\033[Kscorch: %.1fs  %lu samples  %lu errors",
+		(double)elapsed_ns / 1e9, rec->stats->samples, rec->stats->errors);
+	fflush(stderr);
+}
+
+int pyrecord_run(const struct record_options *o, struct target *t,
+		 struct pyreader *reader, struct profile *p,
+		 struct record_stats *stats, volatile sig_atomic_t *stop)
+{
+	struct pyrec rec;
+	struct ticker tk;
+	unsigned flags = sample_flags(o);
+	int64_t start, last_scan = 0, last_progress = 0, last_names = 0;
+	int show_progress = !o->quiet && isatty(2), names_pending = 0;
+	size_t i;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.o = o;
+	rec.p = p;
+	rec.stats = stats;
+	add_process(&rec, t->pid, reader);
+	name_process(&rec, &rec.procs[0]);
+	ticker_start(&tk, o->rate_hz);
+	start = tk.start_ns;
+	while (!*stop) {
+		int live = 0;
+
+		if (ticker_wait(&tk) < 0)
+			continue;
+		rec.now_ns = ticker_now();
+		for (i = 0; i < rec.nr_procs; i++) {
+			struct pyrec_process *pr = &rec.procs[i];
+
+			if (!pr->reader || pr->gone)
+				continue;
+			rec.current = pr;
+			if (!pr->reader->period_ns)
+				pyreader_set_period(pr->reader, o->rate_hz);
+			if (pyreader_sample(pr->reader, flags, on_thread, &rec,
+					    &stats->errors) < 0)
+				pr->gone = 1;
+		}
+		rec.now_ns = ticker_now();
+		if (t->spawned && !target_alive(t))
+			rec.procs[0].gone = 1;
+		if (o->subprocesses && rec.now_ns - last_scan > ms(CHILD_SCAN_MS)) {
+			for (i = 0; i < rec.nr_procs; i++)
+				if (!rec.procs[i].gone)
+					scan_children(&rec, rec.procs[i].pid);
+			try_open_children(&rec);
+			last_scan = rec.now_ns;
+		}
+		/* new threads register in threading._active a little after
+		 * they appear: retry their names for a while */
+		for (i = 0; i < rec.nr_procs; i++) {
+			struct pyreader *pr = rec.procs[i].reader;
+
+			if (!pr || rec.procs[i].gone)
+				continue;
+			if (pyreader_take_new_threads(pr))
+				names_pending = NAMES_RETRIES;
+			if ((names_pending && rec.now_ns - last_names > ms(NAMES_RETRY_MS)) ||
+			    rec.now_ns - last_names > ms(NAMES_EVERY_MS)) {
+				pythread_names_update(pr);
+				last_names = rec.now_ns;
+				if (names_pending)
+					names_pending--;
+			}
+		}
+		for (i = 0; i < rec.nr_procs; i++)
+			live += !rec.procs[i].gone &&
+				(rec.procs[i].reader || !rec.procs[i].gave_up);
+		if (!live)
+			break;
+		if (o->duration_s > 0 &&
+		    rec.now_ns - start >= (int64_t)(o->duration_s * 1e9))
+			break;
+		if (show_progress && rec.now_ns - last_progress > ms(250)) {
+			progress(&rec, rec.now_ns - start, 0);
+			last_progress = rec.now_ns;
+		}
+	}
+	if (show_progress)
+		progress(&rec, 0, 1);
+	stats->late += tk.late;
+	p->meta.duration_ns = ticker_now() - start;
+	for (i = 0; i < rec.nr_procs; i++)
+		pyreader_close(rec.procs[i].reader);
+	for (i = 0; i < rec.nr_threads; i++)
+		free(rec.threads[i].last);
+	free(rec.threads);
+	free(rec.procs);
+	free(rec.scratch);
+	return 0;
+}

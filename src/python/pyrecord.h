@@ -1,0 +1,39 @@
+/*
+ * pyrecord.h - the Python engine of `scorch record`: samples one or more
+ * CPython processes at a fixed rate into a profile.
+ *
+ * It owns the readers of the target and (with --subprocesses) of its
+ * Python descendants, the tick loop, and the turning of reader stacks into
+ * profile frames.  It never writes output and never prints except the
+ * progress line; record.c chooses the engine and writes the result.
+ */
+#ifndef SCORCH_PYTHON_PYRECORD_H
+#define SCORCH_PYTHON_PYRECORD_H
+
+#include <signal.h>
+
+#include "python/reader.h"
+#include "sample/record_options.h"
+#include "sample/target.h"
+
+struct profile;
+struct strbuf;
+
+/*
+ * Waits (bounded) until t runs an initialised CPython and opens a reader
+ * on it.  A spawned target that exits meanwhile gives PYREAD_GONE with
+ * t->exited set.  On failure why holds the reason.
+ */
+enum pyread_status pyrecord_open(struct target *t, struct pyreader **out,
+				 struct strbuf *why);
+
+/*
+ * Samples until the target and its followed children are gone, the
+ * duration passes, or *stop becomes nonzero.  Takes ownership of reader.
+ * Counts go to stats.  Returns 0.
+ */
+int pyrecord_run(const struct record_options *o, struct target *t,
+		 struct pyreader *reader, struct profile *p,
+		 struct record_stats *stats, volatile sig_atomic_t *stop);
+
+#endif

@@ -1,0 +1,1094 @@
+/*
+ * reader.c - attaching to a CPython runtime and walking its thread stacks.
+ *
+ * Attach: find the binary that holds the runtime (libpython or the
+ * executable), its load bias, the version, the layout; check that
+ * interpreters.head has a thread pointing back at it.  Sample: walk each
+ * interpreter's threads and each thread's frames with process_vm_readv
+ * only, never stopping the target.  Anything inconsistent drops that
+ * thread's sample and counts an error; nothing here prints.
+ * Reference: ../shared/reference/cpython-internals.md.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "python/binary.h"
+#include "python/linetable.h"
+#include "python/reader.h"
+#include "python/remote.h"
+#include "python/threadnames.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+
+#define WINDOW_SIZE 4096
+#define PREFETCH_BYTES (16 * 1024)	/* per thread and sample, at most */
+#define PTHREAD_TID_OFFSET 720	/* glibc 2.36 struct pthread.tid */
+
+struct pyreader_thread {
+	uint64_t tstate;
+	uint64_t thread_id;
+	long tid;
+	int stat_fd;		/* /proc/PID/task/TID/stat, -1 if none */
+	int schedstat_fd;	/* /proc/PID/task/TID/schedstat, -1 if none */
+	uint64_t run_ns;	/* on-CPU time at the last sample, 0 = none */
+	double credit;		/* CPU periods not yet sampled */
+	unsigned seen;		/* generation of the last sample */
+	char *name;
+	unsigned name_serial;
+	/* where this thread's memory was last time: read speculatively
+	 * together with its thread state, so a steady stack costs one read */
+	uint64_t hint_cframe;	/* _PyCFrame address (3.11, 3.12) */
+	struct pyregion hint[PREFETCH_REGIONS];	/* frame memory */
+	size_t nr_hint;
+};
+
+/* ---- version detection ---- */
+
+/* Parses "3.12.1..." at s; returns 1 and fills major/minor on success. */
+static int parse_version(const char *s, size_t len, int *major, int *minor,
+			 char *text, size_t text_size)
+{
+	size_t i = 0, dots = 0, n;
+
+	if (len < 5 || s[0] != '3' || s[1] != '.')
+		return 0;
+	while (i < len && (isdigit((unsigned char)s[i]) || s[i] == '.')) {
+		dots += s[i] == '.';
+		i++;
+	}
+	if (dots != 2 || !isdigit((unsigned char)s[i - 1]))
+		return 0;
+	*major = 3;
+	*minor = atoi(s + 2);
+	n = i < text_size - 1 ? i : text_size - 1;
+	memcpy(text, s, n);
+	text[n] = '\0';
+	return *minor > 0 && *minor < 100;
+}
+
+static void version_text_from_hex(uint64_t hex, char *text, size_t size,
+				  int *major, int *minor)
+{
+	*major = (int)((hex >> 24) & 0xff);
+	*minor = (int)((hex >> 16) & 0xff);
+	snprintf(text, size, "%d.%d.%d", *major, *minor,
+		 (int)((hex >> 8) & 0xff));
+}
+
+/*
+ * Py_GetVersion() fills a static buffer "3.8.18 (default, ...)" in .bss
+ * during start-up; find it in the target's writable segment (3.8-3.10 have
+ * no other version marker in memory).
+ */
+static int scan_version_string(pid_t pid, uint64_t start, uint64_t end,
+			       int *major, int *minor, char *text, size_t size)
+{
+	size_t chunk = 256 * 1024;
+	unsigned char *buf;
+	uint64_t at;
+	int found = 0;
+
+	if (end <= start || end - start > (64u << 20))
+		return 0;
+	buf = xmalloc(chunk + 64);
+	for (at = start & ~4095ULL; at < end && !found; at += chunk) {
+		ssize_t n = 0;
+		size_t got = 0, i;
+
+		/* page by page: holes in .bss mappings are skipped */
+		while (got < chunk && at + got < end) {
+			n = remote_read_partial(pid, at + got, buf + got, 4096);
+			if (n <= 0)
+				break;
+			got += (size_t)n;
+		}
+		for (i = 0; i + 16 < got; i++) {
+			const char *s = (const char *)buf + i;
+
+			if (s[0] != '3' || s[1] != '.' || (i && buf[i - 1]))
+				continue;
+			{
+				const char *paren = memchr(s, ' ', 16);
+
+				if (!paren || paren[1] != '(')
+					continue;
+				if (parse_version(s, (size_t)(paren - s), major,
+						  minor, text, size)) {
+					found = 1;
+					break;
+				}
+			}
+		}
+	}
+	free(buf);
+	return found;
+}
+
+static int version_from_name(const char *path, int *major, int *minor,
+			     char *text, size_t size)
+{
+	const char *base = strrchr(path, '/');
+	const char *p;
+
+	base = base ? base + 1 : path;
+	p = strstr(base, "python3.");
+	if (!p || !isdigit((unsigned char)p[8]))
+		return 0;
+	*major = 3;
+	*minor = atoi(p + 8);
+	snprintf(text, size, "3.%d", *minor);
+	return 1;
+}
+
+/* ---- locating the runtime ---- */
+
+struct candidate {
+	const char *path;
+	uint64_t start;		/* mapping of file offset 0 */
+};
+
+static int is_libpython(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	return !strncmp(base, "libpython", 9);
+}
+
+static void open_binary(pid_t pid, const char *path, struct pybinary *b,
+			int *ok)
+{
+	char root[4200];
+
+	snprintf(root, sizeof(root), "/proc/%d/root%s", (int)pid, path);
+	*ok = pybinary_inspect(root, b) == 0 || pybinary_inspect(path, b) == 0;
+}
+
+static enum pyread_status read_error_status(pid_t pid)
+{
+	if (errno == EPERM || errno == EACCES)
+		return PYREAD_NO_PERMISSION;
+	if (errno == ESRCH || kill(pid, 0) < 0)
+		return PYREAD_GONE;
+	return PYREAD_NOT_READY;
+}
+
+static enum pyread_status check_threads(struct pyreader *r, struct strbuf *why)
+{
+	const struct py_layout *l = &r->layout;
+	uint64_t interp, tstate, back;
+
+	if (remote_read(r->pid, r->runtime + l->runtime_interp_head, &interp,
+			sizeof(interp)) < 0)
+		return read_error_status(r->pid);
+	if (!interp)
+		goto not_ready;
+	if (remote_read(r->pid, interp + l->interp_threads_head, &tstate,
+			sizeof(tstate)) < 0)
+		return read_error_status(r->pid);
+	if (!tstate)
+		goto not_ready;
+	if (remote_read(r->pid, tstate + l->tstate_interp, &back,
+			sizeof(back)) < 0)
+		return read_error_status(r->pid);
+	if (back != interp)
+		goto not_ready;
+	return PYREAD_OK;
+not_ready:
+	if (why)
+		strbuf_addf(why, "pid %d: Python %s runtime is not initialised",
+			    (int)r->pid, r->version);
+	return PYREAD_NOT_READY;
+}
+
+/* Fills r->runtime, r->version and r->layout from one binary. */
+static enum pyread_status try_binary(struct pyreader *r,
+				     const struct candidate *c,
+				     struct strbuf *why)
+{
+	struct pybinary b;
+	uint64_t bias, hex, addr;
+	char cookie[8];
+	int ok, major = 0, minor = 0;
+
+	open_binary(r->pid, c->path, &b, &ok);
+	if (!ok || !b.has_python)
+		return PYREAD_NOT_PYTHON;
+	bias = c->start - b.load_base;
+	addr = b.runtime ? b.runtime : b.runtime_section;
+	if (!addr) {
+		/* CPython without _PyRuntime: 3.6 and older */
+		if (version_from_name(c->path, &major, &minor, r->version,
+				      sizeof(r->version))) {
+			strbuf_addf(why, "pid %d runs Python %s (%s), which scorch cannot read",
+				    (int)r->pid, r->version, c->path);
+			return PYREAD_UNSUPPORTED;
+		}
+		return PYREAD_NOT_PYTHON;
+	}
+	r->runtime = addr + bias;
+	if (b.code_type)
+		r->codes.code_type = b.code_type + bias;
+
+	/* 1: the 3.13+ debug offsets cookie at the start of _PyRuntime */
+	if (remote_read(r->pid, r->runtime, cookie, sizeof(cookie)) < 0)
+		return read_error_status(r->pid);
+	if (!memcmp(cookie, "xdebugpy", 8)) {
+		unsigned char block[4096];
+		size_t size;
+
+		if (remote_read(r->pid, r->runtime + 8, &hex, sizeof(hex)) < 0)
+			return read_error_status(r->pid);
+		version_text_from_hex(hex, r->version, sizeof(r->version),
+				      &major, &minor);
+		size = py_debug_offsets_size(major, minor);
+		if (!size || size > sizeof(block)) {
+			strbuf_addf(why, "pid %d runs Python %s, newer than this scorch can read",
+				    (int)r->pid, r->version);
+			return PYREAD_UNSUPPORTED;
+		}
+		if (remote_read(r->pid, r->runtime, block, size) < 0)
+			return read_error_status(r->pid);
+		if (py_layout_from_debug_offsets(block, size, major, minor,
+						 &r->layout) < 0) {
+			strbuf_addf(why, "pid %d runs Python %s with unexpected debug offsets (free-threaded or damaged build)",
+				    (int)r->pid, r->version);
+			return PYREAD_UNSUPPORTED;
+		}
+		return check_threads(r, why);
+	}
+	/* 2: Py_Version (3.11+); 3: the version string in .bss; 4: the name */
+	if (b.py_version) {
+		if (remote_read(r->pid, b.py_version + bias, &hex,
+				sizeof(hex)) < 0)
+			return read_error_status(r->pid);
+		version_text_from_hex(hex, r->version, sizeof(r->version),
+				      &major, &minor);
+	} else if (!scan_version_string(r->pid, b.rw_start + bias,
+					b.rw_end + bias, &major, &minor,
+					r->version, sizeof(r->version))) {
+		/* the buffer is filled during start-up: maybe not yet */
+		if (!version_from_name(c->path, &major, &minor, r->version,
+				       sizeof(r->version)))
+			return PYREAD_NOT_READY;
+	}
+	{
+		const struct py_layout *l = py_layout_find(major, minor);
+
+		if (!l) {
+			strbuf_addf(why, "pid %d runs Python %s, which scorch cannot read (supported: 3.8 and later)",
+				    (int)r->pid, r->version);
+			return PYREAD_UNSUPPORTED;
+		}
+		r->layout = *l;
+	}
+	return check_threads(r, why);
+}
+
+static struct pyreader *reader_new(pid_t pid)
+{
+	struct pyreader *r = xcalloc(1, sizeof(*r));
+
+	r->pid = pid;
+	r->tid_offset = PTHREAD_TID_OFFSET;
+	pycode_cache_init(&r->codes);
+	r->window = xmalloc(WINDOW_SIZE);
+	r->prefetch = xmalloc(PREFETCH_BYTES);
+	return r;
+}
+
+enum pyread_status pyreader_open(pid_t pid, struct pyreader **out,
+				 struct strbuf *why)
+{
+	struct pyreader *r;
+	struct remote_maps maps;
+	struct candidate cands[16];
+	struct strbuf scratch = { 0 };
+	enum pyread_status st = PYREAD_NOT_PYTHON, s;
+	size_t i, nr = 0;
+
+	*out = NULL;
+	if (!why)
+		why = &scratch;
+	r = reader_new(pid);
+	if (remote_exe_path(pid, r->exe, sizeof(r->exe)) < 0) {
+		st = errno == ENOENT ? PYREAD_GONE :
+			errno == EACCES || errno == EPERM ?
+			PYREAD_NO_PERMISSION : PYREAD_GONE;
+		goto fail;
+	}
+	if (remote_maps_read(pid, &maps) < 0) {
+		st = errno == EACCES ? PYREAD_NO_PERMISSION : PYREAD_GONE;
+		goto fail;
+	}
+	/* libpython first: an embedding executable may hold a second copy */
+	for (i = 0; i < maps.nr && nr < 16; i++)
+		if (maps.items[i].offset == 0 && is_libpython(maps.items[i].path))
+			cands[nr++] = (struct candidate){ maps.items[i].path,
+							  maps.items[i].start };
+	for (i = 0; i < maps.nr && nr < 16; i++)
+		if (maps.items[i].offset == 0 &&
+		    !strcmp(maps.items[i].path, r->exe)) {
+			cands[nr++] = (struct candidate){ maps.items[i].path,
+							  maps.items[i].start };
+			break;
+		}
+	for (i = 0; i < nr; i++) {
+		struct strbuf one = { 0 };
+
+		s = try_binary(r, &cands[i], &one);
+		if (s == PYREAD_OK) {
+			strbuf_release(&one);
+			remote_maps_release(&maps);
+			strbuf_release(&scratch);
+			*out = r;
+			return PYREAD_OK;
+		}
+		if (s != PYREAD_NOT_PYTHON || st == PYREAD_NOT_PYTHON) {
+			st = s;
+			strbuf_reset(why);
+			strbuf_addstr(why, strbuf_str(&one));
+		}
+		strbuf_release(&one);
+		if (s == PYREAD_NO_PERMISSION || s == PYREAD_GONE)
+			break;
+	}
+	remote_maps_release(&maps);
+fail:
+	if (st != PYREAD_UNSUPPORTED && st != PYREAD_NOT_READY)
+		strbuf_reset(why);
+	switch (st) {
+	case PYREAD_NOT_PYTHON:
+		strbuf_addf(why, "pid %d runs %s, not CPython", (int)pid,
+			    r->exe[0] ? r->exe : "an unknown program");
+		break;
+	case PYREAD_GONE:
+		strbuf_addf(why, "pid %d: no such process", (int)pid);
+		break;
+	case PYREAD_NO_PERMISSION:
+		pyreader_permission_hint(pid, why);
+		break;
+	case PYREAD_NOT_READY:
+		if (!why->len)
+			strbuf_addf(why, "pid %d: Python runtime not initialised yet",
+				    (int)pid);
+		break;
+	default:
+		break;
+	}
+	if (st == PYREAD_UNSUPPORTED && !why->len)
+		strbuf_addf(why, "pid %d: unsupported Python", (int)pid);
+	strbuf_release(&scratch);
+	pyreader_close(r);
+	return st;
+}
+
+int pyreader_settled_not_python(pid_t pid)
+{
+	static const char *const launchers[] = {
+		"sh", "bash", "dash", "zsh", "ksh", "env", "pyenv", "uv",
+		"poetry", "pipenv", "conda", "time", "nice", "taskset", "stdbuf",
+		"timeout", "sudo", "su", "exec", "xargs", NULL,
+	};
+	struct remote_maps maps;
+	char exe[4096];
+	const char *base;
+	size_t i;
+	int libc = 0;
+
+	if (remote_exe_path(pid, exe, sizeof(exe)) < 0)
+		return 0;
+	base = strrchr(exe, '/');
+	base = base ? base + 1 : exe;
+	if (strstr(base, "python"))
+		return 0;
+	for (i = 0; launchers[i]; i++)
+		if (!strcmp(base, launchers[i]))
+			return 0;
+	if (remote_maps_read(pid, &maps) < 0)
+		return 0;
+	for (i = 0; i < maps.nr; i++) {
+		const char *b = strrchr(maps.items[i].path, '/');
+
+		if (b && !strncmp(b + 1, "libc.so", 7))
+			libc = 1;
+	}
+	remote_maps_release(&maps);
+	return libc;
+}
+
+void pyreader_close(struct pyreader *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->nr_threads; i++) {
+		if (r->threads[i].stat_fd >= 0)
+			close(r->threads[i].stat_fd);
+		if (r->threads[i].schedstat_fd >= 0)
+			close(r->threads[i].schedstat_fd);
+		free(r->threads[i].name);
+	}
+	free(r->threads);
+	free(r->frames);
+	free(r->window);
+	free(r->prefetch);
+	pycode_cache_release(&r->codes);
+	free(r);
+}
+
+static int read_status_uid(pid_t pid, long *uid)
+{
+	char path[64], line[256];
+	FILE *fp;
+	int found = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	fp = fopen(path, "re");
+	if (!fp)
+		return 0;
+	while (fgets(line, sizeof(line), fp))
+		if (!strncmp(line, "Uid:", 4)) {
+			*uid = strtol(line + 4, NULL, 10);
+			found = 1;
+			break;
+		}
+	fclose(fp);
+	return found;
+}
+
+static int have_cap_sys_ptrace(void)
+{
+	char line[256];
+	FILE *fp = fopen("/proc/self/status", "re");
+	int yes = 0;
+
+	if (!fp)
+		return 0;
+	while (fgets(line, sizeof(line), fp))
+		if (!strncmp(line, "CapEff:", 7)) {
+			unsigned long long caps = strtoull(line + 7, NULL, 16);
+
+			yes = (caps >> 19) & 1;	/* CAP_SYS_PTRACE */
+			break;
+		}
+	fclose(fp);
+	return yes;
+}
+
+void pyreader_permission_hint(pid_t pid, struct strbuf *why)
+{
+	long uid = -1;
+	int scope = -1;
+	FILE *fp = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
+
+	if (fp) {
+		if (fscanf(fp, "%d", &scope) != 1)
+			scope = -1;
+		fclose(fp);
+	}
+	read_status_uid(pid, &uid);
+	if (uid >= 0 && (uid_t)uid != geteuid() && geteuid() != 0)
+		strbuf_addf(why, "cannot read pid %d: it belongs to another user (uid %ld) (run scorch as that user or with sudo)",
+			    (int)pid, uid);
+	else if (scope >= 1 && geteuid() != 0)
+		strbuf_addf(why, "cannot read pid %d: Yama ptrace_scope is %d (run 'sudo sysctl kernel.yama.ptrace_scope=0', start the program under 'scorch record', or use sudo)",
+			    (int)pid, scope);
+	else if (!have_cap_sys_ptrace())
+		strbuf_addf(why, "cannot read pid %d: no CAP_SYS_PTRACE (in a container, run it with --cap-add=SYS_PTRACE)",
+			    (int)pid);
+	else
+		strbuf_addf(why, "cannot read pid %d: permission denied (run scorch as root or as the process's user)",
+			    (int)pid);
+}
+
+/* ---- threads ---- */
+
+static struct pyreader_thread *thread_entry(struct pyreader *r, uint64_t tstate,
+					    uint64_t thread_id)
+{
+	struct pyreader_thread *t;
+	size_t i;
+
+	for (i = 0; i < r->nr_threads; i++) {
+		t = &r->threads[i];
+		if (t->tstate == tstate && t->thread_id == thread_id)
+			return t;
+	}
+	grow_array((void **)&r->threads, sizeof(*t), r->nr_threads + 1,
+		   &r->alloc_threads);
+	t = &r->threads[r->nr_threads++];
+	memset(t, 0, sizeof(*t));
+	t->tstate = tstate;
+	t->thread_id = thread_id;
+	t->stat_fd = -1;
+	t->schedstat_fd = -1;
+	return t;
+}
+
+static int open_stat(pid_t pid, long tid, const char *file)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%ld/%s", (int)pid, tid, file);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+static char *read_comm(pid_t pid, long tid)
+{
+	char path[80], buf[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%ld/comm", (int)pid, tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return xstrdup(buf);
+}
+
+/* Before 3.11 the kernel tid lives only in glibc's struct pthread. */
+static long tid_from_pthread(struct pyreader *r, uint64_t thread_id)
+{
+	uint32_t tid;
+	unsigned char block[2048];
+	char path[80];
+	size_t off;
+
+	if (remote_read(r->pid, thread_id + (uint64_t)r->tid_offset, &tid,
+			sizeof(tid)) == 0 && tid) {
+		snprintf(path, sizeof(path), "/proc/%d/task/%u", (int)r->pid, tid);
+		if (!access(path, F_OK))
+			return (long)tid;
+	}
+	/* another glibc: learn the offset from the main thread (tid == pid) */
+	if (remote_read(r->pid, thread_id, block, sizeof(block)) < 0)
+		return 0;
+	for (off = 0; off + 4 <= sizeof(block); off += 4) {
+		memcpy(&tid, block + off, sizeof(tid));
+		if (tid == (uint32_t)r->pid) {
+			r->tid_offset = (int)off;
+			return (long)tid;
+		}
+	}
+	return 0;
+}
+
+static void thread_setup(struct pyreader *r, struct pyreader_thread *t,
+			 long native_tid)
+{
+	t->tid = native_tid ? native_tid : tid_from_pthread(r, t->thread_id);
+	if (t->tid > 0) {
+		t->stat_fd = open_stat(r->pid, t->tid, "stat");
+		t->schedstat_fd = open_stat(r->pid, t->tid, "schedstat");
+		t->name = read_comm(r->pid, t->tid);
+	}
+	if (!t->name)
+		t->name = xstrdup("thread");
+	t->name_serial = ++r->name_serials;
+	r->new_threads = 1;
+}
+
+int pyreader_set_thread_name(struct pyreader *r, uint64_t thread_id,
+			     const char *name)
+{
+	size_t i;
+	int found = 0;
+
+	for (i = 0; i < r->nr_threads; i++) {
+		struct pyreader_thread *t = &r->threads[i];
+
+		if (t->thread_id != thread_id)
+			continue;
+		found = 1;
+		if (t->name && !strcmp(t->name, name))
+			continue;
+		free(t->name);
+		t->name = xstrdup(name);
+		t->name_serial = ++r->name_serials;
+	}
+	return found;
+}
+
+int pyreader_take_new_threads(struct pyreader *r)
+{
+	int n = r->new_threads;
+
+	r->new_threads = 0;
+	return n;
+}
+
+/* 1 running, 0 not, -1 unknown (thread gone or no tid). */
+static int thread_running(const struct pyreader_thread *t)
+{
+	char buf[512];
+	ssize_t n;
+	char *paren;
+
+	if (t->stat_fd < 0)
+		return -1;
+	n = pread(t->stat_fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	paren = strrchr(buf, ')');
+	if (!paren || paren[1] != ' ')
+		return -1;
+	return paren[2] == 'R';
+}
+
+/*
+ * 1 when the thread is owed a CPU sample, 0 when not, -1 when unknown
+ * (no schedstat).  Each sample stands for one period of CPU time: the
+ * thread's on-CPU time since the last look is added to a credit, and a
+ * sample is due when the credit reaches half a period.  So a thread that
+ * is runnable but waiting for a CPU on a busy machine earns nothing
+ * (state R would pin samples to where it was preempted), and one that
+ * wakes for microseconds (a GIL waiter) earns samples only in proportion.
+ */
+static int thread_ran(struct pyreader *r, struct pyreader_thread *t)
+{
+	char buf[128];
+	ssize_t n;
+	uint64_t run;
+	int ran = 0;
+
+	if (t->schedstat_fd < 0 || !r->period_ns)
+		return thread_running(t);
+	n = pread(t->schedstat_fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	run = strtoull(buf, NULL, 10);
+	if (t->run_ns && run >= t->run_ns)
+		t->credit += (double)(run - t->run_ns) / (double)r->period_ns;
+	else if (!t->run_ns)
+		t->credit = thread_running(t) == 1 ? 1 : 0;
+	t->run_ns = run ? run : 1;
+	/* the kernel updates on-CPU time only at its own ticks and context
+	 * switches, so credit arrives in lumps: keep up to ~20 ms of it */
+	if (t->credit > 2 + 2e7 / (double)r->period_ns)
+		t->credit = 2 + 2e7 / (double)r->period_ns;
+	if (t->credit >= 0.5) {
+		t->credit -= 1;
+		ran = 1;
+	}
+	return ran;
+}
+
+static void forget_old_threads(struct pyreader *r)
+{
+	size_t i = 0;
+
+	while (i < r->nr_threads) {
+		struct pyreader_thread *t = &r->threads[i];
+
+		if (r->generation - t->seen > 16) {
+			if (t->stat_fd >= 0)
+				close(t->stat_fd);
+			if (t->schedstat_fd >= 0)
+				close(t->schedstat_fd);
+			free(t->name);
+			*t = r->threads[--r->nr_threads];
+			continue;
+		}
+		i++;
+	}
+}
+
+/* ---- frames ---- */
+
+/*
+ * Returns a pointer to size bytes of target memory at addr.  Interpreter
+ * frames (3.11+) sit next to each other on the thread's data stack, so one
+ * read of the window below a frame usually covers its callers too.
+ */
+static void note_region(struct pyreader *r, uint64_t base, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_used; i++)
+		if (r->used[i].addr == base)
+			return;
+	if (r->nr_used < PREFETCH_REGIONS) {
+		r->used[r->nr_used].addr = base;
+		r->used[r->nr_used].len = len;
+		r->nr_used++;
+	}
+}
+
+/*
+ * Returns a pointer to size bytes of target memory at addr: from what was
+ * prefetched with the thread state, else from a fresh read.  Interpreter
+ * frames (3.11+) sit next to each other on the thread's data stack, so
+ * one read of the window below a frame usually covers its callers too.
+ */
+static const unsigned char *frame_bytes(struct pyreader *r, uint64_t addr,
+					size_t size)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_loaded; i++) {
+		const struct pyregion *g = &r->loaded[i];
+
+		if (addr >= g->addr && addr + size <= g->addr + g->len) {
+			note_region(r, g->addr, g->len);
+			return r->prefetch + r->loaded_at[i] + (addr - g->addr);
+		}
+	}
+	if (addr >= r->window_base && addr + size <= r->window_base + r->window_len)
+		return r->window + (addr - r->window_base);
+	if (r->layout.interpreter_frames && addr + size > WINDOW_SIZE) {
+		/* leave room above: the stack grows upwards between samples */
+		uint64_t base = addr + size + 1024 - WINDOW_SIZE;
+		ssize_t n = remote_read_partial(r->pid, base, r->window, WINDOW_SIZE);
+
+		if (n >= (ssize_t)(addr + size - base)) {
+			r->window_base = base;
+			r->window_len = (size_t)n;
+			note_region(r, base, WINDOW_SIZE);
+			return r->window + (addr - base);
+		}
+	}
+	if (size > WINDOW_SIZE || remote_read(r->pid, addr, r->window, size) < 0) {
+		r->window_len = 0;
+		return NULL;
+	}
+	r->window_base = addr;
+	r->window_len = size;
+	note_region(r, addr, size);
+	return r->window;
+}
+
+static int frame_line(const struct pyreader *r, const struct pycode *code,
+		      uint64_t code_addr, const unsigned char *f)
+{
+	const struct py_layout *l = &r->layout;
+	int64_t pos;
+
+	if (l->interpreter_frames) {
+		uint64_t instr = remote_u64(f, l->frame_lasti);
+		uint64_t first = code_addr + l->code_adaptive;
+
+		if (instr < first)
+			return code->firstlineno;
+		pos = (int64_t)((instr - first) / 2);
+	} else {
+		int32_t lasti = remote_i32(f, l->frame_lasti);
+
+		if (lasti < 0)
+			return code->firstlineno;
+		pos = l->lasti_in_units ? 2 * (int64_t)lasti : lasti;
+	}
+	return py_line_for(l->lines, code->lines, code->lines_len,
+			   code->firstlineno, pos);
+}
+
+/* Walks one thread's frames into r->frames; returns the count or -1. */
+static ssize_t walk_frames(struct pyreader *r, uint64_t frame)
+{
+	const struct py_layout *l = &r->layout;
+	size_t n = 0, depth;
+
+	for (depth = 0; frame && depth < PYREAD_MAX_DEPTH; depth++) {
+		const unsigned char *f = frame_bytes(r, frame, l->frame_size);
+		uint64_t code_addr, back;
+		struct pycode *code;
+
+		if (!f)
+			return -1;
+		back = remote_u64(f, l->frame_back);
+		if (back == frame)
+			return -1;
+		if (l->frame_owner >= 0 && l->frame_skip_owner &&
+		    f[l->frame_owner] >= l->frame_skip_owner) {
+			frame = back;
+			continue;
+		}
+		code_addr = remote_u64(f, l->frame_code);
+		if (l->frame_code_tagged)
+			code_addr &= ~3ULL;
+		code = pycode_get(&r->codes, r->pid, l, code_addr);
+		if (!code)
+			return -1;
+		if (!code->hidden) {
+			grow_array((void **)&r->frames, sizeof(*r->frames),
+				   n + 1, &r->alloc_frames);
+			r->frames[n].code = code;
+			r->frames[n].line = frame_line(r, code, code_addr, f);
+			n++;
+		}
+		frame = back;
+	}
+	return frame ? -1 : (ssize_t)n;
+}
+
+struct cframe_read {
+	uint64_t value;
+	int ok;
+};
+
+/* The entry that knew this thread state last time, for its hints. */
+static struct pyreader_thread *thread_hint(struct pyreader *r, uint64_t tstate)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_threads; i++)
+		if (r->threads[i].tstate == tstate)
+			return &r->threads[i];
+	return NULL;
+}
+
+/*
+ * Reads the thread state and, in the same system call, the memory the
+ * hint says the stack was in last time: the _PyCFrame word and the frame
+ * window (loaded into r->window).  Only the thread state must succeed.
+ */
+static int read_thread(struct pyreader *r, uint64_t tstate, unsigned char *ts,
+		       const struct pyreader_thread *hint,
+		       struct cframe_read *cframe_word)
+{
+	const struct py_layout *l = &r->layout;
+	struct iovec local[PREFETCH_REGIONS + 2], remote[PREFETCH_REGIONS + 2];
+	size_t nr = 1, i, first_region, at = 0;
+	ssize_t n;
+
+	cframe_word->ok = 0;
+	r->window_len = 0;
+	r->nr_loaded = 0;
+	r->nr_used = 0;
+	if (l->tstate_size > 1024)
+		return -1;
+	local[0].iov_base = ts;
+	local[0].iov_len = l->tstate_size;
+	remote[0].iov_base = (void *)(uintptr_t)tstate;
+	remote[0].iov_len = l->tstate_size;
+	if (hint && hint->hint_cframe && l->cframe_current >= 0) {
+		local[nr].iov_base = &cframe_word->value;
+		local[nr].iov_len = 8;
+		remote[nr].iov_base = (void *)(uintptr_t)(hint->hint_cframe +
+							  (uint64_t)l->cframe_current);
+		remote[nr].iov_len = 8;
+		nr++;
+	}
+	first_region = nr;
+	for (i = 0; hint && i < hint->nr_hint; i++) {
+		const struct pyregion *g = &hint->hint[i];
+
+		if (at + g->len > PREFETCH_BYTES)
+			break;
+		local[nr].iov_base = r->prefetch + at;
+		local[nr].iov_len = g->len;
+		remote[nr].iov_base = (void *)(uintptr_t)g->addr;
+		remote[nr].iov_len = g->len;
+		r->loaded[r->nr_loaded] = *g;
+		r->loaded_at[r->nr_loaded] = at;
+		r->nr_loaded++;
+		at += g->len;
+		nr++;
+	}
+	n = process_vm_readv(r->pid, local, nr, remote, nr, 0);
+	if (n < (ssize_t)l->tstate_size)
+		return -1;
+	n -= (ssize_t)l->tstate_size;
+	if (first_region == 2 && n >= 8) {
+		cframe_word->ok = 1;
+		n -= 8;
+	} else if (first_region == 2) {
+		n = 0;
+	}
+	/* regions are filled in order; a short one ends the valid data */
+	for (i = 0; i < r->nr_loaded; i++) {
+		if (n < (ssize_t)r->loaded[i].len) {
+			r->loaded[i].len = n > 0 ? (size_t)n : 0;
+			r->nr_loaded = i + (n > 0);
+			break;
+		}
+		n -= (ssize_t)r->loaded[i].len;
+	}
+	return 0;
+}
+
+/* Remembers which memory this walk used, to prefetch it next time. */
+static void set_hint(struct pyreader *r, struct pyreader_thread *t)
+{
+	memcpy(t->hint, r->used, r->nr_used * sizeof(*r->used));
+	t->nr_hint = r->nr_used;
+}
+
+/* The GIL holder's tstate in this interpreter, 0 if none. */
+static uint64_t gil_holder(struct pyreader *r, uint64_t interp)
+{
+	const struct py_layout *l = &r->layout;
+	uint64_t gil, holder;
+	unsigned char g[24];
+
+	if (l->runtime_tstate_current) {
+		if (remote_read(r->pid, r->runtime + l->runtime_tstate_current,
+				&holder, sizeof(holder)) < 0)
+			return 0;
+		return holder;
+	}
+	if (!l->interp_gil_pointer ||
+	    remote_read(r->pid, interp + l->interp_gil_pointer, &gil,
+			sizeof(gil)) < 0 ||
+	    remote_read(r->pid, gil, g, sizeof(g)) < 0)
+		return 0;
+	if (remote_i32(g, l->gil_locked) <= 0)
+		return 0;
+	return remote_u64(g, l->gil_last_holder);
+}
+
+int pyreader_sample(struct pyreader *r, unsigned flags, pyread_thread_fn fn,
+		    void *ctx, unsigned long *errors)
+{
+	const struct py_layout *l = &r->layout;
+	unsigned char ts[1024];
+	uint64_t interp, next_interp = 0, tstate = 0;
+	int handed = 0, nr_interps = 0, prefetched = 0;
+
+	pycode_cache_trim(&r->codes);
+	r->generation++;
+	for (;;) {
+		/* the head interpreter's fields are read with the runtime's
+		 * pointer to it, trusting last sample's interpreter address */
+		uint64_t guess = r->last_interp;
+		struct iovec local[3], remote[3];
+		size_t nr = 1;
+		ssize_t n;
+
+		local[0].iov_base = &interp;
+		local[0].iov_len = 8;
+		remote[0].iov_base = (void *)(uintptr_t)(r->runtime + l->runtime_interp_head);
+		remote[0].iov_len = 8;
+		if (guess) {
+			local[1].iov_base = &next_interp;
+			local[1].iov_len = 8;
+			remote[1].iov_base = (void *)(uintptr_t)(guess + l->interp_next);
+			remote[1].iov_len = 8;
+			local[2].iov_base = &tstate;
+			local[2].iov_len = 8;
+			remote[2].iov_base = (void *)(uintptr_t)(guess + l->interp_threads_head);
+			remote[2].iov_len = 8;
+			nr = 3;
+		}
+		n = process_vm_readv(r->pid, local, nr, remote, nr, 0);
+		if (n < 8) {
+			if (errno == ESRCH)
+				return -1;
+			(*errors)++;
+			r->last_interp = 0;
+			return 0;
+		}
+		if (guess && interp == guess && n == 24) {
+			prefetched = 1;
+			break;
+		}
+		r->last_interp = interp;
+		if (!interp || !guess)
+			break;
+	}
+	for (; interp && nr_interps < 64; interp = next_interp, nr_interps++) {
+		uint64_t holder = 0;
+		int nr_threads = 0;
+
+		if (!prefetched || nr_interps) {
+			struct iovec local[2], remote[2];
+
+			local[0].iov_base = &next_interp;
+			local[0].iov_len = 8;
+			remote[0].iov_base = (void *)(uintptr_t)(interp + l->interp_next);
+			remote[0].iov_len = 8;
+			local[1].iov_base = &tstate;
+			local[1].iov_len = 8;
+			remote[1].iov_base = (void *)(uintptr_t)(interp + l->interp_threads_head);
+			remote[1].iov_len = 8;
+			if (process_vm_readv(r->pid, local, 2, remote, 2, 0) != 16) {
+				(*errors)++;
+				break;
+			}
+		}
+		if (flags & (PYREAD_WANT_GIL | PYREAD_GIL_ONLY))
+			holder = gil_holder(r, interp);
+		for (; tstate && nr_threads < 4096; nr_threads++) {
+			struct pyreader_thread *t, *hint;
+			struct cframe_read cframe_word;
+			struct pythread_sample s;
+			uint64_t frame, thread_id, this = tstate;
+			long native = 0;
+			ssize_t n;
+
+			hint = thread_hint(r, tstate);
+			if (read_thread(r, tstate, ts, hint, &cframe_word) < 0 ||
+			    remote_u64(ts, l->tstate_interp) != interp) {
+				(*errors)++;
+				break;
+			}
+			tstate = remote_u64(ts, l->tstate_next);
+			thread_id = remote_u64(ts, l->tstate_thread_id);
+			if (l->tstate_native_id)
+				native = (long)remote_u64(ts, l->tstate_native_id);
+			t = thread_entry(r, this, thread_id);
+			if (!t->name)
+				thread_setup(r, t, native);
+			t->seen = r->generation;
+			memset(&s, 0, sizeof(s));
+			s.tid = t->tid;
+			s.thread_id = thread_id;
+			s.name = t->name;
+			s.name_serial = t->name_serial;
+			s.holds_gil = (flags & (PYREAD_WANT_GIL | PYREAD_GIL_ONLY)) ?
+				holder == this : -1;
+			s.running = -1;
+			if ((flags & PYREAD_GIL_ONLY) && !s.holds_gil)
+				continue;
+			if (flags & (PYREAD_RUNNING_ONLY | PYREAD_WANT_STATE)) {
+				s.running = (flags & PYREAD_INSTANT_STATE) ?
+					thread_running(t) : thread_ran(r, t);
+				if ((flags & PYREAD_RUNNING_ONLY) && s.running == 0)
+					continue;
+			}
+			frame = remote_u64(ts, l->tstate_frame);
+			if (l->cframe_current >= 0 && frame) {
+				uint64_t cframe = frame;
+
+				if (hint && hint->hint_cframe == cframe && cframe_word.ok)
+					frame = cframe_word.value;
+				else if (remote_read(r->pid, cframe + (uint64_t)l->cframe_current,
+						     &frame, sizeof(frame)) < 0) {
+					(*errors)++;
+					continue;
+				}
+				t->hint_cframe = cframe;
+			}
+			n = walk_frames(r, frame);
+			if (n >= 0)
+				set_hint(r, t);
+			if (n < 0) {
+				(*errors)++;
+				continue;
+			}
+			s.nr_frames = (size_t)n;
+			s.frames = r->frames;
+			fn(ctx, &s);
+			handed++;
+		}
+	}
+	if ((r->generation & 63) == 0)
+		forget_old_threads(r);
+	return handed;
+}

@@ -1,0 +1,142 @@
+/*
+ * reader.h - the Python reader: finds a CPython runtime in another process
+ * and copies out every thread's Python stack, without stopping it.
+ *
+ * pyreader_open locates _PyRuntime, detects the version from the binary
+ * (debug-offsets cookie, Py_Version, version string), picks the layout
+ * and checks it against the live thread list.  pyreader_sample walks all
+ * threads once and hands each thread's frames to a callback.  The reader
+ * owns its code cache and per-thread state; it never prints (callers get
+ * a status and a reason) and never writes to the target.
+ */
+#ifndef SCORCH_PYTHON_READER_H
+#define SCORCH_PYTHON_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "python/codecache.h"
+#include "python/layouts.h"
+
+struct strbuf;
+
+enum pyread_status {
+	PYREAD_OK = 0,
+	PYREAD_NOT_READY,	/* a runtime, not initialised yet: retry */
+	PYREAD_NOT_PYTHON,	/* no CPython runtime in the process */
+	PYREAD_UNSUPPORTED,	/* a CPython this scorch cannot read */
+	PYREAD_NO_PERMISSION,	/* cannot read its memory */
+	PYREAD_GONE,		/* the process no longer exists */
+};
+
+/* Deepest stack walked; deeper means a cycle or a torn read. */
+#define PYREAD_MAX_DEPTH 4096
+
+struct pyframe {
+	struct pycode *code;	/* owned by the reader's cache */
+	int line;		/* 0 when unknown */
+};
+
+/* One thread's stack at one tick, handed to the callback. */
+struct pythread_sample {
+	long tid;		/* kernel thread id, 0 if unknown */
+	uint64_t thread_id;	/* pthread_t, threading.get_ident() */
+	const char *name;	/* thread name, never NULL */
+	unsigned name_serial;	/* changes whenever name changes */
+	int holds_gil;		/* 1 / 0, -1 when not computed */
+	int running;		/* on CPU: a period's worth of CPU time used
+				   since its last sample (with
+				   PYREAD_INSTANT_STATE: OS state R now);
+				   1 / 0, -1 when not known */
+	size_t nr_frames;
+	const struct pyframe *frames;	/* innermost first */
+};
+
+/* pyreader_sample flags */
+#define PYREAD_RUNNING_ONLY 1	/* skip threads not on a CPU (state R) */
+#define PYREAD_WANT_GIL 2	/* compute holds_gil */
+#define PYREAD_GIL_ONLY 4	/* skip threads not holding the GIL */
+#define PYREAD_WANT_STATE 8	/* compute running for every thread */
+#define PYREAD_INSTANT_STATE 16	/* running = OS state R now, not "used
+				   CPU since the last sample" */
+
+typedef void (*pyread_thread_fn)(void *ctx, const struct pythread_sample *t);
+
+struct pyreader_thread;
+
+/* A piece of target memory the walker used. */
+struct pyregion {
+	uint64_t addr;
+	size_t len;
+};
+#define PREFETCH_REGIONS 16
+
+struct pyreader {
+	pid_t pid;
+	char exe[4096];
+	char version[32];		/* "3.12.1" */
+	struct py_layout layout;
+	uint64_t runtime;		/* address of _PyRuntime */
+	uint64_t last_interp;		/* head interpreter last sample */
+	struct pycode_cache codes;
+	struct pyreader_thread *threads;
+	size_t nr_threads, alloc_threads;
+	unsigned generation;
+	int tid_offset;			/* struct pthread.tid (<= 3.10) */
+	struct pyframe *frames;		/* scratch for one thread's stack */
+	size_t alloc_frames;
+	unsigned char *window;		/* scratch copy of frame memory */
+	uint64_t window_base;
+	size_t window_len;
+	unsigned char *prefetch;	/* regions read with the thread state */
+	struct pyregion loaded[PREFETCH_REGIONS];
+	size_t loaded_at[PREFETCH_REGIONS];
+	size_t nr_loaded;
+	struct pyregion used[PREFETCH_REGIONS];	/* what this walk read */
+	size_t nr_used;
+	int64_t period_ns;		/* sampling period, for CPU credit */
+	int new_threads;		/* threads appeared since names were read */
+	unsigned name_serials;
+};
+
+/*
+ * Opens a reader on pid.  On anything but PYREAD_OK, *out is NULL and why
+ * (if non-NULL) holds a one-line reason without the "scorch: " prefix.
+ */
+enum pyread_status pyreader_open(pid_t pid, struct pyreader **out,
+				 struct strbuf *why);
+void pyreader_close(struct pyreader *r);
+
+/*
+ * Samples every thread once.  Returns the number of threads handed to fn,
+ * or -1 when the process is gone.  *errors counts threads dropped because
+ * their memory could not be read consistently (torn reads).
+ */
+int pyreader_sample(struct pyreader *r, unsigned flags, pyread_thread_fn fn,
+		    void *ctx, unsigned long *errors);
+
+/* Names the thread with this pthread id (threading.get_ident()); the
+ * name is copied.  Returns 1 when such a thread is known. */
+int pyreader_set_thread_name(struct pyreader *r, uint64_t thread_id,
+			     const char *name);
+/* Nonzero when threads appeared since the last call (names to fetch). */
+int pyreader_take_new_threads(struct pyreader *r);
+
+/*
+ * For a process that is not (yet) Python: nonzero when it has finished
+ * loading and is not a launcher that may still exec Python (env, shells,
+ * anything named python*), so waiting longer is pointless.
+ */
+int pyreader_settled_not_python(pid_t pid);
+
+/* Sets the sampling period used to turn CPU time into samples. */
+static inline void pyreader_set_period(struct pyreader *r, double hz)
+{
+	r->period_ns = hz > 0 ? (int64_t)(1e9 / hz) : 0;
+}
+
+/* Explains a permission failure on pid: cause and fix, one line. */
+void pyreader_permission_hint(pid_t pid, struct strbuf *why);
+
+#endif

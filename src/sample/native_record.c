@@ -1,0 +1,697 @@
+/*
+ * native_record.c - the perf_event engine's recording loop: opens events
+ * on the target (perf_event.c), keeps every process's maps current from
+ * MMAP2/COMM/FORK/EXIT records (symbols/), unwinds each sample's user
+ * stack (unwind/), symbolises user + kernel frames into the profile and,
+ * with --native, merges in the Python frames read right after the sample
+ * (perf_python.c, perf_mixed.c).  Never exits and never writes output
+ * files: cmd/record.c owns the target and the output.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "model/profile.h"
+#include "python/binary.h"
+#include "python/reader.h"	/* PYREAD_MAX_DEPTH */
+#include "sample/native_record.h"
+#include "sample/perf_event.h"
+#include "sample/perf_mixed.h"
+#include "sample/perf_python.h"
+#include "sample/target.h"
+#include "symbols/symbols.h"
+#include "unwind/unwind.h"
+#include "util/error.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+
+#define MAX_PCS 512
+/* native frames of one sample: user PCs (each with up to
+ * SYMBOLS_MAX_INLINE inlined frames) and kernel PCs, capped */
+#define MAX_FRAMES (4 * MAX_PCS)
+#define FRAME_CACHE_SIZE 16384	/* power of two */
+#define DEFAULT_STACK_SIZE (32 * 1024)
+/* --native: a sample older than this when we read its thread's Python
+ * stack is not merged (the thread has moved on); it is marked. */
+#define MAX_SAMPLE_AGE_NS (20 * 1000000LL)
+
+static volatile sig_atomic_t native_stop_requested;
+
+void native_record_stop(void)
+{
+	native_stop_requested = 1;
+}
+
+/* (pid, pc) -> frame id; a direct-mapped cache in front of symbols. */
+struct frame_cache_entry {
+	uint64_t pc;
+	int32_t pid;
+	unsigned generation;
+	uint32_t frame;
+	unsigned char is_eval;
+	unsigned char is_return;	/* looked up as a return address */
+};
+
+struct native_process {
+	pid_t pid;
+	int maps_reloaded;		/* /proc/PID/maps read after a miss */
+};
+
+struct native_thread_name {
+	pid_t tid, pid;
+	char name[32];
+};
+
+struct native_state {
+	const struct record_options *opts;
+	struct profile *p;
+	struct record_stats *stats;
+	struct symbols *sym;
+	struct unwinder *unwinder;
+	struct frame_cache_entry *cache;
+	struct native_process *procs;
+	size_t nr_procs, alloc_procs;
+	struct native_thread_name *names;
+	size_t nr_names, alloc_names;
+	unsigned lookup_flags;
+	pid_t target_pid;
+	/* scratch for one sample */
+	uint64_t pcs[MAX_PCS];
+	uint32_t frames[MAX_FRAMES];		/* native, root first */
+	unsigned char is_eval[MAX_FRAMES];
+	uint32_t merged[MAX_FRAMES + PYREAD_MAX_DEPTH + 1];
+	struct perf_python *python;	/* --native */
+	const uint32_t *py_frames;	/* this sample's, innermost first */
+	size_t nr_py;
+	/* diagnostics */
+	unsigned long mixed_merged;
+	unsigned long stale;		/* too old to read Python frames */
+};
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* ---- processes and thread names ------------------------------------ */
+
+static struct native_process *native_process(struct native_state *st,
+					     pid_t pid)
+{
+	for (size_t i = 0; i < st->nr_procs; i++)
+		if (st->procs[i].pid == pid)
+			return &st->procs[i];
+	grow_array((void **)&st->procs, sizeof(*st->procs), st->nr_procs + 1,
+		   &st->alloc_procs);
+	memset(&st->procs[st->nr_procs], 0, sizeof(*st->procs));
+	st->procs[st->nr_procs].pid = pid;
+	return &st->procs[st->nr_procs++];
+}
+
+static void native_process_reset(struct native_state *st, pid_t pid)
+{
+	struct native_process *np = native_process(st, pid);
+
+	np->maps_reloaded = 0;
+	if (st->python)
+		perf_python_reset(st->python, pid);
+}
+
+static void set_thread_name(struct native_state *st, pid_t pid, pid_t tid,
+			    const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < st->nr_names; i++)
+		if (st->names[i].tid == tid)
+			break;
+	if (i == st->nr_names) {
+		grow_array((void **)&st->names, sizeof(*st->names),
+			   st->nr_names + 1, &st->alloc_names);
+		st->nr_names++;
+	}
+	st->names[i].tid = tid;
+	st->names[i].pid = pid;
+	snprintf(st->names[i].name, sizeof(st->names[i].name), "%s", name);
+}
+
+static const char *thread_name(struct native_state *st, pid_t tid)
+{
+	for (size_t i = 0; i < st->nr_names; i++)
+		if (st->names[i].tid == tid)
+			return st->names[i].name[0] ? st->names[i].name : NULL;
+	return NULL;
+}
+
+/* Name of a thread that existed before recording (no COMM record):
+ * read once from /proc; "" is remembered when that fails. */
+static const char *thread_name_or_proc(struct native_state *st, pid_t pid,
+				       pid_t tid)
+{
+	char path[64], name[32] = "";
+	FILE *fp;
+
+	for (size_t i = 0; i < st->nr_names; i++)
+		if (st->names[i].tid == tid)
+			return st->names[i].name[0] ? st->names[i].name : NULL;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", (int)pid,
+		 (int)tid);
+	fp = fopen(path, "r");
+	if (fp) {
+		if (fgets(name, sizeof(name), fp))
+			name[strcspn(name, "\n")] = '\0';
+		fclose(fp);
+	}
+	set_thread_name(st, pid, tid, name);
+	return name[0] ? thread_name(st, tid) : NULL;
+}
+
+/* ---- frames -------------------------------------------------------- */
+
+static uint32_t frame_for(struct native_state *st, pid_t pid, uint64_t pc,
+			  int is_return, unsigned char *is_eval)
+{
+	struct symbols_process *proc = symbols_find_process(st->sym, pid);
+	unsigned gen = proc ? proc->generation : 0;
+	uint64_t h = (pc * 0x9e3779b97f4a7c15ULL) ^ (uint64_t)pid;
+	struct frame_cache_entry *e =
+		&st->cache[(h >> 20) & (FRAME_CACHE_SIZE - 1)];
+	struct symbols_result r;
+	struct frame f;
+
+	if (e->frame && e->pc == pc && e->pid == pid &&
+	    e->generation == gen && e->is_return == !!is_return) {
+		*is_eval = e->is_eval;
+		return e->frame;
+	}
+	symbols_lookup(st->sym, pid, pc,
+		       st->lookup_flags |
+		       (is_return ? SYMBOLS_LOOKUP_RETURN : 0), &r);
+	memset(&f, 0, sizeof(f));
+	f.name = profile_intern(st->p, r.name);
+	f.module = r.module[0] ? profile_intern(st->p, r.module) : 0;
+	f.address = r.address - r.symbol_offset;
+	switch (r.kind) {
+	case SYMBOLS_KERNEL:
+		f.kind = FRAME_KERNEL;
+		break;
+	case SYMBOLS_JIT:
+		f.kind = FRAME_JIT;
+		break;
+	default:
+		f.kind = FRAME_NATIVE;
+		break;
+	}
+	if (r.file && !st->opts->no_lines) {
+		f.file = profile_intern(st->p, r.file);
+		f.line = r.line;
+	}
+	e->pc = pc;
+	e->pid = pid;
+	e->generation = gen;
+	e->is_return = !!is_return;
+	e->frame = profile_frame(st->p, &f);
+	e->is_eval = r.kind == SYMBOLS_NATIVE && r.known &&
+		perf_mixed_is_eval_symbol(r.name);
+	*is_eval = e->is_eval;
+	return e->frame;
+}
+
+/* With --inline: the inlined frames of pc, then the real one; appended
+ * root side first to frames[]. */
+static size_t inline_frames_for(struct native_state *st, pid_t pid,
+				uint64_t pc, int is_return, uint32_t *frames,
+				unsigned char *is_eval)
+{
+	struct symbols_result r;
+	struct frame f;
+	size_t n = 0;
+
+	symbols_lookup(st->sym, pid, pc, st->lookup_flags |
+		       (is_return ? SYMBOLS_LOOKUP_RETURN : 0), &r);
+	if (r.kind != SYMBOLS_NATIVE || !r.nr_inlined) {
+		frames[0] = frame_for(st, pid, pc, is_return, &is_eval[0]);
+		return 1;
+	}
+	memset(&f, 0, sizeof(f));
+	f.name = profile_intern(st->p, r.name);
+	f.module = profile_intern(st->p, r.module);
+	f.address = r.address - r.symbol_offset;
+	f.kind = FRAME_NATIVE;
+	if (r.file) {
+		f.file = profile_intern(st->p, r.file);
+		f.line = st->opts->no_lines ? 0 : r.line;
+	}
+	frames[n] = profile_frame(st->p, &f);
+	is_eval[n++] = r.known && perf_mixed_is_eval_symbol(r.name);
+	for (int i = r.nr_inlined - 1; i >= 0; i--) {
+		memset(&f, 0, sizeof(f));
+		f.name = profile_intern(st->p, r.inlined[i].name);
+		f.module = profile_intern(st->p, r.module);
+		f.kind = FRAME_INLINED;
+		if (r.inlined[i].file) {
+			f.file = profile_intern(st->p, r.inlined[i].file);
+			f.line = st->opts->no_lines ? 0 : r.inlined[i].line;
+		}
+		frames[n] = profile_frame(st->p, &f);
+		is_eval[n++] = 0;
+	}
+	return n;
+}
+
+/* ---- Python frames (--native) -------------------------------------- */
+
+/* --native, first thing for each sample (the thread keeps running, so
+ * the sooner the better): the thread's Python stack into st->py_frames.
+ * Returns 1 (read), 0 (not a Python process), -1 (unreadable) or -2
+ * (the sample is too old for its Python stack to still match). */
+static int sample_python(struct native_state *st, const struct perf_record *r)
+{
+	st->py_frames = NULL;
+	st->nr_py = 0;
+	if (now_ns() - (int64_t)r->time > MAX_SAMPLE_AGE_NS)
+		return perf_python_known(st->python, r->pid) ? -2 : 0;
+	return perf_python_read(st->python, r->pid, r->tid, &st->py_frames,
+				&st->nr_py);
+}
+
+/* --native: the sample's frames with its Python frames (read by
+ * sample_python, result py) merged in.  Returns the frame array to use
+ * and sets *n. */
+static const uint32_t *merge_python(struct native_state *st, int py,
+				    size_t nf, long *n)
+{
+	int has_eval = 0;
+
+	*n = (long)nf;
+	for (size_t i = 0; i < nf && !has_eval; i++)
+		has_eval = st->is_eval[i];
+	if (py == 0 || (py == -2 && !has_eval))
+		return st->frames;
+	if (py == -2) {
+		st->stale++;
+		goto unmerged;
+	}
+	if (py < 0) {
+		st->stats->errors++;
+		goto unmerged;
+	}
+	if (st->nr_py > PYREAD_MAX_DEPTH)
+		goto unmerged;	/* the reader bounds depth; be sure */
+	/* The reader does not mark entry frames yet (struct pyframe has no
+	 * such field), so nested eval loops on 3.11+ stay unmerged. */
+	*n = perf_mixed_merge(st->frames, st->is_eval, nf, st->py_frames,
+			      NULL, st->nr_py, st->merged);
+	if (*n >= 0) {
+		st->mixed_merged++;
+		return st->merged;
+	}
+unmerged:
+	/* keep the native stack, marked so nobody mistakes it */
+	st->stats->unmerged++;
+	st->merged[0] = profile_frame_named(st->p, "[unmerged]", 10,
+					    FRAME_MARKER);
+	memcpy(&st->merged[1], st->frames, nf * sizeof(*st->frames));
+	*n = (long)nf + 1;
+	return st->merged;
+}
+
+/* ---- samples ------------------------------------------------------- */
+
+static void handle_sample(struct native_state *st, const struct perf_record *r)
+{
+	size_t nf = 0, nkernel = 0;
+	uint64_t kernel[256];
+	int npcs = 0;
+	uint32_t thread, stack;
+	const uint32_t *final = st->frames;
+	long nfinal;
+	int py = st->opts->native ? sample_python(st, r) : 0;
+
+	/* kernel part of the callchain, leaf first */
+	if (r->callchain && !st->opts->no_kernel) {
+		int in_kernel = 0;
+		for (uint64_t i = 0; i < r->nr_callchain; i++) {
+			uint64_t ip = r->callchain[i];
+			if (ip >= (uint64_t)-4095) {
+				in_kernel = ip == (uint64_t)-128; /* CONTEXT_KERNEL */
+				continue;
+			}
+			if (in_kernel && nkernel < 256)
+				kernel[nkernel++] = ip;
+		}
+	}
+	/* a sample in code we have no map for: re-read the maps once */
+	{
+		uint64_t uip = r->regs_abi ? r->regs[UNWIND_REG_IP] :
+			(r->user_mode ? r->ip : 0);
+		struct symbols_process *proc =
+			symbols_find_process(st->sym, r->pid);
+		struct native_process *np = native_process(st, r->pid);
+		if (uip && (!proc || !symbols_find_map(proc, uip)) &&
+		    !np->maps_reloaded) {
+			np->maps_reloaded = 1;
+			symbols_load_proc_maps(st->sym, r->pid);
+		}
+	}
+	/* user part */
+	if (r->regs_abi && r->regs[UNWIND_REG_IP]) {
+		struct unwind_sample us;
+		memset(&us, 0, sizeof(us));
+		us.pid = r->pid;
+		us.tid = r->tid;
+		memcpy(us.regs, r->regs, sizeof(us.regs));
+		us.regs_mask = r->regs_mask;
+		us.stack = r->stack;
+		us.stack_size = r->stack ? r->stack_size : 0;
+		npcs = unwind_sample(st->unwinder, &us, st->pcs, MAX_PCS);
+	} else if (r->user_mode && r->ip) {
+		st->pcs[0] = r->ip;
+		npcs = 1;
+	}
+	if (!npcs && !nkernel) {
+		st->stats->errors++;
+		return;
+	}
+	/* root first: user frames outermost first, then kernel */
+	/* with --inline each PC may become SYMBOLS_MAX_INLINE + 1 frames:
+	 * keep the innermost PCs that fit (a truncated root, like a short
+	 * stack copy), leaving room for the kernel part */
+	if (st->opts->inline_frames &&
+	    npcs > (MAX_FRAMES - 256) / (SYMBOLS_MAX_INLINE + 1))
+		npcs = (MAX_FRAMES - 256) / (SYMBOLS_MAX_INLINE + 1);
+	for (int i = npcs - 1; i >= 0; i--) {
+		if (st->opts->inline_frames)
+			nf += inline_frames_for(st, r->pid, st->pcs[i], i > 0,
+						&st->frames[nf],
+						&st->is_eval[nf]);
+		else {
+			st->frames[nf] = frame_for(st, r->pid, st->pcs[i],
+						   i > 0, &st->is_eval[nf]);
+			nf++;
+		}
+	}
+	for (size_t i = nkernel; i > 0; i--) {
+		unsigned char dummy;
+		st->frames[nf] = frame_for(st, r->pid, kernel[i - 1],
+					   i - 1 > 0, &dummy);
+		st->is_eval[nf++] = 0;
+	}
+	nfinal = (long)nf;
+	if (st->opts->native)
+		final = merge_python(st, py, nf, &nfinal);
+	thread = profile_thread(st->p, r->pid, r->tid,
+				thread_name_or_proc(st, r->pid, r->tid));
+	stack = 0;	/* --threads roots are the writers' job (thread table) */
+	for (long i = 0; i < nfinal; i++)
+		stack = profile_stack_push(st->p, stack, final[i]);
+	profile_add1(st->p, stack, thread, (int64_t)r->time, 1.0);
+	st->stats->samples++;
+}
+
+static void handle_record(void *ctx, const struct perf_record *r)
+{
+	struct native_state *st = ctx;
+
+	switch (r->kind) {
+	case PERF_REC_SAMPLE:
+		/* children inherit the events; keep them with --subprocesses */
+		if (st->opts->subprocesses || (pid_t)r->pid == st->target_pid)
+			handle_sample(st, r);
+		break;
+	case PERF_REC_MMAP:
+		if (r->prot & 4)	/* PROT_EXEC */
+			symbols_add_map(st->sym, r->pid, r->addr, r->len,
+					r->pgoff, r->prot, r->filename);
+		break;
+	case PERF_REC_COMM:
+		if (r->comm_exec && r->pid == r->tid) {
+			symbols_forget(st->sym, r->pid);
+			unwinder_forget(st->unwinder, r->pid);
+			native_process_reset(st, r->pid);
+		}
+		set_thread_name(st, r->pid, r->tid, r->comm);
+		break;
+	case PERF_REC_FORK:
+		if (r->pid != r->ppid) {	/* a new process */
+			symbols_fork(st->sym, r->ppid, r->pid);
+			native_process_reset(st, r->pid);
+		}
+		{
+			const char *name = thread_name(st, r->ptid);
+			if (name)
+				set_thread_name(st, r->pid, r->tid, name);
+		}
+		break;
+	case PERF_REC_EXIT:
+		break;	/* late samples of the process may still follow */
+	case PERF_REC_LOST:
+		st->stats->lost += r->lost;
+		break;
+	}
+}
+
+/* ---- the recording loop -------------------------------------------- */
+
+int native_record_available(struct strbuf *why)
+{
+	int paranoid = perf_paranoid();
+
+	if (geteuid() == 0 || paranoid <= 2)
+		return 1;
+	strbuf_addf(why, "perf_event_open is not allowed "
+		    "(kernel.perf_event_paranoid=%d) (run as root or: sysctl "
+		    "kernel.perf_event_paranoid=2)", paranoid);
+	return 0;
+}
+
+int native_record_is_native_target(pid_t pid)
+{
+	static const char *const launchers[] = {
+		"env", "sh", "bash", "dash", "zsh", "ksh", "busybox", "nice",
+		"time", "timeout", "stdbuf", "taskset", "chrt", "ionice",
+		"nohup", "setsid", "sudo", "su", "runuser", "xargs", "make",
+		"uv", "poetry", "pipenv", "conda", "pyenv",
+	};
+	char path[64], exe[4096], line[4096 + 128];
+	struct pybinary bin;
+	const char *base;
+	ssize_t n;
+	FILE *fp;
+	int python = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	n = readlink(path, exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return 0;
+	exe[n] = '\0';
+	base = strrchr(exe, '/');
+	base = base ? base + 1 : exe;
+	if (strstr(base, "python"))
+		return 0;
+	for (size_t i = 0; i < sizeof(launchers) / sizeof(launchers[0]); i++)
+		if (!strcmp(base, launchers[i]))
+			return 0;
+	if (pybinary_inspect(path, &bin) || bin.has_python)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	fp = fopen(path, "r");
+	if (!fp)
+		return 0;
+	while (!python && fgets(line, sizeof(line), fp))
+		python = strstr(line, "/libpython") != NULL;
+	fclose(fp);
+	return !python;
+}
+
+
+static void fill_meta(struct native_state *st, struct perf_engine *e,
+		      struct target *t)
+{
+	const struct record_options *o = st->opts;
+	struct profile *p = st->p;
+	struct timespec wall;
+	struct strbuf cmd;
+
+	strbuf_init(&cmd);
+	if (o->argv)
+		for (const char *const *a = o->argv; *a; a++) {
+			if (a != o->argv)
+				strbuf_addch(&cmd, ' ');
+			strbuf_addstr(&cmd, *a);
+		}
+	else
+		strbuf_addf(&cmd, "-p %d", (int)t->pid);
+	p->meta.command = profile_intern(p, strbuf_str(&cmd));
+	strbuf_release(&cmd);
+	p->meta.event = profile_intern(p, perf_engine_event_name(e));
+	p->meta.pid = t->pid;
+	clock_gettime(CLOCK_REALTIME, &wall);
+	p->meta.start_ns = (int64_t)wall.tv_sec * 1000000000 + wall.tv_nsec;
+	p->meta.rate_hz = o->rate_hz > 0 ? o->rate_hz : 100;
+	if (!strcmp(perf_engine_event_name(e), "cpu-clock") ||
+	    !strcmp(perf_engine_event_name(e), "task-clock")) {
+		p->meta.period = (int64_t)(1e9 / p->meta.rate_hz);
+		p->meta.period_type.type = profile_intern(p, "cpu");
+		p->meta.period_type.unit = profile_intern(p, "nanoseconds");
+	}
+}
+
+struct native_session {
+	const struct record_options *opts;
+	struct perf_engine *engine;
+	int kernel_dropped;
+	int spawn;
+};
+
+int native_record_prepare(const struct record_options *opts,
+			  struct target *t, struct native_session **out)
+{
+	struct perf_options po;
+	struct perf_engine *e = NULL;
+	struct strbuf why;
+	enum perf_status status;
+	int kernel_dropped = 0, spawn = t->spawned && t->go_fd >= 0;
+
+	*out = NULL;
+	memset(&po, 0, sizeof(po));
+	po.rate_hz = opts->rate_hz > 0 ? opts->rate_hz : 100;
+	po.event = opts->event;
+	po.no_kernel = opts->no_kernel;
+	po.stack_size = opts->stack_size ? opts->stack_size : DEFAULT_STACK_SIZE;
+	if (po.stack_size > 65528)
+		po.stack_size = 65528;	/* a record is at most 64 KiB */
+	po.wakeup_every = opts->native;
+
+	strbuf_init(&why);
+	status = perf_engine_open(&e, t->pid, spawn, &po, &kernel_dropped,
+				  &why);
+	if (status == PERF_NOT_ALLOWED) {
+		if (opts->native)
+			notice("perf_event engine unavailable: %s",
+			       strbuf_str(&why));
+		strbuf_release(&why);
+		return NATIVE_RECORD_UNAVAILABLE;
+	}
+	if (status != PERF_OK) {
+		error("perf_event: %s", strbuf_str(&why));
+		strbuf_release(&why);
+		return -1;
+	}
+	if (kernel_dropped)
+		notice("recording user frames only: %s", strbuf_str(&why));
+	strbuf_release(&why);
+	*out = xcalloc(1, sizeof(**out));
+	(*out)->opts = opts;
+	(*out)->engine = e;
+	(*out)->kernel_dropped = kernel_dropped;
+	(*out)->spawn = spawn;
+	return 0;
+}
+
+void native_record_discard(struct native_session *s)
+{
+	if (!s)
+		return;
+	perf_engine_close(s->engine);
+	free(s);
+}
+
+int native_record_run(struct native_session *s, struct target *t,
+		      struct profile *p, struct record_stats *stats,
+		      volatile sig_atomic_t *stop)
+{
+	const struct record_options *opts = s->opts;
+	struct native_state st;
+	struct perf_engine *e = s->engine;
+	int64_t start, deadline = 0;
+	int ret = 0;
+
+	memset(stats, 0, sizeof(*stats));
+	memset(&st, 0, sizeof(st));
+	st.opts = opts;
+	st.p = p;
+	st.stats = stats;
+	st.target_pid = t->pid;
+	st.sym = symbols_new(opts->no_kernel || s->kernel_dropped ?
+			     SYMBOLS_NO_KERNEL : 0);
+	st.unwinder = unwinder_new(st.sym);
+	if (opts->native)
+		st.python = perf_python_new(p, opts->no_lines);
+	st.cache = xcalloc(FRAME_CACHE_SIZE, sizeof(*st.cache));
+	st.lookup_flags = opts->inline_frames ?
+		SYMBOLS_LOOKUP_LINES | SYMBOLS_LOOKUP_INLINE : 0;
+	fill_meta(&st, e, t);
+	native_stop_requested = 0;
+
+	/* maps of what already runs; a spawned child reports its own */
+	symbols_load_proc_maps(st.sym, t->pid);
+	start = now_ns();
+	if (opts->duration_s > 0)
+		deadline = start + (int64_t)(opts->duration_s * 1e9);
+	for (;;) {
+		int alive;
+		perf_engine_poll(e, opts->native ? 20 : 100);
+		perf_engine_read(e, handle_record, &st);
+		alive = target_alive(t);
+		if (!alive || native_stop_requested || (stop && *stop) ||
+		    (deadline && now_ns() >= deadline))
+			break;
+	}
+	perf_engine_read(e, handle_record, &st);	/* drain */
+	p->meta.duration_ns = now_ns() - start;
+	{
+		const struct unwind_stats *us = unwinder_stats(st.unwinder);
+		if (getenv("SCORCH_NATIVE_STATS"))
+			fprintf(stderr, "scorch: native: %lu samples, %lu "
+				"unwound, %.2f us/unwind (median ~%.1f), "
+				"%lu dwarf-failed, "
+				"%lu fp-used, %lu truncated, %lu lost, "
+				"%lu merged, %lu unmerged (%lu stale), %lu ring "
+				"bytes\n",
+				stats->samples, us->samples,
+				us->samples ? us->total_ns / us->samples / 1e3 : 0,
+				unwind_stats_median_us(us),
+				us->dwarf_failed, us->fp_used, us->truncated,
+				stats->lost, st.mixed_merged, stats->unmerged,
+				st.stale,
+				(unsigned long)perf_engine_bytes(e));
+	}
+	if (stats->lost)
+		warning("perf_event: %lu records lost (ring buffer overrun; "
+			"lower -F or --stack-size)", stats->lost);
+	if (opts->native && stats->unmerged)
+		warning("--native: %lu of %lu samples could not be merged "
+			"(marked [unmerged])", stats->unmerged, stats->samples);
+	native_record_discard(s);
+	perf_python_free(st.python);
+	free(st.procs);
+	free(st.names);
+	free(st.cache);
+	unwinder_free(st.unwinder);
+	symbols_free(st.sym);
+	return ret;
+}
+
+int native_record(const struct record_options *opts, struct target *t,
+		  struct profile *p, struct record_stats *stats)
+{
+	struct native_session *s;
+	int ret = native_record_prepare(opts, t, &s);
+
+	memset(stats, 0, sizeof(*stats));
+	if (ret)
+		return ret;
+	if (s->spawn && target_start(t)) {
+		native_record_discard(s);
+		return -1;
+	}
+	return native_record_run(s, t, p, stats, NULL);
+}

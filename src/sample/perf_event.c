@@ -1,0 +1,695 @@
+/*
+ * perf_event.c - perf_event_open(2) sampling for the perf_event engine:
+ * event selection (-e), the attribute (callchain, user regs, user stack),
+ * one ring buffer per opened event, and parsing of SAMPLE, MMAP/MMAP2,
+ * COMM, FORK, EXIT and LOST records.  Never symbolises or prints; see
+ * perf_event.h for the contract and formats.md section 1 for layouts.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sample/perf_event.h"
+#include "unwind/unwind.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+
+#define PERF_SAMPLE_BITS (PERF_SAMPLE_IP | PERF_SAMPLE_TID | \
+	PERF_SAMPLE_TIME | PERF_SAMPLE_PERIOD)
+
+struct perf_ring {
+	int fd;
+	void *base;			/* metadata page + data */
+	size_t data_size;		/* power of two */
+};
+
+struct perf_engine {
+	struct perf_event_attr attr;
+	struct perf_ring *rings;
+	size_t nr_rings;
+	struct pollfd *pollfds;
+	unsigned char *scratch;		/* one record across the wrap */
+	size_t scratch_size;
+	int *extra_fds;			/* events writing into rings[] */
+	size_t nr_extra, alloc_extra;
+	char event_name[64];
+	uint64_t bytes;
+};
+
+struct event_name {
+	const char *name;
+	uint32_t type;
+	uint64_t config;
+};
+
+static const struct event_name event_names[] = {
+	{ "cpu-clock", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK },
+	{ "task-clock", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK },
+	{ "page-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS },
+	{ "faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS },
+	{ "minor-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS_MIN },
+	{ "major-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS_MAJ },
+	{ "context-switches", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CONTEXT_SWITCHES },
+	{ "cs", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CONTEXT_SWITCHES },
+	{ "cpu-migrations", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_MIGRATIONS },
+	{ "cycles", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES },
+	{ "cpu-cycles", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES },
+	{ "instructions", PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS },
+	{ "cache-references", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_REFERENCES },
+	{ "cache-misses", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_MISSES },
+	{ "branches", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_INSTRUCTIONS },
+	{ "branch-misses", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_MISSES },
+};
+
+int perf_paranoid(void)
+{
+	FILE *fp = fopen("/proc/sys/kernel/perf_event_paranoid", "r");
+	int v = -100;
+
+	if (fp) {
+		if (fscanf(fp, "%d", &v) != 1)
+			v = -100;
+		fclose(fp);
+	}
+	return v;
+}
+
+static int attr_setup(struct perf_event_attr *a, const struct perf_options *o,
+		      char *name, size_t name_size)
+{
+	const char *ev = o->event && *o->event ? o->event : "cpu-clock";
+	size_t i;
+	double rate = o->rate_hz > 0 ? o->rate_hz : 100;
+
+	memset(a, 0, sizeof(*a));
+	a->size = sizeof(*a);
+	for (i = 0; i < sizeof(event_names) / sizeof(event_names[0]); i++)
+		if (!strcmp(ev, event_names[i].name))
+			break;
+	if (i == sizeof(event_names) / sizeof(event_names[0]))
+		return -1;
+	snprintf(name, name_size, "%s", event_names[i].name);
+	a->type = event_names[i].type;
+	a->config = event_names[i].config;
+	if (a->type == PERF_TYPE_SOFTWARE &&
+	    (a->config == PERF_COUNT_SW_CPU_CLOCK ||
+	     a->config == PERF_COUNT_SW_TASK_CLOCK)) {
+		a->sample_period = (uint64_t)(1e9 / rate);	/* ns */
+	} else if (a->type == PERF_TYPE_HARDWARE) {
+		a->freq = 1;
+		a->sample_freq = (uint64_t)rate;
+	} else {
+		a->sample_period = 1;	/* every fault / switch */
+	}
+	a->sample_type = PERF_SAMPLE_BITS;
+	if (!o->no_kernel) {
+		a->sample_type |= PERF_SAMPLE_CALLCHAIN;
+		a->exclude_callchain_user = 1;	/* we unwind user stacks */
+	} else {
+		a->exclude_kernel = 1;
+	}
+	a->exclude_hv = 1;
+	if (o->stack_size) {
+		a->sample_type |= PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
+		a->sample_regs_user = UNWIND_REGS_MASK;
+		a->sample_stack_user = (o->stack_size + 7) & ~7u;
+	}
+	a->disabled = 1;
+	a->inherit = 1;
+	a->mmap = 1;
+	a->mmap2 = 1;
+	a->comm = 1;
+	a->comm_exec = 1;
+	a->task = 1;
+	a->sample_id_all = 1;
+	/* timestamps on CLOCK_MONOTONIC: the consumer can tell a sample's
+	 * age (--native reads Python frames only for fresh samples) */
+	a->use_clockid = 1;
+	a->clockid = CLOCK_MONOTONIC;
+	if (o->wakeup_every)
+		a->wakeup_events = 1;
+	else {
+		a->watermark = 1;
+		a->wakeup_watermark = 64 * 1024;
+	}
+	return 0;
+}
+
+static int ring_map(struct perf_ring *r, int fd, size_t data_size)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	r->fd = fd;
+	r->data_size = data_size;
+	r->base = mmap(NULL, page + data_size, PROT_READ | PROT_WRITE,
+		       MAP_SHARED, fd, 0);
+	if (r->base == MAP_FAILED) {
+		r->base = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void explain_errno(int err, int kernel, struct strbuf *why)
+{
+	int paranoid = perf_paranoid();
+
+	if (err == EACCES || err == EPERM) {
+		if (paranoid > 2)
+			strbuf_addf(why, "perf_event_open is not allowed "
+				    "(kernel.perf_event_paranoid=%d) (run as "
+				    "root or: sysctl kernel.perf_event_paranoid=1)",
+				    paranoid);
+		else if (kernel && paranoid > 1)
+			strbuf_addf(why, "kernel samples are not allowed "
+				    "(kernel.perf_event_paranoid=%d) (run as "
+				    "root, use --no-kernel, or: sysctl "
+				    "kernel.perf_event_paranoid=1)", paranoid);
+		else
+			strbuf_addf(why, "perf_event_open is not allowed: %s "
+				    "(a container or seccomp policy blocks it: "
+				    "allow perf_event_open or add CAP_PERFMON)",
+				    strerror(err));
+	} else if (err == ENOSYS) {
+		strbuf_addstr(why, "perf_event_open is not available "
+			      "(kernel without CONFIG_PERF_EVENTS or seccomp "
+			      "blocks it: allow the syscall)");
+	} else if (err == ENOENT || err == EOPNOTSUPP) {
+		strbuf_addstr(why, "this event is not supported here (no "
+			      "hardware PMU: use -e cpu-clock)");
+	} else if (err == ESRCH) {
+		strbuf_addstr(why, "no such process (check the pid)");
+	} else {
+		strbuf_addf(why, "perf_event_open failed: %s (check "
+			    "kernel.perf_event_paranoid and ulimit -l)",
+			    strerror(err));
+	}
+}
+
+static enum perf_status status_of(int err)
+{
+	if (err == EACCES || err == EPERM || err == ENOSYS)
+		return PERF_NOT_ALLOWED;
+	if (err == ENOENT || err == EOPNOTSUPP || err == EINVAL)
+		return PERF_NO_EVENT;
+	if (err == ESRCH)
+		return PERF_GONE;
+	return PERF_FAILED;
+}
+
+/* Thread ids of pid (or just pid when its task dir is unreadable). */
+static size_t list_threads(pid_t pid, pid_t **out)
+{
+	char path[64];
+	DIR *dir;
+	struct dirent *d;
+	size_t n = 0, alloc = 0;
+
+	*out = NULL;
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (dir) {
+		while ((d = readdir(dir))) {
+			int tid = atoi(d->d_name);
+			if (tid <= 0)
+				continue;
+			grow_array((void **)out, sizeof(**out), n + 1, &alloc);
+			(*out)[n++] = tid;
+		}
+		closedir(dir);
+	}
+	if (!n) {
+		*out = xmalloc(sizeof(**out));
+		(*out)[n++] = pid;
+	}
+	return n;
+}
+
+/* Online CPUs from /sys/devices/system/cpu/online ("0-3,6"). */
+static size_t online_cpus(int **out)
+{
+	FILE *fp = fopen("/sys/devices/system/cpu/online", "r");
+	char buf[1024];
+	size_t n = 0, alloc = 0;
+	char *p;
+
+	*out = NULL;
+	if (fp && fgets(buf, sizeof(buf), fp)) {
+		for (p = buf; *p && *p != '\n';) {
+			char *end;
+			long lo = strtol(p, &end, 10), hi = lo;
+			if (end == p)
+				break;
+			if (*end == '-')
+				hi = strtol(end + 1, &end, 10);
+			for (long c = lo; c <= hi && c < 4096; c++) {
+				grow_array((void **)out, sizeof(**out), n + 1,
+					   &alloc);
+				(*out)[n++] = (int)c;
+			}
+			p = *end == ',' ? end + 1 : end;
+		}
+	}
+	if (fp)
+		fclose(fp);
+	if (!n) {
+		long conf = sysconf(_SC_NPROCESSORS_CONF);
+		for (long c = 0; c < (conf > 0 ? conf : 1); c++) {
+			grow_array((void **)out, sizeof(**out), n + 1, &alloc);
+			(*out)[n++] = (int)c;
+		}
+	}
+	return n;
+}
+
+/*
+ * The kernel refuses to mmap an inherited per-task (cpu -1) event, so
+ * every thread gets one inherited event per CPU; the first thread's
+ * events own the ring buffers and the others' write into them
+ * (PERF_EVENT_IOC_SET_OUTPUT needs the same CPU).
+ */
+static int open_all(struct perf_engine *e, pid_t pid, int spawn,
+		    size_t data_size, int *err)
+{
+	pid_t *tids;
+	int *cpus;
+	size_t nr, nr_cpus;
+
+	if (spawn) {
+		tids = xmalloc(sizeof(*tids));
+		tids[0] = pid;
+		nr = 1;
+		e->attr.enable_on_exec = 1;
+	} else {
+		nr = list_threads(pid, &tids);
+	}
+	nr_cpus = online_cpus(&cpus);
+	e->rings = xcalloc(nr_cpus, sizeof(*e->rings));
+	for (size_t c = 0; c < nr_cpus; c++) {
+		int fd = -1;
+		size_t t;
+		for (t = 0; t < nr && fd < 0; t++) {
+			fd = (int)syscall(SYS_perf_event_open, &e->attr,
+					  tids[t], cpus[c], -1,
+					  PERF_FLAG_FD_CLOEXEC);
+			if (fd < 0 && !(errno == ESRCH && !spawn))
+				break;
+		}
+		if (fd < 0) {
+			*err = errno;
+			goto fail;
+		}
+		if (ring_map(&e->rings[e->nr_rings], fd, data_size)) {
+			*err = errno;
+			close(fd);
+			goto fail;
+		}
+		e->nr_rings++;
+		for (; t < nr; t++) {
+			int extra = (int)syscall(SYS_perf_event_open, &e->attr,
+						 tids[t], cpus[c], -1,
+						 PERF_FLAG_FD_CLOEXEC);
+			if (extra < 0)
+				continue;	/* the thread ended */
+			if (ioctl(extra, PERF_EVENT_IOC_SET_OUTPUT, fd)) {
+				close(extra);
+				continue;
+			}
+			grow_array((void **)&e->extra_fds,
+				   sizeof(*e->extra_fds), e->nr_extra + 1,
+				   &e->alloc_extra);
+			e->extra_fds[e->nr_extra++] = extra;
+		}
+	}
+	free(tids);
+	free(cpus);
+	return 0;
+fail:
+	free(tids);
+	free(cpus);
+	return -1;
+}
+
+static void close_rings(struct perf_engine *e)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	for (size_t i = 0; i < e->nr_rings; i++) {
+		if (e->rings[i].base)
+			munmap(e->rings[i].base, page + e->rings[i].data_size);
+		close(e->rings[i].fd);
+	}
+	for (size_t i = 0; i < e->nr_extra; i++)
+		close(e->extra_fds[i]);
+	free(e->extra_fds);
+	e->extra_fds = NULL;
+	e->nr_extra = 0;
+	free(e->rings);
+	e->rings = NULL;
+	e->nr_rings = 0;
+}
+
+enum perf_status perf_engine_open(struct perf_engine **out, pid_t pid,
+				  int spawn, const struct perf_options *opts,
+				  int *kernel_dropped, struct strbuf *why)
+{
+	struct perf_engine *e = xcalloc(1, sizeof(*e));
+	struct perf_options o = *opts;
+	size_t data_size;
+	int err = 0;
+	long page = sysconf(_SC_PAGESIZE);
+
+	*out = NULL;
+	*kernel_dropped = 0;
+	if (attr_setup(&e->attr, &o, e->event_name, sizeof(e->event_name))) {
+		strbuf_addf(why, "unknown event '%s' (use cpu-clock, "
+			    "task-clock, cycles, instructions, cache-misses, "
+			    "page-faults or context-switches)", o.event);
+		free(e);
+		return PERF_NO_EVENT;
+	}
+	/* room for ~64 stack-carrying samples, at least 512 KiB */
+	data_size = 512 * 1024;
+	while (data_size < 64 * ((size_t)o.stack_size + 512) &&
+	       data_size < 64u << 20)
+		data_size *= 2;
+	if (data_size < (size_t)page)
+		data_size = page;
+	if (open_all(e, pid, spawn, data_size, &err) &&
+	    (err == EACCES || err == EPERM) && !o.no_kernel) {
+		struct strbuf tmp;
+		strbuf_init(&tmp);
+		explain_errno(err, 1, &tmp);
+		close_rings(e);
+		o.no_kernel = 1;
+		attr_setup(&e->attr, &o, e->event_name, sizeof(e->event_name));
+		if (!open_all(e, pid, spawn, data_size, &err)) {
+			*kernel_dropped = 1;
+			strbuf_addstr(why, strbuf_str(&tmp));
+		}
+		strbuf_release(&tmp);
+	}
+	if (err && !*kernel_dropped) {
+		enum perf_status st = status_of(err);
+		explain_errno(err, !o.no_kernel, why);
+		close_rings(e);
+		free(e);
+		return st;
+	}
+	e->pollfds = xcalloc(e->nr_rings, sizeof(*e->pollfds));
+	for (size_t i = 0; i < e->nr_rings; i++) {
+		e->pollfds[i].fd = e->rings[i].fd;
+		e->pollfds[i].events = POLLIN;
+		if (!spawn)
+			ioctl(e->rings[i].fd, PERF_EVENT_IOC_ENABLE, 0);
+	}
+	for (size_t i = 0; i < e->nr_extra && !spawn; i++)
+		ioctl(e->extra_fds[i], PERF_EVENT_IOC_ENABLE, 0);
+	*out = e;
+	return PERF_OK;
+}
+
+void perf_engine_close(struct perf_engine *e)
+{
+	if (!e)
+		return;
+	close_rings(e);
+	free(e->pollfds);
+	free(e->scratch);
+	free(e);
+}
+
+int perf_engine_poll(struct perf_engine *e, int timeout_ms)
+{
+	int n = poll(e->pollfds, e->nr_rings, timeout_ms);
+
+	if (n < 0)
+		return errno == EINTR ? -1 : 0;
+	return n > 0;
+}
+
+const char *perf_engine_event_name(const struct perf_engine *e)
+{
+	return e->event_name;
+}
+
+uint64_t perf_engine_bytes(const struct perf_engine *e)
+{
+	return e->bytes;
+}
+
+/* ---- record parsing -------------------------------------------- */
+
+struct cursor {
+	const unsigned char *p, *end;
+	int bad;
+};
+
+static uint64_t take_u64(struct cursor *c)
+{
+	uint64_t v = 0;
+
+	if (c->end - c->p < 8) {
+		c->bad = 1;
+		return 0;
+	}
+	memcpy(&v, c->p, 8);
+	c->p += 8;
+	return v;
+}
+
+static const unsigned char *take_bytes(struct cursor *c, uint64_t n)
+{
+	const unsigned char *p = c->p;
+
+	if ((uint64_t)(c->end - c->p) < n) {
+		c->bad = 1;
+		return NULL;
+	}
+	c->p += n;
+	return p;
+}
+
+/* The sample_id trailer of non-sample records: TID, TIME (our attr). */
+static void parse_trailer(const struct perf_event_attr *a,
+			  const unsigned char *rec, size_t size,
+			  struct perf_record *r)
+{
+	size_t len = 0;
+	const unsigned char *p;
+
+	if (!a->sample_id_all)
+		return;
+	if (a->sample_type & PERF_SAMPLE_TID)
+		len += 8;
+	if (a->sample_type & PERF_SAMPLE_TIME)
+		len += 8;
+	if (size < 8 + len)
+		return;
+	p = rec + size - len;
+	if (a->sample_type & PERF_SAMPLE_TID) {
+		uint32_t ids[2];
+		memcpy(ids, p, 8);
+		if (!r->pid)
+			r->pid = ids[0];
+		if (!r->tid)
+			r->tid = ids[1];
+		p += 8;
+	}
+	if (a->sample_type & PERF_SAMPLE_TIME)
+		memcpy(&r->time, p, 8);
+}
+
+static int parse_sample(const struct perf_event_attr *a,
+			const unsigned char *rec, size_t size,
+			struct perf_record *r)
+{
+	struct cursor c = { rec + 8, rec + size, 0 };
+	uint64_t v;
+	uint16_t misc;
+
+	memcpy(&misc, rec + 4, 2);
+	r->user_mode = (misc & PERF_RECORD_MISC_CPUMODE_MASK) ==
+		PERF_RECORD_MISC_USER;
+	r->ip = take_u64(&c);
+	v = take_u64(&c);
+	r->pid = (uint32_t)v;
+	r->tid = (uint32_t)(v >> 32);
+	r->time = take_u64(&c);
+	r->period = take_u64(&c);
+	if (a->sample_type & PERF_SAMPLE_CALLCHAIN) {
+		r->nr_callchain = take_u64(&c);
+		if (r->nr_callchain > 4096)
+			return -1;
+		r->callchain = (const uint64_t *)take_bytes(&c,
+						r->nr_callchain * 8);
+	}
+	if (a->sample_type & PERF_SAMPLE_REGS_USER) {
+		r->regs_abi = take_u64(&c);
+		if (r->regs_abi) {
+			int n = 0;
+			r->regs_mask = a->sample_regs_user;
+			for (int bit = 0; bit < 24; bit++)
+				if (a->sample_regs_user & (1ULL << bit)) {
+					r->regs[bit] = take_u64(&c);
+					n++;
+				}
+			(void)n;
+		}
+	}
+	if (a->sample_type & PERF_SAMPLE_STACK_USER) {
+		uint64_t sz = take_u64(&c);
+		if (sz) {
+			r->stack = take_bytes(&c, sz);
+			r->stack_size = take_u64(&c);	/* dyn_size */
+			if (r->stack_size > sz)
+				r->stack_size = sz;
+		}
+	}
+	return c.bad ? -1 : 0;
+}
+
+static void parse_record(struct perf_engine *e, const unsigned char *rec,
+			 size_t size, perf_record_fn fn, void *ctx)
+{
+	struct perf_record r;
+	uint32_t type;
+	uint16_t misc;
+
+	memset(&r, 0, sizeof(r));
+	memcpy(&type, rec, 4);
+	memcpy(&misc, rec + 4, 2);
+	switch (type) {
+	case PERF_RECORD_SAMPLE:
+		r.kind = PERF_REC_SAMPLE;
+		if (parse_sample(&e->attr, rec, size, &r))
+			return;
+		break;
+	case PERF_RECORD_MMAP2:
+	case PERF_RECORD_MMAP: {
+		size_t name_at = type == PERF_RECORD_MMAP2 ? 72 : 40;
+		if (size <= name_at)
+			return;
+		r.kind = PERF_REC_MMAP;
+		memcpy(&r.pid, rec + 8, 4);
+		memcpy(&r.tid, rec + 12, 4);
+		memcpy(&r.addr, rec + 16, 8);
+		memcpy(&r.len, rec + 24, 8);
+		memcpy(&r.pgoff, rec + 32, 8);
+		if (type == PERF_RECORD_MMAP2)
+			memcpy(&r.prot, rec + 64, 4);
+		else
+			r.prot = PROT_READ | PROT_EXEC;
+		if (!memchr(rec + name_at, '\0', size - name_at))
+			return;
+		r.filename = (const char *)rec + name_at;
+		break;
+	}
+	case PERF_RECORD_COMM:
+		if (size <= 16 || !memchr(rec + 16, '\0', size - 16))
+			return;
+		r.kind = PERF_REC_COMM;
+		memcpy(&r.pid, rec + 8, 4);
+		memcpy(&r.tid, rec + 12, 4);
+		r.comm = (const char *)rec + 16;
+		r.comm_exec = !!(misc & PERF_RECORD_MISC_COMM_EXEC);
+		break;
+	case PERF_RECORD_FORK:
+	case PERF_RECORD_EXIT:
+		if (size < 32)
+			return;
+		r.kind = type == PERF_RECORD_FORK ? PERF_REC_FORK : PERF_REC_EXIT;
+		memcpy(&r.pid, rec + 8, 4);
+		memcpy(&r.ppid, rec + 12, 4);
+		memcpy(&r.tid, rec + 16, 4);
+		memcpy(&r.ptid, rec + 20, 4);
+		memcpy(&r.time, rec + 24, 8);
+		break;
+	case PERF_RECORD_LOST:
+		if (size < 24)
+			return;
+		r.kind = PERF_REC_LOST;
+		memcpy(&r.lost, rec + 16, 8);
+		break;
+	case PERF_RECORD_LOST_SAMPLES:
+		if (size < 16)
+			return;
+		r.kind = PERF_REC_LOST;
+		memcpy(&r.lost, rec + 8, 8);
+		break;
+	default:
+		return;
+	}
+	if (type != PERF_RECORD_SAMPLE)
+		parse_trailer(&e->attr, rec, size, &r);
+	fn(ctx, &r);
+}
+
+static size_t ring_read(struct perf_engine *e, struct perf_ring *ring,
+			perf_record_fn fn, void *ctx)
+{
+	struct perf_event_mmap_page *meta = ring->base;
+	const unsigned char *data;
+	uint64_t head, tail;
+	size_t handled = 0;
+	long page = sysconf(_SC_PAGESIZE);
+
+	if (!meta)
+		return 0;
+	data = (const unsigned char *)ring->base + page;
+	head = __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE);
+	tail = meta->data_tail;
+	while (tail + 8 <= head) {
+		struct perf_event_header hdr;
+		size_t off = tail & (ring->data_size - 1);
+		const unsigned char *rec;
+
+		if (off + sizeof(hdr) <= ring->data_size) {
+			memcpy(&hdr, data + off, sizeof(hdr));
+		} else {
+			size_t first = ring->data_size - off;
+			memcpy(&hdr, data + off, first);
+			memcpy((char *)&hdr + first, data, sizeof(hdr) - first);
+		}
+		if (hdr.size < sizeof(hdr) || tail + hdr.size > head)
+			break;
+		if (off + hdr.size <= ring->data_size) {
+			rec = data + off;
+		} else {
+			size_t first = ring->data_size - off;
+			if (e->scratch_size < hdr.size) {
+				e->scratch = xrealloc(e->scratch, 65536);
+				e->scratch_size = 65536;
+			}
+			memcpy(e->scratch, data + off, first);
+			memcpy(e->scratch + first, data, hdr.size - first);
+			rec = e->scratch;
+		}
+		parse_record(e, rec, hdr.size, fn, ctx);
+		tail += hdr.size;
+		e->bytes += hdr.size;
+		handled++;
+		/* free the space at once so the kernel can keep writing */
+		__atomic_store_n(&meta->data_tail, tail, __ATOMIC_RELEASE);
+	}
+	__atomic_store_n(&meta->data_tail, tail, __ATOMIC_RELEASE);
+	return handled;
+}
+
+size_t perf_engine_read(struct perf_engine *e, perf_record_fn fn, void *ctx)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < e->nr_rings; i++)
+		n += ring_read(e, &e->rings[i], fn, ctx);
+	return n;
+}

@@ -1,0 +1,158 @@
+/*
+ * perf_python.c - the Python half of --native: one pyreader per Python
+ * process (opened lazily, retried while the interpreter starts), and the
+ * frames of one thread turned into FRAME_PYTHON ids of the profile.
+ * Never merges with native frames (perf_mixed.c) and never writes output.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/profile.h"
+#include "python/reader.h"
+#include "sample/perf_python.h"
+#include "util/error.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+
+/* pyreader_open attempts while a runtime is not initialised yet */
+#define MAX_NOT_READY 1000
+
+enum py_state { PY_UNKNOWN = 0, PY_OPEN, PY_NOT_PYTHON };
+
+struct python_process {
+	pid_t pid;
+	enum py_state state;
+	struct pyreader *reader;
+	unsigned long not_ready;
+};
+
+struct perf_python {
+	struct profile *p;
+	int no_lines;
+	struct python_process *procs;
+	size_t nr_procs, alloc_procs;
+	uint32_t *frames;		/* scratch: one thread's stack */
+	size_t nr_frames, alloc_frames;
+	pid_t want_tid;
+	int found;
+};
+
+struct perf_python *perf_python_new(struct profile *p, int no_lines)
+{
+	struct perf_python *pp = xcalloc(1, sizeof(*pp));
+
+	pp->p = p;
+	pp->no_lines = no_lines;
+	return pp;
+}
+
+void perf_python_free(struct perf_python *pp)
+{
+	if (!pp)
+		return;
+	for (size_t i = 0; i < pp->nr_procs; i++)
+		if (pp->procs[i].reader)
+			pyreader_close(pp->procs[i].reader);
+	free(pp->procs);
+	free(pp->frames);
+	free(pp);
+}
+
+static struct python_process *python_process(struct perf_python *pp,
+					     pid_t pid)
+{
+	for (size_t i = 0; i < pp->nr_procs; i++)
+		if (pp->procs[i].pid == pid)
+			return &pp->procs[i];
+	grow_array((void **)&pp->procs, sizeof(*pp->procs), pp->nr_procs + 1,
+		   &pp->alloc_procs);
+	memset(&pp->procs[pp->nr_procs], 0, sizeof(*pp->procs));
+	pp->procs[pp->nr_procs].pid = pid;
+	return &pp->procs[pp->nr_procs++];
+}
+
+void perf_python_reset(struct perf_python *pp, pid_t pid)
+{
+	struct python_process *proc = python_process(pp, pid);
+
+	if (proc->reader)
+		pyreader_close(proc->reader);
+	proc->reader = NULL;
+	proc->state = PY_UNKNOWN;
+	proc->not_ready = 0;
+}
+
+int perf_python_known(struct perf_python *pp, pid_t pid)
+{
+	return python_process(pp, pid)->state == PY_OPEN;
+}
+
+static void thread_cb(void *ctx, const struct pythread_sample *t)
+{
+	struct perf_python *pp = ctx;
+
+	if (pp->found || t->tid != pp->want_tid)
+		return;
+	pp->found = 1;
+	grow_array((void **)&pp->frames, sizeof(*pp->frames),
+		   t->nr_frames + 1, &pp->alloc_frames);
+	for (size_t i = 0; i < t->nr_frames; i++) {
+		struct pycode *code = t->frames[i].code;
+		struct frame f;
+
+		memset(&f, 0, sizeof(f));
+		f.kind = FRAME_PYTHON;
+		f.name = profile_intern(pp->p, code->name ? code->name : "?");
+		f.file = profile_intern(pp->p, code->file ? code->file : "");
+		f.line = pp->no_lines ? 0 : t->frames[i].line;
+		pp->frames[pp->nr_frames++] = profile_frame(pp->p, &f);
+	}
+}
+
+/* Opens the reader on first use; returns 0 when pid is not Python (yet). */
+static int python_open(struct python_process *proc)
+{
+	struct strbuf why;
+	enum pyread_status s;
+
+	if (proc->state == PY_OPEN)
+		return 1;
+	if (proc->state == PY_NOT_PYTHON)
+		return 0;
+	strbuf_init(&why);
+	s = pyreader_open(proc->pid, &proc->reader, &why);
+	if (s == PYREAD_OK) {
+		proc->state = PY_OPEN;
+	} else if (s == PYREAD_NOT_READY && proc->not_ready++ < MAX_NOT_READY) {
+		/* the interpreter is starting: try again next sample */
+	} else {
+		proc->state = PY_NOT_PYTHON;
+		if (s != PYREAD_NOT_PYTHON && s != PYREAD_NOT_READY)
+			warning("--native: process %d: %s", (int)proc->pid,
+				strbuf_str(&why));
+	}
+	strbuf_release(&why);
+	return proc->state == PY_OPEN;
+}
+
+int perf_python_read(struct perf_python *pp, pid_t pid, pid_t tid,
+		     const uint32_t **frames, size_t *nr)
+{
+	struct python_process *proc = python_process(pp, pid);
+	unsigned long errors = 0;
+
+	*frames = NULL;
+	*nr = 0;
+	if (!python_open(proc))
+		return 0;
+	pp->want_tid = tid;
+	pp->found = 0;
+	pp->nr_frames = 0;
+	if (pyreader_sample(proc->reader, 0, thread_cb, pp, &errors) < 0)
+		return -1;
+	if (!pp->found && errors)
+		return -1;	/* the thread may be among the torn ones */
+	*frames = pp->frames;
+	*nr = pp->nr_frames;
+	return 1;
+}

@@ -1,0 +1,39 @@
+/*
+ * record_options.h - what `scorch record` (and `top`/`dump`) asked for,
+ * shared by the sampling engines: the Python reader (src/python/) and the
+ * perf_event engine (src/sample/perf_*).  cmd/record.c fills it from the
+ * command line; engines only read it.
+ */
+#ifndef SCORCH_SAMPLE_RECORD_OPTIONS_H
+#define SCORCH_SAMPLE_RECORD_OPTIONS_H
+
+#include <sys/types.h>
+
+struct record_options {
+	pid_t pid;			/* -p PID: attach; 0 when spawning */
+	const char *const *argv;	/* -- CMD ARGS...: spawn; NULL-terminated */
+	double rate_hz;			/* -F HZ, default 100 */
+	double duration_s;		/* -d SECONDS, 0 = until the target exits */
+	int idle;			/* --idle: wall clock, every thread */
+	int gil;			/* --gil: only the GIL holder's samples */
+	int threads;			/* --threads: thread name as root frame */
+	int subprocesses;		/* --subprocesses: follow children */
+	int native;			/* --native: mixed Python + native stacks */
+	int no_lines;			/* --no-lines: aggregate by function */
+	int no_kernel;			/* --no-kernel: drop kernel frames */
+	int inline_frames;		/* --inline: DWARF inlined frames */
+	unsigned stack_size;		/* --stack-size: user stack bytes to copy */
+	const char *event;		/* -e EVENT for perf_event, NULL = default */
+	int quiet;			/* no progress line */
+};
+
+/* Counters every engine reports at the end ("samples", "errors", ...). */
+struct record_stats {
+	unsigned long samples;		/* samples added to the profile */
+	unsigned long late;		/* ticks missed because we were late */
+	unsigned long errors;		/* torn/failed reads, dropped samples */
+	unsigned long lost;		/* perf ring-buffer losses */
+	unsigned long unmerged;		/* --native: Python/native mismatch */
+};
+
+#endif

@@ -1,0 +1,186 @@
+/*
+ * target.c - fork/exec with a go pipe, attach checks, liveness, exit codes.
+ *
+ * The child blocks reading the go pipe, so anything that must exist
+ * before the program's first instruction (perf events, a reader that is
+ * ready) can be set up in between.  exec errors come back through a
+ * close-on-exec pipe.  Never ptraces, never kills an attached process.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sample/target.h"
+#include "util/error.h"
+
+int target_spawn(struct target *t, const char *const *argv)
+{
+	int go[2], ex[2];
+	pid_t pid;
+
+	memset(t, 0, sizeof(*t));
+	t->go_fd = t->exec_fd = -1;
+	if (!argv || !argv[0])
+		return error("record: no command to run (give -p PID or -- COMMAND ARGS)");
+	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(ex, O_CLOEXEC) < 0)
+		return error("record: pipe: %s", strerror(errno));
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close(go[0]);
+		close(go[1]);
+		close(ex[0]);
+		close(ex[1]);
+		return error("record: fork: %s", strerror(errno));
+	}
+	if (pid == 0) {
+		char byte;
+		int err;
+
+		close(go[1]);
+		close(ex[0]);
+		if (read(go[0], &byte, 1) != 1)
+			_exit(127);	/* the parent gave up */
+		close(go[0]);
+		execvp(argv[0], (char *const *)argv);
+		err = errno;
+		if (write(ex[1], &err, sizeof(err)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(go[0]);
+	close(ex[1]);
+	t->pid = pid;
+	t->spawned = 1;
+	t->go_fd = go[1];
+	t->exec_fd = ex[0];
+	t->argv0 = argv[0];
+	return 0;
+}
+
+int target_start(struct target *t)
+{
+	int err;
+	ssize_t n;
+
+	if (write(t->go_fd, "g", 1) != 1) {
+		close(t->go_fd);
+		t->go_fd = -1;
+		target_wait(t);
+		return error("record: could not start the command: %s", strerror(errno));
+	}
+	close(t->go_fd);
+	t->go_fd = -1;
+	do
+		n = read(t->exec_fd, &err, sizeof(err));
+	while (n < 0 && errno == EINTR);
+	close(t->exec_fd);
+	t->exec_fd = -1;
+	if (n == (ssize_t)sizeof(err)) {
+		target_wait(t);
+		return error("record: cannot run '%s': %s (check the command name and PATH)",
+			     t->argv0, strerror(err));
+	}
+	return 0;
+}
+
+void target_abort(struct target *t)
+{
+	if (t->go_fd >= 0) {
+		close(t->go_fd);
+		t->go_fd = -1;
+	}
+	if (t->exec_fd >= 0) {
+		close(t->exec_fd);
+		t->exec_fd = -1;
+	}
+	if (t->spawned && !t->exited)
+		target_wait(t);
+}
+
+int target_attach(struct target *t, pid_t pid)
+{
+	memset(t, 0, sizeof(*t));
+	t->go_fd = t->exec_fd = -1;
+	t->pid = pid;
+	if (pid <= 0)
+		return error("record: invalid pid %d", (int)pid);
+	if (kill(pid, 0) < 0 && errno == ESRCH)
+		return error("pid %d: no such process (check the pid with ps)", (int)pid);
+	return 0;
+}
+
+static int zombie(pid_t pid)
+{
+	char path[64], buf[512], *paren;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 1;
+	buf[n] = '\0';
+	paren = strrchr(buf, ')');
+	return paren && (paren[2] == 'Z' || paren[2] == 'X');
+}
+
+int target_alive(struct target *t)
+{
+	if (t->exited)
+		return 0;
+	if (t->spawned) {
+		int status;
+		pid_t r = waitpid(t->pid, &status, WNOHANG);
+
+		if (r == t->pid) {
+			t->exited = 1;
+			t->status = status;
+		} else if (r < 0 && errno == ECHILD) {
+			t->exited = 1;
+		}
+	} else if ((kill(t->pid, 0) < 0 && errno == ESRCH) || zombie(t->pid)) {
+		t->exited = 1;
+	}
+	return !t->exited;
+}
+
+int target_wait(struct target *t)
+{
+	int status;
+
+	while (t->spawned && !t->exited) {
+		pid_t r = waitpid(t->pid, &status, 0);
+
+		if (r == t->pid) {
+			t->exited = 1;
+			t->status = status;
+		} else if (r < 0 && errno != EINTR) {
+			t->exited = 1;
+		} else if (r < 0) {
+			return -1;	/* interrupted: the caller decides */
+		}
+	}
+	return target_exit_code(t);
+}
+
+int target_exit_code(const struct target *t)
+{
+	if (!t->spawned || !t->exited)
+		return 0;
+	if (WIFEXITED(t->status))
+		return WEXITSTATUS(t->status);
+	if (WIFSIGNALED(t->status))
+		return 128 + WTERMSIG(t->status);
+	return 1;
+}

@@ -1,0 +1,45 @@
+/*
+ * target.h - the process being profiled: spawned by us or attached to.
+ *
+ * Spawning is two steps so an engine can prepare before the program runs:
+ * target_spawn forks a child that blocks on a pipe; the caller may then
+ * set things up on t->pid (e.g. open perf events with enable_on_exec);
+ * target_start lets the child exec and returns once exec has succeeded or
+ * failed.  The target is never ptrace-stopped.  Nothing here prints except
+ * the one error line of a failed spawn/exec/attach.
+ */
+#ifndef SCORCH_SAMPLE_TARGET_H
+#define SCORCH_SAMPLE_TARGET_H
+
+#include <sys/types.h>
+
+struct target {
+	pid_t pid;
+	int spawned;		/* we forked it (and must reap it) */
+	int go_fd;		/* write end of the go pipe, -1 after start */
+	int exec_fd;		/* read end of the exec-error pipe */
+	int exited;		/* reaped (spawned) or vanished (attached) */
+	int status;		/* wait status once exited (spawned only) */
+	const char *argv0;	/* the command, for messages */
+};
+
+/* Forks a child for argv[0] (PATH searched) that waits for target_start.
+ * Returns 0 or -1 (reported). */
+int target_spawn(struct target *t, const char *const *argv);
+/* Lets the spawned child exec.  Returns 0 once it runs the new program,
+ * or -1 (reported, child reaped) when exec failed. */
+int target_start(struct target *t);
+/* Abandons a spawned child before target_start (it exits, is reaped). */
+void target_abort(struct target *t);
+/* Refers to an existing process.  Returns 0 or -1 (reported). */
+int target_attach(struct target *t, pid_t pid);
+
+/* Nonzero while the target runs.  Reaps a spawned child without
+ * blocking; an attached zombie counts as exited. */
+int target_alive(struct target *t);
+/* Blocks until a spawned child exits; returns its exit code. */
+int target_wait(struct target *t);
+/* Exit code of an exited spawned child: its status, or 128 + signal. */
+int target_exit_code(const struct target *t);
+
+#endif

@@ -1,0 +1,383 @@
+/*
+ * elf_object.c - the cache of ELF objects (executables, shared libraries)
+ * that symbols.c resolves addresses in: PT_LOAD segments, function
+ * symbols (.symtab of the file or its separate debug file found by
+ * build-id/.gnu_debuglink, else .dynsym), .eh_frame function ranges for
+ * stripped code, and DWARF lines / inlined frames.  Uses elfutils' libdwfl
+ * in offline mode with each object at load bias 0, so every address here
+ * is an ELF virtual address.  Never touches a live process.
+ */
+#include <dwarf.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+#include <gelf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "symbols/symbols_internal.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+
+/* Looks for a debug file in perf's cache: ~/.debug/.build-id/xx/rest
+ * (a directory holding "debug" or "elf", or the file itself). */
+static int dso_find_home_debug(Dwfl_Module *mod, char **file_name)
+{
+	const unsigned char *bits;
+	GElf_Addr vaddr;
+	int len = dwfl_module_build_id(mod, &bits, &vaddr);
+	const char *home = getenv("HOME");
+	static const char *const leaf[] = { "/debug", "/elf", "" };
+	struct strbuf sb;
+	int fd = -1;
+
+	if (len <= 1 || !home || !*home)
+		return -1;
+	strbuf_init(&sb);
+	for (size_t i = 0; i < sizeof(leaf) / sizeof(leaf[0]) && fd < 0; i++) {
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "%s/.debug/.build-id/%02x/", home, bits[0]);
+		for (int j = 1; j < len; j++)
+			strbuf_addf(&sb, "%02x", bits[j]);
+		strbuf_addstr(&sb, leaf[i]);
+		fd = open(sb.buf, O_RDONLY);
+		if (fd >= 0) {
+			struct stat st;
+			if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+				close(fd);
+				fd = -1;
+			}
+		}
+	}
+	if (fd >= 0)
+		*file_name = strbuf_detach(&sb);
+	strbuf_release(&sb);
+	return fd;
+}
+
+static int dso_find_debuginfo(Dwfl_Module *mod, void **userdata,
+			      const char *modname, Dwarf_Addr base,
+			      const char *file_name,
+			      const char *debuglink_file,
+			      GElf_Word debuglink_crc, char **debuginfo_file_name)
+{
+	int fd = dso_find_home_debug(mod, debuginfo_file_name);
+
+	if (fd >= 0)
+		return fd;
+	return dwfl_standard_find_debuginfo(mod, userdata, modname, base,
+					    file_name, debuglink_file,
+					    debuglink_crc, debuginfo_file_name);
+}
+
+static char *debuginfo_path;
+static const Dwfl_Callbacks dso_callbacks = {
+	.find_elf = dwfl_build_id_find_elf,
+	.find_debuginfo = dso_find_debuginfo,
+	.section_address = dwfl_offline_section_address,
+	.debuginfo_path = &debuginfo_path,
+};
+
+struct symbols_dso *dso_get(struct symbols *s, const char *path)
+{
+	struct symbols_dso *dso;
+
+	for (dso = s->dsos; dso; dso = dso->next)
+		if (!strcmp(dso->path, path))
+			return dso;
+	dso = xcalloc(1, sizeof(*dso));
+	dso->path = xstrdup(path);
+	dso->base_name = strrchr(dso->path, '/');
+	dso->base_name = dso->base_name ? dso->base_name + 1 : dso->path;
+	dso->next = s->dsos;
+	s->dsos = dso;
+	return dso;
+}
+
+static int symbol_cmp(const void *a, const void *b)
+{
+	const struct dso_symbol *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	/* sized before sizeless, larger first: the dedup keeps the first */
+	if (x->size != y->size)
+		return x->size > y->size ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return strcmp(x->raw, y->raw);
+}
+
+static void dso_load_symbols(struct symbols_dso *dso)
+{
+	int n = dwfl_module_getsymtab(dso->module);
+	size_t alloc = 0, out = 0;
+
+	for (int i = 1; i < n; i++) {
+		GElf_Sym sym;
+		GElf_Addr addr;
+		GElf_Word shndx;
+		Elf *elf;
+		Dwarf_Addr bias;
+		const char *name = dwfl_module_getsym_info(dso->module, i, &sym,
+				&addr, &shndx, &elf, &bias);
+		int type = GELF_ST_TYPE(sym.st_info);
+
+		if (!name || !*name || shndx == SHN_UNDEF)
+			continue;
+		if (type != STT_FUNC && type != STT_GNU_IFUNC)
+			continue;
+		grow_array((void **)&dso->syms, sizeof(*dso->syms),
+			   dso->nr_syms + 1, &alloc);
+		dso->syms[dso->nr_syms].start = addr;
+		dso->syms[dso->nr_syms].size = sym.st_size;
+		dso->syms[dso->nr_syms].raw = name;
+		/* prefer global names, then weak, then local aliases; and
+		 * names that don't look like generated aliases */
+		dso->syms[dso->nr_syms].rank =
+			(GELF_ST_BIND(sym.st_info) == STB_GLOBAL ? 0 :
+			 GELF_ST_BIND(sym.st_info) == STB_WEAK ? 2 : 4) +
+			(strstr(name, "_alias") != NULL);
+		dso->syms[dso->nr_syms].demangled = NULL;
+		dso->syms[dso->nr_syms].demangle_tried = 0;
+		dso->nr_syms++;
+	}
+	if (!dso->nr_syms)
+		return;
+	qsort(dso->syms, dso->nr_syms, sizeof(*dso->syms), symbol_cmp);
+	/* .symtab and .dynsym often repeat a function: keep one per start */
+	for (size_t i = 0; i < dso->nr_syms; i++) {
+		if (out && dso->syms[out - 1].start == dso->syms[i].start)
+			continue;
+		dso->syms[out++] = dso->syms[i];
+	}
+	dso->nr_syms = out;
+}
+
+int dso_load(struct symbols_dso *dso)
+{
+	Elf *elf;
+	GElf_Addr bias;
+	size_t phnum;
+	GElf_Ehdr ehdr;
+
+	if (dso->loaded)
+		return dso->failed ? -1 : 0;
+	dso->loaded = 1;
+	dso->failed = 1;
+	if (access(dso->path, R_OK))
+		return -1;
+	dso->dwfl = dwfl_begin(&dso_callbacks);
+	if (!dso->dwfl)
+		return -1;
+	dwfl_report_begin(dso->dwfl);
+	dso->module = dwfl_report_elf(dso->dwfl, dso->base_name, dso->path, -1,
+				      0, true);
+	dwfl_report_end(dso->dwfl, NULL, NULL);
+	if (!dso->module)
+		return -1;
+	elf = dwfl_module_getelf(dso->module, &bias);
+	if (!elf || !gelf_getehdr(elf, &ehdr) || elf_getphdrnum(elf, &phnum))
+		return -1;
+	dso->elf_type = ehdr.e_type;
+	for (size_t i = 0; i < phnum; i++) {
+		GElf_Phdr ph;
+		if (!gelf_getphdr(elf, i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		dso->loads = xrealloc(dso->loads,
+				      (dso->nr_loads + 1) * sizeof(*dso->loads));
+		dso->loads[dso->nr_loads].vaddr = ph.p_vaddr;
+		dso->loads[dso->nr_loads].memsz = ph.p_memsz;
+		dso->loads[dso->nr_loads].offset = ph.p_offset;
+		dso->loads[dso->nr_loads].filesz = ph.p_filesz;
+		dso->nr_loads++;
+	}
+	if (!dso->nr_loads)
+		return -1;
+	dso_load_symbols(dso);
+	dso->failed = 0;
+	return 0;
+}
+
+void dso_free(struct symbols_dso *dso)
+{
+	for (size_t i = 0; i < dso->nr_syms; i++)
+		free(dso->syms[i].demangled);
+	free(dso->syms);
+	free(dso->loads);
+	if (dso->dwfl)
+		dwfl_end(dso->dwfl);
+	free(dso->path);
+	free(dso);
+}
+
+struct dso_symbol *dso_find_symbol(struct symbols_dso *dso, uint64_t vaddr)
+{
+	size_t lo = 0, hi = dso->nr_syms;
+	struct dso_symbol *sym;
+
+	while (lo < hi) {	/* first symbol with start > vaddr */
+		size_t mid = lo + (hi - lo) / 2;
+		if (dso->syms[mid].start <= vaddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return NULL;
+	sym = &dso->syms[lo - 1];
+	if (sym->size)
+		return vaddr < sym->start + sym->size ? sym : NULL;
+	/* A sizeless symbol (hand-written assembly) only covers the FDE it
+	 * starts; never stretch it over unrelated code. */
+	{
+		uint64_t fde;
+		if (!dso_fde_start(dso, vaddr, &fde) && fde == sym->start)
+			return sym;
+	}
+	return NULL;
+}
+
+int dso_fde_start(struct symbols_dso *dso, uint64_t vaddr, uint64_t *start)
+{
+	Dwarf_Addr bias;
+	Dwarf_CFI *cfi;
+	Dwarf_Frame *frame = NULL;
+	Dwarf_Addr lo, hi;
+	bool signalp;
+	int ret = -1;
+
+	if (!dso->module)
+		return -1;
+	cfi = dwfl_module_eh_cfi(dso->module, &bias);
+	if (!cfi || dwarf_cfi_addrframe(cfi, vaddr - bias, &frame)) {
+		cfi = dwfl_module_dwarf_cfi(dso->module, &bias);
+		if (!cfi || dwarf_cfi_addrframe(cfi, vaddr - bias, &frame))
+			return -1;
+	}
+	if (dwarf_frame_info(frame, &lo, &hi, &signalp) >= 0) {
+		*start = lo + bias;
+		ret = 0;
+	}
+	free(frame);
+	return ret;
+}
+
+const char *dso_symbol_name(struct symbols_dso *dso, struct dso_symbol *sym,
+			    int demangle)
+{
+	(void)dso;
+	if (!sym->demangle_tried) {
+		/* drop a symbol version ("name@@GLIBC_2.34"), then demangle */
+		const char *at = strchr(sym->raw, '@');
+		char *plain = at && at != sym->raw ?
+			xstrndup(sym->raw, at - sym->raw) : NULL;
+		char *d = demangle ? symbols_demangle(plain ? plain : sym->raw)
+			: NULL;
+		sym->demangle_tried = 1;
+		if (d) {
+			free(plain);
+			sym->demangled = d;
+		} else {
+			sym->demangled = plain;
+		}
+	}
+	return sym->demangled ? sym->demangled : sym->raw;
+}
+
+static const char *die_function_name(Dwarf_Die *die)
+{
+	Dwarf_Attribute attr;
+	const char *name = NULL;
+
+	if (dwarf_attr_integrate(die, DW_AT_linkage_name, &attr) ||
+	    dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr))
+		name = dwarf_formstring(&attr);
+	if (!name && dwarf_attr_integrate(die, DW_AT_name, &attr))
+		name = dwarf_formstring(&attr);
+	return name;
+}
+
+static const char *demangled_interned(struct symbols *s, const char *name)
+{
+	char *d = symbols_demangle(name);
+	const char *r;
+
+	if (!d)
+		return symbols_intern(s, name);
+	r = symbols_intern(s, d);
+	free(d);
+	return r;
+}
+
+void dso_lines(struct symbols *s, struct symbols_dso *dso, uint64_t vaddr,
+	       unsigned flags, struct symbols_result *out)
+{
+	Dwarf_Addr bias;
+	Dwarf_Die *cudie;
+	Dwarf_Line *line;
+	Dwarf_Die *scopes = NULL;
+	int nscopes;
+	Dwarf_Files *files = NULL;
+
+	if (!dso->module)
+		return;
+	cudie = dwfl_module_addrdie(dso->module, vaddr, &bias);
+	if (!cudie)
+		return;
+	line = dwarf_getsrc_die(cudie, vaddr - bias);
+	if (line) {
+		const char *src = dwarf_linesrc(line, NULL, NULL);
+		int lineno = 0;
+		dwarf_lineno(line, &lineno);
+		if (src)
+			out->file = symbols_intern(s, src);
+		out->line = lineno;
+	}
+	if (!(flags & SYMBOLS_LOOKUP_INLINE))
+		return;
+	nscopes = dwarf_getscopes(cudie, vaddr - bias, &scopes);
+	if (nscopes <= 0)
+		return;
+	dwarf_getsrcfiles(cudie, &files, NULL);
+	/* scopes[] runs innermost first; each inlined_subroutine's call
+	 * site lies in the next outer function. */
+	{
+		const char *inner_file = out->file;
+		int inner_line = out->line;
+		int n = 0;
+		for (int i = 0; i < nscopes && n < SYMBOLS_MAX_INLINE; i++) {
+			Dwarf_Attribute attr;
+			Dwarf_Word cfile = 0, cline = 0;
+			const char *name;
+			if (dwarf_tag(&scopes[i]) != DW_TAG_inlined_subroutine)
+				continue;
+			name = die_function_name(&scopes[i]);
+			out->inlined[n].name = name ?
+				demangled_interned(s, name) : "[inlined]";
+			out->inlined[n].file = inner_file;
+			out->inlined[n].line = inner_line;
+			n++;
+			if (dwarf_attr(&scopes[i], DW_AT_call_file, &attr))
+				dwarf_formudata(&attr, &cfile);
+			if (dwarf_attr(&scopes[i], DW_AT_call_line, &attr))
+				dwarf_formudata(&attr, &cline);
+			inner_file = NULL;
+			if (files && cfile) {
+				const char *f = dwarf_filesrc(files, cfile,
+							      NULL, NULL);
+				if (f)
+					inner_file = symbols_intern(s, f);
+			}
+			inner_line = (int)cline;
+		}
+		out->nr_inlined = n;
+		if (n) {	/* the real function is at the outer call site */
+			out->file = inner_file;
+			out->line = inner_line;
+		}
+	}
+	free(scopes);
+}

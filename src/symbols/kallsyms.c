@@ -1,0 +1,96 @@
+/*
+ * kallsyms.c - kernel text symbols from /proc/kallsyms, loaded once per
+ * struct symbols and searched by address.  A symbol covers everything up
+ * to the next one.  Never fails loudly: hidden addresses (kptr_restrict)
+ * simply give no symbols and kernel frames print as [unknown].
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "symbols/symbols_internal.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+
+static int kernel_symbol_cmp(const void *a, const void *b)
+{
+	const struct kernel_symbol *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+void kallsyms_load(struct symbols *s)
+{
+	FILE *fp;
+	struct strbuf sb;
+	char buf[65536];
+	size_t n, alloc = 0;
+	char *p, *end;
+
+	if (s->kernel_tried)
+		return;
+	s->kernel_tried = 1;
+	fp = fopen("/proc/kallsyms", "r");
+	if (!fp)
+		return;
+	strbuf_init(&sb);
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		strbuf_add(&sb, buf, n);
+	fclose(fp);
+	s->kernel_text = strbuf_detach(&sb);
+	p = s->kernel_text;
+	end = p + strlen(p);
+	while (p < end) {
+		char *line_end = strchr(p, '\n');
+		char *type, *name, *q;
+		uint64_t addr;
+
+		if (!line_end)
+			line_end = end;
+		*line_end = '\0';
+		addr = strtoull(p, &q, 16);
+		if (q == p || *q != ' ')
+			goto next;
+		type = q + 1;
+		if (!*type || type[1] != ' ')
+			goto next;
+		if (*type != 't' && *type != 'T' && *type != 'w' && *type != 'W')
+			goto next;
+		name = type + 2;
+		q = strchr(name, '\t');	/* "\t[module]" */
+		if (q)
+			*q = '\0';
+		if (!addr)
+			goto next;
+		grow_array((void **)&s->kernel, sizeof(*s->kernel),
+			   s->nr_kernel + 1, &alloc);
+		s->kernel[s->nr_kernel].start = addr;
+		s->kernel[s->nr_kernel].name = name;
+		s->nr_kernel++;
+next:
+		p = line_end + 1;
+	}
+	qsort(s->kernel, s->nr_kernel, sizeof(*s->kernel), kernel_symbol_cmp);
+}
+
+const struct kernel_symbol *kallsyms_find(struct symbols *s, uint64_t addr)
+{
+	size_t lo = 0, hi;
+
+	kallsyms_load(s);
+	hi = s->nr_kernel;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->kernel[mid].start <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? &s->kernel[lo - 1] : NULL;
+}
+
+size_t symbols_kernel_count(struct symbols *s)
+{
+	kallsyms_load(s);
+	return s->nr_kernel;
+}

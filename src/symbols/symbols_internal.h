@@ -1,0 +1,109 @@
+/*
+ * symbols_internal.h - what the files of src/symbols/ share among
+ * themselves: the ELF object cache (elf_object.c), kernel symbols
+ * (kallsyms.c), perf maps and jitdump (jitmap.c).  Nothing outside
+ * src/symbols/ (and its unit tests) may include this header.
+ */
+#ifndef SCORCH_SYMBOLS_INTERNAL_H
+#define SCORCH_SYMBOLS_INTERNAL_H
+
+#include <elfutils/libdwfl.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "model/strings.h"
+#include "symbols/symbols.h"
+
+/* One function symbol of an object: [start, start+size). */
+struct dso_symbol {
+	uint64_t start, size;
+	const char *raw;		/* name in the ELF string table */
+	int rank;			/* lower wins among equal starts */
+	char *demangled;		/* lazily; NULL until asked */
+	int demangle_tried;
+};
+
+struct dso_load {			/* one PT_LOAD segment */
+	uint64_t vaddr, memsz, offset, filesz;
+};
+
+struct symbols_dso {
+	char *path;			/* path as mapped */
+	const char *base_name;		/* points into path */
+	int loaded, failed;
+	uint16_t elf_type;		/* ET_EXEC, ET_DYN, ... */
+	struct dso_load *loads;
+	size_t nr_loads;
+	Dwfl *dwfl;			/* offline, module at bias 0 */
+	Dwfl_Module *module;
+	int dwarf_tried;
+	Dwarf *dwarf;			/* NULL when no DWARF */
+	Dwarf_Addr dwarf_bias;
+	struct dso_symbol *syms;	/* sorted by start */
+	size_t nr_syms;
+	struct symbols_dso *next;	/* cache chain */
+};
+
+struct kernel_symbol {
+	uint64_t start;
+	const char *name;
+};
+
+struct jit_symbol {
+	uint64_t start, size;
+	char *name;
+};
+
+/* Symbols from /tmp/perf-PID.map and /tmp/jit-PID.dump of one process. */
+struct symbols_jit {
+	struct jit_symbol *syms;	/* sorted by start */
+	size_t nr, alloc;
+	long long map_size, dump_size;	/* file sizes at last load */
+	char *map_path, *dump_path;
+};
+
+struct symbols {
+	unsigned flags;
+	struct strtab strings;		/* owns generated names and paths */
+	struct symbols_process **procs;	/* open-addressed by pid */
+	size_t nr_procs, alloc_procs;
+	struct symbols_dso *dsos;	/* every object opened */
+	int kernel_tried;
+	char *kernel_text;		/* /proc/kallsyms contents */
+	struct kernel_symbol *kernel;
+	size_t nr_kernel;
+};
+
+const char *symbols_intern(struct symbols *s, const char *str);
+
+/* elf_object.c */
+struct symbols_dso *dso_get(struct symbols *s, const char *path);
+int dso_load(struct symbols_dso *dso);
+void dso_free(struct symbols_dso *dso);
+/* Function containing vaddr by symbol size; NULL when none does. */
+struct dso_symbol *dso_find_symbol(struct symbols_dso *dso, uint64_t vaddr);
+/* Start of the .eh_frame/.debug_frame FDE holding vaddr, or -1. */
+int dso_fde_start(struct symbols_dso *dso, uint64_t vaddr, uint64_t *start);
+/* DWARF source line and inlined frames at vaddr. */
+void dso_lines(struct symbols *s, struct symbols_dso *dso, uint64_t vaddr,
+	       unsigned flags, struct symbols_result *out);
+const char *dso_symbol_name(struct symbols_dso *dso, struct dso_symbol *sym,
+			    int demangle);
+
+/* kallsyms.c */
+void kallsyms_load(struct symbols *s);
+const struct kernel_symbol *kallsyms_find(struct symbols *s, uint64_t addr);
+
+/* jitmap.c */
+const struct jit_symbol *jitmap_find(struct symbols_process *proc,
+				     uint64_t addr);
+void jitmap_free(struct symbols_jit *jit);
+/* Parses one perf map text buffer into jit (exposed for unit tests). */
+void jitmap_parse_perf_map(struct symbols_jit *jit, const char *text,
+			   size_t len);
+/* Parses one jitdump image into jit; returns records accepted. */
+size_t jitmap_parse_jitdump(struct symbols_jit *jit, const unsigned char *data,
+			    size_t len);
+void jitmap_sort(struct symbols_jit *jit);
+
+#endif

@@ -1,0 +1,488 @@
+/*
+ * unwind.c - DWARF unwinding of sampled user stacks with elfutils'
+ * libdwfl: one Dwfl per process whose modules mirror the process's file
+ * mappings (re-reported only when the maps change, so libdw's per-object
+ * CFI stays cached), fed by callbacks that serve the sampled registers
+ * and the stack copy.  Falls back to the frame-pointer chain when CFI
+ * gives (almost) nothing, and a leaf rule for PCs without CFI (JIT code).
+ * Never reads the live process; prints only with SCORCH_UNWIND_DEBUG set
+ * (why libdwfl stopped), a developer aid.
+ */
+#include <elfutils/libdwfl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "symbols/symbols.h"
+#include "unwind/unwind.h"
+#include "util/xalloc.h"
+
+struct unwind_module {
+	const struct symbols_dso *dso;
+	uint64_t bias;
+};
+
+struct unwind_process {
+	pid_t pid;
+	Dwfl *dwfl;
+	struct unwind_module *modules;	/* what dwfl holds */
+	size_t nr_modules, alloc_modules;
+	unsigned generation;
+	int attached;
+	int reported;			/* modules in dwfl */
+};
+
+/* What the callbacks of one dwfl_getthread_frames() call see. */
+struct unwind_call {
+	struct unwinder *u;
+	const struct unwind_sample *sample;
+	struct symbols_process *proc;
+	uint64_t *pcs;
+	int nr, max;
+	/* registers of the last frame reached (DWARF numbering), so code
+	 * without CFI there can be stepped over by rule (see jit_step) */
+	Dwarf_Word last_regs[17];
+	unsigned last_valid;		/* bit per DWARF register */
+};
+
+struct unwinder {
+	struct symbols *sym;
+	struct unwind_process *procs;
+	size_t nr_procs, alloc_procs;
+	struct unwind_call *call;	/* the call in progress */
+	struct unwind_stats stats;
+};
+
+static char *unwind_debuginfo_path;
+static const Dwfl_Callbacks unwind_dwfl_callbacks = {
+	.find_elf = dwfl_build_id_find_elf,
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.debuginfo_path = &unwind_debuginfo_path,
+};
+
+struct unwinder *unwinder_new(struct symbols *sym)
+{
+	struct unwinder *u = xcalloc(1, sizeof(*u));
+
+	u->sym = sym;
+	return u;
+}
+
+static void unwind_process_release(struct unwind_process *p)
+{
+	if (p->dwfl)
+		dwfl_end(p->dwfl);
+	p->dwfl = NULL;
+	free(p->modules);
+	p->modules = NULL;
+	p->nr_modules = p->alloc_modules = 0;
+	p->attached = 0;
+	p->reported = 0;
+}
+
+void unwinder_free(struct unwinder *u)
+{
+	if (!u)
+		return;
+	for (size_t i = 0; i < u->nr_procs; i++)
+		unwind_process_release(&u->procs[i]);
+	free(u->procs);
+	free(u);
+}
+
+void unwinder_forget(struct unwinder *u, pid_t pid)
+{
+	for (size_t i = 0; i < u->nr_procs; i++)
+		if (u->procs[i].pid == pid) {
+			unwind_process_release(&u->procs[i]);
+			u->procs[i] = u->procs[--u->nr_procs];
+			return;
+		}
+}
+
+const struct unwind_stats *unwinder_stats(const struct unwinder *u)
+{
+	return &u->stats;
+}
+
+/* ---- libdwfl thread callbacks ------------------------------------ */
+
+static pid_t cb_next_thread(Dwfl *dwfl, void *arg, void **thread_argp)
+{
+	struct unwinder *u = arg;
+
+	(void)dwfl;
+	if (*thread_argp || !u->call)
+		return 0;
+	*thread_argp = u->call;
+	return u->call->sample->tid;
+}
+
+static bool cb_get_thread(Dwfl *dwfl, pid_t tid, void *arg, void **thread_argp)
+{
+	struct unwinder *u = arg;
+
+	(void)dwfl;
+	if (!u->call || u->call->sample->tid != tid)
+		return false;
+	*thread_argp = u->call;
+	return true;
+}
+
+static bool cb_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result,
+			   void *arg)
+{
+	struct unwinder *u = arg;
+	const struct unwind_sample *s;
+	const struct symbols_map *map;
+	uint64_t sp, bias;
+
+	(void)dwfl;
+	if (!u->call)
+		return false;
+	s = u->call->sample;
+	sp = s->regs[UNWIND_REG_SP];
+	if (addr >= sp && addr - sp + 8 <= s->stack_size) {
+		memcpy(result, s->stack + (addr - sp), 8);
+		return true;
+	}
+	if (addr >= sp && addr - sp < 1u << 20)
+		u->stats.truncated++;
+	/* Constant data in a mapped file (rare: some CFI expressions). */
+	map = u->call->proc ? symbols_find_map(u->call->proc, addr) : NULL;
+	if (map && map->dso && !(map->prot & 2) &&
+	    !symbols_map_bias(map, &bias) &&
+	    !symbols_dso_read(map->dso, addr - bias, result, 8))
+		return true;
+	return false;
+}
+
+static bool cb_set_initial_registers(Dwfl_Thread *thread, void *thread_arg)
+{
+	struct unwind_call *call = thread_arg;
+	const uint64_t *r = call->sample->regs;
+	/* DWARF register order of x86_64: rax rdx rcx rbx rsi rdi rbp rsp
+	 * r8..r15 rip */
+	Dwarf_Word dw[17] = {
+		r[UNWIND_REG_AX], r[UNWIND_REG_DX], r[UNWIND_REG_CX],
+		r[UNWIND_REG_BX], r[UNWIND_REG_SI], r[UNWIND_REG_DI],
+		r[UNWIND_REG_BP], r[UNWIND_REG_SP],
+		r[UNWIND_REG_R8], r[UNWIND_REG_R9], r[UNWIND_REG_R10],
+		r[UNWIND_REG_R11], r[UNWIND_REG_R12], r[UNWIND_REG_R13],
+		r[UNWIND_REG_R14], r[UNWIND_REG_R15], r[UNWIND_REG_IP],
+	};
+
+	if (!dwfl_thread_state_registers(thread, 0, 17, dw))
+		return false;
+	dwfl_thread_state_register_pc(thread, r[UNWIND_REG_IP]);
+	return true;
+}
+
+static const Dwfl_Thread_Callbacks unwind_thread_callbacks = {
+	.next_thread = cb_next_thread,
+	.get_thread = cb_get_thread,
+	.memory_read = cb_memory_read,
+	.set_initial_registers = cb_set_initial_registers,
+};
+
+static int cb_frame(Dwfl_Frame *frame, void *arg)
+{
+	struct unwind_call *call = arg;
+	Dwarf_Addr pc;
+	bool activation;
+
+	if (!dwfl_frame_pc(frame, &pc, &activation) || !pc)
+		return DWARF_CB_ABORT;
+	/* report the raw PC: callers subtract 1 from return addresses */
+	if (call->nr && call->pcs[call->nr - 1] == pc &&
+	    call->nr > 1 && call->pcs[call->nr - 2] == pc)
+		return DWARF_CB_ABORT;	/* stuck on one frame */
+	call->pcs[call->nr++] = pc;
+	call->last_valid = 0;
+	for (unsigned r = 0; r < 17; r++)
+		if (r == 3 || r == 6 || r == 7 || r >= 12)
+			if (!dwfl_frame_reg(frame, r, &call->last_regs[r]))
+				call->last_valid |= 1u << r;
+	return call->nr < call->max ? DWARF_CB_OK : DWARF_CB_ABORT;
+}
+
+/* ---- per-process Dwfl ------------------------------------------- */
+
+static struct unwind_process *unwind_process(struct unwinder *u, pid_t pid)
+{
+	for (size_t i = 0; i < u->nr_procs; i++)
+		if (u->procs[i].pid == pid)
+			return &u->procs[i];
+	grow_array((void **)&u->procs, sizeof(*u->procs), u->nr_procs + 1,
+		   &u->alloc_procs);
+	memset(&u->procs[u->nr_procs], 0, sizeof(*u->procs));
+	u->procs[u->nr_procs].pid = pid;
+	return &u->procs[u->nr_procs++];
+}
+
+static int module_known(const struct unwind_process *p,
+			const struct symbols_dso *dso, uint64_t bias)
+{
+	for (size_t i = 0; i < p->nr_modules; i++)
+		if (p->modules[i].dso == dso && p->modules[i].bias == bias)
+			return 1;
+	return 0;
+}
+
+/* Adds a module for every mapped file not reported yet (libdwfl cannot
+ * re-report a module it already has, so reporting is additive).
+ * Returns -1 when a module could not be placed: it overlaps a module of
+ * an older picture of the maps (an unmapped library), and the caller
+ * starts over. */
+static int report_modules(struct unwind_process *p,
+			  struct symbols_process *proc)
+{
+	int failed = 0;
+
+	dwfl_report_begin_add(p->dwfl);
+	for (size_t i = 0; i < proc->nr_maps; i++) {
+		const struct symbols_map *m = &proc->maps[i];
+		uint64_t bias;
+
+		if (!m->dso || !(m->prot & 4) || symbols_map_bias(m, &bias) ||
+		    module_known(p, m->dso, bias))
+			continue;
+		if (dwfl_report_elf(p->dwfl, m->path, symbols_dso_path(m->dso),
+				    -1, bias, true)) {
+			grow_array((void **)&p->modules, sizeof(*p->modules),
+				   p->nr_modules + 1, &p->alloc_modules);
+			p->modules[p->nr_modules].dso = m->dso;
+			p->modules[p->nr_modules].bias = bias;
+			p->nr_modules++;
+			p->reported++;
+		} else {
+			failed = 1;
+		}
+	}
+	dwfl_report_end(p->dwfl, NULL, NULL);
+	p->generation = proc->generation;
+	return failed ? -1 : 0;
+}
+
+static int unwind_dwarf(struct unwinder *u, struct unwind_process *p,
+			struct symbols_process *proc,
+			const struct unwind_sample *sample, uint64_t *pcs,
+			int max, struct unwind_call *last)
+{
+	struct unwind_call call = { u, sample, proc, pcs, 0, max, {0}, 0 };
+
+	if (!p->dwfl) {
+		p->dwfl = dwfl_begin(&unwind_dwfl_callbacks);
+		if (!p->dwfl)
+			return 0;
+	}
+	if (!p->reported || p->generation != proc->generation) {
+		if (report_modules(p, proc)) {
+			/* start over with a fresh Dwfl: simpler than
+			 * untangling which old module is in the way */
+			unwind_process_release(p);
+			p->dwfl = dwfl_begin(&unwind_dwfl_callbacks);
+			if (!p->dwfl)
+				return 0;
+			report_modules(p, proc);
+		}
+	}
+	if (!p->reported)
+		return 0;
+	if (!p->attached) {
+		if (!dwfl_attach_state(p->dwfl, NULL, sample->pid,
+				       &unwind_thread_callbacks, u))
+			return 0;
+		p->attached = 1;
+	}
+	u->call = &call;
+	if (dwfl_getthread_frames(p->dwfl, sample->tid, cb_frame, &call) &&
+	    call.nr <= 1 && getenv("SCORCH_UNWIND_DEBUG"))
+		fprintf(stderr, "unwind: pid %d pc %#llx: %s (%d modules)\n",
+			(int)sample->pid,
+			(unsigned long long)sample->regs[UNWIND_REG_IP],
+			dwfl_errmsg(-1), p->reported);
+	u->call = NULL;
+	if (last)
+		*last = call;
+	return call.nr;
+}
+
+/*
+ * The last frame DWARF reached is in anonymous executable memory (JIT
+ * code, no CFI).  Steps over it by rule and fills caller with the
+ * caller's registers and stack: CPython's perf trampoline ("py::" names
+ * in the perf map: sub $8,%rsp; call) has CFA = SP + 16 (reference §6.2);
+ * other JIT code is stepped with its frame pointer when RBP points into
+ * the stack copy.  Returns 0, or -1 when no rule applies.
+ */
+static int jit_step(struct unwinder *u, const struct unwind_sample *sample,
+		    const struct unwind_call *last,
+		    struct symbols_process *proc, struct unwind_sample *caller)
+{
+	uint64_t pc = last->pcs[last->nr - 1], sp0, sp, bp, cfa, ret, new_bp;
+	const struct symbols_map *m;
+	struct symbols_result r;
+
+	m = symbols_find_map(proc, pc - 1);	/* pc is a return address */
+	if (!m || m->dso || !(m->prot & 4) || !(last->last_valid & (1u << 7)))
+		return -1;
+	sp0 = sample->regs[UNWIND_REG_SP];
+	sp = last->last_regs[7];
+	if (sp < sp0 || sp - sp0 > sample->stack_size)
+		return -1;
+	bp = last->last_valid & (1u << 6) ? last->last_regs[6] : 0;
+	symbols_lookup(u->sym, sample->pid, pc, SYMBOLS_LOOKUP_RETURN, &r);
+	if (r.kind == SYMBOLS_JIT && !strncmp(r.name, "py::", 4)) {
+		cfa = sp + 16;
+		new_bp = bp;
+	} else if (bp >= sp && bp - sp0 + 16 <= sample->stack_size) {
+		cfa = bp + 16;
+		memcpy(&new_bp, sample->stack + (bp - sp0), 8);
+	} else {
+		return -1;
+	}
+	if (cfa - sp0 > sample->stack_size)
+		return -1;
+	memcpy(&ret, sample->stack + (cfa - 8 - sp0), 8);
+	m = symbols_find_map(proc, ret - 1);
+	if (!m || !(m->prot & 4))
+		return -1;
+	*caller = *sample;
+	caller->regs[UNWIND_REG_IP] = ret;
+	caller->regs[UNWIND_REG_SP] = cfa;
+	caller->regs[UNWIND_REG_BP] = new_bp;
+	if (last->last_valid & (1u << 3))
+		caller->regs[UNWIND_REG_BX] = last->last_regs[3];
+	for (int i = 0; i < 4; i++)
+		if (last->last_valid & (1u << (12 + i)))
+			caller->regs[UNWIND_REG_R12 + i] = last->last_regs[12 + i];
+	caller->stack = sample->stack + (cfa - sp0);
+	caller->stack_size = sample->stack_size - (cfa - sp0);
+	return 0;
+}
+
+int unwind_frame_pointers(const struct unwind_sample *sample, uint64_t *pcs,
+			  int max_pcs)
+{
+	uint64_t sp = sample->regs[UNWIND_REG_SP];
+	uint64_t bp = sample->regs[UNWIND_REG_BP];
+	int n = 0;
+
+	if (max_pcs <= 0 || !sample->regs[UNWIND_REG_IP])
+		return 0;
+	pcs[n++] = sample->regs[UNWIND_REG_IP];
+	while (n < max_pcs && bp >= sp && bp - sp + 16 <= sample->stack_size) {
+		uint64_t next_bp, ret;
+		memcpy(&next_bp, sample->stack + (bp - sp), 8);
+		memcpy(&ret, sample->stack + (bp - sp) + 8, 8);
+		if (!ret)
+			break;
+		pcs[n++] = ret;
+		if (next_bp <= bp)
+			break;
+		bp = next_bp;
+	}
+	return n;
+}
+
+int unwind_sample(struct unwinder *u, const struct unwind_sample *sample,
+		  uint64_t *pcs, int max_pcs)
+{
+	struct symbols_process *proc;
+	struct timespec t0, t1;
+	struct unwind_call last;
+	int n = 0;
+
+	if (max_pcs <= 0 || !sample->regs[UNWIND_REG_IP])
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	u->stats.samples++;
+	proc = symbols_find_process(u->sym, sample->pid);
+	if (proc && proc->nr_maps)
+		n = unwind_dwarf(u, unwind_process(u, sample->pid), proc,
+				 sample, pcs, max_pcs, &last);
+	if (n <= 1 && proc && sample->stack_size >= 16) {
+		/* No CFI for the sampled PC (JIT code, hand-written
+		 * assembly): if [sp] is a return address into a mapped
+		 * file, take the PC as a leaf that pushed nothing and go on
+		 * from its caller. */
+		uint64_t ret;
+		const struct symbols_map *m;
+		memcpy(&ret, sample->stack, 8);
+		m = symbols_find_map(proc, ret - 1);
+		if (m && m->dso && (m->prot & 4) && max_pcs > 1) {
+			struct unwind_sample caller = *sample;
+			int nc;
+			caller.regs[UNWIND_REG_IP] = ret;
+			caller.regs[UNWIND_REG_SP] += 8;
+			caller.stack += 8;
+			caller.stack_size -= 8;
+			nc = unwind_dwarf(u, unwind_process(u, sample->pid),
+					  proc, &caller, pcs + 1, max_pcs - 1,
+					  &last);
+			if (nc > 1) {
+				pcs[0] = sample->regs[UNWIND_REG_IP];
+				n = nc + 1;
+				u->stats.leaf_used++;
+			}
+		}
+	}
+	/* DWARF stopped in JIT code: step over it by rule and go on */
+	for (int hops = 0; n > 1 && n < max_pcs && hops < 16; hops++) {
+		struct unwind_sample caller;
+		int nc;
+		/* registers in last are absolute, so jit_step reads them
+		 * against the original sample's stack copy */
+		if (last.nr < 1 || jit_step(u, sample, &last, proc, &caller))
+			break;
+		nc = unwind_dwarf(u, unwind_process(u, sample->pid), proc,
+				  &caller, pcs + n, max_pcs - n, &last);
+		if (nc <= 0)
+			break;
+		n += nc;
+		u->stats.jit_steps++;
+	}
+	if (n <= 2) {
+		uint64_t fp[256];
+		int max = max_pcs < 256 ? max_pcs : 256;
+		int nfp = unwind_frame_pointers(sample, fp, max);
+		u->stats.dwarf_failed++;
+		if (nfp > n) {
+			memcpy(pcs, fp, nfp * sizeof(*pcs));
+			n = nfp;
+			u->stats.fp_used++;
+		}
+	}
+	if (!n) {
+		pcs[0] = sample->regs[UNWIND_REG_IP];
+		n = 1;
+	}
+	u->stats.frames += n;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	{
+		double ns = (t1.tv_sec - t0.tv_sec) * 1e9 +
+			(t1.tv_nsec - t0.tv_nsec);
+		int bucket = 0;
+		u->stats.total_ns += ns;
+		while (bucket < 31 && ns >= (double)(2ULL << bucket))
+			bucket++;
+		u->stats.hist[bucket]++;
+	}
+	return n;
+}
+
+double unwind_stats_median_us(const struct unwind_stats *s)
+{
+	unsigned long total = 0, seen = 0;
+
+	for (int i = 0; i < 32; i++)
+		total += s->hist[i];
+	for (int i = 0; i < 32 && total; i++) {
+		seen += s->hist[i];
+		if (2 * seen >= total)	/* middle of [2^i, 2^(i+1)) ns */
+			return 1.5 * (double)(1ULL << i) / 1e3;
+	}
+	return 0;
+}

@@ -1,0 +1,28 @@
+#!/bin/bash
+# dump_python.sh - `scorch dump -p PID` of a program blocked in time.sleep
+# shows, on every installed CPython 3.8+, both threads by name with the
+# sleeping line (tests/programs/sleeper.py reports that line itself).
+. "$(dirname "$0")/lib.sh"
+PROG=$TOP/tests/programs/sleeper.py
+
+while read -r label py; do
+	[ "$("$py" -c 'import sys; print(sys.version_info >= (3, 8))')" = True ] || continue
+	"$py" "$PROG" 20 >"$WORK/$label.out" 2>&1 &
+	pid=$!
+	for _ in $(seq 50); do grep -q SLEEP_LINE "$WORK/$label.out" && break; sleep 0.1; done
+	line=$(awk '/^SLEEP_LINE/ {print $2}' "$WORK/$label.out")
+	out=$("$SCORCH" dump -p "$pid" 2>&1)
+	rc=$?
+	if [ $rc -eq 0 ] && [ -n "$line" ] &&
+	   echo "$out" | grep -q "^Thread $pid \"MainThread\"" &&
+	   echo "$out" | grep -q "\"napper\"" &&
+	   [ "$(echo "$out" | grep -c "sleeper.py\", line $line, in nap")" -eq 2 ] &&
+	   echo "$out" | grep -q "time.sleep(seconds)"; then
+		ok "dump-sleep-$label"
+	else
+		fail "dump-sleep-$label" "rc=$rc line=$line: $(echo "$out" | head -n 20)"
+	fi
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+done < <(python_versions)
+exit 0

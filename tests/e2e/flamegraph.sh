@@ -1,0 +1,266 @@
+#!/bin/bash
+# flamegraph.sh - end-to-end checks of `scorch flamegraph` and the svg
+# writer: every corpus folded file renders to well-formed XML (xmllint),
+# bad inputs warn without crashing, hostile names are escaped, empty
+# input, merged inputs, differential colours, flamegraph.pl options, the
+# consistent palette file, and option errors that leave no file behind.
+. "$(dirname "$0")/lib.sh"
+
+folded=$CORPUS/folded
+have_xmllint=1
+command -v xmllint >/dev/null 2>&1 || have_xmllint=0
+
+# wellformed FILE: xmllint says the file is well-formed XML
+wellformed() {
+	[ $have_xmllint = 1 ] || return 0
+	xmllint --noout "$1" 2>&1
+}
+
+# root_count SVG: the "all (N samples" total, without separators
+root_count() {
+	grep -o '<title>all ([0-9,.]*' "$1" | head -n 1 | sed 's/.*(//; s/,//g'
+}
+
+# --- every corpus file --------------------------------------------------
+if [ ! -d "$folded" ]; then
+	skip flamegraph-corpus "corpus folder $folded is absent"
+elif [ $have_xmllint = 0 ]; then
+	skip flamegraph-corpus "xmllint is not installed (scripts/deps.sh test)"
+else
+	for f in "$folded"/*.txt; do
+		name=$(basename "$f" .txt)
+		out=$WORK/$name.svg
+		# these files are folded by definition (austin's start with '#'
+		# comment lines, which content detection does not take)
+		"$SCORCH" flamegraph --input-format folded "$f" -o "$out" 2>"$WORK/$name.err"
+		rc=$?
+		case $name in
+		bad-lines--*|nameattr--*)
+			# not (all) valid folded lines: warnings, an SVG, exit 0
+			if [ $rc -ne 0 ]; then
+				fail "flamegraph-bad-$name" "exit $rc: $(head -c 300 "$WORK/$name.err")"
+			elif ! grep -q 'scorch: warning: .*:[0-9]*: skipped line' "$WORK/$name.err"; then
+				fail "flamegraph-bad-$name" "no per-line warning: $(head -c 300 "$WORK/$name.err")"
+			elif ! msg=$(wellformed "$out"); then
+				fail "flamegraph-bad-$name" "$msg"
+			else
+				ok "flamegraph-bad-$name"
+			fi
+			;;
+		*)
+			if [ $rc -ne 0 ]; then
+				fail "flamegraph-corpus-$name" "exit $rc: $(head -c 300 "$WORK/$name.err")"
+			elif ! msg=$(wellformed "$out"); then
+				fail "flamegraph-corpus-$name" "$msg"
+			elif ! grep -q '<g id="frames"\|id="nosamples"' "$out"; then
+				fail "flamegraph-corpus-$name" "no frames group"
+			else
+				ok "flamegraph-corpus-$name"
+			fi
+			;;
+		esac
+	done
+
+	# the root total equals the input's sum of counts
+	f=$folded/base--flames.txt
+	want=$(awk '{ s += $NF } END { print s }' "$f")
+	got=$(root_count "$WORK/base--flames.svg")
+	[ "$got" = "$want" ] && ok flamegraph-total || fail flamegraph-total "root shows $got, input sums to $want"
+
+	# frame-kind annotations are not shown, but the java palette colours
+	# kernel frames orange (red 190-255, green 90-155, blue 0)
+	f=$folded/grey-frames--grey-frames.txt
+	"$SCORCH" flamegraph --colors java "$f" -o "$WORK/java.svg" 2>/dev/null
+	if grep -q '_\[k\]' "$WORK/java.svg"; then
+		fail flamegraph-annotation "an _[k] annotation is displayed"
+	elif ! grep -o '<title>vfs_read (.*</title><rect[^>]*fill="rgb([0-9]*,[0-9]*,0)"' "$WORK/java.svg" >/dev/null; then
+		fail flamegraph-annotation "kernel frame vfs_read is not orange"
+	else
+		ok flamegraph-annotation
+	fi
+	# grey separator frames
+	if grep -q '<title>-- (.*fill="rgb(160,160,160)"' "$WORK/java.svg" &&
+	   grep -q '<title>- (.*fill="rgb(200,200,200)"' "$WORK/java.svg"; then
+		ok flamegraph-grey-frames
+	else
+		fail flamegraph-grey-frames "'-' and '--' frames are not grey"
+	fi
+
+	# several inputs are merged into one graph
+	a=$folded/multiple-inputs--perf-vertx-stacks-01-collapsed-all-unsorted-1.txt
+	b=$folded/multiple-inputs--perf-vertx-stacks-01-collapsed-all-unsorted-2.txt
+	"$SCORCH" flamegraph "$a" "$b" -o "$WORK/merged.svg" 2>"$WORK/merged.err"
+	cat "$a" "$b" >"$WORK/both.folded"
+	"$SCORCH" flamegraph "$WORK/both.folded" -o "$WORK/both.svg" 2>/dev/null
+	want=$(awk '{ s += $NF } END { print s }' "$a" "$b")
+	got=$(root_count "$WORK/merged.svg")
+	if [ "$got" != "$want" ]; then
+		fail flamegraph-merge "root shows $got, inputs sum to $want"
+	elif ! cmp -s <(grep '^<g data' "$WORK/merged.svg" | sort) <(grep '^<g data' "$WORK/both.svg" | sort); then
+		fail flamegraph-merge "two inputs differ from their concatenation"
+	else
+		ok flamegraph-merge
+	fi
+
+	# differential: sized by the second count, red grew, blue shrank,
+	# the change in the tooltip
+	f=$folded/differential--perf-cycles-instructions-01-collapsed-all-diff.txt
+	"$SCORCH" flamegraph "$f" -o "$WORK/diff.svg" 2>/dev/null
+	want=$(awk '{ s += $NF } END { print s }' "$f")
+	got=$(root_count "$WORK/diff.svg")
+	# noploop;main 274 415 grew: red; cksum;cksum 6 2 shrank... but
+	# cksum has children, so check by a leaf: main under noploop
+	if [ "$got" != "$want" ]; then
+		fail flamegraph-differential "root shows $got, second column sums to $want"
+	elif ! grep -q '<title>main (415 samples, [0-9.]*%; +[0-9.]*%)</title><rect[^>]*fill="rgb(255,[0-9]*,[0-9]*)"' "$WORK/diff.svg"; then
+		fail flamegraph-differential "grown frame is not red with a + change"
+	elif ! grep -q 'fill="rgb([0-9]*,[0-9]*,255)"' "$WORK/diff.svg"; then
+		fail flamegraph-differential "no shrunk (blue) frame"
+	else
+		ok flamegraph-differential
+	fi
+	"$SCORCH" flamegraph --negate "$f" -o "$WORK/negate.svg" 2>/dev/null
+	grep -q '<title>main (415 samples, [0-9.]*%; -[0-9.]*%)</title><rect[^>]*fill="rgb([0-9]*,[0-9]*,255)"' "$WORK/negate.svg" &&
+		ok flamegraph-negate || fail flamegraph-negate "--negate did not turn growth blue"
+
+	# flame chart keeps input order: the same stacks, never fewer frames
+	f=$folded/flamechart--flames.txt
+	"$SCORCH" flamegraph --flamechart "$f" -o "$WORK/chart.svg" 2>/dev/null
+	if grep -q '<text id="title"[^>]*>Flame Chart<' "$WORK/chart.svg" &&
+	   [ "$(root_count "$WORK/chart.svg")" = "$(awk '{ s += $NF } END { print s }' "$f")" ] &&
+	   [ "$(grep -c '^<g data' "$WORK/chart.svg")" -ge "$(grep -c '^<g data' "$WORK/base--flames.svg")" ]; then
+		ok flamegraph-flamechart
+	else
+		fail flamegraph-flamechart "title, total or frame count wrong"
+	fi
+fi
+
+# --- escaping of hostile names --------------------------------------------
+printf '%s\n' 'main;<script>alert(1)</script> 5' 'main;a&b"c'"'"'d 3' \
+	$'main;bad\xff\xfeutf8;ctl\x01char 2' 'main;caf\xc3\xa9 1' >"$WORK/evil.folded"
+"$SCORCH" flamegraph --title '<b>"T&T"</b>' "$WORK/evil.folded" -o "$WORK/evil.svg" 2>"$WORK/evil.err"
+if ! msg=$(wellformed "$WORK/evil.svg"); then
+	fail flamegraph-escape "$msg"
+elif grep -q '<script>alert' "$WORK/evil.svg" || [ "$(grep -c '<script' "$WORK/evil.svg")" != 1 ]; then
+	fail flamegraph-escape "a frame name became markup"
+elif ! grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' "$WORK/evil.svg" ||
+     ! grep -q 'a&amp;b&quot;c&#39;d' "$WORK/evil.svg" ||
+     ! grep -q '&lt;b&gt;&quot;T&amp;T&quot;&lt;/b&gt;' "$WORK/evil.svg"; then
+	fail flamegraph-escape "escaped names or title not found"
+else
+	ok flamegraph-escape
+fi
+
+# --- empty input -----------------------------------------------------------
+: >"$WORK/empty.folded"
+"$SCORCH" flamegraph "$WORK/empty.folded" -o "$WORK/empty.svg" 2>"$WORK/empty.err"
+rc=$?
+if [ $rc -ne 0 ]; then
+	fail flamegraph-empty "exit $rc"
+elif ! grep -q 'scorch: warning: .*no samples' "$WORK/empty.err"; then
+	fail flamegraph-empty "no warning: $(cat "$WORK/empty.err")"
+elif ! msg=$(wellformed "$WORK/empty.svg") || ! grep -q 'No samples' "$WORK/empty.svg"; then
+	fail flamegraph-empty "not a valid 'no samples' SVG: $msg"
+else
+	ok flamegraph-empty
+fi
+# stdin, and stdout by default
+printf 'a;b 3\na;c 1\n' | "$SCORCH" flamegraph >"$WORK/stdin.svg" 2>/dev/null
+[ "$(root_count "$WORK/stdin.svg")" = 4 ] && ok flamegraph-stdin || fail flamegraph-stdin "stdin input not drawn"
+
+# --- options ---------------------------------------------------------------
+printf 'main;work;leaf_a 75\nmain;work;leaf_b 25\nmain;idle 1\n' >"$WORK/small.folded"
+"$SCORCH" flamegraph --inverted "$WORK/small.folded" -o "$WORK/icicle.svg" 2>/dev/null
+grep -q '<text id="title"[^>]*>Icicle Graph<' "$WORK/icicle.svg" && ok flamegraph-inverted ||
+	fail flamegraph-inverted "no Icicle Graph title"
+"$SCORCH" flamegraph --title T --subtitle S --countname ms --nametype Func: --width 800 \
+	--height 20 --fonttype Courier --fontsize 10 --fontwidth 0.6 --minwidth 2% \
+	--colors blue --bgcolors '#ffffff' --hash --factor 2 --notes 'a -- b' \
+	"$WORK/small.folded" -o "$WORK/opts.svg" 2>"$WORK/opts.err"
+if ! msg=$(wellformed "$WORK/opts.svg"); then
+	fail flamegraph-options "$msg"
+elif ! grep -q 'width="800"' "$WORK/opts.svg" || ! grep -q '<title>all (202 ms, 100%)' "$WORK/opts.svg" ||
+     grep -q '<title>idle' "$WORK/opts.svg" || ! grep -q 'stop-color="#ffffff"' "$WORK/opts.svg" ||
+     ! grep -q 'font-family:Courier' "$WORK/opts.svg" || ! grep -q '>S</text>' "$WORK/opts.svg"; then
+	fail flamegraph-options "an option had no effect"
+else
+	ok flamegraph-options
+fi
+# --reverse puts the leaves at the root
+"$SCORCH" flamegraph --reverse "$WORK/small.folded" -o "$WORK/reverse.svg" 2>/dev/null
+grep -q '<title>leaf_a (75 samples' "$WORK/reverse.svg" &&
+	[ "$(grep -c '<title>main (' "$WORK/reverse.svg")" = 3 ] && ok flamegraph-reverse ||
+	fail flamegraph-reverse "stacks were not reversed"
+# --total makes everything narrower
+"$SCORCH" flamegraph --total 202 "$WORK/small.folded" -o "$WORK/total.svg" 2>/dev/null
+grep -q '<title>main (101 samples, 50.00%)' "$WORK/total.svg" && ok flamegraph-total-option ||
+	fail flamegraph-total-option "--total 202 did not halve percentages"
+# python frames keep file and line
+printf 'main (app.py:3);work (app.py:10) 4\n' >"$WORK/py.folded"
+"$SCORCH" flamegraph --colors python "$WORK/py.folded" -o "$WORK/py.svg" 2>/dev/null
+grep -q '<title>work (app.py:10) (4 samples' "$WORK/py.svg" && ok flamegraph-python-frames ||
+	fail flamegraph-python-frames "file:line not shown"
+
+# consistent palette: written, then obeyed
+pal=$WORK/palette.map
+"$SCORCH" flamegraph --palfile "$pal" "$WORK/small.folded" -o "$WORK/pal1.svg" 2>/dev/null
+if ! grep -q '^leaf_a->rgb(' "$pal" 2>/dev/null; then
+	fail flamegraph-palette "palette file not written"
+else
+	sed -i 's/^leaf_a->.*/leaf_a->rgb(1,2,3)/' "$pal"
+	"$SCORCH" flamegraph --cp --palfile "$pal" "$WORK/small.folded" -o "$WORK/pal2.svg" 2>/dev/null
+	grep -q '<title>leaf_a (.*fill="rgb(1,2,3)"' "$WORK/pal2.svg" && ok flamegraph-palette ||
+		fail flamegraph-palette "palette colour not used"
+fi
+
+# --- errors: one line, non-zero exit, no output file -------------------------
+error_case() {
+	local name=$1 want_rc=$2; shift 2
+	rm -f "$WORK/err.svg"
+	"$SCORCH" flamegraph "$@" -o "$WORK/err.svg" 2>"$WORK/err.txt"
+	local rc=$?
+	if [ $rc -ne "$want_rc" ]; then
+		fail "$name" "exit $rc, wanted $want_rc"
+	elif ! grep -q '^scorch: .*(.*)$' "$WORK/err.txt"; then
+		fail "$name" "message not in the 'scorch: what: why (fix)' form: $(cat "$WORK/err.txt")"
+	elif ls "$WORK"/err.svg* >/dev/null 2>&1; then
+		fail "$name" "an output file was left behind"
+	else
+		ok "$name"
+	fi
+}
+error_case flamegraph-error-palette 2 --colors plaid "$WORK/small.folded"
+error_case flamegraph-error-minwidth 2 --minwidth wide "$WORK/small.folded"
+error_case flamegraph-error-width 2 --width -5 "$WORK/small.folded"
+error_case flamegraph-error-bgcolor 2 --bgcolors '#12' "$WORK/small.folded"
+error_case flamegraph-error-missing-input 1 "$WORK/small.folded" "$WORK/no-such-file"
+error_case flamegraph-error-format 1 --input-format nonsense "$WORK/small.folded"
+
+# --- other commands write flame graphs through the registry ---------------------
+if "$SCORCH" convert --help >/dev/null 2>&1; then
+	if "$SCORCH" convert "$WORK/small.folded" -o "$WORK/convert.svg" 2>"$WORK/convert.err" &&
+	   [ "$(root_count "$WORK/convert.svg")" = 101 ]; then
+		ok flamegraph-via-convert
+	else
+		fail flamegraph-via-convert "$(head -c 300 "$WORK/convert.err")"
+	fi
+else
+	skip flamegraph-via-convert "no convert command yet"
+fi
+
+# perf script text, when a reader for it is registered
+perf_input=$CORPUS/collapse/inputs/example-perf-stacks.txt
+if [ ! -f "$perf_input" ]; then
+	skip flamegraph-perfscript "corpus file $perf_input is absent"
+elif ! "$SCORCH" flamegraph --input-format perfscript "$WORK/small.folded" >/dev/null 2>"$WORK/ps.err" &&
+     grep -q "unknown input format" "$WORK/ps.err"; then
+	skip flamegraph-perfscript "no perfscript reader registered yet"
+else
+	"$SCORCH" flamegraph "$perf_input" -o "$WORK/perf.svg" 2>"$WORK/perf.err"
+	if msg=$(wellformed "$WORK/perf.svg") && [ -n "$(root_count "$WORK/perf.svg")" ]; then
+		ok flamegraph-perfscript
+	else
+		fail flamegraph-perfscript "$msg $(head -c 300 "$WORK/perf.err")"
+	fi
+fi
+exit 0

@@ -1,0 +1,49 @@
+#!/bin/bash
+# interchange_record.sh - record once, then read the saved pprof with
+# everything else: the real pprof tool, `report` (run_dummy on top),
+# `convert` to folded and speedscope, and `diff` against the fixed program
+# (run_dummy's share collapses).  Skipped without a Python to record.
+. "$(dirname "$0")/lib.sh"
+PPROF=${PPROF:-$TOP/build/pprof}
+
+py=$(python_versions | awk '$1 ~ /^3\.12/ { print $2; exit }')
+[ -n "$py" ] || py=$(python_versions | awk '{ print $2; exit }')
+if [ -z "$py" ]; then
+	skip record_then_analyse "no Python interpreter"
+	exit 0
+fi
+if ! timeout 120 "$SCORCH" record -q -o "$WORK/list.pb.gz" -- "$py" "$TOP/examples/lookup.py" >/dev/null 2>"$WORK/err" ||
+   ! timeout 120 "$SCORCH" record -q -o "$WORK/set.pb.gz" -- "$py" "$TOP/examples/lookup_set.py" >/dev/null 2>>"$WORK/err"; then
+	skip record_then_analyse "record failed: $(tail -1 "$WORK/err")"
+	exit 0
+fi
+
+if [ -x "$PPROF" ]; then
+	"$PPROF" -raw "$WORK/list.pb.gz" >/dev/null 2>"$WORK/err" && ok record_pprof_tool_accepts ||
+		fail record_pprof_tool_accepts "$(cat "$WORK/err")"
+else
+	skip record_pprof_tool_accepts "no pprof tool at $PPROF"
+fi
+
+top=$("$SCORCH" report --limit 1 "$WORK/list.pb.gz" | sed -n 3p)
+echo "$top" | grep -q 'run_dummy (.*examples/lookup.py)$' && ok record_report_top_function ||
+	fail record_report_top_function "$top"
+
+"$SCORCH" convert "$WORK/list.pb.gz" -o "$WORK/list.folded" &&
+"$SCORCH" convert "$WORK/list.pb.gz" -o "$WORK/list.speedscope.json" &&
+"$SCORCH" convert "$WORK/list.speedscope.json" -o "$WORK/list2.folded"
+a=$("$SCORCH" report "$WORK/list.pb.gz" | tail -n +2)
+b=$("$SCORCH" report "$WORK/list.folded" | tail -n +2)
+c=$(sort "$WORK/list.folded")
+d=$(sort "$WORK/list2.folded")
+[ "$a" = "$b" ] && [ -n "$c" ] && [ "$c" = "$d" ] && ok record_convert_lossless ||
+	fail record_convert_lossless "report or folded text differ"
+grep -q '"type":"sampled"' "$WORK/list.speedscope.json" && ok record_speedscope_written ||
+	fail record_speedscope_written "no sampled profile"
+
+row=$("$SCORCH" diff --by name "$WORK/list.pb.gz" "$WORK/set.pb.gz" 2>&1 | sed -n 3p)
+if echo "$row" | awk '$NF == "run_dummy" && $1 + 0 > 50 && $3 + 0 < -40 { ok = 1 } END { exit !ok }'; then
+	ok record_diff_list_to_set
+else
+	fail record_diff_list_to_set "first change: $row"
+fi

@@ -1,0 +1,84 @@
+#!/bin/bash
+# native_python.sh - `scorch record --native` on every installed Python:
+# the walkthrough's list lookup must show run_dummy (a Python frame) above
+# CPython's list_contains, with only C frames between, in >= 90% of the
+# samples.  Debian's stripped python3 has no name for the static
+# list_contains: there the frame must be "python3.11+0xOFFSET".
+. "$(dirname "$0")/lib.sh"
+PROG=$TOP/tests/programs/native_list_lookup.py
+
+if ! "$SCORCH" record --help 2>&1 | grep -q -- '--no-kernel'; then
+	skip native_python "scorch record has no perf_event engine"
+	exit 0
+fi
+
+python_versions | while read -r label py; do
+	name=native_python_$label
+	out=$WORK/$label.folded
+	if ! "$SCORCH" record -q --native --no-kernel -F 200 -o "$out" -- "$py" "$PROG" 40000 2>"$WORK/$label.err"; then
+		fail "$name" "$(tail -n 3 "$WORK/$label.err")"
+		continue
+	fi
+	if grep -q 'perf_event engine unavailable' "$WORK/$label.err"; then
+		skip "$name" "$(head -n 1 "$WORK/$label.err")"
+		continue
+	fi
+	if ! grep -q 'run_dummy (' "$out"; then
+		case $label in
+		3.[0-7]|3.[0-7].*) skip "$name" "the Python reader does not support $label"; continue ;;
+		esac
+		fail "$name" "no Python frames: $(head -c 300 "$out")"
+		continue
+	fi
+	res=$(awk '
+		function is_py(f) { return f ~ /\(.*\.py(:[0-9]+)?\)$/ }
+		function is_target(f) { return f == "list_contains" || f ~ /^python3[.0-9]*\+0x[0-9a-f]+$/ }
+		{ n = $NF; line = $0; sub(/ [0-9.]+$/, "", line)
+		  k = split(line, f, ";"); total += n
+		  last = 0
+		  for (i = 1; i <= k; i++) if (is_py(f[i])) last = i
+		  if (last && f[last] ~ /^run_dummy \(/) {
+		      for (i = last + 1; i <= k; i++) if (is_target(f[i])) { good += n; break }
+		  } }
+		END { printf "%d %d\n", total, good }' "$out")
+	set -- $res
+	total=$1 good=$2
+	if [ "$total" -ge 50 ] && [ $((good * 100)) -ge $((total * 90)) ]; then
+		ok "$name ($good of $total samples run_dummy -> list_contains)"
+	else
+		fail "$name" "$good of $total samples run_dummy -> list_contains (want >= 90%); $(grep -c unmerged "$out") unmerged stacks"
+	fi
+done
+
+# With CPython's perf trampolines (-X perf, 3.12+) every Python call runs
+# through JIT code without CFI: the unwinder steps over it by rule (CFA =
+# SP + 16), so the stacks still reach main and keep the py:: frames.
+python_versions | while read -r label py; do
+	case $label in
+	3.1[2-9]*|debian-3.1[2-9]) ;;
+	*) continue ;;
+	esac
+	name=native_python_perf_trampoline_$label
+	out=$WORK/tramp-$label.folded
+	ls /tmp/perf-*.map 2>/dev/null | sort >"$WORK/maps-before"
+	"$SCORCH" record -q --native --no-kernel -F 200 -o "$out" -- "$py" -X perf "$PROG" 20000 2>"$WORK/tramp-$label.err"
+	rc=$?
+	# CPython leaves its perf map behind: remove the one this run made
+	ls /tmp/perf-*.map 2>/dev/null | sort | comm -13 "$WORK/maps-before" - | while read -r m; do
+		pid=${m#/tmp/perf-}; pid=${pid%.map}
+		kill -0 "$pid" 2>/dev/null || rm -f "$m"
+	done
+	if [ $rc -ne 0 ]; then
+		fail "$name" "$(tail -n 3 "$WORK/tramp-$label.err")"
+		continue
+	fi
+	res=$(awk '{ n = $NF; total += n
+		if ($0 ~ /^_start;.*;py::run_dummy:[^;]*;run_dummy \(.*;list_contains/) good += n }
+		END { printf "%d %d\n", total, good }' "$out")
+	set -- $res
+	if [ "$1" -ge 50 ] && [ $(($2 * 100)) -ge $(($1 * 80)) ]; then
+		ok "$name ($2 of $1 samples from _start through py::run_dummy to list_contains)"
+	else
+		fail "$name" "$2 of $1: $(sort -t' ' -k2 -n "$out" | tail -n 1 | cut -c1-300)"
+	fi
+done

@@ -1,0 +1,90 @@
+#!/bin/bash
+# record_lifecycle.sh - the target's life around `scorch record`: it exits
+# during recording (status passed through, output complete), it is killed
+# (128+signal), scorch gets SIGTERM (output still written), a bad command,
+# and 20 back-to-back spawns with no failure to find the runtime.
+. "$(dirname "$0")/lib.sh"
+
+py=""
+while read -r label p; do
+	case $label in debian*) continue ;; esac
+	[ "$("$p" -c 'import sys; print(sys.version_info >= (3, 8))')" = True ] && { py=$p; plabel=$label; }
+done < <(python_versions)
+if [ -z "$py" ]; then
+	skip record-lifecycle "no CPython 3.8+ installed"
+	exit 0
+fi
+
+valid_folded() { [ -s "$1" ] && awk 'NF < 2 || $NF !~ /^[0-9]+$/ {bad=1} END {exit bad}' "$1"; }
+
+f=$WORK/exit.folded
+"$SCORCH" record -q -d 30 -o "$f" -- "$py" -c '
+import sys, time
+end = time.time() + 0.7
+while time.time() < end: pass
+sys.exit(7)' 2>"$WORK/exit.err"
+rc=$?
+if [ $rc -eq 7 ] && valid_folded "$f"; then ok "record-target-exits-$plabel"; else fail "record-target-exits-$plabel" "rc=$rc $(cat "$WORK/exit.err")"; fi
+
+f=$WORK/killed.folded
+"$SCORCH" record -q -o "$f" -- "$py" -c '
+import os, time
+end = time.time() + 0.5
+while time.time() < end: pass
+os.kill(os.getpid(), 9)' 2>"$WORK/killed.err"
+rc=$?
+if [ $rc -eq 137 ] && valid_folded "$f"; then ok "record-target-killed-$plabel"; else fail "record-target-killed-$plabel" "rc=$rc $(cat "$WORK/killed.err")"; fi
+
+# threads that end mid-recording
+f=$WORK/threads.folded
+"$SCORCH" record -q -F 500 -o "$f" -- "$py" -c '
+import threading
+def spin(n):
+    s = 0
+    for i in range(n): s += i
+for r in range(20):
+    ts = [threading.Thread(target=spin, args=(20000,)) for _ in range(4)]
+    for t in ts: t.start()
+    for t in ts: t.join()' 2>"$WORK/threads.err"
+rc=$?
+if [ $rc -eq 0 ] && valid_folded "$f"; then ok "record-threads-come-and-go-$plabel"; else fail "record-threads-come-and-go-$plabel" "rc=$rc $(cat "$WORK/threads.err")"; fi
+
+# SIGTERM to scorch: output written, signal passed on to the program
+f=$WORK/term.folded
+"$SCORCH" record -q -o "$f" -- "$py" -c '
+while True: pass' 2>"$WORK/term.err" &
+spid=$!
+sleep 1.5
+kill -TERM $spid
+wait $spid
+rc=$?
+if [ $rc -eq 143 ] && valid_folded "$f"; then ok "record-sigterm-$plabel"; else fail "record-sigterm-$plabel" "rc=$rc $(cat "$WORK/term.err")"; fi
+
+# a command that does not exist
+out=$("$SCORCH" record -q -o "$WORK/x.folded" -- /nonexistent/python 2>&1)
+rc=$?
+if [ $rc -eq 127 ] && echo "$out" | grep -q "^scorch: .*cannot run" && [ ! -e "$WORK/x.folded" ]; then
+	ok record-bad-command
+else
+	fail record-bad-command "rc=$rc $out"
+fi
+
+# 20 back-to-back spawns: each finds the runtime and records samples
+for p in "$py" /usr/bin/python3; do
+	[ -x "$p" ] || continue
+	[ "$p" = "$py" ] && [ "$p" != /usr/bin/python3 ] || [ "$p" = /usr/bin/python3 ] || continue
+	failures=0
+	why=""
+	for i in $(seq 20); do
+		f=$WORK/spawn$i.folded
+		if ! "$SCORCH" record -q -F 250 -o "$f" -- "$p" -c '
+import time
+end = time.time() + 0.25
+while time.time() < end: pass' 2>"$WORK/spawn.err" || ! valid_folded "$f"; then
+			failures=$((failures + 1))
+			why="run $i: $(cat "$WORK/spawn.err")"
+		fi
+	done
+	if [ $failures -eq 0 ]; then ok "record-20-spawns-$p"; else fail "record-20-spawns-$p" "$failures of 20 failed; $why"; fi
+done
+exit 0

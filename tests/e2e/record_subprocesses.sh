@@ -1,0 +1,28 @@
+#!/bin/bash
+# record_subprocesses.sh - `scorch record --subprocesses` follows a
+# multiprocessing pool: the workers' busy_worker frames appear under their
+# own "python3 (PID)" roots, separate from the parent's.
+. "$(dirname "$0")/lib.sh"
+PROG=$TOP/tests/programs/workers.py
+
+if ! python_versions | grep -qE '^3\.(8|13)'; then
+	skip record-subprocesses "neither CPython 3.8 nor 3.13 installed"
+	exit 0
+fi
+for p in $(python_versions | awk '{print $1 "=" $2}' | grep -E '^3\.(8|13)'); do
+	label=${p%%=*}
+	py=${p#*=}
+	f=$WORK/$label.folded
+	if ! "$SCORCH" record -q --subprocesses -F 200 -o "$f" -- "$py" "$PROG" 8 >/dev/null 2>"$WORK/$label.err"; then
+		fail "record-subprocesses-$label" "$(cat "$WORK/$label.err")"
+		continue
+	fi
+	roots=$(grep "busy_worker (" "$f" | cut -d';' -f1 | sort -u | grep -c ' ([0-9]*)$')
+	parent=$(grep -v "busy_worker" "$f" | cut -d';' -f1 | sort -u | head -n 1)
+	if [ "$roots" -ge 2 ] && ! grep -q "^$parent;.*busy_worker" "$f"; then
+		ok "record-subprocesses-$label"
+	else
+		fail "record-subprocesses-$label" "$roots worker roots; roots: $(cut -d';' -f1 "$f" | sort | uniq -c | tr '\n' ' ')"
+	fi
+done
+exit 0

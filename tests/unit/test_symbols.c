@@ -1,0 +1,315 @@
+/*
+ * test_symbols.c - symbols (lookup in this very test binary and libc,
+ * demangling, perf map and jitdump parsing including truncated input,
+ * kallsyms), the frame-pointer unwinder on a synthetic stack, and the
+ * --native merge rules.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sample/perf_mixed.h"
+#include "symbols/symbols.h"
+#include "symbols/symbols_internal.h"
+#include "unwind/unwind.h"
+#include "test.h"
+
+__attribute__((noinline)) int test_symbols_probe_function(int x)
+{
+	return x * 3 + 1;
+}
+
+static void test_demangle(void)
+{
+	char *d;
+
+	d = symbols_demangle("_ZN11scorch_test6WorkerIlE5heavyEv");
+	CHECK(d != NULL);
+	if (d)
+		CHECK_STR(d, "scorch_test::Worker<long>::heavy()");
+	free(d);
+	d = symbols_demangle("_ZNSt6vectorIiSaIiEE9push_backERKi");
+	CHECK(d != NULL);
+	if (d)
+		CHECK_STR(d, "std::vector<int, std::allocator<int> >::push_back(int const&)");
+	free(d);
+	/* Rust legacy: the hash is dropped (flame graphs merge by name) */
+	d = symbols_demangle("_ZN4core3ptr13drop_in_place17h0123456789abcdefE");
+	CHECK(d != NULL);
+	if (d)
+		CHECK_STR(d, "core::ptr::drop_in_place");
+	free(d);
+	/* Rust v0 */
+	d = symbols_demangle("_RNvNtCs1234_7mycrate3foo3bar");
+	CHECK(d != NULL);
+	if (d)
+		CHECK_STR(d, "mycrate::foo::bar");
+	free(d);
+	CHECK(symbols_demangle("main") == NULL);
+	CHECK(symbols_demangle("_Z") == NULL);	/* truncated */
+	CHECK(symbols_demangle("_ZN3foo") == NULL);
+	CHECK(symbols_demangle(NULL) == NULL);
+}
+
+static void test_lookup_self(void)
+{
+	struct symbols *s = symbols_new(0);
+	struct symbols_result r;
+	uint64_t addr = (uint64_t)(uintptr_t)&test_symbols_probe_function;
+	pid_t pid = getpid();
+
+	CHECK(symbols_load_proc_maps(s, pid) == 0);
+	CHECK(symbols_lookup(s, pid, addr + 2, SYMBOLS_LOOKUP_LINES, &r) == 0);
+	CHECK_STR(r.name, "test_symbols_probe_function");
+	CHECK(r.kind == SYMBOLS_NATIVE);
+	CHECK(r.known);
+	CHECK(r.symbol_offset == 2);
+	CHECK(strstr(r.module, "test_symbols") != NULL);
+	CHECK(r.file && strstr(r.file, "test_symbols.c"));
+	CHECK(r.line > 0);
+	/* a return address is looked up one byte back */
+	CHECK(symbols_lookup(s, pid, addr + 1, SYMBOLS_LOOKUP_RETURN, &r) == 0);
+	CHECK(r.symbol_offset == 0);
+	/* the ELF address the same function has on disk */
+	CHECK(symbols_file_symbol(s, r.module, "test_symbols_probe_function")
+	      == r.address);
+	/* libc */
+	addr = (uint64_t)(uintptr_t)&getppid;	/* not intercepted by ASan */
+	CHECK(symbols_lookup(s, pid, addr, 0, &r) == 0);
+	CHECK(strstr(r.module, "libc") != NULL);
+	CHECK(r.known);
+	/* nothing mapped there */
+	CHECK(symbols_lookup(s, pid, 16, 0, &r) == -1);
+	CHECK_STR(r.name, "[unknown]");
+	/* an unknown pid */
+	CHECK(symbols_lookup(s, 999999999, addr, 0, &r) == -1);
+	symbols_free(s);
+}
+
+static void test_maps(void)
+{
+	struct symbols *s = symbols_new(SYMBOLS_NO_KERNEL);
+	struct symbols_process *p;
+
+	symbols_add_map(s, 7, 0x1000, 0x3000, 0, 5, "/nonexistent/a");
+	symbols_add_map(s, 7, 0x2000, 0x1000, 0, 5, "/nonexistent/b");
+	p = symbols_find_process(s, 7);
+	CHECK(p && p->nr_maps == 3);	/* a | b | a */
+	if (p && p->nr_maps == 3) {
+		CHECK(p->maps[0].end == 0x2000);
+		CHECK_STR(p->maps[1].path, "/nonexistent/b");
+		CHECK(p->maps[2].start == 0x3000 && p->maps[2].pgoff == 0x2000);
+		CHECK(symbols_find_map(p, 0x2800) == &p->maps[1]);
+		CHECK(symbols_find_map(p, 0x4000) == NULL);
+	}
+	symbols_fork(s, 7, 8);
+	p = symbols_find_process(s, 8);
+	CHECK(p && p->nr_maps == 3);
+	symbols_forget(s, 7);
+	p = symbols_find_process(s, 7);
+	CHECK(p && p->nr_maps == 0);
+	/* a file that does not exist gives module+offset names */
+	{
+		struct symbols_result r;
+		CHECK(symbols_lookup(s, 8, 0x2010, 0, &r) == 0);
+		CHECK_STR(r.name, "b+0x10");
+	}
+	symbols_free(s);
+}
+
+static void test_perf_map(void)
+{
+	struct symbols_jit *jit = calloc(1, sizeof(*jit));
+	const char text[] =
+		"7f0000001000 10 jit_a\n"
+		"garbage line\n"
+		"7f0000002000 20 py::run_dummy:/tmp/before.py\n"
+		"0x7f0000003000 0x8 with 0x prefix\n"
+		"7f0000004000 0 zero size\n"
+		"7f0000005000 10 unterminated";
+
+	jitmap_parse_perf_map(jit, text, sizeof(text) - 1);
+	jitmap_sort(jit);
+	CHECK(jit->nr == 3);
+	if (jit->nr == 3) {
+		CHECK_STR(jit->syms[0].name, "jit_a");
+		CHECK_STR(jit->syms[1].name, "py::run_dummy:/tmp/before.py");
+		CHECK(jit->syms[1].size == 0x20);
+		CHECK(jit->syms[2].start == 0x7f0000003000ULL);
+	}
+	jitmap_free(jit);
+}
+
+static size_t put32(unsigned char *p, uint32_t v) { memcpy(p, &v, 4); return 4; }
+static size_t put64(unsigned char *p, uint64_t v) { memcpy(p, &v, 8); return 8; }
+
+static void test_jitdump(void)
+{
+	unsigned char buf[512];
+	size_t n = 0, rec;
+	struct symbols_jit *jit = calloc(1, sizeof(*jit));
+
+	memset(buf, 0, sizeof(buf));
+	n += put32(buf + n, 0x4A695444);
+	n += put32(buf + n, 1);
+	n += put32(buf + n, 40);
+	n += put32(buf + n, 62);
+	n += put32(buf + n, 0);
+	n += put32(buf + n, 1234);
+	n += put64(buf + n, 0);
+	n += put64(buf + n, 0);
+	/* CODE_LOAD: prefix, pid, tid, vma, code_addr, size, index, name, code */
+	rec = n;
+	n += put32(buf + n, 0);
+	n += put32(buf + n, 0);		/* size, patched below */
+	n += put64(buf + n, 1);
+	n += put32(buf + n, 1234);
+	n += put32(buf + n, 1234);
+	n += put64(buf + n, 0x5000);
+	n += put64(buf + n, 0x5000);
+	n += put64(buf + n, 11);
+	n += put64(buf + n, 1);
+	memcpy(buf + n, "py::leaf:/x.py", 15);
+	n += 15;
+	n += 11;			/* code bytes */
+	put32(buf + rec + 4, (uint32_t)(n - rec));
+	CHECK(jitmap_parse_jitdump(jit, buf, n) == 1);
+	CHECK(jit->nr == 1 && jit->syms[0].start == 0x5000 &&
+	      jit->syms[0].size == 11 &&
+	      !strcmp(jit->syms[0].name, "py::leaf:/x.py"));
+	jitmap_free(jit);
+	/* every truncation is handled: at most the complete records */
+	for (size_t cut = 0; cut < n; cut++) {
+		jit = calloc(1, sizeof(*jit));
+		CHECK(jitmap_parse_jitdump(jit, buf, cut) == 0);
+		jitmap_free(jit);
+	}
+	/* bad magic */
+	jit = calloc(1, sizeof(*jit));
+	buf[0] ^= 0xff;
+	CHECK(jitmap_parse_jitdump(jit, buf, n) == 0);
+	jitmap_free(jit);
+}
+
+static void test_kernel(void)
+{
+	struct symbols *s = symbols_new(0);
+	struct symbols_result r;
+
+	if (symbols_kernel_count(s) == 0) {
+		printf("  (kernel symbols hidden: lookup not checked)\n");
+		symbols_free(s);
+		return;
+	}
+	CHECK(symbols_lookup(s, 1, s->kernel[s->nr_kernel / 2].start + 1, 0,
+			     &r) == 0);
+	CHECK(r.kind == SYMBOLS_KERNEL);
+	CHECK_STR(r.name, s->kernel[s->nr_kernel / 2].name);
+	CHECK_STR(r.module, "[kernel.kallsyms]");
+	symbols_free(s);
+}
+
+static void test_frame_pointers(void)
+{
+	uint64_t stack[16];
+	struct unwind_sample us;
+	uint64_t pcs[8];
+	uint64_t sp = 0x7ffd0000;
+	int n;
+
+	memset(stack, 0, sizeof(stack));
+	memset(&us, 0, sizeof(us));
+	/* frame record at sp+16: {saved bp = sp+64, ret 0x401111};
+	 * at sp+64: {saved bp 0, ret 0x402222} */
+	stack[2] = sp + 64;
+	stack[3] = 0x401111;
+	stack[8] = 0;
+	stack[9] = 0x402222;
+	us.regs[UNWIND_REG_IP] = 0x400000;
+	us.regs[UNWIND_REG_SP] = sp;
+	us.regs[UNWIND_REG_BP] = sp + 16;
+	us.stack = (const uint8_t *)stack;
+	us.stack_size = sizeof(stack);
+	n = unwind_frame_pointers(&us, pcs, 8);
+	CHECK(n == 3);
+	CHECK(pcs[0] == 0x400000 && pcs[1] == 0x401111 && pcs[2] == 0x402222);
+	/* truncated copy: stops inside, never reads past it */
+	us.stack_size = 40;
+	n = unwind_frame_pointers(&us, pcs, 8);
+	CHECK(n == 2);
+	us.stack_size = 0;
+	CHECK(unwind_frame_pointers(&us, pcs, 8) == 1);
+}
+
+static void test_mixed_merge(void)
+{
+	/* native root first: start, main, EVAL, list_contains */
+	uint32_t native[] = { 1, 2, 100, 3 };
+	unsigned char eval1[] = { 0, 0, 1, 0 };
+	uint32_t python[] = { 52, 51, 50 };	/* innermost first */
+	uint32_t out[16];
+	long n;
+
+	n = perf_mixed_merge(native, eval1, 4, python, NULL, 3, out);
+	CHECK(n == 6);
+	CHECK(out[0] == 1 && out[1] == 2 && out[2] == 50 && out[3] == 51 &&
+	      out[4] == 52 && out[5] == 3);
+	/* 1:1, two eval frames, two Python frames */
+	{
+		uint32_t nat[] = { 1, 100, 7, 101, 3 };
+		unsigned char ev[] = { 0, 1, 0, 1, 0 };
+		uint32_t py[] = { 61, 60 };
+		n = perf_mixed_merge(nat, ev, 5, py, NULL, 2, out);
+		CHECK(n == 5);
+		CHECK(out[1] == 60 && out[2] == 7 && out[3] == 61);
+		/* mismatch: 2 eval frames, 3 Python frames */
+		CHECK(perf_mixed_merge(nat, ev, 5, python, NULL, 3, out) == -1);
+	}
+	/* eval frame without Python frames, and the reverse: mismatch */
+	CHECK(perf_mixed_merge(native, eval1, 4, python, NULL, 0, out) == -1);
+	{
+		unsigned char none[] = { 0, 0, 0, 0 };
+		CHECK(perf_mixed_merge(native, none, 4, python, NULL, 3, out) == -1);
+		CHECK(perf_mixed_merge(native, none, 4, python, NULL, 0, out) == 4);
+	}
+	/* 3.11+: entry marks group the Python frames.  Native: main, EVAL,
+	 * sort, EVAL, leaf; Python (innermost first): inner, key(entry),
+	 * run, module(entry) -> groups [module, run] and [key, inner] */
+	{
+		uint32_t nat[] = { 2, 100, 8, 101, 3 };
+		unsigned char ev[] = { 0, 1, 0, 1, 0 };
+		uint32_t py[] = { 73, 72, 71, 70 };
+		unsigned char entry[] = { 0, 1, 0, 1 };
+		unsigned char no_outer_mark[] = { 0, 1, 0, 0 };
+		unsigned char three[] = { 1, 1, 0, 1 };
+		n = perf_mixed_merge(nat, ev, 5, py, entry, 4, out);
+		CHECK(n == 7);
+		CHECK(out[0] == 2 && out[1] == 70 && out[2] == 71 &&
+		      out[3] == 8 && out[4] == 72 && out[5] == 73 &&
+		      out[6] == 3);
+		/* the outermost frame starts a group even unmarked */
+		CHECK(perf_mixed_merge(nat, ev, 5, py, no_outer_mark, 4, out)
+		      == 7);
+		/* three groups for two eval frames: mismatch */
+		CHECK(perf_mixed_merge(nat, ev, 5, py, three, 4, out) == -1);
+	}
+	CHECK(perf_mixed_is_eval_symbol("_PyEval_EvalFrameDefault"));
+	CHECK(perf_mixed_is_eval_symbol("_PyEval_EvalFrameDefault.cold"));
+	CHECK(!perf_mixed_is_eval_symbol("_PyEval_EvalFrame"));
+	CHECK(!perf_mixed_is_eval_symbol("_PyEval_EvalFrameDefaultX"));
+}
+
+int main(void)
+{
+	RUN(test_demangle);
+	RUN(test_lookup_self);
+	RUN(test_maps);
+	RUN(test_perf_map);
+	RUN(test_jitdump);
+	RUN(test_kernel);
+	RUN(test_frame_pointers);
+	RUN(test_mixed_merge);
+	TEST_EXIT();
+}
