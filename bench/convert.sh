@@ -74,8 +74,10 @@ run "pprof -> folded" "$tmp/p.pb.gz" "$tmp/p.folded"
 run "pprof -> speedscope" "$tmp/p.pb.gz" "$tmp/p.speedscope.json"
 run "speedscope -> folded" "$tmp/s.speedscope.json" "$tmp/s.folded"
 run "speedscope -> pprof" "$tmp/s.speedscope.json" "$tmp/s.pb.gz"
-# every sample kept with its time: --input-format makes convert keep them
-run "speedscope -> pprof, 1M timed" "$tmp/s.speedscope.json" "$tmp/t.pb.gz" --input-format speedscope
+# every sample kept with its time: the same file with a time unit, and
+# --input-format so convert keeps individual samples
+sed 's/"unit":"none"/"unit":"nanoseconds"/' "$tmp/s.speedscope.json" >"$tmp/ns.speedscope.json"
+run "speedscope -> pprof, 1M timed" "$tmp/ns.speedscope.json" "$tmp/t.pb.gz" --input-format speedscope
 run "pprof 1M timed -> speedscope" "$tmp/t.pb.gz" "$tmp/t.speedscope.json"
 run "pprof 1M timed -> folded" "$tmp/t.pb.gz" "$tmp/t.folded"
 

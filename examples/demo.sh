@@ -1,27 +1,29 @@
 #!/bin/sh
-# make demo: the motivating walkthrough in one go.  Profiles the slow
-# list-lookup example live (any CPython, no rebuild, no flags) into a flame
-# graph, prints where the time went, then shows the fixed version's cost.
-# Falls back to a bundled `perf script` recording of the same program when
-# live sampling is not allowed on this machine.
+# make demo: the motivating walkthrough in one go.  Records the slow
+# list-lookup example live (any CPython, no rebuild, no flags), draws its
+# flame graph, prints where the time went, then records the fixed version
+# and prints the difference.  Falls back to a bundled `perf script`
+# recording of the same program (CPython 3.12 -X perf, DWARF call graphs)
+# when live sampling is not allowed on this machine.
 set -eu
 scorch=${1:-build/scorch}
 here=$(cd "$(dirname "$0")" && pwd)
 python=${PYTHON:-python3}
-out=${DEMO_OUT:-demo.svg}
 
-echo "== scorch record -o $out -- $python examples/lookup.py"
-if "$scorch" record -o "$out" -- "$python" "$here/lookup.py"; then
-	live=1
+echo "== $scorch record -o demo.pb.gz -- $python examples/lookup.py"
+if "$scorch" record -o demo.pb.gz -- "$python" "$here/lookup.py"; then
+	"$scorch" flamegraph --title "examples/lookup.py" -o demo.svg demo.pb.gz
+	echo "== wrote demo.svg: open it in a browser (hover, click to zoom, Ctrl-F to search)"
+	echo "== $scorch report --limit 6 demo.pb.gz"
+	"$scorch" report --limit 6 demo.pb.gz
+	echo "== the fix (a set): $scorch record -o demo-set.pb.gz -- $python examples/lookup_set.py"
+	"$scorch" record -o demo-set.pb.gz -- "$python" "$here/lookup_set.py"
+	echo "== $scorch diff --by name --limit 5 -o demo-diff.svg demo.pb.gz demo-set.pb.gz"
+	"$scorch" diff --by name --limit 5 -o demo-diff.svg demo.pb.gz demo-set.pb.gz
 else
-	live=0
-	echo "== live recording failed (see the line above); using the bundled perf script text instead"
-	"$scorch" flamegraph --title "lookup.py (bundled perf script text)" \
-		-o "$out" "$here/lookup.perf-script.txt.gz"
-fi
-echo "== wrote $out (open it in a browser: hover, click to zoom, Ctrl-F to search)"
-
-if [ "$live" = 1 ] && "$scorch" record -q -o demo.pb.gz -- "$python" "$here/lookup.py" >/dev/null 2>&1; then
-	echo "== scorch report --limit 8 demo.pb.gz"
-	"$scorch" report --limit 8 demo.pb.gz || true
+	echo "== live recording failed (see the line above); using the bundled perf script text"
+	"$scorch" flamegraph --title "examples/lookup.py (bundled perf script, CPython 3.12 -X perf)" \
+		-o demo.svg "$here/lookup.perf-script.txt.gz"
+	echo "== wrote demo.svg; $scorch report --limit 6:"
+	"$scorch" report --limit 6 "$here/lookup.perf-script.txt.gz"
 fi

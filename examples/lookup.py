@@ -3,6 +3,7 @@
 # Profile it:  scorch record -o lookup.svg -- python3 examples/lookup.py
 # The fix is examples/lookup_set.py (same work, a set: O(1) lookups).
 import random
+import sys
 
 
 def build_catalogue(n):
@@ -20,7 +21,8 @@ def run_dummy(catalogue, queries):
 def main():
     random.seed(1)
     catalogue = build_catalogue(20000)
-    queries = [f"item-{random.randrange(40000)}" for _ in range(36000)]
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 36000
+    queries = [f"item-{random.randrange(40000)}" for _ in range(count)]
     print("found", run_dummy(catalogue, queries))
 
 

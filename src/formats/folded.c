@@ -189,7 +189,8 @@ struct prefix_cache {
 	struct strbuf text;	/* previous line's stack text */
 	size_t *frame_end;	/* byte offset where frame i ends */
 	uint32_t *stack;	/* stack id after frame i */
-	size_t nr, alloc_end, alloc_stack;
+	uint32_t *frame;	/* frame id of frame i */
+	size_t nr, alloc_end, alloc_stack, alloc_frame;
 };
 
 static size_t common_prefix(const char *a, size_t alen, const char *b,
@@ -220,20 +221,24 @@ static uint32_t folded_stack(struct profile *p, struct prefix_cache *c,
 		stack = c->stack[keep - 1];
 	c->nr = keep;
 	start = keep ? c->frame_end[keep - 1] + 1 : 0;
+	/* intern the new frames first, then push them all at once */
 	for (i = start; i <= len; i++) {
 		if (i < len && line[i] != ';')
 			continue;
-		stack = profile_stack_push(p, stack,
-					   folded_frame(p, line + start, i - start));
 		grow_array((void **)&c->frame_end, sizeof(*c->frame_end),
 			   c->nr + 1, &c->alloc_end);
-		grow_array((void **)&c->stack, sizeof(*c->stack), c->nr + 1,
-			   &c->alloc_stack);
+		grow_array((void **)&c->frame, sizeof(*c->frame), c->nr + 1,
+			   &c->alloc_frame);
 		c->frame_end[c->nr] = i;
-		c->stack[c->nr] = stack;
+		c->frame[c->nr] = folded_frame(p, line + start, i - start);
 		c->nr++;
 		start = i + 1;
 	}
+	grow_array((void **)&c->stack, sizeof(*c->stack), c->nr,
+		   &c->alloc_stack);
+	if (c->nr > keep)
+		stack = profile_stack_extend(p, stack, c->frame + keep,
+					     c->nr - keep, c->stack + keep);
 	strbuf_reset(&c->text);
 	strbuf_add(&c->text, line, len);
 	return stack;
@@ -289,6 +294,7 @@ static int folded_read(struct input *in, struct profile *p,
 	strbuf_release(&cache.text);
 	free(cache.frame_end);
 	free(cache.stack);
+	free(cache.frame);
 	if (r < 0)
 		return -1;
 	if (bad)

@@ -382,6 +382,8 @@ static int keep_attr(struct pd_state *st, const struct perfdata_attr *a)
 			st->p->meta.rate_hz = (double)a->sample_period;
 		else
 			st->p->meta.period = (int64_t)a->sample_period;
+		if (a->sample_type & PERFDATA_S_PERIOD)
+			profile_weight_by_period(st->p);
 	}
 	if (a == st->filter)
 		return 1;
@@ -807,6 +809,18 @@ static void release_state(struct pd_state *st)
 	strbuf_release(&st->addr);
 }
 
+/* Whether some event may have sampled the kernel (exclude_kernel, bit 5
+ * of the attr flags, clear). */
+static int samples_kernel(const struct perfdata_header *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->nr_attrs; i++)
+		if (!(h->attrs[i].flags & (1u << 5)))
+			return 1;
+	return 0;
+}
+
 /* Kernel symbols come from this machine's /proc/kallsyms: only right when
  * the file was recorded on the running kernel. */
 static int same_kernel(struct pd_state *st)
@@ -881,6 +895,8 @@ int perfdata_read_buffer(const unsigned char *buf, size_t len,
 
 	st.sym = symbols_new(SYMBOLS_NO_DEMANGLE |
 			     (same_kernel(&st) ? 0 : SYMBOLS_NO_KERNEL));
+	if (samples_kernel(&st.h))
+		symbols_preload_kernel(st.sym);	/* overlaps the unwinding */
 	if (need_unwind) {
 		st.unwinder = unwinder_new(st.sym);
 		if (!st.unwinder)

@@ -289,9 +289,10 @@ static void take_header(struct perfscript_state *st,
 			return;
 		}
 	}
-	if (h->period && !equal(h->period, h->period_len, "0", 1))
+	if (h->period && !equal(h->period, h->period_len, "0", 1)) {
 		st->period = parse_count(h->period, h->period_len);
-	else
+		profile_weight_by_period(p);
+	} else
 		st->period = 1;
 
 	/* one number is the tid; a zero tid counts as missing */

@@ -249,6 +249,7 @@ struct speedscope_reader {
 	uint32_t *stack;		/* scratch */
 	size_t alloc_stack;
 	int keep_time;
+	double ns_per_unit;	/* this profile's unit in ns; 0 = not time */
 };
 
 static int bad(struct speedscope_reader *r, const char *why)
@@ -340,6 +341,29 @@ static uint32_t profile_thread_of(struct speedscope_reader *r, const char *name)
 	return id;
 }
 
+/* A sample's time in ns when the profile's unit is a time, else -1:
+ * counts are not times, and inventing times would mislead pprof. */
+static int64_t sample_time(const struct speedscope_reader *r, double at)
+{
+	if (!r->keep_time || !r->ns_per_unit)
+		return -1;
+	at *= r->ns_per_unit;
+	return at >= 0 && at < 9e18 ? (int64_t)at : -1;
+}
+
+static double unit_ns(const char *unit)
+{
+	if (!strcmp(unit, "nanoseconds"))
+		return 1;
+	if (!strcmp(unit, "microseconds"))
+		return 1e3;
+	if (!strcmp(unit, "milliseconds"))
+		return 1e6;
+	if (!strcmp(unit, "seconds"))
+		return 1e9;
+	return 0;
+}
+
 static int read_sampled(struct speedscope_reader *r, uint32_t prof,
 			uint32_t thread, double time)
 {
@@ -377,7 +401,7 @@ static int read_sampled(struct speedscope_reader *r, uint32_t prof,
 				return -1;
 		}
 		profile_add1(r->p, profile_stack_from_frames(r->p, r->stack, nr),
-			     thread, r->keep_time ? (int64_t)time : -1, weight);
+			     thread, sample_time(r, time), weight);
 		time += weight;
 	}
 	if (w)
@@ -413,7 +437,7 @@ static int read_evented(struct speedscope_reader *r, uint32_t prof,
 		if (depth && when > last)
 			profile_add1(r->p,
 				     profile_stack_from_frames(r->p, r->stack, depth),
-				     thread, r->keep_time ? (int64_t)last : -1,
+				     thread, sample_time(r, last),
 				     when - last);
 		last = when;
 		started = 1;
@@ -474,6 +498,8 @@ static int read_document(struct speedscope_reader *r)
 				profile_set_value_types(r->p, 1, types, units);
 		}
 		units_set = 1;
+		r->ns_per_unit = unit && json_node(d, unit)->type == JSON_STRING ?
+				 unit_ns(json_string(d, unit)) : 0;
 		if (name && json_node(d, name)->type == JSON_STRING && nr > 1)
 			thread = profile_thread_of(r, json_string(d, name));
 		if (start && json_node(d, start)->type == JSON_NUMBER)

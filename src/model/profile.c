@@ -16,16 +16,6 @@ struct frame_key {
 	const struct frame *f;
 };
 
-struct stack_key {
-	const struct profile *p;
-	uint32_t parent, frame;
-};
-
-struct total_key {
-	const struct profile *p;
-	uint32_t stack, thread;
-};
-
 static uint64_t frame_hash(const struct frame *f)
 {
 	uint64_t h = hash_mix(f->name, ((uint64_t)f->file << 32) | f->module);
@@ -44,21 +34,108 @@ static int frame_equals(const void *ctx, uint32_t id)
 	       a->kind == b->kind && a->address == b->address;
 }
 
-static int stack_equals(const void *ctx, uint32_t id)
+/*
+ * The (a, b) -> id tables for stacks and totals: linear probing over slots
+ * that hold the key, kept at most half full, so a lookup usually reads one
+ * cache line and never the stacks or totals arrays.  The home slot comes
+ * from a caller-given 32-bit hash: for totals hash(stack, thread), for
+ * stacks the hash of the whole frame path (see path_hash), which can be
+ * computed for every level of a stack before any lookup, so that
+ * profile_stack_extend can prefetch all levels' slots at once.
+ */
+static void pair_index_init(struct profile_pair_index *x)
 {
-	const struct stack_key *k = ctx;
-	const struct stack_node *n = &k->p->stacks[id];
-
-	return n->parent == k->parent && n->frame == k->frame;
+	x->mask = 63;
+	x->count = 0;
+	x->slots = xcalloc(x->mask + 1, sizeof(*x->slots));
 }
 
-/* Totals are indexed from 1 in the hash (0 = empty), stored from 0. */
-static int total_equals(const void *ctx, uint32_t id)
+static inline uint32_t pair_hash(uint32_t a, uint32_t b)
 {
-	const struct total_key *k = ctx;
-	const struct stack_total *t = &k->p->totals[id - 1];
+	return (uint32_t)(hash_mix(a, b) >> 32);
+}
 
-	return t->stack == k->stack && t->thread == k->thread;
+/* The hash of a stack: that of its parent mixed with its frame id. */
+static inline uint32_t path_hash(uint32_t parent_hash, uint32_t frame)
+{
+	return (uint32_t)(hash_mix(parent_hash, frame) >> 32);
+}
+
+/* Returns the id stored for (a, b), or 0 with *pos set to the empty slot
+ * where it belongs. */
+static inline uint32_t pair_index_find(const struct profile_pair_index *x,
+				       uint32_t a, uint32_t b, uint32_t hash,
+				       size_t *pos)
+{
+	size_t i = hash & x->mask;
+
+	for (;;) {
+		const struct profile_pair_slot *s = &x->slots[i];
+
+		if (!s->id) {
+			*pos = i;
+			return 0;
+		}
+		if (s->a == a && s->b == b)
+			return s->id;
+		i = (i + 1) & x->mask;
+	}
+}
+
+static inline int pair_index_full(const struct profile_pair_index *x)
+{
+	return (x->count + 1) * 2 > x->mask + 1;
+}
+
+/* Returns the empty slot where an entry with this hash goes. */
+static size_t pair_index_free_slot(const struct profile_pair_index *x,
+				   uint32_t hash)
+{
+	size_t j = hash & x->mask;
+
+	while (x->slots[j].id)
+		j = (j + 1) & x->mask;
+	return j;
+}
+
+static void pair_index_place(struct profile_pair_index *x,
+			     const struct profile_pair_slot *s, uint32_t hash)
+{
+	size_t j = hash & x->mask;
+
+	while (x->slots[j].id)
+		j = (j + 1) & x->mask;
+	x->slots[j] = *s;
+}
+
+/* Doubles the totals table (hash = pair_hash(a, b)). */
+static void pair_index_grow(struct profile_pair_index *x)
+{
+	struct profile_pair_slot *old = x->slots;
+	size_t oldn = x->mask + 1, i;
+
+	x->mask = x->mask * 2 + 1;
+	x->slots = xcalloc(x->mask + 1, sizeof(*x->slots));
+	for (i = 0; i < oldn; i++) {
+		if (!old[i].id)
+			continue;
+		pair_index_place(x, &old[i], pair_hash(old[i].a, old[i].b));
+	}
+	free(old);
+}
+
+/* Adds (a, b) -> id under hash; pos is what pair_index_find returned for
+ * it.  The caller has made room (pair_index_full). */
+static void pair_index_insert(struct profile_pair_index *x, uint32_t a,
+			      uint32_t b, uint32_t id, size_t pos)
+{
+	struct profile_pair_slot *s;
+
+	s = &x->slots[pos];
+	s->a = a;
+	s->b = b;
+	s->id = id;
+	x->count++;
 }
 
 void profile_init(struct profile *p)
@@ -76,8 +153,10 @@ void profile_init(struct profile *p)
 
 	grow_array32((void **)&p->stacks, sizeof(*p->stacks), 1, &p->alloc_stacks);
 	memset(&p->stacks[0], 0, sizeof(p->stacks[0]));
+	p->stack_hash = xmalloc(p->alloc_stacks * sizeof(*p->stack_hash));
+	p->stack_hash[0] = 0x5eed;
 	p->nr_stacks = 1;
-	p->stack_index = hash_index_new();
+	pair_index_init(&p->stack_index);
 
 	grow_array32((void **)&p->threads, sizeof(*p->threads), 1,
 		     &p->alloc_threads);
@@ -86,20 +165,25 @@ void profile_init(struct profile *p)
 	p->threads[0].tid = -1;
 	p->nr_threads = 1;
 
-	p->total_index = hash_index_new();
+	pair_index_init(&p->total_index);
 	profile_set_value_types(p, 1, types, units);
 }
 
 void profile_release(struct profile *p)
 {
+	int k;
+
 	strtab_release(&p->strings);
 	free(p->frames);
 	hash_index_free(p->frame_index);
+	for (k = 0; k < FRAME_KIND_COUNT; k++)
+		free(p->plain_frames[k]);
 	free(p->stacks);
-	hash_index_free(p->stack_index);
+	free(p->stack_index.slots);
+	free(p->stack_hash);
 	free(p->threads);
 	free(p->totals);
-	hash_index_free(p->total_index);
+	free(p->total_index.slots);
 	free(p->samples);
 	free(p->build_ids);
 	memset(p, 0, sizeof(*p));
@@ -131,18 +215,47 @@ uint32_t profile_intern_len(struct profile *p, const char *s, size_t len)
 	return strtab_intern(&p->strings, s, len);
 }
 
+static uint32_t add_frame(struct profile *p, const struct frame *f)
+{
+	grow_array32((void **)&p->frames, sizeof(*p->frames), p->nr_frames + 1,
+		     &p->alloc_frames);
+	p->frames[p->nr_frames] = *f;
+	return p->nr_frames++;
+}
+
+/* Frames with only a name and a kind (most of them) are found by name id
+ * in plain_frames[kind], without hashing the whole frame. */
+static uint32_t plain_frame(struct profile *p, const struct frame *f)
+{
+	uint32_t *alloc = &p->alloc_plain_frames[f->kind], old = *alloc, id;
+
+	if (f->name < old && p->plain_frames[f->kind][f->name])
+		return p->plain_frames[f->kind][f->name];
+	if (f->name >= old) {
+		grow_array32((void **)&p->plain_frames[f->kind],
+			     sizeof(uint32_t), (size_t)f->name + 1, alloc);
+		memset(p->plain_frames[f->kind] + old, 0,
+		       (*alloc - old) * sizeof(uint32_t));
+	}
+	id = add_frame(p, f);
+	p->plain_frames[f->kind][f->name] = id;
+	return id;
+}
+
 uint32_t profile_frame(struct profile *p, const struct frame *f)
 {
 	struct frame_key k = { p, f };
-	uint64_t h = frame_hash(f);
-	uint32_t id = hash_index_find(p->frame_index, h, frame_equals, &k);
+	uint64_t h;
+	uint32_t id;
 
+	if (!f->file && !f->module && !f->line && !f->address &&
+	    f->kind < FRAME_KIND_COUNT)
+		return plain_frame(p, f);
+	h = frame_hash(f);
+	id = hash_index_find(p->frame_index, h, frame_equals, &k);
 	if (id)
 		return id;
-	grow_array32((void **)&p->frames, sizeof(*p->frames), p->nr_frames + 1,
-		     &p->alloc_frames);
-	id = p->nr_frames++;
-	p->frames[id] = *f;
+	id = add_frame(p, f);
 	hash_index_insert(p->frame_index, h, id);
 	return id;
 }
@@ -158,33 +271,92 @@ uint32_t profile_frame_named(struct profile *p, const char *name, size_t len,
 	return profile_frame(p, &f);
 }
 
-uint32_t profile_stack_push(struct profile *p, uint32_t parent, uint32_t frame)
+/* Doubles the stack table, refilling it from the stacks array in id order
+ * (sequential reads, unlike walking the old slots). */
+static void stack_index_grow(struct profile *p)
 {
-	struct stack_key k = { p, parent, frame };
-	uint64_t h = hash_mix(parent, frame);
-	uint32_t id = hash_index_find(p->stack_index, h, stack_equals, &k);
+	struct profile_pair_index *x = &p->stack_index;
+	struct profile_pair_slot s;
+	uint32_t id;
+
+	free(x->slots);
+	x->mask = x->mask * 2 + 1;
+	x->slots = xcalloc(x->mask + 1, sizeof(*x->slots));
+	for (id = 1; id < p->nr_stacks; id++) {
+		s.a = p->stacks[id].parent;
+		s.b = p->stacks[id].frame;
+		s.id = id;
+		pair_index_place(x, &s, p->stack_hash[id]);
+	}
+}
+
+/* Finds or adds the stack (parent, frame) whose path hash is hash. */
+static uint32_t stack_push_hashed(struct profile *p, uint32_t parent,
+				  uint32_t frame, uint32_t hash)
+{
+	size_t pos;
+	uint32_t id = pair_index_find(&p->stack_index, parent, frame, hash, &pos);
+	uint32_t old_alloc = p->alloc_stacks;
 
 	if (id)
 		return id;
+	if (pair_index_full(&p->stack_index)) {
+		stack_index_grow(p);
+		pos = pair_index_free_slot(&p->stack_index, hash);
+	}
 	grow_array32((void **)&p->stacks, sizeof(*p->stacks), p->nr_stacks + 1,
 		     &p->alloc_stacks);
+	if (p->alloc_stacks != old_alloc)
+		p->stack_hash = xrealloc(p->stack_hash, p->alloc_stacks *
+					 sizeof(*p->stack_hash));
 	id = p->nr_stacks++;
 	p->stacks[id].parent = parent;
 	p->stacks[id].frame = frame;
 	p->stacks[id].depth = p->stacks[parent].depth + 1;
-	hash_index_insert(p->stack_index, h, id);
+	p->stack_hash[id] = hash;
+	pair_index_insert(&p->stack_index, parent, frame, id, pos);
 	return id;
+}
+
+uint32_t profile_stack_push(struct profile *p, uint32_t parent, uint32_t frame)
+{
+	return stack_push_hashed(p, parent, frame,
+				 path_hash(p->stack_hash[parent], frame));
+}
+
+/* Levels whose slots are prefetched ahead of the lookups. */
+#define EXTEND_BATCH 32
+
+uint32_t profile_stack_extend(struct profile *p, uint32_t parent,
+			      const uint32_t *frames, size_t n,
+			      uint32_t *stacks)
+{
+	uint32_t hashes[EXTEND_BATCH], h = p->stack_hash[parent];
+	size_t done = 0, i, m;
+
+	while (done < n) {
+		m = n - done < EXTEND_BATCH ? n - done : EXTEND_BATCH;
+		for (i = 0; i < m; i++) {
+			h = path_hash(h, frames[done + i]);
+			hashes[i] = h;
+			__builtin_prefetch(&p->stack_index.slots[h &
+						p->stack_index.mask]);
+		}
+		for (i = 0; i < m; i++) {
+			parent = stack_push_hashed(p, parent, frames[done + i],
+						   hashes[i]);
+			if (stacks)
+				stacks[done + i] = parent;
+		}
+		done += m;
+	}
+	return parent;
 }
 
 uint32_t profile_stack_from_frames(struct profile *p, const uint32_t *frames,
 				   size_t n)
 {
-	uint32_t stack = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		stack = profile_stack_push(p, stack, frames[i]);
-	return stack;
+	return profile_stack_extend(p, 0, frames, n, NULL);
 }
 
 uint32_t profile_stack_frames(const struct profile *p, uint32_t stack,
@@ -224,20 +396,25 @@ uint32_t profile_thread(struct profile *p, int64_t pid, int64_t tid,
 void profile_add(struct profile *p, uint32_t stack, uint32_t thread,
 		 int64_t time_ns, const double *values)
 {
-	struct total_key k = { p, stack, thread };
-	uint64_t h = hash_mix(stack, thread);
-	uint32_t id = hash_index_find(p->total_index, h, total_equals, &k);
+	size_t pos;
+	uint32_t hash = pair_hash(stack, thread);
+	uint32_t id = pair_index_find(&p->total_index, stack, thread, hash, &pos);
 	struct stack_total *t;
 	int v;
 
 	if (!id) {
+		if (pair_index_full(&p->total_index)) {
+			pair_index_grow(&p->total_index);
+			pos = pair_index_free_slot(&p->total_index, hash);
+		}
 		grow_array32((void **)&p->totals, sizeof(*p->totals),
 			     p->nr_totals + 1, &p->alloc_totals);
 		t = &p->totals[p->nr_totals++];
 		memset(t, 0, sizeof(*t));
 		t->stack = stack;
 		t->thread = thread;
-		hash_index_insert(p->total_index, h, p->nr_totals);
+		pair_index_insert(&p->total_index, stack, thread,
+				  p->nr_totals, pos);
 	} else {
 		t = &p->totals[id - 1];
 	}
@@ -265,6 +442,30 @@ void profile_add1(struct profile *p, uint32_t stack, uint32_t thread,
 	double values[PROFILE_MAX_VALUES] = { value };
 
 	profile_add(p, stack, thread, time_ns, values);
+}
+
+void profile_weight_by_period(struct profile *p)
+{
+	static const char *const cpu_type[] = { "cpu" };
+	static const char *const cpu_unit[] = { "nanoseconds" };
+	static const char *const events_unit[] = { "events" };
+	const char *event = profile_str(p, p->meta.event);
+	size_t len = strcspn(event, ":");
+	char name[128];
+	const char *types[1] = { name };
+
+	if (p->nr_totals || p->nr_values != 1 || !len)
+		return;
+	if ((len == 9 && !strncmp(event, "cpu-clock", 9)) ||
+	    (len == 10 && !strncmp(event, "task-clock", 10))) {
+		profile_set_value_types(p, 1, cpu_type, cpu_unit);
+		return;
+	}
+	if (len >= sizeof(name))
+		len = sizeof(name) - 1;
+	memcpy(name, event, len);
+	name[len] = '\0';
+	profile_set_value_types(p, 1, types, events_unit);
 }
 
 double profile_sum(const struct profile *p, int v)

@@ -99,16 +99,35 @@ struct module_build_id {
 
 struct hash_index;
 
+/* A slot of the profile's (a, b) -> id tables (stacks: parent, frame;
+ * totals: stack, thread).  The key lives in the slot so that a lookup
+ * touches one cache line.  id 0 = empty.  Internal to profile.c. */
+struct profile_pair_slot {
+	uint32_t a, b, id;
+};
+
+struct profile_pair_index {
+	struct profile_pair_slot *slots;
+	size_t mask;			/* number of slots - 1 */
+	size_t count;
+};
+
 struct profile {
 	struct strtab strings;
 
 	struct frame *frames;		/* frames[0] unused */
 	uint32_t nr_frames, alloc_frames;
 	struct hash_index *frame_index;
+	/* Frames with only a name and a kind: plain_frames[kind][name id]
+	 * is their frame id (0 = not yet added); they skip frame_index. */
+	uint32_t *plain_frames[FRAME_KIND_COUNT];
+	uint32_t alloc_plain_frames[FRAME_KIND_COUNT];
 
 	struct stack_node *stacks;	/* stacks[0] = root */
 	uint32_t nr_stacks, alloc_stacks;
-	struct hash_index *stack_index;
+	struct profile_pair_index stack_index;	/* (parent, frame) */
+	uint32_t *stack_hash;		/* stack id -> hash of its frame path;
+					   picks its stack_index slot */
 
 	struct thread_info *threads;	/* threads[0] = unknown */
 	uint32_t nr_threads, alloc_threads;
@@ -118,7 +137,7 @@ struct profile {
 
 	struct stack_total *totals;
 	uint32_t nr_totals, alloc_totals;
-	struct hash_index *total_index;
+	struct profile_pair_index total_index;	/* (stack, thread), id + 1 */
 
 	int keep_samples;		/* set before adding samples */
 	struct sample *samples;
@@ -160,6 +179,13 @@ uint32_t profile_stack_push(struct profile *p, uint32_t parent, uint32_t frame);
 /* Builds a stack from frame ids given root first. */
 uint32_t profile_stack_from_frames(struct profile *p, const uint32_t *frames,
 				   size_t n);
+/* Pushes frames[0..n) (outermost first) onto parent and returns the stack
+ * id; when stacks is not NULL, stacks[i] gets the id after frames[i].  The
+ * same as n profile_stack_push calls, but faster for deep stacks because
+ * the table lookups of all levels overlap. */
+uint32_t profile_stack_extend(struct profile *p, uint32_t parent,
+			      const uint32_t *frames, size_t n,
+			      uint32_t *stacks);
 /* Fills out[] with the frame ids of stack, root first; returns the depth.
  * out must hold p->stacks[stack].depth entries. */
 uint32_t profile_stack_frames(const struct profile *p, uint32_t stack,
@@ -177,6 +203,12 @@ void profile_add(struct profile *p, uint32_t stack, uint32_t thread,
 /* Shorthand for a one-valued sample. */
 void profile_add1(struct profile *p, uint32_t stack, uint32_t thread,
 		  int64_t time_ns, double value);
+
+/* For readers whose weights are event periods (perf script, perf.data):
+ * names value 0 after meta.event -- "cpu"/"nanoseconds" for the cpu-clock
+ * and task-clock events, "EVENT"/"events" otherwise -- so pprof and report
+ * say what the numbers are.  Only before the first sample is added. */
+void profile_weight_by_period(struct profile *p);
 
 /* Sum of value[v] over all totals. */
 double profile_sum(const struct profile *p, int v);

@@ -8,6 +8,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include "python/codecache.h"
 #include "python/remote.h"
@@ -117,10 +118,11 @@ static struct pycode *load(struct pycode_cache *c, pid_t pid,
 	p = xcalloc(1, sizeof(*p));
 	p->addr = addr;
 	p->firstlineno = remote_i32(code, l->code_firstlineno);
-	p->name = py_read_string(pid, l, remote_u64(code, l->code_qualname ?
-						     l->code_qualname :
-						     l->code_name));
-	p->file = py_read_string(pid, l, remote_u64(code, l->code_filename));
+	p->name_ptr = remote_u64(code, l->code_qualname ? l->code_qualname :
+				 l->code_name);
+	p->file_ptr = remote_u64(code, l->code_filename);
+	p->name = py_read_string(pid, l, p->name_ptr);
+	p->file = py_read_string(pid, l, p->file_ptr);
 	if (!p->name || !p->file || p->firstlineno < 0)
 		goto fail;
 	table = remote_u64(code, l->code_linetable);
@@ -166,4 +168,82 @@ struct pycode *pycode_get(struct pycode_cache *c, pid_t pid,
 		grow(c);
 	insert(c, p);
 	return p;
+}
+
+/* The byte range of a code object holding first line, name and filename. */
+static void identity_span(const struct py_layout *l, size_t *lo, size_t *hi)
+{
+	size_t name = (size_t)(l->code_qualname ? l->code_qualname : l->code_name);
+	size_t file = (size_t)l->code_filename, first = (size_t)l->code_firstlineno;
+
+	*lo = first < name ? first : name;
+	if (file < *lo)
+		*lo = file;
+	*hi = (first + 4 > name + 8 ? first + 4 : name + 8);
+	if (file + 8 > *hi)
+		*hi = file + 8;
+}
+
+/* Replaces p's contents by a fresh read of the code object at p->addr. */
+static int reload(struct pycode_cache *c, pid_t pid, const struct py_layout *l,
+		  struct pycode *p)
+{
+	struct pycode *fresh = load(c, pid, l, p->addr);
+
+	if (!fresh)
+		return -1;
+	free(p->name);
+	free(p->file);
+	free(p->lines);
+	*p = *fresh;
+	p->name_id = p->file_id = 0;
+	free(fresh);
+	return 0;
+}
+
+#define VALIDATE_BATCH 64
+#define IDENTITY_MAX 128
+
+int pycode_validate(struct pycode_cache *c, pid_t pid,
+		    const struct py_layout *l, struct pycode *const *codes,
+		    size_t n)
+{
+	struct iovec local[VALIDATE_BATCH], remote[VALIDATE_BATCH];
+	unsigned char buf[VALIDATE_BATCH][IDENTITY_MAX];
+	size_t lo, hi, done = 0, i;
+	int reloaded = 0;
+
+	identity_span(l, &lo, &hi);
+	if (hi - lo > IDENTITY_MAX)
+		return 0;
+	while (done < n) {
+		size_t batch = n - done < VALIDATE_BATCH ? n - done : VALIDATE_BATCH;
+		ssize_t got;
+
+		for (i = 0; i < batch; i++) {
+			local[i].iov_base = buf[i];
+			local[i].iov_len = hi - lo;
+			remote[i].iov_base = (void *)(uintptr_t)(codes[done + i]->addr + lo);
+			remote[i].iov_len = hi - lo;
+		}
+		got = process_vm_readv(pid, local, batch, remote, batch, 0);
+		if (got != (ssize_t)(batch * (hi - lo)))
+			return -1;
+		for (i = 0; i < batch; i++) {
+			struct pycode *p = codes[done + i];
+			const unsigned char *b = buf[i] - lo;
+			uint64_t name = remote_u64(b, l->code_qualname ?
+						   l->code_qualname : l->code_name);
+
+			if (remote_i32(b, l->code_firstlineno) == p->firstlineno &&
+			    name == p->name_ptr &&
+			    remote_u64(b, l->code_filename) == p->file_ptr)
+				continue;
+			if (reload(c, pid, l, p) < 0)
+				return -1;
+			reloaded++;
+		}
+		done += batch;
+	}
+	return reloaded;
 }

@@ -24,6 +24,8 @@ struct pycode {
 	unsigned char *lines;	/* line table bytes */
 	size_t lines_len;
 	int hidden;		/* interpreter-internal (3.13 _Py_InitCleanup) */
+	uint64_t name_ptr;	/* the name and filename objects' addresses */
+	uint64_t file_ptr;	/* when read: pycode_validate compares them */
 	uint32_t name_id, file_id;	/* consumer's slots */
 };
 
@@ -48,5 +50,18 @@ void pycode_cache_trim(struct pycode_cache *c);
  */
 struct pycode *pycode_get(struct pycode_cache *c, pid_t pid,
 			  const struct py_layout *l, uint64_t addr);
+
+/*
+ * A code object's address can be reused by a new code object once the old
+ * one is freed, so a cached entry may describe a dead function.  This
+ * checks the codes[] of one walk in a single system call: each entry's
+ * first line, name and filename pointers must still be what they were.
+ * Entries that changed are reloaded in place (their consumer ids reset).
+ * Returns how many were reloaded (the caller re-walks to recompute lines),
+ * or -1 when the memory cannot be read or is no longer a code object.
+ */
+int pycode_validate(struct pycode_cache *c, pid_t pid,
+		    const struct py_layout *l, struct pycode *const *codes,
+		    size_t n);
 
 #endif

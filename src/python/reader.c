@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "python/binary.h"
@@ -30,6 +31,16 @@
 #define WINDOW_SIZE 4096
 #define PREFETCH_BYTES (16 * 1024)	/* per thread and sample, at most */
 #define PTHREAD_TID_OFFSET 720	/* glibc 2.36 struct pthread.tid */
+/* the kernel updates a running thread's CPU time every few ms (its tick) */
+#define RECENTLY_RAN_NS 12000000
+
+static int64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 
 struct pyreader_thread {
 	uint64_t tstate;
@@ -39,6 +50,7 @@ struct pyreader_thread {
 	int schedstat_fd;	/* /proc/PID/task/TID/schedstat, -1 if none */
 	uint64_t run_ns;	/* on-CPU time at the last sample, 0 = none */
 	double credit;		/* CPU periods not yet sampled */
+	int64_t ran_at_ns;	/* when run_ns last changed */
 	unsigned seen;		/* generation of the last sample */
 	char *name;
 	unsigned name_serial;
@@ -439,6 +451,7 @@ void pyreader_close(struct pyreader *r)
 	}
 	free(r->threads);
 	free(r->frames);
+	free(r->frame_codes);
 	free(r->window);
 	free(r->prefetch);
 	pycode_cache_release(&r->codes);
@@ -504,6 +517,9 @@ void pyreader_permission_hint(pid_t pid, struct strbuf *why)
 			    (int)pid, scope);
 	else if (!have_cap_sys_ptrace())
 		strbuf_addf(why, "cannot read pid %d: no CAP_SYS_PTRACE (in a container, run it with --cap-add=SYS_PTRACE)",
+			    (int)pid);
+	else if (geteuid() == 0)
+		strbuf_addf(why, "cannot read pid %d: refused even to root (a security module or seccomp policy blocks ptrace, or it runs in another user namespace; profile it from inside its container)",
 			    (int)pid);
 	else
 		strbuf_addf(why, "cannot read pid %d: permission denied (run scorch as root or as the process's user)",
@@ -665,6 +681,7 @@ static int thread_ran(struct pyreader *r, struct pyreader_thread *t)
 	char buf[128];
 	ssize_t n;
 	uint64_t run;
+	int64_t now;
 	int ran = 0;
 
 	if (t->schedstat_fd < 0 || !r->period_ns)
@@ -674,11 +691,18 @@ static int thread_ran(struct pyreader *r, struct pyreader_thread *t)
 		return -1;
 	buf[n] = '\0';
 	run = strtoull(buf, NULL, 10);
-	if (t->run_ns && run >= t->run_ns)
+	now = monotonic_ns();
+	if (t->run_ns && run > t->run_ns)
 		t->credit += (double)(run - t->run_ns) / (double)r->period_ns;
 	else if (!t->run_ns)
 		t->credit = thread_running(t) == 1 ? 1 : 0;
+	if (run != t->run_ns)
+		t->ran_at_ns = now;
 	t->run_ns = run ? run : 1;
+	/* preempted for a while (a busy machine): its stack is frozen where
+	 * the scheduler stopped it; keep the credit for when it runs again */
+	if (now - t->ran_at_ns > RECENTLY_RAN_NS)
+		return 0;
 	/* the kernel updates on-CPU time only at its own ticks and context
 	 * switches, so credit arrives in lumps: keep up to ~20 ms of it */
 	if (t->credit > 2 + 2e7 / (double)r->period_ns)
@@ -799,7 +823,7 @@ static int frame_line(const struct pyreader *r, const struct pycode *code,
 }
 
 /* Walks one thread's frames into r->frames; returns the count or -1. */
-static ssize_t walk_frames(struct pyreader *r, uint64_t frame)
+static ssize_t walk_frames_once(struct pyreader *r, uint64_t frame)
 {
 	const struct py_layout *l = &r->layout;
 	size_t n = 0, depth;
@@ -835,6 +859,32 @@ static ssize_t walk_frames(struct pyreader *r, uint64_t frame)
 		frame = back;
 	}
 	return frame ? -1 : (ssize_t)n;
+}
+
+/*
+ * Walks one thread's frames, then checks that every cached code object
+ * used is still the one at its address (addresses of freed code objects
+ * are reused); when some were stale and got reloaded, walks again so the
+ * line numbers come from the right line tables.
+ */
+static ssize_t walk_frames(struct pyreader *r, uint64_t frame)
+{
+	ssize_t n = walk_frames_once(r, frame);
+	struct pycode **codes;
+	ssize_t i;
+	int stale;
+
+	if (n <= 0)
+		return n;
+	grow_array((void **)&r->frame_codes, sizeof(*r->frame_codes),
+		   (size_t)n, &r->alloc_frame_codes);
+	codes = r->frame_codes;
+	for (i = 0; i < n; i++)
+		codes[i] = r->frames[i].code;
+	stale = pycode_validate(&r->codes, r->pid, &r->layout, codes, (size_t)n);
+	if (stale < 0)
+		return -1;
+	return stale ? walk_frames_once(r, frame) : n;
 }
 
 struct cframe_read {

@@ -86,6 +86,8 @@ struct pyreader {
 	int tid_offset;			/* struct pthread.tid (<= 3.10) */
 	struct pyframe *frames;		/* scratch for one thread's stack */
 	size_t alloc_frames;
+	struct pycode **frame_codes;	/* scratch for pycode_validate */
+	size_t alloc_frame_codes;
 	unsigned char *window;		/* scratch copy of frame memory */
 	uint64_t window_base;
 	size_t window_len;

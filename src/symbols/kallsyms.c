@@ -2,8 +2,11 @@
  * kallsyms.c - kernel text symbols from /proc/kallsyms, loaded once per
  * struct symbols and searched by address.  A symbol covers everything up
  * to the next one.  Never fails loudly: hidden addresses (kptr_restrict)
- * simply give no symbols and kernel frames print as [unknown].
+ * simply give no symbols and kernel frames print as [unknown].  The load
+ * may run in a background thread (kallsyms_preload); it then touches only
+ * the kernel_* fields, and every reader joins it first (kallsyms_load).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,17 +22,14 @@ static int kernel_symbol_cmp(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-void kallsyms_load(struct symbols *s)
+static void kallsyms_read(struct symbols *s)
 {
 	FILE *fp;
 	struct strbuf sb;
 	char buf[65536];
-	size_t n, alloc = 0;
+	size_t n, alloc = 0, i;
 	char *p, *end;
 
-	if (s->kernel_tried)
-		return;
-	s->kernel_tried = 1;
 	fp = fopen("/proc/kallsyms", "r");
 	if (!fp)
 		return;
@@ -70,7 +70,43 @@ void kallsyms_load(struct symbols *s)
 next:
 		p = line_end + 1;
 	}
-	qsort(s->kernel, s->nr_kernel, sizeof(*s->kernel), kernel_symbol_cmp);
+	/* the kernel lists them sorted already; qsort (stable in glibc)
+	 * would keep that order, so skip it when there is nothing to do */
+	for (i = 1; i < s->nr_kernel; i++)
+		if (s->kernel[i].start < s->kernel[i - 1].start)
+			break;
+	if (i < s->nr_kernel)
+		qsort(s->kernel, s->nr_kernel, sizeof(*s->kernel),
+		      kernel_symbol_cmp);
+}
+
+static void *kallsyms_thread(void *arg)
+{
+	kallsyms_read(arg);
+	return NULL;
+}
+
+void kallsyms_preload(struct symbols *s)
+{
+	if (s->kernel_tried || (s->flags & SYMBOLS_NO_KERNEL))
+		return;
+	s->kernel_tried = 1;
+	if (!pthread_create(&s->kernel_thread, NULL, kallsyms_thread, s))
+		s->kernel_loading = 1;
+	else
+		kallsyms_read(s);
+}
+
+void kallsyms_load(struct symbols *s)
+{
+	if (s->kernel_loading) {
+		pthread_join(s->kernel_thread, NULL);
+		s->kernel_loading = 0;
+	}
+	if (s->kernel_tried)
+		return;
+	s->kernel_tried = 1;
+	kallsyms_read(s);
 }
 
 const struct kernel_symbol *kallsyms_find(struct symbols *s, uint64_t addr)

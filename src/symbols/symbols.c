@@ -46,10 +46,16 @@ void symbols_free(struct symbols *s)
 		dso_free(s->dsos);
 		s->dsos = next;
 	}
+	kallsyms_load(s);	/* joins a preload still running */
 	free(s->kernel);
 	free(s->kernel_text);
 	strtab_release(&s->strings);
 	free(s);
+}
+
+void symbols_preload_kernel(struct symbols *s)
+{
+	kallsyms_preload(s);
 }
 
 const char *symbols_intern(struct symbols *s, const char *str)

@@ -147,6 +147,10 @@ char *symbols_demangle(const char *name);
 uint64_t symbols_file_symbol(struct symbols *s, const char *path,
 			     const char *name);
 
+/* Starts reading /proc/kallsyms in a background thread, so that the
+ * first kernel lookup finds it (mostly) ready; optional, a no-op with
+ * SYMBOLS_NO_KERNEL. */
+void symbols_preload_kernel(struct symbols *s);
 /* Kernel symbols loaded from /proc/kallsyms (0 if unreadable or
  * addresses hidden by kptr_restrict). */
 size_t symbols_kernel_count(struct symbols *s);

@@ -8,6 +8,7 @@
 #define SCORCH_SYMBOLS_INTERNAL_H
 
 #include <elfutils/libdwfl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -69,6 +70,8 @@ struct symbols {
 	size_t nr_procs, alloc_procs;
 	struct symbols_dso *dsos;	/* every object opened */
 	int kernel_tried;
+	int kernel_loading;		/* kernel_thread runs kallsyms_read */
+	pthread_t kernel_thread;
 	char *kernel_text;		/* /proc/kallsyms contents */
 	struct kernel_symbol *kernel;
 	size_t nr_kernel;
@@ -91,7 +94,10 @@ const char *dso_symbol_name(struct symbols_dso *dso, struct dso_symbol *sym,
 			    int demangle);
 
 /* kallsyms.c */
+/* Loads the kernel symbols unless done; waits for a preload. */
 void kallsyms_load(struct symbols *s);
+/* Starts loading them in a background thread. */
+void kallsyms_preload(struct symbols *s);
 const struct kernel_symbol *kallsyms_find(struct symbols *s, uint64_t addr);
 
 /* jitmap.c */

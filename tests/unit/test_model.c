@@ -1,6 +1,9 @@
 /*
  * test_model.c - unit tests of the profile model, strings and hashing.
  */
+#include <stdio.h>
+#include <string.h>
+
 #include "model/profile.h"
 #include "util/hash.h"
 #include "util/strbuf.h"
@@ -51,6 +54,61 @@ static void test_stack_tree(void)
 	CHECK(out[0] == f[0] && out[2] == f[2]);
 	CHECK(p.stacks[p.stacks[s1].parent].frame == f[1]);
 	profile_release(&p);
+}
+
+/* Many stacks through the table growth: profile_stack_extend (with
+ * prefetching, batches of 32) must give exactly the ids that one
+ * profile_stack_push per frame gives, and frames that differ only in a
+ * field other than name and kind must stay distinct. */
+static void test_stack_table_growth(void)
+{
+	struct profile a, b;
+	struct frame f;
+	uint32_t frames[80], ids[80], plain, moduled, stack_a, stack_b;
+	uint32_t seed = 12345, i, j, depth;
+	char name[32];
+	int mismatches = 0;
+
+	profile_init(&a);
+	profile_init(&b);
+	for (i = 0; i < 20000; i++) {
+		seed = seed * 1103515245u + 12345u;
+		depth = 1 + (seed >> 16) % 79;
+		for (j = 0; j < depth; j++) {
+			seed = seed * 1103515245u + 12345u;
+			snprintf(name, sizeof(name), "f%u", (seed >> 16) % 300);
+			frames[j] = profile_frame_named(&a, name, strlen(name),
+							FRAME_NATIVE);
+			if (profile_frame_named(&b, name, strlen(name),
+						FRAME_NATIVE) != frames[j])
+				mismatches++;
+		}
+		stack_a = 0;
+		for (j = 0; j < depth; j++)
+			stack_a = profile_stack_push(&a, stack_a, frames[j]);
+		stack_b = profile_stack_extend(&b, 0, frames, depth, ids);
+		if (stack_a != stack_b || ids[depth - 1] != stack_b ||
+		    b.stacks[ids[0]].depth != 1)
+			mismatches++;
+	}
+	CHECK(mismatches == 0);
+	CHECK(a.nr_stacks == b.nr_stacks && a.nr_stacks > 100000);
+	CHECK(profile_stack_from_frames(&a, frames, depth) == stack_a);
+
+	plain = profile_frame_named(&a, "f1", 2, FRAME_NATIVE);
+	memset(&f, 0, sizeof(f));
+	f.name = profile_intern(&a, "f1");
+	f.kind = FRAME_NATIVE;
+	CHECK(profile_frame(&a, &f) == plain);
+	f.module = profile_intern(&a, "/lib/x.so");
+	moduled = profile_frame(&a, &f);
+	CHECK(moduled != plain);
+	CHECK(profile_frame(&a, &f) == moduled);
+	f.module = 0;
+	f.address = 0x1234;
+	CHECK(profile_frame(&a, &f) != plain && profile_frame(&a, &f) != moduled);
+	profile_release(&a);
+	profile_release(&b);
 }
 
 static void test_totals_and_samples(void)
@@ -113,6 +171,7 @@ int main(void)
 {
 	RUN(test_strings_intern);
 	RUN(test_stack_tree);
+	RUN(test_stack_table_growth);
 	RUN(test_totals_and_samples);
 	RUN(test_frame_label);
 	RUN(test_number_format);

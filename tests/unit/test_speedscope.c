@@ -175,7 +175,15 @@ static void test_time_order_per_thread(void)
 	CHECK(strstr(json, "\"samples\":[[0]],\"weights\":[4]") != NULL);
 
 	profile_init(&q);
-	CHECK(speedscope_read_buffer(json, strlen(json), "mem.json", &q, NULL) == 0);
+	{
+		struct read_options ro = { 0 };
+
+		/* unit "none": samples kept in order, but no invented times */
+		ro.keep_samples = 1;
+		CHECK(speedscope_read_buffer(json, strlen(json), "mem.json", &q,
+					     &ro) == 0);
+		CHECK(q.nr_samples == 4 && q.samples[0].time_ns == -1);
+	}
 	CHECK(q.nr_threads == 3);
 	CHECK(q.nr_threads == 3 && q.threads[1].tid == 11 &&
 	      !strcmp(profile_str(&q, q.threads[1].name), "one"));
@@ -205,6 +213,21 @@ static void test_evented(void)
 	CHECK_STR(profile_str(&q, q.value_types[0].unit), "milliseconds");
 	strbuf_release(&b);
 	profile_release(&q);
+
+	/* kept samples carry times in ns when the unit is a time */
+	{
+		struct read_options ro = { 0 };
+
+		ro.keep_samples = 1;
+		profile_init(&q);
+		CHECK(speedscope_read_buffer(doc, strlen(doc), "ev.json", &q, &ro) == 0);
+		/* a [0,2), a;b [2,7), a [7,10) */
+		CHECK(q.nr_samples == 3);
+		CHECK(q.nr_samples == 3 && q.samples[0].time_ns == 0 &&
+		      q.samples[1].time_ns == 2000000 &&
+		      q.samples[2].time_ns == 7000000);
+		profile_release(&q);
+	}
 }
 
 struct doc_case {
