@@ -171,6 +171,18 @@ static void summary(const struct record_options *o,
 	       s->samples ? cpu_us / (double)s->samples : 0.0, output);
 }
 
+/* SIGTERM, then SIGKILL when the program is still there after 2 s. */
+static void stop_spawned_target(struct target *t)
+{
+	int i;
+
+	kill(t->pid, SIGTERM);
+	for (i = 0; i < 200 && target_alive(t); i++)
+		usleep(10000);
+	if (target_alive(t))
+		kill(t->pid, SIGKILL);
+}
+
 int cmd_record(int argc, const char **argv)
 {
 	struct record_options o;
@@ -305,6 +317,17 @@ int cmd_record(int argc, const char **argv)
 	else
 		summary(&o, &stats, output, (double)p.meta.duration_ns / 1e9);
 	profile_release(&p);
+
+	/* -d ended the recording of a program we started: end the program
+	 * too rather than leave it running unattended */
+	if (t.spawned && !stop_requested && o.duration_s > 0 &&
+	    target_alive(&t)) {
+		notice("record: %g s recorded; stopping pid %d, which scorch started",
+		       o.duration_s, (int)t.pid);
+		stop_spawned_target(&t);
+		target_wait(&t);
+		return ret;
+	}
 
 	if (t.spawned) {
 		for (;;) {

@@ -290,9 +290,11 @@ static void stack_index_grow(struct profile *p)
 	}
 }
 
-/* Finds or adds the stack (parent, frame) whose path hash is hash. */
+/* Finds or adds the stack (parent, frame) whose path hash is hash; depth
+ * is the parent's depth + 1 (given, to spare reading the parent). */
 static uint32_t stack_push_hashed(struct profile *p, uint32_t parent,
-				  uint32_t frame, uint32_t hash)
+				  uint32_t frame, uint32_t hash,
+				  uint32_t depth)
 {
 	size_t pos;
 	uint32_t id = pair_index_find(&p->stack_index, parent, frame, hash, &pos);
@@ -312,7 +314,7 @@ static uint32_t stack_push_hashed(struct profile *p, uint32_t parent,
 	id = p->nr_stacks++;
 	p->stacks[id].parent = parent;
 	p->stacks[id].frame = frame;
-	p->stacks[id].depth = p->stacks[parent].depth + 1;
+	p->stacks[id].depth = depth;
 	p->stack_hash[id] = hash;
 	pair_index_insert(&p->stack_index, parent, frame, id, pos);
 	return id;
@@ -321,7 +323,8 @@ static uint32_t stack_push_hashed(struct profile *p, uint32_t parent,
 uint32_t profile_stack_push(struct profile *p, uint32_t parent, uint32_t frame)
 {
 	return stack_push_hashed(p, parent, frame,
-				 path_hash(p->stack_hash[parent], frame));
+				 path_hash(p->stack_hash[parent], frame),
+				 p->stacks[parent].depth + 1);
 }
 
 /* Levels whose slots are prefetched ahead of the lookups. */
@@ -332,6 +335,7 @@ uint32_t profile_stack_extend(struct profile *p, uint32_t parent,
 			      uint32_t *stacks)
 {
 	uint32_t hashes[EXTEND_BATCH], h = p->stack_hash[parent];
+	uint32_t depth = p->stacks[parent].depth;
 	size_t done = 0, i, m;
 
 	while (done < n) {
@@ -344,7 +348,7 @@ uint32_t profile_stack_extend(struct profile *p, uint32_t parent,
 		}
 		for (i = 0; i < m; i++) {
 			parent = stack_push_hashed(p, parent, frames[done + i],
-						   hashes[i]);
+						   hashes[i], ++depth);
 			if (stacks)
 				stacks[done + i] = parent;
 		}

@@ -31,3 +31,13 @@ while read -r label py; do
 	*) fail "record-lookup-$label" "widest frame is '$name' ($share%), expected run_dummy (lookup.py:$hot)" ;;
 	esac
 done < <(python_versions)
+
+# -d on a program scorch started: the recording stops, the output is
+# written, the program is ended, and scorch exits 0 (not hang forever).
+read -r label py < <(python_versions | tail -n 1)
+if timeout 60 "$SCORCH" record -q -d 1 -o "$WORK/d.folded" -- "$py" "$TOP/tests/programs/busy.py" forever >/dev/null 2>&1 &&
+   grep -q 'leaf (' "$WORK/d.folded"; then
+	ok "record-duration-ends-spawned-$label"
+else
+	fail "record-duration-ends-spawned-$label" "record -d 1 did not stop, or wrote no leaf frames"
+fi

@@ -91,8 +91,14 @@ static void test_stack_table_growth(void)
 		    b.stacks[ids[0]].depth != 1)
 			mismatches++;
 	}
-	CHECK(mismatches == 0);
 	CHECK(a.nr_stacks == b.nr_stacks && a.nr_stacks > 100000);
+	for (i = 0; i < a.nr_stacks && i < b.nr_stacks; i++)
+		if (a.stacks[i].parent != b.stacks[i].parent ||
+		    a.stacks[i].frame != b.stacks[i].frame ||
+		    a.stacks[i].depth != b.stacks[i].depth ||
+		    a.stacks[i].depth != (i ? a.stacks[a.stacks[i].parent].depth + 1 : 0))
+			mismatches++;
+	CHECK(mismatches == 0);
 	CHECK(profile_stack_from_frames(&a, frames, depth) == stack_a);
 
 	plain = profile_frame_named(&a, "f1", 2, FRAME_NATIVE);
