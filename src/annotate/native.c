@@ -17,6 +17,7 @@
 #include <libelf.h>
 
 #include "annotate/native.h"
+#include "symbols/elf_build_id.h"
 #include "util/xalloc.h"
 
 struct elf_file {
@@ -124,36 +125,16 @@ static unsigned char *read_code(Elf *elf, uint64_t addr, uint64_t size)
 /* /usr/lib/debug/.build-id/xx/yyyy.debug for elf, into path. */
 static int debug_file_path(Elf *elf, char *path, size_t size)
 {
-	Elf_Scn *scn = NULL;
+	uint8_t id[64];
+	size_t len = elf_build_id(elf, id, sizeof(id)), i, n;
 
-	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
-		Elf_Data *d;
-		GElf_Nhdr nh;
-		size_t off = 0, name_off, desc_off;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
-			continue;
-		d = elf_getdata(scn, NULL);
-		while (d && (off = gelf_getnote(d, off, &nh, &name_off,
-						&desc_off)) > 0) {
-			const unsigned char *id;
-			size_t i, n;
-
-			if (nh.n_type != NT_GNU_BUILD_ID || nh.n_descsz < 2)
-				continue;
-			id = (const unsigned char *)d->d_buf + desc_off;
-			n = (size_t)snprintf(path, size,
-					     "/usr/lib/debug/.build-id/%02x/",
-					     id[0]);
-			for (i = 1; i < nh.n_descsz && n + 3 < size; i++)
-				n += (size_t)snprintf(path + n, size - n,
-						      "%02x", id[i]);
-			snprintf(path + n, size - n, ".debug");
-			return 0;
-		}
-	}
-	return -1;
+	if (len < 2)
+		return -1;
+	n = (size_t)snprintf(path, size, "/usr/lib/debug/.build-id/%02x/", id[0]);
+	for (i = 1; i < len && n + 3 < size; i++)
+		n += (size_t)snprintf(path + n, size - n, "%02x", id[i]);
+	snprintf(path + n, size - n, ".debug");
+	return 0;
 }
 
 static void fill_lines(Elf *elf, struct annotate_function *f)

@@ -7,7 +7,6 @@
  * symbolizes and never prints.  See perfdata_buildid.h.
  */
 #include <fcntl.h>
-#include <gelf.h>
 #include <libelf.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,37 +15,19 @@
 
 #include "formats/perfdata.h"
 #include "formats/perfdata_buildid.h"
+#include "symbols/elf_build_id.h"
 
 size_t perfdata_file_build_id(const char *path, uint8_t *id, size_t max)
 {
-	Elf_Scn *scn = NULL;
 	Elf *elf;
-	size_t got = 0;
+	size_t got;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return 0;
 	elf_version(EV_CURRENT);
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	while (elf && elf_kind(elf) == ELF_K_ELF && !got &&
-	       (scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
-		GElf_Nhdr nh;
-		Elf_Data *d;
-		size_t off = 0, name_off, desc_off;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
-			continue;
-		d = elf_getdata(scn, NULL);
-		while (d && (off = gelf_getnote(d, off, &nh, &name_off,
-						&desc_off)) > 0) {
-			if (nh.n_type != NT_GNU_BUILD_ID || !nh.n_descsz)
-				continue;
-			got = nh.n_descsz < max ? nh.n_descsz : max;
-			memcpy(id, (const char *)d->d_buf + desc_off, got);
-			break;
-		}
-	}
+	got = elf_build_id(elf, id, max);
 	if (elf)
 		elf_end(elf);
 	close(fd);
