@@ -156,8 +156,12 @@ for cut in 8 50 104 200 300 $((size / 3)) $((size / 2 + 5)) $((size - 200)) $((s
 	bounded_run perfdata_truncated_$cut "$WORK/cut.data" || all_ok=0
 done
 [ $all_ok = 1 ] && ok perfdata_truncated_copies
-# cut in the middle of the data: what came before is still read, with a warning
-head -c $((size / 2 + 5)) "$WORK/fp.data" >"$WORK/cut.data"
+# cut three quarters into the data section (header bytes 40..56 give its
+# offset and size), where samples certainly came before: what came before
+# is still read, with a warning
+data_off=$(od -An -t u8 -j 40 -N 8 "$WORK/fp.data" | tr -d ' ')
+data_size=$(od -An -t u8 -j 48 -N 8 "$WORK/fp.data" | tr -d ' ')
+head -c $((data_off + data_size * 3 / 4 + 5)) "$WORK/fp.data" >"$WORK/cut.data"
 if "$SCORCH" collapse "$WORK/cut.data" 2>"$WORK/cut.err" | grep -q heavy &&
    grep -q 'truncated' "$WORK/cut.err"; then
 	ok perfdata_truncated_recovers
