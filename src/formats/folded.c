@@ -16,6 +16,7 @@
 #include "util/error.h"
 #include "util/input.h"
 #include "util/strbuf.h"
+#include "util/text.h"
 #include "util/xalloc.h"
 
 #define MAX_WARNINGS 10
@@ -97,16 +98,9 @@ int folded_split_line(const char *line, size_t len, size_t *stack_len,
 	return 1;
 }
 
-static int ends_with(const char *s, size_t len, const char *suffix)
-{
-	size_t n = strlen(suffix);
-
-	return len >= n && !memcmp(s + len - n, suffix, n);
-}
-
 static int has_py_extension(const char *s, size_t len)
 {
-	return ends_with(s, len, ".py") || ends_with(s, len, ".pyw");
+	return text_ends_with(s, len, ".py") || text_ends_with(s, len, ".pyw");
 }
 
 uint32_t folded_frame(struct profile *p, const char *name, size_t len)
@@ -115,11 +109,11 @@ uint32_t folded_frame(struct profile *p, const char *name, size_t len)
 
 	memset(&f, 0, sizeof(f));
 	f.kind = FRAME_NATIVE;
-	if (ends_with(name, len, "_[k]"))
+	if (text_ends_with(name, len, "_[k]"))
 		f.kind = FRAME_KERNEL;
-	else if (ends_with(name, len, "_[j]"))
+	else if (text_ends_with(name, len, "_[j]"))
 		f.kind = FRAME_JIT;
-	else if (ends_with(name, len, "_[i]"))
+	else if (text_ends_with(name, len, "_[i]"))
 		f.kind = FRAME_INLINED;
 
 	/* "func (path/file.py:12)" -> name, file, line */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "formats/perfscript.h"
+#include "util/text.h"
 #include "util/strbuf.h"
 
 /* Perl's \s on byte strings: space, \t, \n, \v, \f, \r. */
@@ -197,26 +198,14 @@ int perfscript_parse_frame_line(const char *line, size_t len,
 	return 1;
 }
 
-static int has(const char *s, size_t len, const char *needle)
-{
-	return memmem(s, len, needle, strlen(needle)) != NULL;
-}
-
-static int ends_with(const char *s, size_t len, const char *suffix)
-{
-	size_t n = strlen(suffix);
-
-	return len >= n && !memcmp(s + len - n, suffix, n);
-}
-
 enum perfscript_frame_kind perfscript_dso_kind(const char *dso, size_t len)
 {
 	const char *p, *end = dso + len;
 
 	if (len == 7 && !memcmp(dso, "inlined", 7))
 		return PERFSCRIPT_DSO_INLINED;
-	if ((len && dso[0] == '[') || ends_with(dso, len, "vmlinux")) {
-		if (!has(dso, len, "unknown"))
+	if ((len && dso[0] == '[') || text_ends_with(dso, len, "vmlinux")) {
+		if (!text_contains(dso, len, "unknown"))
 			return PERFSCRIPT_KERNEL;
 	}
 	/* m:/tmp/perf-\d+\.map: anywhere */

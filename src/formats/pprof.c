@@ -20,6 +20,7 @@
 #include "model/profile.h"
 #include "profile.pb-c.h"
 #include "util/error.h"
+#include "util/text.h"
 #include "util/hash.h"
 #include "util/input.h"
 #include "util/xalloc.h"
@@ -244,13 +245,6 @@ static const char *str_text(const struct pprof_reader *r, int64_t index)
 	return profile_str(r->p, str_id(r, index));
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && !strcmp(s + n - m, suffix);
-}
-
 static int intern_strings(struct pprof_reader *r)
 {
 	const pb_profile *pb = r->pb;
@@ -340,15 +334,15 @@ static int check_tables(struct pprof_reader *r)
 static enum frame_kind guess_kind(const char *name, const char *file,
 				  const char *module)
 {
-	if (ends_with(name, "_[k]") || !strncmp(module, "[kernel", 7) ||
-	    ends_with(module, "vmlinux"))
+	if (text_ends_with(name, strlen(name), "_[k]") || !strncmp(module, "[kernel", 7) ||
+	    text_ends_with(module, strlen(module), "vmlinux"))
 		return FRAME_KERNEL;
-	if (ends_with(name, "_[j]") || !strncmp(module, "/tmp/perf-", 10) ||
+	if (text_ends_with(name, strlen(name), "_[j]") || !strncmp(module, "/tmp/perf-", 10) ||
 	    !strcmp(module, "[jit]"))
 		return FRAME_JIT;
-	if (ends_with(name, "_[i]"))
+	if (text_ends_with(name, strlen(name), "_[i]"))
 		return FRAME_INLINED;
-	if (ends_with(file, ".py") || ends_with(file, ".pyw"))
+	if (text_ends_with(file, strlen(file), ".py") || text_ends_with(file, strlen(file), ".pyw"))
 		return FRAME_PYTHON;
 	return FRAME_NATIVE;
 }

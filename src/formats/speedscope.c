@@ -16,6 +16,7 @@
 #include "formats/speedscope.h"
 #include "model/profile.h"
 #include "util/error.h"
+#include "util/text.h"
 #include "util/input.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
@@ -258,11 +259,23 @@ static int bad(struct speedscope_reader *r, const char *why)
 		     r->name, why);
 }
 
-static int ends_with(const char *s, const char *suffix)
+/* A frame's kind from its file (".py") or name suffix (_[k] _[j] _[i]). */
+static enum frame_kind speedscope_frame_kind(const struct profile *p,
+					     const struct frame *f)
 {
-	size_t n = strlen(s), m = strlen(suffix);
+	const char *name = profile_str(p, f->name);
+	size_t len = strtab_len(&p->strings, f->name);
 
-	return n >= m && !strcmp(s + n - m, suffix);
+	if (text_ends_with(profile_str(p, f->file),
+			   strtab_len(&p->strings, f->file), ".py"))
+		return FRAME_PYTHON;
+	if (text_ends_with(name, len, "_[k]"))
+		return FRAME_KERNEL;
+	if (text_ends_with(name, len, "_[j]"))
+		return FRAME_JIT;
+	if (text_ends_with(name, len, "_[i]"))
+		return FRAME_INLINED;
+	return FRAME_NATIVE;
 }
 
 static int read_frames(struct speedscope_reader *r, uint32_t list)
@@ -294,15 +307,7 @@ static int read_frames(struct speedscope_reader *r, uint32_t list)
 		    json_node(d, line)->number >= 1 &&
 		    json_node(d, line)->number < 1e9)
 			f.line = (int32_t)json_node(d, line)->number;
-		f.kind = FRAME_NATIVE;
-		if (ends_with(profile_str(r->p, f.file), ".py"))
-			f.kind = FRAME_PYTHON;
-		else if (ends_with(profile_str(r->p, f.name), "_[k]"))
-			f.kind = FRAME_KERNEL;
-		else if (ends_with(profile_str(r->p, f.name), "_[j]"))
-			f.kind = FRAME_JIT;
-		else if (ends_with(profile_str(r->p, f.name), "_[i]"))
-			f.kind = FRAME_INLINED;
+		f.kind = speedscope_frame_kind(r->p, &f);
 		r->frames[r->nr_frames++] = profile_frame(r->p, &f);
 	}
 	return 0;

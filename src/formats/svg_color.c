@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "formats/svg_color.h"
+#include "util/text.h"
 #include "formats/svg_text.h"
 #include "model/profile.h"
 #include "model/strings.h"
@@ -77,18 +78,6 @@ const char *svg_color_palette_names(void)
 	return "hot mem io red green blue aqua yellow purple orange java js perl python wakeup chain";
 }
 
-static int contains(const char *s, size_t len, const char *needle)
-{
-	return memmem(s, len, needle, strlen(needle)) != NULL;
-}
-
-static int ends_with(const char *s, size_t len, const char *suffix)
-{
-	size_t n = strlen(suffix);
-
-	return len >= n && !memcmp(s + len - n, suffix, n);
-}
-
 static int starts_with_java_package(const char *s, size_t len)
 {
 	static const char *const packages[] = {
@@ -111,27 +100,27 @@ static int starts_with_java_package(const char *s, size_t len)
 static const char *classify(const char *palette, const char *s, size_t len,
 			    int kind, int waker)
 {
-	int kernel = kind == FRAME_KERNEL || ends_with(s, len, "_[k]");
-	int jit = kind == FRAME_JIT || ends_with(s, len, "_[j]");
-	int inlined = kind == FRAME_INLINED || ends_with(s, len, "_[i]");
+	int kernel = kind == FRAME_KERNEL || text_ends_with(s, len, "_[k]");
+	int jit = kind == FRAME_JIT || text_ends_with(s, len, "_[j]");
+	int inlined = kind == FRAME_INLINED || text_ends_with(s, len, "_[i]");
 
 	if (!strcmp(palette, "java")) {
 		if (jit)
 			return "green";
 		if (inlined)
 			return "aqua";
-		if (starts_with_java_package(s, len) || contains(s, len, ":::"))
+		if (starts_with_java_package(s, len) || text_contains(s, len, ":::"))
 			return "green";
-		if (contains(s, len, "::"))
+		if (text_contains(s, len, "::"))
 			return "yellow";
 		return kernel ? "orange" : "red";
 	}
 	if (!strcmp(palette, "js")) {
 		if (jit)
 			return memchr(s, '/', len) ? "green" : "aqua";
-		if (contains(s, len, "::"))
+		if (text_contains(s, len, "::"))
 			return "yellow";
-		if (contains(s, len, ".js") && memchr(s, '/', len))
+		if (text_contains(s, len, ".js") && memchr(s, '/', len))
 			return "green";
 		if (memchr(s, ':', len))
 			return "aqua";
@@ -140,24 +129,24 @@ static const char *classify(const char *palette, const char *s, size_t len,
 		return kernel ? "orange" : "red";
 	}
 	if (!strcmp(palette, "perl")) {
-		if (contains(s, len, "::"))
+		if (text_contains(s, len, "::"))
 			return "yellow";
-		if (contains(s, len, "Perl") || contains(s, len, ".pl"))
+		if (text_contains(s, len, "Perl") || text_contains(s, len, ".pl"))
 			return "green";
 		return kernel ? "orange" : "red";
 	}
 	if (!strcmp(palette, "python")) {
-		if (kind == FRAME_PYTHON || contains(s, len, ".py:") ||
-		    ends_with(s, len, ".py)")) {
+		if (kind == FRAME_PYTHON || text_contains(s, len, ".py:") ||
+		    text_ends_with(s, len, ".py)")) {
 			/* the standard library apart from the program's code */
-			if (contains(s, len, "/lib/python") ||
-			    contains(s, len, "<frozen"))
+			if (text_contains(s, len, "/lib/python") ||
+			    text_contains(s, len, "<frozen"))
 				return "aqua";
 			return "green";
 		}
 		if (kernel)
 			return "orange";
-		if (contains(s, len, "::"))
+		if (text_contains(s, len, "::"))
 			return "yellow";
 		if (kind == FRAME_MARKER || kind == FRAME_PROCESS)
 			return "purple";
@@ -166,7 +155,7 @@ static const char *classify(const char *palette, const char *s, size_t len,
 	if (!strcmp(palette, "wakeup"))
 		return "aqua";
 	if (!strcmp(palette, "chain"))
-		return waker || ends_with(s, len, "_[w]") ? "aqua" : "blue";
+		return waker || text_ends_with(s, len, "_[w]") ? "aqua" : "blue";
 	return "hot";
 }
 
