@@ -15,14 +15,15 @@ class Ledger:
     def tally(self, n):
         total = 0
         for i in range(n):
-            total += i & 255  # TALLY_HOT
+            # the body outweighs the loop header, so the hot line is clear
+            total += (i * 7 ^ i >> 3) % 251 & 255  # TALLY_HOT
         return total
 
 
 def café_λ(n):
     total = 0
     for i in range(n):
-        total += i & 255
+        total += (i * 7 ^ i >> 3) % 251 & 255
     return total
 
 
@@ -49,7 +50,6 @@ def main():
     ledger = Ledger()
     rng = random.Random(7)
     # a CPU-time budget: on a loaded machine the run takes longer but
-    # the amount of work measured stays the same
     # the amount of work measured stays the same.  The clock is read
     # rarely: a system call is where a busy machine preempts a thread.
     end = time.process_time() + seconds
