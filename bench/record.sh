@@ -7,16 +7,24 @@
 #                          program times its own work in CPU time
 #                          (tests/programs/busy.py), so a loaded machine's
 #                          waits for a CPU do not count
-#   us/sample              profiler CPU time (user+sys, getrusage) per sample,
-#                          start-up excluded: the difference between a long
-#                          and a short attach at 1 kHz, divided by the
-#                          difference in samples
-#   peak Hz                samples per second when asked for 1 MHz (one
-#                          busy thread, attached for 1 s)
+#   us/sample              profiler CPU time (user+sys, getrusage) per sample
+#                          when sampling flat out (asked for 1 MHz, so the
+#                          timer never sleeps), start-up excluded: the
+#                          difference between a 2 s and a 1 s attach,
+#                          divided by the difference in samples
+#   peak Hz                that difference in samples per second: the
+#                          highest sustained rate on one core
+#   us/tick@1kHz           the same CPU difference at 1 kHz: the sampling
+#                          plus what it costs to sleep and wake 1000 times a
+#                          second, which on a virtual machine can dwarf the
+#                          sampling; the "timer floor" line under the table
+#                          gives that wake-up cost alone (a C loop that only
+#                          sleeps on the same absolute 1 kHz deadlines)
 # Rows for austin and py-spy are added when AUSTIN / PYSPY point at their
 # binaries (same method; their sample counts come from their output).
 #
-# Usage: bench/record.sh            (SCORCH=path, PAIRS=n, ROUNDS=n)
+# Usage: bench/record.sh  (SCORCH=path, PAIRS=n, ROUNDS=n, ONLY=glob of
+#                         version labels, e.g. ONLY='3.1[23]*')
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 SCORCH=${SCORCH:-$top/build/scorch}
@@ -72,6 +80,14 @@ def slowdown(rate):
 
 def samples_in(path):
     n = 0
+    if tool == "austin":
+        # one line per sample; its last field is a time, not a count
+        try:
+            with open(path, errors="replace") as f:
+                return sum(1 for line in f
+                           if line.startswith("P") and ";" in line)
+        except OSError:
+            return 0
     try:
         with open(path, errors="replace") as f:
             for line in f:
@@ -95,27 +111,68 @@ def attach(rate, seconds):
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return cpu, samples_in(out)
 
+def per_sample(rate, short, long):
+    c1, n1 = attach(rate, short)
+    c2, n2 = attach(rate, long)
+    if n2 <= n1:
+        return float("nan"), 0
+    return (c2 - c1) / (n2 - n1) * 1e6, (n2 - n1) / (long - short)
+
 s100 = slowdown(100)
 s1k = slowdown(1000)
-c1, n1 = attach(1000, 1)
-c2, n2 = attach(1000, 4)
-per = (c2 - c1) / (n2 - n1) * 1e6 if n2 > n1 else float("nan")
-c3, n3 = attach(1000000, 1)
-print("%+.1f%%\t%+.1f%%\t%.2f\t%d" % (s100, s1k, per, n3))
+flat, peak = per_sample(1000000, 1, 2)
+tick, _ = per_sample(1000, 1, 4)
+print("%+.1f%%\t%+.1f%%\t%.2f\t%d\t%.2f" % (s100, s1k, flat, peak, tick))
 PY
 
-printf '%-18s %-8s %10s %10s %10s %10s\n' version tool slow@100Hz slow@1kHz us/sample "peak Hz"
+# what sleeping on 1 kHz absolute deadlines costs by itself on this machine
+cat >"$tmp/floor.c" <<'C'
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <time.h>
+int main(void)
+{
+	struct timespec t;
+	struct rusage ru;
+	long long next;
+	int i, n = 3000;
+
+	prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	next = t.tv_sec * 1000000000LL + t.tv_nsec;
+	for (i = 0; i < n; i++) {
+		next += 1000000;
+		t.tv_sec = next / 1000000000;
+		t.tv_nsec = next % 1000000000;
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL);
+	}
+	getrusage(RUSAGE_SELF, &ru);
+	printf("%.2f\n", (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 / n +
+	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / (double)n);
+	return 0;
+}
+C
+floor=""
+if command -v cc >/dev/null && cc -O2 -o "$tmp/floor" "$tmp/floor.c" 2>/dev/null; then
+	floor=$("$tmp/floor")
+fi
+
+printf '%-18s %-8s %10s %10s %10s %10s %13s\n' version tool slow@100Hz slow@1kHz us/sample "peak Hz" us/tick@1kHz
 run_row() {
 	local label=$1 tool=$2 exe=$3 py=$4 row
 	row=$("$HARNESS" "$tmp/bench.py" "$tool" "$exe" "$py" "$PROG" "$PAIRS" "$ROUNDS" "$tmp") || row="failed"
-	printf '%-18s %-8s %10s %10s %10s %10s\n' "$label" "$tool" $(echo "$row" | tr '\t' ' ')
+	printf '%-18s %-8s %10s %10s %10s %10s %13s\n' "$label" "$tool" $(echo "$row" | tr '\t' ' ')
 }
 while read -r label py; do
+	case "$label" in ${ONLY:-*}) ;; *) continue ;; esac
 	[ "$("$py" -c 'import sys; print(sys.version_info >= (3, 8))')" = True ] || continue
 	run_row "$label" scorch "$SCORCH" "$py"
 	if [ -n "${AUSTIN:-}" ]; then run_row "$label" austin "$AUSTIN" "$py"; fi
 	if [ -n "${PYSPY:-}" ]; then run_row "$label" py-spy "$PYSPY" "$py"; fi
 done < <(python_versions)
+[ -n "$floor" ] && echo "timer floor: sleeping and waking at 1 kHz alone costs $floor us CPU per tick here"
 [ -z "${AUSTIN:-}" ] && echo "(austin rows skipped: set AUSTIN=/path/to/austin)"
 [ -z "${PYSPY:-}" ] && echo "(py-spy rows skipped: set PYSPY=/path/to/py-spy)"
 exit 0

@@ -154,21 +154,26 @@ static void fill_meta(struct profile *p, const struct record_options *o,
 	strbuf_release(&cmd);
 }
 
+/* scorch's own CPU time so far, in microseconds */
+static double cpu_used_us(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 +
+		(double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+}
+
 static void summary(const struct record_options *o,
 		    const struct record_stats *s, const char *output,
 		    double seconds)
 {
-	struct rusage ru;
-	double cpu_us;
-
 	if (o->quiet)
 		return;
-	getrusage(RUSAGE_SELF, &ru);
-	cpu_us = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 +
-		(double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
-	notice("%lu samples in %.1fs, %lu late ticks, %lu errors, %.1f us CPU per sample -> %s",
+	notice("%lu samples in %.1fs, %lu late ticks, %lu errors, %.1f us CPU per sample while sampling -> %s",
 	       s->samples, seconds, s->late, s->errors,
-	       s->samples ? cpu_us / (double)s->samples : 0.0, output);
+	       s->samples ? s->sampling_cpu_us / (double)s->samples : 0.0,
+	       output);
 }
 
 /* SIGTERM, then SIGKILL when the program is still there after 2 s. */
@@ -301,11 +306,13 @@ int cmd_record(int argc, const char **argv)
 
 	profile_init(&p);
 	fill_meta(&p, &o, &t, nargs, argv);
+	stats.sampling_cpu_us = -cpu_used_us();
 	if (engine == ENGINE_PYTHON)
 		pyrecord_run(&o, &t, reader, &p, &stats, &stop_requested);
 	else if (engine == ENGINE_NATIVE &&
 		 native_record_run(native, &t, &p, &stats, &stop_requested) < 0)
 		ret = 1;
+	stats.sampling_cpu_us += cpu_used_us();
 
 	/* a stop signal someone sent to us alone goes on to the child */
 	if (t.spawned && stop_requested && stop_from_user && target_alive(&t))

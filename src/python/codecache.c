@@ -118,6 +118,10 @@ static struct pycode *load(struct pycode_cache *c, pid_t pid,
 	p = xcalloc(1, sizeof(*p));
 	p->addr = addr;
 	p->firstlineno = remote_i32(code, l->code_firstlineno);
+	/* 3.11+ code objects are variable-sized: ob_size counts code units */
+	if (l->interpreter_frames)
+		p->nr_units = remote_u64(code, 16);
+	p->last_pos = -1;
 	p->name_ptr = remote_u64(code, l->code_qualname ? l->code_qualname :
 				 l->code_name);
 	p->file_ptr = remote_u64(code, l->code_filename);

@@ -26,6 +26,11 @@ struct pycode {
 	int hidden;		/* interpreter-internal (3.13 _Py_InitCleanup) */
 	uint64_t name_ptr;	/* the name and filename objects' addresses */
 	uint64_t file_ptr;	/* when read: pycode_validate compares them */
+	uint64_t nr_units;	/* bytecode length in code units (3.11+),
+				   0 when not known */
+	int64_t checked_ns;	/* when last known to be this object; the
+				   reader keeps it (0 = never) */
+	int last_pos, last_line;	/* the last line lookup, reused */
 	uint32_t name_id, file_id;	/* consumer's slots */
 };
 

@@ -29,6 +29,7 @@
 #define NAMES_EVERY_MS 5000
 #define NAMES_RETRY_MS 50
 #define NAMES_RETRIES 10
+#define ALIVE_EVERY_MS 10
 
 struct pyrec_thread {
 	pid_t pid;
@@ -353,6 +354,7 @@ int pyrecord_run(const struct record_options *o, struct target *t,
 	struct ticker tk;
 	unsigned flags = sample_flags(o);
 	int64_t start, last_scan = 0, last_progress = 0, last_names = 0;
+	int64_t last_alive = 0;
 	int show_progress = !o->quiet && isatty(2), names_pending = 0;
 	size_t i;
 
@@ -382,9 +384,12 @@ int pyrecord_run(const struct record_options *o, struct target *t,
 					    &stats->errors) < 0)
 				pr->gone = 1;
 		}
-		rec.now_ns = ticker_now();
-		if (t->spawned && !target_alive(t))
-			rec.procs[0].gone = 1;
+		/* a child that exited fails its reads (ESRCH) anyway */
+		if (t->spawned && rec.now_ns - last_alive > ms(ALIVE_EVERY_MS)) {
+			if (!target_alive(t))
+				rec.procs[0].gone = 1;
+			last_alive = rec.now_ns;
+		}
 		if (o->subprocesses && rec.now_ns - last_scan > ms(CHILD_SCAN_MS)) {
 			for (i = 0; i < rec.nr_procs; i++)
 				if (!rec.procs[i].gone)

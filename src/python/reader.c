@@ -29,10 +29,18 @@
 #include "util/xalloc.h"
 
 #define WINDOW_SIZE 4096
-#define PREFETCH_BYTES (16 * 1024)	/* per thread and sample, at most */
+/* room above the innermost frame read with it: the stack grows upwards */
+#define LEAF_ROOM 1024
+#define TOUCHED_MAX 256
 #define PTHREAD_TID_OFFSET 720	/* glibc 2.36 struct pthread.tid */
 /* the kernel updates a running thread's CPU time every few ms (its tick) */
 #define RECENTLY_RAN_NS 12000000
+/* so schedstat is not worth reading more often than this */
+#define SCHEDSTAT_EVERY_NS 500000
+/* a cached code object is checked against address reuse this often */
+#define CODE_RECHECK_NS 20000000
+/* interpreters come and go rarely: the list head is read this often */
+#define HEAD_EVERY_NS 100000000
 
 static int64_t monotonic_ns(void)
 {
@@ -52,13 +60,9 @@ struct pyreader_thread {
 	double credit;		/* CPU periods not yet sampled */
 	int64_t ran_at_ns;	/* when run_ns last changed */
 	unsigned seen;		/* generation of the last sample */
+	int64_t read_ns;	/* when schedstat was last read */
 	char *name;
 	unsigned name_serial;
-	/* where this thread's memory was last time: read speculatively
-	 * together with its thread state, so a steady stack costs one read */
-	uint64_t hint_cframe;	/* _PyCFrame address (3.11, 3.12) */
-	struct pyregion hint[PREFETCH_REGIONS];	/* frame memory */
-	size_t nr_hint;
 };
 
 /* ---- version detection ---- */
@@ -312,7 +316,6 @@ static struct pyreader *reader_new(pid_t pid)
 	r->tid_offset = PTHREAD_TID_OFFSET;
 	pycode_cache_init(&r->codes);
 	r->window = xmalloc(WINDOW_SIZE);
-	r->prefetch = xmalloc(PREFETCH_BYTES);
 	return r;
 }
 
@@ -453,7 +456,8 @@ void pyreader_close(struct pyreader *r)
 	free(r->frames);
 	free(r->frame_codes);
 	free(r->window);
-	free(r->prefetch);
+	free(r->touched);
+	snapshot_release(&r->snap);
 	pycode_cache_release(&r->codes);
 	free(r);
 }
@@ -681,24 +685,26 @@ static int thread_ran(struct pyreader *r, struct pyreader_thread *t)
 	char buf[128];
 	ssize_t n;
 	uint64_t run;
-	int64_t now;
+	int64_t now = r->now_ns;
 	int ran = 0;
 
 	if (t->schedstat_fd < 0 || !r->period_ns)
 		return thread_running(t);
-	n = pread(t->schedstat_fd, buf, sizeof(buf) - 1, 0);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	run = strtoull(buf, NULL, 10);
-	now = monotonic_ns();
-	if (t->run_ns && run > t->run_ns)
-		t->credit += (double)(run - t->run_ns) / (double)r->period_ns;
-	else if (!t->run_ns)
-		t->credit = thread_running(t) == 1 ? 1 : 0;
-	if (run != t->run_ns)
-		t->ran_at_ns = now;
-	t->run_ns = run ? run : 1;
+	if (!t->run_ns || now - t->read_ns >= SCHEDSTAT_EVERY_NS) {
+		n = pread(t->schedstat_fd, buf, sizeof(buf) - 1, 0);
+		if (n <= 0)
+			return -1;
+		buf[n] = '\0';
+		run = strtoull(buf, NULL, 10);
+		if (t->run_ns && run > t->run_ns)
+			t->credit += (double)(run - t->run_ns) / (double)r->period_ns;
+		else if (!t->run_ns)
+			t->credit = thread_running(t) == 1 ? 1 : 0;
+		if (run != t->run_ns)
+			t->ran_at_ns = now;
+		t->run_ns = run ? run : 1;
+		t->read_ns = now;
+	}
 	/* preempted for a while (a busy machine): its stack is frozen where
 	 * the scheduler stopped it; keep the credit for when it runs again */
 	if (now - t->ran_at_ns > RECENTLY_RAN_NS)
@@ -734,49 +740,92 @@ static void forget_old_threads(struct pyreader *r)
 	}
 }
 
-/* ---- frames ---- */
+/* ---- memory for one sample ---- */
 
-/*
- * Returns a pointer to size bytes of target memory at addr.  Interpreter
- * frames (3.11+) sit next to each other on the thread's data stack, so one
- * read of the window below a frame usually covers its callers too.
- */
-static void note_region(struct pyreader *r, uint64_t base, size_t len)
+/* Notes a range this sample read: the next sample's snapshot reads it. */
+static void touch(struct pyreader *r, uint64_t addr, size_t len)
 {
-	size_t i;
-
-	for (i = 0; i < r->nr_used; i++)
-		if (r->used[i].addr == base)
-			return;
-	if (r->nr_used < PREFETCH_REGIONS) {
-		r->used[r->nr_used].addr = base;
-		r->used[r->nr_used].len = len;
-		r->nr_used++;
-	}
+	if (r->nr_touched >= TOUCHED_MAX)
+		return;
+	grow_array((void **)&r->touched, sizeof(*r->touched),
+		   r->nr_touched + 1, &r->alloc_touched);
+	r->touched[r->nr_touched].addr = addr;
+	r->touched[r->nr_touched].len = len;
+	r->nr_touched++;
 }
 
 /*
- * Returns a pointer to size bytes of target memory at addr: from what was
- * prefetched with the thread state, else from a fresh read.  Interpreter
- * frames (3.11+) sit next to each other on the thread's data stack, so
- * one read of the window below a frame usually covers its callers too.
+ * Starts a sample: reads again, in one system call, everything the last
+ * sample read.  Returns -1 when the process is gone.
  */
-static const unsigned char *frame_bytes(struct pyreader *r, uint64_t addr,
-					size_t size)
+static int take_snapshot(struct pyreader *r)
 {
 	size_t i;
 
-	for (i = 0; i < r->nr_loaded; i++) {
-		const struct pyregion *g = &r->loaded[i];
+	snapshot_reset(&r->snap);
+	for (i = 0; i < r->nr_touched; i++)
+		snapshot_want(&r->snap, r->touched[i].addr, r->touched[i].len);
+	r->nr_touched = 0;
+	r->window_len = 0;
+	if (snapshot_read(&r->snap, r->pid) < 0 && errno == ESRCH)
+		return -1;
+	return 0;
+}
 
-		if (addr >= g->addr && addr + size <= g->addr + g->len) {
-			note_region(r, g->addr, g->len);
-			return r->prefetch + r->loaded_at[i] + (addr - g->addr);
-		}
+/*
+ * len bytes of target memory at addr as of this sample: from the
+ * snapshot, else read into buf.  NULL (errno set) when unreadable.
+ */
+static const unsigned char *sample_bytes(struct pyreader *r, uint64_t addr,
+					 size_t len, void *buf)
+{
+	const unsigned char *p = snapshot_find(&r->snap, addr, len);
+
+	if (!p) {
+		if (remote_read(r->pid, addr, buf, len) < 0)
+			return NULL;
+		p = buf;
 	}
-	if (addr >= r->window_base && addr + size <= r->window_base + r->window_len)
-		return r->window + (addr - r->window_base);
-	if (r->layout.interpreter_frames && addr + size > WINDOW_SIZE) {
+	touch(r, addr, len);
+	return p;
+}
+
+static int sample_u64(struct pyreader *r, uint64_t addr, uint64_t *value)
+{
+	uint64_t buf;
+	const unsigned char *p = sample_bytes(r, addr, sizeof(buf), &buf);
+
+	if (!p)
+		return -1;
+	*value = remote_u64(p, 0);
+	return 0;
+}
+
+/* ---- frames ---- */
+
+/*
+ * Returns a pointer to size bytes of target memory at addr: from the
+ * snapshot, else from the window of frame memory read this sample, else
+ * from a fresh read.  Interpreter frames (3.11+) sit next to each other
+ * on the thread's data stack, so one window read below a frame usually
+ * covers its callers too.  The innermost frame is noted with some room
+ * above it (within its page), where the next sample's callee will be.
+ */
+static const unsigned char *frame_bytes(struct pyreader *r, uint64_t addr,
+					size_t size, int innermost)
+{
+	const unsigned char *p = snapshot_find(&r->snap, addr, size);
+	size_t room = 0;
+
+	if (innermost && r->layout.interpreter_frames) {
+		uint64_t end = addr + size, page_end = (end + 4095) & ~4095ULL;
+
+		room = page_end - end < LEAF_ROOM ? (size_t)(page_end - end) : LEAF_ROOM;
+	}
+	if (!p && addr >= r->window_base &&
+	    addr + size <= r->window_base + r->window_len)
+		p = r->window + (addr - r->window_base);
+	if (!p && r->layout.interpreter_frames && addr + size > WINDOW_SIZE) {
 		/* leave room above: the stack grows upwards between samples */
 		uint64_t base = addr + size + 1024 - WINDOW_SIZE;
 		ssize_t n = remote_read_partial(r->pid, base, r->window, WINDOW_SIZE);
@@ -784,21 +833,23 @@ static const unsigned char *frame_bytes(struct pyreader *r, uint64_t addr,
 		if (n >= (ssize_t)(addr + size - base)) {
 			r->window_base = base;
 			r->window_len = (size_t)n;
-			note_region(r, base, WINDOW_SIZE);
-			return r->window + (addr - base);
+			p = r->window + (addr - base);
 		}
 	}
-	if (size > WINDOW_SIZE || remote_read(r->pid, addr, r->window, size) < 0) {
-		r->window_len = 0;
-		return NULL;
+	if (!p) {
+		if (size > WINDOW_SIZE || remote_read(r->pid, addr, r->window, size) < 0) {
+			r->window_len = 0;
+			return NULL;
+		}
+		r->window_base = addr;
+		r->window_len = size;
+		p = r->window;
 	}
-	r->window_base = addr;
-	r->window_len = size;
-	note_region(r, addr, size);
-	return r->window;
+	touch(r, addr, size + room);
+	return p;
 }
 
-static int frame_line(const struct pyreader *r, const struct pycode *code,
+static int frame_line(struct pyreader *r, struct pycode *code,
 		      uint64_t code_addr, const unsigned char *f)
 {
 	const struct py_layout *l = &r->layout;
@@ -811,6 +862,9 @@ static int frame_line(const struct pyreader *r, const struct pycode *code,
 		if (instr < first)
 			return code->firstlineno;
 		pos = (int64_t)((instr - first) / 2);
+		/* past its code: the cached object is not this one */
+		if (code->nr_units && (uint64_t)pos >= code->nr_units)
+			r->suspect_code = 1;
 	} else {
 		int32_t lasti = remote_i32(f, l->frame_lasti);
 
@@ -818,8 +872,15 @@ static int frame_line(const struct pyreader *r, const struct pycode *code,
 			return code->firstlineno;
 		pos = l->lasti_in_units ? 2 * (int64_t)lasti : lasti;
 	}
-	return py_line_for(l->lines, code->lines, code->lines_len,
-			   code->firstlineno, pos);
+	if (pos > INT32_MAX)
+		return code->firstlineno;
+	if (pos != code->last_pos) {
+		code->last_line = py_line_for(l->lines, code->lines,
+					      code->lines_len,
+					      code->firstlineno, pos);
+		code->last_pos = (int)pos;
+	}
+	return code->last_line;
 }
 
 /* Walks one thread's frames into r->frames; returns the count or -1. */
@@ -829,7 +890,8 @@ static ssize_t walk_frames_once(struct pyreader *r, uint64_t frame)
 	size_t n = 0, depth;
 
 	for (depth = 0; frame && depth < PYREAD_MAX_DEPTH; depth++) {
-		const unsigned char *f = frame_bytes(r, frame, l->frame_size);
+		const unsigned char *f = frame_bytes(r, frame, l->frame_size,
+						     depth == 0);
 		uint64_t code_addr, back;
 		struct pycode *code;
 
@@ -849,6 +911,9 @@ static ssize_t walk_frames_once(struct pyreader *r, uint64_t frame)
 		code = pycode_get(&r->codes, r->pid, l, code_addr);
 		if (!code)
 			return -1;
+		/* just read from the target: good as of now */
+		if (!code->checked_ns)
+			code->checked_ns = r->now_ns;
 		if (!code->hidden) {
 			grow_array((void **)&r->frames, sizeof(*r->frames),
 				   n + 1, &r->alloc_frames);
@@ -862,19 +927,27 @@ static ssize_t walk_frames_once(struct pyreader *r, uint64_t frame)
 }
 
 /*
- * Walks one thread's frames, then checks that every cached code object
- * used is still the one at its address (addresses of freed code objects
- * are reused); when some were stale and got reloaded, walks again so the
- * line numbers come from the right line tables.
+ * Walks one thread's frames.  Addresses of freed code objects are
+ * reused, so a cached code object is checked against the target again
+ * when its last check is CODE_RECHECK_NS old or a frame's position does
+ * not fit it: all codes of the walk in one system call, and when some
+ * were stale and got reloaded, the walk is redone so the line numbers
+ * come from the right line tables.
  */
 static ssize_t walk_frames(struct pyreader *r, uint64_t frame)
 {
-	ssize_t n = walk_frames_once(r, frame);
+	ssize_t n, i;
 	struct pycode **codes;
-	ssize_t i;
-	int stale;
+	int due, stale;
 
+	r->suspect_code = 0;
+	n = walk_frames_once(r, frame);
 	if (n <= 0)
+		return n;
+	due = r->suspect_code;
+	for (i = 0; i < n && !due; i++)
+		due = r->now_ns - r->frames[i].code->checked_ns > CODE_RECHECK_NS;
+	if (!due)
 		return n;
 	grow_array((void **)&r->frame_codes, sizeof(*r->frame_codes),
 		   (size_t)n, &r->alloc_frame_codes);
@@ -884,100 +957,9 @@ static ssize_t walk_frames(struct pyreader *r, uint64_t frame)
 	stale = pycode_validate(&r->codes, r->pid, &r->layout, codes, (size_t)n);
 	if (stale < 0)
 		return -1;
+	for (i = 0; i < n; i++)
+		codes[i]->checked_ns = r->now_ns;
 	return stale ? walk_frames_once(r, frame) : n;
-}
-
-struct cframe_read {
-	uint64_t value;
-	int ok;
-};
-
-/* The entry that knew this thread state last time, for its hints. */
-static struct pyreader_thread *thread_hint(struct pyreader *r, uint64_t tstate)
-{
-	size_t i;
-
-	for (i = 0; i < r->nr_threads; i++)
-		if (r->threads[i].tstate == tstate)
-			return &r->threads[i];
-	return NULL;
-}
-
-/*
- * Reads the thread state and, in the same system call, the memory the
- * hint says the stack was in last time: the _PyCFrame word and the frame
- * window (loaded into r->window).  Only the thread state must succeed.
- */
-static int read_thread(struct pyreader *r, uint64_t tstate, unsigned char *ts,
-		       const struct pyreader_thread *hint,
-		       struct cframe_read *cframe_word)
-{
-	const struct py_layout *l = &r->layout;
-	struct iovec local[PREFETCH_REGIONS + 2], remote[PREFETCH_REGIONS + 2];
-	size_t nr = 1, i, first_region, at = 0;
-	ssize_t n;
-
-	cframe_word->ok = 0;
-	r->window_len = 0;
-	r->nr_loaded = 0;
-	r->nr_used = 0;
-	if (l->tstate_size > 1024)
-		return -1;
-	local[0].iov_base = ts;
-	local[0].iov_len = l->tstate_size;
-	remote[0].iov_base = (void *)(uintptr_t)tstate;
-	remote[0].iov_len = l->tstate_size;
-	if (hint && hint->hint_cframe && l->cframe_current >= 0) {
-		local[nr].iov_base = &cframe_word->value;
-		local[nr].iov_len = 8;
-		remote[nr].iov_base = (void *)(uintptr_t)(hint->hint_cframe +
-							  (uint64_t)l->cframe_current);
-		remote[nr].iov_len = 8;
-		nr++;
-	}
-	first_region = nr;
-	for (i = 0; hint && i < hint->nr_hint; i++) {
-		const struct pyregion *g = &hint->hint[i];
-
-		if (at + g->len > PREFETCH_BYTES)
-			break;
-		local[nr].iov_base = r->prefetch + at;
-		local[nr].iov_len = g->len;
-		remote[nr].iov_base = (void *)(uintptr_t)g->addr;
-		remote[nr].iov_len = g->len;
-		r->loaded[r->nr_loaded] = *g;
-		r->loaded_at[r->nr_loaded] = at;
-		r->nr_loaded++;
-		at += g->len;
-		nr++;
-	}
-	n = process_vm_readv(r->pid, local, nr, remote, nr, 0);
-	if (n < (ssize_t)l->tstate_size)
-		return -1;
-	n -= (ssize_t)l->tstate_size;
-	if (first_region == 2 && n >= 8) {
-		cframe_word->ok = 1;
-		n -= 8;
-	} else if (first_region == 2) {
-		n = 0;
-	}
-	/* regions are filled in order; a short one ends the valid data */
-	for (i = 0; i < r->nr_loaded; i++) {
-		if (n < (ssize_t)r->loaded[i].len) {
-			r->loaded[i].len = n > 0 ? (size_t)n : 0;
-			r->nr_loaded = i + (n > 0);
-			break;
-		}
-		n -= (ssize_t)r->loaded[i].len;
-	}
-	return 0;
-}
-
-/* Remembers which memory this walk used, to prefetch it next time. */
-static void set_hint(struct pyreader *r, struct pyreader_thread *t)
-{
-	memcpy(t->hint, r->used, r->nr_used * sizeof(*r->used));
-	t->nr_hint = r->nr_used;
 }
 
 /* The GIL holder's tstate in this interpreter, 0 if none. */
@@ -985,20 +967,17 @@ static uint64_t gil_holder(struct pyreader *r, uint64_t interp)
 {
 	const struct py_layout *l = &r->layout;
 	uint64_t gil, holder;
-	unsigned char g[24];
+	unsigned char buf[24];
+	const unsigned char *g;
 
-	if (l->runtime_tstate_current) {
-		if (remote_read(r->pid, r->runtime + l->runtime_tstate_current,
-				&holder, sizeof(holder)) < 0)
-			return 0;
-		return holder;
-	}
+	if (l->runtime_tstate_current)
+		return sample_u64(r, r->runtime + l->runtime_tstate_current,
+				  &holder) < 0 ? 0 : holder;
 	if (!l->interp_gil_pointer ||
-	    remote_read(r->pid, interp + l->interp_gil_pointer, &gil,
-			sizeof(gil)) < 0 ||
-	    remote_read(r->pid, gil, g, sizeof(g)) < 0)
+	    sample_u64(r, interp + l->interp_gil_pointer, &gil) < 0)
 		return 0;
-	if (remote_i32(g, l->gil_locked) <= 0)
+	g = sample_bytes(r, gil, sizeof(buf), buf);
+	if (!g || remote_i32(g, l->gil_locked) <= 0)
 		return 0;
 	return remote_u64(g, l->gil_last_holder);
 }
@@ -1007,91 +986,59 @@ int pyreader_sample(struct pyreader *r, unsigned flags, pyread_thread_fn fn,
 		    void *ctx, unsigned long *errors)
 {
 	const struct py_layout *l = &r->layout;
-	unsigned char ts[1024];
+	unsigned char ts_buf[1024];
 	uint64_t interp, next_interp = 0, tstate = 0;
-	int handed = 0, nr_interps = 0, prefetched = 0;
+	int handed = 0, nr_interps = 0;
 
+	if (l->tstate_size > sizeof(ts_buf))
+		return -1;
 	pycode_cache_trim(&r->codes);
 	r->generation++;
-	for (;;) {
-		/* the head interpreter's fields are read with the runtime's
-		 * pointer to it, trusting last sample's interpreter address */
-		uint64_t guess = r->last_interp;
-		struct iovec local[3], remote[3];
-		size_t nr = 1;
-		ssize_t n;
-
-		local[0].iov_base = &interp;
-		local[0].iov_len = 8;
-		remote[0].iov_base = (void *)(uintptr_t)(r->runtime + l->runtime_interp_head);
-		remote[0].iov_len = 8;
-		if (guess) {
-			local[1].iov_base = &next_interp;
-			local[1].iov_len = 8;
-			remote[1].iov_base = (void *)(uintptr_t)(guess + l->interp_next);
-			remote[1].iov_len = 8;
-			local[2].iov_base = &tstate;
-			local[2].iov_len = 8;
-			remote[2].iov_base = (void *)(uintptr_t)(guess + l->interp_threads_head);
-			remote[2].iov_len = 8;
-			nr = 3;
-		}
-		n = process_vm_readv(r->pid, local, nr, remote, nr, 0);
-		if (n < 8) {
-			if (errno == ESRCH)
-				return -1;
-			(*errors)++;
-			r->last_interp = 0;
-			return 0;
-		}
-		if (guess && interp == guess && n == 24) {
-			prefetched = 1;
-			break;
-		}
-		r->last_interp = interp;
-		if (!interp || !guess)
-			break;
+	r->now_ns = monotonic_ns();
+	if (take_snapshot(r) < 0)
+		return -1;
+	if (r->head_interp && r->now_ns - r->head_read_ns < HEAD_EVERY_NS) {
+		interp = r->head_interp;
+	} else if (sample_u64(r, r->runtime + l->runtime_interp_head, &interp) < 0) {
+		if (errno == ESRCH)
+			return -1;
+		(*errors)++;
+		return 0;
+	} else {
+		r->head_interp = interp;
+		r->head_read_ns = r->now_ns;
 	}
 	for (; interp && nr_interps < 64; interp = next_interp, nr_interps++) {
 		uint64_t holder = 0;
 		int nr_threads = 0;
 
-		if (!prefetched || nr_interps) {
-			struct iovec local[2], remote[2];
-
-			local[0].iov_base = &next_interp;
-			local[0].iov_len = 8;
-			remote[0].iov_base = (void *)(uintptr_t)(interp + l->interp_next);
-			remote[0].iov_len = 8;
-			local[1].iov_base = &tstate;
-			local[1].iov_len = 8;
-			remote[1].iov_base = (void *)(uintptr_t)(interp + l->interp_threads_head);
-			remote[1].iov_len = 8;
-			if (process_vm_readv(r->pid, local, 2, remote, 2, 0) != 16) {
-				(*errors)++;
-				break;
-			}
+		if (sample_u64(r, interp + l->interp_next, &next_interp) < 0 ||
+		    sample_u64(r, interp + l->interp_threads_head, &tstate) < 0) {
+			(*errors)++;
+			r->head_interp = 0;
+			break;
 		}
 		if (flags & (PYREAD_WANT_GIL | PYREAD_GIL_ONLY))
 			holder = gil_holder(r, interp);
 		for (; tstate && nr_threads < 4096; nr_threads++) {
-			struct pyreader_thread *t, *hint;
-			struct cframe_read cframe_word;
+			struct pyreader_thread *t;
 			struct pythread_sample s;
+			const unsigned char *ts;
 			uint64_t frame, thread_id, this = tstate;
 			long native = 0;
 			ssize_t n;
 
-			hint = thread_hint(r, tstate);
-			if (read_thread(r, tstate, ts, hint, &cframe_word) < 0 ||
-			    remote_u64(ts, l->tstate_interp) != interp) {
+			ts = sample_bytes(r, tstate, l->tstate_size, ts_buf);
+			if (!ts || remote_u64(ts, l->tstate_interp) != interp) {
 				(*errors)++;
+				r->head_interp = 0;
 				break;
 			}
 			tstate = remote_u64(ts, l->tstate_next);
 			thread_id = remote_u64(ts, l->tstate_thread_id);
 			if (l->tstate_native_id)
 				native = (long)remote_u64(ts, l->tstate_native_id);
+			frame = remote_u64(ts, l->tstate_frame);
 			t = thread_entry(r, this, thread_id);
 			if (!t->name)
 				thread_setup(r, t, native);
@@ -1112,22 +1059,14 @@ int pyreader_sample(struct pyreader *r, unsigned flags, pyread_thread_fn fn,
 				if ((flags & PYREAD_RUNNING_ONLY) && s.running == 0)
 					continue;
 			}
-			frame = remote_u64(ts, l->tstate_frame);
-			if (l->cframe_current >= 0 && frame) {
-				uint64_t cframe = frame;
-
-				if (hint && hint->hint_cframe == cframe && cframe_word.ok)
-					frame = cframe_word.value;
-				else if (remote_read(r->pid, cframe + (uint64_t)l->cframe_current,
-						     &frame, sizeof(frame)) < 0) {
-					(*errors)++;
-					continue;
-				}
-				t->hint_cframe = cframe;
+			/* 3.11, 3.12: the frame hangs off the current _PyCFrame */
+			if (l->cframe_current >= 0 && frame &&
+			    sample_u64(r, frame + (uint64_t)l->cframe_current,
+				       &frame) < 0) {
+				(*errors)++;
+				continue;
 			}
 			n = walk_frames(r, frame);
-			if (n >= 0)
-				set_hint(r, t);
 			if (n < 0) {
 				(*errors)++;
 				continue;

@@ -18,6 +18,7 @@
 
 #include "python/codecache.h"
 #include "python/layouts.h"
+#include "python/snapshot.h"
 
 struct strbuf;
 
@@ -65,20 +66,14 @@ typedef void (*pyread_thread_fn)(void *ctx, const struct pythread_sample *t);
 
 struct pyreader_thread;
 
-/* A piece of target memory the walker used. */
-struct pyregion {
-	uint64_t addr;
-	size_t len;
-};
-#define PREFETCH_REGIONS 16
-
 struct pyreader {
 	pid_t pid;
 	char exe[4096];
 	char version[32];		/* "3.12.1" */
 	struct py_layout layout;
 	uint64_t runtime;		/* address of _PyRuntime */
-	uint64_t last_interp;		/* head interpreter last sample */
+	uint64_t head_interp;		/* interpreters.head, 0 = read it */
+	int64_t head_read_ns;		/* when it was read */
 	struct pycode_cache codes;
 	struct pyreader_thread *threads;
 	size_t nr_threads, alloc_threads;
@@ -91,12 +86,18 @@ struct pyreader {
 	unsigned char *window;		/* scratch copy of frame memory */
 	uint64_t window_base;
 	size_t window_len;
-	unsigned char *prefetch;	/* regions read with the thread state */
-	struct pyregion loaded[PREFETCH_REGIONS];
-	size_t loaded_at[PREFETCH_REGIONS];
-	size_t nr_loaded;
-	struct pyregion used[PREFETCH_REGIONS];	/* what this walk read */
-	size_t nr_used;
+	/*
+	 * Steady state costs one system call per sample: everything the last
+	 * sample read (runtime and interpreter words, thread states, frame
+	 * memory) is read again in one snapshot at the start of the next,
+	 * and the walk reads from it; only what moved is read on its own.
+	 */
+	struct snapshot snap;
+	struct snapshot_range *touched;	/* what this sample read */
+	size_t nr_touched, alloc_touched;
+	int64_t now_ns;			/* CLOCK_MONOTONIC at this sample */
+	int suspect_code;		/* a frame's position was outside its
+					   code object: check the cache */
 	int64_t period_ns;		/* sampling period, for CPU credit */
 	int new_threads;		/* threads appeared since names were read */
 	unsigned name_serials;

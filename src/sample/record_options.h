@@ -34,6 +34,8 @@ struct record_stats {
 	unsigned long errors;		/* torn/failed reads, dropped samples */
 	unsigned long lost;		/* perf ring-buffer losses */
 	unsigned long unmerged;		/* --native: Python/native mismatch */
+	double sampling_cpu_us;		/* scorch's CPU time while sampling
+					   (start-up and writing excluded) */
 };
 
 #endif

@@ -35,19 +35,32 @@ os.kill(os.getpid(), 9)' 2>"$WORK/killed.err"
 rc=$?
 if [ $rc -eq 137 ] && valid_folded "$f"; then ok "record-target-killed-$plabel"; else fail "record-target-killed-$plabel" "rc=$rc $(cat "$WORK/killed.err")"; fi
 
-# threads that end mid-recording
+# threads that end mid-recording: sampling goes on after they are gone
+# (a peer stops for good once a thread exits), so the main thread's work
+# afterwards must be in the profile
 f=$WORK/threads.folded
 "$SCORCH" record -q -F 500 -o "$f" -- "$py" -c '
-import threading
+import threading, time
 def spin(n):
     s = 0
     for i in range(n): s += i
+def after_threads(seconds):
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        spin(10000)
 for r in range(20):
     ts = [threading.Thread(target=spin, args=(20000,)) for _ in range(4)]
     for t in ts: t.start()
-    for t in ts: t.join()' 2>"$WORK/threads.err"
+    for t in ts: t.join()
+after_threads(0.5)' 2>"$WORK/threads.err"
 rc=$?
-if [ $rc -eq 0 ] && valid_folded "$f"; then ok "record-threads-come-and-go-$plabel"; else fail "record-threads-come-and-go-$plabel" "rc=$rc $(cat "$WORK/threads.err")"; fi
+after=$(awk '/after_threads \(/ {n += $NF} END {print n + 0}' "$f" 2>/dev/null)
+# 0.5 s of CPU at 500 Hz is about 250 samples
+if [ $rc -eq 0 ] && valid_folded "$f" && [ "$after" -ge 100 ]; then
+	ok "record-threads-come-and-go-$plabel"
+else
+	fail "record-threads-come-and-go-$plabel" "rc=$rc, $after samples in after_threads (want >= 100) $(cat "$WORK/threads.err")"
+fi
 
 # SIGTERM to scorch: output written, signal passed on to the program
 f=$WORK/term.folded

@@ -1,0 +1,145 @@
+/*
+ * test_snapshot.c - unit tests for python/snapshot.c: joining ranges,
+ * finding bytes, faults part-way and the size limits, on this process's
+ * own memory (process_vm_readv works on oneself).
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "python/snapshot.h"
+#include "test.h"
+
+static unsigned char block[3 * 4096];
+
+static uint64_t addr_of(const void *p)
+{
+	return (uint64_t)(uintptr_t)p;
+}
+
+static void fill_block(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(block); i++)
+		block[i] = (unsigned char)(i * 7 + 3);
+}
+
+static void test_snapshot_joins_close_ranges(void)
+{
+	struct snapshot s = { 0 };
+	const unsigned char *p;
+
+	fill_block();
+	/* out of order, overlapping and close: one span */
+	snapshot_want(&s, addr_of(block + 600), 100);
+	snapshot_want(&s, addr_of(block + 100), 50);
+	snapshot_want(&s, addr_of(block + 120), 100);
+	CHECK(snapshot_read(&s, getpid()) == 600);
+	CHECK(s.nr_spans == 1);
+	p = snapshot_find(&s, addr_of(block + 130), 16);
+	CHECK(p && !memcmp(p, block + 130, 16));
+	p = snapshot_find(&s, addr_of(block + 650), 50);
+	CHECK(p && !memcmp(p, block + 650, 50));
+	/* the joined gap is readable too; outside the span is not */
+	CHECK(snapshot_find(&s, addr_of(block + 300), 8) != NULL);
+	CHECK(snapshot_find(&s, addr_of(block + 90), 16) == NULL);
+	CHECK(snapshot_find(&s, addr_of(block + 690), 16) == NULL);
+	snapshot_release(&s);
+}
+
+static void test_snapshot_far_ranges_are_separate(void)
+{
+	struct snapshot s = { 0 };
+	const unsigned char *p;
+
+	fill_block();
+	snapshot_want(&s, addr_of(block), 8);
+	snapshot_want(&s, addr_of(block + 3 * 4096 - 8), 8);
+	CHECK(snapshot_read(&s, getpid()) == 16);
+	CHECK(s.nr_spans == 2);
+	p = snapshot_find(&s, addr_of(block + 3 * 4096 - 8), 8);
+	CHECK(p && !memcmp(p, block + 3 * 4096 - 8, 8));
+	CHECK(snapshot_find(&s, addr_of(block + 4096), 8) == NULL);
+	snapshot_release(&s);
+}
+
+static void test_snapshot_fault_keeps_earlier_spans(void)
+{
+	struct snapshot s = { 0 };
+	long page = sysconf(_SC_PAGESIZE);
+	unsigned char *map = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	CHECK(map != MAP_FAILED);
+	if (map == MAP_FAILED)
+		return;
+	memset(map, 0x5a, (size_t)page);
+	CHECK(munmap(map + page, (size_t)page) == 0);
+	snapshot_want(&s, addr_of(map + 16), 32);
+	snapshot_want(&s, addr_of(map + page + 64), 32);	/* unmapped */
+	CHECK(snapshot_read(&s, getpid()) == 32);
+	CHECK(snapshot_find(&s, addr_of(map + 16), 32) != NULL);
+	CHECK(snapshot_find(&s, addr_of(map + page + 64), 8) == NULL);
+	/* only the unmapped range: nothing read, but no error */
+	snapshot_reset(&s);
+	snapshot_want(&s, addr_of(map + page + 64), 32);
+	CHECK(snapshot_read(&s, getpid()) == 0);
+	CHECK(snapshot_find(&s, addr_of(map + page + 64), 8) == NULL);
+	munmap(map, (size_t)page);
+	snapshot_release(&s);
+}
+
+static void test_snapshot_limits(void)
+{
+	struct snapshot s = { 0 };
+	size_t stride = 8192, n = SNAPSHOT_MAX_SPANS + 8, i;
+	unsigned char *big = calloc(n, stride);
+
+	CHECK(big != NULL);
+	if (!big)
+		return;
+	for (i = 0; i < n; i++)
+		snapshot_want(&s, addr_of(big + i * stride), 8);
+	snapshot_want(&s, 0, 0);	/* empty: ignored */
+	CHECK(snapshot_read(&s, getpid()) == (ssize_t)(8 * SNAPSHOT_MAX_SPANS));
+	CHECK(s.nr_spans == SNAPSHOT_MAX_SPANS);
+	CHECK(snapshot_find(&s, addr_of(big), 8) != NULL);
+	CHECK(snapshot_find(&s, addr_of(big + (n - 1) * stride), 8) == NULL);
+	/* one range over the byte limit is dropped, not truncated */
+	snapshot_reset(&s);
+	snapshot_want(&s, addr_of(big), SNAPSHOT_MAX_BYTES + 1);
+	CHECK(snapshot_read(&s, getpid()) == 0);
+	free(big);
+	snapshot_release(&s);
+}
+
+static void test_snapshot_gone_process(void)
+{
+	struct snapshot s = { 0 };
+	pid_t child = fork();
+
+	if (child == 0)
+		_exit(0);
+	CHECK(child > 0);
+	while (kill(child, 0) == 0 && waitpid(child, NULL, 0) != child)
+		;
+	snapshot_want(&s, addr_of(block), 8);
+	CHECK(snapshot_read(&s, child) == -1 && errno == ESRCH);
+	snapshot_release(&s);
+}
+
+int main(void)
+{
+	RUN(test_snapshot_joins_close_ranges);
+	RUN(test_snapshot_far_ranges_are_separate);
+	RUN(test_snapshot_fault_keeps_earlier_spans);
+	RUN(test_snapshot_limits);
+	RUN(test_snapshot_gone_process);
+	TEST_EXIT();
+}
