@@ -89,6 +89,8 @@ static void print_thread(void *opaque, const struct pythread_sample *s)
 			free(text);
 		}
 	}
+	if (s->moving)
+		printf("  ... (its callees changed faster than scorch could read them)\n");
 }
 
 static void ignore_thread(void *ctx, const struct pythread_sample *s)

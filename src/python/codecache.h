@@ -30,6 +30,7 @@ struct pycode {
 				   0 when not known */
 	int64_t checked_ns;	/* when last known to be this object; the
 				   reader keeps it (0 = never) */
+	int64_t loaded_ns;	/* when first read (the reader sets it) */
 	int last_pos, last_line;	/* the last line lookup, reused */
 	uint32_t name_id, file_id;	/* consumer's slots */
 };

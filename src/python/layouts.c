@@ -123,16 +123,19 @@ const struct py_layout *py_layout_find(int major, int minor)
 }
 
 /*
- * The 3.13 block is an array of uint64_t: cookie, version, free_threaded,
- * then groups that each start with their struct's size.  Field indices
- * below are positions in that array (CPython 3.13 pycore_runtime.h).
+ * The block is an array of uint64_t: cookie, version, free_threaded, then
+ * groups that each start with their struct's size.  Field indices below
+ * are positions in that array; each minor has its own row because new
+ * fields shift everything after them.  The GIL fields are offsets of the
+ * interpreter's embedded _gil and of its last_holder and locked members.
  */
 struct debug_offsets_map {
 	int minor;
 	size_t size;
 	int runtime_size, interp_head;
 	int interp_size, interp_next, interp_threads_head, interp_ceval_gil,
-	    interp_modules;
+	    interp_modules, interp_gil_state, interp_gil_locked,
+	    interp_gil_holder;
 	int tstate_size, tstate_next, tstate_interp, tstate_current_frame,
 	    tstate_thread_id, tstate_native_id;
 	int frame_size, frame_previous, frame_executable, frame_instr_ptr,
@@ -149,6 +152,8 @@ static const struct debug_offsets_map debug_maps[] = {
 		.runtime_size = 3, .interp_head = 5,
 		.interp_size = 6, .interp_next = 8, .interp_threads_head = 9,
 		.interp_ceval_gil = 14, .interp_modules = 11,
+		.interp_gil_state = 15, .interp_gil_locked = 17,
+		.interp_gil_holder = 18,
 		.tstate_size = 19, .tstate_next = 21, .tstate_interp = 22,
 		.tstate_current_frame = 23, .tstate_thread_id = 24,
 		.tstate_native_id = 25,
@@ -159,6 +164,34 @@ static const struct debug_offsets_map debug_maps[] = {
 		.code_firstlineno = 39, .code_adaptive = 43,
 		.unicode_size = 67, .unicode_ascii_size = 70,
 		.skip_owner = 3, .tagged = 0,
+	},
+	/*
+	 * 3.14: Include/internal/pycore_debug_offsets.h as shipped with
+	 * 3.14.10 (Debian libpython3.14-dev 3.14.10-1), 95 fields; the
+	 * same field order as the v3.14.0 bindings of other readers.  New
+	 * threads_main, code_object_generation, tlbc_generation,
+	 * stackpointer, tlbc_index, co_tlbc and the set, gen, llist and
+	 * debugger groups shift the indices.  f_executable is a tagged
+	 * _PyStackRef; owner 3 (INTERPRETER) and 4 (CSTACK) are not Python
+	 * frames.
+	 */
+	{
+		.minor = 14, .size = 760,
+		.runtime_size = 3, .interp_head = 5,
+		.interp_size = 6, .interp_next = 8, .interp_threads_head = 9,
+		.interp_ceval_gil = 15, .interp_modules = 12,
+		.interp_gil_state = 16, .interp_gil_locked = 18,
+		.interp_gil_holder = 19,
+		.tstate_size = 22, .tstate_next = 24, .tstate_interp = 25,
+		.tstate_current_frame = 26, .tstate_thread_id = 27,
+		.tstate_native_id = 28,
+		.frame_size = 31, .frame_previous = 32, .frame_executable = 33,
+		.frame_instr_ptr = 34, .frame_owner = 36,
+		.code_size = 39, .code_filename = 40, .code_name = 41,
+		.code_qualname = 42, .code_linetable = 43,
+		.code_firstlineno = 44, .code_adaptive = 48,
+		.unicode_size = 77, .unicode_ascii_size = 80,
+		.skip_owner = 3, .tagged = 1,
 	},
 };
 
@@ -208,6 +241,30 @@ static uint32_t max3(uint32_t a, uint32_t b, uint32_t c)
 	return m > c ? m : c;
 }
 
+/*
+ * The GIL is read through the ceval.gil pointer, so its members are
+ * needed relative to the struct: the block gives them as offsets into
+ * the interpreter, next to the embedded _gil's own offset.  Both must
+ * lie in the struct's first PY_GIL_READ_SIZE bytes (layouts.h).
+ */
+static int gil_members(const unsigned char *block,
+		       const struct debug_offsets_map *m, struct py_layout *l)
+{
+	uint32_t gil, locked, holder;
+
+	if (get(block, m->interp_size, m->interp_gil_state, &gil) ||
+	    get(block, m->interp_size, m->interp_gil_locked, &locked) ||
+	    get(block, m->interp_size, m->interp_gil_holder, &holder))
+		return -1;
+	if (locked < gil || holder < gil || locked == holder ||
+	    locked - gil > PY_GIL_READ_SIZE - 4 ||
+	    holder - gil > PY_GIL_READ_SIZE - 8)
+		return -1;
+	l->gil_locked = locked - gil;
+	l->gil_last_holder = holder - gil;
+	return 0;
+}
+
 int py_layout_from_debug_offsets(const unsigned char *block, size_t len,
 				 int major, int minor, struct py_layout *out)
 {
@@ -230,15 +287,14 @@ int py_layout_from_debug_offsets(const unsigned char *block, size_t len,
 	bad |= get(block, m->interp_size, m->interp_ceval_gil, &gil);
 	l.interp_gil_pointer = gil;
 	bad |= get(block, m->interp_size, m->interp_modules, &l.interp_modules);
-	/* not in the block: stable since 3.12 (offsetof on 3.13.0) */
+	/* not in the block: stable since 3.12 (offsetof on 3.13.0, 3.14.10) */
 	l.type_cached_keys = 880;
 	l.instance_dict = PY_DICT_INLINE_313;
 	l.dict_keys_compact = 1;
 	l.dict_values_header = 8;
 	l.long_tagged = 1;
 	l.interp_size_read = max3(l.interp_next, l.interp_threads_head, gil) + 8;
-	l.gil_last_holder = 8;
-	l.gil_locked = 16;
+	bad |= gil_members(block, m, &l);
 	bad |= get(block, m->tstate_size, m->tstate_next, &l.tstate_next);
 	bad |= get(block, m->tstate_size, m->tstate_interp, &l.tstate_interp);
 	bad |= get(block, m->tstate_size, m->tstate_current_frame, &l.tstate_frame);

@@ -26,6 +26,10 @@ enum py_instance_dict {
 	PY_DICT_INLINE_313,	/* dict at obj-24, else values after the object */
 };
 
+/* Bytes of struct _gil_runtime_state that cover gil_last_holder and
+ * gil_locked in every row (8 and 16 in all GIL builds so far). */
+#define PY_GIL_READ_SIZE 24
+
 struct py_layout {
 	int major, minor;
 
@@ -40,7 +44,8 @@ struct py_layout {
 	uint32_t interp_gil_pointer;	/* ceval.gil (3.12+), 0 = none */
 	uint32_t interp_size_read;	/* bytes to read to cover the above */
 
-	/* struct _gil_runtime_state */
+	/* struct _gil_runtime_state: the pointer last_holder and the int
+	 * locked, both inside its first PY_GIL_READ_SIZE bytes */
 	uint32_t gil_last_holder;
 	uint32_t gil_locked;
 

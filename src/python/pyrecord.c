@@ -63,7 +63,7 @@ struct pyrec {
 	size_t nr_threads, alloc_threads;
 	struct pyrec_process *current;
 	int64_t now_ns;
-	uint32_t idle_frame;
+	uint32_t idle_frame, moving_frame;
 	uint32_t *scratch;
 	size_t alloc_scratch;
 };
@@ -200,7 +200,9 @@ static void on_thread(void *ctx, const struct pythread_sample *s)
 	struct pyrec *rec = ctx;
 	struct pyrec_process *pr = rec->current;
 	struct pyrec_thread *t;
-	int marker = rec->o->idle && s->running == 0;
+	/* a leaf marker: [idle] (--idle, did not run) or [moving] (the
+	 * callees changed faster than they could be read) */
+	int marker = s->moving ? 2 : rec->o->idle && s->running == 0;
 	uint32_t stack;
 	size_t i;
 
@@ -221,11 +223,16 @@ static void on_thread(void *ctx, const struct pythread_sample *s)
 		for (i = s->nr_frames; i-- > 0;)
 			stack = profile_stack_push(rec->p, stack,
 						   frame_id(rec, &s->frames[i]));
-		if (marker) {
+		if (marker == 1) {
 			if (!rec->idle_frame)
 				rec->idle_frame = profile_frame_named(
 					rec->p, "[idle]", 6, FRAME_MARKER);
 			stack = profile_stack_push(rec->p, stack, rec->idle_frame);
+		} else if (marker == 2) {
+			if (!rec->moving_frame)
+				rec->moving_frame = profile_frame_named(
+					rec->p, "[moving]", 8, FRAME_MARKER);
+			stack = profile_stack_push(rec->p, stack, rec->moving_frame);
 		}
 		grow_array((void **)&t->last, sizeof(*t->last), s->nr_frames,
 			   &t->alloc_last);

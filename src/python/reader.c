@@ -31,14 +31,21 @@
 #define WINDOW_SIZE 4096
 /* room above the innermost frame read with it: the stack grows upwards */
 #define LEAF_ROOM 1024
-#define TOUCHED_MAX 256
+#define TOUCHED_MAX 4096
+/* reads of one stack before it counts as torn */
+#define STACK_ATTEMPTS 3
 #define PTHREAD_TID_OFFSET 720	/* glibc 2.36 struct pthread.tid */
 /* the kernel updates a running thread's CPU time every few ms (its tick) */
 #define RECENTLY_RAN_NS 12000000
 /* so schedstat is not worth reading more often than this */
 #define SCHEDSTAT_EVERY_NS 500000
-/* a cached code object is checked against address reuse this often */
+/*
+ * A cached code object is checked against address reuse this often; a
+ * young one (read less than CODE_YOUNG_NS ago) at every use, because the
+ * codes that get freed, module bodies after an import, are freed young.
+ */
 #define CODE_RECHECK_NS 20000000
+#define CODE_YOUNG_NS 200000000
 /* interpreters come and go rarely: the list head is read this often */
 #define HEAD_EVERY_NS 100000000
 
@@ -316,6 +323,7 @@ static struct pyreader *reader_new(pid_t pid)
 	r->tid_offset = PTHREAD_TID_OFFSET;
 	pycode_cache_init(&r->codes);
 	r->window = xmalloc(WINDOW_SIZE);
+	r->cur = &r->snap;
 	return r;
 }
 
@@ -457,7 +465,9 @@ void pyreader_close(struct pyreader *r)
 	free(r->frame_codes);
 	free(r->window);
 	free(r->touched);
+	free(r->walked);
 	snapshot_release(&r->snap);
+	snapshot_release(&r->retry);
 	pycode_cache_release(&r->codes);
 	free(r);
 }
@@ -742,8 +752,12 @@ static void forget_old_threads(struct pyreader *r)
 
 /* ---- memory for one sample ---- */
 
-/* Notes a range this sample read: the next sample's snapshot reads it. */
-static void touch(struct pyreader *r, uint64_t addr, size_t len)
+/*
+ * Notes a range this sample read, and in which snapshot copies the next
+ * sample should read it (SNAPSHOT_* bits).
+ */
+static void touch(struct pyreader *r, uint64_t addr, size_t len,
+		  unsigned copies)
 {
 	if (r->nr_touched >= TOUCHED_MAX)
 		return;
@@ -751,6 +765,7 @@ static void touch(struct pyreader *r, uint64_t addr, size_t len)
 		   r->nr_touched + 1, &r->alloc_touched);
 	r->touched[r->nr_touched].addr = addr;
 	r->touched[r->nr_touched].len = len;
+	r->touched[r->nr_touched].copies = copies;
 	r->nr_touched++;
 }
 
@@ -764,9 +779,11 @@ static int take_snapshot(struct pyreader *r)
 
 	snapshot_reset(&r->snap);
 	for (i = 0; i < r->nr_touched; i++)
-		snapshot_want(&r->snap, r->touched[i].addr, r->touched[i].len);
+		snapshot_want(&r->snap, r->touched[i].addr, r->touched[i].len,
+			      r->touched[i].copies);
 	r->nr_touched = 0;
 	r->window_len = 0;
+	r->cur = &r->snap;
 	if (snapshot_read(&r->snap, r->pid) < 0 && errno == ESRCH)
 		return -1;
 	return 0;
@@ -774,26 +791,30 @@ static int take_snapshot(struct pyreader *r)
 
 /*
  * len bytes of target memory at addr as of this sample: from the
- * snapshot, else read into buf.  NULL (errno set) when unreadable.
+ * snapshot's copy (one SNAPSHOT_* bit), else read into buf.  The range
+ * is noted for that copy of the next snapshot.  NULL (errno set) when
+ * unreadable.
  */
-static const unsigned char *sample_bytes(struct pyreader *r, uint64_t addr,
-					 size_t len, void *buf)
+static const unsigned char *sample_bytes(struct pyreader *r, unsigned copy,
+					 uint64_t addr, size_t len, void *buf)
 {
-	const unsigned char *p = snapshot_find(&r->snap, addr, len);
+	const unsigned char *p = snapshot_find(r->cur, copy, addr, len);
 
+	r->from_snapshot = p != NULL;
 	if (!p) {
 		if (remote_read(r->pid, addr, buf, len) < 0)
 			return NULL;
 		p = buf;
 	}
-	touch(r, addr, len);
+	touch(r, addr, len, copy);
 	return p;
 }
 
 static int sample_u64(struct pyreader *r, uint64_t addr, uint64_t *value)
 {
 	uint64_t buf;
-	const unsigned char *p = sample_bytes(r, addr, sizeof(buf), &buf);
+	const unsigned char *p = sample_bytes(r, SNAPSHOT_FIRST, addr,
+					      sizeof(buf), &buf);
 
 	if (!p)
 		return -1;
@@ -814,9 +835,10 @@ static int sample_u64(struct pyreader *r, uint64_t addr, uint64_t *value)
 static const unsigned char *frame_bytes(struct pyreader *r, uint64_t addr,
 					size_t size, int innermost)
 {
-	const unsigned char *p = snapshot_find(&r->snap, addr, size);
+	const unsigned char *p = snapshot_find(r->cur, SNAPSHOT_FIRST, addr, size);
 	size_t room = 0;
 
+	r->from_snapshot = p != NULL;
 	if (innermost && r->layout.interpreter_frames) {
 		uint64_t end = addr + size, page_end = (end + 4095) & ~4095ULL;
 
@@ -845,7 +867,7 @@ static const unsigned char *frame_bytes(struct pyreader *r, uint64_t addr,
 		r->window_len = size;
 		p = r->window;
 	}
-	touch(r, addr, size + room);
+	r->frame_room = room;
 	return p;
 }
 
@@ -883,12 +905,29 @@ static int frame_line(struct pyreader *r, struct pycode *code,
 	return code->last_line;
 }
 
+static void note_walked(struct pyreader *r, uint64_t addr,
+			const unsigned char *f)
+{
+	const struct py_layout *l = &r->layout;
+	struct pywalked *w;
+
+	grow_array((void **)&r->walked, sizeof(*r->walked), r->nr_walked + 1,
+		   &r->alloc_walked);
+	w = &r->walked[r->nr_walked++];
+	w->addr = addr;
+	w->back = remote_u64(f, l->frame_back);
+	w->code = remote_u64(f, l->frame_code);
+	w->from_snapshot = r->from_snapshot;
+	w->frame = -1;
+}
+
 /* Walks one thread's frames into r->frames; returns the count or -1. */
 static ssize_t walk_frames_once(struct pyreader *r, uint64_t frame)
 {
 	const struct py_layout *l = &r->layout;
 	size_t n = 0, depth;
 
+	r->nr_walked = 0;
 	for (depth = 0; frame && depth < PYREAD_MAX_DEPTH; depth++) {
 		const unsigned char *f = frame_bytes(r, frame, l->frame_size,
 						     depth == 0);
@@ -900,6 +939,17 @@ static ssize_t walk_frames_once(struct pyreader *r, uint64_t frame)
 		back = remote_u64(f, l->frame_back);
 		if (back == frame)
 			return -1;
+		/* 3.11+: copied again at the end of the next snapshot to
+		 * check it held still, but for the C stack's entry frame at
+		 * the root, which nothing reuses while the thread runs */
+		if (l->interpreter_frames && !(back == 0 && l->frame_owner >= 0 &&
+		    l->frame_skip_owner && f[l->frame_owner] >= l->frame_skip_owner)) {
+			touch(r, frame, l->frame_size + r->frame_room,
+			      SNAPSHOT_FIRST | SNAPSHOT_LAST);
+			note_walked(r, frame, f);
+		} else {
+			touch(r, frame, l->frame_size + r->frame_room, SNAPSHOT_FIRST);
+		}
 		if (l->frame_owner >= 0 && l->frame_skip_owner &&
 		    f[l->frame_owner] >= l->frame_skip_owner) {
 			frame = back;
@@ -911,14 +961,23 @@ static ssize_t walk_frames_once(struct pyreader *r, uint64_t frame)
 		code = pycode_get(&r->codes, r->pid, l, code_addr);
 		if (!code)
 			return -1;
+		/* a frame still being set up (its code written, its position
+		 * not yet): not part of a stack anyone could see */
+		if (l->interpreter_frames &&
+		    remote_u64(f, l->frame_lasti) + 2 < code_addr + l->code_adaptive)
+			return -1;
 		/* just read from the target: good as of now */
 		if (!code->checked_ns)
 			code->checked_ns = r->now_ns;
+		if (!code->loaded_ns)
+			code->loaded_ns = r->now_ns;
 		if (!code->hidden) {
 			grow_array((void **)&r->frames, sizeof(*r->frames),
 				   n + 1, &r->alloc_frames);
 			r->frames[n].code = code;
 			r->frames[n].line = frame_line(r, code, code_addr, f);
+			if (r->nr_walked && r->walked[r->nr_walked - 1].addr == frame)
+				r->walked[r->nr_walked - 1].frame = (ssize_t)n;
 			n++;
 		}
 		frame = back;
@@ -929,7 +988,8 @@ static ssize_t walk_frames_once(struct pyreader *r, uint64_t frame)
 /*
  * Walks one thread's frames.  Addresses of freed code objects are
  * reused, so a cached code object is checked against the target again
- * when its last check is CODE_RECHECK_NS old or a frame's position does
+ * when its last check is CODE_RECHECK_NS old (at every sample while it
+ * is young) or a frame's position does
  * not fit it: all codes of the walk in one system call, and when some
  * were stale and got reloaded, the walk is redone so the line numbers
  * come from the right line tables.
@@ -945,8 +1005,13 @@ static ssize_t walk_frames(struct pyreader *r, uint64_t frame)
 	if (n <= 0)
 		return n;
 	due = r->suspect_code;
-	for (i = 0; i < n && !due; i++)
-		due = r->now_ns - r->frames[i].code->checked_ns > CODE_RECHECK_NS;
+	for (i = 0; i < n && !due; i++) {
+		const struct pycode *c = r->frames[i].code;
+
+		due = r->now_ns - c->checked_ns > CODE_RECHECK_NS ||
+			(r->now_ns - c->loaded_ns < CODE_YOUNG_NS &&
+			 c->checked_ns < r->now_ns);
+	}
 	if (!due)
 		return n;
 	grow_array((void **)&r->frame_codes, sizeof(*r->frame_codes),
@@ -962,12 +1027,169 @@ static ssize_t walk_frames(struct pyreader *r, uint64_t frame)
 	return stale ? walk_frames_once(r, frame) : n;
 }
 
+/* ---- one consistent stack ---- */
+
+/*
+ * 3.11+: frames live on a data stack whose memory the next call reuses as
+ * soon as one returns, so frames read moments apart can belong to
+ * different calls: a stack no program ever had.  So each sample's
+ * snapshot copies the frame memory first, then the thread state and the
+ * innermost frame pointer (the middle copy), then the frame memory again
+ * (the last copy).  The walk starts from the middle pointer and uses the
+ * first copies; when every frame's links (previous, code, and for
+ * callers, which wait in a call, the position) are the same in the last
+ * copy, the chain was live when the pointer was read.
+ */
+
+/* The innermost frame pointer, and whether it is a middle copy. */
+static int leaf_pointer(struct pyreader *r, const unsigned char *ts,
+			int ts_middle, uint64_t *frame, int *middle)
+{
+	const struct py_layout *l = &r->layout;
+	const unsigned char *p;
+	uint64_t buf, where;
+
+	*frame = remote_u64(ts, l->tstate_frame);
+	*middle = ts_middle;
+	/* 3.11, 3.12: it hangs off the current _PyCFrame */
+	if (l->cframe_current < 0 || !*frame)
+		return 0;
+	where = *frame + (uint64_t)l->cframe_current;
+	p = sample_bytes(r, l->interpreter_frames ? SNAPSHOT_MIDDLE :
+			 SNAPSHOT_FIRST, where, sizeof(buf), &buf);
+	if (!p)
+		return -1;
+	*middle = r->from_snapshot;
+	*frame = remote_u64(p, 0);
+	return 0;
+}
+
+/*
+ * How many of the walked frames, counted from the outermost, held still
+ * (see above).  All of them, with a middle leaf pointer: the stack as
+ * read was live.
+ */
+static size_t steady_frames(struct pyreader *r)
+{
+	const struct py_layout *l = &r->layout;
+	size_t i = r->nr_walked;
+
+	while (i > 0) {
+		const struct pywalked *w = &r->walked[i - 1];
+		const unsigned char *p;
+
+		if (!w->from_snapshot)
+			break;
+		p = snapshot_find(r->cur, SNAPSHOT_LAST, w->addr, l->frame_size);
+		if (!p || remote_u64(p, l->frame_back) != w->back ||
+		    remote_u64(p, l->frame_code) != w->code)
+			break;
+		i--;
+	}
+	return r->nr_walked - i;
+}
+
+/*
+ * For a stack that never held still: keeps in r->frames only the callers
+ * that did (the outermost steady_frames walked frames); returns how many
+ * frames that leaves, or -1 when none did.
+ */
+static ssize_t keep_steady_callers(struct pyreader *r, ssize_t n)
+{
+	size_t steady = steady_frames(r), i;
+	ssize_t first = -1;
+
+	for (i = r->nr_walked - steady; i < r->nr_walked; i++) {
+		if (r->walked[i].frame >= 0) {
+			first = r->walked[i].frame;
+			break;
+		}
+	}
+	if (first < 0 || first >= n)
+		return -1;
+	memmove(r->frames, r->frames + first,
+		(size_t)(n - first) * sizeof(*r->frames));
+	return n - first;
+}
+
+/*
+ * A retry: reads, in one system call of its own, everything this
+ * thread's last attempt used (touched[mark...]) in the same copies, and
+ * makes it the snapshot reads come from.
+ */
+static int retry_snapshot(struct pyreader *r, size_t mark)
+{
+	size_t i;
+
+	snapshot_reset(&r->retry);
+	for (i = mark; i < r->nr_touched; i++)
+		snapshot_want(&r->retry, r->touched[i].addr, r->touched[i].len,
+			      r->touched[i].copies);
+	if (snapshot_read(&r->retry, r->pid) <= 0)
+		return -1;
+	r->cur = &r->retry;
+	r->window_len = 0;
+	return 0;
+}
+
+/*
+ * Reads one thread's stack into r->frames.  ts is the thread state read
+ * at tstate (ts_middle: as the snapshot's middle copy); touched[mark...]
+ * is what this thread read so far.  On 3.11+ a stack that did not hold
+ * still is read again, up to STACK_ATTEMPTS times; then only its callers
+ * that held still are kept and *moving is set.  Returns the number of
+ * frames, or -1 (torn: nothing usable).
+ */
+static ssize_t read_stack(struct pyreader *r, uint64_t tstate,
+			  const unsigned char *ts, int ts_middle, size_t mark,
+			  int *moving)
+{
+	const struct py_layout *l = &r->layout;
+	ssize_t n = -1;
+	int attempt;
+
+	*moving = 0;
+	for (attempt = 0; attempt < STACK_ATTEMPTS; attempt++) {
+		uint64_t frame;
+		int middle;
+
+		if (attempt) {
+			if (retry_snapshot(r, mark) < 0)
+				break;
+			ts = snapshot_find(r->cur, SNAPSHOT_MIDDLE, tstate,
+					   l->tstate_size);
+			if (!ts)
+				break;
+			ts_middle = 1;
+		}
+		r->nr_walked = 0;
+		if (leaf_pointer(r, ts, ts_middle, &frame, &middle) < 0) {
+			n = -1;
+			continue;
+		}
+		n = walk_frames(r, frame);
+		if (!l->interpreter_frames)
+			break;
+		if (n >= 0 && middle && steady_frames(r) == r->nr_walked)
+			break;
+		if (attempt + 1 == STACK_ATTEMPTS && n > 0) {
+			n = keep_steady_callers(r, n);
+			*moving = n > 0;
+			break;
+		}
+		n = -1;
+	}
+	r->cur = &r->snap;
+	r->window_len = 0;
+	return n;
+}
+
 /* The GIL holder's tstate in this interpreter, 0 if none. */
 static uint64_t gil_holder(struct pyreader *r, uint64_t interp)
 {
 	const struct py_layout *l = &r->layout;
 	uint64_t gil, holder;
-	unsigned char buf[24];
+	unsigned char buf[PY_GIL_READ_SIZE];
 	const unsigned char *g;
 
 	if (l->runtime_tstate_current)
@@ -976,7 +1198,7 @@ static uint64_t gil_holder(struct pyreader *r, uint64_t interp)
 	if (!l->interp_gil_pointer ||
 	    sample_u64(r, interp + l->interp_gil_pointer, &gil) < 0)
 		return 0;
-	g = sample_bytes(r, gil, sizeof(buf), buf);
+	g = sample_bytes(r, SNAPSHOT_FIRST, gil, sizeof(buf), buf);
 	if (!g || remote_i32(g, l->gil_locked) <= 0)
 		return 0;
 	return remote_u64(g, l->gil_last_holder);
@@ -1024,11 +1246,17 @@ int pyreader_sample(struct pyreader *r, unsigned flags, pyread_thread_fn fn,
 			struct pyreader_thread *t;
 			struct pythread_sample s;
 			const unsigned char *ts;
-			uint64_t frame, thread_id, this = tstate;
+			uint64_t thread_id, this = tstate;
 			long native = 0;
 			ssize_t n;
+			size_t mark;
+			int ts_middle;
 
-			ts = sample_bytes(r, tstate, l->tstate_size, ts_buf);
+			mark = r->nr_touched;
+			ts = sample_bytes(r, l->interpreter_frames ?
+					  SNAPSHOT_MIDDLE : SNAPSHOT_FIRST,
+					  tstate, l->tstate_size, ts_buf);
+			ts_middle = r->from_snapshot;
 			if (!ts || remote_u64(ts, l->tstate_interp) != interp) {
 				(*errors)++;
 				r->head_interp = 0;
@@ -1038,7 +1266,6 @@ int pyreader_sample(struct pyreader *r, unsigned flags, pyread_thread_fn fn,
 			thread_id = remote_u64(ts, l->tstate_thread_id);
 			if (l->tstate_native_id)
 				native = (long)remote_u64(ts, l->tstate_native_id);
-			frame = remote_u64(ts, l->tstate_frame);
 			t = thread_entry(r, this, thread_id);
 			if (!t->name)
 				thread_setup(r, t, native);
@@ -1059,14 +1286,7 @@ int pyreader_sample(struct pyreader *r, unsigned flags, pyread_thread_fn fn,
 				if ((flags & PYREAD_RUNNING_ONLY) && s.running == 0)
 					continue;
 			}
-			/* 3.11, 3.12: the frame hangs off the current _PyCFrame */
-			if (l->cframe_current >= 0 && frame &&
-			    sample_u64(r, frame + (uint64_t)l->cframe_current,
-				       &frame) < 0) {
-				(*errors)++;
-				continue;
-			}
-			n = walk_frames(r, frame);
+			n = read_stack(r, this, ts, ts_middle, mark, &s.moving);
 			if (n < 0) {
 				(*errors)++;
 				continue;

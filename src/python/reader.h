@@ -50,6 +50,9 @@ struct pythread_sample {
 				   since its last sample (with
 				   PYREAD_INSTANT_STATE: OS state R now);
 				   1 / 0, -1 when not known */
+	int moving;		/* 3.11+: the stack kept changing while it
+				   was read; frames are the part that held
+				   still (the callers), its callees unknown */
 	size_t nr_frames;
 	const struct pyframe *frames;	/* innermost first */
 };
@@ -66,6 +69,13 @@ typedef void (*pyread_thread_fn)(void *ctx, const struct pythread_sample *t);
 
 struct pyreader_thread;
 
+/* A frame as the walk read it: what a second look must find again. */
+struct pywalked {
+	uint64_t addr, back, code;
+	int from_snapshot;	/* its bytes came from the current snapshot */
+	ssize_t frame;		/* its index in frames[], -1 for none */
+};
+
 struct pyreader {
 	pid_t pid;
 	char exe[4096];
@@ -81,6 +91,8 @@ struct pyreader {
 	int tid_offset;			/* struct pthread.tid (<= 3.10) */
 	struct pyframe *frames;		/* scratch for one thread's stack */
 	size_t alloc_frames;
+	struct pywalked *walked;	/* every frame the walk visited */
+	size_t nr_walked, alloc_walked;
 	struct pycode **frame_codes;	/* scratch for pycode_validate */
 	size_t alloc_frame_codes;
 	unsigned char *window;		/* scratch copy of frame memory */
@@ -95,6 +107,10 @@ struct pyreader {
 	struct snapshot snap;
 	struct snapshot_range *touched;	/* what this sample read */
 	size_t nr_touched, alloc_touched;
+	struct snapshot retry;		/* one thread's memory, read again */
+	struct snapshot *cur;		/* the snapshot reads come from */
+	int from_snapshot;		/* the last frame_bytes found it there */
+	size_t frame_room;		/* room it read above that frame */
 	int64_t now_ns;			/* CLOCK_MONOTONIC at this sample */
 	int suspect_code;		/* a frame's position was outside its
 					   code object: check the cache */

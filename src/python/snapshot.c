@@ -1,7 +1,8 @@
 /*
  * snapshot.c - joining wanted ranges into spans and reading them at once.
  *
- * Ranges closer than JOIN_GAP are joined: the gap then lies in pages
+ * Each copy is planned on its own from the sorted wants; ranges closer
+ * than JOIN_GAP are joined: the gap then lies in pages
  * that the two ranges already touch, so joining never reads a page the
  * caller did not ask for.  Spans are read in address order; the
  * kernel stops at the first fault, so spans after it come back empty.
@@ -23,18 +24,23 @@
 
 void snapshot_reset(struct snapshot *s)
 {
+	int c;
+
 	s->nr_want = 0;
-	s->nr_spans = 0;
+	for (c = 0; c < SNAPSHOT_GROUPS; c++)
+		s->nr_spans[c] = 0;
 }
 
-void snapshot_want(struct snapshot *s, uint64_t addr, size_t len)
+void snapshot_want(struct snapshot *s, uint64_t addr, size_t len,
+		   unsigned copies)
 {
-	if (!len || addr + len < addr)
+	if (!len || addr + len < addr || !copies)
 		return;
 	grow_array((void **)&s->want, sizeof(*s->want), s->nr_want + 1,
 		   &s->alloc_want);
 	s->want[s->nr_want].addr = addr;
 	s->want[s->nr_want].len = len;
+	s->want[s->nr_want].copies = copies;
 	s->nr_want++;
 }
 
@@ -52,58 +58,102 @@ static void sort_wants(struct snapshot_range *w, size_t n)
 	}
 }
 
-/* Joins the sorted wants into spans within the size limits. */
-static void plan_spans(struct snapshot *s)
+/* Does a range with these copies belong in span group g? */
+static int in_group(unsigned copies, int g)
 {
-	size_t i, bytes = 0;
+	switch (g) {
+	case 0:
+		return (copies & SNAPSHOT_FIRST) && !(copies & SNAPSHOT_LAST);
+	case 1:
+		return (copies & SNAPSHOT_FIRST) && (copies & SNAPSHOT_LAST);
+	case 2:
+		return (copies & SNAPSHOT_MIDDLE) != 0;
+	default:
+		return (copies & SNAPSHOT_LAST) != 0;
+	}
+}
+
+/*
+ * Joins the sorted wants of span group g into spans[] within the limits;
+ * bytes is the buffer space used so far.  Returns how many spans.
+ */
+static size_t plan_spans(const struct snapshot *s, int g,
+			 struct snapshot_span *spans, size_t *bytes)
+{
+	size_t i, nr = 0;
 	struct snapshot_span *cur = NULL;
 
-	sort_wants(s->want, s->nr_want);
-	s->nr_spans = 0;
 	for (i = 0; i < s->nr_want; i++) {
 		uint64_t addr = s->want[i].addr, end = addr + s->want[i].len;
 
+		if (!in_group(s->want[i].copies, g))
+			continue;
 		if (cur && addr <= cur->addr + cur->len + JOIN_GAP) {
 			uint64_t cur_end = cur->addr + cur->len;
 
 			if (end > cur_end) {
-				if (bytes + (end - cur_end) > SNAPSHOT_MAX_BYTES)
+				if (*bytes + (end - cur_end) > SNAPSHOT_MAX_BYTES)
 					break;
-				bytes += end - cur_end;
+				*bytes += end - cur_end;
 				cur->len += end - cur_end;
 			}
 			continue;
 		}
-		if (s->nr_spans == SNAPSHOT_MAX_SPANS ||
-		    bytes + (end - addr) > SNAPSHOT_MAX_BYTES)
+		if (nr == SNAPSHOT_MAX_SPANS ||
+		    *bytes + (end - addr) > SNAPSHOT_MAX_BYTES)
 			break;
-		cur = &s->spans[s->nr_spans++];
+		cur = &spans[nr++];
 		cur->addr = addr;
 		cur->len = end - addr;
-		cur->at = bytes;
+		cur->at = *bytes;
 		cur->got = 0;
-		bytes += cur->len;
+		*bytes += cur->len;
 	}
+	return nr;
+}
+
+/* Hands out the n bytes read, in order, to the spans. */
+static ssize_t fill_spans(struct snapshot_span *spans, size_t nr, ssize_t n)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
+		size_t got = n >= (ssize_t)spans[i].len ?
+			spans[i].len : (size_t)(n > 0 ? n : 0);
+
+		spans[i].got = got;
+		n -= (ssize_t)got;
+	}
+	return n;
 }
 
 ssize_t snapshot_read(struct snapshot *s, pid_t pid)
 {
-	struct iovec local[SNAPSHOT_MAX_SPANS], remote[SNAPSHOT_MAX_SPANS];
-	size_t i;
-	ssize_t n, left;
+	struct iovec local[SNAPSHOT_GROUPS * SNAPSHOT_MAX_SPANS];
+	struct iovec remote[SNAPSHOT_GROUPS * SNAPSHOT_MAX_SPANS];
+	size_t i, nr = 0, bytes = 0;
+	ssize_t n;
+	int c;
 
-	plan_spans(s);
-	if (!s->nr_spans)
+	sort_wants(s->want, s->nr_want);
+	for (c = 0; c < SNAPSHOT_GROUPS; c++)
+		s->nr_spans[c] = plan_spans(s, c, s->spans[c], &bytes);
+	if (!bytes)
 		return 0;
 	if (!s->buf)
 		s->buf = xmalloc(SNAPSHOT_MAX_BYTES);
-	for (i = 0; i < s->nr_spans; i++) {
-		local[i].iov_base = s->buf + s->spans[i].at;
-		local[i].iov_len = s->spans[i].len;
-		remote[i].iov_base = (void *)(uintptr_t)s->spans[i].addr;
-		remote[i].iov_len = s->spans[i].len;
+	for (c = 0; c < SNAPSHOT_GROUPS; c++) {
+		for (i = 0; i < s->nr_spans[c]; i++) {
+			const struct snapshot_span *sp = &s->spans[c][i];
+
+			local[nr].iov_base = s->buf + sp->at;
+			local[nr].iov_len = sp->len;
+			remote[nr].iov_base = (void *)(uintptr_t)sp->addr;
+			remote[nr].iov_len = sp->len;
+			nr++;
+		}
 	}
-	n = process_vm_readv(pid, local, s->nr_spans, remote, s->nr_spans, 0);
+	n = process_vm_readv(pid, local, nr, remote, nr, 0);
 	if (n < 0) {
 		/* the first span faulted: nothing read, but the process is there */
 		if (errno == EFAULT)
@@ -111,26 +161,23 @@ ssize_t snapshot_read(struct snapshot *s, pid_t pid)
 		else
 			return -1;
 	}
-	for (i = 0, left = n; i < s->nr_spans; i++) {
-		size_t got = left >= (ssize_t)s->spans[i].len ?
-			s->spans[i].len : (size_t)(left > 0 ? left : 0);
-
-		s->spans[i].got = got;
-		left -= (ssize_t)got;
-	}
+	for (c = 0, bytes = (size_t)n; c < SNAPSHOT_GROUPS; c++)
+		bytes = (size_t)fill_spans(s->spans[c], s->nr_spans[c],
+					   (ssize_t)bytes);
 	return n;
 }
 
-const unsigned char *snapshot_find(const struct snapshot *s, uint64_t addr,
-				   size_t len)
+static const unsigned char *find_in(const struct snapshot *s,
+				    const struct snapshot_span *spans,
+				    size_t nr, uint64_t addr, size_t len)
 {
-	size_t lo = 0, hi = s->nr_spans;
+	size_t lo = 0, hi = nr;
 
 	/* the last span starting at or below addr */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (s->spans[mid].addr <= addr)
+		if (spans[mid].addr <= addr)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -138,9 +185,22 @@ const unsigned char *snapshot_find(const struct snapshot *s, uint64_t addr,
 	if (!lo)
 		return NULL;
 	lo--;
-	if (addr + len > s->spans[lo].addr + s->spans[lo].got)
+	if (addr + len > spans[lo].addr + spans[lo].got)
 		return NULL;
-	return s->buf + s->spans[lo].at + (addr - s->spans[lo].addr);
+	return s->buf + spans[lo].at + (addr - spans[lo].addr);
+}
+
+const unsigned char *snapshot_find(const struct snapshot *s, unsigned copy,
+				   uint64_t addr, size_t len)
+{
+	const unsigned char *p;
+
+	if (copy == SNAPSHOT_LAST)
+		return find_in(s, s->spans[3], s->nr_spans[3], addr, len);
+	if (copy == SNAPSHOT_MIDDLE)
+		return find_in(s, s->spans[2], s->nr_spans[2], addr, len);
+	p = find_in(s, s->spans[1], s->nr_spans[1], addr, len);
+	return p ? p : find_in(s, s->spans[0], s->nr_spans[0], addr, len);
 }
 
 void snapshot_release(struct snapshot *s)

@@ -16,12 +16,16 @@ check() {
 }
 
 # python_versions: every CPython interpreter on this machine as
-# "label path" lines (pyenv 3.x builds and Debian's /usr/bin/python3).
+# "label path" lines (pyenv 3.x builds, $EXTRA_PYTHONS, Debian's python3).
 python_versions() {
-	local root
+	local root p
 	root=$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")
 	for d in "$root"/versions/3.*; do
 		[ -x "$d/bin/python3" ] && echo "$(basename "$d") $d/bin/python3"
+	done
+	# EXTRA_PYTHONS: more interpreters by path, space-separated
+	for p in ${EXTRA_PYTHONS:-}; do
+		[ -x "$p" ] && echo "extra-$("$p" -c 'import sys;print("%d.%d.%d"%sys.version_info[:3])') $p"
 	done
 	[ -x /usr/bin/python3 ] && echo "debian-$(/usr/bin/python3 -c 'import sys;print("%d.%d"%sys.version_info[:2])') /usr/bin/python3"
 }

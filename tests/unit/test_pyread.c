@@ -154,6 +154,8 @@ static void test_debug_offsets(void)
 	CHECK(l.frame_owner == 70 && l.frame_skip_owner == 3);
 	CHECK(l.code_qualname == 128 && l.code_adaptive == 200);
 	CHECK(l.unicode_ascii_size == 40 && l.unicode_compact_size == 56);
+	CHECK(l.gil_last_holder == 8 && l.gil_locked == 16);
+	CHECK(l.frame_code_tagged == 0);
 
 	/* wrong cookie */
 	fill_313(block);
@@ -174,7 +176,7 @@ static void test_debug_offsets(void)
 	fill_313(block);
 	CHECK(py_layout_from_debug_offsets((unsigned char *)block, 100, 3, 13, &l) < 0);
 	CHECK(py_layout_from_debug_offsets((unsigned char *)block, sizeof(block),
-					   3, 14, &l) < 0);
+					   3, 15, &l) < 0);
 }
 
 int main(void)

@@ -1,0 +1,231 @@
+/*
+ * test_layouts.c - the 3.14 row of the _Py_DebugOffsets decoder: a
+ * synthetic block whose every field names its own index proves which
+ * index each layout field comes from; a block with the values of a real
+ * 3.14.10 process (Debian build, read from its .PyRuntime section) must
+ * decode to those offsets; damaged or mislabelled blocks are refused.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "test.h"
+#include "python/layouts.h"
+
+#define WORDS_314 95
+
+/* Indices of the struct sizes (each group's first field) in 3.14. */
+static const int sizes_314[] = { 3, 6, 22, 31, 39, 50, 52, 56, 59, 62, 66,
+				 69, 71, 74, 77, 81, 83 };
+
+/* Every field holds 100 + its index, every size 4000. */
+static void fill_indexed(uint64_t *b)
+{
+	size_t i;
+
+	for (i = 0; i < WORDS_314; i++)
+		b[i] = 100 + i;
+	for (i = 0; i < sizeof(sizes_314) / sizeof(sizes_314[0]); i++)
+		b[sizes_314[i]] = 4000;
+	memcpy(b, "xdebugpy", 8);
+	b[1] = 0x030e00f0;
+	b[2] = 0;
+}
+
+/* The block of CPython 3.14.10 (x86_64, GIL build), word by word. */
+static void fill_real(uint64_t *b)
+{
+	static const uint64_t values[WORDS_314] = {
+		0, 0x030e0af0, 0,
+		316616, 784, 808,
+		225864, 7280, 7272, 7344, 7360, 7408, 7688, 7672, 7680, 16,
+		7784, 0, 7800, 7792, 7992, 0,
+		832, 0, 8, 16, 72, 152, 160, 232, 32,
+		88, 8, 0, 56, 80, 74, 64, 0,
+		216, 112, 120, 128, 136, 68, 52, 96, 104, 208, 0,
+		16, 8,
+		416, 24, 88, 168,
+		40, 32, 16,
+		40, 24, 16,
+		200, 24, 40, 32,
+		48, 32, 40,
+		24, 16,
+		32, 16, 24,
+		40, 16, 32,
+		64, 32, 16, 40,
+		264, 192,
+		160, 24, 72, 67,
+		0, 8,
+		24, 304, 8076, 0, 4, 512,
+	};
+
+	memcpy(b, values, sizeof(values));
+	memcpy(b, "xdebugpy", 8);
+}
+
+static int decode(uint64_t *b, size_t len, int minor, struct py_layout *l)
+{
+	return py_layout_from_debug_offsets((const unsigned char *)b, len, 3,
+					    minor, l);
+}
+
+static void test_size(void)
+{
+	CHECK(py_debug_offsets_size(3, 14) == WORDS_314 * 8);
+	CHECK(py_debug_offsets_size(3, 15) == 0);
+	CHECK(py_layout_find(3, 14) == NULL);
+}
+
+static void test_indices_314(void)
+{
+	uint64_t b[WORDS_314];
+	struct py_layout l;
+
+	fill_indexed(b);
+	CHECK(decode(b, sizeof(b), 14, &l) == 0);
+	CHECK(l.major == 3 && l.minor == 14);
+	CHECK(l.runtime_interp_head == 105);
+	CHECK(l.interp_next == 108);
+	CHECK(l.interp_threads_head == 109);
+	CHECK(l.interp_modules == 112);
+	CHECK(l.interp_gil_pointer == 115);
+	/* _gil at 116, locked at 118, last_holder at 119 */
+	CHECK(l.gil_locked == 2 && l.gil_last_holder == 3);
+	CHECK(l.tstate_next == 124);
+	CHECK(l.tstate_interp == 125);
+	CHECK(l.tstate_frame == 126 && l.cframe_current == -1);
+	CHECK(l.tstate_thread_id == 127);
+	CHECK(l.tstate_native_id == 128);
+	CHECK(l.frame_back == 132);
+	CHECK(l.frame_code == 133);
+	CHECK(l.frame_lasti == 134);
+	CHECK(l.frame_owner == 136);
+	CHECK(l.code_filename == 140);
+	CHECK(l.code_name == 141);
+	CHECK(l.code_qualname == 142);
+	CHECK(l.code_linetable == 143);
+	CHECK(l.code_firstlineno == 144);
+	CHECK(l.code_adaptive == 148);
+	CHECK(l.unicode_ascii_size == 180);
+	CHECK(l.unicode_compact_size == 196);
+	CHECK(l.interpreter_frames == 1 && l.lines == PY_LINES_LOCATIONS);
+}
+
+static void test_real_314(void)
+{
+	uint64_t b[WORDS_314];
+	struct py_layout l;
+
+	fill_real(b);
+	CHECK(decode(b, sizeof(b), 14, &l) == 0);
+	CHECK(l.runtime_interp_head == 808);
+	CHECK(l.interp_next == 7272 && l.interp_threads_head == 7344);
+	CHECK(l.interp_modules == 7688 && l.interp_gil_pointer == 16);
+	CHECK(l.interp_size_read >= 7344 + 8);
+	CHECK(l.gil_last_holder == 8 && l.gil_locked == 16);
+	CHECK(l.tstate_next == 8 && l.tstate_interp == 16);
+	CHECK(l.tstate_frame == 72);
+	CHECK(l.tstate_thread_id == 152 && l.tstate_native_id == 160);
+	CHECK(l.tstate_size > 160);
+	CHECK(l.frame_back == 8 && l.frame_code == 0 && l.frame_lasti == 56);
+	CHECK(l.frame_owner == 74 && l.frame_size > 74);
+	/* tagged f_executable; INTERPRETER (3) and CSTACK (4) skipped */
+	CHECK(l.frame_code_tagged == 1 && l.frame_skip_owner == 3);
+	CHECK(l.code_filename == 112 && l.code_name == 120);
+	CHECK(l.code_qualname == 128 && l.code_linetable == 136);
+	CHECK(l.code_firstlineno == 68 && l.code_adaptive == 208);
+	CHECK(l.code_size > 136);
+	CHECK(l.unicode_ascii_size == 40 && l.unicode_compact_size == 56);
+}
+
+static void test_rejects_314(void)
+{
+	uint64_t b[WORDS_314];
+	struct py_layout l;
+
+	/* interpreter_frame.owner at or past sizeof(_PyInterpreterFrame) */
+	fill_real(b);
+	b[36] = 88;
+	CHECK(decode(b, sizeof(b), 14, &l) < 0);
+	/* thread_state.current_frame far outside the thread state */
+	fill_real(b);
+	b[26] = 1u << 30;
+	CHECK(decode(b, sizeof(b), 14, &l) < 0);
+	/* a struct size of zero */
+	fill_real(b);
+	b[39] = 0;
+	CHECK(decode(b, sizeof(b), 14, &l) < 0);
+	/* the GIL's last_holder outside struct _gil_runtime_state */
+	fill_real(b);
+	b[19] = 7784 + 4096;
+	CHECK(decode(b, sizeof(b), 14, &l) < 0);
+	/* ... or past the bytes the reader fetches of it */
+	fill_real(b);
+	b[19] = 7784 + PY_GIL_READ_SIZE;
+	CHECK(decode(b, sizeof(b), 14, &l) < 0);
+	fill_real(b);
+	b[18] = 7784 + PY_GIL_READ_SIZE - 2;
+	CHECK(decode(b, sizeof(b), 14, &l) < 0);
+	/* locked and last_holder the same field */
+	fill_real(b);
+	b[18] = b[19];
+	CHECK(decode(b, sizeof(b), 14, &l) < 0);
+	/* co_code_adaptive past the code object */
+	fill_real(b);
+	b[48] = 4000;
+	CHECK(decode(b, sizeof(b), 14, &l) < 0);
+	/* implausible sizeof(PyASCIIObject) */
+	fill_real(b);
+	b[80] = 4;
+	CHECK(decode(b, sizeof(b), 14, &l) < 0);
+	/* wrong cookie, free-threaded build */
+	fill_real(b);
+	memcpy(b, "xdebugpY", 8);
+	CHECK(decode(b, sizeof(b), 14, &l) < 0);
+	fill_real(b);
+	b[2] = 1;
+	CHECK(decode(b, sizeof(b), 14, &l) < 0);
+	/* truncated: the 3.13 size is too short for a 3.14 block */
+	fill_real(b);
+	CHECK(decode(b, 584, 14, &l) < 0);
+	CHECK(decode(b, sizeof(b) - 1, 14, &l) < 0);
+}
+
+/* A 3.13 block (layout shifted by the 3.14 additions) read as 3.14. */
+static void test_mislabelled(void)
+{
+	static const uint64_t v313[73] = {
+		0, 0x030d00f0, 0,
+		283320, 608, 632,
+		194968, 7272, 7264, 7344, 7400, 7656, 7640, 7648, 16, 7752, 0, 7768, 7760,
+		304, 0, 8, 16, 72, 152, 160, 232, 32,
+		80, 8, 0, 56, 72, 70,
+		208, 112, 120, 128, 136, 68, 52, 96, 104, 200,
+		16, 8,
+		1000, 24, 88, 168,
+		32, 24, 16,
+		40, 24, 16,
+		48, 32, 40,
+		24, 16,
+		32, 16, 24,
+		40, 16, 32,
+		64, 32, 16, 40,
+		240, 200,
+	};
+	uint64_t b[WORDS_314];
+	struct py_layout l;
+
+	memset(b, 0, sizeof(b));
+	memcpy(b, v313, sizeof(v313));
+	memcpy(b, "xdebugpy", 8);
+	CHECK(decode(b, sizeof(b), 14, &l) < 0);
+}
+
+int main(void)
+{
+	RUN(test_size);
+	RUN(test_indices_314);
+	RUN(test_real_314);
+	RUN(test_rejects_314);
+	RUN(test_mislabelled);
+	TEST_EXIT();
+}
