@@ -68,6 +68,7 @@ struct pyreader_thread {
 	int64_t ran_at_ns;	/* when run_ns last changed */
 	unsigned seen;		/* generation of the last sample */
 	int64_t read_ns;	/* when schedstat was last read */
+	uint64_t root_entry;	/* its outermost entry frame, 0 = unknown */
 	char *name;
 	unsigned name_serial;
 };
@@ -928,12 +929,21 @@ static ssize_t walk_frames_once(struct pyreader *r, uint64_t frame)
 	size_t n = 0, depth;
 
 	r->nr_walked = 0;
+	r->root_entry_seen = 0;
 	for (depth = 0; frame && depth < PYREAD_MAX_DEPTH; depth++) {
-		const unsigned char *f = frame_bytes(r, frame, l->frame_size,
-						     depth == 0);
+		const unsigned char *f;
 		uint64_t code_addr, back;
 		struct pycode *code;
 
+		/* the thread's outermost entry frame (3.12+, on the C stack
+		 * of its first evaluation loop) ends the chain and names
+		 * nothing: known from last time, it is not read again */
+		if (depth && frame == r->root_entry_hint) {
+			r->root_entry_seen = frame;
+			frame = 0;
+			break;
+		}
+		f = frame_bytes(r, frame, l->frame_size, depth == 0);
 		if (!f)
 			return -1;
 		back = remote_u64(f, l->frame_back);
@@ -949,6 +959,8 @@ static ssize_t walk_frames_once(struct pyreader *r, uint64_t frame)
 			note_walked(r, frame, f);
 		} else {
 			touch(r, frame, l->frame_size + r->frame_room, SNAPSHOT_FIRST);
+			if (l->interpreter_frames && depth)
+				r->root_entry_seen = frame;
 		}
 		if (l->frame_owner >= 0 && l->frame_skip_owner &&
 		    f[l->frame_owner] >= l->frame_skip_owner) {
@@ -1286,7 +1298,9 @@ int pyreader_sample(struct pyreader *r, unsigned flags, pyread_thread_fn fn,
 				if ((flags & PYREAD_RUNNING_ONLY) && s.running == 0)
 					continue;
 			}
+			r->root_entry_hint = t->root_entry;
 			n = read_stack(r, this, ts, ts_middle, mark, &s.moving);
+			t->root_entry = n >= 0 && !s.moving ? r->root_entry_seen : 0;
 			if (n < 0) {
 				(*errors)++;
 				continue;

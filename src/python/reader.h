@@ -111,6 +111,9 @@ struct pyreader {
 	struct snapshot *cur;		/* the snapshot reads come from */
 	int from_snapshot;		/* the last frame_bytes found it there */
 	size_t frame_room;		/* room it read above that frame */
+	uint64_t root_entry_hint;	/* the thread's outermost entry frame
+					   last time, 0 = none */
+	uint64_t root_entry_seen;	/* and this time */
 	int64_t now_ns;			/* CLOCK_MONOTONIC at this sample */
 	int suspect_code;		/* a frame's position was outside its
 					   code object: check the cache */
