@@ -5,8 +5,11 @@
  * executable), its load bias, the version, the layout; check that
  * interpreters.head has a thread pointing back at it.  Sample: walk each
  * interpreter's threads and each thread's frames with process_vm_readv
- * only, never stopping the target.  Anything inconsistent drops that
- * thread's sample and counts an error; nothing here prints.
+ * only, never stopping the target: one snapshot per sample re-reads what
+ * the last sample used, and on 3.11+ a stack counts only when its frames
+ * held still while it was read (see "one consistent stack").  Anything
+ * inconsistent drops that thread's sample and counts an error; nothing
+ * here prints.
  * Reference: ../shared/reference/cpython-internals.md.
  */
 #include <ctype.h>
@@ -21,31 +24,18 @@
 #include <unistd.h>
 
 #include "python/binary.h"
-#include "python/linetable.h"
 #include "python/reader.h"
 #include "python/remote.h"
+#include "python/stack.h"
 #include "python/threadnames.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
-#define WINDOW_SIZE 4096
-/* room above the innermost frame read with it: the stack grows upwards */
-#define LEAF_ROOM 1024
-#define TOUCHED_MAX 4096
-/* reads of one stack before it counts as torn */
-#define STACK_ATTEMPTS 3
 #define PTHREAD_TID_OFFSET 720	/* glibc 2.36 struct pthread.tid */
 /* the kernel updates a running thread's CPU time every few ms (its tick) */
 #define RECENTLY_RAN_NS 12000000
 /* so schedstat is not worth reading more often than this */
 #define SCHEDSTAT_EVERY_NS 500000
-/*
- * A cached code object is checked against address reuse this often; a
- * young one (read less than CODE_YOUNG_NS ago) at every use, because the
- * codes that get freed, module bodies after an import, are freed young.
- */
-#define CODE_RECHECK_NS 20000000
-#define CODE_YOUNG_NS 200000000
 /* interpreters come and go rarely: the list head is read this often */
 #define HEAD_EVERY_NS 100000000
 
@@ -323,7 +313,7 @@ static struct pyreader *reader_new(pid_t pid)
 	r->pid = pid;
 	r->tid_offset = PTHREAD_TID_OFFSET;
 	pycode_cache_init(&r->codes);
-	r->window = xmalloc(WINDOW_SIZE);
+	r->window = xmalloc(PYSTACK_WINDOW);
 	r->cur = &r->snap;
 	return r;
 }
@@ -751,451 +741,6 @@ static void forget_old_threads(struct pyreader *r)
 	}
 }
 
-/* ---- memory for one sample ---- */
-
-/*
- * Notes a range this sample read, and in which snapshot copies the next
- * sample should read it (SNAPSHOT_* bits).
- */
-static void touch(struct pyreader *r, uint64_t addr, size_t len,
-		  unsigned copies)
-{
-	if (r->nr_touched >= TOUCHED_MAX)
-		return;
-	grow_array((void **)&r->touched, sizeof(*r->touched),
-		   r->nr_touched + 1, &r->alloc_touched);
-	r->touched[r->nr_touched].addr = addr;
-	r->touched[r->nr_touched].len = len;
-	r->touched[r->nr_touched].copies = copies;
-	r->nr_touched++;
-}
-
-/*
- * Starts a sample: reads again, in one system call, everything the last
- * sample read.  Returns -1 when the process is gone.
- */
-static int take_snapshot(struct pyreader *r)
-{
-	size_t i;
-
-	snapshot_reset(&r->snap);
-	for (i = 0; i < r->nr_touched; i++)
-		snapshot_want(&r->snap, r->touched[i].addr, r->touched[i].len,
-			      r->touched[i].copies);
-	r->nr_touched = 0;
-	r->window_len = 0;
-	r->cur = &r->snap;
-	if (snapshot_read(&r->snap, r->pid) < 0 && errno == ESRCH)
-		return -1;
-	return 0;
-}
-
-/*
- * len bytes of target memory at addr as of this sample: from the
- * snapshot's copy (one SNAPSHOT_* bit), else read into buf.  The range
- * is noted for that copy of the next snapshot.  NULL (errno set) when
- * unreadable.
- */
-static const unsigned char *sample_bytes(struct pyreader *r, unsigned copy,
-					 uint64_t addr, size_t len, void *buf)
-{
-	const unsigned char *p = snapshot_find(r->cur, copy, addr, len);
-
-	r->from_snapshot = p != NULL;
-	if (!p) {
-		if (remote_read(r->pid, addr, buf, len) < 0)
-			return NULL;
-		p = buf;
-	}
-	touch(r, addr, len, copy);
-	return p;
-}
-
-static int sample_u64(struct pyreader *r, uint64_t addr, uint64_t *value)
-{
-	uint64_t buf;
-	const unsigned char *p = sample_bytes(r, SNAPSHOT_FIRST, addr,
-					      sizeof(buf), &buf);
-
-	if (!p)
-		return -1;
-	*value = remote_u64(p, 0);
-	return 0;
-}
-
-/* ---- frames ---- */
-
-/*
- * Returns a pointer to size bytes of target memory at addr: from the
- * snapshot, else from the window of frame memory read this sample, else
- * from a fresh read.  Interpreter frames (3.11+) sit next to each other
- * on the thread's data stack, so one window read below a frame usually
- * covers its callers too.  The innermost frame is noted with some room
- * above it (within its page), where the next sample's callee will be.
- */
-static const unsigned char *frame_bytes(struct pyreader *r, uint64_t addr,
-					size_t size, int innermost)
-{
-	const unsigned char *p = snapshot_find(r->cur, SNAPSHOT_FIRST, addr, size);
-	size_t room = 0;
-
-	r->from_snapshot = p != NULL;
-	if (innermost && r->layout.interpreter_frames) {
-		uint64_t end = addr + size, page_end = (end + 4095) & ~4095ULL;
-
-		room = page_end - end < LEAF_ROOM ? (size_t)(page_end - end) : LEAF_ROOM;
-	}
-	if (!p && addr >= r->window_base &&
-	    addr + size <= r->window_base + r->window_len)
-		p = r->window + (addr - r->window_base);
-	if (!p && r->layout.interpreter_frames && addr + size > WINDOW_SIZE) {
-		/* leave room above: the stack grows upwards between samples */
-		uint64_t base = addr + size + 1024 - WINDOW_SIZE;
-		ssize_t n = remote_read_partial(r->pid, base, r->window, WINDOW_SIZE);
-
-		if (n >= (ssize_t)(addr + size - base)) {
-			r->window_base = base;
-			r->window_len = (size_t)n;
-			p = r->window + (addr - base);
-		}
-	}
-	if (!p) {
-		if (size > WINDOW_SIZE || remote_read(r->pid, addr, r->window, size) < 0) {
-			r->window_len = 0;
-			return NULL;
-		}
-		r->window_base = addr;
-		r->window_len = size;
-		p = r->window;
-	}
-	r->frame_room = room;
-	return p;
-}
-
-static int frame_line(struct pyreader *r, struct pycode *code,
-		      uint64_t code_addr, const unsigned char *f)
-{
-	const struct py_layout *l = &r->layout;
-	int64_t pos;
-
-	if (l->interpreter_frames) {
-		uint64_t instr = remote_u64(f, l->frame_lasti);
-		uint64_t first = code_addr + l->code_adaptive;
-
-		if (instr < first)
-			return code->firstlineno;
-		pos = (int64_t)((instr - first) / 2);
-		/* past its code: the cached object is not this one */
-		if (code->nr_units && (uint64_t)pos >= code->nr_units)
-			r->suspect_code = 1;
-	} else {
-		int32_t lasti = remote_i32(f, l->frame_lasti);
-
-		if (lasti < 0)
-			return code->firstlineno;
-		pos = l->lasti_in_units ? 2 * (int64_t)lasti : lasti;
-	}
-	if (pos > INT32_MAX)
-		return code->firstlineno;
-	if (pos != code->last_pos) {
-		code->last_line = py_line_for(l->lines, code->lines,
-					      code->lines_len,
-					      code->firstlineno, pos);
-		code->last_pos = (int)pos;
-	}
-	return code->last_line;
-}
-
-static void note_walked(struct pyreader *r, uint64_t addr,
-			const unsigned char *f)
-{
-	const struct py_layout *l = &r->layout;
-	struct pywalked *w;
-
-	grow_array((void **)&r->walked, sizeof(*r->walked), r->nr_walked + 1,
-		   &r->alloc_walked);
-	w = &r->walked[r->nr_walked++];
-	w->addr = addr;
-	w->back = remote_u64(f, l->frame_back);
-	w->code = remote_u64(f, l->frame_code);
-	w->from_snapshot = r->from_snapshot;
-	w->frame = -1;
-}
-
-/* Walks one thread's frames into r->frames; returns the count or -1. */
-static ssize_t walk_frames_once(struct pyreader *r, uint64_t frame)
-{
-	const struct py_layout *l = &r->layout;
-	size_t n = 0, depth;
-
-	r->nr_walked = 0;
-	r->root_entry_seen = 0;
-	for (depth = 0; frame && depth < PYREAD_MAX_DEPTH; depth++) {
-		const unsigned char *f;
-		uint64_t code_addr, back;
-		struct pycode *code;
-
-		/* the thread's outermost entry frame (3.12+, on the C stack
-		 * of its first evaluation loop) ends the chain and names
-		 * nothing: known from last time, it is not read again */
-		if (depth && frame == r->root_entry_hint) {
-			r->root_entry_seen = frame;
-			frame = 0;
-			break;
-		}
-		f = frame_bytes(r, frame, l->frame_size, depth == 0);
-		if (!f)
-			return -1;
-		back = remote_u64(f, l->frame_back);
-		if (back == frame)
-			return -1;
-		/* 3.11+: copied again at the end of the next snapshot to
-		 * check it held still, but for the C stack's entry frame at
-		 * the root, which nothing reuses while the thread runs */
-		if (l->interpreter_frames && !(back == 0 && l->frame_owner >= 0 &&
-		    l->frame_skip_owner && f[l->frame_owner] >= l->frame_skip_owner)) {
-			touch(r, frame, l->frame_size + r->frame_room,
-			      SNAPSHOT_FIRST | SNAPSHOT_LAST);
-			note_walked(r, frame, f);
-		} else {
-			touch(r, frame, l->frame_size + r->frame_room, SNAPSHOT_FIRST);
-			if (l->interpreter_frames && depth)
-				r->root_entry_seen = frame;
-		}
-		if (l->frame_owner >= 0 && l->frame_skip_owner &&
-		    f[l->frame_owner] >= l->frame_skip_owner) {
-			frame = back;
-			continue;
-		}
-		code_addr = remote_u64(f, l->frame_code);
-		if (l->frame_code_tagged)
-			code_addr &= ~3ULL;
-		code = pycode_get(&r->codes, r->pid, l, code_addr);
-		if (!code)
-			return -1;
-		/* a frame still being set up (its code written, its position
-		 * not yet): not part of a stack anyone could see */
-		if (l->interpreter_frames &&
-		    remote_u64(f, l->frame_lasti) + 2 < code_addr + l->code_adaptive)
-			return -1;
-		/* just read from the target: good as of now */
-		if (!code->checked_ns)
-			code->checked_ns = r->now_ns;
-		if (!code->loaded_ns)
-			code->loaded_ns = r->now_ns;
-		if (!code->hidden) {
-			grow_array((void **)&r->frames, sizeof(*r->frames),
-				   n + 1, &r->alloc_frames);
-			r->frames[n].code = code;
-			r->frames[n].line = frame_line(r, code, code_addr, f);
-			if (r->nr_walked && r->walked[r->nr_walked - 1].addr == frame)
-				r->walked[r->nr_walked - 1].frame = (ssize_t)n;
-			n++;
-		}
-		frame = back;
-	}
-	return frame ? -1 : (ssize_t)n;
-}
-
-/*
- * Walks one thread's frames.  Addresses of freed code objects are
- * reused, so a cached code object is checked against the target again
- * when its last check is CODE_RECHECK_NS old (at every sample while it
- * is young) or a frame's position does
- * not fit it: all codes of the walk in one system call, and when some
- * were stale and got reloaded, the walk is redone so the line numbers
- * come from the right line tables.
- */
-static ssize_t walk_frames(struct pyreader *r, uint64_t frame)
-{
-	ssize_t n, i;
-	struct pycode **codes;
-	int due, stale;
-
-	r->suspect_code = 0;
-	n = walk_frames_once(r, frame);
-	if (n <= 0)
-		return n;
-	due = r->suspect_code;
-	for (i = 0; i < n && !due; i++) {
-		const struct pycode *c = r->frames[i].code;
-
-		due = r->now_ns - c->checked_ns > CODE_RECHECK_NS ||
-			(r->now_ns - c->loaded_ns < CODE_YOUNG_NS &&
-			 c->checked_ns < r->now_ns);
-	}
-	if (!due)
-		return n;
-	grow_array((void **)&r->frame_codes, sizeof(*r->frame_codes),
-		   (size_t)n, &r->alloc_frame_codes);
-	codes = r->frame_codes;
-	for (i = 0; i < n; i++)
-		codes[i] = r->frames[i].code;
-	stale = pycode_validate(&r->codes, r->pid, &r->layout, codes, (size_t)n);
-	if (stale < 0)
-		return -1;
-	for (i = 0; i < n; i++)
-		codes[i]->checked_ns = r->now_ns;
-	return stale ? walk_frames_once(r, frame) : n;
-}
-
-/* ---- one consistent stack ---- */
-
-/*
- * 3.11+: frames live on a data stack whose memory the next call reuses as
- * soon as one returns, so frames read moments apart can belong to
- * different calls: a stack no program ever had.  So each sample's
- * snapshot copies the frame memory first, then the thread state and the
- * innermost frame pointer (the middle copy), then the frame memory again
- * (the last copy).  The walk starts from the middle pointer and uses the
- * first copies; when every frame's links (previous, code, and for
- * callers, which wait in a call, the position) are the same in the last
- * copy, the chain was live when the pointer was read.
- */
-
-/* The innermost frame pointer, and whether it is a middle copy. */
-static int leaf_pointer(struct pyreader *r, const unsigned char *ts,
-			int ts_middle, uint64_t *frame, int *middle)
-{
-	const struct py_layout *l = &r->layout;
-	const unsigned char *p;
-	uint64_t buf, where;
-
-	*frame = remote_u64(ts, l->tstate_frame);
-	*middle = ts_middle;
-	/* 3.11, 3.12: it hangs off the current _PyCFrame */
-	if (l->cframe_current < 0 || !*frame)
-		return 0;
-	where = *frame + (uint64_t)l->cframe_current;
-	p = sample_bytes(r, l->interpreter_frames ? SNAPSHOT_MIDDLE :
-			 SNAPSHOT_FIRST, where, sizeof(buf), &buf);
-	if (!p)
-		return -1;
-	*middle = r->from_snapshot;
-	*frame = remote_u64(p, 0);
-	return 0;
-}
-
-/*
- * How many of the walked frames, counted from the outermost, held still
- * (see above).  All of them, with a middle leaf pointer: the stack as
- * read was live.
- */
-static size_t steady_frames(struct pyreader *r)
-{
-	const struct py_layout *l = &r->layout;
-	size_t i = r->nr_walked;
-
-	while (i > 0) {
-		const struct pywalked *w = &r->walked[i - 1];
-		const unsigned char *p;
-
-		if (!w->from_snapshot)
-			break;
-		p = snapshot_find(r->cur, SNAPSHOT_LAST, w->addr, l->frame_size);
-		if (!p || remote_u64(p, l->frame_back) != w->back ||
-		    remote_u64(p, l->frame_code) != w->code)
-			break;
-		i--;
-	}
-	return r->nr_walked - i;
-}
-
-/*
- * For a stack that never held still: keeps in r->frames only the callers
- * that did (the outermost steady_frames walked frames); returns how many
- * frames that leaves, or -1 when none did.
- */
-static ssize_t keep_steady_callers(struct pyreader *r, ssize_t n)
-{
-	size_t steady = steady_frames(r), i;
-	ssize_t first = -1;
-
-	for (i = r->nr_walked - steady; i < r->nr_walked; i++) {
-		if (r->walked[i].frame >= 0) {
-			first = r->walked[i].frame;
-			break;
-		}
-	}
-	if (first < 0 || first >= n)
-		return -1;
-	memmove(r->frames, r->frames + first,
-		(size_t)(n - first) * sizeof(*r->frames));
-	return n - first;
-}
-
-/*
- * A retry: reads, in one system call of its own, everything this
- * thread's last attempt used (touched[mark...]) in the same copies, and
- * makes it the snapshot reads come from.
- */
-static int retry_snapshot(struct pyreader *r, size_t mark)
-{
-	size_t i;
-
-	snapshot_reset(&r->retry);
-	for (i = mark; i < r->nr_touched; i++)
-		snapshot_want(&r->retry, r->touched[i].addr, r->touched[i].len,
-			      r->touched[i].copies);
-	if (snapshot_read(&r->retry, r->pid) <= 0)
-		return -1;
-	r->cur = &r->retry;
-	r->window_len = 0;
-	return 0;
-}
-
-/*
- * Reads one thread's stack into r->frames.  ts is the thread state read
- * at tstate (ts_middle: as the snapshot's middle copy); touched[mark...]
- * is what this thread read so far.  On 3.11+ a stack that did not hold
- * still is read again, up to STACK_ATTEMPTS times; then only its callers
- * that held still are kept and *moving is set.  Returns the number of
- * frames, or -1 (torn: nothing usable).
- */
-static ssize_t read_stack(struct pyreader *r, uint64_t tstate,
-			  const unsigned char *ts, int ts_middle, size_t mark,
-			  int *moving)
-{
-	const struct py_layout *l = &r->layout;
-	ssize_t n = -1;
-	int attempt;
-
-	*moving = 0;
-	for (attempt = 0; attempt < STACK_ATTEMPTS; attempt++) {
-		uint64_t frame;
-		int middle;
-
-		if (attempt) {
-			if (retry_snapshot(r, mark) < 0)
-				break;
-			ts = snapshot_find(r->cur, SNAPSHOT_MIDDLE, tstate,
-					   l->tstate_size);
-			if (!ts)
-				break;
-			ts_middle = 1;
-		}
-		r->nr_walked = 0;
-		if (leaf_pointer(r, ts, ts_middle, &frame, &middle) < 0) {
-			n = -1;
-			continue;
-		}
-		n = walk_frames(r, frame);
-		if (!l->interpreter_frames)
-			break;
-		if (n >= 0 && middle && steady_frames(r) == r->nr_walked)
-			break;
-		if (attempt + 1 == STACK_ATTEMPTS && n > 0) {
-			n = keep_steady_callers(r, n);
-			*moving = n > 0;
-			break;
-		}
-		n = -1;
-	}
-	r->cur = &r->snap;
-	r->window_len = 0;
-	return n;
-}
-
 /* The GIL holder's tstate in this interpreter, 0 if none. */
 static uint64_t gil_holder(struct pyreader *r, uint64_t interp)
 {
@@ -1205,12 +750,12 @@ static uint64_t gil_holder(struct pyreader *r, uint64_t interp)
 	const unsigned char *g;
 
 	if (l->runtime_tstate_current)
-		return sample_u64(r, r->runtime + l->runtime_tstate_current,
+		return pystack_u64(r, r->runtime + l->runtime_tstate_current,
 				  &holder) < 0 ? 0 : holder;
 	if (!l->interp_gil_pointer ||
-	    sample_u64(r, interp + l->interp_gil_pointer, &gil) < 0)
+	    pystack_u64(r, interp + l->interp_gil_pointer, &gil) < 0)
 		return 0;
-	g = sample_bytes(r, SNAPSHOT_FIRST, gil, sizeof(buf), buf);
+	g = pystack_bytes(r, SNAPSHOT_FIRST, gil, sizeof(buf), buf);
 	if (!g || remote_i32(g, l->gil_locked) <= 0)
 		return 0;
 	return remote_u64(g, l->gil_last_holder);
@@ -1229,11 +774,11 @@ int pyreader_sample(struct pyreader *r, unsigned flags, pyread_thread_fn fn,
 	pycode_cache_trim(&r->codes);
 	r->generation++;
 	r->now_ns = monotonic_ns();
-	if (take_snapshot(r) < 0)
+	if (pystack_begin(r) < 0)
 		return -1;
 	if (r->head_interp && r->now_ns - r->head_read_ns < HEAD_EVERY_NS) {
 		interp = r->head_interp;
-	} else if (sample_u64(r, r->runtime + l->runtime_interp_head, &interp) < 0) {
+	} else if (pystack_u64(r, r->runtime + l->runtime_interp_head, &interp) < 0) {
 		if (errno == ESRCH)
 			return -1;
 		(*errors)++;
@@ -1246,8 +791,8 @@ int pyreader_sample(struct pyreader *r, unsigned flags, pyread_thread_fn fn,
 		uint64_t holder = 0;
 		int nr_threads = 0;
 
-		if (sample_u64(r, interp + l->interp_next, &next_interp) < 0 ||
-		    sample_u64(r, interp + l->interp_threads_head, &tstate) < 0) {
+		if (pystack_u64(r, interp + l->interp_next, &next_interp) < 0 ||
+		    pystack_u64(r, interp + l->interp_threads_head, &tstate) < 0) {
 			(*errors)++;
 			r->head_interp = 0;
 			break;
@@ -1265,7 +810,7 @@ int pyreader_sample(struct pyreader *r, unsigned flags, pyread_thread_fn fn,
 			int ts_middle;
 
 			mark = r->nr_touched;
-			ts = sample_bytes(r, l->interpreter_frames ?
+			ts = pystack_bytes(r, l->interpreter_frames ?
 					  SNAPSHOT_MIDDLE : SNAPSHOT_FIRST,
 					  tstate, l->tstate_size, ts_buf);
 			ts_middle = r->from_snapshot;
@@ -1299,7 +844,7 @@ int pyreader_sample(struct pyreader *r, unsigned flags, pyread_thread_fn fn,
 					continue;
 			}
 			r->root_entry_hint = t->root_entry;
-			n = read_stack(r, this, ts, ts_middle, mark, &s.moving);
+			n = pystack_read(r, this, ts, ts_middle, mark, &s.moving);
 			t->root_entry = n >= 0 && !s.moving ? r->root_entry_seen : 0;
 			if (n < 0) {
 				(*errors)++;
