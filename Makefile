@@ -19,7 +19,7 @@ SAN_FLAGS :=
 endif
 
 CC ?= cc
-PKGS := libelf libdw capstone zlib libprotobuf-c
+PKGS := libelf libdw capstone zlib libprotobuf-c libzstd
 OPT ?= -O2
 WARN := -Wall -Wextra -Werror
 CFLAGS ?=

@@ -4,7 +4,9 @@
  * `perf script | scorch collapse` on the same file.
  *
  * Owns the record loop: perf-tool records (attrs, features) at once,
- * kernel records sorted by time as perf does, threads from COMM/FORK,
+ * records inside zstd-compressed blocks (`perf record -z`, through
+ * perfdata_zstd.c) like the others, kernel records sorted by time as perf
+ * does, build ids into the profile, threads from COMM/FORK,
  * address spaces from MMAP/MMAP2 (handed to symbols/), callchains and
  * DWARF user stacks (handed to unwind/).  Byte layouts live in
  * perfdata_parse.c.  Never writes output; never trusts a size field.
@@ -22,6 +24,7 @@
 #include "formats/formats.h"
 #include "formats/perfdata.h"
 #include "formats/perfdata_buildid.h"
+#include "formats/perfdata_zstd.h"
 #include "formats/perfscript.h"
 #include "model/profile.h"
 #include "symbols/symbols.h"
@@ -58,10 +61,21 @@ struct pd_binary {
 	int state;		/* perfdata_resolve_binary() result */
 };
 
+/* A kernel record: offset in the file, or (with PD_DECOMPRESSED) in the
+ * decompressed stream of the COMPRESSED records; seq is the reading order
+ * (perf's tie-break among equal times). */
 struct pd_record {
 	int64_t time;
 	uint64_t offset;
+	uint64_t seq;
 };
+
+#define PD_DECOMPRESSED (1ULL << 63)
+/* Decompressing stops at 64 MB + 100 times the file's size (perf's
+ * records compress 3-30 times; a corrupt or hostile zstd stream can
+ * claim far more), and never above 64 GB. */
+#define PD_DECOMPRESS_RATIO 100
+#define PD_MAX_DECOMPRESSED ((size_t)1 << 36)
 
 struct pd_state {
 	struct profile *p;
@@ -92,7 +106,17 @@ struct pd_state {
 	uint8_t pc_return[MAX_FRAMES];
 	uint32_t frames[MAX_FRAMES * 4 + 1];
 
-	unsigned long samples, bad_samples, unknown_types, compressed;
+	/* records of `perf record -z` (PERF_RECORD_COMPRESSED) */
+	struct perfdata_zstd *zstd;
+	unsigned char *decomp;		/* the decompressed stream; owned */
+	size_t decomp_len, decomp_alloc;
+	size_t decomp_done;		/* bytes split into records so far */
+	size_t decomp_max;		/* see PD_DECOMPRESS_RATIO */
+	int decomp_failed;
+	unsigned long compressed;	/* COMPRESSED records read */
+	uint64_t seq;
+
+	unsigned long samples, bad_samples, unknown_types;
 	unsigned long lost, no_attr;
 	int64_t first_time, last_time;
 };
@@ -332,7 +356,12 @@ static int symbolize(struct pd_state *st, int32_t pid, uint64_t addr,
 	 * start for callers so one function stays one frame */
 	if (r.kind != SYMBOLS_UNKNOWN)
 		address = leaf ? r.address : r.address - r.symbol_offset;
-	id = make_frame(st, r.known ? r.name : "[unknown]", &fl, st->o->addrs,
+	/* with inlines (DWARF call graphs) perf script names the function
+	 * as DWARF does (through addr2line), the symbol table only when
+	 * DWARF has no function there */
+	id = make_frame(st, !r.known ? "[unknown]" :
+			inlines && r.function ? r.function : r.name, &fl,
+			st->o->addrs,
 			is_java(comm), kind, module, address);
 	out[n++] = id;
 	for (k = r.nr_inlined; k-- > 0 && n <= SYMBOLS_MAX_INLINE;) {
@@ -657,9 +686,6 @@ static void take_tool_record(struct pd_state *st, const unsigned char *rec,
 	case PERFDATA_HEADER_BUILD_ID:
 		perfdata_parse_feature(&st->h, 2, rec, size);
 		break;
-	case PERFDATA_COMPRESSED:
-		st->compressed++;
-		break;
 	default:
 		break;
 	}
@@ -671,7 +697,7 @@ static int compare_records(const void *x, const void *y)
 
 	if (a->time != b->time)
 		return a->time < b->time ? -1 : 1;
-	return a->offset < b->offset ? -1 : a->offset > b->offset;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
 static int any_time(const struct perfdata_header *h)
@@ -682,6 +708,91 @@ static int any_time(const struct perfdata_header *h)
 		if (h->attrs[i].sample_type & PERFDATA_S_TIME)
 			return 1;
 	return 0;
+}
+
+/* The bytes of a record found by scan_records(). */
+static const unsigned char *record_bytes(const struct pd_state *st,
+					 const unsigned char *buf,
+					 const struct pd_record *r)
+{
+	if (r->offset & PD_DECOMPRESSED)
+		return st->decomp + (r->offset & ~PD_DECOMPRESSED);
+	return buf + r->offset;
+}
+
+/* One whole record at rec (at position where, see pd_record): perf-tool
+ * records at once, kernel records into *out. */
+static void take_or_queue(struct pd_state *st, const unsigned char *rec,
+			  size_t size, uint64_t where, struct pd_record **out,
+			  size_t *nr, size_t *alloc)
+{
+	uint32_t type = perfdata_u32(rec);
+
+	if (type >= 64) {
+		take_tool_record(st, rec, size);
+	} else if (type == PERFDATA_SAMPLE || type == PERFDATA_MMAP ||
+		   type == PERFDATA_MMAP2 || type == PERFDATA_COMM ||
+		   type == PERFDATA_FORK || type == PERFDATA_EXIT ||
+		   type == PERFDATA_LOST || type == PERFDATA_LOST_SAMPLES ||
+		   (type >= 5 && type <= 20)) {
+		grow_array((void **)out, sizeof(**out), *nr + 1, alloc);
+		(*out)[*nr].offset = where;
+		(*out)[*nr].time = 0;
+		(*out)[*nr].seq = st->seq++;
+		(*nr)++;
+	} else {
+		st->unknown_types++;
+	}
+}
+
+/*
+ * A PERF_RECORD_COMPRESSED record: its zstd payload continues one stream
+ * of records over the whole file; every record completed by this payload
+ * is taken or queued, a record cut at its end waits for the next one.
+ */
+static void take_compressed(struct pd_state *st, const unsigned char *rec,
+			    size_t size, uint64_t off, struct pd_record **out,
+			    size_t *nr, size_t *alloc)
+{
+	const char *why = NULL;
+
+	st->compressed++;
+	if (st->decomp_failed)
+		return;
+	if (!st->zstd)
+		st->zstd = perfdata_zstd_new();
+	if (!st->zstd)
+		why = "cannot set up the zstd decompressor";
+	else if (perfdata_zstd_append(st->zstd, rec + 8, size - 8, &st->decomp,
+				      &st->decomp_len, &st->decomp_alloc,
+				      st->decomp_max, &why))
+		st->decomp_failed = 1;
+	if (why) {
+		warning("%s: compressed records at offset %llu: %s; ignoring the compressed data from there (file corrupted?)",
+			st->name, (unsigned long long)off, why);
+		st->decomp_failed = 1;
+	}
+	while (st->decomp_len - st->decomp_done >= 8) {
+		const unsigned char *r = st->decomp + st->decomp_done;
+		size_t rsize = perfdata_u32(r + 4) >> 16;
+
+		if (rsize < 8) {
+			warning("%s: a decompressed record has size %zu: ignoring the compressed data from there (file corrupted?)",
+				st->name, rsize);
+			st->decomp_failed = 1;
+			st->decomp_done = st->decomp_len;
+			return;
+		}
+		if (rsize > st->decomp_len - st->decomp_done)
+			return;		/* continues in the next block */
+		if (perfdata_u32(r) == PERFDATA_COMPRESSED)
+			st->unknown_types++;	/* not nested */
+		else
+			take_or_queue(st, r, rsize,
+				      st->decomp_done | PD_DECOMPRESSED, out, nr,
+				      alloc);
+		st->decomp_done += rsize;
+	}
 }
 
 /*
@@ -715,22 +826,31 @@ static void scan_records(struct pd_state *st, const unsigned char *buf,
 				(size_t)(end - off), size);
 			return;
 		}
-		if (type >= 64) {
-			take_tool_record(st, buf + off, size);
-		} else if (type == PERFDATA_SAMPLE || type == PERFDATA_MMAP ||
-			   type == PERFDATA_MMAP2 || type == PERFDATA_COMM ||
-			   type == PERFDATA_FORK || type == PERFDATA_EXIT ||
-			   type == PERFDATA_LOST ||
-			   type == PERFDATA_LOST_SAMPLES ||
-			   (type >= 5 && type <= 20)) {
-			grow_array((void **)out, sizeof(**out), *nr + 1, alloc);
-			(*out)[*nr].offset = off;
-			(*out)[*nr].time = 0;
-			(*nr)++;
-		} else {
-			st->unknown_types++;
-		}
+		if (type == PERFDATA_COMPRESSED)
+			take_compressed(st, buf + off, size, off, out, nr, alloc);
+		else
+			take_or_queue(st, buf + off, size, off, out, nr, alloc);
 		off += size;
+	}
+}
+
+/* The recorded build ids, for writers that name them (pprof mappings):
+ * module names are the recorded paths, as in the frames. */
+static void set_build_ids(struct pd_state *st)
+{
+	char hex[2 * sizeof(st->h.buildids[0].id) + 1];
+	size_t i, k;
+
+	for (i = 0; i < st->h.nr_buildids; i++) {
+		const struct perfdata_buildid *b = &st->h.buildids[i];
+
+		if (!b->filename || !b->filename[0] || !b->size ||
+		    b->size > sizeof(b->id))
+			continue;
+		for (k = 0; k < b->size; k++)
+			snprintf(hex + 2 * k, 3, "%02x", b->id[k]);
+		profile_set_build_id(st->p, profile_intern(st->p, b->filename),
+				     hex);
 	}
 }
 
@@ -738,6 +858,7 @@ static void set_metadata(struct pd_state *st)
 {
 	struct profile *p = st->p;
 
+	set_build_ids(st);
 	if (st->h.cmdline)
 		p->meta.command = profile_intern(p, st->h.cmdline);
 	if (st->samples && st->last_time > st->first_time)
@@ -760,9 +881,9 @@ static void report_counts(struct pd_state *st)
 	if (st->unknown_types)
 		warning("%s: %lu records of unknown type skipped", st->name,
 			st->unknown_types);
-	if (st->compressed)
-		warning("%s: %lu compressed (zstd) record blocks skipped (record without -z, or run 'perf inject -i IN -o OUT' to decompress)",
-			st->name, st->compressed);
+	if (st->decomp_done < st->decomp_len && !st->decomp_failed)
+		warning("%s: the compressed data ends inside a record (%zu bytes left over; file truncated?)",
+			st->name, st->decomp_len - st->decomp_done);
 	if (st->lost)
 		warning("%s: the kernel lost %lu events while recording",
 			st->name, st->lost);
@@ -799,6 +920,8 @@ static void release_state(struct pd_state *st)
 		free(st->binaries[i].use);
 	}
 	free(st->binaries);
+	perfdata_zstd_free(st->zstd);
+	free(st->decomp);
 	if (st->unwinder)
 		unwinder_free(st->unwinder);
 	if (st->sym)
@@ -846,6 +969,9 @@ int perfdata_read_buffer(const unsigned char *buf, size_t len,
 	int truncated, need_unwind = 0;
 
 	memset(&st, 0, sizeof(st));
+	st.decomp_max = len < (PD_MAX_DECOMPRESSED >> 7) ?
+		len * PD_DECOMPRESS_RATIO + ((size_t)64 << 20) :
+		PD_MAX_DECOMPRESSED;
 	st.p = p;
 	st.o = o ? o : &defaults;
 	st.name = name;
@@ -883,7 +1009,7 @@ int perfdata_read_buffer(const unsigned char *buf, size_t len,
 
 	if (nr && any_time(&st.h)) {
 		for (i = 0; i < nr; i++) {
-			const unsigned char *rec = buf + recs[i].offset;
+			const unsigned char *rec = record_bytes(&st, buf, &recs[i]);
 			size_t size = perfdata_u32(rec + 4) >> 16;
 			int64_t t = perfdata_record_time(&st.h, perfdata_u32(rec),
 							 rec + 8, size - 8);
@@ -893,7 +1019,7 @@ int perfdata_read_buffer(const unsigned char *buf, size_t len,
 		qsort(recs, nr, sizeof(*recs), compare_records);
 	}
 
-	st.sym = symbols_new(SYMBOLS_NO_DEMANGLE |
+	st.sym = symbols_new(SYMBOLS_NO_DEMANGLE | SYMBOLS_KEEP_VERSIONS |
 			     (same_kernel(&st) ? 0 : SYMBOLS_NO_KERNEL));
 	if (samples_kernel(&st.h))
 		symbols_preload_kernel(st.sym);	/* overlaps the unwinding */
@@ -905,7 +1031,7 @@ int perfdata_read_buffer(const unsigned char *buf, size_t len,
 	}
 	p->keep_samples = st.o->keep_samples;
 	for (i = 0; i < nr; i++)
-		take_record(&st, buf + recs[i].offset);
+		take_record(&st, record_bytes(&st, buf, &recs[i]));
 	free(recs);
 
 	set_metadata(&st);

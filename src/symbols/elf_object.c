@@ -5,7 +5,9 @@
  * build-id/.gnu_debuglink, else .dynsym), .eh_frame function ranges for
  * stripped code, and DWARF lines / inlined frames.  Uses elfutils' libdwfl
  * in offline mode with each object at load bias 0, so every address here
- * is an ELF virtual address.  Never touches a live process.
+ * is an ELF virtual address.  Among aliases it picks the name perf 6.1
+ * picks (symbol_cmp), and DWARF function names as addr2line gives them.
+ * Never touches a live process.
  */
 #include <dwarf.h>
 #include <fcntl.h>
@@ -96,24 +98,88 @@ struct symbols_dso *dso_get(struct symbols *s, const char *path)
 	return dso;
 }
 
+static int leading_underscores(const char *name)
+{
+	int n = 0;
+
+	while (name[n] == '_')
+		n++;
+	return n;
+}
+
+/*
+ * Among symbols at one address the first in this order names it, as
+ * perf 6.1 chooses (its choose_best_symbol): one with a size, then not
+ * weak, then global, then fewer leading underscores, then the longer
+ * name (version suffix included), then the first in table order.
+ */
 static int symbol_cmp(const void *a, const void *b)
 {
 	const struct dso_symbol *x = a, *y = b;
+	int wx, wy;
+	size_t lx, ly;
 
 	if (x->start != y->start)
 		return x->start < y->start ? -1 : 1;
-	/* sized before sizeless, larger first: the dedup keeps the first */
-	if (x->size != y->size)
-		return x->size > y->size ? -1 : 1;
-	if (x->rank != y->rank)
-		return x->rank < y->rank ? -1 : 1;
-	return strcmp(x->raw, y->raw);
+	if (!x->size != !y->size)
+		return x->size ? -1 : 1;
+	wx = x->binding == STB_WEAK;
+	wy = y->binding == STB_WEAK;
+	if (wx != wy)
+		return wx ? 1 : -1;
+	wx = x->binding == STB_GLOBAL;
+	wy = y->binding == STB_GLOBAL;
+	if (wx != wy)
+		return wx ? -1 : 1;
+	wx = leading_underscores(x->raw);
+	wy = leading_underscores(y->raw);
+	if (wx != wy)
+		return wx < wy ? -1 : 1;
+	lx = strlen(x->raw);
+	ly = strlen(y->raw);
+	if (lx != ly)
+		return lx > ly ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
 }
 
-static void dso_load_symbols(struct symbols_dso *dso)
+/* Whether binutils' addr2line (2.40, as perf 6.1 runs it) would rather
+ * name code by y than by x (both start at the same address): local
+ * symbols, then the later in table order.  A rule observed on glibc
+ * (__libc_start_main_impl among its aliases and versioned globals,
+ * __memcpy_avx512_unaligned_erms after __memmove_...), not derived from
+ * binutils' source. */
+static int table_prefers(const struct dso_symbol *x, const struct dso_symbol *y)
+{
+	int lx = x->binding == STB_LOCAL, ly = y->binding == STB_LOCAL;
+
+	if (lx != ly)
+		return ly;
+	return y->index > x->index;
+}
+
+/* A symbol perf takes as a function: typed function, or a label
+ * (STT_NOTYPE) in an executable section that is not hidden. */
+static int symbol_wanted(Elf *elf, const GElf_Sym *sym, GElf_Word shndx)
+{
+	int type = GELF_ST_TYPE(sym->st_info);
+	int vis = GELF_ST_VISIBILITY(sym->st_other);
+	GElf_Shdr shdr;
+	Elf_Scn *scn;
+
+	if (type == STT_FUNC || type == STT_GNU_IFUNC)
+		return 1;
+	if (type != STT_NOTYPE || shndx == SHN_ABS || shndx >= SHN_LORESERVE ||
+	    vis == STV_HIDDEN || vis == STV_INTERNAL || !elf)
+		return 0;
+	scn = elf_getscn(elf, shndx);
+	return scn && gelf_getshdr(scn, &shdr) &&
+		(shdr.sh_flags & SHF_EXECINSTR);
+}
+
+static void dso_load_symbols(struct symbols_dso *dso, Elf *main_elf)
 {
 	int n = dwfl_module_getsymtab(dso->module);
-	size_t alloc = 0, out = 0;
+	size_t alloc = 0, out = 0, group = 0;
 
 	for (int i = 1; i < n; i++) {
 		GElf_Sym sym;
@@ -123,35 +189,45 @@ static void dso_load_symbols(struct symbols_dso *dso)
 		Dwarf_Addr bias;
 		const char *name = dwfl_module_getsym_info(dso->module, i, &sym,
 				&addr, &shndx, &elf, &bias);
-		int type = GELF_ST_TYPE(sym.st_info);
+		struct dso_symbol *d;
 
-		if (!name || !*name || shndx == SHN_UNDEF)
-			continue;
-		if (type != STT_FUNC && type != STT_GNU_IFUNC)
+		if (!name || !*name || shndx == SHN_UNDEF ||
+		    !symbol_wanted(elf, &sym, shndx))
 			continue;
 		grow_array((void **)&dso->syms, sizeof(*dso->syms),
 			   dso->nr_syms + 1, &alloc);
-		dso->syms[dso->nr_syms].start = addr;
-		dso->syms[dso->nr_syms].size = sym.st_size;
-		dso->syms[dso->nr_syms].raw = name;
-		/* prefer global names, then weak, then local aliases; and
-		 * names that don't look like generated aliases */
-		dso->syms[dso->nr_syms].rank =
-			(GELF_ST_BIND(sym.st_info) == STB_GLOBAL ? 0 :
-			 GELF_ST_BIND(sym.st_info) == STB_WEAK ? 2 : 4) +
-			(strstr(name, "_alias") != NULL);
-		dso->syms[dso->nr_syms].demangled = NULL;
-		dso->syms[dso->nr_syms].demangle_tried = 0;
-		dso->nr_syms++;
+		d = &dso->syms[dso->nr_syms++];
+		memset(d, 0, sizeof(*d));
+		d->start = addr;
+		d->size = sym.st_size;
+		d->raw = name;
+		d->index = (unsigned)i;
+		d->binding = GELF_ST_BIND(sym.st_info);
+		d->type = GELF_ST_TYPE(sym.st_info);
 	}
+	dso_add_plt_symbols(dso, main_elf, &alloc);
 	if (!dso->nr_syms)
 		return;
 	qsort(dso->syms, dso->nr_syms, sizeof(*dso->syms), symbol_cmp);
-	/* .symtab and .dynsym often repeat a function: keep one per start */
+	/* .symtab and .dynsym often repeat a function: keep one per start,
+	 * remembering which one binutils would name; a label inside a
+	 * sized function does not split it */
 	for (size_t i = 0; i < dso->nr_syms; i++) {
-		if (out && dso->syms[out - 1].start == dso->syms[i].start)
+		struct dso_symbol *d = &dso->syms[i];
+
+		if (out && dso->syms[out - 1].start == d->start) {
+			if (table_prefers(&dso->syms[group], d))
+				group = i;
+			dso->syms[out - 1].addr2line_name = dso->syms[group].raw;
 			continue;
-		dso->syms[out++] = dso->syms[i];
+		}
+		if (d->type == STT_NOTYPE && out && dso->syms[out - 1].size &&
+		    d->start < dso->syms[out - 1].start +
+		    dso->syms[out - 1].size)
+			continue;
+		group = i;
+		d->addr2line_name = d->raw;
+		dso->syms[out++] = *d;
 	}
 	dso->nr_syms = out;
 }
@@ -196,7 +272,7 @@ int dso_load(struct symbols_dso *dso)
 	}
 	if (!dso->nr_loads)
 		return -1;
-	dso_load_symbols(dso);
+	dso_load_symbols(dso, elf);
 	dso->failed = 0;
 	return 0;
 }
@@ -206,6 +282,9 @@ void dso_free(struct symbols_dso *dso)
 	for (size_t i = 0; i < dso->nr_syms; i++)
 		free(dso->syms[i].demangled);
 	free(dso->syms);
+	for (size_t i = 0; i < dso->nr_own_names; i++)
+		free(dso->own_names[i]);
+	free(dso->own_names);
 	free(dso->loads);
 	if (dso->dwfl)
 		dwfl_end(dso->dwfl);
@@ -230,11 +309,15 @@ struct dso_symbol *dso_find_symbol(struct symbols_dso *dso, uint64_t vaddr)
 	sym = &dso->syms[lo - 1];
 	if (sym->size)
 		return vaddr < sym->start + sym->size ? sym : NULL;
-	/* A sizeless symbol (hand-written assembly) only covers the FDE it
-	 * starts; never stretch it over unrelated code. */
+	/* A sizeless symbol (hand-written assembly, a label such as ld.so's
+	 * _start) covers the FDE it starts, or, where no FDE says otherwise,
+	 * the code up to the next symbol (as perf does); never code that
+	 * CFI assigns to another function. */
 	{
 		uint64_t fde;
-		if (!dso_fde_start(dso, vaddr, &fde) && fde == sym->start)
+		if (!dso_fde_start(dso, vaddr, &fde))
+			return fde == sym->start ? sym : NULL;
+		if (lo == dso->nr_syms || vaddr < dso->syms[lo].start)
 			return sym;
 	}
 	return NULL;
@@ -287,6 +370,8 @@ const char *dso_symbol_name(struct symbols_dso *dso, struct dso_symbol *sym,
 	return sym->demangled ? sym->demangled : sym->raw;
 }
 
+/* The name of a function DIE: its linkage name, else DW_AT_name (what
+ * addr2line prints). */
 static const char *die_function_name(Dwarf_Die *die)
 {
 	Dwarf_Attribute attr;
@@ -300,6 +385,9 @@ static const char *die_function_name(Dwarf_Die *die)
 	return name;
 }
 
+static int cu_is_assembly(Dwarf_Die *cudie);
+static const char *assembly_function(Dwarf_Die *cudie, Dwarf_Addr pc);
+
 static const char *demangled_interned(struct symbols *s, const char *name)
 {
 	char *d = symbols_demangle(name);
@@ -312,14 +400,61 @@ static const char *demangled_interned(struct symbols *s, const char *name)
 	return r;
 }
 
+/* Whether a CU was assembled (DW_LANG_Mips_Assembler, what gas writes). */
+static int cu_is_assembly(Dwarf_Die *cudie)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Word lang;
+
+	return dwarf_attr(cudie, DW_AT_language, &attr) &&
+		!dwarf_formudata(&attr, &lang) && lang == 0x8001;
+}
+
+/* In an assembly CU, the name binutils' addr2line gives pc: of the
+ * subprogram DIEs holding it the narrowest, the last of equals. */
+static const char *assembly_function(Dwarf_Die *cudie, Dwarf_Addr pc)
+{
+	Dwarf_Die child;
+	const char *best = NULL;
+	Dwarf_Addr best_len = (Dwarf_Addr)-1;
+
+	if (dwarf_child(cudie, &child))
+		return NULL;
+	do {
+		Dwarf_Addr low, high;
+		const char *name;
+
+		if (dwarf_tag(&child) != DW_TAG_subprogram ||
+		    dwarf_haspc(&child, pc) != 1 ||
+		    dwarf_lowpc(&child, &low) || dwarf_highpc(&child, &high) ||
+		    high - low > best_len)
+			continue;
+		name = die_function_name(&child);
+		if (name) {
+			best = name;
+			best_len = high - low;
+		}
+	} while (!dwarf_siblingof(&child, &child));
+	return best;
+}
+
+/* A DWARF function name as lookups return it: raw with
+ * SYMBOLS_NO_DEMANGLE (the caller demangles), else demangled. */
+static const char *function_name(struct symbols *s, const char *name)
+{
+	if (s->flags & SYMBOLS_NO_DEMANGLE)
+		return symbols_intern(s, name);
+	return demangled_interned(s, name);
+}
+
 void dso_lines(struct symbols *s, struct symbols_dso *dso, uint64_t vaddr,
 	       unsigned flags, struct symbols_result *out)
 {
 	Dwarf_Addr bias;
 	Dwarf_Die *cudie;
 	Dwarf_Line *line;
-	Dwarf_Die *scopes = NULL;
-	int nscopes;
+	Dwarf_Die *scopes = NULL, innermost;
+	int nscopes, i;
 	Dwarf_Files *files = NULL;
 
 	if (!dso->module)
@@ -341,22 +476,56 @@ void dso_lines(struct symbols *s, struct symbols_dso *dso, uint64_t vaddr,
 	nscopes = dwarf_getscopes(cudie, vaddr - bias, &scopes);
 	if (nscopes <= 0)
 		return;
+	/*
+	 * scopes[] runs innermost first, but past the first inlined
+	 * subroutine it continues with that function's abstract definition,
+	 * not with where it was inlined.  The DIEs physically containing the
+	 * innermost function DIE (dwarf_getscopes_die) are the real chain:
+	 * every inlined_subroutine level, then the concrete subprogram.
+	 */
+	for (i = 0; i < nscopes; i++) {
+		int tag = dwarf_tag(&scopes[i]);
+		if (tag == DW_TAG_inlined_subroutine || tag == DW_TAG_subprogram)
+			break;
+	}
+	if (i == nscopes) {
+		free(scopes);
+		return;
+	}
+	innermost = scopes[i];
+	free(scopes);
+	scopes = NULL;
+	nscopes = dwarf_getscopes_die(&innermost, &scopes);
+	if (nscopes <= 0)
+		return;
 	dwarf_getsrcfiles(cudie, &files, NULL);
-	/* scopes[] runs innermost first; each inlined_subroutine's call
-	 * site lies in the next outer function. */
 	{
 		const char *inner_file = out->file;
 		int inner_line = out->line;
 		int n = 0;
-		for (int i = 0; i < nscopes && n < SYMBOLS_MAX_INLINE; i++) {
+		for (i = 0; i < nscopes; i++) {
 			Dwarf_Attribute attr;
 			Dwarf_Word cfile = 0, cline = 0;
 			const char *name;
-			if (dwarf_tag(&scopes[i]) != DW_TAG_inlined_subroutine)
+			int tag = dwarf_tag(&scopes[i]);
+			if (tag == DW_TAG_subprogram) {
+				/* gas gives assembly one DIE per symbol
+				 * at an address: take addr2line's one */
+				name = cu_is_assembly(cudie) ?
+					assembly_function(cudie, vaddr - bias) :
+					NULL;
+				if (!name)
+					name = die_function_name(&scopes[i]);
+				if (name)
+					out->function = function_name(s, name);
+				break;
+			}
+			if (tag != DW_TAG_inlined_subroutine ||
+			    n == SYMBOLS_MAX_INLINE)
 				continue;
 			name = die_function_name(&scopes[i]);
-			out->inlined[n].name = name ?
-				demangled_interned(s, name) : "[inlined]";
+			out->inlined[n].name = name ? function_name(s, name) :
+				"[inlined]";
 			out->inlined[n].file = inner_file;
 			out->inlined[n].line = inner_line;
 			n++;

@@ -323,6 +323,7 @@ static void result_reset(struct symbols_result *out)
 	out->file = NULL;
 	out->line = 0;
 	out->nr_inlined = 0;
+	out->function = NULL;
 }
 
 static int lookup_kernel(struct symbols *s, uint64_t addr,
@@ -396,8 +397,12 @@ int symbols_lookup(struct symbols *s, pid_t pid, uint64_t addr,
 	out->address = vaddr;
 	sym = dso_find_symbol(dso, vaddr);
 	if (sym) {
-		out->name = dso_symbol_name(dso, sym,
-					    !(s->flags & SYMBOLS_NO_DEMANGLE));
+		if ((s->flags & SYMBOLS_KEEP_VERSIONS) &&
+		    (s->flags & SYMBOLS_NO_DEMANGLE))
+			out->name = sym->raw;
+		else
+			out->name = dso_symbol_name(dso, sym,
+					!(s->flags & SYMBOLS_NO_DEMANGLE));
 		out->symbol_offset = vaddr - sym->start;
 		out->known = 1;
 	} else {
@@ -408,6 +413,13 @@ int symbols_lookup(struct symbols *s, pid_t pid, uint64_t addr,
 	}
 	if (flags & (SYMBOLS_LOOKUP_LINES | SYMBOLS_LOOKUP_INLINE))
 		dso_lines(s, dso, vaddr, flags, out);
+	/* code with line info but no DWARF function (assembly from an older
+	 * gas): addr2line names it from the symbol table, its own way */
+	if ((flags & SYMBOLS_LOOKUP_INLINE) && !out->function && out->file &&
+	    sym && sym->addr2line_name)
+		out->function = s->flags & SYMBOLS_NO_DEMANGLE ?
+			sym->addr2line_name :
+			dso_symbol_name(dso, sym, 1);
 	return 0;
 }
 

@@ -76,11 +76,23 @@ struct symbols_result {
 	 * function and the spot where inlined[nr_inlined-1] was inlined. */
 	struct symbols_inline inlined[SYMBOLS_MAX_INLINE];
 	int nr_inlined;
+	/* With SYMBOLS_LOOKUP_INLINE: the function holding the address as
+	 * binutils' addr2line names it (so as perf script does with DWARF
+	 * call graphs): DW_AT_linkage_name, else DW_AT_name, of its
+	 * subprogram DIE; in assembly the last of gas's DIEs there; for
+	 * code with line info but no DIE a symbol chosen as addr2line does.
+	 * Demangled unless SYMBOLS_NO_DEMANGLE; NULL without DWARF.  It can
+	 * differ from name, which follows perf's symbol table rules
+	 * (glibc: "__libc_start_main_impl" here, "__libc_start_main" in
+	 * name). */
+	const char *function;
 };
 
 /* symbols_new() flags */
 #define SYMBOLS_NO_KERNEL	(1u << 0)	/* don't read /proc/kallsyms */
 #define SYMBOLS_NO_DEMANGLE	(1u << 1)
+#define SYMBOLS_KEEP_VERSIONS	(1u << 2)	/* "f@@GLIBC_2.34" as in the
+						   symbol table, as perf */
 
 /* symbols_lookup() flags */
 #define SYMBOLS_LOOKUP_LINES	(1u << 0)	/* fill file/line from DWARF */

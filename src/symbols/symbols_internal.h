@@ -19,7 +19,14 @@
 struct dso_symbol {
 	uint64_t start, size;
 	const char *raw;		/* name in the ELF string table */
-	int rank;			/* lower wins among equal starts */
+	unsigned index;			/* order in the symbol table(s) */
+	uint8_t binding, type;		/* STB_*, STT_* */
+	/* Among the symbols at this start, the one binutils' addr2line
+	 * names code by when DWARF has no function there (a local symbol,
+	 * then the later in table order: observed on glibc), which perf
+	 * script shows with DWARF call graphs.  Points into the symbol
+	 * table or own_names. */
+	const char *addr2line_name;
 	char *demangled;		/* lazily; NULL until asked */
 	int demangle_tried;
 };
@@ -42,6 +49,8 @@ struct symbols_dso {
 	Dwarf_Addr dwarf_bias;
 	struct dso_symbol *syms;	/* sorted by start */
 	size_t nr_syms;
+	char **own_names;		/* names made here ("x@plt"); owned */
+	size_t nr_own_names;
 	struct symbols_dso *next;	/* cache chain */
 };
 
@@ -87,6 +96,8 @@ void dso_free(struct symbols_dso *dso);
 struct dso_symbol *dso_find_symbol(struct symbols_dso *dso, uint64_t vaddr);
 /* Start of the .eh_frame/.debug_frame FDE holding vaddr, or -1. */
 int dso_fde_start(struct symbols_dso *dso, uint64_t vaddr, uint64_t *start);
+/* Adds "name@plt" symbols for the PLT entries of elf (elf_plt.c). */
+void dso_add_plt_symbols(struct symbols_dso *dso, Elf *elf, size_t *alloc);
 /* DWARF source line and inlined frames at vaddr. */
 void dso_lines(struct symbols *s, struct symbols_dso *dso, uint64_t vaddr,
 	       unsigned flags, struct symbols_result *out);

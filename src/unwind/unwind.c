@@ -1,12 +1,16 @@
 /*
- * unwind.c - DWARF unwinding of sampled user stacks with elfutils'
- * libdwfl: one Dwfl per process whose modules mirror the process's file
- * mappings (re-reported only when the maps change, so libdw's per-object
- * CFI stays cached), fed by callbacks that serve the sampled registers
- * and the stack copy.  Falls back to the frame-pointer chain when CFI
- * gives (almost) nothing, and a leaf rule for PCs without CFI (JIT code).
- * Never reads the live process; prints only with SCORCH_UNWIND_DEBUG set
- * (why libdwfl stopped), a developer aid.
+ * unwind.c - DWARF unwinding of sampled user stacks with elfutils: one
+ * Dwfl per process whose modules mirror the process's file mappings
+ * (re-reported only when the maps change, so libdw's per-object CFI stays
+ * cached).  Each frame's step comes from the per-PC rule cache
+ * (cfi_rules.c: libdw's answer, applied here to the sampled registers and
+ * stack copy); a sample needing more than it holds is unwound by libdwfl,
+ * fed by callbacks serving the same registers and stack.  Falls back to
+ * the frame-pointer chain when DWARF gives nothing past the sampled PC,
+ * and a leaf rule for PCs without CFI (JIT code).  Never reads the live
+ * process; prints only with SCORCH_UNWIND_DEBUG (why libdwfl stopped) or
+ * SCORCH_UNWIND_CHECK (both paths on every sample, differences), aids for
+ * developers.
  */
 #include <elfutils/libdwfl.h>
 #include <stdio.h>
@@ -15,6 +19,7 @@
 #include <time.h>
 
 #include "symbols/symbols.h"
+#include "unwind/cfi_rules.h"
 #include "unwind/unwind.h"
 #include "util/xalloc.h"
 
@@ -31,6 +36,7 @@ struct unwind_process {
 	unsigned generation;
 	int attached;
 	int reported;			/* modules in dwfl */
+	struct cfi_rules rules;		/* what libdw said, per PC */
 };
 
 /* What the callbacks of one dwfl_getthread_frames() call see. */
@@ -44,6 +50,8 @@ struct unwind_call {
 	 * without CFI there can be stepped over by rule (see jit_step) */
 	Dwarf_Word last_regs[17];
 	unsigned last_valid;		/* bit per DWARF register */
+	uint64_t last_sp;		/* SP of the frame reported last */
+	int last_sp_valid;
 };
 
 struct unwinder {
@@ -52,6 +60,7 @@ struct unwinder {
 	size_t nr_procs, alloc_procs;
 	struct unwind_call *call;	/* the call in progress */
 	struct unwind_stats stats;
+	int check;			/* SCORCH_UNWIND_CHECK: both paths */
 };
 
 /*
@@ -89,6 +98,7 @@ struct unwinder *unwinder_new(struct symbols *sym)
 	struct unwinder *u = xcalloc(1, sizeof(*u));
 
 	u->sym = sym;
+	u->check = getenv("SCORCH_UNWIND_CHECK") != NULL;
 	return u;
 }
 
@@ -102,12 +112,17 @@ static void unwind_process_release(struct unwind_process *p)
 	p->nr_modules = p->alloc_modules = 0;
 	p->attached = 0;
 	p->reported = 0;
+	cfi_rules_release(&p->rules);
 }
 
 void unwinder_free(struct unwinder *u)
 {
 	if (!u)
 		return;
+	if (u->check)
+		fprintf(stderr, "unwind check: %lu samples, %lu DWARF unwinds from cached rules, %lu differ from libdwfl\n",
+			u->stats.samples, u->stats.cached,
+			u->stats.check_mismatch);
 	for (size_t i = 0; i < u->nr_procs; i++)
 		unwind_process_release(&u->procs[i]);
 	free(u->procs);
@@ -153,15 +168,14 @@ static bool cb_get_thread(Dwfl *dwfl, pid_t tid, void *arg, void **thread_argp)
 	return true;
 }
 
-static bool cb_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result,
-			   void *arg)
+/* One word of the sampled memory: the stack copy, or constant data of a
+ * mapped file.  Both unwinding paths read through here. */
+static bool unwind_read(struct unwinder *u, uint64_t addr, uint64_t *result)
 {
-	struct unwinder *u = arg;
 	const struct unwind_sample *s;
 	const struct symbols_map *map;
 	uint64_t sp, bias;
 
-	(void)dwfl;
 	if (!u->call)
 		return false;
 	s = u->call->sample;
@@ -179,6 +193,18 @@ static bool cb_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result,
 	    !symbols_dso_read(map->dso, addr - bias, result, 8))
 		return true;
 	return false;
+}
+
+static bool cb_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result,
+			   void *arg)
+{
+	uint64_t v;
+
+	(void)dwfl;
+	if (!unwind_read(arg, addr, &v))
+		return false;
+	*result = v;
+	return true;
 }
 
 static bool cb_set_initial_registers(Dwfl_Thread *thread, void *thread_arg)
@@ -209,19 +235,44 @@ static const Dwfl_Thread_Callbacks unwind_thread_callbacks = {
 	.set_initial_registers = cb_set_initial_registers,
 };
 
+/*
+ * Whether the frame about to be reported (pc, sp) shows the walk makes no
+ * progress: the same PC at the same stack pointer as the frame before.
+ * (Recursion repeats a return address with a new SP each time.)  Without
+ * an SP, three equal PCs in a row count as stuck.  Records sp for the next
+ * call.
+ */
+static int unwind_stuck(struct unwind_call *call, uint64_t pc, uint64_t sp,
+			int have_sp)
+{
+	int stuck;
+
+	if (have_sp && call->last_sp_valid)
+		stuck = call->nr && call->pcs[call->nr - 1] == pc &&
+			call->last_sp == sp;
+	else
+		stuck = call->nr > 1 && call->pcs[call->nr - 1] == pc &&
+			call->pcs[call->nr - 2] == pc;
+	call->last_sp = sp;
+	call->last_sp_valid = have_sp;
+	return stuck;
+}
+
 static int cb_frame(Dwfl_Frame *frame, void *arg)
 {
 	struct unwind_call *call = arg;
 	const struct symbols_map *m;
 	Dwarf_Addr pc;
+	Dwarf_Word sp = 0;
 	bool activation;
+	int have_sp;
 
 	if (!dwfl_frame_pc(frame, &pc, &activation) || !pc)
 		return DWARF_CB_ABORT;
 	/* report the raw PC: callers subtract 1 from return addresses */
-	if (call->nr && call->pcs[call->nr - 1] == pc &&
-	    call->nr > 1 && call->pcs[call->nr - 2] == pc)
-		return DWARF_CB_ABORT;	/* stuck on one frame */
+	have_sp = !dwfl_frame_reg(frame, 7, &sp);
+	if (unwind_stuck(call, pc, sp, have_sp))
+		return DWARF_CB_ABORT;
 	call->pcs[call->nr++] = pc;
 	call->last_valid = 0;
 	/* only jit_step reads the registers, and only when this frame is
@@ -267,7 +318,7 @@ static int module_known(const struct unwind_process *p,
 static int report_modules(struct unwind_process *p,
 			  struct symbols_process *proc)
 {
-	int failed = 0;
+	int failed = 0, before = p->reported;
 
 	dwfl_report_begin_add(p->dwfl);
 	for (size_t i = 0; i < proc->nr_maps; i++) {
@@ -291,7 +342,122 @@ static int report_modules(struct unwind_process *p,
 	}
 	dwfl_report_end(p->dwfl, NULL, NULL);
 	p->generation = proc->generation;
+	if (p->reported != before)	/* a PC may now be in a module */
+		cfi_rules_clear(&p->rules);
 	return failed ? -1 : 0;
+}
+
+/* perf register index of each DWARF register of x86_64 (0..16). */
+static const uint8_t unwind_dwarf_to_perf[CFI_RULES_NREGS] = {
+	UNWIND_REG_AX, UNWIND_REG_DX, UNWIND_REG_CX, UNWIND_REG_BX,
+	UNWIND_REG_SI, UNWIND_REG_DI, UNWIND_REG_BP, UNWIND_REG_SP,
+	UNWIND_REG_R8, UNWIND_REG_R9, UNWIND_REG_R10, UNWIND_REG_R11,
+	UNWIND_REG_R12, UNWIND_REG_R13, UNWIND_REG_R14, UNWIND_REG_R15,
+	UNWIND_REG_IP,
+};
+
+/*
+ * What libdwfl's dwfl_getthread_frames() + cb_frame() give, computed from
+ * the cached rules: report a frame (cb_frame's checks), step to its
+ * caller as libdwfl's handle_cfi() does (registers the rules cannot
+ * recover become unknown; an undefined return address ends the walk
+ * normally, an unrecoverable one ends it with an error; both keep the
+ * frames found).  Returns the frame count, or -1 when some PC's rule is
+ * not in the simple form and libdwfl must unwind the whole sample.
+ */
+static int unwind_cached(struct unwinder *u, struct unwind_process *p,
+			 struct unwind_call *call)
+{
+	const struct unwind_sample *s = call->sample;
+	uint64_t regs[CFI_RULES_NREGS], next[CFI_RULES_NREGS];
+	uint32_t valid = (1u << CFI_RULES_NREGS) - 1, next_valid;
+	uint64_t pc = s->regs[UNWIND_REG_IP];
+	int initial = 1;
+
+	for (int r = 0; r < CFI_RULES_NREGS; r++)
+		regs[r] = s->regs[unwind_dwarf_to_perf[r]];
+	for (;;) {
+		const struct cfi_rule *rule;
+		const struct symbols_map *m;
+		uint64_t cfa = 0;
+		int cfa_ok;
+
+		if (unwind_stuck(call, pc, regs[7], (valid >> 7) & 1))
+			break;
+		call->pcs[call->nr++] = pc;
+		call->last_valid = 0;
+		m = symbols_find_map(call->proc, pc - 1);
+		if (m && !m->dso && (m->prot & 4))
+			for (unsigned r = 0; r < CFI_RULES_NREGS; r++)
+				if ((r == 3 || r == 6 || r == 7 || r >= 12) &&
+				    (valid & (1u << r))) {
+					call->last_regs[r] = regs[r];
+					call->last_valid |= 1u << r;
+				}
+		if (call->nr >= call->max)
+			break;
+
+		rule = cfi_rules_get(&p->rules, p->dwfl, initial ? pc : pc - 1);
+		if (!rule->usable)
+			return -1;
+		cfa_ok = (valid >> rule->cfa_reg) & 1;
+		if (cfa_ok)
+			cfa = regs[rule->cfa_reg] + (uint64_t)rule->cfa_offset;
+		next_valid = 0;
+		for (int r = 0; r < CFI_RULES_NREGS; r++) {
+			uint64_t where = cfa + (uint64_t)rule->offset[r];
+
+			switch (rule->kind[r]) {
+			case CFI_RULE_UNDEFINED:
+				continue;
+			case CFI_RULE_SAME:
+				if (!((valid >> r) & 1))
+					continue;
+				next[r] = regs[r];
+				break;
+			case CFI_RULE_AT_CFA:
+				if (!cfa_ok || !unwind_read(u, where, &next[r]))
+					continue;
+				break;
+			case CFI_RULE_CFA_PLUS:
+				if (!cfa_ok)
+					continue;
+				next[r] = where;
+				break;
+			}
+			next_valid |= 1u << r;
+		}
+		if (rule->kind[CFI_RULES_NREGS - 1] == CFI_RULE_UNDEFINED ||
+		    !((next_valid >> (CFI_RULES_NREGS - 1)) & 1) ||
+		    !next[CFI_RULES_NREGS - 1])
+			break;	/* outermost frame, or cannot go on */
+		memcpy(regs, next, sizeof(regs));
+		valid = next_valid;
+		pc = regs[CFI_RULES_NREGS - 1];
+		initial = 0;
+	}
+	return call->nr;
+}
+
+/* SCORCH_UNWIND_CHECK: says where the cached path and libdwfl differ. */
+static void unwind_check(struct unwinder *u, const struct unwind_call *fast,
+			 const struct unwind_call *slow)
+{
+	int same = fast->nr == slow->nr &&
+		!memcmp(fast->pcs, slow->pcs, (size_t)fast->nr * sizeof(uint64_t));
+
+	if (same)
+		return;
+	u->stats.check_mismatch++;
+	fprintf(stderr, "unwind check: pid %d ip %#llx: cached %d frames, libdwfl %d:",
+		(int)fast->sample->pid,
+		(unsigned long long)fast->sample->regs[UNWIND_REG_IP],
+		fast->nr, slow->nr);
+	for (int i = 0; i < fast->nr || i < slow->nr; i++)
+		fprintf(stderr, " %#llx/%#llx",
+			i < fast->nr ? (unsigned long long)fast->pcs[i] : 0ULL,
+			i < slow->nr ? (unsigned long long)slow->pcs[i] : 0ULL);
+	fputc('\n', stderr);
 }
 
 static int unwind_dwarf(struct unwinder *u, struct unwind_process *p,
@@ -299,7 +465,7 @@ static int unwind_dwarf(struct unwinder *u, struct unwind_process *p,
 			const struct unwind_sample *sample, uint64_t *pcs,
 			int max, struct unwind_call *last)
 {
-	struct unwind_call call = { u, sample, proc, pcs, 0, max, {0}, 0 };
+	struct unwind_call call = { u, sample, proc, pcs, 0, max, {0}, 0, 0, 0 };
 
 	if (!p->dwfl) {
 		p->dwfl = dwfl_begin(&unwind_dwfl_callbacks);
@@ -319,6 +485,41 @@ static int unwind_dwarf(struct unwinder *u, struct unwind_process *p,
 	}
 	if (!p->reported)
 		return 0;
+	u->call = &call;
+	if (unwind_cached(u, p, &call) >= 0) {
+		u->stats.cached++;
+		if (u->check) {
+			uint64_t *fast_pcs = xmalloc((size_t)max * sizeof(*pcs));
+			struct unwind_call fast = call;
+
+			memcpy(fast_pcs, pcs, (size_t)call.nr * sizeof(*pcs));
+			fast.pcs = fast_pcs;
+			call.nr = 0;
+			call.last_valid = 0;
+			call.last_sp_valid = 0;
+			u->call = NULL;
+			if (p->attached || dwfl_attach_state(p->dwfl, NULL,
+					sample->pid, &unwind_thread_callbacks, u)) {
+				p->attached = 1;
+				u->call = &call;
+				dwfl_getthread_frames(p->dwfl, sample->tid,
+						      cb_frame, &call);
+				unwind_check(u, &fast, &call);
+			}
+			memcpy(pcs, fast_pcs, (size_t)fast.nr * sizeof(*pcs));
+			call = fast;
+			call.pcs = pcs;
+			free(fast_pcs);
+		}
+		u->call = NULL;
+		if (last)
+			*last = call;
+		return call.nr;
+	}
+	call.nr = 0;
+	call.last_valid = 0;
+	call.last_sp_valid = 0;
+	u->call = NULL;
 	if (!p->attached) {
 		if (!dwfl_attach_state(p->dwfl, NULL, sample->pid,
 				       &unwind_thread_callbacks, u))
@@ -473,7 +674,11 @@ int unwind_sample(struct unwinder *u, const struct unwind_sample *sample,
 		n += nc;
 		u->stats.jit_steps++;
 	}
-	if (n <= 2) {
+	/* DWARF gave nothing past the sampled PC: try the frame pointers.
+	 * (Not when it found the caller and stopped there: the chain then
+	 * starts at the caller's frame and skips the caller itself, and
+	 * perf does not fall back either.) */
+	if (n <= 1) {
 		uint64_t fp[256];
 		int max = max_pcs < 256 ? max_pcs : 256;
 		int nfp = unwind_frame_pointers(sample, fp, max);

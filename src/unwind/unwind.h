@@ -54,6 +54,10 @@ struct unwind_stats {
 	unsigned long leaf_used;	/* no CFI at the PC: leaf rule used */
 	unsigned long jit_steps;	/* JIT frames stepped over by rule */
 	unsigned long truncated;	/* stopped at the stack copy's end */
+	unsigned long cached;		/* DWARF unwinds done from the per-PC
+					   rule cache instead of libdwfl */
+	unsigned long check_mismatch;	/* SCORCH_UNWIND_CHECK: cache and
+					   libdwfl disagreed */
 	double total_ns;		/* time spent in unwind_sample() */
 	unsigned long hist[32];		/* unwinds taking [2^i, 2^(i+1)) ns */
 };

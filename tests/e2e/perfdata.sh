@@ -36,6 +36,8 @@ if ! cc -O1 -g -fno-omit-frame-pointer -o "$WORK/split" "$WORK/split.c"; then
 	fail perfdata_build "cannot compile the test program"
 	exit 0
 fi
+# the binary's GNU build id, before the test rebuilds it below
+split_build_id=$(readelf -n "$WORK/split" 2>/dev/null | awk '/Build ID:/ {print $3; exit}')
 if ! timeout 60 perf record -q -F 499 -g -o "$WORK/fp.data" "$WORK/split" 2>"$WORK/perf.err"; then
 	skip perfdata "perf cannot record here: $(head -1 "$WORK/perf.err")"
 	exit 0
@@ -79,6 +81,30 @@ else
 	skip perfdata_two_events "perf cannot record cpu-clock and task-clock together here"
 fi
 
+# perf record -z: records inside zstd-compressed PERF_RECORD_COMPRESSED
+# blocks, file and pipe mode; a corrupted block gives a warning, not a crash
+if timeout 60 perf record -q -z -F 499 -g -o "$WORK/z.data" "$WORK/split" 1 2>/dev/null &&
+   timeout 60 perf report -i "$WORK/z.data" --stats 2>/dev/null | grep -q 'COMPRESSED events: *[1-9]'; then
+	same_as_perf_script perfdata_zstd_same_as_perf_script "$WORK/z.data"
+	if timeout 60 perf record -q -z -F 499 -g -o - "$WORK/split" 1 >"$WORK/zpipe.data" 2>/dev/null; then
+		same_as_perf_script perfdata_zstd_pipe_same_as_perf_script "$WORK/zpipe.data"
+	fi
+	# break the zstd frame's magic (28 b5 2f fd)
+	cp "$WORK/z.data" "$WORK/zbad.data"
+	zmagic=$(LC_ALL=C grep -obUaP '\x28\xb5\x2f\xfd' "$WORK/z.data" | sed -n 1p | cut -d: -f1)
+	if [ -n "$zmagic" ]; then
+		printf 'XXXX' | dd of="$WORK/zbad.data" bs=1 seek="$zmagic" conv=notrunc 2>/dev/null
+		timeout 30 "$SCORCH" collapse "$WORK/zbad.data" >"$WORK/zbad.out" 2>"$WORK/zbad.err"
+		rc=$?
+		if [ $rc -lt 128 ] && grep -q 'compressed records at offset' "$WORK/zbad.err"; then ok perfdata_zstd_corrupted
+		else fail perfdata_zstd_corrupted "rc=$rc: $(head -2 "$WORK/zbad.err")"; fi
+	else
+		skip perfdata_zstd_corrupted "no zstd frame magic in the recording"
+	fi
+else
+	skip perfdata_zstd "this perf cannot write compressed records (perf record -z; needs zstd in 'perf version --build-options')"
+fi
+
 # the known split: heavy ~75% of heavy+light (loose bounds: shared machine)
 split_ok() {
 	awk '/;heavy /{h+=$NF} /;light /{l+=$NF} END{ if (h+l==0) exit 1; r=h/(h+l); exit !(r>0.6 && r<0.9) }' "$1"
@@ -86,26 +112,100 @@ split_ok() {
 if split_ok "$WORK/perfdata_fp_same_as_perf_script.out"; then ok perfdata_fp_split; else
 	fail perfdata_fp_split "heavy is not ~75%: $(cat "$WORK/perfdata_fp_same_as_perf_script.out" | head -5 | tr '\n' '|')"; fi
 
-# DWARF: perf script names the libc start-up frames from DWARF inline
-# info (e.g. __libc_start_main_impl, "(inlined)"), scorch from the symbol
-# table, so compare from main to the leaf.
+# DWARF call graphs: the same stacks and names as perf script, start-up
+# frames included (perf names them from DWARF: __libc_start_main_impl)
 if [ -s "$WORK/dwarf.data" ]; then
-	"$SCORCH" collapse "$WORK/dwarf.data" >"$WORK/dwarf.out" 2>"$WORK/dwarf.err"
-	timeout 120 perf script -i "$WORK/dwarf.data" 2>/dev/null |
-		"$SCORCH" collapse --input-format perfscript >"$WORK/dwarf.ref" 2>/dev/null
-	from_main() { sed -n 's/^[^ ]*;\(main;[^ ]*\) \([0-9]*\)$/\1 \2/p' "$1" | sort | awk '{a[$1]+=$2} END{for (k in a) print k, a[k]}' | sort; }
-	from_main "$WORK/dwarf.out" >"$WORK/dwarf.out.main"
-	from_main "$WORK/dwarf.ref" >"$WORK/dwarf.ref.main"
-	if [ ! -s "$WORK/dwarf.out.main" ]; then
-		fail perfdata_dwarf_same_as_perf_script "no stack reaches main: $(head -3 "$WORK/dwarf.out" | tr '\n' '|') $(head -2 "$WORK/dwarf.err")"
-	elif diff -q "$WORK/dwarf.ref.main" "$WORK/dwarf.out.main" >/dev/null; then
-		ok perfdata_dwarf_same_as_perf_script
-	else
-		fail perfdata_dwarf_same_as_perf_script "$(diff "$WORK/dwarf.ref.main" "$WORK/dwarf.out.main" | head -4 | tr '\n' '|')"
-	fi
+	same_as_perf_script perfdata_dwarf_same_as_perf_script "$WORK/dwarf.data"
+	cp "$WORK/perfdata_dwarf_same_as_perf_script.out" "$WORK/dwarf.out"
 	if split_ok "$WORK/dwarf.out"; then ok perfdata_dwarf_split; else fail perfdata_dwarf_split "heavy is not ~75%"; fi
+	# DWARF unwinding mostly runs from a per-PC cache of libdw's rules;
+	# SCORCH_UNWIND_CHECK unwinds every sample with libdwfl as well and
+	# counts the samples where the two disagree
+	SCORCH_UNWIND_CHECK=1 "$SCORCH" collapse "$WORK/dwarf.data" >"$WORK/check.out" 2>"$WORK/check.err"
+	line=$(grep '^unwind check: [0-9]* samples' "$WORK/check.err")
+	if echo "$line" | grep -q ', 0 differ from libdwfl' &&
+	   ! echo "$line" | grep -q ' 0 DWARF unwinds from cached' &&
+	   cmp -s "$WORK/check.out" "$WORK/dwarf.out"; then
+		ok perfdata_dwarf_rule_cache_same_as_libdwfl
+	else
+		fail perfdata_dwarf_rule_cache_same_as_libdwfl "${line:-no summary}: $(grep '^unwind check: pid' "$WORK/check.err" | head -2)"
+	fi
 else
 	skip perfdata_dwarf "perf record --call-graph dwarf wrote nothing"
+fi
+
+# A program living in libc (malloc/free, memcpy, qsort with recursion,
+# mutexes): names as perf script gives them, in both call-graph modes.
+# Frame pointers: perf's choice among aliases (malloc, not __libc_malloc;
+# the longer __memmove_avx512_unaligned_erms), symbol versions kept
+# (cfree@GLIBC_2.2.5).  DWARF: names from DWARF
+# as perf's addr2line gives them (__GI___libc_free, __GI___qsort_r),
+# nested inlines (tcache_put in _int_free), assembly named by its last
+# DWARF subprogram (__memcpy_avx512_unaligned_erms), deep recursion.
+cat >"$WORK/libc.c" <<'C'
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+volatile unsigned long sink;
+static int cmp(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+__attribute__((noinline)) void use_malloc(void)
+{
+	for (int i = 0; i < 2000; i++) {
+		void *p = malloc(64 + (i & 255));
+		sink += (unsigned long)p;
+		free(p);
+	}
+}
+__attribute__((noinline)) void use_memcpy(void)
+{
+	static char a[1 << 16], b[1 << 16];
+	for (int i = 0; i < 20; i++) {
+		memcpy(a, b, sizeof(a));
+		b[i] = a[i + 1];
+	}
+}
+__attribute__((noinline)) void use_qsort(void)
+{
+	static int v[2000];
+	for (int i = 0; i < 2000; i++) v[i] = (i * 7919) % 2003;
+	qsort(v, 2000, sizeof(int), cmp);
+	sink += v[5];
+}
+__attribute__((noinline)) void use_mutex(void)
+{
+	static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+	for (int i = 0; i < 2000; i++) {
+		pthread_mutex_lock(&m);
+		sink++;
+		pthread_mutex_unlock(&m);
+	}
+}
+int main(int argc, char **argv)
+{
+	long reps = argc > 1 ? atol(argv[1]) : 3000;
+	for (long r = 0; r < reps; r++) {
+		use_malloc();
+		use_memcpy();
+		use_qsort();
+		use_mutex();
+	}
+	return 0;
+}
+C
+# (-fno-plt: perf names a sample in the program's own PLT stubs after
+# _init or after the stub, depending on its symbol tree's shape; scorch
+# always after the stub)
+if cc -O1 -g -fno-omit-frame-pointer -fno-plt -o "$WORK/libc" "$WORK/libc.c" -lpthread &&
+   timeout 60 perf record -q -F 999 -g -o "$WORK/libc-fp.data" "$WORK/libc" 5000 2>/dev/null &&
+   timeout 60 perf record -q -F 999 --call-graph dwarf -o "$WORK/libc-dwarf.data" "$WORK/libc" 5000 2>/dev/null; then
+	same_as_perf_script perfdata_libc_names_fp "$WORK/libc-fp.data"
+	same_as_perf_script perfdata_libc_names_dwarf "$WORK/libc-dwarf.data"
+else
+	skip perfdata_libc_names "cannot build or record the libc test program"
 fi
 
 # the binary is rebuilt after recording: names come from perf's build-id
@@ -134,6 +234,18 @@ check perfdata_flamegraph "$SCORCH" flamegraph "$WORK/fp.data" -o "$WORK/fp.svg"
 if grep -q 'heavy' "$WORK/fp.svg" 2>/dev/null; then ok perfdata_flamegraph_has_heavy; else fail perfdata_flamegraph_has_heavy "no heavy in the SVG"; fi
 if "$SCORCH" report "$WORK/fp.data" 2>&1 | grep -q heavy; then ok perfdata_report; else fail perfdata_report "no heavy in the report"; fi
 check perfdata_convert "$SCORCH" convert "$WORK/fp.data" -o "$WORK/fp.pb.gz"
+# pprof mappings carry the build ids perf recorded (the real pprof tool
+# from scripts/test-tools.sh reads them back)
+PPROF=${PPROF:-$TOP/build/pprof}
+if [ ! -x "$PPROF" ]; then
+	skip perfdata_pprof_build_id "no pprof tool at $PPROF (run scripts/test-tools.sh)"
+elif [ -z "$split_build_id" ]; then
+	skip perfdata_pprof_build_id "readelf shows no build id for the test program"
+elif "$PPROF" -raw "$WORK/fp.pb.gz" 2>/dev/null | grep -q "/split $split_build_id"; then
+	ok perfdata_pprof_build_id
+else
+	fail perfdata_pprof_build_id "no mapping '$WORK/split $split_build_id' in: $("$PPROF" -raw "$WORK/fp.pb.gz" 2>&1 | sed -n '/^Mappings/,$p' | head -4 | tr '\n' '|')"
+fi
 
 # ---- broken copies ------------------------------------------------------
 # bounded_run NAME FILE: must end in time, not by a signal, and either

@@ -7,7 +7,7 @@
  *
  *   clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
  *     -Isrc -IBUILD/gen tests/fuzz/fuzz_perfdata.c BUILD/libscorch.a \
- *     $(pkg-config --libs libelf libdw capstone zlib libprotobuf-c) -liberty -lm
+ *     $(pkg-config --libs libelf libdw capstone zlib libprotobuf-c libzstd) -liberty -lm
  * (BUILD built with SAN_FLAGS="-fsanitize=fuzzer-no-link,address,undefined").
  * Good seeds: small perf.data files from `perf record` and their prefixes.
  */

@@ -50,7 +50,7 @@ if ! make -s -j2 BUILD="$FUZZ_DIR" CC=clang OPT=-O1 WARN=-w SAN_FLAGS="$SAN" \
 	exit 1
 fi
 CFLAGS="-std=c11 -D_GNU_SOURCE -O1 -g -w -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer -Isrc -I$FUZZ_DIR/gen"
-LIBS="$(pkg-config --libs libelf libdw capstone zlib libprotobuf-c) -liberty -lm -lpthread"
+LIBS="$(pkg-config --libs libelf libdw capstone zlib libprotobuf-c libzstd) -liberty -lm -lpthread"
 mkdir -p "$FUZZ_DIR/bin"
 
 # --- seeds: small real files of every kind, and our own outputs ---------

@@ -1,0 +1,56 @@
+/*
+ * cfi_rules.h - a per-process cache of libdw's answer to "how do I step
+ * out of the frame at this PC": the CFA rule and the rule of each x86_64
+ * register, asked of libdw once per PC (cfi_rules.c) and then applied by
+ * unwind.c with plain arithmetic on the sample's registers and stack copy.
+ *
+ * libdw stays the only source of CFI truth: a rule is a copy of what
+ * dwarf_frame_cfa()/dwarf_frame_register() said, in the same module libdwfl
+ * itself would pick.  Anything beyond "register + offset" (expressions,
+ * signal frames, PCs without CFI) is marked unusable and the caller lets
+ * libdwfl unwind that sample.  Used by unwind.c only.
+ */
+#ifndef SCORCH_UNWIND_CFI_RULES_H
+#define SCORCH_UNWIND_CFI_RULES_H
+
+#include <elfutils/libdwfl.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CFI_RULES_NREGS 17	/* DWARF registers 0..16 of x86_64 (16 = RA) */
+
+enum cfi_rule_kind {
+	CFI_RULE_UNDEFINED = 0,	/* the caller's value is unknown */
+	CFI_RULE_SAME,		/* the caller has the same value */
+	CFI_RULE_AT_CFA,	/* saved at [CFA + offset] */
+	CFI_RULE_CFA_PLUS,	/* the value is CFA + offset */
+};
+
+struct cfi_rule {
+	uint64_t pc;		/* key: absolute, already adjusted (-1) */
+	uint8_t filled;		/* slot in use */
+	uint8_t usable;		/* 0: let libdwfl unwind this sample */
+	uint8_t cfa_reg;	/* CFA = regs[cfa_reg] + cfa_offset */
+	uint8_t kind[CFI_RULES_NREGS];
+	int64_t cfa_offset;
+	int64_t offset[CFI_RULES_NREGS];
+};
+
+/* Open-addressed table keyed by pc; owns its slots. */
+struct cfi_rules {
+	struct cfi_rule *slots;
+	size_t mask, used;
+	unsigned long misses;	/* rules asked of libdw */
+};
+
+/* The rule for stepping out of the frame whose (adjusted) pc is given,
+ * asked of libdw through dwfl's modules on the first call for that pc.
+ * Never NULL; check ->usable.  The pointer is valid until the next call. */
+const struct cfi_rule *cfi_rules_get(struct cfi_rules *t, Dwfl *dwfl,
+				     uint64_t pc);
+
+/* Forgets every rule (the process's modules changed). */
+void cfi_rules_clear(struct cfi_rules *t);
+void cfi_rules_release(struct cfi_rules *t);
+
+#endif

@@ -1,0 +1,125 @@
+/*
+ * test_cfi_rules.c - the per-PC unwind rule cache (unwind/cfi_rules.c) on
+ * this very test binary: a function's first instruction has the x86_64
+ * entry rule (CFA = RSP + 8, return address at CFA - 8, RBP and R12-R15
+ * unchanged), a PLT stub's expression-based CFA is left to libdwfl, an
+ * address in no module too, and a second lookup is a cache hit.
+ */
+#include <fcntl.h>
+#include <gelf.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "symbols/symbols.h"
+#include "unwind/cfi_rules.h"
+#include "test.h"
+
+__attribute__((noinline)) int test_cfi_probe(int x)
+{
+	return x * 7 + 3;
+}
+
+static char *no_debuginfo_path;
+static const Dwfl_Callbacks offline_callbacks = {
+	.find_elf = dwfl_build_id_find_elf,
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.debuginfo_path = &no_debuginfo_path,
+};
+
+/* Address of the .plt section of path (ELF virtual address), or 0. */
+static uint64_t plt_address(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	uint64_t at = 0;
+	size_t shstrndx;
+	Elf_Scn *scn = NULL;
+	Elf *elf;
+
+	if (fd < 0)
+		return 0;
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (elf && !elf_getshdrstrndx(elf, &shstrndx))
+		while ((scn = elf_nextscn(elf, scn))) {
+			GElf_Shdr shdr;
+			const char *name;
+
+			if (!gelf_getshdr(scn, &shdr))
+				continue;
+			name = elf_strptr(elf, shstrndx, shdr.sh_name);
+			if (name && !strcmp(name, ".plt"))
+				at = shdr.sh_addr;
+		}
+	if (elf)
+		elf_end(elf);
+	close(fd);
+	return at;
+}
+
+static void test_rules_of_this_binary(void)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	struct symbols *s = symbols_new(SYMBOLS_NO_KERNEL);
+	struct cfi_rules rules;
+	const struct cfi_rule *r;
+	uint64_t entry, plt;
+	Dwfl *dwfl;
+
+	memset(&rules, 0, sizeof(rules));
+	CHECK(n > 0);
+	if (n <= 0) {
+		symbols_free(s);
+		return;
+	}
+	exe[n] = '\0';
+	CHECK(test_cfi_probe(1) == 10);
+	entry = symbols_file_symbol(s, exe, "test_cfi_probe");
+	CHECK(entry != 0);
+	dwfl = dwfl_begin(&offline_callbacks);
+	dwfl_report_begin(dwfl);
+	CHECK(dwfl_report_elf(dwfl, "self", exe, -1, 0, false) != NULL);
+	dwfl_report_end(dwfl, NULL, NULL);
+
+	r = cfi_rules_get(&rules, dwfl, entry);
+	CHECK(r->usable);
+	CHECK(r->cfa_reg == 7 && r->cfa_offset == 8);
+	CHECK(r->kind[16] == CFI_RULE_AT_CFA && r->offset[16] == -8);
+	/* callee-saved registers keep their values (libdw's x86_64 ABI
+	 * rules; it lists RBP and R12-R15) */
+	CHECK(r->kind[6] == CFI_RULE_SAME && r->kind[12] == CFI_RULE_SAME &&
+	      r->kind[15] == CFI_RULE_SAME);
+	CHECK(r->kind[2] == CFI_RULE_UNDEFINED);	/* RCX: clobbered */
+	CHECK(r->kind[7] == CFI_RULE_CFA_PLUS && r->offset[7] == 0);
+	CHECK(rules.misses == 1);
+	r = cfi_rules_get(&rules, dwfl, entry);
+	CHECK(r->usable && rules.misses == 1);	/* from the cache */
+
+	/* the PLT's CFA is a DWARF expression: libdwfl's business */
+	plt = plt_address(exe);
+	if (plt) {
+		r = cfi_rules_get(&rules, dwfl, plt + 16 + 6);
+		CHECK(!r->usable);
+	}
+	/* no module there at all */
+	r = cfi_rules_get(&rules, dwfl, 0x10);
+	CHECK(!r->usable);
+	/* many PCs: the table grows and keeps every answer */
+	for (uint64_t pc = entry; pc < entry + 4000; pc += 2)
+		cfi_rules_get(&rules, dwfl, pc);
+	r = cfi_rules_get(&rules, dwfl, entry);
+	CHECK(r->usable && r->cfa_offset == 8);
+	cfi_rules_clear(&rules);
+	CHECK(rules.used == 0);
+	cfi_rules_release(&rules);
+	dwfl_end(dwfl);
+	symbols_free(s);
+}
+
+int main(void)
+{
+	RUN(test_rules_of_this_binary);
+	TEST_EXIT();
+}
