@@ -59,6 +59,10 @@ struct pyreader_thread {
 	unsigned seen;		/* generation of the last sample */
 	int64_t read_ns;	/* when schedstat was last read */
 	uint64_t root_entry;	/* its outermost entry frame, 0 = unknown */
+	/* 3.11+: its last stack known to be live (pystack_read) */
+	struct pywalked *live;
+	size_t nr_live, alloc_live;
+	int live_twice;		/* read the same twice in a row */
 	char *name;
 	unsigned name_serial;
 };
@@ -315,6 +319,7 @@ static struct pyreader *reader_new(pid_t pid)
 	pycode_cache_init(&r->codes);
 	r->window = xmalloc(PYSTACK_WINDOW);
 	r->cur = &r->snap;
+	r->walk_copy = SNAPSHOT_FIRST;
 	return r;
 }
 
@@ -450,6 +455,7 @@ void pyreader_close(struct pyreader *r)
 		if (r->threads[i].schedstat_fd >= 0)
 			close(r->threads[i].schedstat_fd);
 		free(r->threads[i].name);
+		free(r->threads[i].live);
 	}
 	free(r->threads);
 	free(r->frames);
@@ -721,6 +727,25 @@ static int thread_ran(struct pyreader *r, struct pyreader_thread *t)
 	return ran;
 }
 
+/* Keeps the stack just read as the thread's last live one (or forgets). */
+static void remember_live(struct pyreader_thread *t, const struct pyreader *r,
+			  int live, int same)
+{
+	/* a stack that was not live keeps the last one that was: its
+	 * outermost frames are what a torn read falls back to */
+	if (!live) {
+		t->live_twice = 0;
+		return;
+	}
+	t->live_twice = same;
+	if (same)
+		return;
+	grow_array((void **)&t->live, sizeof(*t->live), r->nr_walked + 1,
+		   &t->alloc_live);
+	memcpy(t->live, r->walked, r->nr_walked * sizeof(*t->live));
+	t->nr_live = r->nr_walked;
+}
+
 static void forget_old_threads(struct pyreader *r)
 {
 	size_t i = 0;
@@ -734,6 +759,7 @@ static void forget_old_threads(struct pyreader *r)
 			if (t->schedstat_fd >= 0)
 				close(t->schedstat_fd);
 			free(t->name);
+			free(t->live);
 			*t = r->threads[--r->nr_threads];
 			continue;
 		}
@@ -806,8 +832,9 @@ int pyreader_sample(struct pyreader *r, unsigned flags, pyread_thread_fn fn,
 			uint64_t thread_id, this = tstate;
 			long native = 0;
 			ssize_t n;
+			struct pystack_prev prev;
 			size_t mark;
-			int ts_middle;
+			int ts_middle, same;
 
 			mark = r->nr_touched;
 			ts = pystack_bytes(r, l->interpreter_frames ?
@@ -844,8 +871,13 @@ int pyreader_sample(struct pyreader *r, unsigned flags, pyread_thread_fn fn,
 					continue;
 			}
 			r->root_entry_hint = t->root_entry;
-			n = pystack_read(r, this, ts, ts_middle, mark, &s.moving);
+			prev.walked = t->live;
+			prev.nr_walked = t->nr_live;
+			prev.trusted = t->live_twice;
+			n = pystack_read(r, this, ts, ts_middle, mark, &prev,
+					 &s.moving, &same);
 			t->root_entry = n >= 0 && !s.moving ? r->root_entry_seen : 0;
+			remember_live(t, r, n >= 0 && !s.moving, same);
 			if (n < 0) {
 				(*errors)++;
 				continue;

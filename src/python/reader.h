@@ -111,6 +111,8 @@ struct pyreader {
 	struct snapshot *cur;		/* the snapshot reads come from */
 	int from_snapshot;		/* the last frame_bytes found it there */
 	size_t frame_room;		/* room it read above that frame */
+	unsigned frame_copies;		/* snapshot copies to note frames for */
+	unsigned walk_copy;		/* the copy frames are walked in */
 	uint64_t root_entry_hint;	/* the thread's outermost entry frame
 					   last time, 0 = none */
 	uint64_t root_entry_seen;	/* and this time */

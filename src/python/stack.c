@@ -23,6 +23,8 @@
 #define TOUCHED_MAX 4096
 /* reads of one stack before it counts as torn */
 #define STACK_ATTEMPTS 3
+/* in touched[].copies, beside the SNAPSHOT_* bits: frame memory */
+#define TOUCH_FRAME 0x100u
 /*
  * A cached code object is checked against address reuse this often; a
  * young one (read less than CODE_YOUNG_NS ago) at every use, because the
@@ -116,7 +118,7 @@ int pystack_u64(struct pyreader *r, uint64_t addr, uint64_t *value)
 static const unsigned char *frame_bytes(struct pyreader *r, uint64_t addr,
 					size_t size, int innermost)
 {
-	const unsigned char *p = snapshot_find(r->cur, SNAPSHOT_FIRST, addr, size);
+	const unsigned char *p = snapshot_find(r->cur, r->walk_copy, addr, size);
 	size_t room = 0;
 
 	r->from_snapshot = p != NULL;
@@ -235,7 +237,7 @@ static ssize_t walk_frames_once(struct pyreader *r, uint64_t frame)
 		if (l->interpreter_frames && !(back == 0 && l->frame_owner >= 0 &&
 		    l->frame_skip_owner && f[l->frame_owner] >= l->frame_skip_owner)) {
 			touch(r, frame, l->frame_size + r->frame_room,
-			      SNAPSHOT_FIRST | SNAPSHOT_LAST);
+			      r->frame_copies | TOUCH_FRAME);
 			note_walked(r, frame, f);
 		} else {
 			touch(r, frame, l->frame_size + r->frame_room, SNAPSHOT_FIRST);
@@ -372,7 +374,9 @@ static size_t steady_frames(struct pyreader *r)
 
 		if (!w->from_snapshot)
 			break;
-		p = snapshot_find(r->cur, SNAPSHOT_LAST, w->addr, l->frame_size);
+		p = snapshot_find(r->cur, r->walk_copy == SNAPSHOT_LAST ?
+				  SNAPSHOT_FIRST : SNAPSHOT_LAST,
+				  w->addr, l->frame_size);
 		if (!p || remote_u64(p, l->frame_back) != w->back ||
 		    remote_u64(p, l->frame_code) != w->code)
 			break;
@@ -405,6 +409,26 @@ static ssize_t keep_steady_callers(struct pyreader *r, ssize_t n)
 }
 
 /*
+ * Is the stack just walked, frame for frame (address, previous, code),
+ * the thread's last live one?  Then it is a stack the program had, even
+ * if it changed while being read: it needs no second copy.
+ */
+static int same_as_prev(const struct pyreader *r, const struct pystack_prev *prev)
+{
+	size_t i;
+
+	if (!prev || !prev->walked || prev->nr_walked != r->nr_walked)
+		return 0;
+	for (i = 0; i < r->nr_walked; i++) {
+		const struct pywalked *a = &r->walked[i], *b = &prev->walked[i];
+
+		if (a->addr != b->addr || a->back != b->back || a->code != b->code)
+			return 0;
+	}
+	return 1;
+}
+
+/*
  * A retry: reads, in one system call of its own, everything this
  * thread's last attempt used (touched[mark...]) in the same copies, and
  * makes it the snapshot reads come from.
@@ -414,9 +438,14 @@ static int retry_snapshot(struct pyreader *r, size_t mark)
 	size_t i;
 
 	snapshot_reset(&r->retry);
-	for (i = mark; i < r->nr_touched; i++)
+	for (i = mark; i < r->nr_touched; i++) {
+		unsigned copies = r->touched[i].copies;
+
+		if (copies & TOUCH_FRAME)
+			copies |= SNAPSHOT_LAST;
 		snapshot_want(&r->retry, r->touched[i].addr, r->touched[i].len,
-			      r->touched[i].copies);
+			      copies);
+	}
 	if (snapshot_read(&r->retry, r->pid) <= 0)
 		return -1;
 	r->cur = &r->retry;
@@ -432,15 +461,63 @@ static int retry_snapshot(struct pyreader *r, size_t mark)
  * that held still are kept and *moving is set.  Returns the number of
  * frames, or -1 (torn: nothing usable).
  */
+/*
+ * Last resort for a stack that never held still and could not be walked:
+ * the outermost frames of the thread's last live stack that are still
+ * there and unchanged, read afresh (twice, to see them hold still).  The
+ * frames after the first change are not trusted.  Returns the number of
+ * frames, or -1.
+ */
+static ssize_t steady_part_of_prev(struct pyreader *r,
+				   const struct pystack_prev *prev)
+{
+	const struct py_layout *l = &r->layout;
+	size_t i;
+	ssize_t n;
+
+	if (!prev || !prev->nr_walked)
+		return -1;
+	snapshot_reset(&r->retry);
+	for (i = 0; i < prev->nr_walked; i++)
+		snapshot_want(&r->retry, prev->walked[i].addr, l->frame_size,
+			      SNAPSHOT_FIRST | SNAPSHOT_LAST);
+	if (snapshot_read(&r->retry, r->pid) <= 0)
+		return -1;
+	r->cur = &r->retry;
+	r->window_len = 0;
+	for (i = prev->nr_walked; i > 0; i--) {
+		const struct pywalked *w = &prev->walked[i - 1];
+		const unsigned char *a = snapshot_find(r->cur, SNAPSHOT_FIRST,
+						       w->addr, l->frame_size);
+		const unsigned char *b = snapshot_find(r->cur, SNAPSHOT_LAST,
+						       w->addr, l->frame_size);
+
+		if (!a || !b || remote_u64(a, l->frame_back) != w->back ||
+		    remote_u64(b, l->frame_back) != w->back ||
+		    remote_u64(a, l->frame_code) != w->code ||
+		    remote_u64(b, l->frame_code) != w->code)
+			break;
+	}
+	if (i == prev->nr_walked)
+		return -1;
+	n = walk_frames(r, prev->walked[i].addr);
+	return n > 0 ? n : -1;
+}
+
 ssize_t pystack_read(struct pyreader *r, uint64_t tstate,
 		     const unsigned char *ts, int ts_middle, size_t mark,
-		     int *moving)
+		     const struct pystack_prev *prev, int *moving, int *same)
 {
 	const struct py_layout *l = &r->layout;
 	ssize_t n = -1;
 	int attempt;
 
 	*moving = 0;
+	*same = 0;
+	/* a stack that stays the same is read once per sample; one that
+	 * changes gets the last copy to be checked against */
+	r->frame_copies = prev && prev->trusted ? SNAPSHOT_FIRST :
+		SNAPSHOT_FIRST | SNAPSHOT_LAST;
 	for (attempt = 0; attempt < STACK_ATTEMPTS; attempt++) {
 		uint64_t frame;
 		int middle;
@@ -462,10 +539,24 @@ ssize_t pystack_read(struct pyreader *r, uint64_t tstate,
 		n = walk_frames(r, frame);
 		if (!l->interpreter_frames)
 			break;
+		if (n >= 0 && middle && same_as_prev(r, prev)) {
+			*same = 1;
+			break;
+		}
 		if (n >= 0 && middle && steady_frames(r) == r->nr_walked)
 			break;
-		if (attempt + 1 == STACK_ATTEMPTS && n > 0) {
-			n = keep_steady_callers(r, n);
+		if (attempt + 1 == STACK_ATTEMPTS) {
+			/* a leaf pushed after the first copy was taken is
+			 * not in it, but in the last one */
+			if (n <= 0) {
+				r->walk_copy = SNAPSHOT_LAST;
+				n = walk_frames(r, frame);
+			}
+			if (n > 0)
+				n = keep_steady_callers(r, n);
+			r->walk_copy = SNAPSHOT_FIRST;
+			if (n <= 0)
+				n = steady_part_of_prev(r, prev);
 			*moving = n > 0;
 			break;
 		}

@@ -13,6 +13,19 @@
 #include <sys/types.h>
 
 struct pyreader;
+struct pywalked;
+
+/*
+ * A thread's last stack that was known to be live, for pystack_read:
+ * a stack read the same as it needs no second copy.  trusted: it was
+ * the same twice in a row, so this sample's snapshot read its frames
+ * once only.
+ */
+struct pystack_prev {
+	const struct pywalked *walked;
+	size_t nr_walked;
+	int trusted;
+};
 
 /* Size of the reader's scratch window of frame memory (r->window). */
 #define PYSTACK_WINDOW 4096
@@ -32,12 +45,13 @@ int pystack_u64(struct pyreader *r, uint64_t addr, uint64_t *value);
 /*
  * Reads the stack of the thread whose state ts was read at tstate
  * (ts_middle: from the snapshot's middle copy; mark: r->nr_touched before
- * it was read) into r->frames, innermost first.  *moving is set when the
- * stack kept changing and only its steady callers were kept.  Returns the
+ * it was read) into r->frames, innermost first, and its frames into
+ * r->walked.  *moving is set when the stack kept changing and only its
+ * steady callers were kept; *same when it is prev's stack.  Returns the
  * number of frames or -1.
  */
 ssize_t pystack_read(struct pyreader *r, uint64_t tstate,
 		     const unsigned char *ts, int ts_middle, size_t mark,
-		     int *moving);
+		     const struct pystack_prev *prev, int *moving, int *same);
 
 #endif
