@@ -63,6 +63,10 @@ struct pyreader_thread {
 	struct pywalked *live;
 	size_t nr_live, alloc_live;
 	int live_twice;		/* read the same twice in a row */
+	/* what reading its stack touched last time: noted again for the
+	 * next snapshot when it is not sampled (not on a CPU) */
+	struct snapshot_range *ranges;
+	size_t nr_ranges, alloc_ranges;
 	char *name;
 	unsigned name_serial;
 };
@@ -456,6 +460,7 @@ void pyreader_close(struct pyreader *r)
 			close(r->threads[i].schedstat_fd);
 		free(r->threads[i].name);
 		free(r->threads[i].live);
+		free(r->threads[i].ranges);
 	}
 	free(r->threads);
 	free(r->frames);
@@ -727,6 +732,18 @@ static int thread_ran(struct pyreader *r, struct pyreader_thread *t)
 	return ran;
 }
 
+/* Keeps what reading this thread's stack touched (touched[mark...]). */
+static void remember_ranges(struct pyreader_thread *t, const struct pyreader *r,
+			    size_t mark)
+{
+	size_t n = r->nr_touched - mark;
+
+	grow_array((void **)&t->ranges, sizeof(*t->ranges), n + 1,
+		   &t->alloc_ranges);
+	memcpy(t->ranges, r->touched + mark, n * sizeof(*t->ranges));
+	t->nr_ranges = n;
+}
+
 /* Keeps the stack just read as the thread's last live one (or forgets). */
 static void remember_live(struct pyreader_thread *t, const struct pyreader *r,
 			  int live, int same)
@@ -760,6 +777,7 @@ static void forget_old_threads(struct pyreader *r)
 				close(t->schedstat_fd);
 			free(t->name);
 			free(t->live);
+			free(t->ranges);
 			*t = r->threads[--r->nr_threads];
 			continue;
 		}
@@ -862,13 +880,19 @@ int pyreader_sample(struct pyreader *r, unsigned flags, pyread_thread_fn fn,
 			s.holds_gil = (flags & (PYREAD_WANT_GIL | PYREAD_GIL_ONLY)) ?
 				holder == this : -1;
 			s.running = -1;
-			if ((flags & PYREAD_GIL_ONLY) && !s.holds_gil)
+			if ((flags & PYREAD_GIL_ONLY) && !s.holds_gil) {
+				pystack_note(r, t->ranges, t->nr_ranges);
 				continue;
+			}
 			if (flags & (PYREAD_RUNNING_ONLY | PYREAD_WANT_STATE)) {
 				s.running = (flags & PYREAD_INSTANT_STATE) ?
 					thread_running(t) : thread_ran(r, t);
-				if ((flags & PYREAD_RUNNING_ONLY) && s.running == 0)
+				if ((flags & PYREAD_RUNNING_ONLY) && s.running == 0) {
+					/* not sampled now, but its memory is
+					 * read with the next snapshot */
+					pystack_note(r, t->ranges, t->nr_ranges);
 					continue;
+				}
 			}
 			r->root_entry_hint = t->root_entry;
 			prev.walked = t->live;
@@ -878,6 +902,7 @@ int pyreader_sample(struct pyreader *r, unsigned flags, pyread_thread_fn fn,
 					 &s.moving, &same);
 			t->root_entry = n >= 0 && !s.moving ? r->root_entry_seen : 0;
 			remember_live(t, r, n >= 0 && !s.moving, same);
+			remember_ranges(t, r, mark);
 			if (n < 0) {
 				(*errors)++;
 				continue;

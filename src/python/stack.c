@@ -52,6 +52,15 @@ static void touch(struct pyreader *r, uint64_t addr, size_t len,
 	r->nr_touched++;
 }
 
+void pystack_note(struct pyreader *r, const struct snapshot_range *ranges,
+		  size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		touch(r, ranges[i].addr, ranges[i].len, ranges[i].copies);
+}
+
 /*
  * Starts a sample: reads again, in one system call, everything the last
  * sample read.  Returns -1 when the process is gone.

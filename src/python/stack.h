@@ -14,6 +14,7 @@
 
 struct pyreader;
 struct pywalked;
+struct snapshot_range;
 
 /*
  * A thread's last stack that was known to be live, for pystack_read:
@@ -42,6 +43,10 @@ int pystack_begin(struct pyreader *r);
 const unsigned char *pystack_bytes(struct pyreader *r, unsigned copy,
 				   uint64_t addr, size_t len, void *buf);
 int pystack_u64(struct pyreader *r, uint64_t addr, uint64_t *value);
+/* Notes ranges for the next snapshot without reading them now (a thread
+ * skipped this sample keeps its memory in the snapshot). */
+void pystack_note(struct pyreader *r, const struct snapshot_range *ranges,
+		  size_t n);
 /*
  * Reads the stack of the thread whose state ts was read at tstate
  * (ts_middle: from the snapshot's middle copy; mark: r->nr_touched before
