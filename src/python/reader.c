@@ -738,10 +738,12 @@ static void remember_ranges(struct pyreader_thread *t, const struct pyreader *r,
 {
 	size_t n = r->nr_touched - mark;
 
-	grow_array((void **)&t->ranges, sizeof(*t->ranges), n + 1,
+	t->nr_ranges = n;
+	if (!n)
+		return;
+	grow_array((void **)&t->ranges, sizeof(*t->ranges), n,
 		   &t->alloc_ranges);
 	memcpy(t->ranges, r->touched + mark, n * sizeof(*t->ranges));
-	t->nr_ranges = n;
 }
 
 /* Keeps the stack just read as the thread's last live one (or forgets). */
@@ -757,10 +759,12 @@ static void remember_live(struct pyreader_thread *t, const struct pyreader *r,
 	t->live_twice = same;
 	if (same)
 		return;
-	grow_array((void **)&t->live, sizeof(*t->live), r->nr_walked + 1,
-		   &t->alloc_live);
-	memcpy(t->live, r->walked, r->nr_walked * sizeof(*t->live));
 	t->nr_live = r->nr_walked;
+	if (!t->nr_live)
+		return;
+	grow_array((void **)&t->live, sizeof(*t->live), t->nr_live,
+		   &t->alloc_live);
+	memcpy(t->live, r->walked, t->nr_live * sizeof(*t->live));
 }
 
 static void forget_old_threads(struct pyreader *r)
