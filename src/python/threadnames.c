@@ -12,6 +12,7 @@
 
 #include "python/reader.h"
 #include "python/remote.h"
+#include "python/snapshot.h"
 #include "python/threadnames.h"
 #include "python/unicode.h"
 #include "util/xalloc.h"
@@ -104,24 +105,60 @@ static int read_dict(const struct pyreader *r, uint64_t dict,
 	return read_keys(r, kv[0], kv[1], v);
 }
 
+/*
+ * Does the str object whose first bytes are at p (want bytes of them)
+ * equal the ASCII name of length len?  Dict keys here are compact ASCII
+ * strings, whose characters follow the header.
+ */
+static int key_is(const struct py_layout *l, const unsigned char *p,
+		  const char *name, size_t len)
+{
+	uint32_t state;
+
+	memcpy(&state, p + 32, sizeof(state));
+	return remote_u64(p, 16) == len && ((state >> 5) & 1) &&
+		((state >> 6) & 1) &&
+		!memcmp(p + l->unicode_ascii_size, name, len);
+}
+
+/*
+ * The value whose key is name.  Keys are read in batches, one system
+ * call for up to SNAPSHOT_MAX_SPANS of them (a module's dict has
+ * hundreds), header and characters together.
+ */
 static uint64_t view_lookup(const struct pyreader *r,
 			    const struct dict_view *v, const char *name)
 {
-	size_t i;
+	const struct py_layout *l = &r->layout;
+	struct snapshot snap = { 0 };
+	size_t len = strlen(name), want = l->unicode_ascii_size + len;
+	size_t i, start;
+	uint64_t found = 0;
 
-	for (i = 0; i < v->nr; i++) {
-		char *k;
-		int eq;
+	if (want < 40)
+		want = 40;
+	for (start = 0; start < v->nr && !found; start += SNAPSHOT_MAX_SPANS) {
+		size_t end = start + SNAPSHOT_MAX_SPANS < v->nr ?
+			start + SNAPSHOT_MAX_SPANS : v->nr;
 
-		if (!v->keys[i] || !v->values[i])
-			continue;
-		k = py_read_string(r->pid, &r->layout, v->keys[i]);
-		eq = k && !strcmp(k, name);
-		free(k);
-		if (eq)
-			return v->values[i];
+		snapshot_reset(&snap);
+		for (i = start; i < end; i++)
+			if (v->keys[i] && v->values[i])
+				snapshot_want(&snap, v->keys[i], want, SNAPSHOT_FIRST);
+		if (snapshot_read(&snap, r->pid) < 0)
+			break;
+		for (i = start; i < end && !found; i++) {
+			const unsigned char *p;
+
+			if (!v->keys[i] || !v->values[i])
+				continue;
+			p = snapshot_find(&snap, SNAPSHOT_FIRST, v->keys[i], want);
+			if (p && key_is(l, p, name, len))
+				found = v->values[i];
+		}
 	}
-	return 0;
+	snapshot_release(&snap);
+	return found;
 }
 
 static uint64_t dict_lookup(const struct pyreader *r, uint64_t dict,
