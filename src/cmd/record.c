@@ -29,8 +29,9 @@
 #include "util/options.h"
 #include "util/strbuf.h"
 
-/* Where the profile goes without -o. */
-#define RECORD_DEFAULT_OUTPUT "scorch.svg"
+/* Where the profile goes without -o: a pprof profile that every other
+ * command reads back without loss (as perf record writes perf.data). */
+#define RECORD_DEFAULT_OUTPUT "profile.pb.gz"
 /* Writer used when neither -f nor the output's extension decides. */
 #define RECORD_DEFAULT_FORMAT "folded"
 

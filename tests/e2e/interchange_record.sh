@@ -25,6 +25,15 @@ else
 	skip record_pprof_tool_accepts "no pprof tool at $PPROF"
 fi
 
+# without -o: profile.pb.gz in the current directory, read back by report
+mkdir -p "$WORK/default"
+if (cd "$WORK/default" && timeout 120 "$SCORCH" record -q -- "$py" -c 'sum(range(3000000))' >/dev/null 2>&1) &&
+   [ -s "$WORK/default/profile.pb.gz" ] && "$SCORCH" report "$WORK/default/profile.pb.gz" >/dev/null 2>&1; then
+	ok record_default_output_pprof
+else
+	fail record_default_output_pprof "no readable profile.pb.gz: $(ls "$WORK/default")"
+fi
+
 top=$("$SCORCH" report --limit 1 "$WORK/list.pb.gz" | sed -n 3p)
 echo "$top" | grep -q 'run_dummy (.*examples/lookup.py)$' && ok record_report_top_function ||
 	fail record_report_top_function "$top"
