@@ -17,6 +17,7 @@ static const struct py_layout rows[] = {
 		.runtime_gil = 1152,
 		.interp_next = 0, .interp_threads_head = 8, .interp_size_read = 16,
 		.gil_last_holder = 8, .gil_locked = 16,
+		.tstate_prev = 0,
 		.tstate_next = 8, .tstate_interp = 16, .tstate_frame = 24,
 		.cframe_current = -1, .tstate_thread_id = 176,
 		.tstate_size = 184,
@@ -36,6 +37,7 @@ static const struct py_layout rows[] = {
 		.runtime_gil = 352,
 		.interp_next = 0, .interp_threads_head = 8, .interp_size_read = 16,
 		.gil_last_holder = 8, .gil_locked = 16,
+		.tstate_prev = 0,
 		.tstate_next = 8, .tstate_interp = 16, .tstate_frame = 24,
 		.cframe_current = -1, .tstate_thread_id = 176,
 		.tstate_size = 184,
@@ -55,6 +57,7 @@ static const struct py_layout rows[] = {
 		.runtime_gil = 352,
 		.interp_next = 0, .interp_threads_head = 8, .interp_size_read = 16,
 		.gil_last_holder = 8, .gil_locked = 16,
+		.tstate_prev = 0,
 		.tstate_next = 8, .tstate_interp = 16, .tstate_frame = 24,
 		.cframe_current = -1, .tstate_thread_id = 176,
 		.tstate_size = 184,
@@ -74,6 +77,7 @@ static const struct py_layout rows[] = {
 		.runtime_gil = 360,
 		.interp_next = 0, .interp_threads_head = 16, .interp_size_read = 24,
 		.gil_last_holder = 8, .gil_locked = 16,
+		.tstate_prev = 0,
 		.tstate_next = 8, .tstate_interp = 16, .tstate_frame = 56,
 		.cframe_current = 8, .tstate_thread_id = 152,
 		.tstate_native_id = 160, .tstate_size = 168,
@@ -95,6 +99,7 @@ static const struct py_layout rows[] = {
 		.interp_next = 0, .interp_threads_head = 72,
 		.interp_gil_pointer = 384, .interp_size_read = 392,
 		.gil_last_holder = 8, .gil_locked = 16,
+		.tstate_prev = 0,
 		.tstate_next = 8, .tstate_interp = 16, .tstate_frame = 56,
 		.cframe_current = 0, .tstate_thread_id = 136,
 		.tstate_native_id = 144, .tstate_size = 152,
@@ -136,7 +141,7 @@ struct debug_offsets_map {
 	int interp_size, interp_next, interp_threads_head, interp_ceval_gil,
 	    interp_modules, interp_gil_state, interp_gil_locked,
 	    interp_gil_holder;
-	int tstate_size, tstate_next, tstate_interp, tstate_current_frame,
+	int tstate_size, tstate_prev, tstate_next, tstate_interp, tstate_current_frame,
 	    tstate_thread_id, tstate_native_id;
 	int frame_size, frame_previous, frame_executable, frame_instr_ptr,
 	    frame_owner;
@@ -154,7 +159,7 @@ static const struct debug_offsets_map debug_maps[] = {
 		.interp_ceval_gil = 14, .interp_modules = 11,
 		.interp_gil_state = 15, .interp_gil_locked = 17,
 		.interp_gil_holder = 18,
-		.tstate_size = 19, .tstate_next = 21, .tstate_interp = 22,
+		.tstate_size = 19, .tstate_prev = 20, .tstate_next = 21, .tstate_interp = 22,
 		.tstate_current_frame = 23, .tstate_thread_id = 24,
 		.tstate_native_id = 25,
 		.frame_size = 28, .frame_previous = 29, .frame_executable = 30,
@@ -182,7 +187,7 @@ static const struct debug_offsets_map debug_maps[] = {
 		.interp_ceval_gil = 15, .interp_modules = 12,
 		.interp_gil_state = 16, .interp_gil_locked = 18,
 		.interp_gil_holder = 19,
-		.tstate_size = 22, .tstate_next = 24, .tstate_interp = 25,
+		.tstate_size = 22, .tstate_prev = 23, .tstate_next = 24, .tstate_interp = 25,
 		.tstate_current_frame = 26, .tstate_thread_id = 27,
 		.tstate_native_id = 28,
 		.frame_size = 31, .frame_previous = 32, .frame_executable = 33,
@@ -295,14 +300,16 @@ int py_layout_from_debug_offsets(const unsigned char *block, size_t len,
 	l.long_tagged = 1;
 	l.interp_size_read = max3(l.interp_next, l.interp_threads_head, gil) + 8;
 	bad |= gil_members(block, m, &l);
+	bad |= get(block, m->tstate_size, m->tstate_prev, &l.tstate_prev);
 	bad |= get(block, m->tstate_size, m->tstate_next, &l.tstate_next);
 	bad |= get(block, m->tstate_size, m->tstate_interp, &l.tstate_interp);
 	bad |= get(block, m->tstate_size, m->tstate_current_frame, &l.tstate_frame);
 	bad |= get(block, m->tstate_size, m->tstate_thread_id, &l.tstate_thread_id);
 	bad |= get(block, m->tstate_size, m->tstate_native_id, &l.tstate_native_id);
 	l.cframe_current = -1;
-	l.tstate_size = max3(max3(l.tstate_next, l.tstate_interp, l.tstate_frame),
-			     l.tstate_thread_id, l.tstate_native_id) + 8;
+	l.tstate_size = max3(max3(l.tstate_prev, l.tstate_next, l.tstate_interp),
+			     max3(l.tstate_frame, l.tstate_thread_id,
+				  l.tstate_native_id), 0) + 8;
 	l.interpreter_frames = 1;
 	bad |= get(block, m->frame_size, m->frame_previous, &l.frame_back);
 	bad |= get(block, m->frame_size, m->frame_executable, &l.frame_code);

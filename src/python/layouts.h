@@ -50,6 +50,7 @@ struct py_layout {
 	uint32_t gil_locked;
 
 	/* PyThreadState */
+	uint32_t tstate_prev;		/* set when a thread is put in front */
 	uint32_t tstate_next;
 	uint32_t tstate_interp;
 	uint32_t tstate_frame;		/* frame, cframe or current_frame */

@@ -809,6 +809,25 @@ static uint64_t gil_holder(struct pyreader *r, uint64_t interp)
 	return remote_u64(g, l->gil_last_holder);
 }
 
+/*
+ * An interpreter's next interpreter and first thread state, read now;
+ * for the head interpreter they are kept for the next samples.
+ */
+static int interp_words(struct pyreader *r, uint64_t interp, uint64_t *next,
+			uint64_t *threads)
+{
+	const struct py_layout *l = &r->layout;
+
+	if (pystack_u64(r, interp + l->interp_next, next) < 0 ||
+	    pystack_u64(r, interp + l->interp_threads_head, threads) < 0)
+		return -1;
+	if (interp == r->head_interp) {
+		r->head_next = *next;
+		r->head_threads = *threads;
+	}
+	return 0;
+}
+
 int pyreader_sample(struct pyreader *r, unsigned flags, pyread_thread_fn fn,
 		    void *ctx, unsigned long *errors)
 {
@@ -834,13 +853,17 @@ int pyreader_sample(struct pyreader *r, unsigned flags, pyread_thread_fn fn,
 	} else {
 		r->head_interp = interp;
 		r->head_read_ns = r->now_ns;
+		r->head_threads = 0;
 	}
 	for (; interp && nr_interps < 64; interp = next_interp, nr_interps++) {
 		uint64_t holder = 0;
 		int nr_threads = 0;
+		int cached = interp == r->head_interp && r->head_threads;
 
-		if (pystack_u64(r, interp + l->interp_next, &next_interp) < 0 ||
-		    pystack_u64(r, interp + l->interp_threads_head, &tstate) < 0) {
+		if (cached) {
+			next_interp = r->head_next;
+			tstate = r->head_threads;
+		} else if (interp_words(r, interp, &next_interp, &tstate) < 0) {
 			(*errors)++;
 			r->head_interp = 0;
 			break;
@@ -863,6 +886,21 @@ int pyreader_sample(struct pyreader *r, unsigned flags, pyread_thread_fn fn,
 					  SNAPSHOT_MIDDLE : SNAPSHOT_FIRST,
 					  tstate, l->tstate_size, ts_buf);
 			ts_middle = r->from_snapshot;
+			/* the cached first thread state is no longer first (a
+			 * thread was put in front) or no longer a thread state
+			 * of this interpreter: read the list head again */
+			if (cached && (!ts || remote_u64(ts, l->tstate_prev) ||
+				       remote_u64(ts, l->tstate_interp) != interp)) {
+				cached = 0;
+				r->head_threads = 0;
+				if (interp_words(r, interp, &next_interp, &tstate) < 0) {
+					(*errors)++;
+					r->head_interp = 0;
+					break;
+				}
+				continue;
+			}
+			cached = 0;
 			if (!ts || remote_u64(ts, l->tstate_interp) != interp) {
 				(*errors)++;
 				r->head_interp = 0;

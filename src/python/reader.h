@@ -84,6 +84,13 @@ struct pyreader {
 	uint64_t runtime;		/* address of _PyRuntime */
 	uint64_t head_interp;		/* interpreters.head, 0 = read it */
 	int64_t head_read_ns;		/* when it was read */
+	/*
+	 * head_interp's next interpreter and first thread state, read with
+	 * it; 0 = read them.  A thread put in front of that first one sets
+	 * its prev (and freeing it clobbers prev), so a zero prev says the
+	 * list still starts there: the words cost no read per sample.
+	 */
+	uint64_t head_next, head_threads;
 	struct pycode_cache codes;
 	struct pyreader_thread *threads;
 	size_t nr_threads, alloc_threads;

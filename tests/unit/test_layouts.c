@@ -90,7 +90,7 @@ static void test_indices_314(void)
 	CHECK(l.interp_gil_pointer == 115);
 	/* _gil at 116, locked at 118, last_holder at 119 */
 	CHECK(l.gil_locked == 2 && l.gil_last_holder == 3);
-	CHECK(l.tstate_next == 124);
+	CHECK(l.tstate_prev == 123 && l.tstate_next == 124);
 	CHECK(l.tstate_interp == 125);
 	CHECK(l.tstate_frame == 126 && l.cframe_current == -1);
 	CHECK(l.tstate_thread_id == 127);
@@ -122,7 +122,7 @@ static void test_real_314(void)
 	CHECK(l.interp_modules == 7688 && l.interp_gil_pointer == 16);
 	CHECK(l.interp_size_read >= 7344 + 8);
 	CHECK(l.gil_last_holder == 8 && l.gil_locked == 16);
-	CHECK(l.tstate_next == 8 && l.tstate_interp == 16);
+	CHECK(l.tstate_prev == 0 && l.tstate_next == 8 && l.tstate_interp == 16);
 	CHECK(l.tstate_frame == 72);
 	CHECK(l.tstate_thread_id == 152 && l.tstate_native_id == 160);
 	CHECK(l.tstate_size > 160);
