@@ -62,10 +62,12 @@ $(BUILD)/obj/%.o: src/%.c $(GEN_SRCS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-# The flame graph's script, svg_script.js, as C string literals (one per
-# line; backslash, quote and '?' escaped) for formats/svg_script.c.
+# The pages' scripts (svg_script.js for the flame graph, html_script.js
+# for the HTML viewer) as C string literals (one per line; backslash,
+# quote and '?' escaped) for formats/svg_script.c and html_script.c.
 $(BUILD)/obj/formats/svg_script.o: $(BUILD)/gen/svg_script.inc
-$(BUILD)/gen/svg_script.inc: src/formats/svg_script.js
+$(BUILD)/obj/formats/html_script.o: $(BUILD)/gen/html_script.inc
+$(BUILD)/gen/%.inc: src/formats/%.js
 	@mkdir -p $(BUILD)/gen
 	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/^/"/' -e 's/$$/\\n"/' $< >$@.tmp && mv $@.tmp $@
 

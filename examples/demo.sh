@@ -13,7 +13,9 @@ python=${PYTHON:-python3}
 echo "== $scorch record -o demo.pb.gz -- $python examples/lookup.py"
 if "$scorch" record -o demo.pb.gz -- "$python" "$here/lookup.py"; then
 	"$scorch" flamegraph --title "examples/lookup.py" -o demo.svg demo.pb.gz
+	"$scorch" flamegraph --title "examples/lookup.py" -o demo.html demo.pb.gz
 	echo "== wrote demo.svg: open it in a browser (hover, click to zoom, Ctrl-F to search)"
+	echo "== wrote demo.html: the same flame graph with a table of functions (click one to find it)"
 	echo "== $scorch report --limit 6 demo.pb.gz"
 	"$scorch" report --limit 6 demo.pb.gz
 	echo "== the fix (a set): $scorch record -o demo-set.pb.gz -- $python examples/lookup_set.py"

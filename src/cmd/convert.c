@@ -53,7 +53,7 @@ int cmd_convert(int argc, const char **argv)
 		  "write to FILE ('-' = stdout; the format follows its extension)",
 		  NULL },
 		{ OPTION_STRING, 'f', "format", &format, "FORMAT",
-		  "output format (folded, pprof, speedscope, svg, ...)", NULL },
+		  "output format (folded, pprof, speedscope, svg, html)", NULL },
 		{ OPTION_STRING, 0, "input-format", &input_format, "FORMAT",
 		  "force the input format instead of detecting it", NULL },
 		{ OPTION_STRING, 0, "title", &wo.title, "TEXT",

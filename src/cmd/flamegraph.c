@@ -47,6 +47,15 @@ static int check_positive(const char *name, double value, int allow_zero)
 		     name, value, allow_zero ? ">=" : ">");
 }
 
+/* "html" for a .html/.htm output (the viewer page, flame graph inside),
+ * else "svg" whatever the name. */
+static const char *flame_graph_format(const char *output)
+{
+	const struct format_writer *w = format_writer_for_path(output);
+
+	return w && !strcmp(w->name, "html") ? "html" : "svg";
+}
+
 int cmd_flamegraph(int argc, const char **argv)
 {
 	struct read_options ro = { 0 };
@@ -117,7 +126,7 @@ int cmd_flamegraph(int argc, const char **argv)
 		{ OPTION_STRING, 0, "input-format", &input_format, "FORMAT",
 		  "force the input format instead of detecting it", NULL },
 		{ OPTION_STRING, 'o', "output", &output, "FILE",
-		  "write to FILE instead of stdout", NULL },
+		  "write to FILE instead of stdout (FILE.html: the HTML viewer)", NULL },
 		{ OPTION_END, 0, NULL, NULL, NULL, NULL, NULL },
 	};
 
@@ -178,7 +187,8 @@ int cmd_flamegraph(int argc, const char **argv)
 	}
 	if (!ret) {
 		wo.svg = &so;
-		ret = format_write_path(output, "svg", NULL, &p, &wo);
+		ret = format_write_path(output, flame_graph_format(output), NULL,
+					&p, &wo);
 	}
 	if (!ret && palette)
 		ret = svg_palette_save(palette, palette_file ? palette_file :

@@ -11,6 +11,7 @@ extern const struct format_writer folded_writer;
 extern const struct format_reader perfscript_reader;
 extern const struct format_reader perfdata_reader;
 extern const struct format_writer svg_writer;
+extern const struct format_writer html_writer;
 extern const struct format_reader pprof_reader;
 extern const struct format_writer pprof_writer;
 extern const struct format_reader speedscope_reader;

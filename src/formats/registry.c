@@ -26,6 +26,7 @@ static const struct format_reader *const readers[] = {
 static const struct format_writer *const writers[] = {
 	&folded_writer,
 	&svg_writer,
+	&html_writer,
 	&pprof_writer,
 	&speedscope_writer,
 };

@@ -137,13 +137,14 @@ static void write_header(struct strbuf *sb, const struct svg_layout *l,
 {
 	const struct svg_options *o = &l->o;
 
-	strbuf_addf(sb, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
-		    "<svg version=\"1.1\" width=\"%g\" height=\"%g\" viewBox=\"0 0 %g %g\"%s "
+	if (!o->embedded)
+		strbuf_addstr(sb, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n");
+	strbuf_addf(sb, "<svg version=\"1.1\" width=\"%g\" height=\"%g\" viewBox=\"0 0 %g %g\"%s "
 		    "xmlns=\"http://www.w3.org/2000/svg\">\n"
 		    "<!-- Flame graph written by scorch. Hover for details, click to zoom, "
 		    "Ctrl-F or Search to highlight. -->\n",
 		    o->width, height, o->width, height,
-		    interactive ? " onload=\"scorch_init(evt)\"" : "");
+		    interactive && !o->embedded ? " onload=\"scorch_init(evt)\"" : "");
 	if (o->notes && *o->notes) {
 		strbuf_addstr(sb, "<!-- NOTES: ");
 		add_comment_text(sb, o->notes);
@@ -362,7 +363,8 @@ static int svg_write(const struct profile *p, FILE *out,
 	strbuf_init(&sb);
 	strbuf_grow(&sb, SVG_FLUSH_AT + 65536);
 	write_header(&sb, &l, l.image_height, 1);
-	write_script(&sb);
+	if (!l.o.embedded)
+		write_script(&sb);
 	write_chrome(&sb, &l, l.image_height);
 	strbuf_addf(&sb, "<g id=\"frames\" data-total=\"%.17g\" data-factor=\"%.17g\" "
 		    "data-width=\"%g\" data-xpad=\"%g\" data-fontsize=\"%g\" "

@@ -43,6 +43,9 @@ struct svg_options {
 	int negate;			/* swap differential red/blue */
 	struct svg_palette *palette;	/* consistent colours: looked up and
 					   extended (not owned), NULL = none */
+	int embedded;			/* inside an HTML page: no XML
+					   declaration, and the page calls
+					   scorch_init() itself */
 };
 
 void svg_options_init(struct svg_options *o);

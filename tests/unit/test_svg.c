@@ -2,7 +2,8 @@
  * test_svg.c - unit tests of the flame graph writer's parts: escaping and
  * label fitting (hostile, truncated and invalid UTF-8 names), counts with
  * separators, the merged tree (merging, sizes, order, reverse, flame
- * chart, pruning, differential), colours and the palette map.
+ * chart, pruning, differential), colours and the palette map, and the
+ * HTML viewer page around the graph.
  */
 #include <math.h>
 #include <stdio.h>
@@ -376,6 +377,61 @@ static void test_writer(void)
 	profile_release(&p);
 }
 
+/* Occurrences of needle in haystack. */
+static int count_of(const char *haystack, const char *needle)
+{
+	int n = 0;
+
+	while ((haystack = strstr(haystack, needle))) {
+		n++;
+		haystack += strlen(needle);
+	}
+	return n;
+}
+
+/* The HTML viewer: one page with the flame graph inline (no XML
+ * declaration, no second copy of the script, no onload) and one table row
+ * per function, names escaped everywhere. */
+static void test_html_writer(void)
+{
+	struct write_options wo = { 0 };
+	struct profile p;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	load(&p, "main (app.py:3);<script>x</script> 3\n"
+		 "main (app.py:4);a&b\"c 1\n", 0);
+	out = open_memstream(&buf, &len);
+	CHECK(html_writer.write(&p, out, &wo) == 0);
+	fclose(out);
+	CHECK(!strncmp(buf, "<!DOCTYPE html>", 15));
+	CHECK(count_of(buf, "<svg ") == 1 && count_of(buf, "</svg>") == 1);
+	CHECK(count_of(buf, "<?xml") == 0 && count_of(buf, "onload=") == 0);
+	CHECK(count_of(buf, "function scorch_init") == 1);
+	CHECK(count_of(buf, "<script>x</script>") == 0);
+	CHECK(count_of(buf, "<tr data-name=") == 3);
+	CHECK(strstr(buf, "<tr data-name=\"main\" data-file=\"app.py\" "
+		      "data-self=\"0\" data-total=\"4\">") != NULL);
+	CHECK(strstr(buf, "data-name=\"&lt;script&gt;x&lt;/script&gt;\" "
+		      "data-file=\"\" data-self=\"3\"") != NULL);
+	CHECK(strstr(buf, "data-name=\"a&amp;b&quot;c\"") != NULL);
+	CHECK(strstr(buf, "</html>") != NULL);
+	free(buf);
+	profile_release(&p);
+
+	/* no samples: still a whole page, with the empty flame graph */
+	profile_init(&p);
+	buf = NULL;
+	out = open_memstream(&buf, &len);
+	CHECK(html_writer.write(&p, out, &wo) == 0);
+	fclose(out);
+	CHECK(strstr(buf, "No samples") != NULL && strstr(buf, "</html>") != NULL);
+	CHECK(count_of(buf, "<tr data-name=") == 0);
+	free(buf);
+	profile_release(&p);
+}
+
 int main(void)
 {
 	RUN(test_escape);
@@ -388,5 +444,6 @@ int main(void)
 	RUN(test_colors);
 	RUN(test_palette_file);
 	RUN(test_writer);
+	RUN(test_html_writer);
 	TEST_EXIT();
 }

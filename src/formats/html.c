@@ -1,0 +1,267 @@
+/*
+ * html.c - the HTML viewer writer ("html"): one self-contained page.
+ *
+ * The page holds a summary of the profile, the interactive flame graph
+ * (the svg writer's output, inlined), and a table of every function by
+ * self and total weight that sorts, filters, and highlights a clicked
+ * function in the flame graph.  Its script is html_script.js, turned into
+ * a C string at build time (html_script.c); nothing is loaded from the
+ * network.  Only reads the profile; names pass through svg_text_escape.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "formats/formats.h"
+#include "formats/html.h"
+#include "formats/svg.h"
+#include "formats/svg_text.h"
+#include "model/aggregate.h"
+#include "model/profile.h"
+#include "util/error.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+
+/* Rows beyond this are left out of the table (the flame graph has all). */
+#define HTML_MAX_ROWS 10000
+
+static const char page_style[] =
+	"body { font-family: Verdana, sans-serif; margin: 0 1.5em 2em; color: #222; }\n"
+	"h1 { font-size: 1.4em; margin: 0.8em 0 0.2em; }\n"
+	"h2 { font-size: 1.1em; margin: 1.5em 0 0.5em; }\n"
+	".viewer-meta { color: #555; margin: 0 0 1em; font-size: 0.9em; }\n"
+	"#viewer-flame svg { width: 100%; height: auto; display: block; }\n"
+	"#viewer-filter { font-size: 1em; padding: 3px 6px; width: 24em; }\n"
+	"#viewer-count { color: #555; margin-left: 1em; font-size: 0.9em; }\n"
+	"#viewer-table { border-collapse: collapse; width: 100%; margin-top: 0.5em; font-size: 0.9em; }\n"
+	"#viewer-table th { text-align: left; border-bottom: 2px solid #999; padding: 4px 8px;"
+	" cursor: pointer; user-select: none; white-space: nowrap; }\n"
+	"#viewer-table th[data-dir=down]::after { content: ' \\25BE'; }\n"
+	"#viewer-table th[data-dir=up]::after { content: ' \\25B4'; }\n"
+	"#viewer-table td { padding: 2px 8px; border-bottom: 1px solid #eee; }\n"
+	"#viewer-table .num { text-align: right; white-space: nowrap;"
+	" font-variant-numeric: tabular-nums; }\n"
+	"#viewer-table td.fn { word-break: break-all; }\n"
+	"#viewer-table a { color: #124; text-decoration: none; }\n"
+	"#viewer-table a:hover { text-decoration: underline; }\n"
+	".viewer-file { color: #777; }\n"
+	"tr.viewer-selected { background: #f8d8f8; }\n";
+
+/* The flame graph, written by the svg writer for inlining in the page. */
+static int add_flame_graph(struct strbuf *sb, const struct profile *p,
+			   const struct write_options *wo)
+{
+	struct svg_options so;
+	struct write_options w = *wo;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem;
+	int r;
+
+	if (wo->svg)
+		so = *wo->svg;
+	else
+		svg_options_init(&so);
+	so.embedded = 1;
+	w.svg = &so;
+	mem = open_memstream(&buf, &len);
+	if (!mem)
+		return error("html: out of memory for the flame graph");
+	r = svg_writer.write(p, mem, &w);
+	if (fclose(mem) != 0)
+		r = -1;
+	if (r == 0)
+		strbuf_add(sb, buf, len);
+	free(buf);
+	return r;
+}
+
+static void add_escaped(struct strbuf *sb, const char *s)
+{
+	svg_text_escape(sb, s, strlen(s));
+}
+
+/* "1,234 samples (count) - 2 threads - 6.0 s - 100 Hz - cpu-clock - cmd" */
+static void add_summary(struct strbuf *sb, const struct profile *p, int value,
+			double sum)
+{
+	const struct value_type *vt = &p->value_types[value];
+
+	strbuf_addstr(sb, "<p class=\"viewer-meta\">");
+	svg_text_add_count(sb, sum);
+	strbuf_addch(sb, ' ');
+	add_escaped(sb, profile_str(p, vt->type));
+	strbuf_addstr(sb, " (");
+	add_escaped(sb, profile_str(p, vt->unit));
+	strbuf_addch(sb, ')');
+	if (p->nr_threads > 1)
+		strbuf_addf(sb, " &#183; %u thread%s", p->nr_threads - 1,
+			    p->nr_threads == 2 ? "" : "s");
+	if (p->meta.duration_ns > 0)
+		strbuf_addf(sb, " &#183; %.1f s", (double)p->meta.duration_ns / 1e9);
+	if (p->meta.rate_hz > 0)
+		strbuf_addf(sb, " &#183; %g Hz", p->meta.rate_hz);
+	if (p->meta.event) {
+		strbuf_addstr(sb, " &#183; ");
+		add_escaped(sb, profile_str(p, p->meta.event));
+	}
+	if (p->meta.command) {
+		strbuf_addstr(sb, " &#183; <code>");
+		add_escaped(sb, profile_str(p, p->meta.command));
+		strbuf_addstr(sb, "</code>");
+	}
+	strbuf_addstr(sb, "</p>\n");
+}
+
+/*
+ * For each key of the function aggregate, one frame that carries it: the
+ * table's rows need the bare name and file, which the search of the
+ * flame graph matches.  Caller frees.
+ */
+static uint32_t *frames_of_keys(const struct aggregate *a,
+				const struct profile *p)
+{
+	uint32_t *of = xcalloc((size_t)a->keys.nr + 1, sizeof(*of));
+	struct strbuf label;
+	uint32_t f;
+
+	strbuf_init(&label);
+	for (f = 1; f < p->nr_frames; f++) {
+		uint32_t key;
+
+		strbuf_reset(&label);
+		aggregate_label(p, AGGREGATE_FUNCTION, f, 0, &label);
+		key = strtab_lookup(&a->keys, strbuf_str(&label), label.len);
+		if (key && !of[key])
+			of[key] = f;
+	}
+	strbuf_release(&label);
+	return of;
+}
+
+static void add_cell_number(struct strbuf *sb, double v)
+{
+	strbuf_addstr(sb, "<td class=\"num\">");
+	svg_text_add_count(sb, v);
+	strbuf_addstr(sb, "</td>");
+}
+
+static void add_cell_percent(struct strbuf *sb, double v, double sum)
+{
+	strbuf_addstr(sb, "<td class=\"num\">");
+	svg_text_add_fixed(sb, sum > 0 ? 100 * v / sum : 0, 2);
+	strbuf_addstr(sb, "%</td>");
+}
+
+static void add_row(struct strbuf *sb, const struct profile *p,
+		    const struct aggregate *a, uint32_t key, uint32_t frame)
+{
+	const struct frame *f = &p->frames[frame];
+	const char *name = profile_str(p, f->name);
+	const char *file = f->file ? profile_str(p, f->file) : "";
+
+	strbuf_addstr(sb, "<tr data-name=\"");
+	add_escaped(sb, name);
+	strbuf_addstr(sb, "\" data-file=\"");
+	add_escaped(sb, file);
+	strbuf_addstr(sb, "\" data-self=\"");
+	svg_text_add_value(sb, a->self[key]);
+	strbuf_addstr(sb, "\" data-total=\"");
+	svg_text_add_value(sb, a->total[key]);
+	strbuf_addstr(sb, "\"><td class=\"fn\"><a href=\"#viewer-flame\">");
+	add_escaped(sb, name);
+	strbuf_addstr(sb, "</a>");
+	if (*file) {
+		strbuf_addstr(sb, " <span class=\"viewer-file\">");
+		add_escaped(sb, file);
+		strbuf_addstr(sb, "</span>");
+	}
+	strbuf_addstr(sb, "</td>");
+	add_cell_number(sb, a->self[key]);
+	add_cell_percent(sb, a->self[key], a->sum);
+	add_cell_number(sb, a->total[key]);
+	add_cell_percent(sb, a->total[key], a->sum);
+	strbuf_addstr(sb, "</tr>\n");
+}
+
+static void add_table(struct strbuf *sb, const struct profile *p, int value)
+{
+	struct aggregate a;
+	uint32_t *order, *of, n, i, rows = 0;
+
+	aggregate_init(&a, AGGREGATE_FUNCTION);
+	aggregate_add(&a, p, value, NULL, 0, 0);
+	order = aggregate_sorted(&a, 0, &n);
+	of = frames_of_keys(&a, p);
+	strbuf_addstr(sb, "<h2>Functions</h2>\n"
+		      "<input id=\"viewer-filter\" type=\"search\" "
+		      "placeholder=\"Filter by function or file\">"
+		      "<span id=\"viewer-count\"></span>\n"
+		      "<table id=\"viewer-table\">\n<thead><tr>"
+		      "<th data-key=\"name\">Function</th>"
+		      "<th class=\"num\" data-key=\"self\">Self</th>"
+		      "<th class=\"num\" data-key=\"self\">Self %</th>"
+		      "<th class=\"num\" data-key=\"total\" data-dir=\"down\">Total</th>"
+		      "<th class=\"num\" data-key=\"total\">Total %</th>"
+		      "</tr></thead>\n<tbody id=\"viewer-rows\">\n");
+	for (i = 0; i < n && rows < HTML_MAX_ROWS; i++) {
+		if (!of[order[i]])
+			continue;
+		add_row(sb, p, &a, order[i], of[order[i]]);
+		rows++;
+	}
+	strbuf_addstr(sb, "</tbody>\n</table>\n");
+	if (i < n)
+		strbuf_addf(sb, "<p class=\"viewer-meta\">%u more functions "
+			    "(under %.2f%% of the total each) are only in the "
+			    "flame graph.</p>\n", n - i,
+			    a.sum > 0 ? 100 * a.total[order[i]] / a.sum : 0.0);
+	free(of);
+	free(order);
+	aggregate_release(&a);
+}
+
+static int html_write(const struct profile *p, FILE *out,
+		      const struct write_options *wo)
+{
+	/* the flame graph's value: "after" for a differential profile */
+	int value = p->meta.differential && p->nr_values >= 2 ? 1 : 0;
+	const char *title = wo->svg && wo->svg->title ? wo->svg->title :
+			    wo->title && *wo->title ? wo->title :
+			    p->meta.command ? profile_str(p, p->meta.command) :
+			    "scorch profile";
+	struct strbuf sb;
+	int r;
+
+	strbuf_init(&sb);
+	strbuf_addstr(&sb, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+		      "<meta charset=\"utf-8\">\n"
+		      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+		      "<meta name=\"generator\" content=\"scorch\">\n<title>");
+	add_escaped(&sb, title);
+	strbuf_addstr(&sb, "</title>\n<style>\n");
+	strbuf_addstr(&sb, page_style);
+	strbuf_addstr(&sb, "</style>\n<script>\n");
+	strbuf_addstr(&sb, svg_script);
+	strbuf_addstr(&sb, html_script);
+	strbuf_addstr(&sb, "</script>\n</head>\n<body>\n<h1>");
+	add_escaped(&sb, title);
+	strbuf_addstr(&sb, "</h1>\n");
+	add_summary(&sb, p, value, profile_sum(p, value));
+	strbuf_addstr(&sb, "<div id=\"viewer-flame\">\n");
+	r = add_flame_graph(&sb, p, wo);
+	strbuf_addstr(&sb, "</div>\n");
+	if (r == 0) {
+		add_table(&sb, p, value);
+		strbuf_addstr(&sb, "</body>\n</html>\n");
+		fwrite(sb.buf, 1, sb.len, out);
+	}
+	strbuf_release(&sb);
+	return r < 0 || ferror(out) ? -1 : 0;
+}
+
+const struct format_writer html_writer = {
+	.name = "html",
+	.extensions = ".html .htm",
+	.write = html_write,
+};
