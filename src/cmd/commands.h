@@ -9,6 +9,7 @@
 
 int cmd_collapse(int argc, const char **argv);
 int cmd_record(int argc, const char **argv);
+int cmd_top(int argc, const char **argv);
 int cmd_dump(int argc, const char **argv);
 int cmd_convert(int argc, const char **argv);
 int cmd_report(int argc, const char **argv);

@@ -2,7 +2,8 @@
  * record.c - `scorch record`: spawn or attach, sample, write a profile.
  *
  * Owns the command line, the target's life cycle (spawn/attach, signals,
- * exit status), the choice of sampling engine and the output.  Sampling
+ * exit status), the choice of sampling engine and the output.  The whole
+ * recording is record_session (cmd/record.h), which `top` shares.  Sampling
  * itself lives in the engines (python/pyrecord.c; the perf_event engine
  * plugs in at choose_engine below).  Ctrl-C/SIGTERM stop sampling and the
  * profile is still written completely.
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "cmd/commands.h"
+#include "cmd/record.h"
 #include "formats/format.h"
 #include "model/profile.h"
 #include "python/pyrecord.h"
@@ -189,18 +191,125 @@ static void stop_spawned_target(struct target *t)
 		kill(t->pid, SIGKILL);
 }
 
-int cmd_record(int argc, const char **argv)
+int record_session(const struct record_options *o, int argc,
+		   const char **argv, record_finish_fn finish, void *ctx)
 {
-	struct record_options o;
 	struct record_stats stats;
-	struct write_options wo = { 0 };
 	struct target t;
 	struct profile p;
 	struct pyreader *reader = NULL;
-	const char *output = RECORD_DEFAULT_OUTPUT, *format = NULL;
-	int pid = 0, nargs, engine, ret = 0, status = 0;
-	int stack_size = 0;			/* --stack-size */
 	struct native_session *native = NULL;	/* perf_event engine */
+	int engine, ret = 0, status = 0;
+
+	memset(&stats, 0, sizeof(stats));
+	install_signals();
+	if (o->pid) {
+		if (target_attach(&t, o->pid) < 0)
+			return 1;
+		if (o->native && native_record_prepare(o, &t, &native) < 0)
+			return 1;
+	} else {
+		if (target_spawn(&t, argv) < 0)
+			return 127;
+		/* an engine that must be ready before the first instruction
+		 * (perf events with enable_on_exec) sets up on t.pid here */
+		if (native_record_prepare(o, &t, &native) < 0) {
+			target_abort(&t);
+			return 1;
+		}
+		if (target_start(&t) < 0) {
+			native_record_discard(native);
+			return 127;
+		}
+	}
+
+	engine = choose_engine(o, &t, &reader, &native);
+	if (engine != ENGINE_NATIVE) {
+		native_record_discard(native);
+		native = NULL;
+	}
+	if (engine < 0) {
+		if (t.spawned) {
+			kill(t.pid, SIGTERM);
+			target_wait(&t);
+		}
+		return 1;
+	}
+
+	profile_init(&p);
+	fill_meta(&p, o, &t, argc, argv);
+	stats.sampling_cpu_us = -cpu_used_us();
+	if (engine == ENGINE_PYTHON)
+		pyrecord_run(o, &t, reader, &p, &stats, &stop_requested);
+	else if (engine == ENGINE_NATIVE &&
+		 native_record_run(native, &t, &p, &stats, &stop_requested) < 0)
+		ret = 1;
+	stats.sampling_cpu_us += cpu_used_us();
+
+	/* a stop signal someone sent to us alone goes on to the child */
+	if (t.spawned && stop_requested && stop_from_user && target_alive(&t))
+		kill(t.pid, stop_signal);
+
+	if (finish(ctx, &p, &stats) < 0)
+		ret = 1;
+	profile_release(&p);
+
+	/* -d ended the recording of a program we started: end the program
+	 * too rather than leave it running unattended */
+	if (t.spawned && !stop_requested && o->duration_s > 0 &&
+	    target_alive(&t)) {
+		notice("%g s recorded; stopping pid %d, which scorch started",
+		       o->duration_s, (int)t.pid);
+		stop_spawned_target(&t);
+		target_wait(&t);
+		return ret;
+	}
+
+	if (t.spawned) {
+		for (;;) {
+			status = target_wait(&t);
+			if (status >= 0)
+				break;
+			/* interrupted while waiting for the program to exit */
+			if (stop_from_user && target_alive(&t))
+				kill(t.pid, stop_signal);
+			if (stop_requested >= 2) {
+				status = 128 + stop_signal;
+				break;
+			}
+		}
+		return ret ? ret : status;
+	}
+	return ret;
+}
+
+/* What record does with the profile: the output file and a summary. */
+struct record_output {
+	const char *path, *format;
+	const struct record_options *o;
+};
+
+static int write_output(void *ctx, struct profile *p,
+			const struct record_stats *stats)
+{
+	const struct record_output *out = ctx;
+	struct write_options wo = { 0 };
+
+	wo.with_threads = out->o->threads;
+	if (format_write_path(out->path, out->format, RECORD_DEFAULT_FORMAT,
+			      p, &wo) < 0)
+		return -1;
+	summary(out->o, stats, out->path, (double)p->meta.duration_ns / 1e9);
+	return 0;
+}
+
+int cmd_record(int argc, const char **argv)
+{
+	struct record_options o;
+	struct record_output out;
+	const char *output = RECORD_DEFAULT_OUTPUT, *format = NULL;
+	int pid = 0, nargs;
+	int stack_size = 0;			/* --stack-size */
 	const struct option opts[] = {
 		{ OPTION_INT, 'p', "pid", &pid, "PID",
 		  "attach to a running process instead of starting one", NULL },
@@ -239,7 +348,6 @@ int cmd_record(int argc, const char **argv)
 	};
 
 	memset(&o, 0, sizeof(o));
-	memset(&stats, 0, sizeof(stats));
 	o.rate_hz = 100;
 	nargs = parse_options(argc, argv, opts,
 			      "scorch record [options] (-p PID | -- COMMAND [ARGS...])",
@@ -270,87 +378,8 @@ int cmd_record(int argc, const char **argv)
 	argv[nargs] = NULL;
 	o.argv = nargs ? argv : NULL;
 	error_set_quiet(o.quiet);
-
-	install_signals();
-	if (pid) {
-		if (target_attach(&t, pid) < 0)
-			return 1;
-		if (o.native && native_record_prepare(&o, &t, &native) < 0)
-			return 1;
-	} else {
-		if (target_spawn(&t, argv) < 0)
-			return 127;
-		/* an engine that must be ready before the first instruction
-		 * (perf events with enable_on_exec) sets up on t.pid here */
-		if (native_record_prepare(&o, &t, &native) < 0) {
-			target_abort(&t);
-			return 1;
-		}
-		if (target_start(&t) < 0) {
-			native_record_discard(native);
-			return 127;
-		}
-	}
-
-	engine = choose_engine(&o, &t, &reader, &native);
-	if (engine != ENGINE_NATIVE) {
-		native_record_discard(native);
-		native = NULL;
-	}
-	if (engine < 0) {
-		if (t.spawned) {
-			kill(t.pid, SIGTERM);
-			target_wait(&t);
-		}
-		return 1;
-	}
-
-	profile_init(&p);
-	fill_meta(&p, &o, &t, nargs, argv);
-	stats.sampling_cpu_us = -cpu_used_us();
-	if (engine == ENGINE_PYTHON)
-		pyrecord_run(&o, &t, reader, &p, &stats, &stop_requested);
-	else if (engine == ENGINE_NATIVE &&
-		 native_record_run(native, &t, &p, &stats, &stop_requested) < 0)
-		ret = 1;
-	stats.sampling_cpu_us += cpu_used_us();
-
-	/* a stop signal someone sent to us alone goes on to the child */
-	if (t.spawned && stop_requested && stop_from_user && target_alive(&t))
-		kill(t.pid, stop_signal);
-
-	wo.with_threads = o.threads;
-	if (format_write_path(output, format, RECORD_DEFAULT_FORMAT, &p, &wo) < 0)
-		ret = 1;
-	else
-		summary(&o, &stats, output, (double)p.meta.duration_ns / 1e9);
-	profile_release(&p);
-
-	/* -d ended the recording of a program we started: end the program
-	 * too rather than leave it running unattended */
-	if (t.spawned && !stop_requested && o.duration_s > 0 &&
-	    target_alive(&t)) {
-		notice("record: %g s recorded; stopping pid %d, which scorch started",
-		       o.duration_s, (int)t.pid);
-		stop_spawned_target(&t);
-		target_wait(&t);
-		return ret;
-	}
-
-	if (t.spawned) {
-		for (;;) {
-			status = target_wait(&t);
-			if (status >= 0)
-				break;
-			/* interrupted while waiting for the program to exit */
-			if (stop_from_user && target_alive(&t))
-				kill(t.pid, stop_signal);
-			if (stop_requested >= 2) {
-				status = 128 + stop_signal;
-				break;
-			}
-		}
-		return ret ? ret : status;
-	}
-	return ret;
+	out.path = output;
+	out.format = format;
+	out.o = &o;
+	return record_session(&o, nargs, argv, write_output, &out);
 }

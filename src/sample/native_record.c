@@ -611,7 +611,7 @@ int native_record_run(struct native_session *s, struct target *t,
 	const struct record_options *opts = s->opts;
 	struct native_state st;
 	struct perf_engine *e = s->engine;
-	int64_t start, deadline = 0;
+	int64_t start, deadline = 0, last_view = 0;
 	int ret = 0;
 
 	memset(stats, 0, sizeof(*stats));
@@ -640,6 +640,10 @@ int native_record_run(struct native_session *s, struct target *t,
 		int alive;
 		perf_engine_poll(e, opts->native ? 20 : 100);
 		perf_engine_read(e, handle_record, &st);
+		if (opts->view && now_ns() - start - last_view >= opts->view_every_ns) {
+			last_view = now_ns() - start;
+			opts->view(opts->view_ctx, p, last_view);
+		}
 		alive = target_alive(t);
 		if (!alive || native_stop_requested || (stop && *stop) ||
 		    (deadline && now_ns() >= deadline))

@@ -7,7 +7,10 @@
 #ifndef SCORCH_SAMPLE_RECORD_OPTIONS_H
 #define SCORCH_SAMPLE_RECORD_OPTIONS_H
 
+#include <stdint.h>
 #include <sys/types.h>
+
+struct profile;
 
 struct record_options {
 	pid_t pid;			/* -p PID: attach; 0 when spawning */
@@ -25,6 +28,11 @@ struct record_options {
 	unsigned stack_size;		/* --stack-size: user stack bytes to copy */
 	const char *event;		/* -e EVENT for perf_event, NULL = default */
 	int quiet;			/* no progress line */
+	/* a live view (scorch top): called about every view_every_ns
+	 * while sampling, with the profile so far; NULL = none */
+	void (*view)(void *ctx, const struct profile *p, int64_t elapsed_ns);
+	void *view_ctx;
+	int64_t view_every_ns;
 };
 
 /* Counters every engine reports at the end ("samples", "errors", ...). */

@@ -1,0 +1,268 @@
+/*
+ * top.c - `scorch top`: a live table of where a program spends its time.
+ *
+ * Records exactly as `record` does (cmd/record.h: spawn or attach, any
+ * engine) and, instead of writing a file, redraws a table of functions
+ * every --interval: each function's share of the samples in the last
+ * interval (self and total) and its time since the start.  On a terminal
+ * the screen is redrawn in place; otherwise each table is printed in
+ * turn, so the output can be piped or logged.  When recording ends, one
+ * last table covers the whole run.  Never writes files.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "cmd/commands.h"
+#include "cmd/record.h"
+#include "model/aggregate.h"
+#include "model/profile.h"
+#include "sample/record_options.h"
+#include "util/error.h"
+#include "util/options.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+
+struct top {
+	const struct record_options *o;
+	enum aggregate_by by;
+	int sort_total;		/* --sort total */
+	int limit;		/* rows; 0 = fit the terminal */
+	int terminal;		/* redraw in place */
+	int colour;
+	struct aggregate prev;	/* the whole profile at the last refresh */
+	int64_t prev_ns;
+};
+
+/* Seconds a weight stands for: nanoseconds as they are, samples at the
+ * sampling period. */
+static double seconds_of(const struct profile *p, double v)
+{
+	const char *unit = profile_str(p, p->value_types[0].unit);
+
+	if (!strcmp(unit, "nanoseconds"))
+		return v / 1e9;
+	return p->meta.rate_hz > 0 ? v / p->meta.rate_hz : v;
+}
+
+static int rows_to_show(const struct top *t)
+{
+	struct winsize ws;
+
+	if (t->limit > 0)
+		return t->limit;
+	if (t->terminal && ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 6)
+		return ws.ws_row - 5;
+	return 20;
+}
+
+/* One row's numbers: the interval's shares and the whole run's times. */
+struct top_row {
+	uint32_t key;
+	double self, total;		/* this interval */
+	double all_self, all_total;	/* since the start */
+};
+
+static int by_share(const void *a, const void *b, void *arg)
+{
+	const struct top_row *x = a, *y = b;
+	const int *sort_total = arg;
+	double dx = *sort_total ? x->total : x->self;
+	double dy = *sort_total ? y->total : y->self;
+
+	if (dx != dy)
+		return dx < dy ? 1 : -1;
+	if (x->all_self != y->all_self)
+		return x->all_self < y->all_self ? 1 : -1;
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/* The rows of now, with the interval measured against t->prev. */
+static struct top_row *make_rows(const struct top *t,
+				 const struct aggregate *now, uint32_t *nr)
+{
+	struct top_row *rows = xcalloc(now->keys.nr + 1, sizeof(*rows));
+	uint32_t k, n = 0;
+
+	for (k = 1; k < now->keys.nr; k++) {
+		uint32_t old = strtab_lookup(&t->prev.keys, strtab_get(&now->keys, k),
+					     strtab_len(&now->keys, k));
+		struct top_row *r = &rows[n++];
+
+		r->key = k;
+		r->all_self = now->self[k];
+		r->all_total = now->total[k];
+		r->self = now->self[k] - (old ? t->prev.self[old] : 0);
+		r->total = now->total[k] - (old ? t->prev.total[old] : 0);
+	}
+	*nr = n;
+	return rows;
+}
+
+static void add_percent(struct strbuf *sb, double v, double sum)
+{
+	strbuf_addf(sb, "%6.2f%%", sum > 0 ? 100 * v / sum : 0.0);
+}
+
+/* Draws one table: the shares of the interval since the last one, or of
+ * the whole run when whole is set. */
+static void draw(struct top *t, const struct profile *p, int64_t elapsed_ns,
+		 int whole)
+{
+	struct aggregate now;
+	struct top_row *rows;
+	struct strbuf sb;
+	uint32_t nr, i;
+	double sum;
+	int limit = rows_to_show(t);
+
+	aggregate_init(&now, t->by);
+	aggregate_add(&now, p, 0, NULL, 0, 0);
+	if (whole) {
+		aggregate_release(&t->prev);
+		aggregate_init(&t->prev, t->by);
+		t->prev_ns = 0;
+	}
+	rows = make_rows(t, &now, &nr);
+	sum = now.sum - t->prev.sum;
+	qsort_r(rows, nr, sizeof(*rows), by_share, &t->sort_total);
+
+	strbuf_init(&sb);
+	if (t->terminal && !whole)
+		strbuf_addstr(&sb, "\033[H\033[2J");
+	strbuf_addf(&sb, "scorch top: %s - %s %.1f s: %.0f samples; %.1f s recorded, %u thread%s\n",
+		    p->meta.command ? profile_str(p, p->meta.command) : "?",
+		    whole ? "whole run," : "last",
+		    (double)(elapsed_ns - t->prev_ns) / 1e9, sum,
+		    (double)elapsed_ns / 1e9, p->nr_threads ? p->nr_threads - 1 : 0,
+		    p->nr_threads == 2 ? "" : "s");
+	strbuf_addf(&sb, "%s  %%Self  %%Total    Self s   Total s  Function%s\n",
+		    t->colour ? "\033[1m" : "", t->colour ? "\033[m" : "");
+	for (i = 0; i < nr && (int)i < limit; i++) {
+		const struct top_row *r = &rows[i];
+
+		if (r->self <= 0 && r->total <= 0)
+			break;
+		strbuf_addch(&sb, ' ');
+		add_percent(&sb, r->self, sum);
+		strbuf_addch(&sb, ' ');
+		add_percent(&sb, r->total, sum);
+		strbuf_addf(&sb, " %9.2f %9.2f  %s\n", seconds_of(p, r->all_self),
+			    seconds_of(p, r->all_total), strtab_get(&now.keys, r->key));
+	}
+	if (!sum)
+		strbuf_addstr(&sb, "  (no samples: the program was not on a CPU; try --idle)\n");
+	if (!t->terminal || whole)
+		strbuf_addch(&sb, '\n');
+	fwrite(sb.buf, 1, sb.len, stdout);
+	fflush(stdout);
+	strbuf_release(&sb);
+	free(rows);
+	aggregate_release(&t->prev);
+	t->prev = now;
+	t->prev_ns = elapsed_ns;
+}
+
+static void on_view(void *ctx, const struct profile *p, int64_t elapsed_ns)
+{
+	draw(ctx, p, elapsed_ns, 0);
+}
+
+static int on_finish(void *ctx, struct profile *p,
+		     const struct record_stats *stats)
+{
+	struct top *t = ctx;
+
+	(void)stats;
+	draw(t, p, p->meta.duration_ns, 1);
+	return 0;
+}
+
+int cmd_top(int argc, const char **argv)
+{
+	struct record_options o;
+	struct top t;
+	const char *by = "function", *sort = "self";
+	double interval = 1;
+	int pid = 0, nargs, by_key, ret;
+	const struct option opts[] = {
+		{ OPTION_INT, 'p', "pid", &pid, "PID",
+		  "watch a running process instead of starting one", NULL },
+		{ OPTION_DOUBLE, 'F', "rate", &o.rate_hz, "HZ",
+		  "samples per second (default 100)", NULL },
+		{ OPTION_DOUBLE, 'd', "duration", &o.duration_s, "SECONDS",
+		  "stop after this long (default: until the program exits)", NULL },
+		{ OPTION_DOUBLE, 'i', "interval", &interval, "SECONDS",
+		  "redraw this often (default 1)", NULL },
+		{ OPTION_INT, 'n', "limit", &t.limit, "N",
+		  "rows to show (default: what fits the terminal, else 20)", NULL },
+		{ OPTION_STRING, 0, "sort", &sort, "self|total",
+		  "order rows by self (default) or total share", NULL },
+		{ OPTION_STRING, 0, "by", &by, "KEY",
+		  "function (default), line, file, module or thread", NULL },
+		{ OPTION_BOOL, 0, "idle", &o.idle, NULL,
+		  "wall clock: count idle threads too", NULL },
+		{ OPTION_BOOL, 0, "gil", &o.gil, NULL,
+		  "only the thread holding the GIL", NULL },
+		{ OPTION_BOOL, 0, "subprocesses", &o.subprocesses, NULL,
+		  "also sample Python child processes", NULL },
+		{ OPTION_BOOL, 0, "native", &o.native, NULL,
+		  "mixed Python and native stacks (perf_event engine)", NULL },
+		{ OPTION_END, 0, NULL, NULL, NULL, NULL, NULL },
+	};
+
+	memset(&o, 0, sizeof(o));
+	memset(&t, 0, sizeof(t));
+	o.rate_hz = 100;
+	nargs = parse_options(argc, argv, opts,
+			      "scorch top [options] (-p PID | -- COMMAND [ARGS...])",
+			      OPTIONS_STOP_AT_NON_OPTION);
+	if (nargs == -2)
+		return 0;
+	if (nargs < 0)
+		return 2;
+	if (!!pid == !!nargs) {
+		error("top: give either -p PID or a command after -- (see 'scorch top --help')");
+		return 2;
+	}
+	if (o.rate_hz <= 0 || o.rate_hz > 1e6) {
+		error("top: rate %g Hz is out of range (use 1 to 1000000)", o.rate_hz);
+		return 2;
+	}
+	if (!(interval >= 0.05 && interval <= 3600)) {
+		error("top: interval %g s is out of range (use 0.05 to 3600)", interval);
+		return 2;
+	}
+	by_key = aggregate_by_parse(by);
+	if (by_key < 0 || by_key == AGGREGATE_NAME) {
+		error("top: --by %s is not one of function, line, file, module, thread", by);
+		return 2;
+	}
+	if (strcmp(sort, "self") && strcmp(sort, "total")) {
+		error("top: --sort %s is not self or total", sort);
+		return 2;
+	}
+	if (t.limit < 0) {
+		error("top: --limit %d is out of range (use 1 or more)", t.limit);
+		return 2;
+	}
+	t.o = &o;
+	t.by = (enum aggregate_by)by_key;
+	t.sort_total = !strcmp(sort, "total");
+	t.terminal = isatty(1);
+	t.colour = t.terminal && !getenv("NO_COLOR");
+	aggregate_init(&t.prev, t.by);
+	o.pid = pid;
+	argv[nargs] = NULL;
+	o.argv = nargs ? argv : NULL;
+	o.quiet = 1;		/* the table is the progress */
+	o.view = on_view;
+	o.view_ctx = &t;
+	o.view_every_ns = (int64_t)llround(interval * 1e9);
+	ret = record_session(&o, nargs, argv, on_finish, &t);
+	aggregate_release(&t.prev);
+	return ret;
+}
