@@ -20,6 +20,9 @@
 #                          sampling; the "timer floor" line under the table
 #                          gives that wake-up cost alone (a C loop that only
 #                          sleeps on the same absolute 1 kHz deadlines)
+# The "read floor" line gives what one process_vm_readv of one page costs
+# on this machine, and each further page: a sample reads a few pages, so
+# this bounds us/sample from below whatever the profiler does.
 # Rows for austin and py-spy are added when AUSTIN / PYSPY point at their
 # binaries (same method; their sample counts come from their output).
 #
@@ -159,6 +162,61 @@ if command -v cc >/dev/null && cc -O2 -o "$tmp/floor" "$tmp/floor.c" 2>/dev/null
 	floor=$("$tmp/floor")
 fi
 
+# what the kernel charges for reading another process's memory by itself:
+# one process_vm_readv of one page, and each further page (the pages a
+# sample must read are the floor under us/sample)
+cat >"$tmp/readv.c" <<'C'
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+static double cost(pid_t pid, char *area, int pages)
+{
+	static char buf[8 * 4096];
+	struct iovec l[8], r[8];
+	struct timespec a, b;
+	int i, n = 100000;
+
+	for (i = 0; i < pages; i++) {
+		l[i].iov_base = buf + i * 4096;
+		r[i].iov_base = area + i * 4096;
+		l[i].iov_len = r[i].iov_len = 64;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (i = 0; i < n; i++)
+		if (process_vm_readv(pid, l, pages, r, pages, 0) < 0)
+			return -1;
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / n / 1e3;
+}
+int main(void)
+{
+	char *area = aligned_alloc(4096, 8 * 4096);
+	pid_t pid;
+	double one, five;
+
+	memset(area, 1, 8 * 4096);
+	pid = fork();
+	if (!pid) {
+		pause();
+		return 0;
+	}
+	one = cost(pid, area, 1);
+	five = cost(pid, area, 5);
+	kill(pid, SIGKILL);
+	printf("%.2f %.2f\n", one, (five - one) / 4);
+	return 0;
+}
+C
+readv=""
+if command -v cc >/dev/null && cc -O2 -o "$tmp/readv" "$tmp/readv.c" 2>/dev/null; then
+	readv=$("$tmp/readv")
+fi
+
 printf '%-18s %-8s %10s %10s %10s %10s %13s\n' version tool slow@100Hz slow@1kHz us/sample "peak Hz" us/tick@1kHz
 run_row() {
 	local label=$1 tool=$2 exe=$3 py=$4 row
@@ -173,6 +231,7 @@ while read -r label py; do
 	if [ -n "${PYSPY:-}" ]; then run_row "$label" py-spy "$PYSPY" "$py"; fi
 done < <(python_versions)
 [ -n "$floor" ] && echo "timer floor: sleeping and waking at 1 kHz alone costs $floor us CPU per tick here"
+[ -n "$readv" ] && set -- $readv && echo "read floor: one process_vm_readv of one page costs $1 us here, each further page $2 us"
 [ -z "${AUSTIN:-}" ] && echo "(austin rows skipped: set AUSTIN=/path/to/austin)"
 [ -z "${PYSPY:-}" ] && echo "(py-spy rows skipped: set PYSPY=/path/to/py-spy)"
 exit 0

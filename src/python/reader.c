@@ -892,7 +892,6 @@ int pyreader_sample(struct pyreader *r, unsigned flags, pyread_thread_fn fn,
 			if (cached && (!ts || remote_u64(ts, l->tstate_prev) ||
 				       remote_u64(ts, l->tstate_interp) != interp)) {
 				cached = 0;
-				r->head_threads = 0;
 				if (interp_words(r, interp, &next_interp, &tstate) < 0) {
 					(*errors)++;
 					r->head_interp = 0;
