@@ -97,12 +97,17 @@ void kallsyms_preload(struct symbols *s)
 		kallsyms_read(s);
 }
 
-void kallsyms_load(struct symbols *s)
+void kallsyms_join(struct symbols *s)
 {
 	if (s->kernel_loading) {
 		pthread_join(s->kernel_thread, NULL);
 		s->kernel_loading = 0;
 	}
+}
+
+void kallsyms_load(struct symbols *s)
+{
+	kallsyms_join(s);
 	if (s->kernel_tried)
 		return;
 	s->kernel_tried = 1;

@@ -46,7 +46,7 @@ void symbols_free(struct symbols *s)
 		dso_free(s->dsos);
 		s->dsos = next;
 	}
-	kallsyms_load(s);	/* joins a preload still running */
+	kallsyms_join(s);	/* a preload still running */
 	free(s->kernel);
 	free(s->kernel_text);
 	strtab_release(&s->strings);

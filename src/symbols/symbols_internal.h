@@ -109,6 +109,8 @@ const char *dso_symbol_name(struct symbols_dso *dso, struct dso_symbol *sym,
 void kallsyms_load(struct symbols *s);
 /* Starts loading them in a background thread. */
 void kallsyms_preload(struct symbols *s);
+/* Waits for a preload still running; never starts a read. */
+void kallsyms_join(struct symbols *s);
 const struct kernel_symbol *kallsyms_find(struct symbols *s, uint64_t addr);
 
 /* jitmap.c */
