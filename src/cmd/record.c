@@ -29,6 +29,7 @@
 #include "sample/target.h"
 #include "util/error.h"
 #include "util/options.h"
+#include "util/output.h"
 #include "util/strbuf.h"
 
 /* Where the profile goes without -o: a pprof profile that every other
@@ -378,6 +379,10 @@ int cmd_record(int argc, const char **argv)
 	argv[nargs] = NULL;
 	o.argv = nargs ? argv : NULL;
 	error_set_quiet(o.quiet);
+	/* before the program runs, not after: no recording is lost to a
+	 * mistyped directory */
+	if (output_check(output) < 0)
+		return 1;
 	out.path = output;
 	out.format = format;
 	out.o = &o;

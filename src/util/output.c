@@ -73,6 +73,22 @@ int output_open(struct output *out, const char *path)
 	return 0;
 }
 
+int output_check(const char *path)
+{
+	struct output out;
+	struct stat st;
+
+	if (!strcmp(path, "-"))
+		return 0;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return error("%s: cannot create output: it is a directory (give a file name)",
+			     path);
+	if (output_open(&out, path) < 0)
+		return -1;
+	output_abort(&out);
+	return 0;
+}
+
 static void forget(struct output *out)
 {
 	track(out, 0);

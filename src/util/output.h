@@ -21,6 +21,9 @@ int output_open(struct output *out, const char *path);
 /* Flushes, checks for write errors, renames into place.  Returns 0 or -1
  * (reported; the temporary file is removed). */
 int output_commit(struct output *out);
+/* Checks, before long work, that path could be written: a temporary
+ * file beside it is created and removed.  Returns 0 or -1 (reported). */
+int output_check(const char *path);
 /* Discards everything written; the target is left as it was. */
 void output_abort(struct output *out);
 

@@ -2,6 +2,7 @@
 # record_lifecycle.sh - the target's life around `scorch record`: it exits
 # during recording (status passed through, output complete), it is killed
 # (128+signal), scorch gets SIGTERM (output still written), a bad command,
+# an output directory that does not exist (refused before the program runs),
 # and 20 back-to-back spawns with no failure to find the runtime.
 . "$(dirname "$0")/lib.sh"
 
@@ -80,6 +81,17 @@ if [ $rc -eq 127 ] && echo "$out" | grep -q "^scorch: .*cannot run" && [ ! -e "$
 	ok record-bad-command
 else
 	fail record-bad-command "rc=$rc $out"
+fi
+
+# an output that cannot be written is found before the program runs, so
+# no recording is lost to a mistyped directory
+marker=$WORK/ran.marker
+out=$("$SCORCH" record -q -o "$WORK/no/such/dir/x.svg" -- "$py" -c "open('$marker', 'w')" 2>&1)
+rc=$?
+if [ $rc -eq 1 ] && [ ! -e "$marker" ] && echo "$out" | grep -q "cannot create output.*does its directory exist"; then
+	ok record-output-checked-first
+else
+	fail record-output-checked-first "rc=$rc, program ran: $([ -e "$marker" ] && echo yes || echo no): $out"
 fi
 
 # 20 back-to-back spawns: each finds the runtime and records samples
