@@ -284,6 +284,25 @@ int record_session(const struct record_options *o, int argc,
 	return ret;
 }
 
+int record_target_args(const char *cmd, struct record_options *o, int pid,
+		       int nargs, const char **argv)
+{
+	if (!!pid == !!nargs) {
+		error("%s: give either -p PID or a command after -- (see 'scorch %s --help')",
+		      cmd, cmd);
+		return 2;
+	}
+	if (o->rate_hz <= 0 || o->rate_hz > 1e6) {
+		error("%s: rate %g Hz is out of range (use 1 to 1000000)", cmd,
+		      o->rate_hz);
+		return 2;
+	}
+	o->pid = pid;
+	argv[nargs] = NULL;
+	o->argv = nargs ? argv : NULL;
+	return 0;
+}
+
 /* What record does with the profile: the output file and a summary. */
 struct record_output {
 	const char *path, *format;
@@ -357,14 +376,8 @@ int cmd_record(int argc, const char **argv)
 		return 0;
 	if (nargs < 0)
 		return 2;
-	if (!!pid == !!nargs) {
-		error("record: give either -p PID or a command after -- (see 'scorch record --help')");
+	if (record_target_args("record", &o, pid, nargs, argv))
 		return 2;
-	}
-	if (o.rate_hz <= 0 || o.rate_hz > 1e6) {
-		error("record: rate %g Hz is out of range (use 1 to 1000000)", o.rate_hz);
-		return 2;
-	}
 	if (format && !format_writer_find(format)) {
 		error("record: unknown output format '%s' (known: %s)", format,
 		      format_writer_names());
@@ -375,9 +388,6 @@ int cmd_record(int argc, const char **argv)
 		return 2;
 	}
 	o.stack_size = (unsigned)stack_size;
-	o.pid = pid;
-	argv[nargs] = NULL;
-	o.argv = nargs ? argv : NULL;
 	error_set_quiet(o.quiet);
 	/* before the program runs, not after: no recording is lost to a
 	 * mistyped directory */

@@ -224,14 +224,8 @@ int cmd_top(int argc, const char **argv)
 		return 0;
 	if (nargs < 0)
 		return 2;
-	if (!!pid == !!nargs) {
-		error("top: give either -p PID or a command after -- (see 'scorch top --help')");
+	if (record_target_args("top", &o, pid, nargs, argv))
 		return 2;
-	}
-	if (o.rate_hz <= 0 || o.rate_hz > 1e6) {
-		error("top: rate %g Hz is out of range (use 1 to 1000000)", o.rate_hz);
-		return 2;
-	}
 	if (!(interval >= 0.05 && interval <= 3600)) {
 		error("top: interval %g s is out of range (use 0.05 to 3600)", interval);
 		return 2;
@@ -255,9 +249,6 @@ int cmd_top(int argc, const char **argv)
 	t.terminal = isatty(1);
 	t.colour = t.terminal && !getenv("NO_COLOR");
 	aggregate_init(&t.prev, t.by);
-	o.pid = pid;
-	argv[nargs] = NULL;
-	o.argv = nargs ? argv : NULL;
 	o.quiet = 1;		/* the table is the progress */
 	o.view = on_view;
 	o.view_ctx = &t;

@@ -8,7 +8,7 @@
 // TAG (e.g. "icicle") is added to every test name.
 'use strict';
 const path = require('path');
-const { chromium } = require(path.join(process.env.NODE_MODULES, 'playwright-core'));
+const { launch } = require('./chromium.js');
 
 const [svgPath, shotPath, term, expectedText, profileDir, tag] = process.argv.slice(2);
 const suffix = tag ? '-' + tag : '';
@@ -26,15 +26,7 @@ async function matchedPercent(page) {
 }
 
 (async () => {
-	// a fresh profile directory per run (playwright passes --user-data-dir)
-	const browser = await chromium.launchPersistentContext(profileDir, {
-		executablePath: '/usr/bin/chromium',
-		headless: true,
-		viewport: { width: 1250, height: 900 },
-		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
-			'--no-first-run', '--disable-background-networking',
-			'--disable-component-update', '--disable-sync'],
-	});
+	const browser = await launch(profileDir, { viewport: { width: 1250, height: 900 } });
 	try {
 		const page = await browser.newPage();
 		const requests = [];

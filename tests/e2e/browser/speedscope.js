@@ -9,7 +9,7 @@
 const fs = require('fs');
 const http = require('http');
 const path = require('path');
-const { chromium } = require(path.join(process.env.NODE_MODULES, 'playwright-core'));
+const { launch } = require('./chromium.js');
 
 const [appDir, profileDir, userDataDir, ...cases] = process.argv.slice(2);
 
@@ -33,14 +33,7 @@ const server = http.createServer((req, res) => {
 (async () => {
 	await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 	const port = server.address().port;
-	const browser = await chromium.launchPersistentContext(userDataDir, {
-		executablePath: '/usr/bin/chromium',
-		headless: true,
-		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
-			'--no-first-run', '--disable-background-networking',
-			'--disable-component-update', '--disable-sync',
-			'--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
-	});
+	const browser = await launch(userDataDir, {}, ['--use-angle=swiftshader', '--enable-unsafe-swiftshader']);
 	let failed = 0;
 	try {
 		for (const c of cases) {

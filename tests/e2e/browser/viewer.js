@@ -10,7 +10,7 @@
 //               "filter": TEXT, "filtered": N}
 'use strict';
 const path = require('path');
-const { chromium } = require(path.join(process.env.NODE_MODULES, 'playwright-core'));
+const { launch } = require('./chromium.js');
 
 const [htmlPath, shotPath, profileDir, expectJson] = process.argv.slice(2);
 const want = JSON.parse(expectJson);
@@ -29,14 +29,7 @@ async function firstRowName(page) {
 }
 
 (async () => {
-	const browser = await chromium.launchPersistentContext(profileDir, {
-		executablePath: '/usr/bin/chromium',
-		headless: true,
-		viewport: { width: 1250, height: 900 },
-		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
-			'--no-first-run', '--disable-background-networking',
-			'--disable-component-update', '--disable-sync'],
-	});
+	const browser = await launch(profileDir, { viewport: { width: 1250, height: 900 } });
 	try {
 		const page = await browser.newPage();
 		const requests = [];
