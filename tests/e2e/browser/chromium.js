@@ -20,4 +20,18 @@ function launch(profileDir, options, extraFlags) {
 	}, options || {}));
 }
 
-module.exports = { launch };
+// Opens a local file in a new page of browser and waits until its flame
+// graph script has started; returns the page and the lists it keeps of
+// requests that left the machine and of page errors.
+async function openGraph(browser, file) {
+	const page = await browser.newPage();
+	const requests = [];
+	const errors = [];
+	page.on('request', (r) => { if (!r.url().startsWith('file:')) requests.push(r.url()); });
+	page.on('pageerror', (e) => errors.push(String(e)));
+	await page.goto('file://' + path.resolve(file));
+	await page.waitForFunction(() => window.scorch_state !== null && window.scorch_state !== undefined);
+	return { page, requests, errors };
+}
+
+module.exports = { launch, openGraph };

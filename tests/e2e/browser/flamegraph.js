@@ -7,8 +7,7 @@
 // usage: node flamegraph.js SVG SCREENSHOT.png TERM EXPECTED_PCT PROFILE_DIR [TAG]
 // TAG (e.g. "icicle") is added to every test name.
 'use strict';
-const path = require('path');
-const { launch } = require('./chromium.js');
+const { launch, openGraph } = require('./chromium.js');
 
 const [svgPath, shotPath, term, expectedText, profileDir, tag] = process.argv.slice(2);
 const suffix = tag ? '-' + tag : '';
@@ -28,13 +27,7 @@ async function matchedPercent(page) {
 (async () => {
 	const browser = await launch(profileDir, { viewport: { width: 1250, height: 900 } });
 	try {
-		const page = await browser.newPage();
-		const requests = [];
-		page.on('request', (r) => { if (!r.url().startsWith('file:')) requests.push(r.url()); });
-		const errors = [];
-		page.on('pageerror', (e) => errors.push(String(e)));
-		await page.goto('file://' + path.resolve(svgPath));
-		await page.waitForFunction(() => window.scorch_state !== null && window.scorch_state !== undefined);
+		const { page, requests, errors } = await openGraph(browser, svgPath);
 
 		const info = await page.evaluate(() => {
 			const s = window.scorch_state;

@@ -9,8 +9,7 @@
 // EXPECT_JSON: {"top": NAME, "topSelf": NAME, "clicks": {NAME: PCT, ...},
 //               "filter": TEXT, "filtered": N}
 'use strict';
-const path = require('path');
-const { launch } = require('./chromium.js');
+const { launch, openGraph } = require('./chromium.js');
 
 const [htmlPath, shotPath, profileDir, expectJson] = process.argv.slice(2);
 const want = JSON.parse(expectJson);
@@ -31,13 +30,7 @@ async function firstRowName(page) {
 (async () => {
 	const browser = await launch(profileDir, { viewport: { width: 1250, height: 900 } });
 	try {
-		const page = await browser.newPage();
-		const requests = [];
-		page.on('request', (r) => { if (!r.url().startsWith('file:')) requests.push(r.url()); });
-		const errors = [];
-		page.on('pageerror', (e) => errors.push(String(e)));
-		await page.goto('file://' + path.resolve(htmlPath));
-		await page.waitForFunction(() => window.scorch_state !== null && window.scorch_state !== undefined);
+		const { page, requests, errors } = await openGraph(browser, htmlPath);
 
 		const rows = await page.$$eval('#viewer-rows tr', (trs) => trs.length);
 		check('viewer-table-rows', rows > 0, 'no rows');
