@@ -4,7 +4,11 @@
 # the work) and café_λ (a non-ASCII function name, 1 part) while a
 # background thread named "idler" sleeps.  It prints the line number of
 # the hot loop inside Ledger.tally so a test can compare it with the
-# profile: "TALLY_LINE <n>".
+# profile: "TALLY_LINE <n>".  With SPLIT_TRUTH set in the environment it
+# also times each call with the thread's CPU clock and prints the measured
+# share of Ledger.tally in tally + café_λ at the end: "TRUTH <share>"
+# (bench/accuracy.sh compares profilers with it).
+import os
 import random
 import sys
 import threading
@@ -52,15 +56,28 @@ def main():
     # a CPU-time budget: on a loaded machine the run takes longer but
     # the amount of work measured stays the same.  The clock is read
     # rarely: a system call is where a busy machine preempts a thread.
+    truth = os.environ.get("SPLIT_TRUTH")
+    spent = [0.0, 0.0]
+    clock = time.thread_time
     end = time.process_time() + seconds
     while time.process_time() < end:
         for _ in range(20):
             # random chunk sizes: no period for the sampler to alias with
             n = rng.randrange(3000, 30000)
-            ledger.tally(3 * n)
-            café_λ(n)
+            if truth:
+                t0 = clock()
+                ledger.tally(3 * n)
+                t1 = clock()
+                café_λ(n)
+                spent[0] += t1 - t0
+                spent[1] += clock() - t1
+            else:
+                ledger.tally(3 * n)
+                café_λ(n)
     stop.set()
     t.join()
+    if truth:
+        print("TRUTH %.4f" % (spent[0] / (spent[0] + spent[1])), flush=True)
 
 
 if __name__ == "__main__":
