@@ -174,8 +174,11 @@ static void summary(const struct record_options *o,
 {
 	if (o->quiet)
 		return;
-	notice("%lu samples in %.1fs, %lu late ticks, %lu errors, %.1f us CPU per sample while sampling -> %s",
+	/* the share of a CPU says what the overhead was; per sample, at low
+	 * rates, mostly measures what waking up costs on this machine */
+	notice("%lu samples in %.1fs, %lu late ticks, %lu errors; scorch used %.2f%% of one CPU (%.1f us per sample) -> %s",
 	       s->samples, seconds, s->late, s->errors,
+	       seconds > 0 ? s->sampling_cpu_us / (seconds * 1e4) : 0.0,
 	       s->samples ? s->sampling_cpu_us / (double)s->samples : 0.0,
 	       output);
 }
