@@ -131,17 +131,17 @@ static int choose_engine(const struct record_options *o, struct target *t,
 }
 
 static void fill_meta(struct profile *p, const struct record_options *o,
-		      const struct target *t, int argc, const char **argv)
+		      const struct target *t)
 {
 	struct strbuf cmd = { 0 };
 	struct timespec ts;
 	int i;
 
 	if (t->spawned) {
-		for (i = 0; i < argc; i++) {
+		for (i = 0; o->argv[i]; i++) {
 			if (i)
 				strbuf_addch(&cmd, ' ');
-			strbuf_addstr(&cmd, argv[i]);
+			strbuf_addstr(&cmd, o->argv[i]);
 		}
 	} else {
 		strbuf_addf(&cmd, "pid %d", (int)t->pid);
@@ -195,8 +195,8 @@ static void stop_spawned_target(struct target *t)
 		kill(t->pid, SIGKILL);
 }
 
-int record_session(const struct record_options *o, int argc,
-		   const char **argv, record_finish_fn finish, void *ctx)
+int record_session(const struct record_options *o, record_finish_fn finish,
+		   void *ctx)
 {
 	struct record_stats stats;
 	struct target t;
@@ -213,7 +213,7 @@ int record_session(const struct record_options *o, int argc,
 		if (o->native && native_record_prepare(o, &t, &native) < 0)
 			return 1;
 	} else {
-		if (target_spawn(&t, argv) < 0)
+		if (target_spawn(&t, o->argv) < 0)
 			return 127;
 		/* an engine that must be ready before the first instruction
 		 * (perf events with enable_on_exec) sets up on t.pid here */
@@ -241,7 +241,7 @@ int record_session(const struct record_options *o, int argc,
 	}
 
 	profile_init(&p);
-	fill_meta(&p, o, &t, argc, argv);
+	fill_meta(&p, o, &t);
 	stats.sampling_cpu_us = -cpu_used_us();
 	if (engine == ENGINE_PYTHON)
 		pyrecord_run(o, &t, reader, &p, &stats, &stop_requested);
@@ -399,5 +399,5 @@ int cmd_record(int argc, const char **argv)
 	out.path = output;
 	out.format = format;
 	out.o = &o;
-	return record_session(&o, nargs, argv, write_output, &out);
+	return record_session(&o, write_output, &out);
 }

@@ -27,11 +27,11 @@ typedef int (*record_finish_fn)(void *ctx, struct profile *p,
 				const struct record_stats *stats);
 
 /*
- * argv/argc: the command to spawn (NULL-terminated), when o->pid is 0.
+ * Records o->pid, or spawns o->argv (as record_target_args set them).
  * Returns the exit status for the command: the program's status when it
  * was spawned, 1 on failure, 127 when it could not be started.
  */
-int record_session(const struct record_options *o, int argc,
-		   const char **argv, record_finish_fn finish, void *ctx);
+int record_session(const struct record_options *o, record_finish_fn finish,
+		   void *ctx);
 
 #endif

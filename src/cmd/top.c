@@ -253,7 +253,7 @@ int cmd_top(int argc, const char **argv)
 	o.view = on_view;
 	o.view_ctx = &t;
 	o.view_every_ns = (int64_t)llround(interval * 1e9);
-	ret = record_session(&o, nargs, argv, on_finish, &t);
+	ret = record_session(&o, on_finish, &t);
 	aggregate_release(&t.prev);
 	return ret;
 }

@@ -20,7 +20,6 @@
 #include "model/profile.h"
 #include "util/error.h"
 #include "util/strbuf.h"
-#include "util/xalloc.h"
 
 /* Rows beyond this are left out of the table (the flame graph has all). */
 #define HTML_MAX_ROWS 10000
@@ -113,32 +112,6 @@ static void add_summary(struct strbuf *sb, const struct profile *p, int value,
 	strbuf_addstr(sb, "</p>\n");
 }
 
-/*
- * For each key of the function aggregate, one frame that carries it: the
- * table's rows need the bare name and file, which the search of the
- * flame graph matches.  Caller frees.
- */
-static uint32_t *frames_of_keys(const struct aggregate *a,
-				const struct profile *p)
-{
-	uint32_t *of = xcalloc((size_t)a->keys.nr + 1, sizeof(*of));
-	struct strbuf label;
-	uint32_t f;
-
-	strbuf_init(&label);
-	for (f = 1; f < p->nr_frames; f++) {
-		uint32_t key;
-
-		strbuf_reset(&label);
-		aggregate_label(p, AGGREGATE_FUNCTION, f, 0, &label);
-		key = strtab_lookup(&a->keys, strbuf_str(&label), label.len);
-		if (key && !of[key])
-			of[key] = f;
-	}
-	strbuf_release(&label);
-	return of;
-}
-
 static void add_cell_number(struct strbuf *sb, double v)
 {
 	strbuf_addstr(sb, "<td class=\"num\">");
@@ -187,12 +160,11 @@ static void add_row(struct strbuf *sb, const struct profile *p,
 static void add_table(struct strbuf *sb, const struct profile *p, int value)
 {
 	struct aggregate a;
-	uint32_t *order, *of, n, i, rows = 0;
+	uint32_t *order, n, i, rows = 0;
 
 	aggregate_init(&a, AGGREGATE_FUNCTION);
 	aggregate_add(&a, p, value, NULL, 0, 0);
 	order = aggregate_sorted(&a, 0, &n);
-	of = frames_of_keys(&a, p);
 	strbuf_addstr(sb, "<h2>Functions</h2>\n"
 		      "<input id=\"viewer-filter\" type=\"search\" "
 		      "placeholder=\"Filter by function or file\">"
@@ -205,9 +177,9 @@ static void add_table(struct strbuf *sb, const struct profile *p, int value)
 		      "<th class=\"num\" data-key=\"total\">Total %</th>"
 		      "</tr></thead>\n<tbody id=\"viewer-rows\">\n");
 	for (i = 0; i < n && rows < HTML_MAX_ROWS; i++) {
-		if (!of[order[i]])
+		if (!a.frame[order[i]])
 			continue;
-		add_row(sb, p, &a, order[i], of[order[i]]);
+		add_row(sb, p, &a, order[i], a.frame[order[i]]);
 		rows++;
 	}
 	strbuf_addstr(sb, "</tbody>\n</table>\n");
@@ -216,7 +188,6 @@ static void add_table(struct strbuf *sb, const struct profile *p, int value)
 			    "(under %.2f%% of the total each) are only in the "
 			    "flame graph.</p>\n", n - i,
 			    a.sum > 0 ? 100 * a.total[order[i]] / a.sum : 0.0);
-	free(of);
 	free(order);
 	aggregate_release(&a);
 }

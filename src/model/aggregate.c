@@ -25,6 +25,7 @@ void aggregate_release(struct aggregate *a)
 	strtab_release(&a->keys);
 	free(a->self);
 	free(a->total);
+	free(a->frame);
 	free(a->stamp);
 	memset(a, 0, sizeof(*a));
 }
@@ -95,9 +96,11 @@ static uint32_t intern_key(struct aggregate *a, const char *s, size_t len)
 			n *= 2;
 		a->self = xrealloc(a->self, n * sizeof(*a->self));
 		a->total = xrealloc(a->total, n * sizeof(*a->total));
+		a->frame = xrealloc(a->frame, n * sizeof(*a->frame));
 		a->stamp = xrealloc(a->stamp, n * sizeof(*a->stamp));
 		memset(a->self + old, 0, (n - old) * sizeof(*a->self));
 		memset(a->total + old, 0, (n - old) * sizeof(*a->total));
+		memset(a->frame + old, 0, (n - old) * sizeof(*a->frame));
 		memset(a->stamp + old, 0, (n - old) * sizeof(*a->stamp));
 		a->alloc = n;
 	}
@@ -145,6 +148,8 @@ void aggregate_add(struct aggregate *a, const struct profile *p, int value,
 				aggregate_label(p, a->by, f, 0, &label);
 				frame_key[f] = intern_key(a, strbuf_str(&label),
 							  label.len);
+				if (!a->frame[frame_key[f]])
+					a->frame[frame_key[f]] = f;
 			}
 			key = frame_key[f];
 			if (a->stamp[key] != stamp) {

@@ -30,6 +30,9 @@ struct aggregate {
 	enum aggregate_by by;
 	struct strtab keys;	/* key id -> label; id 0 unused */
 	double *self, *total;	/* indexed by key id */
+	uint32_t *frame;	/* per key: a frame that carries it, in the
+				   first profile added that had it (frame ids
+				   are that profile's); 0 for thread keys */
 	uint32_t *stamp;	/* per key: last stack counted (internal) */
 	uint32_t alloc;
 	double sum;		/* sum of all counted weights */
