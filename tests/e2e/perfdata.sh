@@ -1,7 +1,7 @@
 #!/bin/bash
 # perfdata.sh - scorch reads perf.data itself: recordings made here by
 # perf 6.1 (frame pointers, DWARF call graphs, pipe mode) of a C program
-# with a known 3:1 split must give the same folded stacks as
+# with a known split (about 3:1, measured by the program) must give the same folded stacks as
 # `perf script | scorch collapse`, and broken copies (truncated, corrupted,
 # wrong magic) must give warnings or one-line errors, never a hang.
 # perf itself always runs under timeout (perf 6.1 spins on truncated data).
@@ -12,7 +12,9 @@ if ! command -v perf >/dev/null; then
 	exit 0
 fi
 cat >"$WORK/split.c" <<'C'
+#include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 volatile unsigned long sink;
 __attribute__((noinline)) void heavy(unsigned long n)
 {
@@ -22,12 +24,31 @@ __attribute__((noinline)) void light(unsigned long n)
 {
 	for (unsigned long i = 0; i < n; i++) sink += i ^ 3;
 }
+static double cpu_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+/* With SPLIT_TRUTH set, writes the CPU seconds heavy() and light() took:
+ * the split the profile must show, whatever this machine makes of it. */
 int main(int argc, char **argv)
 {
 	int reps = argc > 1 ? atoi(argv[1]) : 3;
+	double t_heavy = 0, t_light = 0, t0;
 	for (int r = 0; r < reps; r++) {
+		t0 = cpu_now();
 		heavy(120000000UL);
+		t_heavy += cpu_now() - t0;
+		t0 = cpu_now();
 		light(40000000UL);
+		t_light += cpu_now() - t0;
+	}
+	const char *truth = getenv("SPLIT_TRUTH");
+	FILE *f = truth ? fopen(truth, "w") : NULL;
+	if (f) {
+		fprintf(f, "%.6f %.6f\n", t_heavy, t_light);
+		fclose(f);
 	}
 	return 0;
 }
@@ -38,11 +59,11 @@ if ! cc -O1 -g -fno-omit-frame-pointer -o "$WORK/split" "$WORK/split.c"; then
 fi
 # the binary's GNU build id, before the test rebuilds it below
 split_build_id=$(readelf -n "$WORK/split" 2>/dev/null | awk '/Build ID:/ {print $3; exit}')
-if ! timeout 60 perf record -q -F 499 -g -o "$WORK/fp.data" "$WORK/split" 2>"$WORK/perf.err"; then
+if ! SPLIT_TRUTH=$WORK/fp.truth timeout 60 perf record -q -F 499 -g -o "$WORK/fp.data" "$WORK/split" 2>"$WORK/perf.err"; then
 	skip perfdata "perf cannot record here: $(head -1 "$WORK/perf.err")"
 	exit 0
 fi
-timeout 60 perf record -q -F 499 --call-graph dwarf -o "$WORK/dwarf.data" "$WORK/split" 2>/dev/null
+SPLIT_TRUTH=$WORK/dwarf.truth timeout 60 perf record -q -F 499 --call-graph dwarf -o "$WORK/dwarf.data" "$WORK/split" 2>/dev/null
 timeout 60 perf record -q -F 499 -g -o - "$WORK/split" >"$WORK/pipe.data" 2>/dev/null
 
 # same_as_perf_script NAME FILE [collapse flags]
@@ -105,19 +126,29 @@ else
 	skip perfdata_zstd "this perf cannot write compressed records (perf record -z; needs zstd in 'perf version --build-options')"
 fi
 
-# the known split: heavy ~75% of heavy+light (loose bounds: shared machine)
+# the known split: heavy's share of heavy+light in the profile must be
+# within 8 points of the share the program measured of its own CPU time
+# (about 75%; the machine decides exactly how much)
 split_ok() {
-	awk '/;heavy /{h+=$NF} /;light /{l+=$NF} END{ if (h+l==0) exit 1; r=h/(h+l); exit !(r>0.6 && r<0.9) }' "$1"
+	[ -s "$2" ] || return 1
+	awk -v truth="$(cat "$2")" '/;heavy /{h+=$NF} /;light /{l+=$NF}
+		END{ split(truth, t, " "); if (h+l==0 || t[1]+t[2]==0) exit 1
+		     r=h/(h+l); want=t[1]/(t[1]+t[2]); d=r-want; if (d<0) d=-d; exit !(d<0.08) }' "$1"
 }
-if split_ok "$WORK/perfdata_fp_same_as_perf_script.out"; then ok perfdata_fp_split; else
-	fail perfdata_fp_split "heavy is not ~75%: $(cat "$WORK/perfdata_fp_same_as_perf_script.out" | head -5 | tr '\n' '|')"; fi
+split_detail() {
+	awk -v truth="$(cat "$2" 2>/dev/null)" '/;heavy /{h+=$NF} /;light /{l+=$NF}
+		END{ split(truth, t, " "); printf "profile %.1f%%, program measured %.1f%%", (h+l ? 100*h/(h+l) : 0), (t[1]+t[2] ? 100*t[1]/(t[1]+t[2]) : 0) }' "$1"
+}
+if split_ok "$WORK/perfdata_fp_same_as_perf_script.out" "$WORK/fp.truth"; then ok perfdata_fp_split; else
+	fail perfdata_fp_split "heavy's share: $(split_detail "$WORK/perfdata_fp_same_as_perf_script.out" "$WORK/fp.truth")"; fi
 
 # DWARF call graphs: the same stacks and names as perf script, start-up
 # frames included (perf names them from DWARF: __libc_start_main_impl)
 if [ -s "$WORK/dwarf.data" ]; then
 	same_as_perf_script perfdata_dwarf_same_as_perf_script "$WORK/dwarf.data"
 	cp "$WORK/perfdata_dwarf_same_as_perf_script.out" "$WORK/dwarf.out"
-	if split_ok "$WORK/dwarf.out"; then ok perfdata_dwarf_split; else fail perfdata_dwarf_split "heavy is not ~75%"; fi
+	if split_ok "$WORK/dwarf.out" "$WORK/dwarf.truth"; then ok perfdata_dwarf_split; else
+		fail perfdata_dwarf_split "heavy's share: $(split_detail "$WORK/dwarf.out" "$WORK/dwarf.truth")"; fi
 	# DWARF unwinding mostly runs from a per-PC cache of libdw's rules;
 	# SCORCH_UNWIND_CHECK unwinds every sample with libdwfl as well and
 	# counts the samples where the two disagree
