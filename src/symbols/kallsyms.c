@@ -1,10 +1,13 @@
 /*
- * kallsyms.c - kernel text symbols from /proc/kallsyms, loaded once per
- * struct symbols and searched by address.  A symbol covers everything up
- * to the next one.  Never fails loudly: hidden addresses (kptr_restrict)
- * simply give no symbols and kernel frames print as [unknown].  The load
- * may run in a background thread (kallsyms_preload); it then touches only
- * the kernel_* fields, and every reader joins it first (kallsyms_load).
+ * kallsyms.c - kernel text symbols from /proc/kallsyms, searched by
+ * address.  A symbol covers everything up to the next one.  Never fails
+ * loudly: hidden addresses (kptr_restrict) simply give no symbols and
+ * kernel frames print as [unknown].
+ *
+ * The file is read once per process (reading it costs the kernel a few
+ * hundred milliseconds) into one table that every struct symbols borrows
+ * and none frees.  The read may run in a background thread
+ * (kallsyms_preload); every reader joins it first (kallsyms_load).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -22,7 +25,13 @@ static int kernel_symbol_cmp(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-static void kallsyms_read(struct symbols *s)
+/* The process-wide table: written once under table_once, then read-only. */
+static char *table_text;			/* /proc/kallsyms contents */
+static struct kernel_symbol *table;
+static size_t table_nr;
+static pthread_once_t table_once = PTHREAD_ONCE_INIT;
+
+static void table_read(void)
 {
 	FILE *fp;
 	struct strbuf sb;
@@ -37,8 +46,8 @@ static void kallsyms_read(struct symbols *s)
 	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
 		strbuf_add(&sb, buf, n);
 	fclose(fp);
-	s->kernel_text = strbuf_detach(&sb);
-	p = s->kernel_text;
+	table_text = strbuf_detach(&sb);
+	p = table_text;
 	end = p + strlen(p);
 	while (p < end) {
 		char *line_end = strchr(p, '\n');
@@ -62,22 +71,28 @@ static void kallsyms_read(struct symbols *s)
 			*q = '\0';
 		if (!addr)
 			goto next;
-		grow_array((void **)&s->kernel, sizeof(*s->kernel),
-			   s->nr_kernel + 1, &alloc);
-		s->kernel[s->nr_kernel].start = addr;
-		s->kernel[s->nr_kernel].name = name;
-		s->nr_kernel++;
+		grow_array((void **)&table, sizeof(*table), table_nr + 1,
+			   &alloc);
+		table[table_nr].start = addr;
+		table[table_nr].name = name;
+		table_nr++;
 next:
 		p = line_end + 1;
 	}
 	/* the kernel lists them sorted already; qsort (stable in glibc)
 	 * would keep that order, so skip it when there is nothing to do */
-	for (i = 1; i < s->nr_kernel; i++)
-		if (s->kernel[i].start < s->kernel[i - 1].start)
+	for (i = 1; i < table_nr; i++)
+		if (table[i].start < table[i - 1].start)
 			break;
-	if (i < s->nr_kernel)
-		qsort(s->kernel, s->nr_kernel, sizeof(*s->kernel),
-		      kernel_symbol_cmp);
+	if (i < table_nr)
+		qsort(table, table_nr, sizeof(*table), kernel_symbol_cmp);
+}
+
+static void kallsyms_read(struct symbols *s)
+{
+	pthread_once(&table_once, table_read);
+	s->kernel = table;
+	s->nr_kernel = table_nr;
 }
 
 static void *kallsyms_thread(void *arg)

@@ -47,8 +47,6 @@ void symbols_free(struct symbols *s)
 		s->dsos = next;
 	}
 	kallsyms_join(s);	/* a preload still running */
-	free(s->kernel);
-	free(s->kernel_text);
 	strtab_release(&s->strings);
 	free(s);
 }

@@ -81,8 +81,7 @@ struct symbols {
 	int kernel_tried;
 	int kernel_loading;		/* kernel_thread runs kallsyms_read */
 	pthread_t kernel_thread;
-	char *kernel_text;		/* /proc/kallsyms contents */
-	struct kernel_symbol *kernel;
+	struct kernel_symbol *kernel;	/* kallsyms.c's table, borrowed */
 	size_t nr_kernel;
 };
 
