@@ -103,6 +103,27 @@ const struct format_reader *format_detect(struct input *in)
 	return best;
 }
 
+/*
+ * SVG and HTML are drawings of a profile, not profiles: name what the file
+ * is and how to keep a profile that every command reads back.
+ */
+static const char *drawing_kind(struct input *in)
+{
+	const unsigned char *head;
+	size_t n = input_peek(in, &head, 4096);
+	struct strbuf sb;
+	const char *kind = NULL;
+
+	strbuf_init(&sb);
+	strbuf_add(&sb, head, n);
+	if (strstr(sb.buf, "<svg"))
+		kind = "an SVG flame graph";
+	else if (strstr(sb.buf, "<!DOCTYPE html") || strstr(sb.buf, "<html"))
+		kind = "an HTML page";
+	strbuf_release(&sb);
+	return kind;
+}
+
 static const char *names(int writer)
 {
 	static struct strbuf r, w;
@@ -134,6 +155,7 @@ int format_read_path(const char *path, const char *forced, struct profile *p,
 {
 	static const struct read_options defaults;
 	const struct format_reader *r;
+	const char *drawing;
 	struct input *in;
 	int ret;
 
@@ -155,6 +177,12 @@ int format_read_path(const char *path, const char *forced, struct profile *p,
 
 			if (!input_peek(in, &head, 1))
 				r = format_reader_find("folded");
+		}
+		if (!r && (drawing = drawing_kind(in))) {
+			error("%s is %s, a drawing with no profile to read back (save the profile with -o NAME.pb.gz and draw it with 'scorch flamegraph NAME.pb.gz')",
+			      input_name(in), drawing);
+			input_close(in);
+			return -1;
 		}
 		if (!r) {
 			error("%s: unrecognised input format (use --input-format; known: %s)",

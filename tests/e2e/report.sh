@@ -3,7 +3,8 @@
 # function and its percentages, sorting, limits, grouping by file and
 # thread, --focus/--ignore, the call tree and callers tree, colour only on
 # a terminal and never with NO_COLOR, no name truncation unless asked, and
-# the same numbers from folded and pprof inputs.
+# the same numbers from folded and pprof inputs; SVG and HTML drawings
+# are refused in one line that says how to keep a profile.
 . "$(dirname "$0")/lib.sh"
 
 p=$WORK/known.folded
@@ -107,3 +108,25 @@ if "$SCORCH" report "$WORK/missing.pb.gz" 2>"$WORK/err"; then
 else
 	grep -q 'missing.pb.gz' "$WORK/err" && ok report_missing_file || fail report_missing_file "$(cat "$WORK/err")"
 fi
+
+# an SVG or HTML drawing is not a profile: one line that says so and how
+# to keep one, for every command that reads profiles
+"$SCORCH" flamegraph "$p" -o "$WORK/drawn.svg" 2>/dev/null
+"$SCORCH" flamegraph "$p" -o "$WORK/drawn.html" 2>/dev/null
+for f in drawn.svg drawn.html; do
+	for cmd in report convert; do
+		if [ "$cmd" = convert ]; then
+			"$SCORCH" convert "$WORK/$f" -o "$WORK/back.folded" 2>"$WORK/err"
+		else
+			"$SCORCH" report "$WORK/$f" >/dev/null 2>"$WORK/err"
+		fi
+		rc=$?
+		if [ $rc -eq 1 ] && [ "$(wc -l <"$WORK/err")" -eq 1 ] &&
+		   grep -q "is an \(SVG flame graph\|HTML page\), a drawing.*\.pb\.gz" "$WORK/err" &&
+		   [ ! -e "$WORK/back.folded" ]; then
+			ok "report_drawing_$cmd-${f#drawn.}"
+		else
+			fail "report_drawing_$cmd-${f#drawn.}" "rc=$rc: $(cat "$WORK/err")"
+		fi
+	done
+done
