@@ -4,7 +4,8 @@
  * The page holds a summary of the profile, the interactive flame graph
  * (the svg writer's output, inlined), and a table of every function by
  * self and total weight that sorts, filters, and highlights a clicked
- * function in the flame graph.  Its script is html_script.js, turned into
+ * function in the flame graph, with its callers and callees beside it
+ * (from the stack tree, written as JSON for the script).  Its script is html_script.js, turned into
  * a C string at build time (html_script.c); nothing is loaded from the
  * network.  Only reads the profile; names pass through svg_text_escape.
  */
@@ -20,9 +21,13 @@
 #include "model/profile.h"
 #include "util/error.h"
 #include "util/strbuf.h"
+#include "util/xalloc.h"
 
 /* Rows beyond this are left out of the table (the flame graph has all). */
 #define HTML_MAX_ROWS 10000
+/* Profiles with more stacks than this get no callers/callees panel: its
+ * data (about 15 bytes a stack) would outweigh the rest of the page. */
+#define HTML_MAX_CALL_STACKS 400000
 
 static const char page_style[] =
 	"body { font-family: Verdana, sans-serif; margin: 0 1.5em 2em; color: #222; }\n"
@@ -44,7 +49,15 @@ static const char page_style[] =
 	"#viewer-table a { color: #124; text-decoration: none; }\n"
 	"#viewer-table a:hover { text-decoration: underline; }\n"
 	".viewer-file { color: #777; }\n"
-	"tr.viewer-selected { background: #f8d8f8; }\n";
+	"tr.viewer-selected { background: #f8d8f8; }\n"
+	"#viewer-calls { display: flex; gap: 2em; flex-wrap: wrap; }\n"
+	"#viewer-calls > div { flex: 1 1 30em; }\n"
+	"#viewer-calls table { border-collapse: collapse; width: 100%; font-size: 0.9em; }\n"
+	"#viewer-calls td { padding: 2px 8px; border-bottom: 1px solid #eee; }\n"
+	"#viewer-calls td.num { text-align: right; white-space: nowrap;"
+	" font-variant-numeric: tabular-nums; }\n"
+	"#viewer-calls a { color: #124; text-decoration: none; }\n"
+	"#viewer-calls h3 { font-size: 1em; margin: 0.8em 0 0.3em; }\n";
 
 /* The flame graph, written by the svg writer for inlining in the page. */
 static int add_flame_graph(struct strbuf *sb, const struct profile *p,
@@ -127,13 +140,14 @@ static void add_cell_percent(struct strbuf *sb, double v, double sum)
 }
 
 static void add_row(struct strbuf *sb, const struct profile *p,
-		    const struct aggregate *a, uint32_t key, uint32_t frame)
+		    const struct aggregate *a, uint32_t key, uint32_t frame,
+		    uint32_t row)
 {
 	const struct frame *f = &p->frames[frame];
 	const char *name = profile_str(p, f->name);
 	const char *file = f->file ? profile_str(p, f->file) : "";
 
-	strbuf_addstr(sb, "<tr data-name=\"");
+	strbuf_addf(sb, "<tr data-row=\"%u\" data-name=\"", row);
 	add_escaped(sb, name);
 	strbuf_addstr(sb, "\" data-file=\"");
 	add_escaped(sb, file);
@@ -157,18 +171,84 @@ static void add_row(struct strbuf *sb, const struct profile *p,
 	strbuf_addstr(sb, "</tr>\n");
 }
 
+/*
+ * The data behind the callers/callees panel, as JSON for the script: the
+ * stack tree (parent of each stack, its innermost function as a row
+ * number of the table or -1 for a function left out, the weight of the
+ * samples that end there).  Parents come before children in the profile,
+ * so the script can add weights up in one backward pass.
+ */
+static void add_call_data(struct strbuf *sb, const struct profile *p,
+			  int value, const struct aggregate *a,
+			  const int32_t *row_of_key)
+{
+	int32_t *row_of_frame;
+	double *self;
+	struct strbuf label;
+	uint32_t i;
+
+	if (p->nr_stacks > HTML_MAX_CALL_STACKS) {
+		strbuf_addf(sb, "<p class=\"viewer-meta\">No callers and callees "
+			    "here: %u stacks are too many for the page (use "
+			    "<code>scorch report --callers NAME</code>).</p>\n",
+			    p->nr_stacks);
+		return;
+	}
+	row_of_frame = xmalloc((p->nr_frames + 1) * sizeof(*row_of_frame));
+	for (i = 0; i <= p->nr_frames; i++)
+		row_of_frame[i] = -2;		/* not looked up yet */
+	self = xcalloc(p->nr_stacks + 1, sizeof(*self));
+	for (i = 0; i < p->nr_totals; i++)
+		self[p->totals[i].stack] += p->totals[i].value[value];
+
+	strbuf_init(&label);
+	strbuf_addstr(sb, "<script type=\"application/json\" id=\"viewer-call-data\">\n"
+		      "{\"parent\":[");
+	for (i = 1; i < p->nr_stacks; i++)
+		strbuf_addf(sb, i > 1 ? ",%u" : "%u", p->stacks[i].parent);
+	strbuf_addstr(sb, "],\n\"row\":[");
+	for (i = 1; i < p->nr_stacks; i++) {
+		uint32_t f = p->stacks[i].frame;
+
+		if (row_of_frame[f] == -2) {
+			uint32_t key;
+
+			strbuf_reset(&label);
+			aggregate_label(p, AGGREGATE_FUNCTION, f, 0, &label);
+			key = strtab_lookup(&a->keys, strbuf_str(&label), label.len);
+			row_of_frame[f] = key ? row_of_key[key] : -1;
+		}
+		strbuf_addf(sb, i > 1 ? ",%d" : "%d", row_of_frame[f]);
+	}
+	strbuf_addstr(sb, "],\n\"self\":[");
+	for (i = 1; i < p->nr_stacks; i++) {
+		if (i > 1)
+			strbuf_addch(sb, ',');
+		svg_text_add_value(sb, self[i]);
+	}
+	strbuf_addstr(sb, "]}\n</script>\n");
+	strbuf_release(&label);
+	free(self);
+	free(row_of_frame);
+}
+
 static void add_table(struct strbuf *sb, const struct profile *p, int value)
 {
 	struct aggregate a;
 	uint32_t *order, n, i, rows = 0;
+	int32_t *row_of_key;
 
 	aggregate_init(&a, AGGREGATE_FUNCTION);
 	aggregate_add(&a, p, value, NULL, 0, 0);
 	order = aggregate_sorted(&a, 0, &n);
+	row_of_key = xmalloc((n + 1) * sizeof(*row_of_key));
+	for (i = 0; i <= n; i++)
+		row_of_key[i] = -1;
 	strbuf_addstr(sb, "<h2>Functions</h2>\n"
 		      "<input id=\"viewer-filter\" type=\"search\" "
 		      "placeholder=\"Filter by function or file\">"
 		      "<span id=\"viewer-count\"></span>\n"
+		      "<div id=\"viewer-calls\"></div>\n"
 		      "<table id=\"viewer-table\">\n<thead><tr>"
 		      "<th data-key=\"name\">Function</th>"
 		      "<th class=\"num\" data-key=\"self\">Self</th>"
@@ -179,7 +259,8 @@ static void add_table(struct strbuf *sb, const struct profile *p, int value)
 	for (i = 0; i < n && rows < HTML_MAX_ROWS; i++) {
 		if (!a.frame[order[i]])
 			continue;
-		add_row(sb, p, &a, order[i], a.frame[order[i]]);
+		row_of_key[order[i]] = rows;
+		add_row(sb, p, &a, order[i], a.frame[order[i]], rows);
 		rows++;
 	}
 	strbuf_addstr(sb, "</tbody>\n</table>\n");
@@ -188,6 +269,8 @@ static void add_table(struct strbuf *sb, const struct profile *p, int value)
 			    "(under %.2f%% of the total each) are only in the "
 			    "flame graph.</p>\n", n - i,
 			    a.sum > 0 ? 100 * a.total[order[i]] / a.sum : 0.0);
+	add_call_data(sb, p, value, &a, row_of_key);
+	free(row_of_key);
 	free(order);
 	aggregate_release(&a);
 }

@@ -3,7 +3,9 @@
 // It starts the flame graph inlined in the page (scorch_init, from
 // svg_script.js), sorts the functions table by a clicked column header,
 // filters it as the user types, and highlights a clicked function in the
-// flame graph through scorch_search, with the matched share of the total.
+// flame graph through scorch_search, with the matched share of the total,
+// and lists its callers and callees (from the stack tree the page holds
+// as JSON) with their shares of the function's total.
 // Everything comes from the page; nothing is loaded from the network.
 // Turned into a C string at build time: it must not contain two
 // consecutive question marks or a closing script tag.
@@ -68,13 +70,134 @@ function viewer_filter(text) {
 	return shown;
 }
 
-// Highlights one function's frames in the flame graph; returns the
-// matched percentage, or -1 when there is no flame graph.
+var viewer_calls = null;	// the stack tree: parent, row, self, total
+
+function viewer_load_calls() {
+	var el = document.getElementById('viewer-call-data');
+	if (!el)
+		return null;
+	var d = JSON.parse(el.textContent);
+	var n = d.parent.length;
+	// stack ids start at 1 (0 is the root); parents come first
+	d.total = new Array(n + 1).fill(0);
+	for (var s = n; s >= 1; s--) {
+		d.total[s] += d.self[s - 1];
+		d.total[d.parent[s - 1]] += d.total[s];
+	}
+	return d;
+}
+
+// Callers and callees of the function in table row r.  Only the
+// outermost call of r on each stack counts, so a recursive function's
+// callers add up to its total, as in the table.
+function viewer_calls_of(r) {
+	var d = viewer_calls, n = d.parent.length;
+	var inside = new Uint8Array(n + 1);	// stack has r below its top
+	var callers = {}, callees = {}, total = 0;
+	for (var s = 1; s <= n; s++) {
+		var parent = d.parent[s - 1];
+		var fn = d.row[s - 1];
+		if (inside[parent]) {
+			inside[s] = 1;
+			continue;
+		}
+		if (fn !== r)
+			continue;
+		inside[s] = 1;
+		total += d.total[s];
+		var caller = parent ? d.row[parent - 1] : -2;
+		callers[caller] = (callers[caller] || 0) + d.total[s];
+	}
+	for (var c = 1; c <= n; c++) {
+		var p = d.parent[c - 1];
+		if (!p || !inside[p] || d.row[p - 1] !== r)
+			continue;
+		// a child of an outermost call of r (inner calls have an
+		// r ancestor whose parent is inside too)
+		if (p > 0 && d.parent[p - 1] && inside[d.parent[p - 1]])
+			continue;
+		var callee = d.row[c - 1];
+		callees[callee] = (callees[callee] || 0) + d.total[c];
+	}
+	return { total: total, callers: callers, callees: callees };
+}
+
+function viewer_row_label(r) {
+	if (r === -3)
+		return '[self]';
+	if (r === -2)
+		return '[root]';
+	if (r === -1)
+		return '[functions not in the table]';
+	var row = document.querySelector('#viewer-rows tr[data-row="' + r + '"]');
+	if (!row)
+		return '[unknown]';
+	var file = row.getAttribute('data-file');
+	return row.getAttribute('data-name') + (file ? ' (' + file + ')' : '');
+}
+
+function viewer_calls_table(title, weights, total) {
+	var box = document.createElement('div');
+	var h = document.createElement('h3');
+	h.textContent = title;
+	box.appendChild(h);
+	var keys = Object.keys(weights).map(Number);
+	keys.sort(function (a, b) { return weights[b] - weights[a]; });
+	var table = document.createElement('table');
+	for (var i = 0; i < keys.length; i++) {
+		var tr = table.insertRow();
+		tr.setAttribute('data-row', keys[i]);
+		tr.setAttribute('data-weight', weights[keys[i]]);
+		var name = tr.insertCell();
+		if (keys[i] >= 0) {
+			var a = document.createElement('a');
+			a.href = '#viewer-calls';
+			a.textContent = viewer_row_label(keys[i]);
+			name.appendChild(a);
+		} else {
+			name.textContent = viewer_row_label(keys[i]);
+		}
+		var w = tr.insertCell();
+		w.className = 'num';
+		w.textContent = weights[keys[i]].toLocaleString('en-US');
+		var pct = tr.insertCell();
+		pct.className = 'num';
+		pct.textContent = (total > 0 ? 100 * weights[keys[i]] / total : 0).toFixed(2) + '%';
+	}
+	if (!keys.length) {
+		var none = table.insertRow().insertCell();
+		none.textContent = 'none';
+	}
+	box.appendChild(table);
+	return box;
+}
+
+// Fills the panel with the callers and callees of table row r.
+function viewer_show_calls(r) {
+	var panel = document.getElementById('viewer-calls');
+	if (!panel || !viewer_calls)
+		return;
+	var c = viewer_calls_of(r);
+	var name = viewer_row_label(r);
+	panel.textContent = '';
+	panel.appendChild(viewer_calls_table('Callers of ' + name, c.callers, c.total));
+	var rest = c.total;
+	for (var k in c.callees)
+		rest -= c.callees[k];
+	if (rest > 1e-9 * c.total)
+		c.callees[-3] = rest;
+	panel.appendChild(viewer_calls_table('Callees of ' + name, c.callees, c.total));
+}
+
+// Highlights one function's frames in the flame graph and lists its
+// callers and callees; returns the matched percentage, or -1 when there
+// is no flame graph.
 function viewer_show(row) {
 	var rows = viewer_rows();
 	for (var i = 0; i < rows.length; i++)
 		rows[i].classList.remove('viewer-selected');
 	row.classList.add('viewer-selected');
+	viewer_show_calls(parseInt(row.getAttribute('data-row'), 10));
 	if (typeof scorch_search !== 'function' || scorch_state === null)
 		return -1;
 	var pct = scorch_search(viewer_frame_regex(row.getAttribute('data-name'),
@@ -91,6 +214,18 @@ function viewer_init() {
 	var table = document.getElementById('viewer-table');
 	if (!table)
 		return;
+	viewer_calls = viewer_load_calls();
+	document.getElementById('viewer-calls').addEventListener('click', function (e) {
+		var a = e.target.closest('a');
+		var tr = e.target.closest('tr');
+		if (!a || !tr)
+			return;
+		e.preventDefault();
+		var row = document.querySelector('#viewer-rows tr[data-row="' +
+						  tr.getAttribute('data-row') + '"]');
+		if (row)
+			viewer_show(row);
+	}, false);
 	table.tHead.addEventListener('click', function (e) {
 		var th = e.target.closest('th');
 		if (th)

@@ -2,8 +2,8 @@
 # viewer_browser.sh - the HTML viewer (`-o NAME.html`): a page with the
 # flame graph and a table of functions.  Opens one in headless Chromium
 # and checks what a user sees (viewer.js): the table's order, a click on
-# a function highlighting its share of samples (computed here from the
-# folded input), sorting, filtering, zoom, no network.  Also: every
+# a function highlighting its share of samples and listing its callers
+# and callees (computed here from the folded input), sorting, filtering, zoom, no network.  Also: every
 # command that writes files writes the page, and an empty profile still
 # gives a page.  The browser part is skipped when chromium or
 # playwright-core is missing (scripts/test-tools.sh installs them).
@@ -12,7 +12,7 @@
 modules=$TOP/build/node/node_modules
 input=$WORK/viewer.folded
 # names that are HTML and regular-expression hostile, Python frames with
-# files and lines, native frames without
+# files and lines, native frames without, a recursive function
 cat >"$input" <<'FOLDED'
 <module> (app.py:1);main (app.py:20);run_dummy (app.py:15);list_contains 60
 <module> (app.py:1);main (app.py:20);run_dummy (app.py:16) 10
@@ -20,6 +20,7 @@ cat >"$input" <<'FOLDED'
 <module> (app.py:1);main (app.py:21);a&b"c<d> 7
 <module> (app.py:1);main (app.py:22);run_dummy (app.py:15);a&b"c<d> 3
 main (app.py:23) 5
+<module> (app.py:1);main (app.py:24);fib (app.py:30);fib (app.py:31);fib (app.py:31) 4
 FOLDED
 
 html=$WORK/viewer.html
@@ -65,6 +66,29 @@ share() {
 		}
 		END { printf "%.2f", 100 * hit / total }' "$input"
 }
+# callers and callees of function $1 as JSON, by label "name (file)":
+# the frames just outside and just inside its outermost call on each
+# stack ([root] and [self] at the ends)
+calls() {
+	awk -v want="$1" '
+		function label(f) { sub(/:[0-9]+\)$/, ")", f); return f }
+		function name(f) { if (match(f, / \([^()]*\)$/)) f = substr(f, 1, RSTART - 1); return f }
+		function js(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return "\"" s "\"" }
+		function dump(m, out, k, sep) { out = "{"; sep = ""
+			for (k in m) { out = out sep js(k) ": " m[k]; sep = ", " }
+			return out "}" }
+		{
+			n = $NF
+			k = split(substr($0, 1, length($0) - length($NF) - 1), frames, ";")
+			for (i = 1; i <= k; i++) {
+				if (name(frames[i]) != want) continue
+				callers[i > 1 ? label(frames[i - 1]) : "[root]"] += n
+				callees[i < k ? label(frames[i + 1]) : "[self]"] += n
+				break
+			}
+		}
+		END { printf "{\"callers\": %s, \"callees\": %s}", dump(callers), dump(callees) }' "$input"
+}
 # functions whose name or file holds "app.py": the rows the filter keeps
 filtered=$(tr ';' '\n' <"$input" | sed 's/ [0-9]*$//' | grep -F 'app.py' |
 	sed 's/:[0-9]*)$/)/' | sort -u | wc -l)
@@ -73,6 +97,8 @@ expect=$(cat <<JSON
  "clicks": {"run_dummy": $(share run_dummy), "list_contains": $(share list_contains),
             "std::vector<int>::operator[](unsigned long)": $(share 'std::vector<int>::operator[](unsigned long)'),
             "a&b\"c<d>": $(share 'a&b"c<d>')},
+ "calls": {"run_dummy": $(calls run_dummy), "main": $(calls main),
+           "a&b\"c<d>": $(calls 'a&b"c<d>'), "fib": $(calls fib)},
  "filter": "app.py", "filtered": $filtered}
 JSON
 )

@@ -410,9 +410,13 @@ static void test_html_writer(void)
 	CHECK(count_of(buf, "<?xml") == 0 && count_of(buf, "onload=") == 0);
 	CHECK(count_of(buf, "function scorch_init") == 1);
 	CHECK(count_of(buf, "<script>x</script>") == 0);
-	CHECK(count_of(buf, "<tr data-name=") == 3);
-	CHECK(strstr(buf, "<tr data-name=\"main\" data-file=\"app.py\" "
+	CHECK(count_of(buf, "<tr data-row=") == 3);
+	CHECK(strstr(buf, "<tr data-row=\"0\" data-name=\"main\" data-file=\"app.py\" "
 		      "data-self=\"0\" data-total=\"4\">") != NULL);
+	/* the stack tree for callers and callees: main:3 -> <script>,
+	 * main:4 -> a&b"c; rows by total: main, <script>, a&b"c */
+	CHECK(strstr(buf, "{\"parent\":[0,1,0,3],\n\"row\":[0,1,0,2],\n"
+		      "\"self\":[0,3,0,1]}") != NULL);
 	CHECK(strstr(buf, "data-name=\"&lt;script&gt;x&lt;/script&gt;\" "
 		      "data-file=\"\" data-self=\"3\"") != NULL);
 	CHECK(strstr(buf, "data-name=\"a&amp;b&quot;c\"") != NULL);
@@ -427,7 +431,7 @@ static void test_html_writer(void)
 	CHECK(html_writer.write(&p, out, &wo) == 0);
 	fclose(out);
 	CHECK(strstr(buf, "No samples") != NULL && strstr(buf, "</html>") != NULL);
-	CHECK(count_of(buf, "<tr data-name=") == 0);
+	CHECK(count_of(buf, "<tr data-row=") == 0);
 	free(buf);
 	profile_release(&p);
 }

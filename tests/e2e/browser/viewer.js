@@ -1,12 +1,14 @@
 // viewer.js - drives a scorch HTML viewer page in headless Chromium
 // (playwright-core) and checks what a user sees: the functions table in
 // order of total, a click on a function that highlights it in the flame
-// graph with its share of the total, sorting by a column, filtering by
-// text, and the flame graph's own zoom.  Prints ok/FAIL lines for
+// graph with its share of the total and lists its callers and callees,
+// sorting by a column, filtering by text, and the flame graph's own zoom.  Prints ok/FAIL lines for
 // tests/e2e/viewer_browser.sh, which gives the expected numbers.
 //
 // usage: node viewer.js HTML SCREENSHOT.png PROFILE_DIR EXPECT_JSON
 // EXPECT_JSON: {"top": NAME, "topSelf": NAME, "clicks": {NAME: PCT, ...},
+//               "calls": {NAME: {"callers": {LABEL: W, ...},
+//                                "callees": {LABEL: W, ...}}, ...},
 //               "filter": TEXT, "filtered": N}
 'use strict';
 const { launch, openGraph } = require('./chromium.js');
@@ -54,6 +56,53 @@ async function firstRowName(page) {
 			      Math.abs(pct - want.clicks[name]) < 0.006,
 			      `shown "${text}", expected ${want.clicks[name].toFixed(2)}%`);
 		}
+
+		// the callers/callees panel of a clicked function: every label
+		// and weight as computed from the folded input, largest first
+		const same = (a, b) => JSON.stringify(Object.entries(a).sort()) ===
+			JSON.stringify(Object.entries(b).sort());
+		for (const name of Object.keys(want.calls)) {
+			const got = await page.evaluate((n) => {
+				const tr = Array.from(document.querySelectorAll('#viewer-rows tr'))
+					.find((r) => r.getAttribute('data-name') === n);
+				tr.querySelector('a').click();
+				const boxes = document.querySelectorAll('#viewer-calls > div');
+				const read = (box) => {
+					const m = {}, order = [];
+					for (const r of box.querySelectorAll('tr[data-weight]')) {
+						const w = parseFloat(r.getAttribute('data-weight'));
+						m[r.cells[0].textContent] = w;
+						order.push(w);
+					}
+					return { m, sorted: order.every((w, i) => i === 0 || order[i - 1] >= w) };
+				};
+				return boxes.length === 2 ? { callers: read(boxes[0]), callees: read(boxes[1]) } : null;
+			}, name);
+			const id = name.replace(/[^A-Za-z0-9_]/g, '_');
+			if (!got) {
+				fail('viewer-calls-' + id, 'no callers/callees panel');
+				continue;
+			}
+			check('viewer-callers-' + id, same(got.callers.m, want.calls[name].callers) && got.callers.sorted,
+			      'shown ' + JSON.stringify(got.callers) + ', want ' + JSON.stringify(want.calls[name].callers));
+			check('viewer-callees-' + id, same(got.callees.m, want.calls[name].callees) && got.callees.sorted,
+			      'shown ' + JSON.stringify(got.callees) + ', want ' + JSON.stringify(want.calls[name].callees));
+		}
+		// a caller in the panel is a link to that function
+		const followed = await page.evaluate(() => {
+			const link = document.querySelector('#viewer-calls > div a');
+			if (!link)
+				return null;
+			const label = link.textContent;
+			link.click();
+			const sel = document.querySelector('#viewer-rows tr.viewer-selected');
+			const h = document.querySelector('#viewer-calls h3');
+			return { label, selected: sel && sel.getAttribute('data-name'), title: h && h.textContent };
+		});
+		check('viewer-calls-follow', followed && followed.title === 'Callers of ' + followed.label &&
+		      followed.label.startsWith(followed.selected),
+		      'after a click on a caller: ' + JSON.stringify(followed));
+
 		const selected = await page.$$eval('#viewer-rows tr.viewer-selected', (t) => t.length);
 		check('viewer-row-selected', selected === 1, selected + ' rows marked');
 		await page.screenshot({ path: shotPath, fullPage: true });
