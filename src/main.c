@@ -16,7 +16,7 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "record", cmd_record, "sample a Python program into a profile" },
+	{ "record", cmd_record, "sample a program (Python, native or both) into a profile" },
 	{ "top", cmd_top, "live table of the functions a program spends its time in" },
 	{ "dump", cmd_dump, "print every thread's current Python stack" },
 	{ "collapse", cmd_collapse, "perf script text -> folded stacks" },
