@@ -361,7 +361,7 @@ int pyrecord_run(const struct record_options *o, struct target *t,
 	struct ticker tk;
 	unsigned flags = sample_flags(o);
 	int64_t start, last_scan = 0, last_progress = 0, last_names = 0;
-	int64_t last_alive = 0, last_view = 0;
+	int64_t last_alive = 0, last_view = 0, last_poll = 0;
 	int show_progress = !o->quiet && isatty(2), names_pending = 0;
 	size_t i;
 
@@ -436,6 +436,11 @@ int pyrecord_run(const struct record_options *o, struct target *t,
 		if (o->view && rec.now_ns - start - last_view >= o->view_every_ns) {
 			last_view = rec.now_ns - start;
 			o->view(o->view_ctx, p, last_view);
+		}
+		if (o->view_poll && rec.now_ns - last_poll >= VIEW_POLL_NS) {
+			last_poll = rec.now_ns;
+			if (o->view_poll(o->view_ctx, p, rec.now_ns - start))
+				break;
 		}
 	}
 	if (show_progress)

@@ -611,7 +611,7 @@ int native_record_run(struct native_session *s, struct target *t,
 	const struct record_options *opts = s->opts;
 	struct native_state st;
 	struct perf_engine *e = s->engine;
-	int64_t start, deadline = 0, last_view = 0;
+	int64_t start, deadline = 0, last_view = 0, last_poll = 0;
 	int ret = 0;
 
 	memset(stats, 0, sizeof(*stats));
@@ -643,6 +643,11 @@ int native_record_run(struct native_session *s, struct target *t,
 		if (opts->view && now_ns() - start - last_view >= opts->view_every_ns) {
 			last_view = now_ns() - start;
 			opts->view(opts->view_ctx, p, last_view);
+		}
+		if (opts->view_poll && now_ns() - last_poll >= VIEW_POLL_NS) {
+			last_poll = now_ns();
+			if (opts->view_poll(opts->view_ctx, p, last_poll - start))
+				break;
 		}
 		alive = target_alive(t);
 		if (!alive || native_stop_requested || (stop && *stop) ||

@@ -33,7 +33,13 @@ struct record_options {
 	void (*view)(void *ctx, const struct profile *p, int64_t elapsed_ns);
 	void *view_ctx;
 	int64_t view_every_ns;
+	/* the live view's keyboard: called about every VIEW_POLL_NS while
+	 * sampling, with the same ctx; nonzero ends the recording as Ctrl-C
+	 * would.  NULL = none */
+	int (*view_poll)(void *ctx, const struct profile *p, int64_t elapsed_ns);
 };
+
+#define VIEW_POLL_NS 50000000
 
 /* Counters every engine reports at the end ("samples", "errors", ...). */
 struct record_stats {

@@ -61,3 +61,82 @@ if [ $rc -eq 2 ] && [ "$(wc -l <"$WORK/bad.err")" -eq 1 ] && grep -q 'not self o
 else
 	fail top-bad-option "rc=$rc: $(cat "$WORK/bad.err")"
 fi
+
+# keys, attached on a terminal (a pseudo-terminal here): s switches the
+# order, b the grouping, q ends the recording with the whole-run table;
+# the terminal's settings come back
+"$py" "$TOP/tests/programs/busy.py" forever >/dev/null &
+target=$!
+sleep 0.5
+python3 - "$SCORCH" "$target" >"$WORK/keys.txt" 2>&1 <<'PY'
+import os, pty, select, sys, termios, time
+
+scorch, target = sys.argv[1], sys.argv[2]
+pid, fd = pty.fork()
+if pid == 0:
+    os.environ["NO_COLOR"] = "1"
+    os.execv(scorch, [scorch, "top", "-p", target, "-i", "0.3"])
+out = b""
+
+def read_for(seconds):
+    global out
+    end = time.time() + seconds
+    while time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.05)
+        if r:
+            try:
+                data = os.read(fd, 65536)
+            except OSError:
+                return False
+            if not data:
+                return False
+            out += data
+    return True
+
+def check(name, cond, why):
+    print(("ok " if cond else "FAIL ") + name + ("" if cond else ": " + why))
+
+read_for(1.2)
+before = out
+check("top-keys-footer", b"keys: s sort by total, b by line, q quit" in before,
+      "no key line: %r" % before[-300:])
+os.write(fd, b"s")
+read_for(0.5)
+check("top-keys-sort", b"keys: s sort by self, b by line" in out[len(before):],
+      "after s: %r" % out[len(before):][-300:])
+mark = len(out)
+os.write(fd, b"b")
+read_for(0.5)
+check("top-keys-by", b"Total s  Line" in out[mark:] and b"b by file" in out[mark:],
+      "after b: %r" % out[mark:][-300:])
+attrs_raw = termios.tcgetattr(fd)
+os.write(fd, b"q")
+deadline = time.time() + 20
+while time.time() < deadline and read_for(0.2):
+    pass
+done, status = os.waitpid(pid, os.WNOHANG)
+if not done:
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+check("top-keys-quit", done and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 and
+      b" whole run, " in out, "still running 20 s after q, or no whole-run table: %r" % out[-300:])
+# lflag: line editing and echo were off while top ran, and are back on
+keys_mode = termios.ICANON | termios.ECHO
+try:
+    after = termios.tcgetattr(fd)[3]
+except termios.error as e:
+    after = None
+check("top-keys-terminal-restored", attrs_raw[3] & keys_mode == 0 and
+      after is not None and after & keys_mode == keys_mode,
+      "lflag while running %#x, after %s" % (attrs_raw[3], after if after is None else hex(after)))
+PY
+kill $target 2>/dev/null
+wait $target 2>/dev/null
+while read -r status name rest; do
+	case $status in
+	ok) ok "$name" ;;
+	FAIL) fail "${name%:}" "$rest" ;;
+	esac
+done < <(grep -E '^(ok|FAIL) ' "$WORK/keys.txt")
+grep -q '^ok top-keys-quit' "$WORK/keys.txt" || grep -q '^FAIL top-keys-quit' "$WORK/keys.txt" ||
+	fail top-keys "the driver stopped early: $(tail -n 3 "$WORK/keys.txt")"
