@@ -47,12 +47,15 @@ static int check_positive(const char *name, double value, int allow_zero)
 		     name, value, allow_zero ? ">=" : ">");
 }
 
-/* "html" for a .html/.htm output (the viewer page, flame graph inside),
- * else "svg" whatever the name. */
-static const char *flame_graph_format(const char *output)
+/* -f as given, else "html" for a .html/.htm output (the viewer page,
+ * flame graph inside), else "svg" whatever the name. */
+static const char *flame_graph_format(const char *format, const char *output)
 {
-	const struct format_writer *w = format_writer_for_path(output);
+	const struct format_writer *w;
 
+	if (format)
+		return format;
+	w = format_writer_for_path(output);
 	return w && !strcmp(w->name, "html") ? "html" : "svg";
 }
 
@@ -62,6 +65,7 @@ int cmd_flamegraph(int argc, const char **argv)
 	struct write_options wo = { 0 };
 	struct svg_options so;
 	const char *input_format = NULL, *output = "-", *min_width = NULL;
+	const char *format = NULL;
 	const char *palette_file = NULL;
 	const char *top, *bottom;
 	struct svg_palette *palette = NULL;
@@ -127,6 +131,8 @@ int cmd_flamegraph(int argc, const char **argv)
 		  "force the input format instead of detecting it", NULL },
 		{ OPTION_STRING, 'o', "output", &output, "FILE",
 		  "write to FILE instead of stdout (FILE.html: the HTML viewer)", NULL },
+		{ OPTION_STRING, 'f', "format", &format, "svg|html",
+		  "svg (default) or html (the viewer page), whatever -o says", NULL },
 		{ OPTION_END, 0, NULL, NULL, NULL, NULL, NULL },
 	};
 
@@ -169,6 +175,11 @@ int cmd_flamegraph(int argc, const char **argv)
 		error("flamegraph: --notes may not contain '<' or '>' (leave them out)");
 		return 2;
 	}
+	if (format && strcmp(format, "svg") && strcmp(format, "html")) {
+		error("flamegraph: -f %s is not svg or html (other formats: scorch convert)",
+		      format);
+		return 2;
+	}
 	if (so.flamechart)
 		ro.keep_samples = 1;
 	if (palette_file)
@@ -187,7 +198,7 @@ int cmd_flamegraph(int argc, const char **argv)
 	}
 	if (!ret) {
 		wo.svg = &so;
-		ret = format_write_path(output, flame_graph_format(output), NULL,
+		ret = format_write_path(output, flame_graph_format(format, output), NULL,
 					&p, &wo);
 	}
 	if (!ret && palette)

@@ -35,6 +35,23 @@ if "$SCORCH" flamegraph "$input" -o "$WORK/fg.html" 2>"$WORK/err" &&
 else
 	fail viewer-flamegraph-command "flamegraph -o x.html did not write the viewer: $(cat "$WORK/err")"
 fi
+# -f picks the page whatever the name says, to stdout too; only svg and
+# html are flame graphs
+if "$SCORCH" flamegraph -f html "$input" >"$WORK/stdout.html" 2>"$WORK/err" &&
+   head -n 1 "$WORK/stdout.html" | grep -q '^<!DOCTYPE html>' &&
+   "$SCORCH" flamegraph -f svg "$input" -o "$WORK/forced.html" 2>>"$WORK/err" &&
+   grep -q '^<svg ' "$WORK/forced.html"; then
+	ok viewer-flamegraph-format
+else
+	fail viewer-flamegraph-format "$(cat "$WORK/err")"
+fi
+"$SCORCH" flamegraph -f pprof "$input" -o "$WORK/not.pb.gz" 2>"$WORK/err"
+rc=$?
+if [ $rc -eq 2 ] && grep -q 'not svg or html' "$WORK/err" && [ ! -e "$WORK/not.pb.gz" ]; then
+	ok viewer-flamegraph-bad-format
+else
+	fail viewer-flamegraph-bad-format "rc=$rc: $(cat "$WORK/err")"
+fi
 : >"$WORK/empty.folded"
 if "$SCORCH" convert "$WORK/empty.folded" -o "$WORK/empty.html" 2>"$WORK/err" &&
    grep -q '</html>' "$WORK/empty.html"; then
