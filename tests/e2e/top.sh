@@ -78,10 +78,14 @@ if pid == 0:
     os.execv(scorch, [scorch, "top", "-p", target, "-i", "0.3"])
 out = b""
 
-def read_for(seconds):
+def read_for(seconds, until=None, since=0):
+    """Reads for up to seconds, or until the bytes until show up after
+    offset since; False once top has closed the terminal."""
     global out
     end = time.time() + seconds
     while time.time() < end:
+        if until is not None and until in out[since:]:
+            return True
         r, _, _ = select.select([fd], [], [], 0.05)
         if r:
             try:
@@ -96,17 +100,19 @@ def read_for(seconds):
 def check(name, cond, why):
     print(("ok " if cond else "FAIL ") + name + ("" if cond else ": " + why))
 
-read_for(1.2)
-before = out
-check("top-keys-footer", b"keys: s sort by total, b by line, q quit" in before,
-      "no key line: %r" % before[-300:])
+# generous waits: the machine may be busy; each ends as soon as the
+# expected text is there
+footer = b"keys: s sort by total, b by line, q quit"
+read_for(20, footer)
+check("top-keys-footer", footer in out, "no key line: %r" % out[-300:])
+mark = len(out)
 os.write(fd, b"s")
-read_for(0.5)
-check("top-keys-sort", b"keys: s sort by self, b by line" in out[len(before):],
-      "after s: %r" % out[len(before):][-300:])
+read_for(10, b"keys: s sort by self, b by line", mark)
+check("top-keys-sort", b"keys: s sort by self, b by line" in out[mark:],
+      "after s: %r" % out[mark:][-300:])
 mark = len(out)
 os.write(fd, b"b")
-read_for(0.5)
+read_for(10, b"b by file", mark)
 check("top-keys-by", b"Total s  Line" in out[mark:] and b"b by file" in out[mark:],
       "after b: %r" % out[mark:][-300:])
 attrs_raw = termios.tcgetattr(fd)
