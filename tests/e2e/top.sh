@@ -120,12 +120,20 @@ os.write(fd, b"q")
 deadline = time.time() + 20
 while time.time() < deadline and read_for(0.2):
     pass
-done, status = os.waitpid(pid, os.WNOHANG)
+# the terminal closes a moment before the process can be waited for
+done, status = 0, 0
+while not done and time.time() < deadline:
+    done, status = os.waitpid(pid, os.WNOHANG)
+    if not done:
+        time.sleep(0.05)
 if not done:
     os.kill(pid, 9)
     os.waitpid(pid, 0)
 check("top-keys-quit", done and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 and
-      b" whole run, " in out, "still running 20 s after q, or no whole-run table: %r" % out[-300:])
+      b" whole run, " in out,
+      "after q: %s, output ends %r" % ("still running after 20 s" if not done else
+                                       "exit status %d" % (os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1),
+                                       out[-300:]))
 # lflag: line editing and echo were off while top ran, and are back on
 keys_mode = termios.ICANON | termios.ECHO
 try:
