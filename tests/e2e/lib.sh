@@ -30,4 +30,21 @@ python_versions() {
 	[ -x /usr/bin/python3 ] && echo "debian-$(/usr/bin/python3 -c 'import sys;print("%d.%d"%sys.version_info[:2])') /usr/bin/python3"
 }
 
+# The oldest CPython 3.x minor scorch reads; anything older must be
+# refused with a "cannot read" error.
+PY_OLDEST_MINOR=8
+
+# python_readable PY: succeeds when scorch reads interpreter PY.
+python_readable() {
+	"$1" -c "import sys; sys.exit(sys.version_info < (3, $PY_OLDEST_MINOR))" 2>/dev/null
+}
+
+# old_pythons: installed interpreters too old to read ("label path"
+# lines: python_versions' older ones).
+old_pythons() {
+	python_versions | while read -r label py; do
+		python_readable "$py" || echo "$label $py"
+	done
+}
+
 WORK=$(mktemp -d "${TEST_TMP:-/tmp}/e2e.XXXXXX")

@@ -41,7 +41,7 @@ rate=200
 want=15
 any=""
 while read -r label py; do
-	if ! "$py" -c 'import sys; sys.exit(sys.version_info < (3, 8))' 2>/dev/null; then
+	if ! python_readable "$py"; then
 		skip "record-thread-waves-$label" "CPython $label is older than scorch reads"
 		continue
 	fi
@@ -62,4 +62,4 @@ while read -r label py; do
 		fail "record-thread-waves-$label" "too few samples (want >= $want each):$short"
 	fi
 done < <(python_versions)
-[ -n "$any" ] || skip record-thread-waves "no CPython 3.8+ installed"
+[ -n "$any" ] || skip record-thread-waves "no CPython 3.$PY_OLDEST_MINOR+ installed"
