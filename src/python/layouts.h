@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 enum py_linetable_format {
-	PY_LINES_LNOTAB,	/* 3.8, 3.9: co_lnotab, byte offsets */
+	PY_LINES_LNOTAB,	/* 3.7-3.9: co_lnotab, byte offsets */
 	PY_LINES_LINETABLE310,	/* 3.10: co_linetable (PEP 626) */
 	PY_LINES_LOCATIONS,	/* 3.11+: location table (PEP 657) */
 };

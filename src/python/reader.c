@@ -106,7 +106,7 @@ static void version_text_from_hex(uint64_t hex, char *text, size_t size,
 
 /*
  * Py_GetVersion() fills a static buffer "3.8.18 (default, ...)" in .bss
- * during start-up; find it in the target's writable segment (3.8-3.10 have
+ * during start-up; find it in the target's writable segment (3.7-3.10 have
  * no other version marker in memory).
  */
 static int scan_version_string(pid_t pid, uint64_t start, uint64_t end,
@@ -305,7 +305,7 @@ static enum pyread_status try_binary(struct pyreader *r,
 		const struct py_layout *l = py_layout_find(major, minor);
 
 		if (!l) {
-			strbuf_addf(why, "pid %d runs Python %s, which scorch cannot read (supported: 3.8 and later)",
+			strbuf_addf(why, "pid %d runs Python %s, which scorch cannot read (supported: 3.7 and later)",
 				    (int)r->pid, r->version);
 			return PYREAD_UNSUPPORTED;
 		}

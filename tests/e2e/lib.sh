@@ -32,7 +32,7 @@ python_versions() {
 
 # The oldest CPython 3.x minor scorch reads; anything older must be
 # refused with a "cannot read" error.
-PY_OLDEST_MINOR=8
+PY_OLDEST_MINOR=7
 
 # python_readable PY: succeeds when scorch reads interpreter PY.
 python_readable() {

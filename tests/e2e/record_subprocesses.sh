@@ -5,11 +5,12 @@
 . "$(dirname "$0")/lib.sh"
 PROG=$TOP/tests/programs/workers.py
 
-if ! python_versions | grep -qE '^3\.(8|13)'; then
-	skip record-subprocesses "neither CPython 3.8 nor 3.13 installed"
+# the oldest readable, the last with frame objects, and the newest
+if ! python_versions | grep -qE '^3\.(7|8|13)\.'; then
+	skip record-subprocesses "none of CPython 3.7, 3.8, 3.13 installed"
 	exit 0
 fi
-for p in $(python_versions | awk '{print $1 "=" $2}' | grep -E '^3\.(8|13)'); do
+for p in $(python_versions | awk '{print $1 "=" $2}' | grep -E '^3\.(7|8|13)\.'); do
 	label=${p%%=*}
 	py=${p#*=}
 	f=$WORK/$label.folded

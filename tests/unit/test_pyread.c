@@ -1,8 +1,9 @@
 /*
  * test_pyread.c - unit tests for the Python reader's pure parts: the three
  * line-table formats (including truncated and garbled tables), UTF-8
- * encoding of decoded code points, the per-version layout rows, and the
- * 3.13 _Py_DebugOffsets decoder (good, wrong cookie, out-of-range offset).
+ * encoding of decoded code points, the per-version layout rows (3.7-3.12),
+ * and the 3.13 _Py_DebugOffsets decoder (good, wrong cookie, out-of-range
+ * offset).
  */
 #include <stdint.h>
 #include <string.h>
@@ -91,7 +92,7 @@ static void test_layout_rows(void)
 {
 	int minor;
 
-	for (minor = 8; minor <= 12; minor++) {
+	for (minor = 7; minor <= 12; minor++) {
 		const struct py_layout *l = py_layout_find(3, minor);
 
 		CHECK(l != NULL);
@@ -100,11 +101,15 @@ static void test_layout_rows(void)
 		CHECK(l->minor == minor);
 		CHECK(l->tstate_size > l->tstate_thread_id);
 		CHECK(l->frame_size > l->frame_back && l->frame_size > l->frame_code);
+		CHECK(l->frame_size >= l->frame_lasti + 4);
 		CHECK(l->code_size > l->code_linetable);
 		CHECK(l->interpreter_frames == (minor >= 11));
 		CHECK((l->code_qualname != 0) == (minor >= 11));
+		CHECK((l->lines == PY_LINES_LNOTAB) == (minor <= 9));
+		/* 3.7-3.11 keep the current thread in _PyRuntime */
+		CHECK((l->runtime_tstate_current != 0) == (minor <= 11));
 	}
-	CHECK(py_layout_find(3, 7) == NULL);
+	CHECK(py_layout_find(3, 6) == NULL);
 	CHECK(py_layout_find(3, 13) == NULL);
 	CHECK(py_debug_offsets_size(3, 13) == 584);
 	CHECK(py_debug_offsets_size(3, 12) == 0);
