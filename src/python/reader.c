@@ -237,11 +237,12 @@ static enum pyread_status try_static_heads(struct pyreader *r,
 	const struct py_layout *l;
 	int major = 0, minor = 0;
 
+	/* the version string is written during start-up: maybe not yet */
 	if (!scan_version_string(r->pid, b->rw_start + bias, b->rw_end + bias,
 				 &major, &minor, r->version, sizeof(r->version)) &&
 	    !version_from_name(c->path, &major, &minor, r->version,
 			       sizeof(r->version)))
-		return PYREAD_NOT_PYTHON;
+		return b->interp_head ? PYREAD_NOT_READY : PYREAD_NOT_PYTHON;
 	l = py_layout_find(major, minor);
 	if (!l || !l->static_heads) {
 		strbuf_addf(why, "pid %d runs Python %s (%s), which scorch cannot read (supported: 3.6 and later)",
