@@ -120,7 +120,7 @@ static int choose_engine(const struct record_options *o, struct target *t,
 		      why.buf);
 		break;
 	case PYREAD_UNSUPPORTED:
-		error("%s (use CPython 3.8-3.13)", why.buf);
+		error("%s (use CPython 3.6-3.14)", why.buf);
 		break;
 	case PYREAD_NO_PERMISSION:
 		error("%s", why.buf);

@@ -2,12 +2,16 @@
  * binary.c - ELF symbol and section lookup for CPython runtimes (libelf).
  *
  * Looks in .dynsym and .symtab; either may be missing (Debian's python3 is
- * stripped but exports its symbols).  Only reads the file; the reference
- * for what to look for is ../shared/reference/cpython-internals.md §1.
+ * stripped but exports its symbols; 3.6's interp_head is a static, so
+ * only a .symtab has it).  Also the version a file name states.  Only
+ * reads the file; the reference for what to look for is
+ * ../shared/reference/cpython-internals.md §1.
  */
+#include <ctype.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -17,12 +21,19 @@ static void note_symbol(struct pybinary *b, const char *name, uint64_t value)
 {
 	if (!value)
 		return;
+	if (!strcmp(name, "interp_head")) {
+		/* 3.6: a static, in .symtab only; alone it could be anyone's */
+		b->interp_head = value;
+		return;
+	}
 	if (!strcmp(name, "_PyRuntime"))
 		b->runtime = value;
 	else if (!strcmp(name, "Py_Version"))
 		b->py_version = value;
 	else if (!strcmp(name, "PyCode_Type"))
 		b->code_type = value;
+	else if (!strcmp(name, "_PyThreadState_Current"))
+		b->tstate_current = value;	/* 3.6 */
 	else
 		return;
 	b->has_python = 1;
@@ -42,10 +53,11 @@ static void scan_symbols(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh,
 		const char *name;
 
 		if (!gelf_getsym(data, (int)i, &sym) ||
-		    sym.st_shndx == SHN_UNDEF)
+		    sym.st_shndx == SHN_UNDEF ||
+		    GELF_ST_TYPE(sym.st_info) != STT_OBJECT)
 			continue;
 		name = elf_strptr(elf, sh->sh_link, sym.st_name);
-		if (name && (name[0] == '_' || name[0] == 'P'))
+		if (name && (name[0] == '_' || name[0] == 'P' || name[0] == 'i'))
 			note_symbol(b, name, sym.st_value);
 	}
 }
@@ -107,5 +119,23 @@ int pybinary_inspect(const char *path, struct pybinary *b)
 	}
 	elf_end(elf);
 	close(fd);
+	return 0;
+}
+
+int pybinary_version_from_name(const char *path, int *major, int *minor)
+{
+	const char *base = strrchr(path, '/');
+	const char *p;
+
+	base = base ? base + 1 : path;
+	/* python3.12, libpython3.6m.so.1.0, libpython2.7.so */
+	for (p = strstr(base, "python"); p; p = strstr(p + 1, "python")) {
+		if ((p[6] != '2' && p[6] != '3') || p[7] != '.' ||
+		    !isdigit((unsigned char)p[8]))
+			continue;
+		*major = p[6] - '0';
+		*minor = atoi(p + 8);
+		return 1;
+	}
 	return 0;
 }

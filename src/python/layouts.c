@@ -4,13 +4,67 @@
  *
  * Rows are data only: never add code that branches on a version outside
  * this file.  Values: ../shared/reference/cpython-internals.md §3 (3.8-3.12
- * verified against offsetof() on this machine kind) and §2 (3.13+).
+ * verified against offsetof() on this machine kind), §2 (3.13+), and for
+ * 3.6 and 3.7 offsetof() against the pyenv 3.6.15 and 3.7.16 headers.
  */
 #include <string.h>
 
 #include "python/layouts.h"
 
 static const struct py_layout rows[] = {
+	/*
+	 * 3.6: no _PyRuntime.  The list of interpreters starts at the static
+	 * interp_head and the current thread is the exported
+	 * _PyThreadState_Current, both found by symbol (binary.c); the
+	 * reader's runtime address is interp_head's.  offsetof() against the
+	 * 3.6.15 headers: frames carry f_exc_* (f_lasti 16 bytes later than
+	 * 3.7), thread states keep thread_id earlier, code as 3.7.
+	 */
+	{
+		.major = 3, .minor = 6, .static_heads = 1,
+		.runtime_interp_head = 0,
+		.interp_next = 0, .interp_threads_head = 8, .interp_size_read = 16,
+		.gil_last_holder = 8, .gil_locked = 16,
+		.tstate_prev = 0,
+		.tstate_next = 8, .tstate_interp = 16, .tstate_frame = 24,
+		.cframe_current = -1, .tstate_thread_id = 152,
+		.tstate_size = 160,
+		.frame_back = 24, .frame_code = 32, .frame_lasti = 120,
+		.frame_owner = -1, .frame_size = 124,
+		.code_firstlineno = 36, .code_filename = 96, .code_name = 104,
+		.code_linetable = 112, .code_size = 120,
+		.lines = PY_LINES_LNOTAB,
+		.interp_modules = 16, .type_cached_keys = 856,
+		.instance_dict = PY_DICT_AT_OFFSET, .dict_keys_compact = 0,
+		.dict_values_header = 0, .long_tagged = 0,
+		.unicode_ascii_size = 48, .unicode_compact_size = 72,
+	},
+	/*
+	 * 3.7: offsetof() against the 3.7.16 headers.  _PyRuntimeState has
+	 * no main_thread and a smaller mutex before interpreters, and
+	 * PyCodeObject no co_posonlyargcount, so its pointers sit 8 bytes
+	 * before 3.8's.  Frames, thread states, dicts and strings as 3.8.
+	 */
+	{
+		.major = 3, .minor = 7,
+		.runtime_interp_head = 24, .runtime_tstate_current = 1480,
+		.runtime_gil = 1264,
+		.interp_next = 0, .interp_threads_head = 8, .interp_size_read = 16,
+		.gil_last_holder = 8, .gil_locked = 16,
+		.tstate_prev = 0,
+		.tstate_next = 8, .tstate_interp = 16, .tstate_frame = 24,
+		.cframe_current = -1, .tstate_thread_id = 176,
+		.tstate_size = 184,
+		.frame_back = 24, .frame_code = 32, .frame_lasti = 104,
+		.frame_owner = -1, .frame_size = 108,
+		.code_firstlineno = 36, .code_filename = 96, .code_name = 104,
+		.code_linetable = 112, .code_size = 120,
+		.lines = PY_LINES_LNOTAB,
+		.interp_modules = 40, .type_cached_keys = 856,
+		.instance_dict = PY_DICT_AT_OFFSET, .dict_keys_compact = 0,
+		.dict_values_header = 0, .long_tagged = 0,
+		.unicode_ascii_size = 48, .unicode_compact_size = 72,
+	},
 	{
 		.major = 3, .minor = 8,
 		.runtime_interp_head = 32, .runtime_tstate_current = 1368,

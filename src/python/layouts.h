@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 enum py_linetable_format {
-	PY_LINES_LNOTAB,	/* 3.8, 3.9: co_lnotab, byte offsets */
+	PY_LINES_LNOTAB,	/* 3.6-3.9: co_lnotab, byte offsets */
 	PY_LINES_LINETABLE310,	/* 3.10: co_linetable (PEP 626) */
 	PY_LINES_LOCATIONS,	/* 3.11+: location table (PEP 657) */
 };
@@ -33,9 +33,16 @@ enum py_instance_dict {
 struct py_layout {
 	int major, minor;
 
+	/*
+	 * 3.6 has no _PyRuntime: the reader's "runtime" is then the static
+	 * interp_head (runtime_interp_head 0) and the current thread pointer
+	 * the _PyThreadState_Current symbol, not an offset.
+	 */
+	int static_heads;
+
 	/* _PyRuntimeState */
 	uint32_t runtime_interp_head;
-	uint32_t runtime_tstate_current;	/* 0 = none (3.12+) */
+	uint32_t runtime_tstate_current;	/* 0 = none (3.6, 3.12+) */
 	uint32_t runtime_gil;		/* embedded GIL (<= 3.11), 0 = none */
 
 	/* PyInterpreterState */

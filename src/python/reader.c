@@ -106,7 +106,7 @@ static void version_text_from_hex(uint64_t hex, char *text, size_t size,
 
 /*
  * Py_GetVersion() fills a static buffer "3.8.18 (default, ...)" in .bss
- * during start-up; find it in the target's writable segment (3.8-3.10 have
+ * during start-up; find it in the target's writable segment (3.6-3.10 have
  * no other version marker in memory).
  */
 static int scan_version_string(pid_t pid, uint64_t start, uint64_t end,
@@ -153,19 +153,13 @@ static int scan_version_string(pid_t pid, uint64_t start, uint64_t end,
 	return found;
 }
 
+/* The version a binary's name states ("3.12" without the micro). */
 static int version_from_name(const char *path, int *major, int *minor,
 			     char *text, size_t size)
 {
-	const char *base = strrchr(path, '/');
-	const char *p;
-
-	base = base ? base + 1 : path;
-	p = strstr(base, "python3.");
-	if (!p || !isdigit((unsigned char)p[8]))
+	if (!pybinary_version_from_name(path, major, minor))
 		return 0;
-	*major = 3;
-	*minor = atoi(p + 8);
-	snprintf(text, size, "3.%d", *minor);
+	snprintf(text, size, "%d.%d", *major, *minor);
 	return 1;
 }
 
@@ -230,6 +224,42 @@ not_ready:
 	return PYREAD_NOT_READY;
 }
 
+/*
+ * A CPython without _PyRuntime (3.6 and older): readable when it is 3.6
+ * and its .symtab names the static interp_head, which then stands for the
+ * runtime (layouts.h), and _PyThreadState_Current.
+ */
+static enum pyread_status try_static_heads(struct pyreader *r,
+					   const struct candidate *c,
+					   const struct pybinary *b,
+					   uint64_t bias, struct strbuf *why)
+{
+	const struct py_layout *l;
+	int major = 0, minor = 0;
+
+	/* the version string is written during start-up: maybe not yet */
+	if (!scan_version_string(r->pid, b->rw_start + bias, b->rw_end + bias,
+				 &major, &minor, r->version, sizeof(r->version)) &&
+	    !version_from_name(c->path, &major, &minor, r->version,
+			       sizeof(r->version)))
+		return b->interp_head ? PYREAD_NOT_READY : PYREAD_NOT_PYTHON;
+	l = py_layout_find(major, minor);
+	if (!l || !l->static_heads) {
+		strbuf_addf(why, "pid %d runs Python %s (%s), which scorch cannot read (supported: 3.6 and later)",
+			    (int)r->pid, r->version, c->path);
+		return PYREAD_UNSUPPORTED;
+	}
+	if (!b->interp_head || !b->tstate_current) {
+		strbuf_addf(why, "pid %d runs Python %s (%s), which scorch cannot read: 3.6 needs the interp_head symbol, stripped from this build",
+			    (int)r->pid, r->version, c->path);
+		return PYREAD_UNSUPPORTED;
+	}
+	r->layout = *l;
+	r->runtime = b->interp_head + bias;
+	r->tstate_current = b->tstate_current + bias;
+	return check_threads(r, why);
+}
+
 /* Fills r->runtime, r->version and r->layout from one binary. */
 static enum pyread_status try_binary(struct pyreader *r,
 				     const struct candidate *c,
@@ -240,24 +270,17 @@ static enum pyread_status try_binary(struct pyreader *r,
 	char cookie[8];
 	int ok, major = 0, minor = 0;
 
+	r->tstate_current = 0;
 	open_binary(r->pid, c->path, &b, &ok);
 	if (!ok || !b.has_python)
 		return PYREAD_NOT_PYTHON;
 	bias = c->start - b.load_base;
-	addr = b.runtime ? b.runtime : b.runtime_section;
-	if (!addr) {
-		/* CPython without _PyRuntime: 3.6 and older */
-		if (version_from_name(c->path, &major, &minor, r->version,
-				      sizeof(r->version))) {
-			strbuf_addf(why, "pid %d runs Python %s (%s), which scorch cannot read",
-				    (int)r->pid, r->version, c->path);
-			return PYREAD_UNSUPPORTED;
-		}
-		return PYREAD_NOT_PYTHON;
-	}
-	r->runtime = addr + bias;
 	if (b.code_type)
 		r->codes.code_type = b.code_type + bias;
+	addr = b.runtime ? b.runtime : b.runtime_section;
+	if (!addr)
+		return try_static_heads(r, c, &b, bias, why);
+	r->runtime = addr + bias;
 
 	/* 1: the 3.13+ debug offsets cookie at the start of _PyRuntime */
 	if (remote_read(r->pid, r->runtime, cookie, sizeof(cookie)) < 0)
@@ -304,12 +327,14 @@ static enum pyread_status try_binary(struct pyreader *r,
 	{
 		const struct py_layout *l = py_layout_find(major, minor);
 
-		if (!l) {
-			strbuf_addf(why, "pid %d runs Python %s, which scorch cannot read (supported: 3.8 and later)",
+		if (!l || l->static_heads) {
+			strbuf_addf(why, "pid %d runs Python %s, which scorch cannot read (supported: 3.6 and later)",
 				    (int)r->pid, r->version);
 			return PYREAD_UNSUPPORTED;
 		}
 		r->layout = *l;
+		if (l->runtime_tstate_current)
+			r->tstate_current = r->runtime + l->runtime_tstate_current;
 	}
 	return check_threads(r, why);
 }
@@ -797,9 +822,8 @@ static uint64_t gil_holder(struct pyreader *r, uint64_t interp)
 	unsigned char buf[PY_GIL_READ_SIZE];
 	const unsigned char *g;
 
-	if (l->runtime_tstate_current)
-		return pystack_u64(r, r->runtime + l->runtime_tstate_current,
-				  &holder) < 0 ? 0 : holder;
+	if (r->tstate_current)
+		return pystack_u64(r, r->tstate_current, &holder) < 0 ? 0 : holder;
 	if (!l->interp_gil_pointer ||
 	    pystack_u64(r, interp + l->interp_gil_pointer, &gil) < 0)
 		return 0;

@@ -2,12 +2,13 @@
  * reader.h - the Python reader: finds a CPython runtime in another process
  * and copies out every thread's Python stack, without stopping it.
  *
- * pyreader_open locates _PyRuntime, detects the version from the binary
- * (debug-offsets cookie, Py_Version, version string), picks the layout
- * and checks it against the live thread list.  pyreader_sample walks all
- * threads once and hands each thread's frames to a callback.  The reader
- * owns its code cache and per-thread state; it never prints (callers get
- * a status and a reason) and never writes to the target.
+ * pyreader_open locates _PyRuntime (on 3.6, the static interp_head),
+ * detects the version from the binary (debug-offsets cookie, Py_Version,
+ * version string, file name), picks the layout and checks it against
+ * the live thread list.  pyreader_sample walks all threads once and hands
+ * each thread's frames to a callback.  The reader owns its code cache and
+ * per-thread state; it never prints (callers get a status and a reason)
+ * and never writes to the target.
  */
 #ifndef SCORCH_PYTHON_READER_H
 #define SCORCH_PYTHON_READER_H
@@ -81,7 +82,10 @@ struct pyreader {
 	char exe[4096];
 	char version[32];		/* "3.12.1" */
 	struct py_layout layout;
-	uint64_t runtime;		/* address of _PyRuntime */
+	uint64_t runtime;		/* address of _PyRuntime (3.6:
+					   of interp_head, layouts.h) */
+	uint64_t tstate_current;	/* address of the current thread
+					   pointer (<= 3.11), 0 = none */
 	uint64_t head_interp;		/* interpreters.head, 0 = read it */
 	int64_t head_read_ns;		/* when it was read */
 	/*

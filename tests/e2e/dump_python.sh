@@ -1,12 +1,15 @@
 #!/bin/bash
 # dump_python.sh - `scorch dump -p PID` of a program blocked in time.sleep
-# shows, on every installed CPython 3.8+, both threads by name with the
+# shows, on every installed CPython scorch reads, both threads by name with the
 # sleeping line (tests/programs/sleeper.py reports that line itself).
 . "$(dirname "$0")/lib.sh"
 PROG=$TOP/tests/programs/sleeper.py
 
 while read -r label py; do
-	[ "$("$py" -c 'import sys; print(sys.version_info >= (3, 8))')" = True ] || continue
+	if ! python_readable "$py"; then
+		skip "dump-sleep-$label" "CPython $label is older than scorch reads"
+		continue
+	fi
 	"$py" "$PROG" 20 >"$WORK/$label.out" 2>&1 &
 	pid=$!
 	for _ in $(seq 50); do grep -q SLEEP_LINE "$WORK/$label.out" && break; sleep 0.1; done

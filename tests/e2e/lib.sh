@@ -30,4 +30,26 @@ python_versions() {
 	[ -x /usr/bin/python3 ] && echo "debian-$(/usr/bin/python3 -c 'import sys;print("%d.%d"%sys.version_info[:2])') /usr/bin/python3"
 }
 
+# The oldest CPython 3.x minor scorch reads; anything older (2.7 too)
+# must be refused with a "cannot read" error.
+PY_OLDEST_MINOR=6
+
+# python_readable PY: succeeds when scorch reads interpreter PY.
+python_readable() {
+	"$1" -c "import sys; sys.exit(sys.version_info < (3, $PY_OLDEST_MINOR))" 2>/dev/null
+}
+
+# old_pythons: installed interpreters too old to read ("label path"
+# lines: python_versions' older ones and pyenv's 2.x builds).
+old_pythons() {
+	local root d
+	root=$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")
+	for d in "$root"/versions/2.*; do
+		[ -x "$d/bin/python" ] && echo "$(basename "$d") $d/bin/python"
+	done
+	python_versions | while read -r label py; do
+		python_readable "$py" || echo "$label $py"
+	done
+}
+
 WORK=$(mktemp -d "${TEST_TMP:-/tmp}/e2e.XXXXXX")

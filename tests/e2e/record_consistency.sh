@@ -7,7 +7,7 @@
 # reads, 1-13 % of these samples were.  The check (src/python/reader.c)
 # cannot see a chain that changed and changed back within a microsecond,
 # which this program does all the time, so the stated error is at most
-# 1 % of samples (0-0.4 % measured).  At 2 kHz on every CPython 3.8+.  A chain cut short (left_mid with no main under
+# 1 % of samples (0-0.4 % measured).  At 2 kHz on every CPython scorch reads.  A chain cut short (left_mid with no main under
 # it) counts as impossible too; start-up samples (no churn function) are
 # ignored.
 . "$(dirname "$0")/lib.sh"
@@ -37,8 +37,7 @@ check_stacks() {
 
 any=0
 while read -r label py; do
-	minor=$("$py" -c 'import sys; print(sys.version_info[1])')
-	[ "$minor" -ge 8 ] || continue
+	python_readable "$py" || continue
 	any=1
 	f=$WORK/$label.folded
 	if ! "$SCORCH" record -q -F 2000 -o "$f" -- "$py" "$PROG" 1.5 >/dev/null 2>"$WORK/$label.err"; then
@@ -56,5 +55,5 @@ while read -r label py; do
 		fail "record-consistent-stacks-$label" "$bad of $good samples impossible (more than 1 %), e.g. $*"
 	fi
 done < <(python_versions)
-[ $any -eq 1 ] || skip record-consistent-stacks "no CPython 3.8+ installed"
+[ $any -eq 1 ] || skip record-consistent-stacks "no CPython 3.$PY_OLDEST_MINOR+ installed"
 exit 0

@@ -6,17 +6,28 @@
 # and 20 back-to-back spawns with no failure to find the runtime.
 . "$(dirname "$0")/lib.sh"
 
+# the last readable pyenv build, and every readable one older than 3.8
+# (their runtimes are laid out differently), which the cases that depend
+# on the interpreter also run on
 py=""
+old=()
 while read -r label p; do
 	case $label in debian*) continue ;; esac
-	[ "$("$p" -c 'import sys; print(sys.version_info >= (3, 8))')" = True ] && { py=$p; plabel=$label; }
+	python_readable "$p" || continue
+	py=$p
+	plabel=$label
+	"$p" -c 'import sys; sys.exit(sys.version_info >= (3, 8))' && old+=("$label=$p")
 done < <(python_versions)
 if [ -z "$py" ]; then
-	skip record-lifecycle "no CPython 3.8+ installed"
+	skip record-lifecycle "no CPython 3.$PY_OLDEST_MINOR+ installed"
 	exit 0
 fi
 
 valid_folded() { [ -s "$1" ] && awk 'NF < 2 || $NF !~ /^[0-9]+$/ {bad=1} END {exit bad}' "$1"; }
+
+# lifecycle_cases LABEL PY: the cases that depend on the interpreter
+lifecycle_cases() {
+local plabel=$1 py=$2 f rc spid after
 
 f=$WORK/exit.folded
 "$SCORCH" record -q -d 30 -o "$f" -- "$py" -c '
@@ -73,6 +84,12 @@ kill -TERM $spid
 wait $spid
 rc=$?
 if [ $rc -eq 143 ] && valid_folded "$f"; then ok "record-sigterm-$plabel"; else fail "record-sigterm-$plabel" "rc=$rc $(cat "$WORK/term.err")"; fi
+}
+
+lifecycle_cases "$plabel" "$py"
+for o in "${old[@]}"; do
+	lifecycle_cases "${o%%=*}" "${o#*=}"
+done
 
 # a command that does not exist
 out=$("$SCORCH" record -q -o "$WORK/x.folded" -- /nonexistent/python 2>&1)
@@ -95,9 +112,9 @@ else
 fi
 
 # 20 back-to-back spawns: each finds the runtime and records samples
-for p in "$py" /usr/bin/python3; do
+# ($py is never Debian's python3)
+for p in "$py" /usr/bin/python3 "${old[@]#*=}"; do
 	[ -x "$p" ] || continue
-	[ "$p" = "$py" ] && [ "$p" != /usr/bin/python3 ] || [ "$p" = /usr/bin/python3 ] || continue
 	failures=0
 	why=""
 	for i in $(seq 20); do

@@ -9,9 +9,8 @@ PROG=$TOP/examples/lookup.py
 hot=$(grep -n 'O(len(catalogue))' "$PROG" | cut -d: -f1)
 
 while read -r label py; do
-	minor=$("$py" -c 'import sys; print(sys.version_info[1])')
-	if [ "$minor" -lt 8 ]; then
-		skip "record-lookup-$label" "CPython 3.$minor is older than scorch reads"
+	if ! python_readable "$py"; then
+		skip "record-lookup-$label" "CPython $label is older than scorch reads"
 		continue
 	fi
 	f=$WORK/$label.folded

@@ -2,26 +2,55 @@
 # record_python.sh - `scorch record` on every installed CPython: a program
 # with a known 3:1 CPU split (tests/programs/split.py) must come out within
 # 5 percentage points, with qualified names on 3.11+, the non-ASCII name
-# decoded, the hot line right, thread names as roots under --threads, and
-# the idle background thread marked under --idle.
+# decoded, the hot line right, thread names as roots under --threads, the
+# idle background thread marked under --idle and all but gone under --gil;
+# interpreters too old to read (lib.sh: old_pythons) refused in one line.
 . "$(dirname "$0")/lib.sh"
 PROG=$TOP/tests/programs/split.py
 
 # minor version of an interpreter ("3.12" -> 12)
 minor_of() { "$1" -c 'import sys; print(sys.version_info[1])'; }
 
+# interpreters too old to read: refused with one clear error
+while read -r label py; do
+	out=$("$SCORCH" record -q -o "$WORK/old.folded" -- "$py" -c 'import time; time.sleep(0.5)' 2>&1)
+	if [ "$(echo "$out" | wc -l)" -eq 1 ] && echo "$out" | grep -q "^scorch: .*cannot read"; then
+		ok "record-unsupported-$label"
+	else
+		fail "record-unsupported-$label" "expected one 'cannot read' error line, got: $out"
+	fi
+done < <(old_pythons)
+
+# --idle: the sleeping background thread shows up, marked [idle]
+check_idle() {
+	local f=$WORK/idle-$1.folded
+	if "$SCORCH" record -q --idle --threads -F 100 -o "$f" -- "$2" "$PROG" 0.5 >/dev/null 2>"$WORK/idle-$1.err" &&
+	   grep -q "^idler-[0-9]*;.*idler (.*;\[idle\] [0-9]*$" "$f"; then
+		ok "record-idle-$1"
+	else
+		fail "record-idle-$1" "no idler;...;[idle] stack: $(head -c 300 "$f"; tail -n 2 "$WORK/idle-$1.err")"
+	fi
+}
+
+# --gil with --idle: only the GIL holder; the sleeping idler all but vanishes
+check_gil() {
+	local f=$WORK/gil-$1.folded share
+	if "$SCORCH" record -q --idle --gil --threads -o "$f" -- "$2" "$PROG" 0.5 >/dev/null 2>&1; then
+		share=$(awk '{n=$NF; t+=n; if ($0 ~ /^idler-/) i+=n} END {if (t < 20) print "few"; else printf "%d", 100*i/t}' "$f")
+		if [ "$share" != few ] && [ "$share" -lt 10 ]; then
+			ok "record-gil-$1"
+		else
+			fail "record-gil-$1" "idler share $share% with --gil"
+		fi
+	else
+		fail "record-gil-$1" "record failed"
+	fi
+}
+
 newest=""
 while read -r label py; do
+	python_readable "$py" || continue
 	minor=$(minor_of "$py")
-	if [ "$minor" -lt 8 ]; then
-		out=$("$SCORCH" record -q -o "$WORK/old.folded" -- "$py" -c 'pass' 2>&1)
-		if echo "$out" | grep -q "cannot read"; then
-			ok "record-unsupported-$label"
-		else
-			fail "record-unsupported-$label" "expected a 'cannot read' error, got: $out"
-		fi
-		continue
-	fi
 	newest="$label $py"
 	f=$WORK/$label.folded
 	if ! "$SCORCH" record -q -F 400 --threads -o "$f" -- "$py" "$PROG" 1.5 >"$WORK/$label.out" 2>"$WORK/$label.err"; then
@@ -55,41 +84,22 @@ while read -r label py; do
 	else
 		fail "record-folded-valid-$label" "empty or malformed output"
 	fi
+	check_idle "$label" "$py"
+	check_gil "$label" "$py"
 done < <(python_versions)
 
 if [ -z "$newest" ]; then
-	skip record-python "no CPython 3.8+ installed"
+	skip record-python "no CPython 3.$PY_OLDEST_MINOR+ installed"
 	exit 0
 fi
 
-# --idle: the sleeping background thread shows up, marked [idle]
-set -- $newest
-f=$WORK/idle.folded
-if "$SCORCH" record -q --idle --threads -F 100 -o "$f" -- "$2" "$PROG" 1.5 >/dev/null 2>"$WORK/idle.err" &&
-   grep -q "^idler-[0-9]*;.*idler (.*;\[idle\] [0-9]*$" "$f"; then
-	ok "record-idle-$1"
-else
-	fail "record-idle-$1" "no idler;...;[idle] stack: $(head -c 300 "$f"; tail -n 2 "$WORK/idle.err")"
-fi
-
 # --no-lines: frames without line numbers
+set -- $newest
 f=$WORK/nolines.folded
 if "$SCORCH" record -q --no-lines -o "$f" -- "$2" "$PROG" 0.5 >/dev/null 2>&1 &&
    grep -q "tally (.*split.py) " "$f" && ! grep -q "split.py:[0-9]" "$f"; then
 	ok "record-no-lines-$1"
 else
 	fail "record-no-lines-$1" "$(head -n 2 "$f")"
-fi
-# --gil with --idle: only the GIL holder; the sleeping idler all but vanishes
-f=$WORK/gil.folded
-if "$SCORCH" record -q --idle --gil --threads -o "$f" -- "$2" "$PROG" 0.5 >/dev/null 2>&1; then
-	share=$(awk '{n=$NF; t+=n; if ($0 ~ /^idler-/) i+=n} END {if (t < 20) print "few"; else printf "%d", 100*i/t}' "$f")
-	if [ "$share" != few ] && [ "$share" -lt 10 ]; then
-		ok "record-gil-$1"
-	else
-		fail "record-gil-$1" "idler share $share% with --gil"
-	fi
-else
-	fail "record-gil-$1" "record failed"
 fi
 exit 0

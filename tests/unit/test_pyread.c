@@ -1,12 +1,14 @@
 /*
  * test_pyread.c - unit tests for the Python reader's pure parts: the three
  * line-table formats (including truncated and garbled tables), UTF-8
- * encoding of decoded code points, the per-version layout rows, and the
- * 3.13 _Py_DebugOffsets decoder (good, wrong cookie, out-of-range offset).
+ * encoding of decoded code points, the per-version layout rows (3.6-3.12),
+ * the version a binary's file name states, and the 3.13 _Py_DebugOffsets
+ * decoder (good, wrong cookie, out-of-range offset).
  */
 #include <stdint.h>
 #include <string.h>
 
+#include "python/binary.h"
 #include "python/layouts.h"
 #include "python/linetable.h"
 #include "python/unicode.h"
@@ -91,7 +93,7 @@ static void test_layout_rows(void)
 {
 	int minor;
 
-	for (minor = 8; minor <= 12; minor++) {
+	for (minor = 6; minor <= 12; minor++) {
 		const struct py_layout *l = py_layout_find(3, minor);
 
 		CHECK(l != NULL);
@@ -100,14 +102,45 @@ static void test_layout_rows(void)
 		CHECK(l->minor == minor);
 		CHECK(l->tstate_size > l->tstate_thread_id);
 		CHECK(l->frame_size > l->frame_back && l->frame_size > l->frame_code);
+		CHECK(l->frame_size >= l->frame_lasti + 4);
 		CHECK(l->code_size > l->code_linetable);
 		CHECK(l->interpreter_frames == (minor >= 11));
 		CHECK((l->code_qualname != 0) == (minor >= 11));
+		CHECK((l->lines == PY_LINES_LNOTAB) == (minor <= 9));
+		/* only 3.6 lacks _PyRuntime; 3.7-3.11 keep the current
+		 * thread in it */
+		CHECK(l->static_heads == (minor == 6));
+		CHECK((l->runtime_tstate_current != 0) ==
+		      (minor >= 7 && minor <= 11));
 	}
-	CHECK(py_layout_find(3, 7) == NULL);
+	CHECK(py_layout_find(3, 5) == NULL);
+	CHECK(py_layout_find(2, 7) == NULL);
 	CHECK(py_layout_find(3, 13) == NULL);
 	CHECK(py_debug_offsets_size(3, 13) == 584);
 	CHECK(py_debug_offsets_size(3, 12) == 0);
+}
+
+static void test_version_from_name(void)
+{
+	int major = 0, minor = 0;
+
+	CHECK(pybinary_version_from_name("/usr/bin/python3.11", &major, &minor));
+	CHECK(major == 3 && minor == 11);
+	CHECK(pybinary_version_from_name("/v/3.6.15/lib/libpython3.6m.so.1.0",
+					 &major, &minor));
+	CHECK(major == 3 && minor == 6);
+	CHECK(pybinary_version_from_name("/v/2.7.18/lib/libpython2.7.so.1.0",
+					 &major, &minor));
+	CHECK(major == 2 && minor == 7);
+	/* the directory does not count, nor a name without major.minor */
+	CHECK(!pybinary_version_from_name("/opt/python3.9/bin/python3",
+					  &major, &minor));
+	CHECK(!pybinary_version_from_name("python", &major, &minor));
+	CHECK(!pybinary_version_from_name("python3.", &major, &minor));
+	CHECK(!pybinary_version_from_name("libpython4.1.so", &major, &minor));
+	/* a later "python" in the name still counts */
+	CHECK(pybinary_version_from_name("mypython-python3.13", &major, &minor));
+	CHECK(major == 3 && minor == 13);
 }
 
 /* A 3.13.0 block with the values read from a live process (reference §2.1). */
@@ -186,6 +219,7 @@ int main(void)
 	RUN(test_locations);
 	RUN(test_utf8);
 	RUN(test_layout_rows);
+	RUN(test_version_from_name);
 	RUN(test_debug_offsets);
 	TEST_EXIT();
 }
