@@ -53,7 +53,7 @@ row() {	# label tool share truth [why it has none]
 printf '%-14s %-8s %9s %9s %9s\n' version tool "tally %" "truth %" "error pts"
 while read -r label py; do
 	case "$label" in ${ONLY:-*}) ;; *) continue ;; esac
-	"$py" -c 'import sys; sys.exit(sys.version_info < (3, 8))' 2>/dev/null || continue
+	"$py" -c 'import sys; sys.exit(sys.version_info < (3, 6))' 2>/dev/null || continue
 	truth=$(SPLIT_TRUTH=1 "$py" "$PROG" "$SECONDS_EACH" | awk '/^TRUTH/ {printf "%.2f", 100 * $2}')
 	rm -f "$tmp/s.folded"
 	if timeout "$limit" "$SCORCH" record -q -F "$RATE" -o "$tmp/s.folded" -- \

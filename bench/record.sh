@@ -1,7 +1,7 @@
 #!/bin/bash
 # bench/record.sh - cost of `scorch record` on every installed CPython.
 #
-# For each interpreter (3.8+) it prints one row:
+# For each interpreter scorch reads (3.6+) it prints one row:
 #   slow@100Hz, slow@1kHz  target slowdown: median over PAIRS paired runs of
 #                          (time with profiler / time without) - 1, where the
 #                          program times its own work in CPU time
@@ -225,7 +225,7 @@ run_row() {
 }
 while read -r label py; do
 	case "$label" in ${ONLY:-*}) ;; *) continue ;; esac
-	[ "$("$py" -c 'import sys; print(sys.version_info >= (3, 8))')" = True ] || continue
+	[ "$("$py" -c 'import sys; print(sys.version_info >= (3, 6))')" = True ] || continue
 	run_row "$label" scorch "$SCORCH" "$py"
 	if [ -n "${AUSTIN:-}" ]; then run_row "$label" austin "$AUSTIN" "$py"; fi
 	if [ -n "${PYSPY:-}" ]; then run_row "$label" py-spy "$PYSPY" "$py"; fi
