@@ -97,9 +97,6 @@ static void print_table(const struct aggregate *a, const struct report_options *
 			double base)
 {
 	uint32_t n, i, *ids = aggregate_sorted(a, !strcmp(o->sort, "self"), &n);
-	static const char *const headings[] = {
-		"Function", "Line", "File", "Module", "Thread", "Name",
-	};
 	int wself = 4, wtotal = 5;
 	struct strbuf name;
 
@@ -116,7 +113,7 @@ static void print_table(const struct aggregate *a, const struct report_options *
 	}
 	printf("%s%*s  %7s  %*s  %7s  %s%s\n", o->colour ? "\033[1m" : "",
 	       wself, "Self", "Self%", wtotal, "Total", "Total%",
-	       headings[o->by_key], o->colour ? "\033[m" : "");
+	       aggregate_by_heading(o->by_key), o->colour ? "\033[m" : "");
 	strbuf_init(&name);
 	for (i = 0; i < n; i++) {
 		double s = percent(a->self[ids[i]], base);

@@ -123,19 +123,6 @@ static void add_percent(struct strbuf *sb, double v, double sum)
 	strbuf_addf(sb, "%6.2f%%", sum > 0 ? 100 * v / sum : 0.0);
 }
 
-static const char *const by_names[] = {
-	[AGGREGATE_FUNCTION] = "function", [AGGREGATE_LINE] = "line",
-	[AGGREGATE_FILE] = "file", [AGGREGATE_MODULE] = "module",
-	[AGGREGATE_THREAD] = "thread",
-};
-
-/* The last column's heading for each grouping. */
-static const char *const by_headings[] = {
-	[AGGREGATE_FUNCTION] = "Function", [AGGREGATE_LINE] = "Line",
-	[AGGREGATE_FILE] = "File", [AGGREGATE_MODULE] = "Module",
-	[AGGREGATE_THREAD] = "Thread",
-};
-
 /* --by's values in the order the b key steps through them. */
 static enum aggregate_by next_by(enum aggregate_by by)
 {
@@ -170,7 +157,7 @@ static void render(const struct top *t, const struct profile *p,
 		    (double)elapsed_ns / 1e9, p->nr_threads ? p->nr_threads - 1 : 0,
 		    p->nr_threads == 2 ? "" : "s");
 	strbuf_addf(&sb, "%s  %%Self  %%Total    Self s   Total s  %s%s\n",
-		    t->colour ? "\033[1m" : "", by_headings[t->by],
+		    t->colour ? "\033[1m" : "", aggregate_by_heading(t->by),
 		    t->colour ? "\033[m" : "");
 	for (i = 0; i < nr && (int)i < limit; i++) {
 		const struct top_row *r = &rows[i];
@@ -190,7 +177,7 @@ static void render(const struct top *t, const struct profile *p,
 		strbuf_addf(&sb, "%skeys: s sort by %s, b by %s, q quit%s\n",
 			    t->colour ? "\033[2m" : "",
 			    t->sort_total ? "self" : "total",
-			    by_names[next_by(t->by)], t->colour ? "\033[m" : "");
+			    aggregate_by_name(next_by(t->by)), t->colour ? "\033[m" : "");
 	if (!t->terminal || whole)
 		strbuf_addch(&sb, '\n');
 	fwrite(sb.buf, 1, sb.len, stdout);

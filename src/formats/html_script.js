@@ -112,9 +112,9 @@ function viewer_calls_of(r) {
 		var p = d.parent[c - 1];
 		if (!p || !inside[p] || d.row[p - 1] !== r)
 			continue;
-		// a child of an outermost call of r (inner calls have an
-		// r ancestor whose parent is inside too)
-		if (p > 0 && d.parent[p - 1] && inside[d.parent[p - 1]])
+		// a child of an outermost call of r: an inner call's parent
+		// is inside too (the root, 0, never is)
+		if (inside[d.parent[p - 1]])
 			continue;
 		var callee = d.row[c - 1];
 		callees[callee] = (callees[callee] || 0) + d.total[c];

@@ -111,17 +111,12 @@ static const char *drawing_kind(struct input *in)
 {
 	const unsigned char *head;
 	size_t n = input_peek(in, &head, 4096);
-	struct strbuf sb;
-	const char *kind = NULL;
 
-	strbuf_init(&sb);
-	strbuf_add(&sb, head, n);
-	if (strstr(sb.buf, "<svg"))
-		kind = "an SVG flame graph";
-	else if (strstr(sb.buf, "<!DOCTYPE html") || strstr(sb.buf, "<html"))
-		kind = "an HTML page";
-	strbuf_release(&sb);
-	return kind;
+	if (memmem(head, n, "<svg", 4))
+		return "an SVG flame graph";
+	if (memmem(head, n, "<!DOCTYPE html", 14) || memmem(head, n, "<html", 5))
+		return "an HTML page";
+	return NULL;
 }
 
 static const char *names(int writer)

@@ -30,17 +30,32 @@ void aggregate_release(struct aggregate *a)
 	memset(a, 0, sizeof(*a));
 }
 
+/* Indexed by enum aggregate_by. */
+static const char *const by_names[] = {
+	"function", "line", "file", "module", "thread", "name",
+};
+static const char *const by_headings[] = {
+	"Function", "Line", "File", "Module", "Thread", "Name",
+};
+
 int aggregate_by_parse(const char *name)
 {
-	static const char *const names[] = {
-		"function", "line", "file", "module", "thread", "name",
-	};
 	int i;
 
-	for (i = 0; i < 6; i++)
-		if (!strcmp(name, names[i]))
+	for (i = 0; i < (int)(sizeof(by_names) / sizeof(by_names[0])); i++)
+		if (!strcmp(name, by_names[i]))
 			return i;
 	return -1;
+}
+
+const char *aggregate_by_name(enum aggregate_by by)
+{
+	return by_names[by];
+}
+
+const char *aggregate_by_heading(enum aggregate_by by)
+{
+	return by_headings[by];
 }
 
 void aggregate_label(const struct profile *p, enum aggregate_by by,

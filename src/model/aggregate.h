@@ -43,6 +43,10 @@ void aggregate_release(struct aggregate *a);
 /* Parses "function", "line", "file", "module", "thread", "name"; -1 if
  * unknown. */
 int aggregate_by_parse(const char *name);
+/* The name aggregate_by_parse takes ("file"), and a table heading for
+ * the keys ("File"). */
+const char *aggregate_by_name(enum aggregate_by by);
+const char *aggregate_by_heading(enum aggregate_by by);
 
 /* Appends the key label of a frame (or, for AGGREGATE_THREAD, of the
  * thread) to out. */

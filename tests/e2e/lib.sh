@@ -39,6 +39,16 @@ python_readable() {
 	"$1" -c "import sys; sys.exit(sys.version_info < (3, $PY_OLDEST_MINOR))" 2>/dev/null
 }
 
+# pre38_pythons: readable interpreters older than 3.8, whose runtimes are
+# laid out differently, as "label=path" lines (for mapfile).
+pre38_pythons() {
+	python_versions | while read -r label py; do
+		python_readable "$py" &&
+			"$py" -c 'import sys; sys.exit(sys.version_info >= (3, 8))' &&
+			echo "$label=$py"
+	done
+}
+
 # old_pythons: installed interpreters too old to read ("label path"
 # lines: python_versions' older ones and pyenv's 2.x builds).
 old_pythons() {

@@ -8,13 +8,12 @@
 # the last readable interpreter, and every readable one older than 3.8
 # (their runtimes are laid out differently), for the tables
 py=""
-old=()
 while read -r label p; do
 	python_readable "$p" || continue
 	py=$p
 	plabel=$label
-	"$p" -c 'import sys; sys.exit(sys.version_info >= (3, 8))' && old+=("$label=$p")
 done < <(python_versions)
+mapfile -t old < <(pre38_pythons)
 if [ -z "$py" ]; then
 	skip top "no CPython 3.$PY_OLDEST_MINOR+ installed"
 	exit 0
