@@ -203,7 +203,7 @@ int record_session(const struct record_options *o, record_finish_fn finish,
 	struct profile p;
 	struct pyreader *reader = NULL;
 	struct native_session *native = NULL;	/* perf_event engine */
-	int engine, ret = 0, status = 0;
+	int engine, ret = 0, status = 0, duration_ended;
 
 	memset(&stats, 0, sizeof(stats));
 	install_signals();
@@ -254,13 +254,17 @@ int record_session(const struct record_options *o, record_finish_fn finish,
 	if (t.spawned && stop_requested && stop_from_user && target_alive(&t))
 		kill(t.pid, stop_signal);
 
+	/* the recording ran its whole -d, rather than ending with the
+	 * program (whose memory goes a moment before it can be waited for) */
+	duration_ended = o->duration_s > 0 &&
+		p.meta.duration_ns >= (int64_t)(o->duration_s * 1e9);
 	if (finish(ctx, &p, &stats) < 0)
 		ret = 1;
 	profile_release(&p);
 
 	/* -d ended the recording of a program we started: end the program
 	 * too rather than leave it running unattended */
-	if (t.spawned && !stop_requested && o->duration_s > 0 &&
+	if (t.spawned && !stop_requested && duration_ended &&
 	    target_alive(&t)) {
 		notice("%g s recorded; stopping pid %d, which scorch started",
 		       o->duration_s, (int)t.pid);
