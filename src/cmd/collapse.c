@@ -11,6 +11,7 @@
 #include "cmd/commands.h"
 #include "formats/format.h"
 #include "model/profile.h"
+#include "util/error.h"
 #include "util/input.h"
 #include "util/options.h"
 
@@ -102,6 +103,17 @@ int cmd_collapse(int argc, const char **argv)
 	}
 	if (all)
 		wo.annotate_kernel = wo.annotate_jit = 1;
+	/* collapse writes folded stacks whatever the name, but not under a
+	 * name that says another format */
+	if (strcmp(output, "-")) {
+		const struct format_writer *w = format_writer_for_path(output);
+
+		if (w && strcmp(w->name, "folded")) {
+			error("collapse: %s: collapse writes folded stacks, not %s (name it .folded, or use 'scorch convert')",
+			      output, w->name);
+			return 2;
+		}
+	}
 
 	profile_init(&p);
 	if (input_format)

@@ -1,8 +1,10 @@
 /*
- * convert.c - `scorch convert INPUT -o OUTPUT [-f FORMAT]`: any profile
+ * convert.c - `scorch convert INPUT [-o OUTPUT] [-f FORMAT]`: any profile
  * reader to any profile writer.  The output format comes from -f or the
- * output file's extension; the input format from its content unless
- * --input-format forces it.  Knows no format itself: formats/registry.c.
+ * output file's extension (folded on stdout, the default output, as
+ * collapse and flamegraph print theirs); the input format from its
+ * content unless --input-format forces it.  Knows no format itself:
+ * formats/registry.c.
  */
 #include <stdio.h>
 #include <string.h>
@@ -44,16 +46,17 @@ int cmd_convert(int argc, const char **argv)
 {
 	struct read_options ro = { 0 };
 	struct write_options wo = { 0 };
-	const char *input_format = NULL, *output = NULL, *format = NULL;
+	const char *input_format = NULL, *output = "-", *format = NULL;
 	const struct format_writer *w;
 	int nargs, ret;
 	struct profile p;
 	const struct option opts[] = {
 		{ OPTION_STRING, 'o', "output", &output, "FILE",
-		  "write to FILE ('-' = stdout; the format follows its extension)",
+		  "write to FILE (default '-', stdout; the format follows its extension)",
 		  NULL },
 		{ OPTION_STRING, 'f', "format", &format, "FORMAT",
-		  "output format (folded, pprof, speedscope, svg, html)", NULL },
+		  "output format: folded (default on stdout), pprof, speedscope, svg, html",
+		  NULL },
 		{ OPTION_STRING, 0, "input-format", &input_format, "FORMAT",
 		  "force the input format instead of detecting it", NULL },
 		{ OPTION_STRING, 0, "title", &wo.title, "TEXT",
@@ -64,26 +67,18 @@ int cmd_convert(int argc, const char **argv)
 	};
 
 	nargs = parse_options(argc, argv, opts,
-			      "scorch convert [options] INPUT -o OUTPUT", 0);
+			      "scorch convert [options] INPUT [-o OUTPUT]", 0);
 	if (nargs == -2)
 		return 0;
 	if (nargs < 0)
 		return 2;
-	if (nargs != 1 || !output) {
-		error("convert: give one INPUT and -o OUTPUT (see 'scorch convert --help')");
+	if (nargs != 1) {
+		error("convert: give one INPUT (see 'scorch convert --help')");
 		return 2;
 	}
-	w = format ? format_writer_find(format) : format_writer_for_path(output);
-	if (format && !w) {
-		error("convert: unknown output format '%s' (known: %s)", format,
-		      format_writer_names());
+	w = format_writer_choose(output, format, "folded");
+	if (!w)
 		return 2;
-	}
-	if (!w && strcmp(output, "-")) {
-		error("convert: %s: cannot tell the output format from the name (use -f; known: %s)",
-		      output, format_writer_names());
-		return 2;
-	}
 	ro.keep_samples = wants_samples(argv[0], input_format, w);
 
 	profile_init(&p);

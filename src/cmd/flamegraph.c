@@ -47,16 +47,22 @@ static int check_positive(const char *name, double value, int allow_zero)
 		     name, value, allow_zero ? ">=" : ">");
 }
 
-/* -f as given, else "html" for a .html/.htm output (the viewer page,
- * flame graph inside), else "svg" whatever the name. */
+/* -f as given; else svg for stdout, else what the output's extension
+ * names, which must be .svg or .html/.htm.  NULL (reported) otherwise. */
 static const char *flame_graph_format(const char *format, const char *output)
 {
 	const struct format_writer *w;
 
 	if (format)
 		return format;
+	if (!strcmp(output, "-"))
+		return "svg";
 	w = format_writer_for_path(output);
-	return w && !strcmp(w->name, "html") ? "html" : "svg";
+	if (w && (!strcmp(w->name, "svg") || !strcmp(w->name, "html")))
+		return w->name;
+	error("flamegraph: %s: a flame graph is written as svg or html (name it .svg or .html, or give -f svg|html%s)",
+	      output, w ? "; other formats: scorch convert" : "");
+	return NULL;
 }
 
 int cmd_flamegraph(int argc, const char **argv)
@@ -180,6 +186,9 @@ int cmd_flamegraph(int argc, const char **argv)
 		      format);
 		return 2;
 	}
+	format = flame_graph_format(format, output);
+	if (!format)
+		return 2;
 	if (so.flamechart)
 		ro.keep_samples = 1;
 	if (palette_file)
@@ -198,8 +207,7 @@ int cmd_flamegraph(int argc, const char **argv)
 	}
 	if (!ret) {
 		wo.svg = &so;
-		ret = format_write_path(output, flame_graph_format(format, output), NULL,
-					&p, &wo);
+		ret = format_write_path(output, format, NULL, &p, &wo);
 	}
 	if (!ret && palette)
 		ret = svg_palette_save(palette, palette_file ? palette_file :

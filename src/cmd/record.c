@@ -35,18 +35,21 @@
 /* Where the profile goes without -o: a pprof profile that every other
  * command reads back without loss (as perf record writes perf.data). */
 #define RECORD_DEFAULT_OUTPUT "profile.pb.gz"
-/* Writer used when neither -f nor the output's extension decides. */
+/* Writer for -o - (stdout) without -f. */
 #define RECORD_DEFAULT_FORMAT "folded"
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t stop_signal;
 static volatile sig_atomic_t stop_from_user;	/* kill(), not the tty */
+static volatile sig_atomic_t pipe_closed;	/* SIGPIPE: our reader left */
 
 static void on_stop_signal(int sig, siginfo_t *info, void *unused)
 {
 	(void)unused;
 	stop_requested++;
 	stop_signal = sig;
+	if (sig == SIGPIPE)
+		pipe_closed = 1;
 	stop_from_user = info && (info->si_code == SI_USER ||
 				  info->si_code == SI_QUEUE);
 }
@@ -62,6 +65,9 @@ static void install_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	/* a closed pipe (`scorch top ... | head`) stops the recording like
+	 * Ctrl-C: the output file is still written, the program ended */
+	sigaction(SIGPIPE, &sa, NULL);
 }
 
 enum engine {
@@ -251,7 +257,8 @@ int record_session(const struct record_options *o, record_finish_fn finish,
 	stats.sampling_cpu_us += cpu_used_us();
 
 	/* a stop signal someone sent to us alone goes on to the child */
-	if (t.spawned && stop_requested && stop_from_user && target_alive(&t))
+	if (t.spawned && stop_requested && stop_from_user && !pipe_closed &&
+	    target_alive(&t))
 		kill(t.pid, stop_signal);
 
 	/* the recording ran its whole -d, rather than ending with the
@@ -261,6 +268,17 @@ int record_session(const struct record_options *o, record_finish_fn finish,
 	if (finish(ctx, &p, &stats) < 0)
 		ret = 1;
 	profile_release(&p);
+
+	/* SIGPIPE: whoever read scorch's output is gone and scorch ends, so
+	 * the program it started ends too (forwarding SIGPIPE would not do:
+	 * Python ignores it) */
+	if (pipe_closed) {
+		if (t.spawned && target_alive(&t)) {
+			stop_spawned_target(&t);
+			target_wait(&t);
+		}
+		return ret ? ret : 128 + SIGPIPE;
+	}
 
 	/* -d ended the recording of a program we started: end the program
 	 * too rather than leave it running unattended */
@@ -316,6 +334,38 @@ struct record_output {
 	const struct record_options *o;
 };
 
+/*
+ * The output could not be written (the reason was reported): a recording
+ * cannot be made again, so keep it as a pprof profile in $TMPDIR (or
+ * /tmp) and say where, or say plainly that it is lost.
+ */
+static void save_elsewhere(const struct record_output *out,
+			   const struct profile *p,
+			   const struct write_options *wo, unsigned long samples)
+{
+	const char *dir = getenv("TMPDIR");
+	struct strbuf path = { 0 };
+	int fd;
+
+	strbuf_addf(&path, "%s/scorch-profile-XXXXXX.pb.gz",
+		    dir && *dir ? dir : "/tmp");
+	fd = mkstemps(path.buf, 6);
+	if (fd >= 0) {
+		close(fd);
+		if (format_write_path(path.buf, "pprof", NULL, p, wo) == 0) {
+			error("%s: the recording (%lu samples) was saved to %s instead (convert it once %s can be written: scorch convert %s -o %s)",
+			      out->path, samples, path.buf, out->path, path.buf,
+			      out->path);
+			strbuf_release(&path);
+			return;
+		}
+		unlink(path.buf);
+	}
+	error("%s: the recording (%lu samples) is lost: it could not be saved in %s either",
+	      out->path, samples, dir && *dir ? dir : "/tmp");
+	strbuf_release(&path);
+}
+
 static int write_output(void *ctx, struct profile *p,
 			const struct record_stats *stats)
 {
@@ -324,8 +374,10 @@ static int write_output(void *ctx, struct profile *p,
 
 	wo.with_threads = out->o->threads;
 	if (format_write_path(out->path, out->format, RECORD_DEFAULT_FORMAT,
-			      p, &wo) < 0)
+			      p, &wo) < 0) {
+		save_elsewhere(out, p, &wo, stats->samples);
 		return -1;
+	}
 	summary(out->o, stats, out->path, (double)p->meta.duration_ns / 1e9);
 	return 0;
 }
@@ -385,11 +437,10 @@ int cmd_record(int argc, const char **argv)
 		return 2;
 	if (record_target_args("record", &o, pid, nargs, argv))
 		return 2;
-	if (format && !format_writer_find(format)) {
-		error("record: unknown output format '%s' (known: %s)", format,
-		      format_writer_names());
+	/* before the program runs: an unknown extension or format is a
+	 * mistake to hear about now, not after the recording */
+	if (!format_writer_choose(output, format, RECORD_DEFAULT_FORMAT))
 		return 2;
-	}
 	if (stack_size < 0 || stack_size > 65528) {
 		error("record: --stack-size %d is out of range (use 0 to 65528)", stack_size);
 		return 2;

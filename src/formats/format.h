@@ -73,12 +73,23 @@ int format_read_path(const char *path, const char *forced,
 		     struct profile *p, const struct read_options *o);
 
 /*
- * Writes p to path ("-" = stdout) atomically with the named writer, or the
- * one the path's extension names when format is NULL (default_format if
- * neither decides).  Returns 0 or -1 (reported; no file left behind).
+ * The writer for path: the one -f named (format), else the one the
+ * path's extension names; for "-" (stdout), stdout_format.  An extension
+ * no writer claims is an error that lists the extensions and formats.
+ * Returns the writer, or NULL (reported).
+ */
+const struct format_writer *format_writer_choose(const char *path,
+						 const char *format,
+						 const char *stdout_format);
+
+/*
+ * Writes p to path ("-" = stdout) with the writer format_writer_choose
+ * picks: atomically for a file, in place for a device, FIFO or
+ * descriptor (util/output.h).  Returns 0 or -1 (reported in one line,
+ * write errors too; no file left behind).
  */
 int format_write_path(const char *path, const char *format,
-		      const char *default_format, const struct profile *p,
+		      const char *stdout_format, const struct profile *p,
 		      const struct write_options *o);
 
 #endif

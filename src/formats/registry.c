@@ -191,32 +191,67 @@ int format_read_path(const char *path, const char *forced, struct profile *p,
 	return ret;
 }
 
+/* ".folded .txt .collapsed .svg ...": every writer's extensions */
+static const char *writer_extensions(void)
+{
+	static struct strbuf sb;
+	size_t i;
+
+	if (sb.len)
+		return sb.buf;
+	for (i = 0; i < NR_WRITERS; i++) {
+		if (i)
+			strbuf_addch(&sb, ' ');
+		strbuf_addstr(&sb, writers[i]->extensions);
+	}
+	return strbuf_str(&sb);
+}
+
+const struct format_writer *format_writer_choose(const char *path,
+						 const char *format,
+						 const char *stdout_format)
+{
+	const struct format_writer *w;
+
+	if (format) {
+		w = format_writer_find(format);
+		if (!w)
+			error("unknown output format '%s' (known: %s)", format,
+			      format_writer_names());
+		return w;
+	}
+	if (!strcmp(path, "-")) {
+		w = stdout_format ? format_writer_find(stdout_format) : NULL;
+		if (!w)
+			error("<stdout>: no output format (give -f FORMAT; known: %s)",
+			      format_writer_names());
+		return w;
+	}
+	w = format_writer_for_path(path);
+	if (!w)
+		error("%s: cannot tell the output format from the name (name it %s, or give -f FORMAT: %s)",
+		      path, writer_extensions(), format_writer_names());
+	return w;
+}
+
 int format_write_path(const char *path, const char *format,
-		      const char *default_format, const struct profile *p,
+		      const char *stdout_format, const struct profile *p,
 		      const struct write_options *o)
 {
 	static const struct write_options defaults;
-	const struct format_writer *w = NULL;
+	const struct format_writer *w;
 	struct output out;
 
 	if (!o)
 		o = &defaults;
-	if (format) {
-		w = format_writer_find(format);
-		if (!w)
-			return error("unknown output format '%s' (known: %s)",
-				     format, format_writer_names());
-	}
-	if (!w && strcmp(path, "-"))
-		w = format_writer_for_path(path);
-	if (!w && default_format)
-		w = format_writer_find(default_format);
+	w = format_writer_choose(path, format, stdout_format);
 	if (!w)
-		return error("%s: cannot tell the output format from the name (use -f; known: %s)",
-			     path, format_writer_names());
+		return -1;
 	if (output_open(&out, path) < 0)
 		return -1;
-	if (w->write(p, out.fp, o) < 0) {
+	/* a writer that stopped on a failed write leaves the message (and
+	 * the removal of the temporary file) to output_commit */
+	if (w->write(p, out.fp, o) < 0 && !output_write_failed(&out)) {
 		output_abort(&out);
 		return -1;
 	}

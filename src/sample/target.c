@@ -4,7 +4,9 @@
  * The child blocks reading the go pipe, so anything that must exist
  * before the program's first instruction (perf events, a reader that is
  * ready) can be set up in between.  exec errors come back through a
- * close-on-exec pipe.  Never ptraces, never kills an attached process.
+ * close-on-exec pipe.  A spawned program dies with scorch: the kernel
+ * sends it SIGKILL when scorch ends (PR_SET_PDEATHSIG), however scorch
+ * ends.  Never ptraces, never kills an attached process.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,7 +25,7 @@
 int target_spawn(struct target *t, const char *const *argv)
 {
 	int go[2], ex[2];
-	pid_t pid;
+	pid_t pid, parent = getpid();
 
 	memset(t, 0, sizeof(*t));
 	t->go_fd = t->exec_fd = -1;
@@ -43,6 +46,10 @@ int target_spawn(struct target *t, const char *const *argv)
 		char byte;
 		int err;
 
+		/* die with scorch, even by SIGKILL; had scorch already died
+		 * before this line, we were reparented: leave now */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+			_exit(127);
 		close(go[1]);
 		close(ex[0]);
 		if (read(go[0], &byte, 1) != 1)

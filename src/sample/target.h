@@ -5,7 +5,9 @@
  * target_spawn forks a child that blocks on a pipe; the caller may then
  * set things up on t->pid (e.g. open perf events with enable_on_exec);
  * target_start lets the child exec and returns once exec has succeeded or
- * failed.  The target is never ptrace-stopped.  Nothing here prints except
+ * failed.  The target is never ptrace-stopped.  A spawned target is
+ * killed by the kernel when scorch ends (PR_SET_PDEATHSIG), so it never
+ * outlives scorch, even a SIGKILLed one.  Nothing here prints except
  * the one error line of a failed spawn/exec/attach.
  */
 #ifndef SCORCH_SAMPLE_TARGET_H
