@@ -5,6 +5,9 @@
 #   make check SANITIZE=1   the same under ASan+UBSan, in build-san/
 #   make demo       build and run the bundled example into a flame graph
 #   make fuzz       long fuzzing runs of every reader (clang + libFuzzer)
+#   make install    build/scorch to $(DESTDIR)$(PREFIX)/bin and the man pages
+#                   (docs/man/*.1) to $(DESTDIR)$(PREFIX)/share/man/man1;
+#                   PREFIX defaults to /usr/local.  make uninstall removes them.
 #
 # Sources are found by wildcard: a new .c file under src/ is built and
 # linked without touching this file.
@@ -36,7 +39,12 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 DEPS_STAMP := build/.deps-build
 
-.PHONY: all check demo deps test-deps fuzz clean
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+MAN_PAGES := $(wildcard docs/man/*.1)
+
+.PHONY: all check demo deps test-deps fuzz clean install uninstall
 # generated sources are kept, not deleted as intermediates
 .SECONDARY: $(GEN_SRCS) $(GEN_SRCS:.c=.h)
 all: $(BUILD)/scorch
@@ -90,6 +98,15 @@ demo: $(BUILD)/scorch
 
 fuzz: deps
 	tests/fuzz/run.sh long
+
+install: $(BUILD)/scorch
+	install -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(MANDIR)/man1'
+	install -m 755 $(BUILD)/scorch '$(DESTDIR)$(BINDIR)/scorch'
+	install -m 644 $(MAN_PAGES) '$(DESTDIR)$(MANDIR)/man1/'
+
+uninstall:
+	rm -f '$(DESTDIR)$(BINDIR)/scorch'
+	rm -f $(patsubst docs/man/%,'$(DESTDIR)$(MANDIR)/man1/%',$(MAN_PAGES))
 
 clean:
 	rm -rf build build-san
