@@ -127,8 +127,11 @@ static void native_process_reset(struct native_state *st, pid_t pid)
 static void set_thread_name(struct native_state *st, pid_t pid, pid_t tid,
 			    const char *name)
 {
+	char copy[sizeof(st->names[0].name)];
 	size_t i;
 
+	/* name may be another thread's entry, which growing would free */
+	snprintf(copy, sizeof(copy), "%s", name);
 	for (i = 0; i < st->nr_names; i++)
 		if (st->names[i].tid == tid)
 			break;
@@ -139,7 +142,7 @@ static void set_thread_name(struct native_state *st, pid_t pid, pid_t tid,
 	}
 	st->names[i].tid = tid;
 	st->names[i].pid = pid;
-	snprintf(st->names[i].name, sizeof(st->names[i].name), "%s", name);
+	memcpy(st->names[i].name, copy, sizeof(copy));
 }
 
 static const char *thread_name(struct native_state *st, pid_t tid)
