@@ -187,6 +187,14 @@ if mount -t tmpfs -o size=64k tmpfs "$small" 2>"$WORK/mount.err"; then
 	else
 		fail output-enospc-new "rc=$rc, $(ls "$small"): $(cat "$WORK/enospc2.err")"
 	fi
+	"$SCORCH" flamegraph "$WORK/in.folded" -o "$small/graph.html" 2>"$WORK/enospc3.err"
+	rc=$?
+	if [ $rc -ne 0 ] && one_line_error "$WORK/enospc3.err" "$small/graph.html" 'No space left on device' &&
+	   [ ! -e "$small/graph.html" ] && no_temporaries "$small"; then
+		ok output-enospc-flamegraph
+	else
+		fail output-enospc-flamegraph "rc=$rc, $(ls "$small"): $(cat "$WORK/enospc3.err")"
+	fi
 
 	# record: the recording is kept in $TMPDIR and the message says where
 	py=$(command -v python3)
@@ -215,6 +223,7 @@ while time.process_time() - t < 0.3:
 else
 	skip output-enospc "cannot mount a tmpfs (needs root): $(cat "$WORK/mount.err")"
 	skip output-enospc-new "cannot mount a tmpfs"
+	skip output-enospc-flamegraph "cannot mount a tmpfs"
 	skip record-enospc-keeps-profile "cannot mount a tmpfs"
 fi
 

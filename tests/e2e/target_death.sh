@@ -86,5 +86,6 @@ if wait_for_file "$WORK/pid3"; then
 	ends target-dies-with-scorch-record-sigpipe "$pid"
 else
 	fail record-sigpipe-writes-output "the program never started: $(cat "$WORK/pipe.err")"
+	fail target-dies-with-scorch-record-sigpipe "the program never started"
 	kill -KILL $scorch 2>/dev/null
 fi
