@@ -1,0 +1,84 @@
+#!/bin/bash
+# native_idle.sh - `record --idle` on a native program (perf_event engine):
+# a C program that sleeps about 3/4 of its wall time in nap() measures the
+# split itself; the profile's share of the stack through nap (ending in an
+# "[idle]" leaf) must be within 10 points of it.  Without --idle the
+# sleeping stack is absent.
+. "$(dirname "$0")/lib.sh"
+PROGS=$TOP/tests/programs
+
+if ! command -v cc >/dev/null; then
+	skip native_idle "no C compiler"
+	exit 0
+fi
+probe=$("$SCORCH" record -q --idle -o "$WORK/probe.folded" -- /bin/true 2>&1)
+if echo "$probe" | grep -q 'perf_event engine unavailable\|not allowed'; then
+	skip native_idle "perf_event_open not allowed here: $probe"
+	exit 0
+fi
+cc -O2 -g -o "$WORK/sleeper" "$PROGS/native_sleeper.c"
+
+# share FOLDED: "TOTAL NAP_PERCENT IDLE_LEAVES_IN_NAP_PERCENT"
+share() {
+	awk '{ n = $NF; t += n; line = $0; sub(/ [0-9.]+$/, "", line)
+	       if (line ~ /(^|;)nap(;|$)/) { s += n; if (line ~ /;\[idle\]$/) i += n } }
+	     END { if (!t) { print "0 0 0"; exit }
+	           printf "%d %.1f %.1f\n", t, 100 * s / t, s ? 100 * i / s : 0 }' "$1"
+}
+
+if "$SCORCH" record -q --idle -F 200 -o "$WORK/idle.folded" -- \
+	"$WORK/sleeper" "$WORK/idle.own" 2>"$WORK/idle.err"; then
+	own=$(cat "$WORK/idle.own")
+	set -- $(share "$WORK/idle.folded")
+	if [ "$1" -lt 100 ]; then
+		fail native_idle_share "only $1 samples: $(cat "$WORK/idle.err")"
+	elif awk -v a="$2" -v b="$own" 'BEGIN { d = a - b; exit !(d < -10 || d > 10) }'; then
+		fail native_idle_share "nap has $2% of $1 samples, the program slept $own% (want within 10 points)"
+	elif awk -v i="$3" 'BEGIN { exit !(i < 95) }'; then
+		fail native_idle_share "only $3% of nap's samples end in [idle]: $(grep nap "$WORK/idle.folded" | head -n 3)"
+	else
+		ok "native_idle_share (nap $2% of $1 samples, the program slept $own%)"
+	fi
+else
+	fail native_idle_share "$(tail -n 3 "$WORK/idle.err")"
+fi
+
+# --no-kernel: the user stack it blocked in, still charged
+if "$SCORCH" record -q --idle --no-kernel -F 200 -o "$WORK/nk.folded" -- \
+	"$WORK/sleeper" "$WORK/nk.own" 2>"$WORK/nk.err"; then
+	own=$(cat "$WORK/nk.own")
+	set -- $(share "$WORK/nk.folded")
+	if [ "$1" -ge 100 ] && awk -v a="$2" -v b="$own" 'BEGIN { d = a - b; exit (d < -10 || d > 10) }' &&
+		! grep -q 'schedule' "$WORK/nk.folded"; then
+		ok "native_idle_no_kernel (nap $2% of $1 samples, slept $own%)"
+	else
+		fail native_idle_no_kernel "nap $2% of $1 samples, slept $own%: $(head -n 5 "$WORK/nk.folded")"
+	fi
+else
+	fail native_idle_no_kernel "$(tail -n 3 "$WORK/nk.err")"
+fi
+
+# without --idle: CPU time only; the sleeping stack is absent (a sample or
+# two may land in nap's own instructions on the way into the kernel)
+if "$SCORCH" record -q -F 200 -o "$WORK/cpu.folded" -- \
+	"$WORK/sleeper" "$WORK/cpu.own" 2>"$WORK/cpu.err"; then
+	set -- $(share "$WORK/cpu.folded")
+	if [ "$1" -ge 20 ] && ! grep -q '\[idle\]' "$WORK/cpu.folded" &&
+		awk -v a="$2" 'BEGIN { exit !(a < 5) }'; then
+		ok "native_cpu_no_sleep (nap $2% of $1 samples, no [idle])"
+	else
+		fail native_cpu_no_sleep "nap $2% of $1 samples: $(head -n 5 "$WORK/cpu.folded")"
+	fi
+else
+	fail native_cpu_no_sleep "$(tail -n 3 "$WORK/cpu.err")"
+fi
+
+# --idle needs a clock event: -e page-faults with it is refused, saying so
+if "$SCORCH" record -q --idle -e page-faults -o "$WORK/ev.folded" -- \
+	"$WORK/sleeper" "$WORK/ev.own" 1 2>"$WORK/ev.err"; then
+	fail native_idle_event "exit 0 for --idle -e page-faults"
+elif grep -q -- '--idle.*clock event.*cpu-clock' "$WORK/ev.err"; then
+	ok native_idle_event
+else
+	fail native_idle_event "$(cat "$WORK/ev.err")"
+fi
