@@ -304,7 +304,7 @@ static const uint32_t *merge_python(struct native_state *st, int py,
 		goto unmerged;
 	}
 	if (py < 0) {
-		st->stats->errors++;
+		record_stats_error(st->stats, RECORD_ERROR_MIXED_PYTHON);
 		goto unmerged;
 	}
 	if (st->nr_py > PYREAD_MAX_DEPTH)
@@ -381,7 +381,7 @@ static void handle_sample(struct native_state *st, const struct perf_record *r)
 		npcs = 1;
 	}
 	if (!npcs && !nkernel) {
-		st->stats->errors++;
+		record_stats_error(st->stats, RECORD_ERROR_NO_FRAMES);
 		return;
 	}
 	/* root first: user frames outermost first, then kernel */
@@ -660,7 +660,9 @@ int native_record_run(struct native_session *s, struct target *t,
 	for (;;) {
 		int alive;
 		int64_t before_read;
-		perf_engine_poll(e, opts->native ? 20 : 100);
+		/* a program that already exited has written all it will */
+		perf_engine_poll(e, !target_alive(t) ? 0 :
+				 opts->native ? 20 : 100);
 		before_read = now_ns();
 		perf_engine_read(e, handle_record, &st);
 		if (st.offcpu)
