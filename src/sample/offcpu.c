@@ -157,6 +157,13 @@ void offcpu_flush(struct offcpu *o, uint64_t now)
 		const struct offcpu_event *e = &o->events[i];
 		struct offcpu_thread *t = thread_state(o, e->tid);
 
+		/* time already charged is never charged again: an event
+		 * written as a pass began can come a pass late */
+		if (e->time < t->from) {
+			if (e->kind == EVENT_IN)
+				t->off = 0;
+			continue;
+		}
 		if (e->kind == EVENT_OUT) {
 			t->off = 1;
 			t->from = e->time;

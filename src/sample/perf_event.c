@@ -729,19 +729,26 @@ static void parse_record(struct perf_engine *e, const unsigned char *rec,
 	fn(ctx, &r);
 }
 
+static uint64_t ring_head(const struct perf_ring *ring)
+{
+	struct perf_event_mmap_page *meta = ring->base;
+
+	return meta ? __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE) : 0;
+}
+
+/* Hands over the records up to head (from ring_head). */
 static size_t ring_read(struct perf_engine *e, struct perf_ring *ring,
-			perf_record_fn fn, void *ctx)
+			uint64_t head, perf_record_fn fn, void *ctx)
 {
 	struct perf_event_mmap_page *meta = ring->base;
 	const unsigned char *data;
-	uint64_t head, tail;
+	uint64_t tail;
 	size_t handled = 0;
 	long page = sysconf(_SC_PAGESIZE);
 
 	if (!meta)
 		return 0;
 	data = (const unsigned char *)ring->base + page;
-	head = __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE);
 	tail = meta->data_tail;
 	while (tail + 8 <= head) {
 		struct perf_event_header hdr;
@@ -780,11 +787,26 @@ static size_t ring_read(struct perf_engine *e, struct perf_ring *ring,
 	return handled;
 }
 
+/*
+ * One pass reads every ring up to where it stood at the start of the
+ * pass, not up to where it stands when its turn comes: handling a ring's
+ * records can take long (the first unwinds load DWARF), and a later ring
+ * read further would hand over a thread's switch-in on one CPU before
+ * its switch-out on another.  So a pass holds everything written before
+ * it began (offcpu.c relies on it).
+ */
 size_t perf_engine_read(struct perf_engine *e, perf_record_fn fn, void *ctx)
 {
+	uint64_t heads_stack[16], *heads = heads_stack;
 	size_t n = 0;
 
+	if (e->nr_rings > 16)
+		heads = xcalloc(e->nr_rings, sizeof(*heads));
 	for (size_t i = 0; i < e->nr_rings; i++)
-		n += ring_read(e, &e->rings[i], fn, ctx);
+		heads[i] = ring_head(&e->rings[i]);
+	for (size_t i = 0; i < e->nr_rings; i++)
+		n += ring_read(e, &e->rings[i], heads[i], fn, ctx);
+	if (heads != heads_stack)
+		free(heads);
 	return n;
 }

@@ -82,3 +82,26 @@ elif grep -q -- '--idle.*clock event.*cpu-clock' "$WORK/ev.err"; then
 else
 	fail native_idle_event "$(cat "$WORK/ev.err")"
 fi
+
+# threads that come and go, their switches spread over CPUs: no thread
+# is charged more wall time than the recording lasted (time charged
+# twice would show here), and the main thread's joins are [idle]
+cc -O2 -g -pthread -o "$WORK/threads" "$PROGS/native_threads.c"
+if "$SCORCH" record --idle --threads -F 200 -o "$WORK/thr.folded" -- \
+	"$WORK/threads" 2>"$WORK/thr.err"; then
+	secs=$(sed -n 's/.* samples\? in \([0-9.]*\)s.*/\1/p' "$WORK/thr.err")
+	most=$(awk '{ n = $NF; split($0, f, ";"); s[f[1]] += n }
+		END { for (k in s) if (s[k] > m) m = s[k]; print m + 0 }' "$WORK/thr.folded")
+	limit=$(awk -v s="$secs" 'BEGIN { printf "%d", (s + 0.1) * 200 + 2 }')
+	if [ -z "$secs" ] || [ "$most" -eq 0 ]; then
+		fail native_idle_threads "no samples or no summary: $(cat "$WORK/thr.err")"
+	elif [ "$most" -gt "$limit" ]; then
+		fail native_idle_threads "a thread has $most samples in a ${secs}s recording at 200 Hz (at most $limit)"
+	elif ! grep -q 'pthread_join.*\[idle\]\|__pthread_clockjoin_ex.*\[idle\]' "$WORK/thr.folded"; then
+		fail native_idle_threads "no [idle] stack in pthread_join: $(grep -c . "$WORK/thr.folded") stacks"
+	else
+		ok "native_idle_threads (busiest thread $most samples of at most $limit in ${secs}s)"
+	fi
+else
+	fail native_idle_threads "$(tail -n 3 "$WORK/thr.err")"
+fi
