@@ -110,8 +110,12 @@ static int choose_engine(const struct record_options *o, struct target *t,
 			strbuf_release(&why);
 			return ENGINE_NATIVE;
 		}
-		error("%s (native programs need perf_event_open: run as root or set kernel.perf_event_paranoid <= 2)",
-		      why.buf);
+		if (o->idle)	/* its scheduler events sample the kernel */
+			error("%s (native programs with --idle need perf_event_open with kernel sampling: run as root or set kernel.perf_event_paranoid <= 1)",
+			      why.buf);
+		else
+			error("%s (native programs need perf_event_open: run as root or set kernel.perf_event_paranoid <= 2)",
+			      why.buf);
 		break;
 	case PYREAD_NOT_READY:
 		error("%s (it did not finish starting in time; try again or attach with -p once it runs)",

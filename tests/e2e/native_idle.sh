@@ -2,8 +2,10 @@
 # native_idle.sh - `record --idle` on a native program (perf_event engine):
 # a C program that sleeps about 3/4 of its wall time in nap() measures the
 # split itself; the profile's share of the stack through nap (ending in an
-# "[idle]" leaf) must be within 10 points of it.  Without --idle the
-# sleeping stack is absent.
+# "[idle]" leaf) must be within 10 points of it, with and without kernel
+# frames, attached too.  Without --idle the sleeping stack is absent; no
+# thread is charged more wall time than the run lasted; --idle with a
+# non-clock event, or unprivileged, is refused saying why.
 . "$(dirname "$0")/lib.sh"
 PROGS=$TOP/tests/programs
 
@@ -104,4 +106,39 @@ if "$SCORCH" record --idle --threads -F 200 -o "$WORK/thr.folded" -- \
 	fi
 else
 	fail native_idle_threads "$(tail -n 3 "$WORK/thr.err")"
+fi
+
+# attached (-p): the threads already running get the scheduler events too
+"$WORK/sleeper" "$WORK/att.own" 100 &
+spid=$!
+for i in $(seq 1 200); do
+	[ -e "/proc/$spid/exe" ] && [ "$(readlink "/proc/$spid/exe")" = "$WORK/sleeper" ] && break
+	sleep 0.01
+done
+"$SCORCH" record -q --idle -p "$spid" -d 1 -F 200 -o "$WORK/att.folded" 2>"$WORK/att.err"
+wait "$spid"
+set -- $(share "$WORK/att.folded")
+if [ "$1" -ge 100 ] && awk -v a="$2" 'BEGIN { exit !(a > 40) }'; then
+	ok "native_idle_attach (nap $2% of $1 samples)"
+else
+	fail native_idle_attach "nap $2% of $1 samples: $(cat "$WORK/att.err")"
+fi
+
+# unprivileged at perf_event_paranoid 2: the scheduler events are refused,
+# and the error says what --idle needs
+if [ "$(id -u)" = 0 ] && [ "$(cat /proc/sys/kernel/perf_event_paranoid)" = 2 ] &&
+   su nobody -s /bin/sh -c "test -x '$SCORCH'" 2>/dev/null; then
+	pub=$(mktemp -d /tmp/scorch-idle-pub.XXXXXX)	# TEST_TMP is private
+	cp "$WORK/sleeper" "$pub/sleeper"
+	chmod 777 "$pub"; chmod 755 "$pub/sleeper"
+	out=$(su nobody -s /bin/sh -c "cd /tmp && '$SCORCH' record --idle -o '$pub/out.folded' -- '$pub/sleeper' '$pub/own' 2; echo rc=\$?" 2>&1)
+	rm -rf "$pub"
+	if echo "$out" | grep -q -- '--idle need.*kernel sampling.*perf_event_paranoid <= 1' &&
+	   echo "$out" | grep -q 'rc=[1-9]'; then
+		ok native_idle_unprivileged
+	else
+		fail native_idle_unprivileged "$(echo "$out" | head -n 5)"
+	fi
+else
+	skip native_idle_unprivileged "needs root, user nobody and perf_event_paranoid=2"
 fi
