@@ -297,9 +297,12 @@ static const uint32_t *merge_python(struct native_state *st, int py,
 	*n = (long)nf;
 	for (size_t i = 0; i < nf && !has_eval; i++)
 		has_eval = st->is_eval[i];
-	if (py == 0 || (py == -2 && !has_eval))
+	if (!has_eval && (py == 0 || py == -2))
 		return st->frames;
-	if (py == -2) {
+	/* running CPython's eval loop, but its Python stack could not be
+	 * read in time (too old before the reader knew the process): marked,
+	 * not passed off as a stack without Python frames */
+	if (py == -2 || py == 0) {
 		st->stale++;
 		goto unmerged;
 	}
@@ -335,6 +338,7 @@ static void handle_sample(struct native_state *st, const struct perf_record *r)
 	uint64_t kernel[256];
 	int npcs = 0;
 	uint32_t thread, stack;
+	unsigned long unmerged;
 	const uint32_t *final = st->frames;
 	long nfinal;
 	int py = st->opts->native ? sample_python(st, r) : 0;
@@ -409,6 +413,7 @@ static void handle_sample(struct native_state *st, const struct perf_record *r)
 		st->is_eval[nf++] = 0;
 	}
 	nfinal = (long)nf;
+	unmerged = st->stats->unmerged;
 	if (st->opts->native)
 		final = merge_python(st, py, nf, &nfinal);
 	thread = profile_thread(st->p, r->pid, r->tid,
@@ -416,8 +421,11 @@ static void handle_sample(struct native_state *st, const struct perf_record *r)
 	stack = 0;	/* --threads roots are the writers' job (thread table) */
 	for (long i = 0; i < nfinal; i++)
 		stack = profile_stack_push(st->p, stack, final[i]);
-	if (r->switch_out) {	/* --idle: charged when it runs again */
-		offcpu_switched_out(st->offcpu, r->tid, r->time, stack, thread);
+	if (r->switch_out) {	/* --idle: charged when it runs again, */
+		int marked = st->stats->unmerged != unmerged;
+		st->stats->unmerged = unmerged;	/* and counted then */
+		offcpu_switched_out(st->offcpu, r->tid, r->time, stack, thread,
+				    marked);
 		return;
 	}
 	profile_add1(st->p, stack, thread, (int64_t)r->time, 1.0);
@@ -645,7 +653,8 @@ int native_record_run(struct native_session *s, struct target *t,
 	if (opts->native)
 		st.python = perf_python_new(p, opts->no_lines);
 	if (opts->idle)
-		st.offcpu = offcpu_new(p, opts->rate_hz, &stats->samples);
+		st.offcpu = offcpu_new(p, opts->rate_hz, &stats->samples,
+				       &stats->unmerged);
 	st.cache = xcalloc(FRAME_CACHE_SIZE, sizeof(*st.cache));
 	st.lookup_flags = opts->inline_frames ?
 		SYMBOLS_LOOKUP_LINES | SYMBOLS_LOOKUP_INLINE : 0;

@@ -27,6 +27,7 @@ struct offcpu_event {
 	int kind;
 	uint64_t time;
 	uint32_t stack, thread;
+	int marked;
 	size_t seq;			/* arrival order, for a stable sort */
 };
 
@@ -36,12 +37,13 @@ struct offcpu_thread {
 	int off;
 	uint64_t from;
 	uint32_t stack, thread;
+	int marked;
 };
 
 struct offcpu {
 	struct profile *p;
 	uint64_t period;
-	unsigned long *samples;
+	unsigned long *samples, *marked;
 	uint32_t idle_frame;
 	struct offcpu_event *events;
 	size_t nr_events, alloc_events;
@@ -50,7 +52,7 @@ struct offcpu {
 };
 
 struct offcpu *offcpu_new(struct profile *p, double rate_hz,
-			  unsigned long *samples)
+			  unsigned long *samples, unsigned long *marked)
 {
 	struct offcpu *o = xcalloc(1, sizeof(*o));
 
@@ -59,6 +61,7 @@ struct offcpu *offcpu_new(struct profile *p, double rate_hz,
 	if (!o->period)
 		o->period = 1;
 	o->samples = samples;
+	o->marked = marked;
 	o->idle_frame = profile_frame_named(p, "[idle]", 6, FRAME_MARKER);
 	return o;
 }
@@ -73,7 +76,7 @@ void offcpu_free(struct offcpu *o)
 }
 
 static void add_event(struct offcpu *o, pid_t tid, int kind, uint64_t time,
-		      uint32_t stack, uint32_t thread)
+		      uint32_t stack, uint32_t thread, int marked)
 {
 	struct offcpu_event *e;
 
@@ -85,19 +88,21 @@ static void add_event(struct offcpu *o, pid_t tid, int kind, uint64_t time,
 	e->time = time;
 	e->stack = stack;
 	e->thread = thread;
+	e->marked = marked;
 	e->seq = o->nr_events++;
 }
 
 void offcpu_switched_out(struct offcpu *o, pid_t tid, uint64_t time,
-			 uint32_t stack, uint32_t thread)
+			 uint32_t stack, uint32_t thread, int marked)
 {
-	add_event(o, tid, EVENT_OUT,  time,
-		  profile_stack_push(o->p, stack, o->idle_frame), thread);
+	add_event(o, tid, EVENT_OUT, time,
+		  profile_stack_push(o->p, stack, o->idle_frame), thread,
+		  marked);
 }
 
 void offcpu_switched_in(struct offcpu *o, pid_t tid, uint64_t time)
 {
-	add_event(o, tid, EVENT_IN, time, 0, 0);
+	add_event(o, tid, EVENT_IN, time, 0, 0, 0);
 }
 
 static int event_order(const void *a, const void *b)
@@ -146,6 +151,8 @@ static void charge(struct offcpu *o, struct offcpu_thread *t, uint64_t to)
 	for (; tick < to; tick += o->period) {
 		profile_add1(o->p, t->stack, t->thread, (int64_t)tick, 1.0);
 		(*o->samples)++;
+		if (t->marked && o->marked)
+			(*o->marked)++;
 	}
 	t->from = to;
 }
@@ -169,6 +176,7 @@ void offcpu_flush(struct offcpu *o, uint64_t now)
 			t->from = e->time;
 			t->stack = e->stack;
 			t->thread = e->thread;
+			t->marked = e->marked;
 		} else if (t->off) {
 			charge(o, t, e->time);
 			t->off = 0;

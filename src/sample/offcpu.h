@@ -18,15 +18,17 @@
 struct profile;
 struct offcpu;
 
-/* Samples go to p at rate_hz; *samples counts the ones added. */
+/* Samples go to p at rate_hz; *samples counts the ones added, *marked
+ * (may be NULL) those of switch-outs flagged marked (--native: the
+ * [unmerged] stacks, counted in samples as the warning says). */
 struct offcpu *offcpu_new(struct profile *p, double rate_hz,
-			  unsigned long *samples);
+			  unsigned long *samples, unsigned long *marked);
 void offcpu_free(struct offcpu *o);
 
 /* Thread tid switched out at time (ns, the perf clock) in stack, of
  * profile thread; the samples get an "[idle]" leaf. */
 void offcpu_switched_out(struct offcpu *o, pid_t tid, uint64_t time,
-			 uint32_t stack, uint32_t thread);
+			 uint32_t stack, uint32_t thread, int marked);
 /* Thread tid is on a CPU again (or exited) at time. */
 void offcpu_switched_in(struct offcpu *o, pid_t tid, uint64_t time);
 

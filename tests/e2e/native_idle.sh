@@ -142,3 +142,50 @@ if [ "$(id -u)" = 0 ] && [ "$(cat /proc/sys/kernel/perf_event_paranoid)" = 2 ] &
 else
 	skip native_idle_unprivileged "needs root, user nobody and perf_event_paranoid=2"
 fi
+
+# --native --idle on Python: the same wall clock, with the Python frames
+# merged into the stack each thread blocked in.  A Python function that
+# sleeps shows as itself (nap (FILE:LINE)) above the C and kernel frames,
+# ending in [idle] as the Python reader's --idle stacks do; samples whose
+# halves could not be matched are marked [unmerged], never passed off.
+py=$(python_versions | while read -r label path; do
+	"$path" -c 'import sys; sys.exit(not (3, 8) <= sys.version_info < (3, 14))' 2>/dev/null &&
+		{ echo "$path"; break; }
+done)
+if [ -z "$py" ]; then
+	skip native_idle_python "no CPython 3.8-3.13 here"
+else
+	cat >"$WORK/pyloop.py" <<'PYEOF'
+import time
+
+def nap():
+    time.sleep(0.03)
+
+def burn():
+    end = time.monotonic() + 0.01
+    while time.monotonic() < end:
+        pass
+
+for i in range(60):
+    nap()
+    burn()
+PYEOF
+	if "$SCORCH" record -q --native --idle -F 200 -o "$WORK/py.folded" -- \
+		"$py" "$WORK/pyloop.py" 2>"$WORK/py.err"; then
+		res=$(awk '{ n = $NF; t += n; line = $0; sub(/ [0-9]+$/, "", line)
+			     if (line ~ /(^|;)nap \(/) { s += n; if (line ~ /;\[idle\]$/) i += n }
+			     if (line ~ /^\[unmerged\]/) u += n
+			     else if (line ~ /_PyEval_EvalFrameDefault/) raw += n }
+			   END { printf "%d %.1f %.1f %d\n", t, t ? 100 * i / t : 0,
+			                s ? 100 * i / s : 0, raw }' "$WORK/py.folded")
+		set -- $res
+		if [ "$1" -ge 100 ] && awk -v a="$2" -v b="$3" 'BEGIN { exit !(a >= 30 && b >= 95) }' &&
+			[ "$4" -eq 0 ]; then
+			ok "native_idle_python (nap (...) ... [idle] $2% of $1 samples; $3% of nap's end in [idle])"
+		else
+			fail native_idle_python "$1 samples, nap..[idle] $2%, of nap's $3% [idle], $4 unmarked eval-loop samples: $(head -c 600 "$WORK/py.folded")"
+		fi
+	else
+		fail native_idle_python "$(tail -n 3 "$WORK/py.err")"
+	fi
+fi

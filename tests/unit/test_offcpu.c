@@ -16,7 +16,7 @@
 struct fixture {
 	struct profile p;
 	struct offcpu *o;
-	unsigned long samples;
+	unsigned long samples, marked;
 	uint32_t stack, thread;
 };
 
@@ -25,7 +25,7 @@ static void setup(struct fixture *f)
 	memset(f, 0, sizeof(*f));
 	profile_init(&f->p);
 	f->p.keep_samples = 1;
-	f->o = offcpu_new(&f->p, 100, &f->samples);
+	f->o = offcpu_new(&f->p, 100, &f->samples, &f->marked);
 	f->stack = profile_stack_push(&f->p, 0,
 		profile_frame_named(&f->p, "nap", 3, FRAME_NATIVE));
 	f->thread = profile_thread(&f->p, 1, 1, "t");
@@ -43,7 +43,7 @@ static void test_interval_on_the_grid(void)
 
 	setup(&f);
 	/* [1005, 1045) ms holds the ticks 1010, 1020, 1030, 1040 */
-	offcpu_switched_out(f.o, 7, 1005 * MS, f.stack, f.thread);
+	offcpu_switched_out(f.o, 7, 1005 * MS, f.stack, f.thread, 0);
 	offcpu_switched_in(f.o, 7, 1045 * MS);
 	offcpu_flush(f.o, 2000 * MS);
 	CHECK(f.samples == 4);
@@ -65,9 +65,10 @@ static void test_switch_in_read_first(void)
 	setup(&f);
 	/* the switch-in's CPU ring was read before the switch-out's */
 	offcpu_switched_in(f.o, 7, 1045 * MS);
-	offcpu_switched_out(f.o, 7, 1005 * MS, f.stack, f.thread);
+	offcpu_switched_out(f.o, 7, 1005 * MS, f.stack, f.thread, 1);
 	offcpu_flush(f.o, 2000 * MS);
 	CHECK(f.samples == 4);
+	CHECK(f.marked == 4);	/* a marked switch-out: each sample counted */
 	teardown(&f);
 }
 
@@ -76,15 +77,15 @@ static void test_still_blocked_then_late_event(void)
 	struct fixture f;
 
 	setup(&f);
-	offcpu_switched_out(f.o, 7, 1000 * MS, f.stack, f.thread);
+	offcpu_switched_out(f.o, 7, 1000 * MS, f.stack, f.thread, 0);
 	offcpu_flush(f.o, 1100 * MS);	/* ticks 1000 .. 1090 */
 	CHECK(f.samples == 10);
 	/* it ran again at 1095, then blocked again until 1200 */
 	offcpu_switched_in(f.o, 7, 1095 * MS);
-	offcpu_switched_out(f.o, 7, 1150 * MS, f.stack, f.thread);
+	offcpu_switched_out(f.o, 7, 1150 * MS, f.stack, f.thread, 0);
 	offcpu_switched_in(f.o, 7, 1200 * MS);
 	/* an event older than what was charged comes late: ignored */
-	offcpu_switched_out(f.o, 7, 1050 * MS, f.stack, f.thread);
+	offcpu_switched_out(f.o, 7, 1050 * MS, f.stack, f.thread, 0);
 	offcpu_flush(f.o, 1300 * MS);
 	CHECK(f.samples == 15);	/* + 1150 .. 1190 */
 	teardown(&f);
