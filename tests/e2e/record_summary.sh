@@ -44,12 +44,14 @@ summary_check record_summary_true_third "$WORK/true3.err"
 summary_check record_summary_short_loop "$WORK/loop.err"
 
 # a Python run's summary too (the reader's engine)
-PY=$(command -v python3 || true)
-if [ -n "$PY" ] && "$SCORCH" record -o "$WORK/py.folded" -- "$PY" -c \
+PY=$(python_versions | awk 'NR == 1 { print $2 }')
+if [ -z "$PY" ]; then
+	skip record_summary_python "no CPython here"
+elif "$SCORCH" record -o "$WORK/py.folded" -- "$PY" -c \
 	'import time; time.sleep(0.3)' 2>"$WORK/py.err"; then
 	summary_check record_summary_python "$WORK/py.err"
 else
-	skip record_summary_python "no python3 or it could not be recorded: $(cat "$WORK/py.err" 2>/dev/null)"
+	fail record_summary_python "$(tail -n 3 "$WORK/py.err")"
 fi
 
 if ! command -v cc >/dev/null; then
