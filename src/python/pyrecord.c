@@ -348,8 +348,9 @@ static void progress(const struct pyrec *rec, int64_t elapsed_ns, int final)
 		fputs("\r\033[K", stderr);
 		return;
 	}
-	fprintf(stderr, "\r\033[Kscorch: %.1fs  %lu samples  %lu errors",
-		(double)elapsed_ns / 1e9, rec->stats->samples, rec->stats->errors);
+	fprintf(stderr, "\r\033[Kscorch: %.1fs  %lu samples  %lu error%s",
+		(double)elapsed_ns / 1e9, rec->stats->samples, rec->stats->errors,
+		rec->stats->errors == 1 ? "" : "s");
 	fflush(stderr);
 }
 
