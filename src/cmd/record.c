@@ -13,8 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -118,8 +116,12 @@ static int choose_engine(const struct record_options *o, struct target *t,
 			strbuf_release(&why);
 			return ENGINE_NATIVE;
 		}
-		error("%s (native programs need perf_event_open: run as root or set kernel.perf_event_paranoid <= 2)",
-		      why.buf);
+		if (o->idle)	/* its scheduler events sample the kernel */
+			error("%s (native programs with --idle need perf_event_open with kernel sampling: run as root or set kernel.perf_event_paranoid <= 1)",
+			      why.buf);
+		else
+			error("%s (native programs need perf_event_open: run as root or set kernel.perf_event_paranoid <= 2)",
+			      why.buf);
 		break;
 	case PYREAD_NOT_READY:
 		error("%s (it did not finish starting in time; try again or attach with -p once it runs)",
@@ -164,29 +166,61 @@ static void fill_meta(struct profile *p, const struct record_options *o,
 	strbuf_release(&cmd);
 }
 
-/* scorch's own CPU time so far, in microseconds */
-static double cpu_used_us(void)
+/* Microseconds on clock (CLOCK_MONOTONIC, or CLOCK_PROCESS_CPUTIME_ID:
+ * every scorch thread's CPU time, exact to the nanosecond rather than
+ * counted in ticks as getrusage's is, so a run of a millisecond is right) */
+static double clock_us(clockid_t clock)
 {
-	struct rusage ru;
+	struct timespec ts;
 
-	getrusage(RUSAGE_SELF, &ru);
-	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 +
-		(double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+	clock_gettime(clock, &ts);
+	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
 static void summary(const struct record_options *o,
 		    const struct record_stats *s, const char *output,
 		    double seconds)
 {
+	struct strbuf errors = { 0 }, cost = { 0 };
+
 	if (o->quiet)
 		return;
-	/* the share of a CPU says what the overhead was; per sample, at low
-	 * rates, mostly measures what waking up costs on this machine */
-	notice("%lu samples in %.1fs, %lu late ticks, %lu errors; scorch used %.2f%% of one CPU (%.1f us per sample) -> %s",
-	       s->samples, seconds, s->late, s->errors,
-	       seconds > 0 ? s->sampling_cpu_us / (seconds * 1e4) : 0.0,
-	       s->samples ? s->sampling_cpu_us / (double)s->samples : 0.0,
-	       output);
+	record_stats_describe_errors(s, &errors);
+	/* the share of a CPU says what the overhead was: scorch's CPU time
+	 * over the wall time of the same stretch, so it is measured, not
+	 * estimated, and cannot pass 100% per scorch thread.  Per sample, at
+	 * low rates, mostly measures what waking up costs on this machine */
+	if (s->sampling_wall_us > 0)
+		strbuf_addf(&cost, "; scorch used %.2f%% of one CPU",
+			    100.0 * s->sampling_cpu_us / s->sampling_wall_us);
+	if (s->samples)
+		strbuf_addf(&cost, " (%.1f us per sample)",
+			    s->sampling_cpu_us / (double)s->samples);
+	notice("%lu sample%s in %.1fs, %lu late tick%s, %s%s -> %s",
+	       s->samples, s->samples == 1 ? "" : "s", seconds,
+	       s->late, s->late == 1 ? "" : "s", strbuf_str(&errors),
+	       strbuf_str(&cost), output);
+	strbuf_release(&errors);
+	strbuf_release(&cost);
+}
+
+/*
+ * Options that only the Python reader honours, once the engine is known:
+ * given for a program the perf_event engine records, they would do
+ * nothing, so say so (one line; the recording goes on without them).
+ * --subprocesses is not one of them: the perf_event engine follows
+ * children too.
+ */
+static void python_only_options(const struct record_options *o, int engine)
+{
+	if (engine != ENGINE_NATIVE || !o->gil)
+		return;
+	if (o->pid)
+		warning("--gil: pid %d is not a Python program; recording every thread without it (--gil is for Python)",
+			(int)o->pid);
+	else
+		warning("--gil: %s is not a Python program; recording every thread without it (--gil is for Python)",
+			o->argv[0]);
 }
 
 /* SIGTERM, then SIGKILL when the program is still there after 2 s. */
@@ -210,12 +244,17 @@ int record_session(const struct record_options *o, record_finish_fn finish,
 	struct pyreader *reader = NULL;
 	struct native_session *native = NULL;	/* perf_event engine */
 	int engine, ret = 0, status = 0, duration_ended;
+	/* scorch's cost is measured from the target's start (or attach)
+	 * to the end of sampling: the engine's setup is part of it */
+	double cpu_start, wall_start, native_start = 0;
 
 	memset(&stats, 0, sizeof(stats));
 	install_signals();
 	if (o->pid) {
 		if (target_attach(&t, o->pid) < 0)
 			return 1;
+		wall_start = clock_us(CLOCK_MONOTONIC);
+		cpu_start = clock_us(CLOCK_PROCESS_CPUTIME_ID);
 		if (o->native && native_record_prepare(o, &t, &native) < 0)
 			return 1;
 	} else {
@@ -227,10 +266,15 @@ int record_session(const struct record_options *o, record_finish_fn finish,
 			target_abort(&t);
 			return 1;
 		}
+		wall_start = clock_us(CLOCK_MONOTONIC);
+		cpu_start = clock_us(CLOCK_PROCESS_CPUTIME_ID);
 		if (target_start(&t) < 0) {
 			native_record_discard(native);
 			return 127;
 		}
+		/* perf events run from the exec: the recording starts here */
+		if (native)
+			native_start = clock_us(CLOCK_MONOTONIC);
 	}
 
 	engine = choose_engine(o, &t, &reader, &native);
@@ -246,15 +290,23 @@ int record_session(const struct record_options *o, record_finish_fn finish,
 		return 1;
 	}
 
+	python_only_options(o, engine);
 	profile_init(&p);
 	fill_meta(&p, o, &t);
-	stats.sampling_cpu_us = -cpu_used_us();
-	if (engine == ENGINE_PYTHON)
+	if (engine == ENGINE_PYTHON) {
 		pyrecord_run(o, &t, reader, &p, &stats, &stop_requested);
-	else if (engine == ENGINE_NATIVE &&
-		 native_record_run(native, &t, &p, &stats, &stop_requested) < 0)
-		ret = 1;
-	stats.sampling_cpu_us += cpu_used_us();
+	} else if (engine == ENGINE_NATIVE) {
+		double run_start = clock_us(CLOCK_MONOTONIC);
+		if (native_record_run(native, &t, &p, &stats,
+				      &stop_requested) < 0)
+			ret = 1;
+		/* its samples began at the exec, before choose_engine */
+		if (native_start > 0)
+			p.meta.duration_ns +=
+				(int64_t)((run_start - native_start) * 1e3);
+	}
+	stats.sampling_cpu_us = clock_us(CLOCK_PROCESS_CPUTIME_ID) - cpu_start;
+	stats.sampling_wall_us = clock_us(CLOCK_MONOTONIC) - wall_start;
 
 	/* a stop signal someone sent to us alone goes on to the child */
 	if (t.spawned && stop_requested && stop_from_user && !pipe_closed &&
@@ -320,6 +372,11 @@ int record_target_args(const char *cmd, struct record_options *o, int pid,
 	if (o->rate_hz <= 0 || o->rate_hz > 1e6) {
 		error("%s: rate %g Hz is out of range (use 1 to 1000000)", cmd,
 		      o->rate_hz);
+		return 2;
+	}
+	if (o->gil && o->native) {
+		error("%s: --gil does not combine with --native (the perf_event engine samples every thread: drop one of them)",
+		      cmd);
 		return 2;
 	}
 	o->pid = pid;
@@ -401,13 +458,13 @@ int cmd_record(int argc, const char **argv)
 		{ OPTION_DOUBLE, 'd', "duration", &o.duration_s, "SECONDS",
 		  "stop after this long (default: until the program exits)", NULL },
 		{ OPTION_BOOL, 0, "idle", &o.idle, NULL,
-		  "wall clock: sample idle threads too, marked [idle]", NULL },
+		  "wall clock: time off CPU too, marked [idle]", NULL },
 		{ OPTION_BOOL, 0, "gil", &o.gil, NULL,
 		  "keep only samples of the thread holding the GIL", NULL },
 		{ OPTION_BOOL, 0, "threads", &o.threads, NULL,
 		  "one root frame per thread (its name)", NULL },
 		{ OPTION_BOOL, 0, "subprocesses", &o.subprocesses, NULL,
-		  "also sample Python child processes (pid as root frame)", NULL },
+		  "also sample child processes (Python ones: pid as root frame)", NULL },
 		{ OPTION_BOOL, 0, "native", &o.native, NULL,
 		  "mixed Python and native stacks (perf_event engine)", NULL },
 		{ OPTION_BOOL, 0, "no-lines", &o.no_lines, NULL,

@@ -317,7 +317,7 @@ int cmd_top(int argc, const char **argv)
 		{ OPTION_BOOL, 0, "gil", &o.gil, NULL,
 		  "only the thread holding the GIL", NULL },
 		{ OPTION_BOOL, 0, "subprocesses", &o.subprocesses, NULL,
-		  "also sample Python child processes", NULL },
+		  "also sample child processes", NULL },
 		{ OPTION_BOOL, 0, "native", &o.native, NULL,
 		  "mixed Python and native stacks (perf_event engine)", NULL },
 		{ OPTION_END, 0, NULL, NULL, NULL, NULL, NULL },

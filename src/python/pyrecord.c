@@ -348,8 +348,9 @@ static void progress(const struct pyrec *rec, int64_t elapsed_ns, int final)
 		fputs("\r\033[K", stderr);
 		return;
 	}
-	fprintf(stderr, "\r\033[Kscorch: %.1fs  %lu samples  %lu errors",
-		(double)elapsed_ns / 1e9, rec->stats->samples, rec->stats->errors);
+	fprintf(stderr, "\r\033[Kscorch: %.1fs  %lu samples  %lu error%s",
+		(double)elapsed_ns / 1e9, rec->stats->samples, rec->stats->errors,
+		rec->stats->errors == 1 ? "" : "s");
 	fflush(stderr);
 }
 
@@ -375,6 +376,7 @@ int pyrecord_run(const struct record_options *o, struct target *t,
 	start = tk.start_ns;
 	while (!*stop) {
 		int live = 0;
+		unsigned long before, list_before, list;
 
 		if (ticker_wait(&tk) < 0)
 			continue;
@@ -387,9 +389,15 @@ int pyrecord_run(const struct record_options *o, struct target *t,
 			rec.current = pr;
 			if (!pr->reader->period_ns)
 				pyreader_set_period(pr->reader, o->rate_hz);
+			before = stats->errors;
+			list_before = pr->reader->list_errors;
 			if (pyreader_sample(pr->reader, flags, on_thread, &rec,
 					    &stats->errors) < 0)
 				pr->gone = 1;
+			list = pr->reader->list_errors - list_before;
+			stats->error_kinds[RECORD_ERROR_THREAD_LIST] += list;
+			stats->error_kinds[RECORD_ERROR_STACK] +=
+				stats->errors - before - list;
 		}
 		/* a child that exited fails its reads (ESRCH) anyway */
 		if (t->spawned && rec.now_ns - last_alive > ms(ALIVE_EVERY_MS)) {

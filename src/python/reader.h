@@ -133,6 +133,9 @@ struct pyreader {
 	int64_t period_ns;		/* sampling period, for CPU credit */
 	int new_threads;		/* threads appeared since names were read */
 	unsigned name_serials;
+	unsigned long list_errors;	/* of pyreader_sample's *errors: the
+					   interpreter or thread list changed
+					   while read (the rest: stacks) */
 };
 
 /*

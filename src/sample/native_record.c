@@ -4,8 +4,10 @@
  * MMAP2/COMM/FORK/EXIT records (symbols/), unwinds each sample's user
  * stack (unwind/), symbolises user + kernel frames into the profile and,
  * with --native, merges in the Python frames read right after the sample
- * (perf_python.c, perf_mixed.c).  Never exits and never writes output
- * files: cmd/record.c owns the target and the output.
+ * (perf_python.c, perf_mixed.c).  With --idle, switch-out samples and
+ * switch-in records go to offcpu.c, which charges the time off CPU.
+ * Never exits and never writes output files: cmd/record.c owns the
+ * target and the output.
  */
 #include <errno.h>
 #include <signal.h>
@@ -19,6 +21,7 @@
 #include "python/binary.h"
 #include "python/reader.h"	/* PYREAD_MAX_DEPTH */
 #include "sample/native_record.h"
+#include "sample/offcpu.h"
 #include "sample/perf_event.h"
 #include "sample/perf_mixed.h"
 #include "sample/perf_python.h"
@@ -85,6 +88,7 @@ struct native_state {
 	unsigned char is_eval[MAX_FRAMES];
 	uint32_t merged[MAX_FRAMES + PYREAD_MAX_DEPTH + 1];
 	struct perf_python *python;	/* --native */
+	struct offcpu *offcpu;		/* --idle */
 	const uint32_t *py_frames;	/* this sample's, innermost first */
 	size_t nr_py;
 	/* diagnostics */
@@ -296,14 +300,17 @@ static const uint32_t *merge_python(struct native_state *st, int py,
 	*n = (long)nf;
 	for (size_t i = 0; i < nf && !has_eval; i++)
 		has_eval = st->is_eval[i];
-	if (py == 0 || (py == -2 && !has_eval))
+	if (!has_eval && (py == 0 || py == -2))
 		return st->frames;
-	if (py == -2) {
+	/* running CPython's eval loop, but its Python stack could not be
+	 * read in time (too old before the reader knew the process): marked,
+	 * not passed off as a stack without Python frames */
+	if (py == -2 || py == 0) {
 		st->stale++;
 		goto unmerged;
 	}
 	if (py < 0) {
-		st->stats->errors++;
+		record_stats_error(st->stats, RECORD_ERROR_MIXED_PYTHON);
 		goto unmerged;
 	}
 	if (st->nr_py > PYREAD_MAX_DEPTH)
@@ -334,6 +341,7 @@ static void handle_sample(struct native_state *st, const struct perf_record *r)
 	uint64_t kernel[256];
 	int npcs = 0;
 	uint32_t thread, stack;
+	unsigned long unmerged;
 	const uint32_t *final = st->frames;
 	long nfinal;
 	int py = st->opts->native ? sample_python(st, r) : 0;
@@ -380,7 +388,7 @@ static void handle_sample(struct native_state *st, const struct perf_record *r)
 		npcs = 1;
 	}
 	if (!npcs && !nkernel) {
-		st->stats->errors++;
+		record_stats_error(st->stats, RECORD_ERROR_NO_FRAMES);
 		return;
 	}
 	/* root first: user frames outermost first, then kernel */
@@ -408,6 +416,7 @@ static void handle_sample(struct native_state *st, const struct perf_record *r)
 		st->is_eval[nf++] = 0;
 	}
 	nfinal = (long)nf;
+	unmerged = st->stats->unmerged;
 	if (st->opts->native)
 		final = merge_python(st, py, nf, &nfinal);
 	thread = profile_thread(st->p, r->pid, r->tid,
@@ -415,6 +424,13 @@ static void handle_sample(struct native_state *st, const struct perf_record *r)
 	stack = 0;	/* --threads roots are the writers' job (thread table) */
 	for (long i = 0; i < nfinal; i++)
 		stack = profile_stack_push(st->p, stack, final[i]);
+	if (r->switch_out) {	/* --idle: charged when it runs again, */
+		int marked = st->stats->unmerged != unmerged;
+		st->stats->unmerged = unmerged;	/* and counted then */
+		offcpu_switched_out(st->offcpu, r->tid, r->time, stack, thread,
+				    marked);
+		return;
+	}
 	profile_add1(st->p, stack, thread, (int64_t)r->time, 1.0);
 	st->stats->samples++;
 }
@@ -448,10 +464,19 @@ static void handle_record(void *ctx, const struct perf_record *r)
 			native_process_reset(st, r->pid);
 		}
 		{
+			/* a copy: set_thread_name may move the names */
 			const char *name = thread_name(st, r->ptid);
-			if (name)
-				set_thread_name(st, r->pid, r->tid, name);
+			char copy[sizeof(st->names->name)];
+			if (name) {
+				snprintf(copy, sizeof(copy), "%s", name);
+				set_thread_name(st, r->pid, r->tid, copy);
+			}
 		}
+		break;
+	case PERF_REC_SWITCH:
+		if (!r->switch_out && st->offcpu &&
+		    (st->opts->subprocesses || (pid_t)r->pid == st->target_pid))
+			offcpu_switched_in(st->offcpu, r->tid, r->time);
 		break;
 	case PERF_REC_EXIT:
 		break;	/* late samples of the process may still follow */
@@ -539,7 +564,12 @@ static void fill_meta(struct native_state *st, struct perf_engine *e,
 	clock_gettime(CLOCK_REALTIME, &wall);
 	p->meta.start_ns = (int64_t)wall.tv_sec * 1000000000 + wall.tv_nsec;
 	p->meta.rate_hz = o->rate_hz > 0 ? o->rate_hz : 100;
-	if (!strcmp(perf_engine_event_name(e), "cpu-clock") ||
+	if (o->idle) {	/* cpu-clock samples and off-CPU time (offcpu.c) */
+		p->meta.event = profile_intern(p, "wall");
+		p->meta.period = (int64_t)(1e9 / p->meta.rate_hz);
+		p->meta.period_type.type = profile_intern(p, "wall");
+		p->meta.period_type.unit = profile_intern(p, "nanoseconds");
+	} else if (!strcmp(perf_engine_event_name(e), "cpu-clock") ||
 	    !strcmp(perf_engine_event_name(e), "task-clock")) {
 		p->meta.period = (int64_t)(1e9 / p->meta.rate_hz);
 		p->meta.period_type.type = profile_intern(p, "cpu");
@@ -572,6 +602,7 @@ int native_record_prepare(const struct record_options *opts,
 	if (po.stack_size > 65528)
 		po.stack_size = 65528;	/* a record is at most 64 KiB */
 	po.wakeup_every = opts->native;
+	po.switches = opts->idle;
 
 	strbuf_init(&why);
 	status = perf_engine_open(&e, t->pid, spawn, &po, &kernel_dropped,
@@ -628,6 +659,9 @@ int native_record_run(struct native_session *s, struct target *t,
 	st.unwinder = unwinder_new(st.sym);
 	if (opts->native)
 		st.python = perf_python_new(p, opts->no_lines);
+	if (opts->idle)
+		st.offcpu = offcpu_new(p, opts->rate_hz, &stats->samples,
+				       &stats->unmerged);
 	st.cache = xcalloc(FRAME_CACHE_SIZE, sizeof(*st.cache));
 	st.lookup_flags = opts->inline_frames ?
 		SYMBOLS_LOOKUP_LINES | SYMBOLS_LOOKUP_INLINE : 0;
@@ -641,8 +675,14 @@ int native_record_run(struct native_session *s, struct target *t,
 		deadline = start + (int64_t)(opts->duration_s * 1e9);
 	for (;;) {
 		int alive;
-		perf_engine_poll(e, opts->native ? 20 : 100);
+		int64_t before_read;
+		/* a program that already exited has written all it will */
+		perf_engine_poll(e, !target_alive(t) ? 0 :
+				 opts->native ? 20 : 100);
+		before_read = now_ns();
 		perf_engine_read(e, handle_record, &st);
+		if (st.offcpu)
+			offcpu_flush(st.offcpu, (uint64_t)before_read);
 		if (opts->view && now_ns() - start - last_view >= opts->view_every_ns) {
 			last_view = now_ns() - start;
 			opts->view(opts->view_ctx, p, last_view);
@@ -657,8 +697,13 @@ int native_record_run(struct native_session *s, struct target *t,
 		    (deadline && now_ns() >= deadline))
 			break;
 	}
-	perf_engine_read(e, handle_record, &st);	/* drain */
-	p->meta.duration_ns = now_ns() - start;
+	{
+		int64_t end = now_ns();
+		perf_engine_read(e, handle_record, &st);	/* drain */
+		if (st.offcpu)	/* threads still blocked: up to the end */
+			offcpu_flush(st.offcpu, (uint64_t)end);
+		p->meta.duration_ns = end - start;
+	}
 	{
 		const struct unwind_stats *us = unwinder_stats(st.unwinder);
 		if (getenv("SCORCH_NATIVE_STATS"))
@@ -684,6 +729,7 @@ int native_record_run(struct native_session *s, struct target *t,
 			"(marked [unmerged])", stats->unmerged, stats->samples);
 	native_record_discard(s);
 	perf_python_free(st.python);
+	offcpu_free(st.offcpu);
 	free(st.procs);
 	free(st.names);
 	free(st.cache);

@@ -2,8 +2,16 @@
  * perf_event.c - perf_event_open(2) sampling for the perf_event engine:
  * event selection (-e), the attribute (callchain, user regs, user stack),
  * one ring buffer per opened event, and parsing of SAMPLE, MMAP/MMAP2,
- * COMM, FORK, EXIT and LOST records.  Never symbolises or prints; see
- * perf_event.h for the contract and formats.md section 1 for layouts.
+ * COMM, FORK, EXIT, LOST and SWITCH records.  Never symbolises or prints;
+ * see perf_event.h for the contract and formats.md section 1 for layouts.
+ *
+ * --idle (opts->switches) adds, per thread and CPU, a context-switches
+ * software event with sample_period 1 and context_switch set, writing into
+ * the same ring: the kernel takes its sample as the thread switches out
+ * (callchain, user registers and stack of where it blocked) and writes a
+ * SWITCH record as it switches back in.  Its sample_type equals the main
+ * event's, so one parser reads both; its samples are told apart by their
+ * period, 1, which a clock event (period >= 1000 ns) never has.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -34,6 +42,8 @@ struct perf_ring {
 
 struct perf_engine {
 	struct perf_event_attr attr;
+	struct perf_event_attr switch_attr;	/* --idle, see the top */
+	int switches;
 	struct perf_ring *rings;
 	size_t nr_rings;
 	struct pollfd *pollfds;
@@ -144,6 +154,35 @@ static int attr_setup(struct perf_event_attr *a, const struct perf_options *o,
 	return 0;
 }
 
+/* The --idle scheduler event: the main event's sample layout, a sample
+ * at every switch-out, SWITCH records, and no side-band records (the main
+ * event already reports MMAP, COMM and FORK).  Needs kernel sampling: the
+ * kernel drops a software event fired in kernel mode when exclude_kernel
+ * is set, and every switch happens in the kernel. */
+static void switch_attr_setup(struct perf_event_attr *s,
+			      const struct perf_event_attr *main_attr)
+{
+	*s = *main_attr;
+	s->type = PERF_TYPE_SOFTWARE;
+	s->config = PERF_COUNT_SW_CONTEXT_SWITCHES;
+	s->freq = 0;
+	s->sample_period = 1;
+	s->exclude_kernel = 0;
+	s->context_switch = 1;
+	s->mmap = 0;
+	s->mmap2 = 0;
+	s->comm = 0;
+	s->comm_exec = 0;
+	s->task = 0;
+}
+
+static int is_clock_event(const struct perf_event_attr *a)
+{
+	return a->type == PERF_TYPE_SOFTWARE &&
+		(a->config == PERF_COUNT_SW_CPU_CLOCK ||
+		 a->config == PERF_COUNT_SW_TASK_CLOCK);
+}
+
 static int ring_map(struct perf_ring *r, int fd, size_t data_size)
 {
 	long page = sysconf(_SC_PAGESIZE);
@@ -193,6 +232,28 @@ static void explain_errno(int err, int kernel, struct strbuf *why)
 			    "kernel.perf_event_paranoid and ulimit -l)",
 			    strerror(err));
 	}
+}
+
+/* Redirects a new event on (tid, cpu) into ring_fd; adds it to extra_fds.
+ * Returns 0, 1 when the thread ended, -1 (errno) on failure. */
+static int open_into(struct perf_engine *e, struct perf_event_attr *attr,
+		     pid_t tid, int cpu, int ring_fd)
+{
+	int fd = (int)syscall(SYS_perf_event_open, attr, tid, cpu, -1,
+			      PERF_FLAG_FD_CLOEXEC);
+
+	if (fd < 0)
+		return errno == ESRCH ? 1 : -1;
+	if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, ring_fd)) {
+		int err = errno;
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	grow_array((void **)&e->extra_fds, sizeof(*e->extra_fds),
+		   e->nr_extra + 1, &e->alloc_extra);
+	e->extra_fds[e->nr_extra++] = fd;
+	return 0;
 }
 
 static enum perf_status status_of(int err)
@@ -289,6 +350,7 @@ static int open_all(struct perf_engine *e, pid_t pid, int spawn,
 		tids[0] = pid;
 		nr = 1;
 		e->attr.enable_on_exec = 1;
+		e->switch_attr.enable_on_exec = 1;
 	} else {
 		nr = list_threads(pid, &tids);
 	}
@@ -328,6 +390,15 @@ static int open_all(struct perf_engine *e, pid_t pid, int spawn,
 				   sizeof(*e->extra_fds), e->nr_extra + 1,
 				   &e->alloc_extra);
 			e->extra_fds[e->nr_extra++] = extra;
+		}
+		/* --idle: every thread's switches on this CPU, same ring */
+		for (t = 0; e->switches && t < nr; t++) {
+			int ret = open_into(e, &e->switch_attr, tids[t],
+					    cpus[c], fd);
+			if (ret < 0 && (spawn || errno != ESRCH)) {
+				*err = errno;
+				goto fail;
+			}
 		}
 	}
 	free(tids);
@@ -377,6 +448,16 @@ enum perf_status perf_engine_open(struct perf_engine **out, pid_t pid,
 		free(e);
 		return PERF_NO_EVENT;
 	}
+	if (o.switches && !is_clock_event(&e->attr)) {
+		strbuf_addf(why, "--idle charges off-CPU time, which needs a "
+			    "clock event, not '%s' (use -e cpu-clock or "
+			    "task-clock)", e->event_name);
+		free(e);
+		return PERF_NO_EVENT;
+	}
+	e->switches = o.switches;
+	if (e->switches)
+		switch_attr_setup(&e->switch_attr, &e->attr);
 	/* room for ~64 stack-carrying samples, at least 512 KiB */
 	data_size = 512 * 1024;
 	while (data_size < 64 * ((size_t)o.stack_size + 512) &&
@@ -385,7 +466,7 @@ enum perf_status perf_engine_open(struct perf_engine **out, pid_t pid,
 	if (data_size < (size_t)page)
 		data_size = page;
 	if (open_all(e, pid, spawn, data_size, &err) &&
-	    (err == EACCES || err == EPERM) && !o.no_kernel) {
+	    (err == EACCES || err == EPERM) && !o.no_kernel && !o.switches) {
 		struct strbuf tmp;
 		strbuf_init(&tmp);
 		explain_errno(err, 1, &tmp);
@@ -400,7 +481,16 @@ enum perf_status perf_engine_open(struct perf_engine **out, pid_t pid,
 	}
 	if (err && !*kernel_dropped) {
 		enum perf_status st = status_of(err);
-		explain_errno(err, !o.no_kernel, why);
+		if (o.switches && (err == EACCES || err == EPERM) &&
+		    perf_paranoid() > 1)
+			strbuf_addf(why, "--idle on a native program samples "
+				    "the scheduler in the kernel, which is not "
+				    "allowed (kernel.perf_event_paranoid=%d) "
+				    "(run as root or: sysctl "
+				    "kernel.perf_event_paranoid=1)",
+				    perf_paranoid());
+		else
+			explain_errno(err, !o.no_kernel || o.switches, why);
 		close_rings(e);
 		free(e);
 		return st;
@@ -509,7 +599,7 @@ static void parse_trailer(const struct perf_event_attr *a,
 		memcpy(&r->time, p, 8);
 }
 
-static int parse_sample(const struct perf_event_attr *a,
+static int parse_sample(const struct perf_event_attr *a, int switches,
 			const unsigned char *rec, size_t size,
 			struct perf_record *r)
 {
@@ -526,6 +616,7 @@ static int parse_sample(const struct perf_event_attr *a,
 	r->tid = (uint32_t)(v >> 32);
 	r->time = take_u64(&c);
 	r->period = take_u64(&c);
+	r->switch_out = switches && r->period == 1;
 	if (a->sample_type & PERF_SAMPLE_CALLCHAIN) {
 		r->nr_callchain = take_u64(&c);
 		if (r->nr_callchain > 4096)
@@ -571,7 +662,7 @@ static void parse_record(struct perf_engine *e, const unsigned char *rec,
 	switch (type) {
 	case PERF_RECORD_SAMPLE:
 		r.kind = PERF_REC_SAMPLE;
-		if (parse_sample(&e->attr, rec, size, &r))
+		if (parse_sample(&e->attr, e->switches, rec, size, &r))
 			return;
 		break;
 	case PERF_RECORD_MMAP2:
@@ -620,6 +711,10 @@ static void parse_record(struct perf_engine *e, const unsigned char *rec,
 		r.kind = PERF_REC_LOST;
 		memcpy(&r.lost, rec + 16, 8);
 		break;
+	case PERF_RECORD_SWITCH:
+		r.kind = PERF_REC_SWITCH;
+		r.switch_out = !!(misc & PERF_RECORD_MISC_SWITCH_OUT);
+		break;
 	case PERF_RECORD_LOST_SAMPLES:
 		if (size < 16)
 			return;
@@ -634,19 +729,26 @@ static void parse_record(struct perf_engine *e, const unsigned char *rec,
 	fn(ctx, &r);
 }
 
+static uint64_t ring_head(const struct perf_ring *ring)
+{
+	struct perf_event_mmap_page *meta = ring->base;
+
+	return meta ? __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE) : 0;
+}
+
+/* Hands over the records up to head (from ring_head). */
 static size_t ring_read(struct perf_engine *e, struct perf_ring *ring,
-			perf_record_fn fn, void *ctx)
+			uint64_t head, perf_record_fn fn, void *ctx)
 {
 	struct perf_event_mmap_page *meta = ring->base;
 	const unsigned char *data;
-	uint64_t head, tail;
+	uint64_t tail;
 	size_t handled = 0;
 	long page = sysconf(_SC_PAGESIZE);
 
 	if (!meta)
 		return 0;
 	data = (const unsigned char *)ring->base + page;
-	head = __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE);
 	tail = meta->data_tail;
 	while (tail + 8 <= head) {
 		struct perf_event_header hdr;
@@ -685,11 +787,26 @@ static size_t ring_read(struct perf_engine *e, struct perf_ring *ring,
 	return handled;
 }
 
+/*
+ * One pass reads every ring up to where it stood at the start of the
+ * pass, not up to where it stands when its turn comes: handling a ring's
+ * records can take long (the first unwinds load DWARF), and a later ring
+ * read further would hand over a thread's switch-in on one CPU before
+ * its switch-out on another.  So a pass holds everything written before
+ * it began (offcpu.c relies on it).
+ */
 size_t perf_engine_read(struct perf_engine *e, perf_record_fn fn, void *ctx)
 {
+	uint64_t heads_stack[16], *heads = heads_stack;
 	size_t n = 0;
 
+	if (e->nr_rings > 16)
+		heads = xcalloc(e->nr_rings, sizeof(*heads));
 	for (size_t i = 0; i < e->nr_rings; i++)
-		n += ring_read(e, &e->rings[i], fn, ctx);
+		heads[i] = ring_head(&e->rings[i]);
+	for (size_t i = 0; i < e->nr_rings; i++)
+		n += ring_read(e, &e->rings[i], heads[i], fn, ctx);
+	if (heads != heads_stack)
+		free(heads);
 	return n;
 }

@@ -23,6 +23,9 @@ struct perf_options {
 	int no_kernel;		/* exclude kernel samples and callchains */
 	unsigned stack_size;	/* user stack bytes per sample, 0 = none */
 	int wakeup_every;	/* wake the reader at every sample */
+	int switches;		/* --idle: also a sample at every switch-out
+				   (stack where the thread blocked) and a
+				   SWITCH record at every switch-in */
 };
 
 enum perf_status {
@@ -40,6 +43,7 @@ enum perf_record_kind {
 	PERF_REC_FORK,
 	PERF_REC_EXIT,
 	PERF_REC_LOST,
+	PERF_REC_SWITCH,	/* the thread went off (switch_out) or on CPU */
 };
 
 /* One parsed record; pointers point into the engine's buffers and are
@@ -52,6 +56,8 @@ struct perf_record {
 	uint64_t ip;
 	int user_mode;			/* sample taken in user space */
 	uint64_t period;
+	int switch_out;			/* SAMPLE: taken at a switch-out
+					   (switches); SWITCH: going off CPU */
 	uint64_t nr_callchain;
 	const uint64_t *callchain;	/* with PERF_CONTEXT_* markers */
 	uint64_t regs_abi;		/* 0 = no user regs */
@@ -83,6 +89,8 @@ struct perf_engine;
  * at once.  On failure *out is NULL and why holds "<why> (<fix>)".
  * When kernel sampling is refused but user-only works, the engine opens
  * user-only and sets *kernel_dropped (why holds the reason).
+ * With opts->switches the event must be cpu-clock or task-clock and the
+ * scheduler events need kernel sampling: no user-only fallback then.
  */
 enum perf_status perf_engine_open(struct perf_engine **out, pid_t pid,
 				  int spawn, const struct perf_options *opts,

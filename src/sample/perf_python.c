@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "model/profile.h"
 #include "python/reader.h"
@@ -15,7 +16,14 @@
 #include "util/xalloc.h"
 
 /* pyreader_open attempts while a runtime is not initialised yet */
-#define MAX_NOT_READY 1000
+/* A process that is not (yet) readable is tried again, at most every
+ * RETRY_NS: a starting interpreter for NOT_READY_NS, and one that does
+ * not look like Python yet for NOT_PYTHON_NS (right at its exec, before
+ * its maps settle, it may not), as pyrecord_open waits.  By time, not by
+ * count: --idle brings many samples during start-up. */
+#define RETRY_NS (5 * 1000 * 1000LL)
+#define NOT_READY_NS (15 * 1000 * 1000 * 1000LL)
+#define NOT_PYTHON_NS (2 * 1000 * 1000 * 1000LL)
 
 enum py_state { PY_UNKNOWN = 0, PY_OPEN, PY_NOT_PYTHON };
 
@@ -23,7 +31,7 @@ struct python_process {
 	pid_t pid;
 	enum py_state state;
 	struct pyreader *reader;
-	unsigned long not_ready;
+	int64_t first_try_ns, last_try_ns;	/* while not readable */
 };
 
 struct perf_python {
@@ -79,7 +87,8 @@ void perf_python_reset(struct perf_python *pp, pid_t pid)
 		pyreader_close(proc->reader);
 	proc->reader = NULL;
 	proc->state = PY_UNKNOWN;
-	proc->not_ready = 0;
+	proc->first_try_ns = 0;
+	proc->last_try_ns = 0;
 }
 
 int perf_python_known(struct perf_python *pp, pid_t pid)
@@ -114,17 +123,28 @@ static int python_open(struct python_process *proc)
 {
 	struct strbuf why;
 	enum pyread_status s;
+	struct timespec ts;
+	int64_t now, waited;
 
 	if (proc->state == PY_OPEN)
 		return 1;
 	if (proc->state == PY_NOT_PYTHON)
 		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	if (proc->last_try_ns && now - proc->last_try_ns < RETRY_NS)
+		return 0;
+	if (!proc->first_try_ns)
+		proc->first_try_ns = now;
+	proc->last_try_ns = now;
+	waited = now - proc->first_try_ns;
 	strbuf_init(&why);
 	s = pyreader_open(proc->pid, &proc->reader, &why);
 	if (s == PYREAD_OK) {
 		proc->state = PY_OPEN;
-	} else if (s == PYREAD_NOT_READY && proc->not_ready++ < MAX_NOT_READY) {
-		/* the interpreter is starting: try again next sample */
+	} else if ((s == PYREAD_NOT_READY && waited < NOT_READY_NS) ||
+		   (s == PYREAD_NOT_PYTHON && waited < NOT_PYTHON_NS)) {
+		/* starting or still exec'ing: try again soon */
 	} else {
 		proc->state = PY_NOT_PYTHON;
 		if (s != PYREAD_NOT_PYTHON && s != PYREAD_NOT_READY)

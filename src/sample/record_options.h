@@ -41,15 +41,43 @@ struct record_options {
 
 #define VIEW_POLL_NS 50000000
 
+/* Why a sample was dropped: record_stats.errors by kind, so the summary
+ * can say what the errors were (cmd/record.c names them). */
+enum record_error {
+	RECORD_ERROR_THREAD_LIST,	/* Python: thread list changed while read */
+	RECORD_ERROR_STACK,		/* Python: a stack changed or went away
+					   while read */
+	RECORD_ERROR_NO_FRAMES,		/* perf_event: nothing to unwind */
+	RECORD_ERROR_MIXED_PYTHON,	/* --native: Python stack unreadable */
+	RECORD_ERROR_KINDS
+};
+
 /* Counters every engine reports at the end ("samples", "errors", ...). */
 struct record_stats {
 	unsigned long samples;		/* samples added to the profile */
 	unsigned long late;		/* ticks missed because we were late */
 	unsigned long errors;		/* torn/failed reads, dropped samples */
+	unsigned long error_kinds[RECORD_ERROR_KINDS];	/* errors by kind */
 	unsigned long lost;		/* perf ring-buffer losses */
 	unsigned long unmerged;		/* --native: Python/native mismatch */
-	double sampling_cpu_us;		/* scorch's CPU time while sampling
-					   (start-up and writing excluded) */
+	double sampling_cpu_us;		/* scorch's CPU time while recording
+					   (from the target's start or attach
+					   to the end of sampling) */
+	double sampling_wall_us;	/* ... and the wall time it took */
 };
+
+struct strbuf;
+/* Appends what the errors were: "no errors", "1 error (1 stack changed or
+ * gone while read)", "3 errors (2 ..., 1 ...)" (record_stats.c). */
+void record_stats_describe_errors(const struct record_stats *s,
+				  struct strbuf *sb);
+
+/* Counts one dropped sample of a kind. */
+static inline void record_stats_error(struct record_stats *s,
+				      enum record_error kind)
+{
+	s->errors++;
+	s->error_kinds[kind]++;
+}
 
 #endif
