@@ -464,13 +464,9 @@ static void handle_record(void *ctx, const struct perf_record *r)
 			native_process_reset(st, r->pid);
 		}
 		{
-			/* a copy: set_thread_name may move the names */
 			const char *name = thread_name(st, r->ptid);
-			char copy[sizeof(st->names->name)];
-			if (name) {
-				snprintf(copy, sizeof(copy), "%s", name);
-				set_thread_name(st, r->pid, r->tid, copy);
-			}
+			if (name)	/* set_thread_name copies it first */
+				set_thread_name(st, r->pid, r->tid, name);
 		}
 		break;
 	case PERF_REC_SWITCH:
