@@ -63,6 +63,7 @@ struct change {
 	const char *name;
 	double before, after;		/* absolute, in table units */
 	double before_pct, after_pct;	/* share of each side's total */
+	double self_delta;		/* change of the key's own samples */
 };
 
 static int compare_changes(const void *x, const void *y)
@@ -70,6 +71,12 @@ static int compare_changes(const void *x, const void *y)
 	const struct change *a = x, *b = y;
 	double da = fabs(a->after - a->before), db = fabs(b->after - b->before);
 
+	if (da != db)
+		return da > db ? -1 : 1;
+	/* equal changes (a function and its callers): the one whose own
+	 * samples changed, where the change happened, first */
+	da = fabs(a->self_delta);
+	db = fabs(b->self_delta);
 	if (da != db)
 		return da > db ? -1 : 1;
 	return strcmp(a->name, b->name);
@@ -128,6 +135,8 @@ static uint32_t print_changes(FILE *out, const struct aggregate *before,
 		changes[n].name = name;
 		changes[n].before = before->total[i];
 		changes[n].after = other ? after->total[other] : 0;
+		changes[n].self_delta = (other ? after->self[other] : 0) -
+					before->self[i];
 		if (changes[n].before > 0 && changes[n].after > 0)
 			common++;
 		n++;
@@ -140,6 +149,7 @@ static uint32_t print_changes(FILE *out, const struct aggregate *before,
 		changes[n].name = name;
 		changes[n].before = 0;
 		changes[n].after = after->total[i];
+		changes[n].self_delta = after->self[i];
 		n++;
 	}
 	for (i = 0; i < n; i++) {
@@ -268,7 +278,7 @@ int cmd_diff(int argc, const char **argv)
 			      "when the profile says how long a sample is); the table lists the\n"
 			      "biggest changes first.  The flame graph sizes each frame by before +\n"
 			      "after, so what shrank stays visible: blue shrank, red grew (by the\n"
-			      "frame's own samples).", 0);
+			      "frame's own samples).\n", 0);
 	if (nargs == -2)
 		return 0;
 	if (nargs < 0)

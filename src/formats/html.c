@@ -297,6 +297,27 @@ static void add_diff_cell(struct strbuf *sb, double v, int sign)
 	strbuf_addstr(sb, "</td>");
 }
 
+/* "Before → after: 4,487 → 39 samples (-99.1%)" and what the colours say. */
+static void add_diff_summary(struct strbuf *sb, const struct profile *p)
+{
+	double before = profile_sum(p, 0), after = profile_sum(p, 1);
+	const char *unit;
+
+	strbuf_addstr(sb, "<p class=\"viewer-meta\" id=\"viewer-diff-total\">Before \xe2\x86\x92 after: ");
+	svg_text_add_count(sb, before);
+	strbuf_addstr(sb, " \xe2\x86\x92 ");
+	svg_text_add_count(sb, after);
+	strbuf_addch(sb, ' ');
+	unit = profile_str(p, p->value_types[0].unit);
+	add_escaped(sb, !strcmp(unit, "count") ? "samples" : unit);
+	if (before > 0)
+		strbuf_addf(sb, " (%+.1f%%)", 100 * (after - before) / before);
+	strbuf_addstr(sb, p->meta.differential == PROFILE_DIFF_BOTH ?
+		      " &#183; frame width: before + after" :
+		      " &#183; frame width: after");
+	strbuf_addstr(sb, " &#183; blue: shrank, red: grew (the frame's own samples)</p>\n");
+}
+
 /* A differential profile's table: each function's total before and
  * after, the change and the relative change, biggest change first. */
 static void add_diff_table(struct strbuf *sb, const struct profile *p)
@@ -319,16 +340,7 @@ static void add_diff_table(struct strbuf *sb, const struct profile *p)
 		delta[i] = a.total[i] - b.total[i];
 	}
 	qsort_r(order, n, sizeof(*order), compare_abs_delta, delta);
-	strbuf_addstr(sb, "<p class=\"viewer-meta\">Total: ");
-	svg_text_add_count(sb, b.sum);
-	strbuf_addstr(sb, " \xe2\x86\x92 ");
-	svg_text_add_count(sb, a.sum);
-	strbuf_addstr(sb, " (");
-	add_escaped(sb, profile_str(p, p->value_types[0].unit));
-	strbuf_addch(sb, ')');
-	if (b.sum > 0)
-		strbuf_addf(sb, ", %+.1f%%", 100 * (a.sum - b.sum) / b.sum);
-	strbuf_addstr(sb, ".</p>\n<h2>Functions</h2>\n"
+	strbuf_addstr(sb, "<h2>Functions</h2>\n"
 		      "<input id=\"viewer-filter\" type=\"search\" "
 		      "placeholder=\"Filter by function or file\">"
 		      "<span id=\"viewer-count\"></span>\n"
@@ -425,7 +437,10 @@ static int html_write(const struct profile *p, FILE *out,
 	strbuf_addstr(&sb, "</script>\n</head>\n<body>\n<h1>");
 	add_escaped(&sb, title);
 	strbuf_addstr(&sb, "</h1>\n");
-	add_summary(&sb, p, value, profile_sum(p, value));
+	if (p->meta.differential && p->nr_values >= 2)
+		add_diff_summary(&sb, p);
+	else
+		add_summary(&sb, p, value, profile_sum(p, value));
 	strbuf_addstr(&sb, "<div id=\"viewer-flame\">\n");
 	r = add_flame_graph(&sb, p, wo);
 	strbuf_addstr(&sb, "</div>\n");

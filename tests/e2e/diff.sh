@@ -193,5 +193,5 @@ elif [ ! -d "$modules/playwright-core" ]; then
 else
 	NODE_MODULES=$modules node "$TOP/tests/e2e/browser/diff.js" "$WORK/diff.html" \
 		"${SHOT_DIR:-$WORK}/diff.png" "$WORK/chromium-profile" \
-		"{\"name\": \"run_dummy\", \"file\": \"before.py → after.py\", \"before\": $rb, \"after\": $ra}"
+		"{\"name\": \"run_dummy\", \"file\": \"before.py → after.py\", \"before\": $rb, \"after\": $ra, \"totalBefore\": $nb, \"totalAfter\": $na}"
 fi

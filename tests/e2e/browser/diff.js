@@ -5,7 +5,8 @@
 // flame graph.  Prints ok/FAIL lines for tests/e2e/diff.sh.
 //
 // usage: node diff.js HTML SCREENSHOT.png PROFILE_DIR EXPECT_JSON
-// EXPECT_JSON: {"name": NAME, "file": FILE, "before": N, "after": N}
+// EXPECT_JSON: {"name": NAME, "file": FILE, "before": N, "after": N,
+//               "totalBefore": N, "totalAfter": N}
 'use strict';
 const { launch, openGraph } = require('./chromium.js');
 
@@ -21,6 +22,10 @@ function check(name, cond, why) { cond ? ok(name) : fail(name, why); }
 	const browser = await launch(profileDir, { viewport: { width: 1250, height: 900 } });
 	try {
 		const { page, requests, errors } = await openGraph(browser, htmlPath);
+		const total = await page.textContent('#viewer-diff-total');
+		const sum = (n) => n.toLocaleString('en-US');
+		check('diff_html_totals', (total || '').startsWith('Before \u2192 after: ' + sum(want.totalBefore) +
+		      ' \u2192 ' + sum(want.totalAfter) + ' samples'), 'summary "' + total + '"');
 		const heads = await page.$$eval('#viewer-table th', (ths) => ths.map((t) => t.textContent.trim()));
 		check('diff_html_columns', heads.slice(0, 4).join('|') === 'Function|Before|After|Delta',
 		      'headings ' + heads.join('|'));
