@@ -90,28 +90,32 @@ static double pct(double v, double sum)
 static void print_value(FILE *out, const struct table_units *u, double v,
 			int sign)
 {
-	if (u->fraction)
+	if (u->samples && u->fraction)
 		fprintf(out, sign ? "%+9.1f" : "%9.1f", v);
 	else if (u->samples)
 		fprintf(out, sign ? "%+9.0f" : "%9.0f", v);
 	else
-		fprintf(out, sign ? "%+9.3g" : "%9.3g", v);
+		fprintf(out, sign ? "%+9.3f" : "%9.3f", v);
 }
 
-/* "4487 → 39 samples (-99.1%), 44.87 s → 0.39 s cpu" */
+/* "4487 → 39 samples (-97.5%), 44.87 s → 0.39 s cpu" or, when the
+ * values are seconds, "0.520 s → 0.125 s cpu (-76.0%)" */
 static void print_totals(FILE *out, const struct table_units *u,
 			 double before, double after)
 {
-	fprintf(out, "# total: %.*f \xe2\x86\x92 %.*f %s", u->fraction ? 1 : u->samples ? 0 : 3,
-		before, u->fraction ? 1 : u->samples ? 0 : 3, after, u->unit);
+	int digits = !u->samples ? 3 : u->fraction ? 1 : 0;
+	int secs = !strcmp(u->unit, "s");
+
+	fprintf(out, "# total: %.*f%s \xe2\x86\x92 %.*f %s", digits, before,
+		secs ? " s" : "", digits, after, u->unit);
+	if (secs && u->what)
+		fprintf(out, " %s", u->what);
 	if (before > 0)
 		fprintf(out, " (%+.1f%%)", 100.0 * (after - before) / before);
 	if (u->samples && u->seconds > 0)
 		fprintf(out, ", %.2f s \xe2\x86\x92 %.2f s%s%s", before * u->seconds,
 			after * u->seconds, u->what ? " " : "",
 			u->what ? u->what : "");
-	else if (!u->samples && u->what)
-		fprintf(out, " %s", u->what);
 	fputc('\n', out);
 }
 
@@ -159,8 +163,10 @@ static uint32_t print_changes(FILE *out, const struct aggregate *before,
 	qsort(changes, n, sizeof(*changes), compare_changes);
 	if (limit > 0 && n > (uint32_t)limit)
 		n = (uint32_t)limit;
-	fprintf(out, "%s%9s%9s%9s", colour ? "\033[1m" : "", "Before", "After",
-		"Delta");
+	fprintf(out, "%s%9s%9s%9s", colour ? "\033[1m" : "",
+		u->samples || strcmp(u->unit, "s") ? "Before" : "Before s",
+		u->samples || strcmp(u->unit, "s") ? "After" : "After s",
+		u->samples || strcmp(u->unit, "s") ? "Delta" : "Delta s");
 	if (secs)
 		fprintf(out, "%10s%10s", "Before s", "After s");
 	fprintf(out, "%9s%9s  %s%s\n", "Before%", "After%",
