@@ -38,11 +38,7 @@ function check(name, cond, why) { cond ? ok(name) : fail(name, why); }
 		check('diff_html_first_row', first && first.name === want.name && first.file === want.file &&
 		      first.cells.slice(1, 4).join('|') === wantCells.join('|'),
 		      'first row ' + JSON.stringify(first) + ', want ' + want.name + ' ' + wantCells.join('|'));
-		// a click on the row highlights the function's frames
-		await page.click('#viewer-rows tr:first-child a');
-		const matched = await page.textContent('#matched');
-		check('diff_html_click_highlights', /Matched: [0-9.]+%/.test(matched || ''), 'matched "' + matched + '"');
-		// its frame in the graph is blue (it shrank)
+		// its frame in the graph is blue (it shrank), before any highlight
 		const fill = await page.evaluate((n) => {
 			const g = Array.from(document.querySelectorAll('#frames > g'))
 				.find((x) => x.querySelector('title').textContent.startsWith(n + ' ('));
@@ -50,6 +46,10 @@ function check(name, cond, why) { cond ? ok(name) : fail(name, why); }
 		}, want.name + ' (' + want.file + ')');
 		const m = /^rgb\((\d+),(\d+),255\)$/.exec(fill || '');
 		check('diff_html_frame_blue', m && m[1] === m[2] && +m[1] < 128, 'fill ' + fill);
+		// a click on the row highlights the function's frames
+		await page.click('#viewer-rows tr:first-child a');
+		const matched = await page.textContent('#matched');
+		check('diff_html_click_highlights', /Matched: [0-9.]+%/.test(matched || ''), 'matched "' + matched + '"');
 		check('diff_html_no_network', requests.length === 0, 'requests: ' + requests.join(' '));
 		check('diff_html_no_errors', errors.length === 0, 'page errors: ' + errors.join(' | '));
 		await page.screenshot({ path: shotPath, fullPage: true });
