@@ -248,6 +248,7 @@ int cmd_diff(int argc, const char **argv)
 	const char *focus = NULL, *ignore = NULL, *by_name = "function";
 	int nargs, ret, normalize = 0, limit = 10, by;
 	struct profile before, after, d;
+	struct strbuf title = { 0 };
 	const struct option opts[] = {
 		{ OPTION_STRING, 'o', "output", &output, "FILE",
 		  "write the differential profile (e.g. diff.svg, diff.html, diff.folded)",
@@ -268,7 +269,7 @@ int cmd_diff(int argc, const char **argv)
 		{ OPTION_STRING, 0, "ignore", &ignore, "REGEX",
 		  "drop stacks with a frame matching REGEX", NULL },
 		{ OPTION_STRING, 0, "title", &wo.title, "TEXT",
-		  "title of the flame graph", NULL },
+		  "title of the flame graph (default: \"BEFORE \xe2\x86\x92 AFTER\")", NULL },
 		{ OPTION_STRING, 0, "input-format", &input_format, "FORMAT",
 		  "force the input format of both profiles", NULL },
 		{ OPTION_END, 0, NULL, NULL, NULL, NULL, NULL },
@@ -343,6 +344,10 @@ int cmd_diff(int argc, const char **argv)
 				}
 			}
 			diff_profiles(&d, &before, &after, &dopt, &renamed);
+			if (!wo.title) {
+				strbuf_addf(&title, "%s \xe2\x86\x92 %s", argv[0], argv[1]);
+				wo.title = strbuf_str(&title);
+			}
 			if (output)
 				ret = format_write_path(output, format, "folded",
 							&d, &wo);
@@ -379,5 +384,6 @@ int cmd_diff(int argc, const char **argv)
 	profile_release(&before);
 	profile_release(&after);
 	profile_release(&d);
+	strbuf_release(&title);
 	return ret ? 1 : 0;
 }
