@@ -183,6 +183,18 @@ xmllint --xpath "string(//*[local-name()='g'][@data-kind='shrank']/*[local-name(
 bn=$(xmllint --xpath "count(//*[local-name()='title'][starts-with(., 'run_dummy ($rb → $ra samples')])" "$WORK/byname.svg" 2>&1)
 [ "$bn" = 1 ] && ok diff_recorded_by_name_svg || fail diff_recorded_by_name_svg "run_dummy frames without file: $bn"
 
+# the recorded profile's own flame graph is coloured by kind: run_dummy
+# is a Python frame, its colour in the legend's Python range
+"$SCORCH" flamegraph "$WORK/before.pb.gz" -o "$WORK/before.svg" 2>/dev/null
+k=$(xmllint --xpath "concat(string(//*[local-name()='g'][*[local-name()='title'][starts-with(., 'run_dummy (')]]/*[local-name()='rect']/@fill), ' ', string(//*[@data-kind='python']/@data-min), ' ', string(//*[@data-kind='python']/@data-max))" "$WORK/before.svg" 2>&1)
+if [[ $k =~ ^rgb\(([0-9]+),([0-9]+),([0-9]+)\)\ rgb\(([0-9]+),([0-9]+),([0-9]+)\)\ rgb\(([0-9]+),([0-9]+),([0-9]+)\)$ ]] &&
+   m=("${BASH_REMATCH[@]}") && [ "${m[1]}" -ge "${m[4]}" ] && [ "${m[1]}" -le "${m[7]}" ] &&
+   [ "${m[2]}" -ge "${m[5]}" ] && [ "${m[2]}" -le "${m[8]}" ] && [ "${m[3]}" -ge "${m[6]}" ] && [ "${m[3]}" -le "${m[9]}" ]; then
+	ok diff_recorded_python_kind_colour
+else
+	fail diff_recorded_python_kind_colour "run_dummy fill, python range: $k"
+fi
+
 # the HTML diff in Chromium: Before/After/Delta columns, run_dummy first
 # with the table's numbers
 modules=$TOP/build/node/node_modules
