@@ -356,13 +356,15 @@ static void add_diff_table(struct strbuf *sb, const struct profile *p)
 		      "</tr></thead>\n<tbody id=\"viewer-rows\">\n");
 	for (i = 0; i < n && rows < HTML_MAX_ROWS; i++) {
 		uint32_t k = order[i];
-		const struct frame *f = &p->frames[b.frame[k]];
-		const char *name = profile_str(p, f->name);
-		const char *file = f->file ? profile_str(p, f->file) : "";
+		const struct frame *f;
+		const char *name, *file;
 		double change = b.total[k] > 0 ? 100 * delta[k] / b.total[k] : 0;
 
 		if (!b.frame[k])
 			continue;
+		f = &p->frames[b.frame[k]];
+		name = profile_str(p, f->name);
+		file = f->file ? profile_str(p, f->file) : "";
 		strbuf_addf(sb, "<tr data-row=\"%u\" data-name=\"", rows++);
 		add_escaped(sb, name);
 		strbuf_addstr(sb, "\" data-file=\"");

@@ -261,40 +261,17 @@ static void frame_colour(const struct svg_layout *l, const struct svg_tree *t,
 	}
 }
 
-static void write_frame(struct strbuf *sb, const struct svg_layout *l,
-			const struct svg_tree *t, uint32_t node, uint64_t *rng)
+/* The tooltip's numbers of a frame: "4,401 → 3 samples, -99.9%"
+ * (before and after, inclusive) for scorch diff's graphs, else "N
+ * samples, P%" and, differential, the change as a share of the total. */
+static void add_tooltip_numbers(struct strbuf *sb, const struct svg_layout *l,
+				const struct svg_tree *t, uint32_t node)
 {
 	const struct svg_options *o = &l->o;
 	const struct svg_node *n = &t->nodes[node];
-	char colour[SVG_COLOR_LEN];
-	double x1, x2, y1, y2, pct;
-	size_t len, shown;
-	const char *name = svg_tree_label(t, node, &len);
+	double pct = 100 * n->value / l->total;
 
-	x1 = SVG_XPAD + n->start * l->width_per_count;
-	x2 = SVG_XPAD + (node ? n->start + n->value : l->total) *
-			l->width_per_count;
-	if (o->inverted) {
-		y1 = l->ypad_top + l->subtitle_pad + l->legend_pad +
-		     n->depth * o->frame_height;
-		y2 = y1 + o->frame_height - SVG_FRAMEPAD;
-	} else {
-		y2 = l->image_height - l->ypad_bottom - n->depth * o->frame_height;
-		y1 = y2 - o->frame_height + SVG_FRAMEPAD;
-	}
-	/* round as drawn, so widths add up to the parent's */
-	x1 = round(x1 * 10) / 10;
-	x2 = round(x2 * 10) / 10;
-	shown = svg_text_strip_annotation(name, len);
-	pct = 100 * n->value / l->total;
-
-	strbuf_addstr(sb, "<g data-n=\"");
-	svg_text_add_value(sb, n->value);
-	strbuf_addstr(sb, "\"><title>");
-	svg_text_escape(sb, name, shown);
-	strbuf_addstr(sb, " (");
 	if (t->differential == PROFILE_DIFF_BOTH) {
-		/* "4,401 → 3 samples, -99.9%": before and after, inclusive */
 		double before = n->value - n->after;
 
 		svg_text_add_count(sb, before * o->factor);
@@ -309,7 +286,7 @@ static void write_frame(struct strbuf *sb, const struct svg_layout *l,
 		} else {
 			strbuf_addstr(sb, ", new");
 		}
-		goto rect;
+		return;
 	}
 	svg_text_add_count(sb, n->value * o->factor);
 	strbuf_addch(sb, ' ');
@@ -328,7 +305,40 @@ static void write_frame(struct strbuf *sb, const struct svg_layout *l,
 		svg_text_add_fixed(sb, 100 * d / l->total, 2);
 		strbuf_addch(sb, '%');
 	}
-rect:
+}
+
+static void write_frame(struct strbuf *sb, const struct svg_layout *l,
+			const struct svg_tree *t, uint32_t node, uint64_t *rng)
+{
+	const struct svg_options *o = &l->o;
+	const struct svg_node *n = &t->nodes[node];
+	char colour[SVG_COLOR_LEN];
+	double x1, x2, y1, y2;
+	size_t len, shown;
+	const char *name = svg_tree_label(t, node, &len);
+
+	x1 = SVG_XPAD + n->start * l->width_per_count;
+	x2 = SVG_XPAD + (node ? n->start + n->value : l->total) *
+			l->width_per_count;
+	if (o->inverted) {
+		y1 = l->ypad_top + l->subtitle_pad + l->legend_pad +
+		     n->depth * o->frame_height;
+		y2 = y1 + o->frame_height - SVG_FRAMEPAD;
+	} else {
+		y2 = l->image_height - l->ypad_bottom - n->depth * o->frame_height;
+		y1 = y2 - o->frame_height + SVG_FRAMEPAD;
+	}
+	/* round as drawn, so widths add up to the parent's */
+	x1 = round(x1 * 10) / 10;
+	x2 = round(x2 * 10) / 10;
+	shown = svg_text_strip_annotation(name, len);
+
+	strbuf_addstr(sb, "<g data-n=\"");
+	svg_text_add_value(sb, n->value);
+	strbuf_addstr(sb, "\"><title>");
+	svg_text_escape(sb, name, shown);
+	strbuf_addstr(sb, " (");
+	add_tooltip_numbers(sb, l, t, node);
 	strbuf_addstr(sb, ")</title><rect x=\"");
 	frame_colour(l, t, node, colour, rng);
 	svg_text_add_fixed(sb, x1, 1);
