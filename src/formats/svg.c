@@ -261,6 +261,16 @@ static void frame_colour(const struct svg_layout *l, const struct svg_tree *t,
 	}
 }
 
+/* Nonzero for an "rgb(r,g,b)" colour black text is hard to read on. */
+static int is_dark(const char *colour)
+{
+	int r, g, b;
+
+	if (sscanf(colour, "rgb(%d,%d,%d)", &r, &g, &b) != 3)
+		return 0;
+	return 299 * r + 587 * g + 114 * b < 90000;
+}
+
 /* The tooltip's numbers of a frame: "4,401 → 3 samples, -99.9%"
  * (before and after, inclusive) for scorch diff's graphs, else "N
  * samples, P%" and, differential, the change as a share of the total. */
@@ -354,7 +364,8 @@ static void write_frame(struct strbuf *sb, const struct svg_layout *l,
 	svg_text_add_fixed(sb, x1 + 3, 2);
 	strbuf_addstr(sb, "\" y=\"");
 	svg_text_add_fixed(sb, 3 + (y1 + y2) / 2, 1);
-	strbuf_addstr(sb, "\">");
+	/* white names on dark frames (a deep blue "shrank") */
+	strbuf_addstr(sb, is_dark(colour) ? "\" style=\"fill:rgb(255,255,255)\">" : "\">");
 	svg_text_fit(sb, name, shown,
 		     (long)floor((x2 - x1) / (o->font_size * o->font_width)));
 	strbuf_addstr(sb, "</text></g>\n");
@@ -392,7 +403,8 @@ static void legend_item(struct strbuf *sb, const struct svg_layout *l,
 	strbuf_addf(sb, "<text x=\"%.1f\" y=\"%.1f\">", *x + size + 4, y);
 	add_escaped(sb, label);
 	strbuf_addstr(sb, "</text></g>\n");
-	*x += size + 4 + strlen(label) * size * l->o.font_width + size * 1.5;
+	/* proportional fonts average about half the size per character */
+	*x += size + 4 + strlen(label) * size * 0.5 + size * 1.5;
 }
 
 /* One row under the title: what the colours mean. */
