@@ -183,6 +183,21 @@ xmllint --xpath "string(//*[local-name()='g'][@data-kind='shrank']/*[local-name(
 bn=$(xmllint --xpath "count(//*[local-name()='title'][starts-with(., 'run_dummy ($rb → $ra samples')])" "$WORK/byname.svg" 2>&1)
 [ "$bn" = 1 ] && ok diff_recorded_by_name_svg || fail diff_recorded_by_name_svg "run_dummy frames without file: $bn"
 
+# recorded at another rate, the fix is compared in seconds (each side's
+# samples times its own period)
+if (cd "$WORK" && "$SCORCH" record -q -F 100 -o after100.pb.gz -- "$py" after.py >/dev/null 2>>rec.err); then
+	n100=$(sum "$WORK/after100.pb.gz")
+	want=$(awk -v b="$nb" -v a="$n100" 'BEGIN { printf "# total: %.3f s → %.3f s cpu (", b * 0.005, a * 0.01 }')
+	s=$("$SCORCH" diff "$WORK/before.pb.gz" "$WORK/after100.pb.gz" 2>&1)
+	if echo "$s" | grep -qF "$want" && echo "$s" | grep -qE '^ Before s +After s +Delta s '; then
+		ok diff_recorded_seconds_when_rates_differ
+	else
+		fail diff_recorded_seconds_when_rates_differ "want '$want': $s"
+	fi
+else
+	fail diff_recorded_seconds_when_rates_differ "record failed: $(tail -n 3 "$WORK/rec.err")"
+fi
+
 # the recorded profile's own flame graph is coloured by kind: run_dummy
 # is a Python frame, its colour in the legend's Python range
 "$SCORCH" flamegraph "$WORK/before.pb.gz" -o "$WORK/before.svg" 2>/dev/null
