@@ -94,8 +94,10 @@ static void print_value(FILE *out, const struct table_units *u, double v,
 		fprintf(out, sign ? "%+9.1f" : "%9.1f", v);
 	else if (u->samples)
 		fprintf(out, sign ? "%+9.0f" : "%9.0f", v);
-	else
+	else if (!strcmp(u->unit, "s"))
 		fprintf(out, sign ? "%+9.3f" : "%9.3f", v);
+	else	/* the profiles' own unit: bytes, events, ... */
+		fprintf(out, sign ? "%+9.6g" : "%9.6g", v);
 }
 
 /* "4487 → 39 samples (-97.5%), 44.87 s → 0.39 s cpu" or, when the
@@ -103,11 +105,15 @@ static void print_value(FILE *out, const struct table_units *u, double v,
 static void print_totals(FILE *out, const struct table_units *u,
 			 double before, double after)
 {
-	int digits = !u->samples ? 3 : u->fraction ? 1 : 0;
 	int secs = !strcmp(u->unit, "s");
+	int digits = secs ? 3 : u->fraction ? 1 : 0;
 
-	fprintf(out, "# total: %.*f%s \xe2\x86\x92 %.*f %s", digits, before,
-		secs ? " s" : "", digits, after, u->unit);
+	if (!u->samples && !secs)
+		fprintf(out, "# total: %.6g \xe2\x86\x92 %.6g %s", before, after,
+			u->unit);
+	else
+		fprintf(out, "# total: %.*f%s \xe2\x86\x92 %.*f %s", digits, before,
+			secs ? " s" : "", digits, after, u->unit);
 	if (secs && u->what)
 		fprintf(out, " %s", u->what);
 	if (before > 0)
