@@ -163,6 +163,27 @@ static void add_side(struct diff_side *c, int slot, double scale,
 	free(c->stack_map);
 }
 
+/* Nonzero when a function other than `<module>` has frames in file fb of
+ * b and in file fa of a: the two scripts share code, so they are taken
+ * for versions of one program. */
+static int share_a_function(const struct profile *b, uint32_t fb,
+			    const struct profile *a, uint32_t fa)
+{
+	uint32_t i, j;
+
+	for (i = 1; i < b->nr_frames; i++) {
+		const char *name = profile_str(b, b->frames[i].name);
+
+		if (b->frames[i].file != fb || !strcmp(name, "<module>"))
+			continue;
+		for (j = 1; j < a->nr_frames; j++)
+			if (a->frames[j].file == fa &&
+			    !strcmp(profile_str(a, a->frames[j].name), name))
+				return 1;
+	}
+	return 0;
+}
+
 static const char *base_name(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -193,7 +214,8 @@ void diff_profiles(struct profile *d, const struct profile *before,
 		strbuf_init(&ka);
 		diff_file_key(profile_str(before, main_before), &kb);
 		diff_file_key(profile_str(after, main_after), &ka);
-		if (strcmp(strbuf_str(&kb), strbuf_str(&ka))) {
+		if (strcmp(strbuf_str(&kb), strbuf_str(&ka)) &&
+		    share_a_function(before, main_before, after, main_after)) {
 			strbuf_reset(&kb);
 			strbuf_addf(&kb, "%s \xe2\x86\x92 %s",
 				    base_name(profile_str(before, main_before)),

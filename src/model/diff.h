@@ -9,8 +9,9 @@
  * package's __init__.py / __main__.py keeps its directory, so
  * pkg/__init__.py and other/__init__.py stay apart), without the line
  * unless lines are asked for.  When the two profiles ran differently named
- * main scripts (before.py and after.py), the files of the two main scripts
- * are the same file, labelled "before.py → after.py".  A main script is the
+ * main scripts (before.py and after.py) that define a function of the same
+ * name (other than `<module>`), the files of the two main scripts are the
+ * same file, labelled "before.py → after.py".  A main script is the
  * file of a `<module>` frame that is the outermost Python frame of its
  * stacks and, when the profile has its command line, is named on it (the
  * heaviest such file; `<...>` pseudo-files never are).  Only reads its

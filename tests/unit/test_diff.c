@@ -2,7 +2,8 @@
  * test_diff.c - unit tests of model/diff.c: the file key frames match by,
  * finding a profile's main script (with and without its command line),
  * and the differential profile of two runs with renamed main scripts
- * (matched frames, before/after values, scaling, --by name and line).
+ * (matched frames, before/after values, scaling, --by name and line), and
+ * of two unrelated scripts (not matched).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -154,10 +155,33 @@ static void test_renamed_scripts(void)
 	profile_release(&a);
 }
 
+/* Two main scripts that share no function are two programs: not matched. */
+static void test_unrelated_scripts(void)
+{
+	struct profile b, a, d;
+	struct diff_options o;
+	uint32_t f[2], renamed = 1;
+
+	profile_init(&b);
+	profile_init(&a);
+	make_run(&b, "/w/before.py", 10, 1, 0);
+	f[0] = pyframe(&a, "<module>", "/w/server.py", 3);
+	f[1] = pyframe(&a, "serve", "/w/server.py", 9);
+	profile_add1(&a, profile_stack_from_frames(&a, f, 2), 0, -1, 10);
+	memset(&o, 0, sizeof(o));
+	profile_init(&d);
+	diff_profiles(&d, &b, &a, &o, &renamed);
+	CHECK(renamed == 0);
+	profile_release(&d);
+	profile_release(&b);
+	profile_release(&a);
+}
+
 int main(void)
 {
 	RUN(test_file_key);
 	RUN(test_main_script);
 	RUN(test_renamed_scripts);
+	RUN(test_unrelated_scripts);
 	TEST_EXIT();
 }
