@@ -287,11 +287,11 @@ int cmd_diff(int argc, const char **argv)
 			      "of their file (pkg/__init__.py keeps its directory), without lines\n"
 			      "(--by line keeps them).  When the two runs had differently named main\n"
 			      "scripts (before.py, after.py) that define a function of the same name,\n"
-			      "those two files count as one, shown as \"before.py \xe2\x86\x92 after.py\".  Numbers are absolute (samples, and seconds\n"
-			      "when the profile says how long a sample is); the table lists the\n"
-			      "biggest changes first.  The flame graph sizes each frame by before +\n"
-			      "after, so what shrank stays visible: blue shrank, red grew (by the\n"
-			      "frame's own samples).\n", 0);
+			      "those two files count as one, shown as \"before.py \xe2\x86\x92 after.py\".\n"
+			      "Numbers are absolute (samples, and seconds when the profile says how\n"
+			      "long a sample is); the table lists the biggest changes first.  The\n"
+			      "flame graph sizes each frame by before + after, so what shrank stays\n"
+			      "visible: blue shrank, red grew (by the frame's own samples).\n", 0);
 	if (nargs == -2)
 		return 0;
 	if (nargs < 0)
