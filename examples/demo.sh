@@ -20,8 +20,12 @@ if "$scorch" record -o demo.pb.gz -- "$python" "$here/lookup.py"; then
 	"$scorch" report --limit 6 demo.pb.gz
 	echo "== the fix (a set): $scorch record -o demo-set.pb.gz -- $python examples/lookup_set.py"
 	"$scorch" record -o demo-set.pb.gz -- "$python" "$here/lookup_set.py"
-	echo "== $scorch diff --by name --limit 5 -o demo-diff.svg demo.pb.gz demo-set.pb.gz"
-	"$scorch" diff --by name --limit 5 -o demo-diff.svg demo.pb.gz demo-set.pb.gz
+	# the table leads with the biggest absolute change (run_dummy), and
+	# functions match across the two script names
+	echo "== $scorch diff --limit 5 -o demo-diff.svg demo.pb.gz demo-set.pb.gz"
+	"$scorch" diff --limit 5 -o demo-diff.svg demo.pb.gz demo-set.pb.gz
+	"$scorch" diff --limit 5 -o demo-diff.html demo.pb.gz demo-set.pb.gz >/dev/null
+	echo "== wrote demo-diff.svg (blue: what shrank; width: before + after) and demo-diff.html (before, after, delta per function)"
 else
 	echo "== live recording failed (see the line above); using the bundled perf script text"
 	"$scorch" flamegraph --title "examples/lookup.py (bundled perf script, CPython 3.12 -X perf)" \

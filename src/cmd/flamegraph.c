@@ -104,7 +104,8 @@ int cmd_flamegraph(int argc, const char **argv)
 		  "average glyph width / font size (default 0.59)", NULL },
 		{ OPTION_GROUP, 0, NULL, NULL, NULL, "Colours", NULL },
 		{ OPTION_STRING, 0, "colors", &so.colors, "PALETTE",
-		  "hot (default) mem io red green blue aqua yellow purple orange java js perl python wakeup chain", NULL },
+		  "kind (default: Python green, native red, kernel orange, JIT yellow, inlined aqua, with a legend; "
+		  "hot when every frame is native) hot mem io red green blue aqua yellow purple orange java js perl python wakeup chain", NULL },
 		{ OPTION_STRING, 0, "color", &so.colors, "PALETTE",
 		  "the same as --colors", NULL },
 		{ OPTION_STRING, 0, "bgcolors", &so.bg_colors, "COLOR",

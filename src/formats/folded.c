@@ -98,9 +98,12 @@ int folded_split_line(const char *line, size_t len, size_t *stack_len,
 	return 1;
 }
 
+/* A Python source file, or one of CPython's pseudo-files (<frozen os>,
+ * <string>, <stdin>), which only Python frames name. */
 static int has_py_extension(const char *s, size_t len)
 {
-	return text_ends_with(s, len, ".py") || text_ends_with(s, len, ".pyw");
+	return text_ends_with(s, len, ".py") || text_ends_with(s, len, ".pyw") ||
+	       (len > 2 && s[0] == '<' && s[len - 1] == '>');
 }
 
 uint32_t folded_frame(struct profile *p, const char *name, size_t len)
@@ -267,7 +270,7 @@ static int folded_read(struct input *in, struct profile *p,
 			if (n == 2 && p->nr_totals == 0) {
 				profile_set_value_types(p, 2, diff_types,
 							diff_units);
-				p->meta.differential = 1;
+				p->meta.differential = PROFILE_DIFF_AFTER;
 			}
 		}
 		if (!n || (n == 2 && !p->meta.differential)) {

@@ -57,7 +57,9 @@ static const char page_style[] =
 	"#viewer-calls td.num { text-align: right; white-space: nowrap;"
 	" font-variant-numeric: tabular-nums; }\n"
 	"#viewer-calls a { color: #124; text-decoration: none; }\n"
-	"#viewer-calls h3 { font-size: 1em; margin: 0.8em 0 0.3em; }\n";
+	"#viewer-calls h3 { font-size: 1em; margin: 0.8em 0 0.3em; }\n"
+	"#viewer-table td.grew { color: #c00; }\n"
+	"#viewer-table td.shrank { color: #00c; }\n";
 
 /* The flame graph, written by the svg writer for inlining in the page. */
 static int add_flame_graph(struct strbuf *sb, const struct profile *p,
@@ -275,6 +277,142 @@ static void add_table(struct strbuf *sb, const struct profile *p, int value)
 	aggregate_release(&a);
 }
 
+static int compare_abs_delta(const void *x, const void *y, void *arg)
+{
+	const double *delta = arg;
+	uint32_t i = *(const uint32_t *)x, j = *(const uint32_t *)y;
+	double a = delta[i] < 0 ? -delta[i] : delta[i];
+	double b = delta[j] < 0 ? -delta[j] : delta[j];
+
+	return a != b ? (a > b ? -1 : 1) : (i > j) - (i < j);
+}
+
+static void add_diff_cell(struct strbuf *sb, double v, int sign)
+{
+	strbuf_addf(sb, "<td class=\"num%s\">",
+		    !sign || v == 0 ? "" : v > 0 ? " grew" : " shrank");
+	if (sign && v > 0)
+		strbuf_addch(sb, '+');
+	svg_text_add_count(sb, v);
+	strbuf_addstr(sb, "</td>");
+}
+
+/* "Before → after: 4,487 → 39 samples (-99.1%)" and what the colours say. */
+static void add_diff_summary(struct strbuf *sb, const struct profile *p)
+{
+	double before = profile_sum(p, 0), after = profile_sum(p, 1);
+	const char *unit;
+
+	strbuf_addstr(sb, "<p class=\"viewer-meta\" id=\"viewer-diff-total\">Before \xe2\x86\x92 after: ");
+	svg_text_add_count(sb, before);
+	strbuf_addstr(sb, " \xe2\x86\x92 ");
+	svg_text_add_count(sb, after);
+	strbuf_addch(sb, ' ');
+	unit = profile_str(p, p->value_types[0].unit);
+	add_escaped(sb, !strcmp(unit, "count") ? "samples" : unit);
+	if (before > 0)
+		strbuf_addf(sb, " (%+.1f%%)", 100 * (after - before) / before);
+	strbuf_addstr(sb, p->meta.differential == PROFILE_DIFF_BOTH ?
+		      " &#183; frame width: before + after" :
+		      " &#183; frame width: after");
+	strbuf_addstr(sb, " &#183; blue: shrank, red: grew (the frame's own samples)</p>\n");
+}
+
+/* A differential profile's table: each function's total before and
+ * after, the change and the relative change, biggest change first. */
+static void add_diff_table(struct strbuf *sb, const struct profile *p)
+{
+	struct aggregate b, a;
+	uint32_t *order, n, i, rows = 0;
+	double *delta;
+
+	aggregate_init(&b, AGGREGATE_FUNCTION);
+	aggregate_init(&a, AGGREGATE_FUNCTION);
+	aggregate_add(&b, p, 0, NULL, 0, 0);
+	aggregate_add(&a, p, 1, NULL, 0, 0);
+	/* one profile, one frame table: both aggregates have the same keys
+	 * in the same order */
+	n = b.keys.nr > 1 ? b.keys.nr - 1 : 0;
+	order = xmalloc((n + 1) * sizeof(*order));
+	delta = xcalloc(b.keys.nr + 1, sizeof(*delta));
+	for (i = 1; i <= n; i++) {
+		order[i - 1] = i;
+		delta[i] = a.total[i] - b.total[i];
+	}
+	qsort_r(order, n, sizeof(*order), compare_abs_delta, delta);
+	strbuf_addstr(sb, "<h2>Functions</h2>\n"
+		      "<input id=\"viewer-filter\" type=\"search\" "
+		      "placeholder=\"Filter by function or file\">"
+		      "<span id=\"viewer-count\"></span>\n"
+		      "<div id=\"viewer-calls\"></div>\n"
+		      "<table id=\"viewer-table\" class=\"viewer-diff\">\n<thead><tr>"
+		      "<th data-key=\"name\">Function</th>"
+		      "<th class=\"num\" data-key=\"before\">Before</th>"
+		      "<th class=\"num\" data-key=\"after\">After</th>"
+		      "<th class=\"num\" data-key=\"delta\">Delta</th>"
+		      "<th class=\"num\" data-key=\"change\">Change</th>"
+		      "<th class=\"num\" data-key=\"beforeshare\">Before %</th>"
+		      "<th class=\"num\" data-key=\"aftershare\">After %</th>"
+		      "</tr></thead>\n<tbody id=\"viewer-rows\">\n");
+	for (i = 0; i < n && rows < HTML_MAX_ROWS; i++) {
+		uint32_t k = order[i];
+		const struct frame *f;
+		const char *name, *file;
+		double change = b.total[k] > 0 ? 100 * delta[k] / b.total[k] : 0;
+
+		if (!b.frame[k])
+			continue;
+		f = &p->frames[b.frame[k]];
+		name = profile_str(p, f->name);
+		file = f->file ? profile_str(p, f->file) : "";
+		strbuf_addf(sb, "<tr data-row=\"%u\" data-name=\"", rows++);
+		add_escaped(sb, name);
+		strbuf_addstr(sb, "\" data-file=\"");
+		add_escaped(sb, file);
+		strbuf_addstr(sb, "\" data-before=\"");
+		svg_text_add_value(sb, b.total[k]);
+		strbuf_addstr(sb, "\" data-after=\"");
+		svg_text_add_value(sb, a.total[k]);
+		strbuf_addstr(sb, "\" data-delta=\"");
+		svg_text_add_value(sb, delta[k]);
+		strbuf_addstr(sb, "\" data-change=\"");
+		svg_text_add_value(sb, b.total[k] > 0 ? change : 1e300);
+		strbuf_addstr(sb, "\" data-beforeshare=\"");
+		svg_text_add_value(sb, b.sum > 0 ? 100 * b.total[k] / b.sum : 0);
+		strbuf_addstr(sb, "\" data-aftershare=\"");
+		svg_text_add_value(sb, a.sum > 0 ? 100 * a.total[k] / a.sum : 0);
+		strbuf_addstr(sb, "\"><td class=\"fn\"><a href=\"#viewer-flame\">");
+		add_escaped(sb, name);
+		strbuf_addstr(sb, "</a>");
+		if (*file) {
+			strbuf_addstr(sb, " <span class=\"viewer-file\">");
+			add_escaped(sb, file);
+			strbuf_addstr(sb, "</span>");
+		}
+		strbuf_addstr(sb, "</td>");
+		add_diff_cell(sb, b.total[k], 0);
+		add_diff_cell(sb, a.total[k], 0);
+		add_diff_cell(sb, delta[k], 1);
+		if (b.total[k] > 0)
+			strbuf_addf(sb, "<td class=\"num%s\">%+.1f%%</td>",
+				    delta[k] > 0 ? " grew" : delta[k] < 0 ?
+				    " shrank" : "", change);
+		else
+			strbuf_addstr(sb, "<td class=\"num grew\">new</td>");
+		add_cell_percent(sb, b.total[k], b.sum);
+		add_cell_percent(sb, a.total[k], a.sum);
+		strbuf_addstr(sb, "</tr>\n");
+	}
+	strbuf_addstr(sb, "</tbody>\n</table>\n");
+	if (i < n)
+		strbuf_addf(sb, "<p class=\"viewer-meta\">%u more functions "
+			    "are only in the flame graph.</p>\n", n - i);
+	free(delta);
+	free(order);
+	aggregate_release(&b);
+	aggregate_release(&a);
+}
+
 static int html_write(const struct profile *p, FILE *out,
 		      const struct write_options *wo)
 {
@@ -301,12 +439,18 @@ static int html_write(const struct profile *p, FILE *out,
 	strbuf_addstr(&sb, "</script>\n</head>\n<body>\n<h1>");
 	add_escaped(&sb, title);
 	strbuf_addstr(&sb, "</h1>\n");
-	add_summary(&sb, p, value, profile_sum(p, value));
+	if (p->meta.differential && p->nr_values >= 2)
+		add_diff_summary(&sb, p);
+	else
+		add_summary(&sb, p, value, profile_sum(p, value));
 	strbuf_addstr(&sb, "<div id=\"viewer-flame\">\n");
 	r = add_flame_graph(&sb, p, wo);
 	strbuf_addstr(&sb, "</div>\n");
 	if (r == 0) {
-		add_table(&sb, p, value);
+		if (p->meta.differential && p->nr_values >= 2)
+			add_diff_table(&sb, p);
+		else
+			add_table(&sb, p, value);
 		strbuf_addstr(&sb, "</body>\n</html>\n");
 		fwrite(sb.buf, 1, sb.len, out);
 	}

@@ -326,7 +326,9 @@ static enum frame_kind guess_kind(const char *name, const char *file,
 		return FRAME_JIT;
 	if (text_ends_with(name, strlen(name), "_[i]"))
 		return FRAME_INLINED;
-	if (text_ends_with(file, strlen(file), ".py") || text_ends_with(file, strlen(file), ".pyw"))
+	/* a Python file, or a CPython pseudo-file: <frozen os>, <string> */
+	if (text_ends_with(file, strlen(file), ".py") || text_ends_with(file, strlen(file), ".pyw") ||
+	    (file[0] == '<' && text_ends_with(file, strlen(file), ">")))
 		return FRAME_PYTHON;
 	return FRAME_NATIVE;
 }
@@ -449,7 +451,7 @@ static int read_value_types(struct pprof_reader *r)
 	}
 	profile_set_value_types(r->p, (int)n, types, units);
 	if (n == 2 && !strcmp(types[0], "before") && !strcmp(types[1], "after"))
-		r->p->meta.differential = 1;
+		r->p->meta.differential = PROFILE_DIFF_BOTH;
 	return 0;
 }
 

@@ -40,6 +40,10 @@ struct svg_layout {
 	const char *bg_top, *bg_bottom;
 	enum svg_color_mode color_mode;
 	double ypad_top, ypad_bottom, subtitle_pad;
+	double legend_pad;	/* the legend's row, 0 = no legend */
+	int auto_colors;	/* no --colors: by kind, or hot for a graph
+				   of native frames only */
+	unsigned kinds;		/* kinds drawn: bit (1 << enum frame_kind) */
 	double total;		/* the 100% width in count units */
 	double width_per_count;
 	double image_height;
@@ -66,8 +70,10 @@ static int resolve(struct svg_layout *l, const struct write_options *wo)
 		o->count_name = "samples";
 	if (!o->name_type)
 		o->name_type = "Function:";
-	if (!o->colors)
-		o->colors = "hot";
+	if (!o->colors) {
+		o->colors = "kind";
+		l->auto_colors = 1;
+	}
 	if (o->width == 0)
 		o->width = 1200;
 	if (o->frame_height == 0)
@@ -255,37 +261,43 @@ static void frame_colour(const struct svg_layout *l, const struct svg_tree *t,
 	}
 }
 
-static void write_frame(struct strbuf *sb, const struct svg_layout *l,
-			const struct svg_tree *t, uint32_t node, uint64_t *rng)
+/* Nonzero for an "rgb(r,g,b)" colour black text is hard to read on. */
+static int is_dark(const char *colour)
+{
+	int r, g, b;
+
+	if (sscanf(colour, "rgb(%d,%d,%d)", &r, &g, &b) != 3)
+		return 0;
+	return 299 * r + 587 * g + 114 * b < 90000;
+}
+
+/* The tooltip's numbers of a frame: "4,401 → 3 samples, -99.9%"
+ * (before and after, inclusive) for scorch diff's graphs, else "N
+ * samples, P%" and, differential, the change as a share of the total. */
+static void add_tooltip_numbers(struct strbuf *sb, const struct svg_layout *l,
+				const struct svg_tree *t, uint32_t node)
 {
 	const struct svg_options *o = &l->o;
 	const struct svg_node *n = &t->nodes[node];
-	char colour[SVG_COLOR_LEN];
-	double x1, x2, y1, y2, pct;
-	size_t len, shown;
-	const char *name = svg_tree_label(t, node, &len);
+	double pct = 100 * n->value / l->total;
 
-	x1 = SVG_XPAD + n->start * l->width_per_count;
-	x2 = SVG_XPAD + (node ? n->start + n->value : l->total) *
-			l->width_per_count;
-	if (o->inverted) {
-		y1 = l->ypad_top + l->subtitle_pad + n->depth * o->frame_height;
-		y2 = y1 + o->frame_height - SVG_FRAMEPAD;
-	} else {
-		y2 = l->image_height - l->ypad_bottom - n->depth * o->frame_height;
-		y1 = y2 - o->frame_height + SVG_FRAMEPAD;
+	if (t->differential == PROFILE_DIFF_BOTH) {
+		double before = n->value - n->after;
+
+		svg_text_add_count(sb, before * o->factor);
+		strbuf_addstr(sb, " \xe2\x86\x92 ");
+		svg_text_add_count(sb, n->after * o->factor);
+		strbuf_addch(sb, ' ');
+		add_escaped(sb, o->count_name);
+		if (before > 0) {
+			strbuf_addstr(sb, n->after > before ? ", +" : ", ");
+			svg_text_add_fixed(sb, 100 * (n->after - before) / before, 1);
+			strbuf_addch(sb, '%');
+		} else {
+			strbuf_addstr(sb, ", new");
+		}
+		return;
 	}
-	/* round as drawn, so widths add up to the parent's */
-	x1 = round(x1 * 10) / 10;
-	x2 = round(x2 * 10) / 10;
-	shown = svg_text_strip_annotation(name, len);
-	pct = 100 * n->value / l->total;
-
-	strbuf_addstr(sb, "<g data-n=\"");
-	svg_text_add_value(sb, n->value);
-	strbuf_addstr(sb, "\"><title>");
-	svg_text_escape(sb, name, shown);
-	strbuf_addstr(sb, " (");
 	svg_text_add_count(sb, n->value * o->factor);
 	strbuf_addch(sb, ' ');
 	add_escaped(sb, o->count_name);
@@ -303,6 +315,40 @@ static void write_frame(struct strbuf *sb, const struct svg_layout *l,
 		svg_text_add_fixed(sb, 100 * d / l->total, 2);
 		strbuf_addch(sb, '%');
 	}
+}
+
+static void write_frame(struct strbuf *sb, const struct svg_layout *l,
+			const struct svg_tree *t, uint32_t node, uint64_t *rng)
+{
+	const struct svg_options *o = &l->o;
+	const struct svg_node *n = &t->nodes[node];
+	char colour[SVG_COLOR_LEN];
+	double x1, x2, y1, y2;
+	size_t len, shown;
+	const char *name = svg_tree_label(t, node, &len);
+
+	x1 = SVG_XPAD + n->start * l->width_per_count;
+	x2 = SVG_XPAD + (node ? n->start + n->value : l->total) *
+			l->width_per_count;
+	if (o->inverted) {
+		y1 = l->ypad_top + l->subtitle_pad + l->legend_pad +
+		     n->depth * o->frame_height;
+		y2 = y1 + o->frame_height - SVG_FRAMEPAD;
+	} else {
+		y2 = l->image_height - l->ypad_bottom - n->depth * o->frame_height;
+		y1 = y2 - o->frame_height + SVG_FRAMEPAD;
+	}
+	/* round as drawn, so widths add up to the parent's */
+	x1 = round(x1 * 10) / 10;
+	x2 = round(x2 * 10) / 10;
+	shown = svg_text_strip_annotation(name, len);
+
+	strbuf_addstr(sb, "<g data-n=\"");
+	svg_text_add_value(sb, n->value);
+	strbuf_addstr(sb, "\"><title>");
+	svg_text_escape(sb, name, shown);
+	strbuf_addstr(sb, " (");
+	add_tooltip_numbers(sb, l, t, node);
 	strbuf_addstr(sb, ")</title><rect x=\"");
 	frame_colour(l, t, node, colour, rng);
 	svg_text_add_fixed(sb, x1, 1);
@@ -318,10 +364,97 @@ static void write_frame(struct strbuf *sb, const struct svg_layout *l,
 	svg_text_add_fixed(sb, x1 + 3, 2);
 	strbuf_addstr(sb, "\" y=\"");
 	svg_text_add_fixed(sb, 3 + (y1 + y2) / 2, 1);
-	strbuf_addstr(sb, "\">");
+	/* white names on dark frames (a deep blue "shrank") */
+	strbuf_addstr(sb, is_dark(colour) ? "\" style=\"fill:rgb(255,255,255)\">" : "\">");
 	svg_text_fit(sb, name, shown,
 		     (long)floor((x2 - x1) / (o->font_size * o->font_width)));
 	strbuf_addstr(sb, "</text></g>\n");
+}
+
+/* Which kinds the graph draws; with automatic colours, a graph of
+ * native frames only keeps flamegraph.pl's "hot" colours and no legend. */
+static void choose_legend(struct svg_layout *l, const struct svg_tree *t)
+{
+	uint32_t i;
+
+	for (i = 0; i < t->nr; i++)
+		if (t->visible[i])
+			l->kinds |= 1u << t->nodes[i].kind;
+	if (l->auto_colors && !t->differential &&
+	    !(l->kinds & ~((1u << FRAME_NATIVE) | (1u << FRAME_PROCESS) |
+			   (1u << FRAME_MARKER))))
+		l->o.colors = "hot";
+	if (t->differential || !strcmp(l->o.colors, "kind"))
+		l->legend_pad = l->o.font_size * 1.6;
+}
+
+static void legend_item(struct strbuf *sb, const struct svg_layout *l,
+			double *x, double y, const char *id,
+			const char *colour, const char *lo, const char *hi,
+			const char *label)
+{
+	double size = l->o.font_size;
+
+	strbuf_addf(sb, "<g class=\"legend-item\" data-kind=\"%s\"", id);
+	if (lo)
+		strbuf_addf(sb, " data-min=\"%s\" data-max=\"%s\"", lo, hi);
+	strbuf_addf(sb, "><rect x=\"%.1f\" y=\"%.1f\" width=\"%g\" height=\"%g\" fill=\"%s\" rx=\"2\" ry=\"2\"/>",
+		    *x, y - size + 2, size, size - 1, colour);
+	strbuf_addf(sb, "<text x=\"%.1f\" y=\"%.1f\">", *x + size + 4, y);
+	add_escaped(sb, label);
+	strbuf_addstr(sb, "</text></g>\n");
+	/* proportional fonts average about half the size per character */
+	*x += size + 4 + strlen(label) * size * 0.5 + size * 1.5;
+}
+
+/* One row under the title: what the colours mean. */
+static void write_legend(struct strbuf *sb, const struct svg_layout *l,
+			 const struct svg_tree *t)
+{
+	static const struct {
+		int kind;
+		const char *id, *label;
+	} kinds[] = {
+		{ FRAME_PYTHON, "python", "Python" },
+		{ FRAME_NATIVE, "native", "native" },
+		{ FRAME_KERNEL, "kernel", "kernel" },
+		{ FRAME_JIT, "jit", "JIT" },
+		{ FRAME_INLINED, "inlined", "inlined" },
+		{ FRAME_MARKER, "other", "all, thread, marker" },
+	};
+	double x = SVG_XPAD, y = l->ypad_top + l->subtitle_pad + l->o.font_size;
+	char colour[SVG_COLOR_LEN], lo[SVG_COLOR_LEN], hi[SVG_COLOR_LEN];
+	size_t i;
+
+	if (!l->legend_pad)
+		return;
+	strbuf_addstr(sb, "<g id=\"legend\">\n");
+	if (t->differential) {
+		svg_color_delta(-1, 1, colour);
+		legend_item(sb, l, &x, y, "shrank", colour, NULL, NULL,
+			    "shrank (the frame's own samples)");
+		svg_color_delta(1, 1, colour);
+		legend_item(sb, l, &x, y, "grew", colour, NULL, NULL, "grew");
+		legend_item(sb, l, &x, y, "same", "rgb(255,255,255)", NULL, NULL,
+			    t->differential == PROFILE_DIFF_BOTH ?
+			    "same; width: before + after" : "same; width: after");
+	} else {
+		for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+			const char *plain = svg_color_kind_palette(kinds[i].kind);
+			unsigned bits = 1u << kinds[i].kind;
+
+			if (kinds[i].kind == FRAME_MARKER)
+				bits |= 1u << FRAME_PROCESS;
+			if (!(l->kinds & bits))
+				continue;
+			svg_color_of_palette(plain, 0.5, colour);
+			svg_color_of_palette(plain, 0, lo);
+			svg_color_of_palette(plain, 1, hi);
+			legend_item(sb, l, &x, y, kinds[i].id, colour, lo, hi,
+				    kinds[i].label);
+		}
+	}
+	strbuf_addstr(sb, "</g>\n");
 }
 
 static int svg_write(const struct profile *p, FILE *out,
@@ -341,6 +474,8 @@ static int svg_write(const struct profile *p, FILE *out,
 	to.flamechart = l.o.flamechart;
 	to.with_threads = wo->with_threads;
 	sum = profile_sum(p, p->meta.differential && p->nr_values >= 2 ? 1 : 0);
+	if (p->meta.differential == PROFILE_DIFF_BOTH && p->nr_values >= 2)
+		sum += profile_sum(p, 0);
 	if (!(sum > 0))
 		return write_empty(&l, out);
 	l.total = sum;
@@ -357,8 +492,9 @@ static int svg_write(const struct profile *p, FILE *out,
 	svg_tree_build(&t, p, &to, min_count);
 	svg_tree_layout(&t, !l.o.flamechart, min_count);
 	l.max_depth = t.max_depth;
+	choose_legend(&l, &t);
 	l.image_height = (l.max_depth + 1) * l.o.frame_height + l.ypad_top +
-			 l.ypad_bottom + l.subtitle_pad;
+			 l.ypad_bottom + l.subtitle_pad + l.legend_pad;
 
 	strbuf_init(&sb);
 	strbuf_grow(&sb, SVG_FLUSH_AT + 65536);
@@ -366,6 +502,7 @@ static int svg_write(const struct profile *p, FILE *out,
 	if (!l.o.embedded)
 		write_script(&sb);
 	write_chrome(&sb, &l, l.image_height);
+	write_legend(&sb, &l, &t);
 	strbuf_addf(&sb, "<g id=\"frames\" data-total=\"%.17g\" data-factor=\"%.17g\" "
 		    "data-width=\"%g\" data-xpad=\"%g\" data-fontsize=\"%g\" "
 		    "data-fontwidth=\"%g\" data-inverted=\"%d\" data-nametype=\"",

@@ -45,7 +45,7 @@ static const struct palette_row plain_palettes[] = {
 
 /* Palettes that pick one of the plain palettes per frame. */
 static const char *const language_palettes[] = {
-	"java", "js", "perl", "python", "wakeup", "chain",
+	"kind", "java", "js", "perl", "python", "wakeup", "chain",
 };
 
 #define NR_PLAIN (sizeof(plain_palettes) / sizeof(plain_palettes[0]))
@@ -75,7 +75,7 @@ int svg_color_palette_valid(const char *name)
 
 const char *svg_color_palette_names(void)
 {
-	return "hot mem io red green blue aqua yellow purple orange java js perl python wakeup chain";
+	return "kind hot mem io red green blue aqua yellow purple orange java js perl python wakeup chain";
 }
 
 static int starts_with_java_package(const char *s, size_t len)
@@ -96,6 +96,37 @@ static int starts_with_java_package(const char *s, size_t len)
 	return 0;
 }
 
+const char *svg_color_kind_palette(int kind)
+{
+	switch (kind) {
+	case FRAME_PYTHON:
+		return "green";
+	case FRAME_KERNEL:
+		return "orange";
+	case FRAME_JIT:
+		return "yellow";
+	case FRAME_INLINED:
+		return "aqua";
+	case FRAME_PROCESS:
+	case FRAME_MARKER:
+		return "purple";
+	default:
+		return "red";
+	}
+}
+
+void svg_color_of_palette(const char *plain, double v, char *out)
+{
+	const struct palette_row *row = plain_palette(plain);
+
+	if (!row)
+		row = &plain_palettes[0];
+	snprintf(out, SVG_COLOR_LEN, "rgb(%d,%d,%d)",
+		 row->r.base + (int)(row->r.span * v),
+		 row->g.base + (int)(row->g.span * v),
+		 row->b.base + (int)(row->b.span * v));
+}
+
 /* Which plain palette a language palette uses for this frame. */
 static const char *classify(const char *palette, const char *s, size_t len,
 			    int kind, int waker)
@@ -104,6 +135,10 @@ static const char *classify(const char *palette, const char *s, size_t len,
 	int jit = kind == FRAME_JIT || text_ends_with(s, len, "_[j]");
 	int inlined = kind == FRAME_INLINED || text_ends_with(s, len, "_[i]");
 
+	if (!strcmp(palette, "kind"))
+		return svg_color_kind_palette(kernel ? FRAME_KERNEL :
+					      jit ? FRAME_JIT :
+					      inlined ? FRAME_INLINED : kind);
 	if (!strcmp(palette, "java")) {
 		if (jit)
 			return "green";

@@ -37,6 +37,15 @@ void svg_color_pick(const char *palette, enum svg_color_mode mode,
 		    const char *name, size_t len, int kind, int waker,
 		    uint64_t *rng, char *out);
 
+/* The plain palette the "kind" palette uses for a frame kind: Python
+ * green, native red, kernel orange, JIT yellow, inlined aqua, synthetic
+ * frames purple (disjoint colour ranges). */
+const char *svg_color_kind_palette(int kind);
+/* A colour of a plain palette: v = 0 is its lowest value on every
+ * channel, 1 its highest (svg_color_pick stays within them), 0.5 the
+ * middle, e.g. for a legend. */
+void svg_color_of_palette(const char *plain, double v, char *out);
+
 /* Differential colour: red when delta > 0, blue when < 0, white at 0,
  * saturated at |delta| == max_delta. */
 void svg_color_delta(double delta, double max_delta, char *out);

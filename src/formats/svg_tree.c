@@ -121,6 +121,9 @@ static void add_value(struct svg_tree *t, uint32_t node, const double *value)
 {
 	if (t->differential) {
 		t->nodes[node].value += value[1];
+		if (t->differential == PROFILE_DIFF_BOTH)
+			t->nodes[node].value += value[0];
+		t->nodes[node].after += value[1];
 		t->nodes[node].delta += value[1] - value[0];
 	} else {
 		t->nodes[node].value += value[0];
@@ -192,18 +195,23 @@ static int build_pruned(struct svg_tree *t, const struct profile *p,
 			const uint32_t *flabels, double min_value)
 {
 	uint32_t *node_of, s, none = UINT32_MAX;
-	double *size, *delta = NULL;
+	double *size, *delta = NULL, *after = NULL;
 
 	if (!labels_unique(t, p, flabels))
 		return 0;
 	size = xcalloc(p->nr_stacks + 1, sizeof(*size));
-	if (t->differential)
+	if (t->differential) {
 		delta = xcalloc(p->nr_stacks + 1, sizeof(*delta));
+		after = xcalloc(p->nr_stacks + 1, sizeof(*after));
+	}
 	for (s = 0; s < p->nr_totals; s++) {
 		const struct stack_total *tot = &p->totals[s];
 
 		if (t->differential) {
 			size[tot->stack] += tot->value[1];
+			if (t->differential == PROFILE_DIFF_BOTH)
+				size[tot->stack] += tot->value[0];
+			after[tot->stack] += tot->value[1];
 			delta[tot->stack] += tot->value[1] - tot->value[0];
 		} else {
 			size[tot->stack] += tot->value[0];
@@ -216,11 +224,14 @@ static int build_pruned(struct svg_tree *t, const struct profile *p,
 	for (s = p->nr_stacks; s-- > 1;) {
 		assert(p->stacks[s].parent < s);
 		size[p->stacks[s].parent] += size[s];
+		if (after)
+			after[p->stacks[s].parent] += after[s];
 	}
 	node_of = xmalloc((p->nr_stacks + 1) * sizeof(*node_of));
 	node_of[0] = 0;
 	t->nodes[0].value = size[0];
 	t->nodes[0].delta = delta ? delta[0] : 0;
+	t->nodes[0].after = after ? after[0] : 0;
 	for (s = 1; s < p->nr_stacks; s++) {
 		const struct stack_node *sn = &p->stacks[s];
 		uint32_t parent = node_of[sn->parent], n;
@@ -236,11 +247,13 @@ static int build_pruned(struct svg_tree *t, const struct profile *p,
 			     p->frames[sn->frame].kind);
 		t->nodes[n].value = size[s];
 		t->nodes[n].delta = delta ? delta[s] : 0;
+		t->nodes[n].after = after ? after[s] : 0;
 		node_of[s] = n;
 	}
 	free(node_of);
 	free(size);
 	free(delta);
+	free(after);
 	return 1;
 }
 
@@ -337,7 +350,7 @@ void svg_tree_build(struct svg_tree *t, const struct profile *p,
 	memset(t, 0, sizeof(*t));
 	strtab_init(&t->labels);
 	t->index = hash_index_new();
-	t->differential = p->meta.differential && p->nr_values >= 2;
+	t->differential = p->nr_values >= 2 ? p->meta.differential : 0;
 	add_node(t, 0, strtab_intern(&t->labels, "all", 3), FRAME_MARKER);
 
 	flabels = frame_labels(t, p);
@@ -356,8 +369,10 @@ void svg_tree_build(struct svg_tree *t, const struct profile *p,
 
 	/* self sizes -> inclusive sizes; children have higher indexes */
 	for (i = t->nr; i-- > 0;) {
-		if (!inclusive && i)
+		if (!inclusive && i) {
 			t->nodes[t->nodes[i].parent].value += t->nodes[i].value;
+			t->nodes[t->nodes[i].parent].after += t->nodes[i].after;
+		}
 		if (fabs(t->nodes[i].delta) > t->max_delta)
 			t->max_delta = fabs(t->nodes[i].delta);
 	}

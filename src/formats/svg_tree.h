@@ -27,7 +27,9 @@ struct svg_node {
 	uint32_t depth;		/* root = 0 */
 	uint8_t kind;		/* enum frame_kind of the first frame seen */
 	uint8_t waker;		/* below a "--" separator (chain graphs) */
-	double value;		/* inclusive size (differential: "after") */
+	double value;		/* inclusive size (differential: "after",
+				   or before + after for PROFILE_DIFF_BOTH) */
+	double after;		/* differential: inclusive "after" */
 	double delta;		/* differential: self after - before */
 	double start;		/* x position in count units (layout) */
 };
@@ -36,7 +38,7 @@ struct svg_tree {
 	struct svg_node *nodes;		/* nodes[0] = the "all" root */
 	uint32_t nr, alloc;
 	struct strtab labels;		/* display names, with annotations */
-	int differential;
+	int differential;		/* enum profile_diff */
 	double max_delta;		/* largest |delta|, at least 1 */
 	unsigned char *visible;		/* by node, after svg_tree_layout */
 	uint32_t max_depth;		/* deepest visible node */

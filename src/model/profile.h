@@ -78,6 +78,15 @@ struct stack_total {
 	double value[PROFILE_MAX_VALUES];
 };
 
+/* How a differential profile is drawn. */
+enum profile_diff {
+	PROFILE_DIFF_NONE = 0,
+	PROFILE_DIFF_AFTER,	/* sized by "after" (two-count folded input,
+				   as flamegraph.pl draws it) */
+	PROFILE_DIFF_BOTH,	/* sized by before + after (scorch diff), so
+				   what vanished stays visible */
+};
+
 struct profile_meta {
 	uint32_t command;	/* command line, string id */
 	uint32_t event;		/* sampled event name, e.g. "cpu-clock" */
@@ -87,7 +96,8 @@ struct profile_meta {
 	double rate_hz;		/* sampling rate, 0 if unknown */
 	int64_t period;		/* period in units of period_type, 0 if unknown */
 	struct value_type period_type;
-	int differential;	/* value[0] = before, value[1] = after */
+	int differential;	/* enum profile_diff: value[0] = before,
+				   value[1] = after */
 };
 
 /* A module (binary, DSO) and its build id, both string ids; the build id

@@ -201,6 +201,51 @@ printf 'main (app.py:3);work (app.py:10) 4\n' >"$WORK/py.folded"
 grep -q '<title>work (app.py:10) (4 samples' "$WORK/py.svg" && ok flamegraph-python-frames ||
 	fail flamegraph-python-frames "file:line not shown"
 
+# frames coloured by kind by default: each frame's colour lies in the
+# range its kind's legend entry gives (Python, native, kernel); the HTML
+# page carries the same legend; --colors overrides (and drops the legend)
+printf 'main (app.py:3);run (app.py:9);PyObject_RichCompare;do_syscall_64_[k] 5\nmain (app.py:3);helper (app.py:12) 2\n' >"$WORK/kinds.folded"
+"$SCORCH" flamegraph "$WORK/kinds.folded" -o "$WORK/kinds.svg" 2>"$WORK/kinds.err"
+xp() { xmllint --xpath "string($1)" "$WORK/kinds.svg" 2>/dev/null; }
+# in_range RGB MIN MAX: every channel of RGB within MIN..MAX
+in_range() {
+	[[ $1 =~ ^rgb\(([0-9]+),([0-9]+),([0-9]+)\)$ ]] || return 1
+	local c=("${BASH_REMATCH[@]:1}")
+	[[ $2 =~ ^rgb\(([0-9]+),([0-9]+),([0-9]+)\)$ ]] || return 1
+	local lo=("${BASH_REMATCH[@]:1}")
+	[[ $3 =~ ^rgb\(([0-9]+),([0-9]+),([0-9]+)\)$ ]] || return 1
+	local hi=("${BASH_REMATCH[@]:1}") i
+	for i in 0 1 2; do
+		[ "${c[$i]}" -ge "${lo[$i]}" ] && [ "${c[$i]}" -le "${hi[$i]}" ] || return 1
+	done
+}
+kinds_ok=1 why=
+for pair in 'run (app.py:9)=python' 'main (app.py:3)=python' 'PyObject_RichCompare=native' 'do_syscall_64=kernel'; do
+	frame=${pair%=*} kind=${pair#*=}
+	fill=$(xp "//*[local-name()='g'][*[local-name()='title'][starts-with(., '$frame (')]]/*[local-name()='rect']/@fill")
+	item="//*[local-name()='g'][@class='legend-item'][@data-kind='$kind']"
+	lo=$(xp "$item/@data-min") hi=$(xp "$item/@data-max") swatch=$(xp "$item/*[local-name()='rect']/@fill")
+	if ! in_range "$fill" "$lo" "$hi" || ! in_range "$swatch" "$lo" "$hi"; then
+		kinds_ok=0 why="$why $frame: fill '$fill', $kind legend '$swatch' in '$lo'..'$hi';"
+	fi
+done
+# the three kinds' ranges are apart: a Python colour is not a native one
+py_fill=$(xp "//*[local-name()='g'][*[local-name()='title'][starts-with(., 'run (app.py:9) (')]]/*[local-name()='rect']/@fill")
+in_range "$py_fill" "$(xp "//*[@data-kind='native']/@data-min")" "$(xp "//*[@data-kind='native']/@data-max")" &&
+	kinds_ok=0 why="$why python colour $py_fill is in the native range;"
+[ $kinds_ok = 1 ] && xmllint --noout "$WORK/kinds.svg" && ok flamegraph-kind-colours ||
+	fail flamegraph-kind-colours "$why $(cat "$WORK/kinds.err")"
+"$SCORCH" flamegraph "$WORK/kinds.folded" -o "$WORK/kinds.html" 2>/dev/null
+grep -q 'class="legend-item" data-kind="python"' "$WORK/kinds.html" && ok flamegraph-kind-legend-html ||
+	fail flamegraph-kind-legend-html "no legend in the HTML page"
+"$SCORCH" flamegraph --colors hot "$WORK/kinds.folded" -o "$WORK/hot.svg" 2>/dev/null
+if ! grep -q 'id="legend"' "$WORK/hot.svg" &&
+   grep -q '<title>run (app.py:9) (5 samples[^<]*</title><rect[^>]*fill="rgb(2[0-9][0-9],[0-9]*,[0-9]*)"' "$WORK/hot.svg"; then
+	ok flamegraph-colors-override-kind
+else
+	fail flamegraph-colors-override-kind "--colors hot still draws by kind"
+fi
+
 # consistent palette: written, then obeyed
 pal=$WORK/palette.map
 "$SCORCH" flamegraph --palfile "$pal" "$WORK/small.folded" -o "$WORK/pal1.svg" 2>/dev/null

@@ -2,7 +2,7 @@
 # interchange_record.sh - record once, then read the saved pprof with
 # everything else: the real pprof tool, `report` (run_dummy on top),
 # `convert` to folded and speedscope, and `diff` against the fixed program
-# (run_dummy's share collapses).  Skipped without a Python to record.
+# (run_dummy leads the table, its samples collapse).  Skipped without a Python to record.
 . "$(dirname "$0")/lib.sh"
 PPROF=${PPROF:-$TOP/build/pprof}
 
@@ -50,8 +50,12 @@ d=$(sort "$WORK/list2.folded")
 grep -q '"type":"sampled"' "$WORK/list.speedscope.json" && ok record_speedscope_written ||
 	fail record_speedscope_written "no sampled profile"
 
-row=$("$SCORCH" diff --by name "$WORK/list.pb.gz" "$WORK/set.pb.gz" 2>&1 | sed -n 3p)
-if echo "$row" | awk '$NF == "run_dummy" && $1 + 0 > 50 && $3 + 0 < -40 { ok = 1 } END { exit !ok }'; then
+# the first row of the diff is run_dummy, matched across the two script
+# names, with most of before's samples and few after
+row=$("$SCORCH" diff "$WORK/list.pb.gz" "$WORK/set.pb.gz" 2>&1 | grep -v '^#' | sed -n 2p)
+re='^ +([0-9]+) +([0-9]+) +-[0-9]+ +[0-9.]+ +[0-9.]+ +([0-9.]+)% +[0-9.]+%  run_dummy \(lookup\.py → lookup_set\.py\)$'
+if [[ $row =~ $re ]] && [ "${BASH_REMATCH[1]}" -gt $((10 * BASH_REMATCH[2])) ] &&
+   awk -v s="${BASH_REMATCH[3]}" 'BEGIN { exit !(s > 50) }'; then
 	ok record_diff_list_to_set
 else
 	fail record_diff_list_to_set "first change: $row"

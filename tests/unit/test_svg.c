@@ -270,6 +270,15 @@ static void test_tree_differential(void)
 	CHECK(t.nodes[m].delta == 0);
 	CHECK(t.max_delta == 20);
 	svg_tree_release(&t);
+	/* scorch diff's profiles: sized by before + after, "after" kept */
+	p.meta.differential = PROFILE_DIFF_BOTH;
+	svg_tree_build(&t, &p, &to, 0);
+	CHECK(t.nodes[0].value == 65 && t.nodes[0].after == 35);
+	m = find_child(&t, 0, "m");
+	b = find_child(&t, m, "b");
+	CHECK(t.nodes[b].value == 25 && t.nodes[b].after == 5 &&
+	      t.nodes[b].delta == -15);
+	svg_tree_release(&t);
 	profile_release(&p);
 }
 
@@ -282,6 +291,14 @@ static void test_colors(void)
 
 	CHECK(svg_color_palette_valid("hot") && svg_color_palette_valid("python"));
 	CHECK(!svg_color_palette_valid("plaid"));
+	/* kind: Python green, native red, kernel orange, whatever the name */
+	CHECK(svg_color_palette_valid("kind"));
+	svg_color_pick("kind", SVG_COLOR_BY_NAME, "run", 3, FRAME_PYTHON, 0, &rng, c1);
+	CHECK(sscanf(c1, "rgb(%d,%d,%d)", &r, &g, &b) == 3 && g >= 200 && r <= 110 && b <= 110);
+	svg_color_pick("kind", SVG_COLOR_BY_NAME, "run", 3, FRAME_NATIVE, 0, &rng, c1);
+	CHECK(sscanf(c1, "rgb(%d,%d,%d)", &r, &g, &b) == 3 && r >= 200 && g <= 130 && b >= 50);
+	svg_color_pick("kind", SVG_COLOR_BY_NAME, "run_[k]", 7, FRAME_NATIVE, 0, &rng, c1);
+	CHECK(sscanf(c1, "rgb(%d,%d,%d)", &r, &g, &b) == 3 && r >= 190 && b == 0);
 	/* the same name, the same colour; annotations do not change it */
 	svg_color_pick("hot", SVG_COLOR_BY_NAME, "read", 4, 0, 0, &rng, c1);
 	svg_color_pick("hot", SVG_COLOR_BY_NAME, "read_[k]", 8, 0, 0, &rng, c2);
