@@ -289,22 +289,32 @@ static enum pyread_status try_binary(struct pyreader *r,
 		unsigned char block[4096];
 		size_t size;
 
-		if (remote_read(r->pid, r->runtime + 8, &hex, sizeof(hex)) < 0)
+		uint64_t head[2];	/* version, free_threaded */
+		const char *bad;
+
+		if (remote_read(r->pid, r->runtime + 8, head, sizeof(head)) < 0)
 			return read_error_status(r->pid);
+		hex = head[0];
 		version_text_from_hex(hex, r->version, sizeof(r->version),
 				      &major, &minor);
+		/* the flag sits at the same place in every block */
+		if (head[1] != 0) {
+			strbuf_addf(why, "pid %d runs a free-threaded build of Python %s (Py_GIL_DISABLED), which this scorch cannot read (use a build with the GIL)",
+				    (int)r->pid, r->version);
+			return PYREAD_UNSUPPORTED;
+		}
 		size = py_debug_offsets_size(major, minor);
 		if (!size || size > sizeof(block)) {
-			strbuf_addf(why, "pid %d runs Python %s, newer than this scorch can read",
+			strbuf_addf(why, "pid %d runs Python %s, newer than this scorch can read (its _Py_DebugOffsets layout is not known to it)",
 				    (int)r->pid, r->version);
 			return PYREAD_UNSUPPORTED;
 		}
 		if (remote_read(r->pid, r->runtime, block, size) < 0)
 			return read_error_status(r->pid);
-		if (py_layout_from_debug_offsets(block, size, major, minor,
-						 &r->layout) < 0) {
-			strbuf_addf(why, "pid %d runs Python %s with unexpected debug offsets (free-threaded or damaged build)",
-				    (int)r->pid, r->version);
+		if (py_layout_check_debug_offsets(block, size, major, minor,
+						  &r->layout, &bad) < 0) {
+			strbuf_addf(why, "pid %d runs Python %s whose _Py_DebugOffsets field %s is not what this scorch expects; refusing rather than misreading",
+				    (int)r->pid, r->version, bad ? bad : "?");
 			return PYREAD_UNSUPPORTED;
 		}
 		return check_threads(r, why);
