@@ -115,11 +115,41 @@ suite_ready() {
 	updated="$updated $1"
 }
 
+# write_launcher V SUITE ROOT DIR: DIR/python3.V (kept up to date on
+# every run).  A private mount namespace (nothing outlives the process) in
+# which the root sees the host's /tmp, /dev and /proc and each directory
+# named in $SCORCH_CHROOT_BINDS (space-separated, e.g. a source tree the
+# programs live in), then chroot into it, in the caller's directory when
+# the root has it, else /.  Each step execs: the Python keeps the
+# launcher's pid.
+write_launcher() {
+	cat >"$4/python$1.tmp" <<EOF
+#!/bin/sh
+# Debian's python$1 ($2) under chroot; made by scripts/pythons.sh.
+root=$3
+wd=\$(pwd)
+exec unshare --mount --propagation private /bin/sh -c '
+	r=\$1; wd=\$2; shift 2
+	mount --rbind /tmp "\$r/tmp" && mount --rbind /dev "\$r/dev" &&
+		mount --rbind /proc "\$r/proc" || exit 125
+	for d in \${SCORCH_CHROOT_BINDS:-}; do
+		[ -d "\$d" ] && mkdir -p "\$r\$d" && mount --rbind "\$d" "\$r\$d" || exit 125
+	done
+	[ -d "\$r\$wd" ] || wd=/
+	exec unshare --root="\$r" --wd="\$wd" /usr/bin/python$1 "\$@"
+' sh "\$root" "\$wd" "\$@"
+EOF
+	chmod +x "$4/python$1.tmp"
+	mv "$4/python$1.tmp" "$4/python$1"
+}
+
 # provision V: finds the first suite with python3.V, unpacks its closure.
 provision() {
 	v=$1
 	dir=$cache/$v
 	if [ $refresh = 0 ] && [ -f "$dir/packages" ] && [ -x "$dir/python$v" ]; then
+		write_launcher "$v" "$(sed -n 's/^# Debian.s python[0-9.]* (\(.*\)) under.*/\1/p' "$dir/python$v")" \
+			"$dir/root" "$dir"
 		return 0
 	fi
 	suite="" reached=0
@@ -174,25 +204,7 @@ provision() {
 			ln -s "usr/$d" "$dir.new/root/$d"
 	done
 	[ -e "$dir.new/root/usr/bin/sh" ] || ln -s dash "$dir.new/root/usr/bin/sh"
-	# The launcher: a private mount namespace (nothing outlives the
-	# process) in which the root sees the host's /tmp, /dev and /proc,
-	# then chroot into it, in the caller's directory when the root has
-	# it (anything under /tmp), else /.  Each step execs: the Python
-	# keeps the launcher's pid.
-	cat >"$dir.new/python$v" <<EOF
-#!/bin/sh
-# Debian's python$v ($suite) under chroot; made by scripts/pythons.sh.
-root=$root
-wd=\$(pwd)
-exec unshare --mount --propagation private /bin/sh -c '
-	r=\$1; wd=\$2; shift 2
-	mount --rbind /tmp "\$r/tmp" && mount --rbind /dev "\$r/dev" &&
-		mount --rbind /proc "\$r/proc" || exit 125
-	[ -d "\$r\$wd" ] || wd=/
-	exec unshare --root="\$r" --wd="\$wd" /usr/bin/python$v "\$@"
-' sh "\$root" "\$wd" "\$@"
-EOF
-	chmod +x "$dir.new/python$v"
+	write_launcher "$v" "$suite" "$root" "$dir.new"
 	echo "$want" | tr '=' ' ' >"$dir.new/packages.tmp"
 	rm -rf "$dir.new/debs" "$dir.new/download.log"
 

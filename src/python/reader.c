@@ -28,6 +28,7 @@
 #include "python/remote.h"
 #include "python/stack.h"
 #include "python/threadnames.h"
+#include "sample/exec_watch.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
@@ -448,28 +449,24 @@ fail:
 	return st;
 }
 
-int pyreader_settled_not_python(pid_t pid)
+int pyreader_settled_not_python(pid_t pid, struct exec_watch *w, int64_t now_ns)
 {
-	static const char *const launchers[] = {
-		"sh", "bash", "dash", "zsh", "ksh", "env", "pyenv", "uv",
-		"poetry", "pipenv", "conda", "time", "nice", "taskset", "stdbuf",
-		"timeout", "sudo", "su", "exec", "xargs", NULL,
-	};
 	struct remote_maps maps;
 	char exe[4096];
 	const char *base;
 	size_t i;
-	int libc = 0;
+	int libc = 0, settled;
 
+	settled = exec_watch_settled(w, pid, now_ns);
 	if (remote_exe_path(pid, exe, sizeof(exe)) < 0)
 		return 0;
 	base = strrchr(exe, '/');
 	base = base ? base + 1 : exe;
-	if (strstr(base, "python"))
+	if (strstr(base, "python") || !settled)
 		return 0;
-	for (i = 0; launchers[i]; i++)
-		if (!strcmp(base, launchers[i]))
-			return 0;
+	/* a static program, or one still being loaded: only by time */
+	if (now_ns - w->since_ns >= EXEC_SETTLE_WALL_NS)
+		return 1;
 	if (remote_maps_read(pid, &maps) < 0)
 		return 0;
 	for (i = 0; i < maps.nr; i++) {

@@ -37,8 +37,10 @@ python_versions() {
 	return 0
 }
 
-# Where scripts/pythons.sh keeps its roots.
+# Where scripts/pythons.sh keeps its roots; their launchers bind the
+# source tree (tests/programs) into the root besides /tmp.
 PYTHONS_CACHE=${SCORCH_PYTHONS:-/var/cache/scorch/pythons}
+export SCORCH_CHROOT_BINDS=${SCORCH_CHROOT_BINDS:-${TOP:-}}
 
 # chroot_python_gaps: one "VERSION WHY" line per version scripts/pythons.sh
 # could not provision (for the tests' skip lines).
