@@ -5,7 +5,8 @@
 # lists, cache and an empty dpkg status) resolves the closure of
 # python3.X with apt's own resolver, `apt-get download` fetches it, and
 # `dpkg -x` unpacks it.  The archive's InRelease is checked against
-# /usr/share/keyrings/debian-archive-keyring.gpg (apt's signed-by).
+# /usr/share/keyrings/debian-archive-keyring.gpg (apt's signed-by;
+# SCORCH_DEBIAN_KEYRING overrides it): a bad signature fails.
 #
 # Usage: scripts/pythons.sh [--refresh] [3.X ...]
 #
@@ -27,7 +28,7 @@
 set -eu
 
 cache=${SCORCH_PYTHONS:-/var/cache/scorch/pythons}
-keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+keyring=${SCORCH_DEBIAN_KEYRING:-/usr/share/keyrings/debian-archive-keyring.gpg}
 mirror=${SCORCH_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 # Suites tried in order for each version: a minor that has left unstable
 # is usually still in testing or the last stable release.
@@ -92,13 +93,14 @@ aptc() {
 		-o APT::Install-Recommends=false \
 		-o Acquire::Languages=none \
 		-o Debug::NoLocking=true \
+		-o APT::Sandbox::User=root \
 		"$@"
 }
 
 # suite_ready SUITE: the private lists of SUITE exist (fetched once, or
 # again with --refresh).  Fails when the archive cannot be reached or its
 # signature is not good.
-updated=""
+updated="" update_why=""
 suite_ready() {
 	case " $updated " in *" $1 "*) return 0 ;; esac
 	d=$cache/apt/$1
@@ -109,7 +111,8 @@ suite_ready() {
 		# a bad or missing signature is only a warning to apt-get update
 		if ! aptc "$1" update >"$d/update.log" 2>&1 ||
 		   grep -qE '^E: |^W: .*(GPG|[Ss]ignature|NO_PUBKEY|not signed|Failed to fetch)' "$d/update.log"; then
-			say "apt-get update of $1 failed: $(grep -E '^(W|E): ' "$d/update.log" | head -n 1)"
+			update_why=$(grep -E '^E: |^W: .*(GPG|[Ss]ignature|NO_PUBKEY|not signed|Failed to fetch)' "$d/update.log" | head -n 1)
+			say "apt-get update of $1 failed: $update_why"
 			return 1
 		fi
 	fi
@@ -162,7 +165,7 @@ provision() {
 		if [ -n "$cand" ] && [ "$cand" != "(none)" ]; then suite=$s; break; fi
 	done
 	if [ $reached = 0 ]; then
-		unavailable "$v" "Debian's archive ($mirror) could not be read (see $cache/apt/*/update.log)" hard
+		unavailable "$v" "Debian's archive ($mirror) could not be read or its signature checked with $keyring: ${update_why:-?}" hard
 		return 0
 	fi
 	if [ -z "$suite" ]; then
