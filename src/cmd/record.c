@@ -122,7 +122,11 @@ static int choose_engine(const struct record_options *o, struct target *t,
 		      why.buf);
 		break;
 	case PYREAD_UNSUPPORTED:
-		error("%s (use CPython 3.6-3.15)", why.buf);
+		/* a reason that says its own fix keeps it */
+		if (why.len && why.buf[why.len - 1] == ')')
+			error("%s", why.buf);
+		else
+			error("%s (use CPython 3.6-3.15)", why.buf);
 		break;
 	case PYREAD_NO_PERMISSION:
 		error("%s", why.buf);

@@ -306,15 +306,15 @@ static enum pyread_status try_binary(struct pyreader *r,
 		}
 		size = py_debug_offsets_size(major, minor);
 		if (!size || size > sizeof(block)) {
-			strbuf_addf(why, "pid %d runs Python %s, newer than this scorch can read (its _Py_DebugOffsets layout is not known to it)",
-				    (int)r->pid, r->version);
+			strbuf_addf(why, "pid %d runs Python %s, newer than this scorch can read (its _Py_DebugOffsets layout is unknown to it: use a scorch that knows 3.%d)",
+				    (int)r->pid, r->version, minor);
 			return PYREAD_UNSUPPORTED;
 		}
 		if (remote_read(r->pid, r->runtime, block, size) < 0)
 			return read_error_status(r->pid);
 		if (py_layout_check_debug_offsets(block, size, major, minor,
 						  &r->layout, &bad) < 0) {
-			strbuf_addf(why, "pid %d runs Python %s whose _Py_DebugOffsets field %s is not what this scorch expects; refusing rather than misreading",
+			strbuf_addf(why, "pid %d runs Python %s whose _Py_DebugOffsets field %s is not what this scorch expects (refusing rather than misreading; a newer scorch may read this build)",
 				    (int)r->pid, r->version, bad ? bad : "?");
 			return PYREAD_UNSUPPORTED;
 		}
