@@ -59,7 +59,17 @@ can nsenter nsenter -t $$ -m && followed nsenter nsenter -t $$ -m "$py"
 can setpriv setpriv --reuid=0 -- && followed setpriv setpriv --reuid=0 -- "$py"
 # not in scorch's list of known wrappers: followed by watching it exec
 can setarch setarch x86_64 && followed setarch setarch x86_64 "$py"
-can sudo sudo -u root && followed sudo sudo -u root "$py"
+# sudo runs the command in a child of its own when it opens a PAM session
+# or a pty (Debian's default): only a sudo that execs in place is a wrapper
+if can sudo sudo -u root; then
+	pids=$(sh -c 'echo $$; exec sudo -u root sh -c "echo \$\$"' 2>&1 | tr '\n' ' ')
+	set -- $pids
+	if [ "${1:-}" = "${2:-x}" ]; then
+		followed sudo sudo -u root "$py"
+	else
+		skip record-through-sudo "sudo runs the command as a child here (pids $pids), not an exec"
+	fi
+fi
 # a chain: env -> nice -> chroot -> python
 can chain env nice chroot / && followed chain env nice -n 1 chroot / "$py"
 # sid's launchers: dash -> unshare -> sh -> unshare -> python3.X
