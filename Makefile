@@ -58,6 +58,7 @@ $(DEPS_STAMP): scripts/deps.sh
 test-deps: deps
 	scripts/deps.sh test
 	scripts/test-tools.sh
+	scripts/pythons.sh
 
 $(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: src/formats/%.proto | $(DEPS_STAMP)
 	@mkdir -p $(BUILD)/gen

@@ -11,7 +11,9 @@
 # in percentage points, per installed CPython.  austin (AUSTIN=path) runs
 # in its default wall-time mode (the busy main thread is on a CPU all the
 # time; its CPU mode, -s, stalled this program on 3.12 here); a run it
-# slows past the time limit is reported as timed out.
+# slows past the time limit is reported as timed out.  Tachyon (CPython
+# 3.15's `-m profiling.sampling run`, collapsed output, its default wall
+# mode) gets a row next to sid-3.15 (scripts/pythons.sh) unless TACHYON=0.
 #
 # Usage: bench/accuracy.sh  (SCORCH=path, AUSTIN=path, SECONDS_EACH=n CPU
 #                            seconds of work, RATE=Hz, ONLY=glob of labels)
@@ -24,11 +26,18 @@ PROG=$top/tests/programs/split.py
 tmp=$(mktemp -d /tmp/scorch-accuracy.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 . "$top/tests/e2e/lib.sh" >/dev/null 2>&1 || true
+# the chroot launchers (scripts/pythons.sh) must see tests/programs
+export SCORCH_CHROOT_BINDS=$top
 limit=$((SECONDS_EACH * 10 + 10))
 
 # tally's share (%) in folded stacks: leaf frames named tally / café_λ
 share_folded() {
 	awk '/[;.]tally \([^;]*\) [0-9]+$/ {t += $NF} /;café_λ \([^;]*\) [0-9]+$/ {c += $NF}
+	     END {if (t + c) printf "%.2f", 100 * t / (t + c)}' "$1"
+}
+# the same in Tachyon's collapsed lines, "...;split.py:Ledger.tally:LINE N"
+share_tachyon() {
+	awk '/[:.]tally:[0-9]+ [0-9]+$/ {t += $NF} /:café_λ:[0-9]+ [0-9]+$/ {c += $NF}
 	     END {if (t + c) printf "%.2f", 100 * t / (t + c)}' "$1"
 }
 # the same in austin's lines, "...;file:Ledger.tally:LINE <time>"
@@ -61,6 +70,15 @@ while read -r label py; do
 		row "$label" scorch "$(share_folded "$tmp/s.folded")" "$truth"
 	else
 		row "$label" scorch "" "$truth" "failed or timed out (${limit} s)"
+	fi
+	if [ "$label" = sid-3.15 ] && [ "${TACHYON:-1}" != 0 ]; then
+		rm -f "$tmp/t.collapsed"
+		if LC_ALL=C timeout "$limit" "$py" -m profiling.sampling run -r "$RATE" \
+			--collapsed -o "$tmp/t.collapsed" "$PROG" "$SECONDS_EACH" >/dev/null 2>&1; then
+			row "$label" tachyon "$(share_tachyon "$tmp/t.collapsed")" "$truth"
+		else
+			row "$label" tachyon "" "$truth" "failed or timed out (${limit} s)"
+		fi
 	fi
 	if [ -n "${AUSTIN:-}" ]; then
 		rm -f "$tmp/a.txt"

@@ -10,7 +10,7 @@
 #   us/sample              profiler CPU time (user+sys, getrusage) per sample
 #                          when sampling flat out (asked for 1 MHz, so the
 #                          timer never sleeps), start-up excluded: the
-#                          difference between a 2 s and a 1 s attach,
+#                          difference between a 4 s and a 1 s attach,
 #                          divided by the difference in samples
 #   peak Hz                that difference in samples per second: the
 #                          highest sustained rate on one core
@@ -20,11 +20,19 @@
 #                          sampling; the "timer floor" line under the table
 #                          gives that wake-up cost alone (a C loop that only
 #                          sleeps on the same absolute 1 kHz deadlines)
+#   Hz@1k, Hz@10k          samples per second delivered when asked for 1 kHz
+#                          and 10 kHz (the same 4 s - 1 s difference)
 # The "read floor" line gives what one process_vm_readv of one page costs
 # on this machine, and each further page: a sample reads a few pages, so
 # this bounds us/sample from below whatever the profiler does.
 # Rows for austin and py-spy are added when AUSTIN / PYSPY point at their
 # binaries (same method; their sample counts come from their output).
+# A Tachyon row (CPython 3.15's own sampling profiler,
+# `python3.15 -m profiling.sampling attach|run`, collapsed output) is added
+# next to the sid-3.15 row, run inside the same chroot as its target
+# (scripts/pythons.sh), unless TACHYON=0, with a scorch-wall row
+# (`scorch record --idle`) that samples in its mode (wall time: every tick,
+# whether the thread ran or not), where the scorch rows sample CPU time.
 #
 # Usage: bench/record.sh  (SCORCH=path, PAIRS=n, ROUNDS=n, ONLY=glob of
 #                         version labels, e.g. ONLY='3.1[23]*')
@@ -39,6 +47,8 @@ tmp=$(mktemp -d /tmp/scorch-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
 . "$top/tests/e2e/lib.sh" >/dev/null 2>&1 || true
+# the chroot launchers (scripts/pythons.sh) must see tests/programs
+export SCORCH_CHROOT_BINDS=$top
 
 cat >"$tmp/bench.py" <<'PY'
 import os, resource, statistics, subprocess, sys, time, signal
@@ -47,8 +57,9 @@ tool, exe, py, prog, pairs, rounds, tmp = sys.argv[1:8]
 pairs, rounds = int(pairs), int(rounds)
 
 def record_cmd(rate, out, pid=None, duration=None):
-    if tool == "scorch":
+    if tool in ("scorch", "scorch-wall"):
         cmd = [exe, "record", "-q", "-F", str(rate), "-o", out]
+        if tool == "scorch-wall": cmd += ["--idle"]
         if pid: cmd += ["-p", str(pid)]
         if duration: cmd += ["-d", str(duration)]
         return cmd + (["--"] if not pid else [])
@@ -62,7 +73,35 @@ def record_cmd(rate, out, pid=None, duration=None):
         if pid: cmd += ["-p", str(pid)]
         if duration: cmd += ["-x", str(duration)]
         return cmd
+    if tool == "tachyon":
+        # exe: the python3.15 (launcher) that carries profiling.sampling
+        cmd = [exe, "-m", "profiling.sampling", "attach" if pid else "run",
+               "-r", str(rate), "--collapsed", "-o", out]
+        if duration: cmd += ["-d", str(int(duration))]
+        return cmd + ([str(pid)] if pid else [])
     raise SystemExit("unknown tool")
+
+if tool == "tachyon":
+    os.environ["LC_ALL"] = "C"   # the chroot has no locales
+    # the target's files as /proc/PID/maps names them (host paths into
+    # its root) must be there inside Tachyon's own chroot
+    os.environ["SCORCH_CHROOT_BINDS"] = (os.environ.get("SCORCH_CHROOT_BINDS", "")
+        + " " + os.path.join(os.path.dirname(exe), "root"))
+
+def profiled(rate, out, args):
+    # Tachyon's run starts the script with its own interpreter
+    return record_cmd(rate, out) + (args[1:] if tool == "tachyon" else args)
+
+def wait_python(pid):
+    # a launcher (chroot, env...) execs into Python under the same pid
+    for _ in range(500):
+        try:
+            if "python" in os.path.basename(os.readlink("/proc/%d/exe" % pid)):
+                break
+        except OSError:
+            break
+        time.sleep(0.01)
+    time.sleep(0.5)
 
 def elapsed(cmd):
     out = subprocess.run(cmd, capture_output=True, text=True).stdout
@@ -76,7 +115,7 @@ def slowdown(rate):
     for i in range(pairs):
         base = elapsed([py, prog, str(rounds)])
         out = os.path.join(tmp, "s.folded")
-        prof = elapsed(record_cmd(rate, out) + [py, prog, str(rounds)])
+        prof = elapsed(profiled(rate, out, [py, prog, str(rounds)]))
         if base and prof:
             ratios.append(prof / base - 1)
     return statistics.median(ratios) * 100 if ratios else float("nan")
@@ -103,7 +142,7 @@ def samples_in(path):
 
 def attach(rate, seconds):
     target = subprocess.Popen([py, prog, "forever"], stdout=subprocess.DEVNULL)
-    time.sleep(0.5)
+    wait_python(target.pid)
     out = os.path.join(tmp, "a.folded")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run(record_cmd(rate, out, target.pid, seconds),
@@ -123,9 +162,10 @@ def per_sample(rate, short, long):
 
 s100 = slowdown(100)
 s1k = slowdown(1000)
-flat, peak = per_sample(1000000, 1, 2)
-tick, _ = per_sample(1000, 1, 4)
-print("%+.1f%%\t%+.1f%%\t%.2f\t%d\t%.2f" % (s100, s1k, flat, peak, tick))
+flat, peak = per_sample(1000000, 1, 4)
+tick, hz1k = per_sample(1000, 1, 4)
+_, hz10k = per_sample(10000, 1, 4)
+print("%+.1f%%\t%+.1f%%\t%.2f\t%d\t%.2f\t%d\t%d" % (s100, s1k, flat, peak, tick, hz1k, hz10k))
 PY
 
 # what sleeping on 1 kHz absolute deadlines costs by itself on this machine
@@ -217,19 +257,27 @@ if command -v cc >/dev/null && cc -O2 -o "$tmp/readv" "$tmp/readv.c" 2>/dev/null
 	readv=$("$tmp/readv")
 fi
 
-printf '%-18s %-8s %10s %10s %10s %10s %13s\n' version tool slow@100Hz slow@1kHz us/sample "peak Hz" us/tick@1kHz
+printf '%-18s %-8s %10s %10s %10s %10s %13s %7s %7s\n' version tool slow@100Hz slow@1kHz us/sample "peak Hz" us/tick@1kHz Hz@1k Hz@10k
 run_row() {
 	local label=$1 tool=$2 exe=$3 py=$4 row
 	row=$("$HARNESS" "$tmp/bench.py" "$tool" "$exe" "$py" "$PROG" "$PAIRS" "$ROUNDS" "$tmp") || row="failed"
-	printf '%-18s %-8s %10s %10s %10s %10s %13s\n' "$label" "$tool" $(echo "$row" | tr '\t' ' ')
+	printf '%-18s %-8s %10s %10s %10s %10s %13s %7s %7s\n' "$label" "$tool" $(echo "$row" | tr '\t' ' ')
 }
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+date -u '+%Y-%m-%d %H:%M UTC'
 while read -r label py; do
 	case "$label" in ${ONLY:-*}) ;; *) continue ;; esac
 	[ "$("$py" -c 'import sys; print(sys.version_info >= (3, 6))')" = True ] || continue
 	run_row "$label" scorch "$SCORCH" "$py"
 	if [ -n "${AUSTIN:-}" ]; then run_row "$label" austin "$AUSTIN" "$py"; fi
 	if [ -n "${PYSPY:-}" ]; then run_row "$label" py-spy "$PYSPY" "$py"; fi
+	if [ "$label" = sid-3.15 ] && [ "${TACHYON:-1}" != 0 ]; then
+		# Tachyon samples wall time by default: scorch --idle alike
+		run_row "$label" scorch-wall "$SCORCH" "$py"
+		run_row "$label" tachyon "$py" "$py"
+	fi
 done < <(python_versions)
+echo "load average before and after: $load_before / $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
 [ -n "$floor" ] && echo "timer floor: sleeping and waking at 1 kHz alone costs $floor us CPU per tick here"
 [ -n "$readv" ] && set -- $readv && echo "read floor: one process_vm_readv of one page costs $1 us here, each further page $2 us"
 [ -z "${AUSTIN:-}" ] && echo "(austin rows skipped: set AUSTIN=/path/to/austin)"

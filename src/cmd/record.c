@@ -90,7 +90,9 @@ static int choose_engine(const struct record_options *o, struct target *t,
 	 * (otherwise native_record_prepare said why; fall back below) */
 	if (o->native && *native)
 		return ENGINE_NATIVE;
-	if (*native && native_record_is_native_target(t->pid))
+	/* an attached process is what it is; one we started may still exec
+	 * (chroot, env, unshare...): pyrecord_open watches it settle */
+	if (*native && !t->spawned && native_record_is_native_target(t->pid))
 		return ENGINE_NATIVE;
 	st = pyrecord_open(t, reader, &why);
 	switch (st) {
@@ -128,7 +130,11 @@ static int choose_engine(const struct record_options *o, struct target *t,
 		      why.buf);
 		break;
 	case PYREAD_UNSUPPORTED:
-		error("%s (use CPython 3.6-3.14)", why.buf);
+		/* a reason that says its own fix keeps it */
+		if (why.len && why.buf[why.len - 1] == ')')
+			error("%s", why.buf);
+		else
+			error("%s (use CPython 3.6-3.15)", why.buf);
 		break;
 	case PYREAD_NO_PERMISSION:
 		error("%s", why.buf);

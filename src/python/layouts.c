@@ -187,6 +187,7 @@ const struct py_layout *py_layout_find(int major, int minor)
  * are positions in that array; each minor has its own row because new
  * fields shift everything after them.  The GIL fields are offsets of the
  * interpreter's embedded _gil and of its last_holder and locked members.
+ * A field whose index is 0 is not in that minor's block.
  */
 struct debug_offsets_map {
 	int minor;
@@ -201,7 +202,8 @@ struct debug_offsets_map {
 	    frame_owner;
 	int code_size, code_filename, code_name, code_qualname,
 	    code_linetable, code_firstlineno, code_adaptive;
-	int unicode_size, unicode_ascii_size;
+	int type_size, heap_type_size, heap_type_cached_keys;
+	int unicode_size, unicode_ascii_size, unicode_compact_size;
 	int skip_owner, tagged;
 };
 
@@ -221,6 +223,7 @@ static const struct debug_offsets_map debug_maps[] = {
 		.code_size = 34, .code_filename = 35, .code_name = 36,
 		.code_qualname = 37, .code_linetable = 38,
 		.code_firstlineno = 39, .code_adaptive = 43,
+		.type_size = 46,
 		.unicode_size = 67, .unicode_ascii_size = 70,
 		.skip_owner = 3, .tagged = 0,
 	},
@@ -249,7 +252,39 @@ static const struct debug_offsets_map debug_maps[] = {
 		.code_size = 39, .code_filename = 40, .code_name = 41,
 		.code_qualname = 42, .code_linetable = 43,
 		.code_firstlineno = 44, .code_adaptive = 48,
+		.type_size = 52,
 		.unicode_size = 77, .unicode_ascii_size = 80,
+		.skip_owner = 3, .tagged = 1,
+	},
+	/*
+	 * 3.15: the header as shipped with 3.15.2 (Debian libpython3.15-dev
+	 * 3.15.2-1), 111 fields.  New: thread_state.base_frame,
+	 * last_profiled_frame(_seq), holds_gil, gil_requested,
+	 * current_exception, exc_state; an err_stackitem group;
+	 * type_object.tp_basicsize and tp_dictoffset; a heap_type_object
+	 * group (ht_cached_keys, which moved: 888 in 3.15.2);
+	 * unicode_object.compactunicodeobject_size; gc.frame and
+	 * generation_stats.  Frames as 3.14 (FRAME_OWNED_BY_CSTACK is gone,
+	 * INTERPRETER is still 3); _PyStackRef tags are the low 2 bits.
+	 */
+	{
+		.minor = 15, .size = 888,
+		.runtime_size = 3, .interp_head = 5,
+		.interp_size = 6, .interp_next = 8, .interp_threads_head = 9,
+		.interp_ceval_gil = 15, .interp_modules = 12,
+		.interp_gil_state = 16, .interp_gil_locked = 18,
+		.interp_gil_holder = 19,
+		.tstate_size = 22, .tstate_prev = 23, .tstate_next = 24, .tstate_interp = 25,
+		.tstate_current_frame = 26, .tstate_thread_id = 30,
+		.tstate_native_id = 31,
+		.frame_size = 39, .frame_previous = 40, .frame_executable = 41,
+		.frame_instr_ptr = 42, .frame_owner = 44,
+		.code_size = 47, .code_filename = 48, .code_name = 49,
+		.code_qualname = 50, .code_linetable = 51,
+		.code_firstlineno = 52, .code_adaptive = 56,
+		.type_size = 60, .heap_type_size = 66, .heap_type_cached_keys = 67,
+		.unicode_size = 89, .unicode_ascii_size = 92,
+		.unicode_compact_size = 93,
 		.skip_owner = 3, .tagged = 1,
 	},
 };
@@ -281,16 +316,59 @@ static uint64_t field(const unsigned char *block, int index)
 	return v;
 }
 
-/* Offset index must lie inside the struct whose size is at size_index. */
-static int get(const unsigned char *block, int size_index, int index,
-	       uint32_t *out)
-{
-	uint64_t size = field(block, size_index), v = field(block, index);
+/* The decoder's state: the block, and the first field that did not make
+ * sense (its name is what the one-line refusal shows). */
+struct decode {
+	const unsigned char *block;
+	const char *bad;
+};
 
-	if (size == 0 || size > (1u << 20) || v >= size)
-		return -1;
-	*out = (uint32_t)v;
-	return 0;
+static void bad(struct decode *d, const char *name)
+{
+	if (!d->bad)
+		d->bad = name;
+}
+
+/*
+ * A struct's size: between lo and hi bytes.  The bounds are loose
+ * (several times today's values) and only catch a block read with the
+ * wrong row, where a size slot holds some other struct's offset.
+ */
+static uint64_t size_of(struct decode *d, int index, uint64_t lo, uint64_t hi,
+			const char *name)
+{
+	uint64_t v = field(d->block, index);
+
+	if (v < lo || v > hi) {
+		bad(d, name);
+		return 0;
+	}
+	return v;
+}
+
+/* Offset index must lie inside a struct of `size` bytes (8-byte field). */
+static uint32_t offset_in(struct decode *d, uint64_t size, int index,
+			  const char *name)
+{
+	uint64_t v = field(d->block, index);
+
+	if (!size || v + 8 > size) {
+		bad(d, name);
+		return 0;
+	}
+	return (uint32_t)v;
+}
+
+/* Fields that are distinct members of one struct must differ. */
+static void distinct(struct decode *d, const uint32_t *v, int n,
+		     const char *name)
+{
+	int i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (v[i] == v[j])
+				bad(d, name);
 }
 
 static uint32_t max3(uint32_t a, uint32_t b, uint32_t c)
@@ -306,97 +384,205 @@ static uint32_t max3(uint32_t a, uint32_t b, uint32_t c)
  * the interpreter, next to the embedded _gil's own offset.  Both must
  * lie in the struct's first PY_GIL_READ_SIZE bytes (layouts.h).
  */
-static int gil_members(const unsigned char *block,
-		       const struct debug_offsets_map *m, struct py_layout *l)
+static void gil_members(struct decode *d, const struct debug_offsets_map *m,
+			uint64_t isize, struct py_layout *l)
 {
 	uint32_t gil, locked, holder;
 
-	if (get(block, m->interp_size, m->interp_gil_state, &gil) ||
-	    get(block, m->interp_size, m->interp_gil_locked, &locked) ||
-	    get(block, m->interp_size, m->interp_gil_holder, &holder))
-		return -1;
-	if (locked < gil || holder < gil || locked == holder ||
-	    locked - gil > PY_GIL_READ_SIZE - 4 ||
-	    holder - gil > PY_GIL_READ_SIZE - 8)
-		return -1;
+	gil = offset_in(d, isize, m->interp_gil_state,
+			"interpreter_state.gil_runtime_state");
+	locked = offset_in(d, isize, m->interp_gil_locked,
+			   "interpreter_state.gil_runtime_state_locked");
+	holder = offset_in(d, isize, m->interp_gil_holder,
+			   "interpreter_state.gil_runtime_state_holder");
+	if (d->bad)
+		return;
+	if (locked < gil || locked == holder ||
+	    locked - gil > PY_GIL_READ_SIZE - 4)
+		bad(d, "interpreter_state.gil_runtime_state_locked");
+	if (holder < gil || holder - gil > PY_GIL_READ_SIZE - 8)
+		bad(d, "interpreter_state.gil_runtime_state_holder");
 	l->gil_locked = locked - gil;
 	l->gil_last_holder = holder - gil;
-	return 0;
 }
 
 int py_layout_from_debug_offsets(const unsigned char *block, size_t len,
 				 int major, int minor, struct py_layout *out)
 {
-	const struct debug_offsets_map *m = debug_map_find(major, minor);
-	struct py_layout l;
-	uint32_t usize, gil = 0;
-	int bad = 0;
+	return py_layout_check_debug_offsets(block, len, major, minor, out,
+					     NULL);
+}
 
-	if (!m || len < m->size || memcmp(block, "xdebugpy", 8))
+int py_layout_check_debug_offsets(const unsigned char *block, size_t len,
+				  int major, int minor, struct py_layout *out,
+				  const char **why)
+{
+	const struct debug_offsets_map *m = debug_map_find(major, minor);
+	struct decode d = { block, NULL };
+	struct py_layout l;
+	uint64_t rsize, isize, tsize, fsize, csize, usize, asize;
+	uint32_t v[6];
+
+	if (why)
+		*why = NULL;
+	if (!m || len < m->size) {
+		if (why)
+			*why = "the block's layout for this version";
 		return -1;
-	if (field(block, 2) != 0)
+	}
+	if (memcmp(block, "xdebugpy", 8)) {
+		if (why)
+			*why = "cookie";
+		return -1;
+	}
+	if ((field(block, 1) >> 24) != (uint64_t)major ||
+	    ((field(block, 1) >> 16) & 0xff) != (uint64_t)minor) {
+		if (why)
+			*why = "version";
+		return -1;
+	}
+	if (field(block, 2) != 0) {
+		if (why)
+			*why = "free_threaded";
 		return -1;	/* free-threaded builds are not supported */
+	}
 	memset(&l, 0, sizeof(l));
 	l.major = major;
 	l.minor = minor;
-	bad |= get(block, m->runtime_size, m->interp_head, &l.runtime_interp_head);
-	bad |= get(block, m->interp_size, m->interp_next, &l.interp_next);
-	bad |= get(block, m->interp_size, m->interp_threads_head,
-		   &l.interp_threads_head);
-	bad |= get(block, m->interp_size, m->interp_ceval_gil, &gil);
-	l.interp_gil_pointer = gil;
-	bad |= get(block, m->interp_size, m->interp_modules, &l.interp_modules);
-	/* not in the block: stable since 3.12 (offsetof on 3.13.0, 3.14.10) */
+
+	rsize = size_of(&d, m->runtime_size, 1024, 1u << 24, "runtime_state.size");
+	isize = size_of(&d, m->interp_size, 1024, 1u << 24,
+			"interpreter_state.size");
+	tsize = size_of(&d, m->tstate_size, 128, 1u << 14, "thread_state.size");
+	fsize = size_of(&d, m->frame_size, 48, 512, "interpreter_frame.size");
+	csize = size_of(&d, m->code_size, 128, 1024, "code_object.size");
+	usize = size_of(&d, m->unicode_size, 24, 256, "unicode_object.size");
+
+	l.runtime_interp_head = offset_in(&d, rsize, m->interp_head,
+					  "runtime_state.interpreters_head");
+	l.interp_next = offset_in(&d, isize, m->interp_next,
+				  "interpreter_state.next");
+	l.interp_threads_head = offset_in(&d, isize, m->interp_threads_head,
+					  "interpreter_state.threads_head");
+	l.interp_gil_pointer = offset_in(&d, isize, m->interp_ceval_gil,
+					 "interpreter_state.ceval_gil");
+	l.interp_modules = offset_in(&d, isize, m->interp_modules,
+				     "interpreter_state.imports_modules");
+	v[0] = l.interp_next;
+	v[1] = l.interp_threads_head;
+	v[2] = l.interp_gil_pointer;
+	v[3] = l.interp_modules;
+	distinct(&d, v, 4, "interpreter_state.threads_head");
+	/* not in the 3.13/3.14 blocks: stable from 3.12 to 3.14
+	 * (offsetof on 3.13.0, 3.14.10); 3.15 gives it */
 	l.type_cached_keys = 880;
+	if (m->heap_type_cached_keys) {
+		uint64_t hsize = size_of(&d, m->heap_type_size, 256, 4096,
+					 "heap_type_object.size");
+
+		l.type_cached_keys = offset_in(&d, hsize, m->heap_type_cached_keys,
+					       "heap_type_object.ht_cached_keys");
+		if (hsize && field(block, m->type_size) >= hsize)
+			bad(&d, "type_object.size");
+	}
 	l.instance_dict = PY_DICT_INLINE_313;
 	l.dict_keys_compact = 1;
 	l.dict_values_header = 8;
 	l.long_tagged = 1;
-	l.interp_size_read = max3(l.interp_next, l.interp_threads_head, gil) + 8;
-	bad |= gil_members(block, m, &l);
-	bad |= get(block, m->tstate_size, m->tstate_prev, &l.tstate_prev);
-	bad |= get(block, m->tstate_size, m->tstate_next, &l.tstate_next);
-	bad |= get(block, m->tstate_size, m->tstate_interp, &l.tstate_interp);
-	bad |= get(block, m->tstate_size, m->tstate_current_frame, &l.tstate_frame);
-	bad |= get(block, m->tstate_size, m->tstate_thread_id, &l.tstate_thread_id);
-	bad |= get(block, m->tstate_size, m->tstate_native_id, &l.tstate_native_id);
+	l.interp_size_read = max3(l.interp_next, l.interp_threads_head,
+				  l.interp_gil_pointer) + 8;
+	gil_members(&d, m, isize, &l);
+
+	l.tstate_prev = offset_in(&d, tsize, m->tstate_prev, "thread_state.prev");
+	l.tstate_next = offset_in(&d, tsize, m->tstate_next, "thread_state.next");
+	l.tstate_interp = offset_in(&d, tsize, m->tstate_interp,
+				    "thread_state.interp");
+	l.tstate_frame = offset_in(&d, tsize, m->tstate_current_frame,
+				   "thread_state.current_frame");
+	l.tstate_thread_id = offset_in(&d, tsize, m->tstate_thread_id,
+				       "thread_state.thread_id");
+	l.tstate_native_id = offset_in(&d, tsize, m->tstate_native_id,
+				       "thread_state.native_thread_id");
+	v[0] = l.tstate_prev;
+	v[1] = l.tstate_next;
+	v[2] = l.tstate_interp;
+	v[3] = l.tstate_frame;
+	v[4] = l.tstate_thread_id;
+	v[5] = l.tstate_native_id;
+	distinct(&d, v, 6, "thread_state (two fields at one offset)");
 	l.cframe_current = -1;
 	l.tstate_size = max3(max3(l.tstate_prev, l.tstate_next, l.tstate_interp),
 			     max3(l.tstate_frame, l.tstate_thread_id,
 				  l.tstate_native_id), 0) + 8;
-	l.interpreter_frames = 1;
-	bad |= get(block, m->frame_size, m->frame_previous, &l.frame_back);
-	bad |= get(block, m->frame_size, m->frame_executable, &l.frame_code);
-	bad |= get(block, m->frame_size, m->frame_instr_ptr, &l.frame_lasti);
-	{
-		uint32_t owner = 0;
 
-		bad |= get(block, m->frame_size, m->frame_owner, &owner);
+	l.interpreter_frames = 1;
+	l.frame_back = offset_in(&d, fsize, m->frame_previous,
+				 "interpreter_frame.previous");
+	l.frame_code = offset_in(&d, fsize, m->frame_executable,
+				 "interpreter_frame.executable");
+	l.frame_lasti = offset_in(&d, fsize, m->frame_instr_ptr,
+				  "interpreter_frame.instr_ptr");
+	{
+		/* a char: anywhere in the struct */
+		uint64_t owner = field(block, m->frame_owner);
+
+		if (owner >= fsize)
+			bad(&d, "interpreter_frame.owner");
 		l.frame_owner = (int32_t)owner;
 		l.frame_size = max3(max3(l.frame_back, l.frame_code,
-					 l.frame_lasti), owner, 0) + 8;
+					 l.frame_lasti), (uint32_t)owner, 0) + 8;
 	}
+	v[0] = l.frame_back;
+	v[1] = l.frame_code;
+	v[2] = l.frame_lasti;
+	distinct(&d, v, 3, "interpreter_frame (two fields at one offset)");
 	l.frame_skip_owner = m->skip_owner;
 	l.frame_code_tagged = m->tagged;
-	bad |= get(block, m->code_size, m->code_filename, &l.code_filename);
-	bad |= get(block, m->code_size, m->code_name, &l.code_name);
-	bad |= get(block, m->code_size, m->code_qualname, &l.code_qualname);
-	bad |= get(block, m->code_size, m->code_linetable, &l.code_linetable);
-	bad |= get(block, m->code_size, m->code_firstlineno, &l.code_firstlineno);
+
+	l.code_filename = offset_in(&d, csize, m->code_filename,
+				    "code_object.filename");
+	l.code_name = offset_in(&d, csize, m->code_name, "code_object.name");
+	l.code_qualname = offset_in(&d, csize, m->code_qualname,
+				    "code_object.qualname");
+	l.code_linetable = offset_in(&d, csize, m->code_linetable,
+				     "code_object.linetable");
+	/* an int */
+	if (field(block, m->code_firstlineno) + 4 > csize)
+		bad(&d, "code_object.firstlineno");
+	l.code_firstlineno = (uint32_t)field(block, m->code_firstlineno);
+	v[0] = l.code_filename;
+	v[1] = l.code_name;
+	v[2] = l.code_qualname;
+	v[3] = l.code_linetable;
+	v[4] = l.code_firstlineno;
+	distinct(&d, v, 5, "code_object (two fields at one offset)");
+	/* the inline bytecode is the struct's flexible tail */
 	l.code_adaptive = (uint32_t)field(block, m->code_adaptive);
-	if (l.code_adaptive > field(block, m->code_size))
-		bad = 1;
+	if (csize && (l.code_adaptive > csize ||
+		      l.code_adaptive < max3(v[0], v[3], v[4])))
+		bad(&d, "code_object.co_code_adaptive");
 	l.code_size = max3(max3(l.code_filename, l.code_name, l.code_qualname),
 			   l.code_linetable, l.code_firstlineno) + 8;
 	l.lines = PY_LINES_LOCATIONS;
-	usize = (uint32_t)field(block, m->unicode_ascii_size);
-	if (usize < 24 || usize > 256 || field(block, m->unicode_size) > 4096)
-		bad = 1;
-	l.unicode_ascii_size = usize;
+
+	asize = field(block, m->unicode_ascii_size);
+	if (asize < 24 || asize > 256 || (usize && asize > usize))
+		bad(&d, "unicode_object.asciiobject_size");
+	l.unicode_ascii_size = (uint32_t)asize;
 	/* PyCompactUnicodeObject adds utf8_length and utf8 (§2.1) */
-	l.unicode_compact_size = usize + 16;
-	if (bad)
+	l.unicode_compact_size = (uint32_t)asize + 16;
+	if (m->unicode_compact_size) {
+		uint64_t c = field(block, m->unicode_compact_size);
+
+		if (c <= asize || c > 256)
+			bad(&d, "unicode_object.compactunicodeobject_size");
+		l.unicode_compact_size = (uint32_t)c;
+	}
+	if (d.bad) {
+		if (why)
+			*why = d.bad;
 		return -1;
+	}
 	*out = l;
 	return 0;
 }

@@ -115,5 +115,16 @@ size_t py_debug_offsets_size(int major, int minor);
  */
 int py_layout_from_debug_offsets(const unsigned char *block, size_t len,
 				 int major, int minor, struct py_layout *out);
+/*
+ * The same, and on failure *why names what was refused: the block field
+ * ("thread_state.current_frame", "free_threaded", "cookie", "version"),
+ * or "the block's layout for this version" for a minor this scorch has
+ * no row for.  Every offset is checked against its struct's size, sizes
+ * against loose bounds, and members of one struct must differ: a block
+ * read with the wrong row is refused, never misread.
+ */
+int py_layout_check_debug_offsets(const unsigned char *block, size_t len,
+				  int major, int minor, struct py_layout *out,
+				  const char **why);
 
 #endif

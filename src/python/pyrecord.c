@@ -18,6 +18,7 @@
 #include "model/profile.h"
 #include "python/pyrecord.h"
 #include "python/threadnames.h"
+#include "sample/exec_watch.h"
 #include "sample/timer.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
@@ -79,6 +80,7 @@ enum pyread_status pyrecord_open(struct target *t, struct pyreader **out,
 	int64_t start = ticker_now();
 	int delay_us = 200, settled = 0;
 	enum pyread_status last = PYREAD_NOT_READY;
+	struct exec_watch watch = { 0 };
 
 	for (;;) {
 		enum pyread_status st;
@@ -90,7 +92,8 @@ enum pyread_status pyrecord_open(struct target *t, struct pyreader **out,
 		    st == PYREAD_NO_PERMISSION)
 			return st;
 		if (st == PYREAD_NOT_PYTHON)
-			settled = pyreader_settled_not_python(t->pid);
+			settled = pyreader_settled_not_python(t->pid, &watch,
+							      ticker_now());
 		if (!target_alive(t) || st == PYREAD_GONE) {
 			target_alive(t);
 			/* it ran and exited without ever looking like Python */
@@ -107,6 +110,9 @@ enum pyread_status pyrecord_open(struct target *t, struct pyreader **out,
 		}
 		last = st;
 		waited = ticker_now() - start;
+		/* a spawned target that exec'd again gets its time anew */
+		if (st == PYREAD_NOT_PYTHON && watch.seen)
+			waited = ticker_now() - watch.since_ns;
 		/* an attached process is what it is; a spawned one may still
 		 * be loading libpython or exec'ing through a wrapper */
 		if (st == PYREAD_NOT_PYTHON && (!t->spawned || settled ||

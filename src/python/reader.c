@@ -28,6 +28,7 @@
 #include "python/remote.h"
 #include "python/stack.h"
 #include "python/threadnames.h"
+#include "sample/exec_watch.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
@@ -289,22 +290,32 @@ static enum pyread_status try_binary(struct pyreader *r,
 		unsigned char block[4096];
 		size_t size;
 
-		if (remote_read(r->pid, r->runtime + 8, &hex, sizeof(hex)) < 0)
+		uint64_t head[2];	/* version, free_threaded */
+		const char *bad;
+
+		if (remote_read(r->pid, r->runtime + 8, head, sizeof(head)) < 0)
 			return read_error_status(r->pid);
+		hex = head[0];
 		version_text_from_hex(hex, r->version, sizeof(r->version),
 				      &major, &minor);
+		/* the flag sits at the same place in every block */
+		if (head[1] != 0) {
+			strbuf_addf(why, "pid %d runs a free-threaded build of Python %s (Py_GIL_DISABLED), which this scorch cannot read (use a build with the GIL)",
+				    (int)r->pid, r->version);
+			return PYREAD_UNSUPPORTED;
+		}
 		size = py_debug_offsets_size(major, minor);
 		if (!size || size > sizeof(block)) {
-			strbuf_addf(why, "pid %d runs Python %s, newer than this scorch can read",
-				    (int)r->pid, r->version);
+			strbuf_addf(why, "pid %d runs Python %s, newer than this scorch can read (its _Py_DebugOffsets layout is unknown to it: use a scorch that knows 3.%d)",
+				    (int)r->pid, r->version, minor);
 			return PYREAD_UNSUPPORTED;
 		}
 		if (remote_read(r->pid, r->runtime, block, size) < 0)
 			return read_error_status(r->pid);
-		if (py_layout_from_debug_offsets(block, size, major, minor,
-						 &r->layout) < 0) {
-			strbuf_addf(why, "pid %d runs Python %s with unexpected debug offsets (free-threaded or damaged build)",
-				    (int)r->pid, r->version);
+		if (py_layout_check_debug_offsets(block, size, major, minor,
+						  &r->layout, &bad) < 0) {
+			strbuf_addf(why, "pid %d runs Python %s whose _Py_DebugOffsets field %s is not what this scorch expects (refusing rather than misreading; a newer scorch may read this build)",
+				    (int)r->pid, r->version, bad ? bad : "?");
 			return PYREAD_UNSUPPORTED;
 		}
 		return check_threads(r, why);
@@ -438,28 +449,24 @@ fail:
 	return st;
 }
 
-int pyreader_settled_not_python(pid_t pid)
+int pyreader_settled_not_python(pid_t pid, struct exec_watch *w, int64_t now_ns)
 {
-	static const char *const launchers[] = {
-		"sh", "bash", "dash", "zsh", "ksh", "env", "pyenv", "uv",
-		"poetry", "pipenv", "conda", "time", "nice", "taskset", "stdbuf",
-		"timeout", "sudo", "su", "exec", "xargs", NULL,
-	};
 	struct remote_maps maps;
 	char exe[4096];
 	const char *base;
 	size_t i;
-	int libc = 0;
+	int libc = 0, settled;
 
+	settled = exec_watch_settled(w, pid, now_ns);
 	if (remote_exe_path(pid, exe, sizeof(exe)) < 0)
 		return 0;
 	base = strrchr(exe, '/');
 	base = base ? base + 1 : exe;
-	if (strstr(base, "python"))
+	if (strstr(base, "python") || !settled)
 		return 0;
-	for (i = 0; launchers[i]; i++)
-		if (!strcmp(base, launchers[i]))
-			return 0;
+	/* a static program, or one still being loaded: only by time */
+	if (now_ns - w->since_ns >= EXEC_SETTLE_WALL_NS)
+		return 1;
 	if (remote_maps_read(pid, &maps) < 0)
 		return 0;
 	for (i = 0; i < maps.nr; i++) {

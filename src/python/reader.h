@@ -162,11 +162,14 @@ int pyreader_set_thread_name(struct pyreader *r, uint64_t thread_id,
 int pyreader_take_new_threads(struct pyreader *r);
 
 /*
- * For a process that is not (yet) Python: nonzero when it has finished
- * loading and is not a launcher that may still exec Python (env, shells,
- * anything named python*), so waiting longer is pointless.
+ * For a process that is not (yet) Python, looked at again and again with
+ * the same zeroed watch: nonzero once it has stopped exec'ing (the same
+ * executable, not a wrapper such as env, chroot or a shell, nothing named
+ * python*, for a while: sample/exec_watch.h) and finished loading, so
+ * waiting longer is pointless.
  */
-int pyreader_settled_not_python(pid_t pid);
+struct exec_watch;
+int pyreader_settled_not_python(pid_t pid, struct exec_watch *w, int64_t now_ns);
 
 /* Sets the sampling period used to turn CPU time into samples. */
 static inline void pyreader_set_period(struct pyreader *r, double hz)

@@ -20,6 +20,7 @@
 #include "model/profile.h"
 #include "python/binary.h"
 #include "python/reader.h"	/* PYREAD_MAX_DEPTH */
+#include "sample/exec_watch.h"
 #include "sample/native_record.h"
 #include "sample/offcpu.h"
 #include "sample/perf_event.h"
@@ -498,12 +499,6 @@ int native_record_available(struct strbuf *why)
 
 int native_record_is_native_target(pid_t pid)
 {
-	static const char *const launchers[] = {
-		"env", "sh", "bash", "dash", "zsh", "ksh", "busybox", "nice",
-		"time", "timeout", "stdbuf", "taskset", "chrt", "ionice",
-		"nohup", "setsid", "sudo", "su", "runuser", "xargs", "make",
-		"uv", "poetry", "pipenv", "conda", "pyenv",
-	};
 	char path[64], exe[4096], line[4096 + 128];
 	struct pybinary bin;
 	const char *base;
@@ -518,11 +513,8 @@ int native_record_is_native_target(pid_t pid)
 	exe[n] = '\0';
 	base = strrchr(exe, '/');
 	base = base ? base + 1 : exe;
-	if (strstr(base, "python"))
+	if (strstr(base, "python") || exec_wrapper_name(base))
 		return 0;
-	for (size_t i = 0; i < sizeof(launchers) / sizeof(launchers[0]); i++)
-		if (!strcmp(base, launchers[i]))
-			return 0;
 	if (pybinary_inspect(path, &bin) || bin.has_python)
 		return 0;
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);

@@ -28,6 +28,28 @@ python_versions() {
 		[ -x "$p" ] && echo "extra-$("$p" -c 'import sys;print("%d.%d.%d"%sys.version_info[:3])') $p"
 	done
 	[ -x /usr/bin/python3 ] && echo "debian-$(/usr/bin/python3 -c 'import sys;print("%d.%d"%sys.version_info[:2])') /usr/bin/python3"
+	# Debian unstable's builds under chroot (scripts/pythons.sh): the
+	# launcher is run like any python3
+	for d in "$PYTHONS_CACHE"/3.*; do
+		[ -f "$d/packages" ] && [ -x "$d/python${d##*/}" ] &&
+			echo "sid-${d##*/} $d/python${d##*/}"
+	done
+	return 0
+}
+
+# Where scripts/pythons.sh keeps its roots; their launchers bind the
+# source tree (tests/programs) into the root besides /tmp.
+PYTHONS_CACHE=${SCORCH_PYTHONS:-/var/cache/scorch/pythons}
+export SCORCH_CHROOT_BINDS=${SCORCH_CHROOT_BINDS:-${TOP:-}}
+
+# chroot_python_gaps: one "VERSION WHY" line per version scripts/pythons.sh
+# could not provision (for the tests' skip lines).
+chroot_python_gaps() {
+	local d
+	for d in "$PYTHONS_CACHE"/3.*; do
+		[ -f "$d/unavailable" ] && echo "${d##*/} $(cat "$d/unavailable")"
+	done
+	return 0
 }
 
 # The oldest CPython 3.x minor scorch reads; anything older (2.7 too)

@@ -15,6 +15,12 @@ fi
 python_versions | while read -r label py; do
 	name=native_python_$label
 	out=$WORK/$label.folded
+	# Debian unstable's builds (GCC 16, stripped, .cold parts): the merge
+	# of their C and Python stacks is issue 10's item 5, not done here yet
+	if [[ $label == sid-* ]] && [ -z "${SCORCH_NATIVE_SID:-}" ]; then
+		skip "$name" "--native merge on Debian unstable's stripped builds is not done yet (issue 10 item 5; SCORCH_NATIVE_SID=1 runs it)"
+		continue
+	fi
 	if ! "$SCORCH" record -q --native --no-kernel -F 200 -o "$out" -- "$py" "$PROG" 40000 2>"$WORK/$label.err"; then
 		fail "$name" "$(tail -n 3 "$WORK/$label.err")"
 		continue

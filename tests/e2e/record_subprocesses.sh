@@ -5,12 +5,13 @@
 . "$(dirname "$0")/lib.sh"
 PROG=$TOP/tests/programs/workers.py
 
-# the oldest layouts (3.6 without _PyRuntime, 3.7, 3.8) and the newest
-if ! python_versions | grep -qE '^3\.(6|7|8|13)\.'; then
-	skip record-subprocesses "none of CPython 3.6, 3.7, 3.8, 3.13 installed"
+# the oldest layouts (3.6 without _PyRuntime, 3.7, 3.8), the newest, and
+# Debian unstable's 3.13-3.15 under chroot (scripts/pythons.sh)
+if ! python_versions | grep -qE '^(3\.(6|7|8|13)\.|sid-)'; then
+	skip record-subprocesses "none of CPython 3.6, 3.7, 3.8, 3.13 or a chroot 3.13-3.15 installed"
 	exit 0
 fi
-for p in $(python_versions | awk '{print $1 "=" $2}' | grep -E '^3\.(6|7|8|13)\.'); do
+for p in $(python_versions | awk '{print $1 "=" $2}' | grep -E '^(3\.(6|7|8|13)\.|sid-)'); do
 	label=${p%%=*}
 	py=${p#*=}
 	f=$WORK/$label.folded

@@ -4,6 +4,8 @@
  * index each layout field comes from; a block with the values of a real
  * 3.14.10 process (Debian build, read from its .PyRuntime section) must
  * decode to those offsets; damaged or mislabelled blocks are refused.
+ * The same for 3.15 with a real 3.15.2 block, and the refusals name the
+ * field that did not make sense (free-threaded builds: free_threaded).
  */
 #include <stdint.h>
 #include <string.h>
@@ -12,12 +14,14 @@
 #include "python/layouts.h"
 
 #define WORDS_314 95
+#define WORDS_315 111
 
 /* Indices of the struct sizes (each group's first field) in 3.14. */
 static const int sizes_314[] = { 3, 6, 22, 31, 39, 50, 52, 56, 59, 62, 66,
 				 69, 71, 74, 77, 81, 83 };
 
-/* Every field holds 100 + its index, every size 4000. */
+/* Every field holds 100 + its index, every size 4000 (or the most its
+ * struct may be). */
 static void fill_indexed(uint64_t *b)
 {
 	size_t i;
@@ -26,6 +30,10 @@ static void fill_indexed(uint64_t *b)
 		b[i] = 100 + i;
 	for (i = 0; i < sizeof(sizes_314) / sizeof(sizes_314[0]); i++)
 		b[sizes_314[i]] = 4000;
+	/* within the decoder's bounds for a frame, a code object, a str */
+	b[31] = 500;
+	b[39] = 1000;
+	b[77] = 250;
 	memcpy(b, "xdebugpy", 8);
 	b[1] = 0x030e00f0;
 	b[2] = 0;
@@ -71,7 +79,9 @@ static int decode(uint64_t *b, size_t len, int minor, struct py_layout *l)
 static void test_size(void)
 {
 	CHECK(py_debug_offsets_size(3, 14) == WORDS_314 * 8);
-	CHECK(py_debug_offsets_size(3, 15) == 0);
+	CHECK(py_debug_offsets_size(3, 15) == WORDS_315 * 8);
+	CHECK(py_debug_offsets_size(3, 16) == 0);
+	CHECK(py_layout_find(3, 15) == NULL);
 	CHECK(py_layout_find(3, 14) == NULL);
 }
 
@@ -220,6 +230,149 @@ static void test_mislabelled(void)
 	CHECK(decode(b, sizeof(b), 14, &l) < 0);
 }
 
+/* The block of CPython 3.15.2 (Debian 3.15.2-1, x86_64, GIL build),
+ * read from its _PyRuntime. */
+static void fill_real_315(uint64_t *b)
+{
+	static const uint64_t values[WORDS_315] = {
+		0, 0x030f02f0, 0,
+		346568, 912, 936,
+		226240, 7272, 7264, 7336, 7352, 7400, 7592, 7576, 7584, 16,
+		7736, 0, 7752, 7744, 7944, 0,
+		888, 0, 8, 16, 72, 80, 88, 96, 176, 184, 256, 32, 36, 40, 136, 288,
+		0,
+		88, 8, 0, 56, 80, 74, 64, 0,
+		216, 112, 120, 128, 136, 68, 52, 96, 104, 208, 0,
+		16, 8,
+		424, 24, 88, 168, 32, 288,
+		944, 888,
+		40, 32, 16,
+		40, 24, 16,
+		200, 24, 40, 32,
+		48, 32, 40,
+		24, 16,
+		32, 16, 24,
+		40, 16, 32,
+		64, 32, 16, 40, 56,
+		176, 112, 120, 1120, 104,
+		160, 24, 72, 67,
+		0, 8,
+		24, 344, 8028, 0, 4, 512,
+	};
+
+	memcpy(b, values, sizeof(values));
+	memcpy(b, "xdebugpy", 8);
+}
+
+static void test_real_315(void)
+{
+	uint64_t b[WORDS_315];
+	struct py_layout l;
+	const char *why = "unset";
+
+	fill_real_315(b);
+	CHECK(py_layout_check_debug_offsets((unsigned char *)b, sizeof(b), 3,
+					    15, &l, &why) == 0);
+	CHECK(why == NULL);
+	CHECK(l.major == 3 && l.minor == 15);
+	CHECK(l.runtime_interp_head == 936);
+	CHECK(l.interp_next == 7264 && l.interp_threads_head == 7336);
+	CHECK(l.interp_modules == 7592 && l.interp_gil_pointer == 16);
+	CHECK(l.gil_last_holder == 8 && l.gil_locked == 16);
+	CHECK(l.tstate_prev == 0 && l.tstate_next == 8 && l.tstate_interp == 16);
+	CHECK(l.tstate_frame == 72);
+	/* moved by base_frame and last_profiled_frame(_seq) */
+	CHECK(l.tstate_thread_id == 176 && l.tstate_native_id == 184);
+	CHECK(l.frame_back == 8 && l.frame_code == 0 && l.frame_lasti == 56);
+	CHECK(l.frame_owner == 74);
+	CHECK(l.frame_code_tagged == 1 && l.frame_skip_owner == 3);
+	CHECK(l.code_filename == 112 && l.code_name == 120);
+	CHECK(l.code_qualname == 128 && l.code_linetable == 136);
+	CHECK(l.code_firstlineno == 68 && l.code_adaptive == 208);
+	/* from the new heap_type_object group, no longer 880 */
+	CHECK(l.type_cached_keys == 888);
+	CHECK(l.unicode_ascii_size == 40 && l.unicode_compact_size == 56);
+}
+
+/* decode_why: the field a refused block is refused for. */
+static const char *decode_why(uint64_t *b, size_t len, int minor)
+{
+	struct py_layout l;
+	const char *why = NULL;
+
+	if (py_layout_check_debug_offsets((unsigned char *)b, len, 3, minor,
+					  &l, &why) == 0)
+		return "accepted";
+	return why ? why : "no reason";
+}
+
+static void test_rejects_315(void)
+{
+	uint64_t b[WORDS_315], b14[WORDS_315];
+
+	fill_real_315(b);
+	b[26] = 888;
+	CHECK(!strcmp(decode_why(b, sizeof(b), 15), "thread_state.current_frame"));
+	fill_real_315(b);
+	b[31] = b[30];
+	CHECK(!strcmp(decode_why(b, sizeof(b), 15),
+		      "thread_state (two fields at one offset)"));
+	fill_real_315(b);
+	b[67] = 944;
+	CHECK(!strcmp(decode_why(b, sizeof(b), 15), "heap_type_object.ht_cached_keys"));
+	fill_real_315(b);
+	b[93] = 40;
+	CHECK(!strcmp(decode_why(b, sizeof(b), 15),
+		      "unicode_object.compactunicodeobject_size"));
+	fill_real_315(b);
+	b[39] = 4096;
+	CHECK(!strcmp(decode_why(b, sizeof(b), 15), "interpreter_frame.size"));
+	/* a 3.15 block read as 3.14, and a 3.14 block read as 3.15 */
+	fill_real_315(b);
+	b[1] = 0x030e0af0;
+	CHECK(strcmp(decode_why(b, sizeof(b), 14), "accepted"));
+	memset(b14, 0, sizeof(b14));
+	fill_real(b14);
+	b14[1] = 0x030f02f0;
+	CHECK(strcmp(decode_why(b14, sizeof(b14), 15), "accepted"));
+	/* the version inside the block must be the one asked for */
+	fill_real_315(b);
+	CHECK(!strcmp(decode_why(b, sizeof(b), 14), "version"));
+	/* truncated */
+	fill_real_315(b);
+	CHECK(!strcmp(decode_why(b, WORDS_314 * 8, 15),
+		      "the block's layout for this version"));
+}
+
+/*
+ * Free-threaded builds (3.14t, 3.15t; Py_GIL_DISABLED): free_threaded is
+ * 1 and the GIL fields describe a GIL that is off.  Refused by name,
+ * whatever else the block says.
+ */
+static void test_free_threaded(void)
+{
+	uint64_t b[WORDS_315];
+
+	fill_real_315(b);
+	b[2] = 1;
+	b[17] = 7760;	/* gil_runtime_state_enabled */
+	CHECK(!strcmp(decode_why(b, sizeof(b), 15), "free_threaded"));
+	fill_real(b);
+	b[2] = 1;
+	CHECK(!strcmp(decode_why(b, WORDS_314 * 8, 14), "free_threaded"));
+}
+
+/* A minor newer than any row: refused, not read with the last row. */
+static void test_future(void)
+{
+	uint64_t b[WORDS_315];
+
+	fill_real_315(b);
+	b[1] = 0x031000a1;
+	CHECK(!strcmp(decode_why(b, sizeof(b), 16),
+		      "the block's layout for this version"));
+}
+
 int main(void)
 {
 	RUN(test_size);
@@ -227,5 +380,9 @@ int main(void)
 	RUN(test_real_314);
 	RUN(test_rejects_314);
 	RUN(test_mislabelled);
+	RUN(test_real_315);
+	RUN(test_rejects_315);
+	RUN(test_free_threaded);
+	RUN(test_future);
 	TEST_EXIT();
 }
