@@ -175,6 +175,16 @@ static const char *thread_name_or_proc(struct native_state *st, pid_t pid,
 
 /* ---- frames -------------------------------------------------------- */
 
+/* The address a frame keeps (annotate, pprof locations): the sampled
+ * instruction for the leaf, the return address for callers (symbols/
+ * looked up the byte before it), module-relative. */
+static uint64_t frame_address(const struct symbols_result *r, int is_return)
+{
+	if (r->kind == SYMBOLS_UNKNOWN)
+		return 0;
+	return r->address + (is_return && r->kind != SYMBOLS_KERNEL);
+}
+
 static uint32_t frame_for(struct native_state *st, pid_t pid, uint64_t pc,
 			  int is_return, unsigned char *is_eval)
 {
@@ -197,7 +207,7 @@ static uint32_t frame_for(struct native_state *st, pid_t pid, uint64_t pc,
 	memset(&f, 0, sizeof(f));
 	f.name = profile_intern(st->p, r.name);
 	f.module = r.module[0] ? profile_intern(st->p, r.module) : 0;
-	f.address = r.address - r.symbol_offset;
+	f.address = frame_address(&r, is_return);
 	switch (r.kind) {
 	case SYMBOLS_KERNEL:
 		f.kind = FRAME_KERNEL;
@@ -243,7 +253,7 @@ static size_t inline_frames_for(struct native_state *st, pid_t pid,
 	memset(&f, 0, sizeof(f));
 	f.name = profile_intern(st->p, r.name);
 	f.module = profile_intern(st->p, r.module);
-	f.address = r.address - r.symbol_offset;
+	f.address = frame_address(&r, is_return);
 	f.kind = FRAME_NATIVE;
 	if (r.file) {
 		f.file = profile_intern(st->p, r.file);
