@@ -34,6 +34,32 @@ struct source_file {
 	int nr_lines;
 };
 
+/* Source files that could not be read: the first one and how many, for
+ * the one hint line at the end. */
+static char *missing_source;
+static int nr_missing_sources;
+
+static void note_missing(const char *path)
+{
+	if (missing_source && !strcmp(missing_source, path))
+		return;
+	if (!missing_source)
+		missing_source = xstrdup(path);
+	nr_missing_sources++;
+}
+
+static void hint_missing_sources(const struct annotate_options *o)
+{
+	if (!missing_source)
+		return;
+	notice("annotate: source file %s%s not found%s (give the directory that holds the sources with --source-dir DIR)",
+	       missing_source, nr_missing_sources > 1 ? " and others" : "",
+	       o->source_dir ? " under --source-dir either" : "");
+	free(missing_source);
+	missing_source = NULL;
+	nr_missing_sources = 0;
+}
+
 static void source_load(struct source_file *sf, const char *path,
 			const struct annotate_options *o)
 {
@@ -61,8 +87,11 @@ static void source_load(struct source_file *sf, const char *path,
 	if (!fp)
 		fp = fopen(path, "r");
 	strbuf_release(&sb);
-	if (!fp)
+	if (!fp) {
+		if (path[0])
+			note_missing(path);
 		return;
+	}
 	for (;;) {
 		grow_array((void **)&sf->text, 1, len + 65536 + 1, &alloc);
 		size_t got = fread(sf->text + len, 1, 65536, fp);
@@ -699,9 +728,10 @@ out:
 /* ---- Python functions ---------------------------------------------- */
 
 static int python_annotate(const struct profile *p, const char *name,
-			   const struct annotate_options *o, double all)
+			   uint32_t file, const struct annotate_options *o,
+			   double all)
 {
-	uint32_t *frames = NULL, file = 0;
+	uint32_t *frames = NULL;
 	size_t alloc = 0, i, n = p->nr_samples ? p->nr_samples : p->nr_totals;
 	double *counts = NULL, total = 0, hottest = 0;
 	int lo = 0, hi = 0, l;
@@ -771,6 +801,72 @@ static int python_annotate(const struct profile *p, const char *name,
 }
 
 /*
+ * Whether the query names a Python function: "name", or "name (file)" /
+ * "name (file:line)" as report prints it.  Returns 1 with *name (the
+ * profile's string) and *file (0 = its only file), 0 when it is not a
+ * Python function, -1 after an error (the name is in several files).
+ */
+static int find_python_function(const struct profile *p, const char *query,
+				const char **name, uint32_t *file)
+{
+	size_t name_len, file_len;
+	const char *want_file;
+	int split = annotate_split_label(query, &name_len, &want_file,
+					 &file_len);
+	uint32_t i, first = 0;
+	struct strbuf list;
+
+	*name = NULL;
+	*file = 0;
+	for (i = 1; i < p->nr_frames; i++) {
+		const struct frame *f = &p->frames[i];
+		const char *s = profile_str(p, f->name);
+		const char *fs = profile_str(p, f->file);
+
+		if (f->kind != FRAME_PYTHON)
+			continue;
+		if (!strcmp(s, query)) {
+			*name = s;
+			break;
+		}
+		if (split && strlen(s) == name_len && !strncmp(s, query, name_len) &&
+		    strlen(fs) == file_len && !strncmp(fs, want_file, file_len)) {
+			*name = s;
+			*file = f->file;
+			return 1;
+		}
+	}
+	if (!*name)
+		return 0;
+	/* the plain name: one file, or a list to choose from */
+	strbuf_init(&list);
+	for (i = 1; i < p->nr_frames; i++) {
+		const struct frame *f = &p->frames[i];
+
+		if (f->kind != FRAME_PYTHON || strcmp(profile_str(p, f->name), *name) ||
+		    !f->file || f->file == first || (list.len && strstr(list.buf,
+				profile_str(p, f->file))))
+			continue;
+		if (!first)
+			first = f->file;
+		else {
+			if (!list.len)
+				strbuf_addf(&list, "%s (%s)", *name, profile_str(p, first));
+			strbuf_addf(&list, ", %s (%s)", *name, profile_str(p, f->file));
+		}
+	}
+	if (list.len) {
+		error("annotate: '%s' is ambiguous: %s (give one of these names)",
+		      query, list.buf);
+		strbuf_release(&list);
+		return -1;
+	}
+	strbuf_release(&list);
+	*file = first;
+	return 1;
+}
+
+/*
  * perf.data weighs each sample by its period; annotate counts samples
  * there (one per kept sample).  Other formats store counts already, so
  * their totals are used as they are.
@@ -799,8 +895,9 @@ int cmd_annotate(int argc, const char **argv)
 	struct read_options ro = { 0 };
 	const char *input_format = NULL;
 	struct profile p;
-	int nargs, ret, python = 0;
-	uint32_t i;
+	int nargs, ret, python;
+	const char *py_name = NULL;
+	uint32_t py_file = 0;
 	double all;
 	const struct option opts[] = {
 		{ OPTION_BOOL, 0, "asm-only", &ao.asm_only, NULL,
@@ -838,13 +935,16 @@ int cmd_annotate(int argc, const char **argv)
 		profile_release(&p);
 		return 1;
 	}
-	for (i = 1; i < p.nr_frames; i++)
-		if (p.frames[i].kind == FRAME_PYTHON &&
-		    !strcmp(profile_str(&p, p.frames[i].name), argv[1]))
-			python = 1;
+	python = find_python_function(&p, argv[1], &py_name, &py_file);
+	if (python < 0) {
+		profile_release(&p);
+		return 1;
+	}
 	all = p.nr_samples ? (double)p.nr_samples : profile_sum(&p, 0);
-	ret = python ? python_annotate(&p, argv[1], &ao, all) :
+	ret = python ? python_annotate(&p, py_name, py_file, &ao, all) :
 		native_annotate(&p, argv[1], &ao, all);
+	fflush(stdout);
+	hint_missing_sources(&ao);
 	profile_release(&p);
 	fflush(stdout);
 	return ret ? 1 : 0;
