@@ -25,6 +25,11 @@ struct read_options {
 	int addrs;			/* unknown symbols as raw addresses */
 	int no_inline;			/* drop inlined frames */
 	int keep_samples;		/* keep individual samples in order */
+	int perf_names;			/* frame names exactly as perf names
+					   them (stackcollapse-perf.pl's):
+					   CPython's "py::f:file" perf
+					   trampolines stay JIT frames rather
+					   than become Python frames */
 };
 
 /* What writers may be asked; zero means "default". */
