@@ -929,6 +929,7 @@ int cmd_annotate(int argc, const char **argv)
 	}
 	ao.colour = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 	ro.keep_samples = is_perf_data(argv[0], input_format);
+	ro.leaf_only = 1;
 	profile_init(&p);
 	p.keep_samples = ro.keep_samples;
 	if (format_read_path(argv[0], input_format, &p, &ro)) {

@@ -30,6 +30,9 @@ struct read_options {
 					   CPython's "py::f:file" perf
 					   trampolines stay JIT frames rather
 					   than become Python frames */
+	int leaf_only;			/* the command reads only leaf frames
+					   (annotate): no hints about cut
+					   call stacks */
 };
 
 /* What writers may be asked; zero means "default". */

@@ -926,7 +926,7 @@ static void report_counts(struct pd_state *st)
 	if (st->lost)
 		warning("%s: the kernel lost %lu events while recording",
 			st->name, st->lost);
-	if (st->fp_user_samples >= 10 &&
+	if (!st->o->leaf_only && st->fp_user_samples >= 10 &&
 	    st->fp_cut_samples * 2 > st->fp_user_samples)
 		notice("%s: %lu of %lu samples have their user stack cut short (frame-pointer call graphs stop in code built without frame pointers) (record with 'perf record --call-graph dwarf', or use 'scorch record --native')",
 		       st->name, st->fp_cut_samples, st->fp_user_samples);
