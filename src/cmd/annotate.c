@@ -625,6 +625,30 @@ static double count_part(const struct sample_walk *w, uint32_t module,
 
 #define MAX_PARTS 4
 
+/* The exact name won over clones of the same name: say which, so that
+ * they can be annotated by their full names. */
+static void print_other_clones(const struct profile *p,
+			       const struct candidate *c, size_t nr,
+			       const char *owner)
+{
+	size_t i, k, n = strlen(owner), shown = 0;
+
+	for (i = 0; i < nr; i++) {
+		const char *s = profile_str(p, c[i].name);
+
+		if (!strncmp(s, owner, n) && (!s[n] || cold_owner_len(s) == n))
+			continue;	/* the function or its cold part */
+		for (k = 0; k < i; k++)
+			if (c[k].name == c[i].name)
+				break;
+		if (k < i)
+			continue;
+		printf("%s%s", shown++ ? ", " : "(also sampled: ", s);
+	}
+	if (shown)
+		printf("; give a full name to annotate it)\n");
+}
+
 static int native_annotate(const struct profile *p, const char *query,
 			   const struct annotate_options *o, double all)
 {
@@ -696,9 +720,11 @@ static int native_annotate(const struct profile *p, const char *query,
 
 	printf("Samples in %s (%s): %.0f of %.0f (%.2f%%)\n", parts[0].f.name,
 	       mod, total, all, all > 0 ? 100.0 * total / all : 0.0);
-	if (strcmp(parts[0].f.name, query))
+	if (strcmp(parts[0].f.name, query) &&
+	    annotate_base_len(parts[0].f.name) < strlen(parts[0].f.name))
 		printf("(%s is how the compiler named %s)\n", parts[0].f.name,
 		       query);
+	print_other_clones(p, c, nr_c, owner);
 	if (outside > 0)
 		printf("(%.0f samples fall outside the symbol's range)\n", outside);
 	printf(" Percent  Samples : %s\n", o->asm_only ? "Disassembly" :
