@@ -283,6 +283,44 @@ static size_t owner_len(const struct profile *p, const struct candidate *c,
 	return c->cold && !cold_typed ? cold_owner_len(s) : strlen(s);
 }
 
+/* For a name that is only ever an inlined leaf: the physical function
+ * holding most of its samples, or NULL. */
+static const char *inlined_host(const struct sample_walk *w, const char *query)
+{
+	const struct profile *p = w->p;
+	struct candidate *hosts = NULL;
+	size_t nr = 0, alloc = 0, i, k;
+	const char *best = NULL;
+	double most = 0;
+
+	for (i = 0; i < w->n; i++) {
+		uint32_t stack = walk_stack(w, i), fid;
+		const struct frame *fr = &p->frames[p->stacks[stack].frame];
+
+		if (!stack || fr->kind != FRAME_INLINED ||
+		    strcmp(profile_str(p, fr->name), query))
+			continue;
+		fid = leaf_frame(p, stack);
+		if (!fid)
+			continue;
+		for (k = 0; k < nr && hosts[k].name != p->frames[fid].name; k++)
+			;
+		if (k == nr) {
+			grow_array((void **)&hosts, sizeof(*hosts), nr + 1, &alloc);
+			memset(&hosts[nr++], 0, sizeof(*hosts));
+			hosts[k].name = p->frames[fid].name;
+		}
+		hosts[k].count += walk_weight(w, i);
+	}
+	for (k = 0; k < nr; k++)
+		if (hosts[k].count > most) {
+			most = hosts[k].count;
+			best = profile_str(p, hosts[k].name);
+		}
+	free(hosts);
+	return best;
+}
+
 /*
  * Picks the function the query means: an exact name before clones and
  * parts; a .cold part belongs to its function (unless the user typed the
@@ -664,6 +702,16 @@ static int native_annotate(const struct profile *p, const char *query,
 
 	memset(parts, 0, sizeof(parts));
 	find_candidates(&w, query, &c, &nr_c);
+	if (!nr_c) {	/* a function inlined into others: show the host */
+		const char *host = inlined_host(&w, query);
+
+		if (host) {
+			printf("(%s is inlined: showing %s, where its lines are labelled [inlined %s])\n",
+			       query, host, query);
+			query = host;
+			find_candidates(&w, query, &c, &nr_c);
+		}
+	}
 	if (choose_function(p, query, c, nr_c, &owner, &module))
 		goto out;
 	mod = profile_str(p, module);

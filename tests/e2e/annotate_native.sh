@@ -248,6 +248,18 @@ if [ -n "$total" ] && [ "$total" -gt 0 ] && [ "$rows" = "$total" ] && grep -q 'i
 else
 	fail annotate_source_only_counts_inlined "rows $rows, function $total: $(tr '\n' '|' <"$WORK/so.out" | head -c 600)"
 fi
+# with --inline the leaf is mix itself: annotate mix shows its host
+if "$SCORCH" record -q --native --inline -F 499 -o "$WORK/inl2.pb.gz" -- "$WORK/inl" 2>/dev/null &&
+   "$SCORCH" report "$WORK/inl2.pb.gz" 2>/dev/null | grep -q ' mix (.*inl.c)$'; then
+	NO_COLOR=1 "$SCORCH" annotate "$WORK/inl2.pb.gz" mix >"$WORK/mix.out" 2>&1
+	if grep -q '^(mix is inlined: showing churn' "$WORK/mix.out" && grep -q '^Samples in churn ' "$WORK/mix.out"; then
+		ok annotate_inlined_name
+	else
+		fail annotate_inlined_name "$(head -3 "$WORK/mix.out" | tr '\n' '|')"
+	fi
+else
+	skip annotate_inlined_name "record --inline has no mix leaf frame here"
+fi
 mv "$WORK/src/inl.c" "$WORK/inl.c.moved"
 NO_COLOR=1 "$SCORCH" annotate "$WORK/inl.pb.gz" churn >"$WORK/nosrc.out" 2>"$WORK/nosrc.err"
 if [ "$(grep -c -- '--source-dir' "$WORK/nosrc.err")" -eq 1 ] && grep -q 'inl.c' "$WORK/nosrc.err"; then
