@@ -422,9 +422,27 @@ static void end_sample(struct perfscript_state *st)
 			 st->nr_stack * sizeof(*st->stack), 0);
 	stack = stack_cache_find(&st->stacks, st->stack, st->nr_stack, hash);
 	if (!stack) {
+		uint32_t module = 0;
+
 		stack = profile_stack_push(p, 0, st->pname_frame);
-		for (i = st->nr_stack; i-- > 1;)
-			stack = profile_stack_push(p, stack, st->stack[i]);
+		for (i = st->nr_stack; i-- > 1;) {
+			uint32_t id = st->stack[i];
+			const struct frame *f = &p->frames[id];
+
+			/* perf's "(inlined)" lines name no binary: they are in
+			 * the one of the frame they are inlined into (next
+			 * line), for report --by file/module */
+			if (f->kind == FRAME_INLINED && !f->module && module &&
+			    !st->o->perf_names) {
+				struct frame copy = *f;
+
+				copy.module = module;
+				id = profile_frame(p, &copy);
+			} else if (f->kind != FRAME_INLINED) {
+				module = f->module;
+			}
+			stack = profile_stack_push(p, stack, id);
+		}
 		stack_cache_add(&st->stacks, st->stack, st->nr_stack, hash,
 				stack);
 	}
