@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <capstone/capstone.h>
+#include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <gelf.h>
 #include <libelf.h>
@@ -54,12 +55,18 @@ static void elf_file_close(struct elf_file *e)
 	e->fd = -1;
 }
 
-/* Finds name in the section of type want; 0 when found. */
+/* Finds name in the section of type want; 0 when found.  A symbol with
+ * the name wins, among those the one holding hint; without any, the
+ * function symbol holding hint (named *found_name). */
 static int find_symbol(Elf *elf, Elf64_Word want, const char *name,
-		       uint64_t hint, uint64_t *start, uint64_t *size)
+		       uint64_t hint, uint64_t *start, uint64_t *size,
+		       char **found_name)
 {
 	Elf_Scn *scn = NULL;
-	int found = 0;
+	int found = 0, covered = 0;
+	uint64_t cover_start = 0, cover_size = 0;
+	const char *cover_name = NULL, *match_name = NULL;
+	size_t len = strlen(name);
 
 	while ((scn = elf_nextscn(elf, scn))) {
 		GElf_Shdr sh;
@@ -76,24 +83,43 @@ static int find_symbol(Elf *elf, Elf64_Word want, const char *name,
 		for (i = 0; i < n; i++) {
 			GElf_Sym sym;
 			const char *s;
-			size_t len = strlen(name);
+			int holds;
 
 			if (!gelf_getsym(d, (int)i, &sym) ||
 			    GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
 			    !sym.st_value)
 				continue;
 			s = elf_strptr(elf, sh.sh_link, sym.st_name);
-			/* "name" or a versioned "name@..." */
-			if (!s || strncmp(s, name, len) ||
-			    (s[len] && s[len] != '@'))
+			if (!s)
 				continue;
-			if (!found || (hint >= sym.st_value &&
-				       hint < sym.st_value + sym.st_size)) {
+			holds = hint >= sym.st_value &&
+				hint < sym.st_value + sym.st_size;
+			if (holds && !covered) {
+				cover_start = sym.st_value;
+				cover_size = sym.st_size;
+				cover_name = s;
+				covered = 1;
+			}
+			/* "name" or a versioned "name@..." */
+			if (strncmp(s, name, len) || (s[len] && s[len] != '@'))
+				continue;
+			if (!found || holds) {
 				*start = sym.st_value;
 				*size = sym.st_size;
+				match_name = s;
 				found = 1;
 			}
 		}
+	}
+	if (!found && covered) {
+		*start = cover_start;
+		*size = cover_size;
+		match_name = cover_name;
+		found = 1;
+	}
+	if (found) {
+		free(*found_name);
+		*found_name = xstrdup(match_name);
 	}
 	return found ? 0 : -1;
 }
@@ -137,6 +163,60 @@ static int debug_file_path(Elf *elf, char *path, size_t size)
 	return 0;
 }
 
+/* The name of a DIE, through DW_AT_abstract_origin for inlined ones. */
+static const char *die_name(Dwarf_Die *die)
+{
+	Dwarf_Attribute attr;
+	const char *name;
+
+	name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &attr));
+	if (!name)
+		name = dwarf_formstring(dwarf_attr_integrate(die,
+							     DW_AT_linkage_name,
+							     &attr));
+	return name;
+}
+
+/* Inlined-code facts of one instruction (see struct annotate_insn). */
+static void fill_inlined(Dwarf_Die *cu, struct annotate_insn *in)
+{
+	Dwarf_Die *scopes = NULL, *outer = NULL;
+	Dwarf_Attribute attr;
+	Dwarf_Files *files;
+	Dwarf_Word call_file = 0, call_line = 0;
+	int n, i;
+
+	n = dwarf_getscopes(cu, in->address, &scopes);
+	for (i = 0; i < n; i++) {
+		int tag = dwarf_tag(&scopes[i]);
+
+		if (tag == DW_TAG_subprogram)
+			break;
+		if (tag != DW_TAG_inlined_subroutine)
+			continue;
+		if (!in->inlined) {
+			const char *name = die_name(&scopes[i]);
+
+			in->inlined = xstrdup(name ? name : "[inlined]");
+		}
+		outer = &scopes[i];
+	}
+	if (outer &&
+	    !dwarf_formudata(dwarf_attr(outer, DW_AT_call_line, &attr),
+			     &call_line) &&
+	    !dwarf_formudata(dwarf_attr(outer, DW_AT_call_file, &attr),
+			     &call_file) &&
+	    !dwarf_getsrcfiles(cu, &files, NULL)) {
+		const char *src = dwarf_filesrc(files, call_file, NULL, NULL);
+
+		if (src && call_line > 0 && call_line < 1u << 30) {
+			in->call_file = xstrdup(src);
+			in->call_line = (int)call_line;
+		}
+	}
+	free(scopes);
+}
+
 static void fill_lines(Elf *elf, struct annotate_function *f)
 {
 	Dwarf *dw = dwarf_begin_elf(elf, DWARF_C_READ, NULL);
@@ -159,6 +239,7 @@ static void fill_lines(Elf *elf, struct annotate_function *f)
 		f->insns[i].line = line;
 		f->insns[i].file = src ? xstrdup(src) : NULL;
 		f->have_lines = 1;
+		fill_inlined(&cu, &f->insns[i]);
 	}
 	dwarf_end(dw);
 }
@@ -204,10 +285,12 @@ int annotate_load_function(const char *path, const char *name, uint64_t hint,
 	if (!debug_file_path(main_file.elf, debug_path, sizeof(debug_path)) &&
 	    !elf_file_open(&debug_file, debug_path))
 		have_debug = 1;
-	if (find_symbol(main_file.elf, SHT_SYMTAB, name, hint, &f->start, &f->size) &&
+	if (find_symbol(main_file.elf, SHT_SYMTAB, name, hint, &f->start,
+			&f->size, &f->name) &&
 	    (!have_debug || find_symbol(debug_file.elf, SHT_SYMTAB, name, hint,
-					&f->start, &f->size)) &&
-	    find_symbol(main_file.elf, SHT_DYNSYM, name, hint, &f->start, &f->size)) {
+					&f->start, &f->size, &f->name)) &&
+	    find_symbol(main_file.elf, SHT_DYNSYM, name, hint, &f->start,
+			&f->size, &f->name)) {
 		*why = "no such function in its symbol table";
 		goto fail;
 	}
@@ -246,7 +329,10 @@ void annotate_function_release(struct annotate_function *f)
 	for (i = 0; i < f->nr_insns; i++) {
 		free(f->insns[i].text);
 		free(f->insns[i].file);
+		free(f->insns[i].inlined);
+		free(f->insns[i].call_file);
 	}
 	free(f->insns);
+	free(f->name);
 	memset(f, 0, sizeof(*f));
 }

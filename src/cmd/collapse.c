@@ -61,7 +61,7 @@ static int collapse_read(const char *path, struct profile *p,
 
 int cmd_collapse(int argc, const char **argv)
 {
-	struct read_options ro = { 0 };
+	struct read_options ro = { .perf_names = 1 };
 	struct write_options wo = { 0 };
 	const char *input_format = NULL, *output = "-";
 	int all = 0, nargs, ret;

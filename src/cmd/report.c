@@ -359,6 +359,10 @@ static int find_value(const struct profile *p, const char *name)
 	for (v = 0; v < p->nr_values; v++)
 		if (!strcmp(profile_str(p, p->value_types[v].type), name))
 			return v;
+	/* by unit too: --value nanoseconds, --value count */
+	for (v = 0; v < p->nr_values; v++)
+		if (!strcmp(profile_str(p, p->value_types[v].unit), name))
+			return v;
 	return error("--value: the profile has no value '%s' (it has: %s%s%s%s%s%s%s)",
 		     name, profile_str(p, p->value_types[0].type),
 		     p->nr_values > 1 ? " " : "",
@@ -383,6 +387,15 @@ static void print_header(const struct profile *p, const char *path,
 	printf("# %s: %s %s (%s)", path, strbuf_str(&sb),
 	       profile_str(p, p->value_types[o->value].type),
 	       profile_str(p, p->value_types[o->value].unit));
+	if (!strcmp(profile_str(p, p->value_types[o->value].unit), "nanoseconds"))
+		printf(" = %.3f s", sum / 1e9);
+	for (int v = 0; v < p->nr_values; v++)
+		if (v != o->value && !p->meta.differential &&
+		    !strcmp(profile_str(p, p->value_types[v].type), "samples")) {
+			strbuf_reset(&sb);
+			strbuf_add_number(&sb, profile_sum(p, v));
+			printf(", %s samples", strbuf_str(&sb));
+		}
 	if (p->nr_threads > 1)
 		printf(", %u thread%s", p->nr_threads - 1,
 		       p->nr_threads == 2 ? "" : "s");

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "formats/folded.h"
+#include "formats/perfscript.h"
 #include "formats/formats.h"
 #include "model/profile.h"
 #include "util/error.h"
@@ -109,8 +110,18 @@ static int has_py_extension(const char *s, size_t len)
 uint32_t folded_frame(struct profile *p, const char *name, size_t len)
 {
 	struct frame f;
+	const char *file;
+	size_t func_len, file_len;
 
 	memset(&f, 0, sizeof(f));
+	/* "py::f:file" from a `python -X perf` recording: a Python frame */
+	if (perfscript_python_trampoline(name, len, &func_len, &file,
+					 &file_len)) {
+		f.name = profile_intern_len(p, name + 4, func_len);
+		f.file = profile_intern_len(p, file, file_len);
+		f.kind = FRAME_PYTHON;
+		return profile_frame(p, &f);
+	}
 	f.kind = FRAME_NATIVE;
 	if (text_ends_with(name, len, "_[k]"))
 		f.kind = FRAME_KERNEL;

@@ -25,6 +25,14 @@ struct read_options {
 	int addrs;			/* unknown symbols as raw addresses */
 	int no_inline;			/* drop inlined frames */
 	int keep_samples;		/* keep individual samples in order */
+	int perf_names;			/* frame names exactly as perf names
+					   them (stackcollapse-perf.pl's):
+					   CPython's "py::f:file" perf
+					   trampolines stay JIT frames rather
+					   than become Python frames */
+	int leaf_only;			/* the command reads only leaf frames
+					   (annotate): no hints about cut
+					   call stacks */
 };
 
 /* What writers may be asked; zero means "default". */

@@ -117,6 +117,9 @@ struct pd_state {
 	uint64_t seq;
 
 	unsigned long samples, bad_samples, unknown_types;
+	/* frame-pointer callchains: samples with a user part, and those
+	 * whose user part is cut short (see note_cut_stack) */
+	unsigned long fp_user_samples, fp_cut_samples;
 	unsigned long lost, no_attr;
 	int64_t first_time, last_time;
 };
@@ -277,6 +280,8 @@ static uint32_t make_frame(struct pd_state *st, const char *name,
 {
 	struct frame f;
 	char *demangled = NULL;
+	const char *file;
+	size_t func_len, file_len;
 
 	if (kind != FRAME_KERNEL && name[0] == '_' &&
 	    (name[1] == 'Z' || name[1] == 'R'))
@@ -286,6 +291,15 @@ static uint32_t make_frame(struct pd_state *st, const char *name,
 	perfscript_tidy_name(name, strlen(name), fl, addrs, java, &st->tidy);
 	free(demangled);
 	memset(&f, 0, sizeof(f));
+	if (kind != FRAME_KERNEL && !st->o->perf_names &&
+	    perfscript_python_trampoline(st->tidy.buf, st->tidy.len, &func_len,
+					 &file, &file_len)) {
+		/* CPython's perf trampoline: the Python function it runs */
+		f.name = profile_intern_len(st->p, st->tidy.buf + 4, func_len);
+		f.file = profile_intern_len(st->p, file, file_len);
+		f.kind = FRAME_PYTHON;
+		return profile_frame(st->p, &f);
+	}
 	f.name = profile_intern_len(st->p, st->tidy.buf, st->tidy.len);
 	f.module = module;
 	f.kind = (uint8_t)kind;
@@ -369,7 +383,7 @@ static int symbolize(struct pd_state *st, int32_t pid, uint64_t addr,
 		fl.dso = "inlined";
 		fl.dso_len = 7;
 		out[n++] = make_frame(st, r.inlined[k].name, &fl, st->o->addrs,
-				      is_java(comm), FRAME_INLINED, 0, 0);
+				      is_java(comm), FRAME_INLINED, module, 0);
 	}
 	slot->addr = addr;
 	slot->pid = pid;
@@ -480,13 +494,33 @@ static int unwind_user(struct pd_state *st, const struct perfdata_sample *s,
 	return n;
 }
 
+/*
+ * A frame-pointer callchain's user part is cut short when it has at most
+ * two frames or its outermost frame has no name ("[unknown]", "[dso]"):
+ * code built without frame pointers (Debian's python3, most distro
+ * libraries) stops the kernel's walk.  Counted for the hint in
+ * report_counts.
+ */
+static void note_cut_stack(struct pd_state *st, int n, uint32_t outer)
+{
+	int user = 0;
+
+	for (int i = 0; i < n; i++)
+		user += !st->pc_kernel[i];
+	if (!user)
+		return;
+	st->fp_user_samples++;
+	if (user <= 2 || profile_str(st->p, st->p->frames[outer].name)[0] == '[')
+		st->fp_cut_samples++;
+}
+
 static void take_sample(struct pd_state *st, const unsigned char *body,
 			size_t len, uint16_t misc)
 {
 	const struct perfdata_attr *a;
 	struct perfdata_sample s;
 	struct pd_thread *t;
-	int n = 0, kernel = (misc & 7) == 1, i, depth = 0;
+	int n = 0, kernel = (misc & 7) == 1, i, depth = 0, outer_user;
 	uint64_t k;
 	int dwarf;
 	uint32_t stack;
@@ -540,7 +574,10 @@ static void take_sample(struct pd_state *st, const unsigned char *body,
 	if (!t->profile_thread)
 		t->profile_thread = profile_thread(st->p, s.pid, s.tid, t->comm);
 	st->frames[depth++] = root_frame(st, t, &s);
+	outer_user = -1;
 	for (i = n; i-- > 0;) {
+		if (outer_user < 0 && !st->pc_kernel[i])
+			outer_user = depth;
 		size_t room = sizeof(st->frames) / sizeof(*st->frames) -
 			(size_t)depth;
 
@@ -552,11 +589,13 @@ static void take_sample(struct pd_state *st, const unsigned char *body,
 				   st->pc_kernel[i], i == 0, st->pc_return[i],
 				   dwarf, t->comm, st->frames + depth);
 	}
+	if (!dwarf && s.callchain && outer_user >= 0 && outer_user < depth)
+		note_cut_stack(st, n, st->frames[outer_user]);
 	stack = profile_stack_from_frames(st->p, st->frames, (size_t)depth);
-	profile_add1(st->p, stack, t->profile_thread,
-		     (a->sample_type & PERFDATA_S_TIME) ? (int64_t)s.time : -1,
-		     (a->sample_type & PERFDATA_S_PERIOD) && s.period ?
-		     (double)s.period : 1.0);
+	profile_add_period(st->p, stack, t->profile_thread,
+			   (a->sample_type & PERFDATA_S_TIME) ? (int64_t)s.time : -1,
+			   (a->sample_type & PERFDATA_S_PERIOD) && s.period ?
+			   (double)s.period : 1.0);
 	if (a->sample_type & PERFDATA_S_TIME) {
 		if (!st->samples || (int64_t)s.time < st->first_time)
 			st->first_time = (int64_t)s.time;
@@ -887,6 +926,10 @@ static void report_counts(struct pd_state *st)
 	if (st->lost)
 		warning("%s: the kernel lost %lu events while recording",
 			st->name, st->lost);
+	if (!st->o->leaf_only && st->fp_user_samples >= 10 &&
+	    st->fp_cut_samples * 2 > st->fp_user_samples)
+		notice("%s: %lu of %lu samples have their user stack cut short (frame-pointer call graphs stop in code built without frame pointers) (record with 'perf record --call-graph dwarf', or use 'scorch record --native')",
+		       st->name, st->fp_cut_samples, st->fp_user_samples);
 	if (st->binaries_changed)
 		warning("%s: %lu recorded binaries changed or vanished since recording and have no copy in ~/.debug; their names may be wrong (keep perf's build-id cache)",
 			st->name, st->binaries_changed);

@@ -422,13 +422,31 @@ static void end_sample(struct perfscript_state *st)
 			 st->nr_stack * sizeof(*st->stack), 0);
 	stack = stack_cache_find(&st->stacks, st->stack, st->nr_stack, hash);
 	if (!stack) {
+		uint32_t module = 0;
+
 		stack = profile_stack_push(p, 0, st->pname_frame);
-		for (i = st->nr_stack; i-- > 1;)
-			stack = profile_stack_push(p, stack, st->stack[i]);
+		for (i = st->nr_stack; i-- > 1;) {
+			uint32_t id = st->stack[i];
+			const struct frame *f = &p->frames[id];
+
+			/* perf's "(inlined)" lines name no binary: they are in
+			 * the one of the frame they are inlined into (next
+			 * line), for report --by file/module */
+			if (f->kind == FRAME_INLINED && !f->module && module &&
+			    !st->o->perf_names) {
+				struct frame copy = *f;
+
+				copy.module = module;
+				id = profile_frame(p, &copy);
+			} else if (f->kind != FRAME_INLINED) {
+				module = f->module;
+			}
+			stack = profile_stack_push(p, stack, id);
+		}
 		stack_cache_add(&st->stacks, st->stack, st->nr_stack, hash,
 				stack);
 	}
-	profile_add1(p, stack, st->thread, st->time_ns, st->period);
+	profile_add_period(p, stack, st->thread, st->time_ns, st->period);
 	st->nr_stack = 1;
 	st->have_pname = 0;
 	st->samples++;
@@ -437,6 +455,24 @@ static void end_sample(struct perfscript_state *st)
 static int is_hex(char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+/* A CPython perf trampoline name ("py::f:file") as the Python frame it
+ * stands for; returns 0 when name is not one. */
+static int python_trampoline_frame(struct profile *p, const char *name,
+				   size_t len, struct frame *fr)
+{
+	size_t func_len, file_len;
+	const char *file;
+
+	if (!perfscript_python_trampoline(name, len, &func_len, &file,
+					  &file_len))
+		return 0;
+	fr->name = profile_intern_len(p, name + 4, func_len);
+	fr->file = profile_intern_len(p, file, file_len);
+	fr->module = 0;
+	fr->kind = FRAME_PYTHON;
+	return 1;
 }
 
 /* Frame ids for one frame line, root-most first, into ids; returns count. */
@@ -477,7 +513,10 @@ static size_t frame_line_ids(struct perfscript_state *st,
 				     st->java, &st->name);
 		memset(&fr, 0, sizeof(fr));
 		fr.module = module;
-		if (n > 0) {
+		if (!st->o->perf_names && n == 0 &&
+		    python_trampoline_frame(p, st->name.buf, st->name.len, &fr)) {
+			;
+		} else if (n > 0) {
 			if (!memmem(st->name.buf, st->name.len, "_[i]", 4))
 				strbuf_addstr(&st->name, "_[i]");
 			fr.kind = FRAME_INLINED;
@@ -495,8 +534,9 @@ static size_t frame_line_ids(struct perfscript_state *st,
 		} else {
 			fr.kind = FRAME_NATIVE;
 		}
-		fr.name = profile_intern_len(p, strbuf_str(&st->name),
-					     st->name.len);
+		if (!fr.name)
+			fr.name = profile_intern_len(p, strbuf_str(&st->name),
+						     st->name.len);
 		grow_array((void **)ids, sizeof(**ids), n + 1, alloc);
 		(*ids)[n++] = profile_frame(p, &fr);
 		if (!arrow)

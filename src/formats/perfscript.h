@@ -76,4 +76,15 @@ void perfscript_tidy_name(const char *func, size_t len,
 			  const struct perfscript_frame_line *f, int addrs,
 			  int java, struct strbuf *out);
 
+/*
+ * CPython's perf trampolines (`python -X perf`, 3.12+) name each Python
+ * function "py::QUALNAME:FILE" in /tmp/perf-PID.map.  Returns 1 when
+ * name (len bytes; a "_[j]" suffix allowed) is such a name, with the
+ * function at name + 4 (*func_len bytes) and the file in *file /
+ * *file_len; 0 otherwise.
+ */
+int perfscript_python_trampoline(const char *name, size_t len,
+				 size_t *func_len, const char **file,
+				 size_t *file_len);
+
 #endif

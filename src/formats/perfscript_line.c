@@ -291,3 +291,23 @@ void perfscript_tidy_name(const char *func, size_t len,
 		strbuf_setlen(out, out->len - 1);
 	}
 }
+
+int perfscript_python_trampoline(const char *name, size_t len,
+				 size_t *func_len, const char **file,
+				 size_t *file_len)
+{
+	const char *colon;
+
+	if (len >= 4 && !memcmp(name + len - 4, "_[j]", 4))
+		len -= 4;
+	if (len < 7 || memcmp(name, "py::", 4))
+		return 0;
+	/* qualnames have no ':'; file names may */
+	colon = memchr(name + 4, ':', len - 4);
+	if (!colon || colon == name + 4 || colon + 1 == name + len)
+		return 0;
+	*func_len = (size_t)(colon - name - 4);
+	*file = colon + 1;
+	*file_len = (size_t)(name + len - colon - 1);
+	return 1;
+}

@@ -113,10 +113,21 @@ static int flush(struct strbuf *sb, FILE *out)
 	return ferror(out) ? -1 : 0;
 }
 
+/* The value to weigh by: the last (pprof's default: cpu after samples),
+ * but not a sample count that follows the periods of perf.data. */
+static int speedscope_value(const struct profile *p)
+{
+	int v = p->nr_values - 1;
+
+	if (v > 0 && !strcmp(profile_str(p, p->value_types[v].type), "samples"))
+		v = 0;
+	return v;
+}
+
 static int speedscope_write(const struct profile *p, FILE *out,
 			    const struct write_options *o)
 {
-	int by_sample = p->nr_samples > 0, v = p->nr_values - 1;
+	int by_sample = p->nr_samples > 0, v = speedscope_value(p);
 	size_t n = by_sample ? p->nr_samples : p->nr_totals, i, start;
 	const char *title = o->title;
 	const char *unit = speedscope_unit(profile_str(p, p->value_types[v].unit));

@@ -450,26 +450,36 @@ void profile_add1(struct profile *p, uint32_t stack, uint32_t thread,
 
 void profile_weight_by_period(struct profile *p)
 {
-	static const char *const cpu_type[] = { "cpu" };
-	static const char *const cpu_unit[] = { "nanoseconds" };
-	static const char *const events_unit[] = { "events" };
+	static const char *const units[] = { "nanoseconds", "count" };
+	static const char *const events_units[] = { "events", "count" };
 	const char *event = profile_str(p, p->meta.event);
 	size_t len = strcspn(event, ":");
 	char name[128];
-	const char *types[1] = { name };
+	const char *types[2] = { name, "samples" };
 
 	if (p->nr_totals || p->nr_values != 1 || !len)
 		return;
 	if ((len == 9 && !strncmp(event, "cpu-clock", 9)) ||
 	    (len == 10 && !strncmp(event, "task-clock", 10))) {
-		profile_set_value_types(p, 1, cpu_type, cpu_unit);
+		types[0] = "cpu";
+		profile_set_value_types(p, 2, types, units);
 		return;
 	}
 	if (len >= sizeof(name))
 		len = sizeof(name) - 1;
 	memcpy(name, event, len);
 	name[len] = '\0';
-	profile_set_value_types(p, 1, types, events_unit);
+	profile_set_value_types(p, 2, types, events_units);
+}
+
+void profile_add_period(struct profile *p, uint32_t stack, uint32_t thread,
+			int64_t time_ns, double period)
+{
+	double values[PROFILE_MAX_VALUES] = { period, 1 };
+
+	if (p->nr_values < 2)
+		values[1] = 0;
+	profile_add(p, stack, thread, time_ns, values);
 }
 
 double profile_sum(const struct profile *p, int v)

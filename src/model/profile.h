@@ -217,8 +217,13 @@ void profile_add1(struct profile *p, uint32_t stack, uint32_t thread,
 /* For readers whose weights are event periods (perf script, perf.data):
  * names value 0 after meta.event -- "cpu"/"nanoseconds" for the cpu-clock
  * and task-clock events, "EVENT"/"events" otherwise -- so pprof and report
- * say what the numbers are.  Only before the first sample is added. */
+ * say what the numbers are, and adds value 1, "samples"/"count".  Only
+ * before the first sample is added. */
 void profile_weight_by_period(struct profile *p);
+/* Adds one sample of weight period: value 0 = period and, after
+ * profile_weight_by_period, value 1 = 1 sample. */
+void profile_add_period(struct profile *p, uint32_t stack, uint32_t thread,
+			int64_t time_ns, double period);
 
 /* Sum of value[v] over all totals. */
 double profile_sum(const struct profile *p, int v);

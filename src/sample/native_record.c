@@ -183,6 +183,54 @@ static const char *thread_name_or_proc(struct native_state *st, pid_t pid,
 
 /* ---- frames -------------------------------------------------------- */
 
+/* is_eval[] value of a CPython perf trampoline frame (not an eval loop) */
+#define IS_TRAMPOLINE 2
+
+/* A perf map name of CPython's perf trampolines (`python -X perf`),
+ * "py::QUALNAME:FILE", as a Python frame into f; 0 when it is not one. */
+static int python_trampoline(struct native_state *st, const char *name,
+			     struct frame *f)
+{
+	const char *colon;
+
+	if (strncmp(name, "py::", 4))
+		return 0;
+	colon = strchr(name + 4, ':');
+	if (!colon || colon == name + 4 || !colon[1])
+		return 0;
+	memset(f, 0, sizeof(*f));
+	f->name = profile_intern_len(st->p, name + 4, (size_t)(colon - name - 4));
+	f->file = profile_intern(st->p, colon + 1);
+	f->kind = FRAME_PYTHON;
+	return 1;
+}
+
+/* --native: the Python reader gives every Python frame, so CPython's perf
+ * trampoline frames (one per Python call under -X perf) would show each
+ * function twice; they go.  Returns the new number of frames. */
+static size_t drop_trampolines(struct native_state *st, size_t nf)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < nf; i++) {
+		if (st->is_eval[i] == IS_TRAMPOLINE)
+			continue;
+		st->frames[n] = st->frames[i];
+		st->is_eval[n++] = st->is_eval[i];
+	}
+	return n;
+}
+
+/* The address a frame keeps (annotate, pprof locations): the sampled
+ * instruction for the leaf, the return address for callers (symbols/
+ * looked up the byte before it), module-relative. */
+static uint64_t frame_address(const struct symbols_result *r, int is_return)
+{
+	if (r->kind == SYMBOLS_UNKNOWN)
+		return 0;
+	return r->address + (is_return && r->kind != SYMBOLS_KERNEL);
+}
+
 static uint32_t frame_for(struct native_state *st, pid_t pid, uint64_t pc,
 			  int is_return, unsigned char *is_eval)
 {
@@ -205,7 +253,7 @@ static uint32_t frame_for(struct native_state *st, pid_t pid, uint64_t pc,
 	memset(&f, 0, sizeof(f));
 	f.name = profile_intern(st->p, r.name);
 	f.module = r.module[0] ? profile_intern(st->p, r.module) : 0;
-	f.address = r.address - r.symbol_offset;
+	f.address = frame_address(&r, is_return);
 	switch (r.kind) {
 	case SYMBOLS_KERNEL:
 		f.kind = FRAME_KERNEL;
@@ -220,6 +268,18 @@ static uint32_t frame_for(struct native_state *st, pid_t pid, uint64_t pc,
 	if (r.file && !st->opts->no_lines) {
 		f.file = profile_intern(st->p, r.file);
 		f.line = r.line;
+	}
+	if (r.kind == SYMBOLS_JIT && python_trampoline(st, r.name, &f)) {
+		/* kept as the Python frame it stands for; with --native the
+		 * reader's frames say it (with lines): see drop_trampolines */
+		e->pc = pc;
+		e->pid = pid;
+		e->generation = gen;
+		e->is_return = !!is_return;
+		e->frame = profile_frame(st->p, &f);
+		e->is_eval = IS_TRAMPOLINE;
+		*is_eval = e->is_eval;
+		return e->frame;
 	}
 	e->pc = pc;
 	e->pid = pid;
@@ -251,7 +311,7 @@ static size_t inline_frames_for(struct native_state *st, pid_t pid,
 	memset(&f, 0, sizeof(f));
 	f.name = profile_intern(st->p, r.name);
 	f.module = profile_intern(st->p, r.module);
-	f.address = r.address - r.symbol_offset;
+	f.address = frame_address(&r, is_return);
 	f.kind = FRAME_NATIVE;
 	if (r.file) {
 		f.file = profile_intern(st->p, r.file);
@@ -416,6 +476,12 @@ static void handle_sample(struct native_state *st, const struct perf_record *r)
 					   i - 1 > 0, &dummy);
 		st->is_eval[nf++] = 0;
 	}
+	if (st->opts->native)
+		nf = drop_trampolines(st, nf);
+	else
+		for (size_t i = 0; i < nf; i++)
+			if (st->is_eval[i] == IS_TRAMPOLINE)
+				st->is_eval[i] = 0;
 	nfinal = (long)nf;
 	unmerged = st->stats->unmerged;
 	if (st->opts->native)

@@ -93,7 +93,9 @@ def work(n):
 for _ in range(40):
     work(200000)
 PY
-if timeout 120 "$SCORCH" record -q -F 200 -o "$WORK/py.pb.gz" -- python3 "$WORK/hotpy.py" >/dev/null 2>"$WORK/rec.err" &&
+# the interpreter itself, not a pyenv shim script that execs it
+py=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null)
+if [ -n "$py" ] && timeout 120 "$SCORCH" record -q -F 200 -o "$WORK/py.pb.gz" -- "$py" "$WORK/hotpy.py" >/dev/null 2>"$WORK/rec.err" &&
    [ -s "$WORK/py.pb.gz" ]; then
 	"$SCORCH" annotate "$WORK/py.pb.gz" work >"$WORK/py.out" 2>&1
 	hot=$(awk -F: '$1 ~ /[0-9]/ && $2 ~ /^ +[0-9]+  / { split($1, a, " "); split($2, b, " "); if (a[2] > best) { best = a[2]; line = b[1] } } END { print line }' "$WORK/py.out")

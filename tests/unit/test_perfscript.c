@@ -282,6 +282,52 @@ static void test_model_fields(void)
 	profile_release(&p);
 }
 
+/* CPython -X perf trampolines: "py::f:file" is a Python frame, except
+ * with perf_names (collapse); the sample count is value 1. */
+static void test_python_trampolines(void)
+{
+	static const char text[] =
+		"python3 7 1.0:    250000 cpu-clock:ppp: \n"
+		"\t    7f55d64757c1 py::Box.run:/tmp/a b.py+0x5 (/tmp/perf-7.map)\n"
+		"\t    7f55d6475278 py::<module>:<frozen os>+0x5 (/tmp/perf-7.map)\n"
+		"\n";
+	struct read_options ro = { 0 };
+	struct profile p;
+	uint32_t frames[8], depth;
+	const struct frame *leaf;
+	size_t fl, filel;
+	const char *file;
+
+	CHECK(perfscript_python_trampoline("py::f:/x.py", 11, &fl, &file, &filel));
+	CHECK(fl == 1 && filel == 5 && !strncmp(file, "/x.py", 5));
+	CHECK(perfscript_python_trampoline("py::f:C:/x_[j]", 14, &fl, &file, &filel));
+	CHECK(fl == 1 && filel == 4 && !strncmp(file, "C:/x", 4));
+	CHECK(!perfscript_python_trampoline("py::f:", 6, &fl, &file, &filel));
+	CHECK(!perfscript_python_trampoline("py:::x", 6, &fl, &file, &filel));
+	CHECK(!perfscript_python_trampoline("pyfunc", 6, &fl, &file, &filel));
+
+	CHECK(read_text(text, strlen(text), &p, &ro) == 0);
+	CHECK(p.nr_values == 2);
+	CHECK_STR(profile_str(&p, p.value_types[1].type), "samples");
+	CHECK(profile_sum(&p, 0) == 250000 && profile_sum(&p, 1) == 1);
+	depth = profile_stack_frames(&p, p.totals[0].stack, frames);
+	CHECK(depth == 3);
+	leaf = &p.frames[frames[depth - 1]];
+	CHECK(leaf->kind == FRAME_PYTHON);
+	CHECK_STR(profile_str(&p, leaf->name), "Box.run");
+	CHECK_STR(profile_str(&p, leaf->file), "/tmp/a b.py");
+	CHECK_STR(profile_str(&p, p.frames[frames[1]].file), "<frozen os>");
+	profile_release(&p);
+
+	ro.perf_names = 1;
+	CHECK(read_text(text, strlen(text), &p, &ro) == 0);
+	depth = profile_stack_frames(&p, p.totals[0].stack, frames);
+	CHECK(depth == 3 && p.frames[frames[2]].kind == FRAME_JIT);
+	CHECK_STR(profile_str(&p, p.frames[frames[2]].name),
+		  "py::Box.run:/tmp/a b.py");
+	profile_release(&p);
+}
+
 static void test_bad_lines_warn(void)
 {
 	const char text[] = "a1 5 1.0: 1 ev:\n\tGARBAGE\n\t1 f (/x)\n\n";
@@ -415,6 +461,7 @@ int main(void)
 	RUN(test_collapse_rules);
 	RUN(test_event_filter);
 	RUN(test_model_fields);
+	RUN(test_python_trampolines);
 	RUN(test_bad_lines_warn);
 	RUN(test_binary_garbage);
 	RUN(test_truncated);
