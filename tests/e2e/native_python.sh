@@ -7,10 +7,14 @@
 . "$(dirname "$0")/lib.sh"
 PROG=$TOP/tests/programs/native_list_lookup.py
 
-if ! "$SCORCH" record --help 2>&1 | grep -q -- '--no-kernel'; then
-	skip native_python "scorch record has no perf_event engine"
-	exit 0
-fi
+# trampoline_pythons: the interpreters with perf trampolines (3.12+)
+trampoline_pythons() {
+	python_versions | while read -r label py; do
+		case $label in 3.1[2-9]*|debian-3.1[2-9]) echo "$label $py" ;; esac
+	done
+}
+# one case per interpreter, and one per interpreter with trampolines
+plan $(($(python_versions | wc -l) + $(trampoline_pythons | wc -l)))
 
 python_versions | while read -r label py; do
 	name=native_python_$label
@@ -54,11 +58,7 @@ done
 # With CPython's perf trampolines (-X perf, 3.12+) every Python call runs
 # through JIT code without CFI: the unwinder steps over it by rule (CFA =
 # SP + 16), so the stacks still reach main and keep the py:: frames.
-python_versions | while read -r label py; do
-	case $label in
-	3.1[2-9]*|debian-3.1[2-9]) ;;
-	*) continue ;;
-	esac
+trampoline_pythons | while read -r label py; do
 	name=native_python_perf_trampoline_$label
 	out=$WORK/tramp-$label.folded
 	ls /tmp/perf-*.map 2>/dev/null | sort >"$WORK/maps-before"

@@ -6,10 +6,9 @@
 PROG=$TOP/tests/programs/workers.py
 
 # the oldest layouts (3.6 without _PyRuntime, 3.7, 3.8) and the newest
-if ! python_versions | grep -qE '^3\.(6|7|8|13)\.'; then
-	skip record-subprocesses "none of CPython 3.6, 3.7, 3.8, 3.13 installed"
-	exit 0
-fi
+python_versions | grep -qE '^3\.(6|7|8|13)\.' ||
+	skip_rest "none of CPython 3.6, 3.7, 3.8, 3.13 installed"
+plan $(python_versions | grep -cE '^3\.(6|7|8|13)\.')	# one case each
 for p in $(python_versions | awk '{print $1 "=" $2}' | grep -E '^3\.(6|7|8|13)\.'); do
 	label=${p%%=*}
 	py=${p#*=}
