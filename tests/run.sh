@@ -1,7 +1,8 @@
 #!/bin/bash
 # The test runner: runs every unit test binary and every end-to-end script,
 # counts their "ok NAME", "FAIL NAME: why" and "skip NAME: why" lines, and
-# ends with "N passed, N failed, N skipped" and the time each took.
+# ends with "N passed, N failed, N skipped", the time each took and the
+# total (wall and CPU seconds: the machine's load inflates the first).
 # Exit status 1 if any failed.
 #
 # It fails, besides FAIL lines: a test that exits non-zero, one that
@@ -35,11 +36,14 @@ seconds() { printf '%d.%d' $(($1 / 1000)) $(($1 % 1000 / 100)); }
 run_one() {
 	local kind=$1 name=$2; shift 2
 	local out=$TEST_TMP/one.log why=()
-	local start rc ms results planned last
+	local start rc ms cpu results planned last TIMEFORMAT='%U %S'
 	start=$(now_ms)
-	"$@" >"$out" 2>&1
+	# wall time, and the CPU time of the test and the children it waited
+	# for (the part of its cost a busy machine does not inflate)
+	{ time "$@" >"$out" 2>&1; } 2>"$TEST_TMP/cpu"
 	rc=$?
 	ms=$(($(now_ms) - start))
+	cpu=$(awk '{printf "%.1f", $1 + $2}' "$TEST_TMP/cpu")
 	cat "$out" >>"$log"
 	grep -E '^(ok|FAIL|skip) ' "$out" | sed "s|^|[$name] |"
 
@@ -52,7 +56,7 @@ run_one() {
 		if ! grep -q '^plan ' "$out"; then
 			why+=("declares no plan (add \`plan N\` near its top; see tests/e2e/lib.sh)")
 		elif [ "$results" -lt "$planned" ]; then
-			why+=("$((planned - results)) of $planned planned cases never reported: the script stopped after '$last'")
+			why+=("$((planned - results)) of $planned planned cases never reported (it stopped early, or passed over cases without a line); the last reported: '$last'")
 		elif [ "$results" -gt "$planned" ]; then
 			why+=("reported $results cases but planned $planned (update its plan)")
 		fi
@@ -64,8 +68,8 @@ run_one() {
 	elif grep -q '^FAIL ' "$out"; then
 		grep -v -E '^(ok|skip|plan) |^stop-early$' "$out" | tail -n 30 | sed 's/^/    /'
 	fi
-	echo "$ms $name" >>"$times"
-	echo "[$name] took $(seconds "$ms")s"
+	echo "$ms $cpu $name" >>"$times"
+	echo "[$name] took $(seconds "$ms")s (cpu ${cpu}s)"
 }
 
 results=$TEST_TMP/results
@@ -82,12 +86,13 @@ for t in tests/e2e/${TESTS:-*}.sh; do
 done
 total_ms=$(($(now_ms) - total_start))
 
-echo "time per test, slowest first:"
-sort -rn "$times" | head -n 12 | while read -r ms name; do
-	printf '  %6ss  %s\n' "$(seconds "$ms")" "$name"
+echo "time per test, slowest first (wall, cpu):"
+sort -rn "$times" | head -n 12 | while read -r ms cpu name; do
+	printf '  %6ss %6ss  %s\n' "$(seconds "$ms")" "$cpu" "$name"
 done
+total_cpu=$(awk '{s += $2} END {printf "%.0f", s}' "$times")
 passed=$(grep -c '\] ok ' "$results")
 failed=$(grep -c '\] FAIL ' "$results")
 skipped=$(grep -c '\] skip ' "$results")
-echo "$passed passed, $failed failed, $skipped skipped in $(seconds "$total_ms")s"
+echo "$passed passed, $failed failed, $skipped skipped in $(seconds "$total_ms")s (cpu ${total_cpu}s, load $(cut -d' ' -f1-3 /proc/loadavg))"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -13,8 +13,11 @@
 #                 top for the fixed cases, and `plan K` where cases are
 #                 made per item (inside the per-interpreter function or
 #                 loop, or `plan $(count)` once the list is known), so the
-#                 total is exact whichever interpreters are installed.
-#                 Adding a case to a script: bump its `plan` line.
+#                 total is exact whichever interpreters are installed,
+#                 e.g. `plan $(($(readable_pythons | wc -l) * 2 + 3))`.
+#                 Adding a case to a script: bump its `plan` line (the
+#                 runner names the script and both counts when they
+#                 differ).  `plan` only prints, so it works in subshells.
 #   skip_rest REASON     nothing more can run here (no interpreter, no perf):
 #                 one skip line, then the script ends; the cases it did not
 #                 reach are not counted as missing.
