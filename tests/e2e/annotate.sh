@@ -4,11 +4,9 @@
 # the per-instruction counts must add up to heavy()'s samples, and
 # --asm-only / --source-only / --source-dir / errors behave.
 . "$(dirname "$0")/lib.sh"
+plan 11
 
-if ! command -v perf >/dev/null; then
-	skip annotate "perf is not installed"
-	exit 0
-fi
+command -v perf >/dev/null || missing_rest "perf is not installed (apt-get install linux-perf)"
 mkdir -p "$WORK/src"
 cat >"$WORK/src/hot.c" <<'C'
 volatile unsigned long sink;
@@ -25,16 +23,14 @@ int main(void)
 	return 0;
 }
 C
-(cd "$WORK/src" && cc -O1 -g -o "$WORK/hot" hot.c) || { fail annotate_build "cannot compile"; exit 0; }
+(cd "$WORK/src" && cc -O1 -g -o "$WORK/hot" hot.c) || fail_rest annotate_build "cannot compile"
 if ! timeout 60 perf record -q -F 499 -g -o "$WORK/hot.data" "$WORK/hot" 2>"$WORK/perf.err"; then
-	skip annotate "perf cannot record here: $(head -1 "$WORK/perf.err")"
-	exit 0
+	skip_rest "perf cannot record here: $(head -1 "$WORK/perf.err")"
 fi
 
 NO_COLOR=1 "$SCORCH" annotate "$WORK/hot.data" heavy >"$WORK/a.out" 2>"$WORK/a.err"
 if [ $? -ne 0 ]; then
-	fail annotate_runs "$(head -2 "$WORK/a.err")"
-	exit 0
+	fail_rest annotate_runs "$(head -2 "$WORK/a.err")"
 fi
 ok annotate_runs
 total=$(sed -n 's/^Samples in heavy ([^)]*): \([0-9]*\) of.*/\1/p' "$WORK/a.out")
@@ -73,7 +69,7 @@ if "$SCORCH" convert "$WORK/hot.data" -o "$WORK/hot.pb.gz" 2>/dev/null &&
    grep -q 'sink += i \* i' "$WORK/pb.out"; then
 	ok annotate_saved_pprof
 else
-	skip annotate_saved_pprof "pprof round trip does not keep leaf addresses yet: $(head -2 "$WORK/pb.out" | tr '\n' '|')"
+	fail annotate_saved_pprof "the pprof round trip lost the leaf addresses: $(head -2 "$WORK/pb.out" | tr '\n' '|')"
 fi
 
 # unknown function: one-line error, exit 1
@@ -105,5 +101,5 @@ if [ -n "$py" ] && timeout 120 "$SCORCH" record -q -F 200 -o "$WORK/py.pb.gz" --
 		fail annotate_python_lines "hottest line '$hot': $(head -6 "$WORK/py.out" | tr '\n' '|')"
 	fi
 else
-	skip annotate_python_lines "scorch record could not sample python3 here: $(head -1 "$WORK/rec.err")"
+	fail annotate_python_lines "scorch record could not sample python3: $(head -1 "$WORK/rec.err")"
 fi

@@ -5,14 +5,18 @@
 # gzip input, CRLF input, --event-filter on a two-event input, -o, bad
 # lines, and a missing file.
 . "$(dirname "$0")/lib.sh"
+plan 8	# the cases that need no corpus; the corpus ones are counted below
 
 collapse=$CORPUS/collapse
 manifest=$collapse/manifest.tsv
 
 # --- the reference corpus ------------------------------------------------
 if [ ! -f "$manifest" ]; then
-	skip collapse-corpus "corpus manifest $manifest is absent"
+	plan 1
+	missing collapse-corpus "corpus manifest $manifest is absent: $CORPUS_HINT"
 else
+	# one case per manifest row, and the gzip-file and CRLF cases
+	plan $(($(while IFS=$'\t' read -r input _; do [ -n "$input" ] && echo; done <"$manifest" | wc -l) + 2))
 	while IFS=$'\t' read -r input flags expected; do
 		[ -n "$input" ] || continue
 		name="collapse-$(basename "$input" .txt)-${flags#--}"
@@ -58,7 +62,8 @@ got=$("$SCORCH" collapse - <"$two" 2>/dev/null)
 
 # --- gzip input, through a pipe and as a file --------------------------------
 if ! command -v gzip >/dev/null 2>&1; then
-	skip collapse-gzip "gzip is not installed"
+	missing collapse-gzip-stdin "gzip is not installed"
+	[ -f "$manifest" ] && missing collapse-gzip-file "gzip is not installed"
 else
 	got=$(gzip -c "$two" | "$SCORCH" collapse 2>/dev/null)
 	[ "$got" = "burn;main;leaf 500000" ] && ok collapse-gzip-stdin ||

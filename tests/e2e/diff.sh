@@ -8,6 +8,7 @@
 # table's totals, run_dummy stays visible and blue in the SVG, and the
 # HTML diff's table reads right in Chromium.
 . "$(dirname "$0")/lib.sh"
+plan 11	# and the corpus cases, counted below
 
 printf 'main;slow_search 900\nmain;rest 100\n' >"$WORK/before.folded"
 printf 'main;slow_search 90\nmain;rest 100\n' >"$WORK/after.folded"
@@ -51,10 +52,15 @@ a=$("$SCORCH" diff "$WORK/before.pb.gz" "$WORK/after.pb.gz" 2>&1 | tail -n +2)
 b=$(echo "$out" | tail -n +2)
 [ "$a" = "$b" ] && ok diff_pprof_inputs || fail diff_pprof_inputs "$a"
 
-# a differential SVG through the svg writer
-if "$SCORCH" diff -o "$WORK/diff.svg" "$WORK/before.folded" "$WORK/after.folded" >/dev/null 2>"$WORK/err" &&
-   grep -q '<svg' "$WORK/diff.svg" && xmllint --noout "$WORK/diff.svg" 2>"$WORK/err"; then
-	ok diff_svg_written
+# a differential SVG through the svg writer, valid XML by xmllint
+if ! command -v xmllint >/dev/null; then
+	missing diff_svg_written "xmllint is not installed (scripts/deps.sh test)"
+elif "$SCORCH" diff -o "$WORK/diff.svg" "$WORK/before.folded" "$WORK/after.folded" >/dev/null 2>"$WORK/err"; then
+	if grep -q '<svg' "$WORK/diff.svg" && xmllint --noout "$WORK/diff.svg" 2>"$WORK/xml.err"; then
+		ok diff_svg_written
+	else
+		fail diff_svg_written "not a valid SVG: $(head -n 3 "$WORK/xml.err")"
+	fi
 else
 	fail diff_svg_written "$(cat "$WORK/err")"
 fi
@@ -81,6 +87,7 @@ fi
 # the corpus pair, and its malformed variant
 C=$CORPUS/diff
 if [ -f "$C/before.txt" ]; then
+	plan 3
 	c=$("$SCORCH" diff -n 0 "$C/before.txt" "$C/after.txt" 2>&1)
 	echo "$c" | grep -qE ' 50\.77% +31\.25%  fsnotify_\[k\]$' &&
 		ok diff_corpus_pair || fail diff_corpus_pair "$c"
@@ -95,7 +102,8 @@ if [ -f "$C/before.txt" ]; then
 		grep -q 'fsnotify' "$WORK/bad.out" && ok diff_malformed_before_warns ||
 		fail diff_malformed_before_warns "rc $rc: $(cat "$WORK/bad.err")"
 else
-	skip diff_corpus_pair "corpus absent"
+	plan 1
+	missing diff_corpus_pair "$C/before.txt is absent: $CORPUS_HINT"
 fi
 
 # nothing in common: a warning naming both files

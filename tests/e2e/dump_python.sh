@@ -4,6 +4,7 @@
 # sleeping line (tests/programs/sleeper.py reports that line itself).
 . "$(dirname "$0")/lib.sh"
 PROG=$TOP/tests/programs/sleeper.py
+plan $(python_versions | wc -l)	# one case each
 
 while read -r label py; do
 	if ! python_readable "$py"; then
@@ -12,7 +13,7 @@ while read -r label py; do
 	fi
 	"$py" "$PROG" 20 >"$WORK/$label.out" 2>&1 &
 	pid=$!
-	for _ in $(seq 50); do grep -q SLEEP_LINE "$WORK/$label.out" && break; sleep 0.1; done
+	wait_for_line "$WORK/$label.out" '^SLEEP_LINE' 60 "$pid"
 	line=$(awk '/^SLEEP_LINE/ {print $2}' "$WORK/$label.out")
 	out=$("$SCORCH" dump -p "$pid" 2>&1)
 	rc=$?

@@ -6,13 +6,14 @@
 # consistent palette file, and option errors that leave no file behind.
 . "$(dirname "$0")/lib.sh"
 
+plan 17	# and one per corpus file, counted below
 folded=$CORPUS/folded
-have_xmllint=1
-command -v xmllint >/dev/null 2>&1 || have_xmllint=0
+# every SVG is checked by xmllint: without it nothing here is checked
+command -v xmllint >/dev/null 2>&1 ||
+	missing_rest "xmllint is not installed (scripts/deps.sh test)"
 
 # wellformed FILE: xmllint says the file is well-formed XML
 wellformed() {
-	[ $have_xmllint = 1 ] || return 0
 	xmllint --noout "$1" 2>&1
 }
 
@@ -23,10 +24,12 @@ root_count() {
 
 # --- every corpus file --------------------------------------------------
 if [ ! -d "$folded" ]; then
-	skip flamegraph-corpus "corpus folder $folded is absent"
-elif [ $have_xmllint = 0 ]; then
-	skip flamegraph-corpus "xmllint is not installed (scripts/deps.sh test)"
+	plan 1
+	missing flamegraph-corpus "corpus folder $folded is absent: $CORPUS_HINT"
 else
+	# one case per file, and the seven after the loop
+	files=("$folded"/*.txt)
+	plan $((${#files[@]} + 7))
 	for f in "$folded"/*.txt; do
 		name=$(basename "$f" .txt)
 		out=$WORK/$name.svg
@@ -282,24 +285,17 @@ error_case flamegraph-error-missing-input 1 "$WORK/small.folded" "$WORK/no-such-
 error_case flamegraph-error-format 1 --input-format nonsense "$WORK/small.folded"
 
 # --- other commands write flame graphs through the registry ---------------------
-if "$SCORCH" convert --help >/dev/null 2>&1; then
-	if "$SCORCH" convert "$WORK/small.folded" -o "$WORK/convert.svg" 2>"$WORK/convert.err" &&
-	   [ "$(root_count "$WORK/convert.svg")" = 101 ]; then
-		ok flamegraph-via-convert
-	else
-		fail flamegraph-via-convert "$(head -c 300 "$WORK/convert.err")"
-	fi
+if "$SCORCH" convert "$WORK/small.folded" -o "$WORK/convert.svg" 2>"$WORK/convert.err" &&
+   [ "$(root_count "$WORK/convert.svg")" = 101 ]; then
+	ok flamegraph-via-convert
 else
-	skip flamegraph-via-convert "no convert command yet"
+	fail flamegraph-via-convert "$(head -c 300 "$WORK/convert.err")"
 fi
 
-# perf script text, when a reader for it is registered
+# perf script text, recognised by its content
 perf_input=$CORPUS/collapse/inputs/example-perf-stacks.txt
 if [ ! -f "$perf_input" ]; then
-	skip flamegraph-perfscript "corpus file $perf_input is absent"
-elif ! "$SCORCH" flamegraph --input-format perfscript "$WORK/small.folded" >/dev/null 2>"$WORK/ps.err" &&
-     grep -q "unknown input format" "$WORK/ps.err"; then
-	skip flamegraph-perfscript "no perfscript reader registered yet"
+	missing flamegraph-perfscript "corpus file $perf_input is absent: $CORPUS_HINT"
 else
 	"$SCORCH" flamegraph "$perf_input" -o "$WORK/perf.svg" 2>"$WORK/perf.err"
 	if msg=$(wellformed "$WORK/perf.svg") && [ -n "$(root_count "$WORK/perf.svg")" ]; then

@@ -10,31 +10,19 @@
 input=$CORPUS/folded/base--flames.txt
 modules=$TOP/build/node/node_modules
 term=master_compress
+plan 26	# the 13 checks of browser/flamegraph.js, on the graph and the icicle
 
-if [ ! -x /usr/bin/chromium ]; then
-	skip flamegraph-browser "chromium is not installed (scripts/deps.sh test)"
-	exit 0
-fi
-if ! command -v node >/dev/null 2>&1; then
-	skip flamegraph-browser "node is not installed (scripts/deps.sh test)"
-	exit 0
-fi
-if [ ! -d "$modules/playwright-core" ]; then
-	skip flamegraph-browser "playwright-core is missing (run scripts/test-tools.sh)"
-	exit 0
-fi
-if [ ! -f "$input" ]; then
-	skip flamegraph-browser "corpus file $input is absent"
-	exit 0
-fi
+[ -x /usr/bin/chromium ] || missing_rest "chromium is not installed (scripts/deps.sh test)"
+command -v node >/dev/null 2>&1 || missing_rest "node is not installed (scripts/deps.sh test)"
+[ -d "$modules/playwright-core" ] || missing_rest "playwright-core is missing (run scripts/test-tools.sh)"
+[ -f "$input" ] || missing_rest "corpus file $input is absent: $CORPUS_HINT"
 
 svg=$WORK/graph.svg
 icicle=$WORK/icicle.svg
 # --minwidth 0 draws every frame, so the shown match is exact
 if ! "$SCORCH" flamegraph --minwidth 0 "$input" -o "$svg" 2>"$WORK/err" ||
    ! "$SCORCH" flamegraph --minwidth 0 --inverted "$input" -o "$icicle" 2>"$WORK/err"; then
-	fail flamegraph-browser-render "$(cat "$WORK/err")"
-	exit 0
+	fail_rest flamegraph-browser-render "$(cat "$WORK/err")"
 fi
 
 # share of samples in stacks with a frame matching $term (a stack counts

@@ -5,6 +5,10 @@
 # one-line errors on corrupt input with no output file left behind.
 . "$(dirname "$0")/lib.sh"
 PPROF=${PPROF:-$TOP/build/pprof}
+plan 13	# and the corpus cases, counted below
+[ -x "$TOP/$BUILD/tests/test_pprof" ] &&
+	"$TOP/$BUILD/tests/test_pprof" --write "$WORK/rich.pb.gz" ||
+	echo "  cannot write rich.pb.gz with $TOP/$BUILD/tests/test_pprof (make check builds it)"
 
 # folded inputs with integer counts (pprof stores integers)
 inputs=()
@@ -16,7 +20,10 @@ for f in "$CORPUS"/folded/*.txt "$CORPUS"/diff/before.txt "$CORPUS"/diff/after.t
 	inputs+=("$f")
 done
 if [ ${#inputs[@]} -eq 0 ]; then
-	skip interchange_corpus "no corpus at $CORPUS"
+	plan 1
+	missing interchange_corpus "no folded files in $CORPUS: $CORPUS_HINT"
+else
+	plan 3
 fi
 
 rt_pprof_bad=0 rt_ss_bad=0 tool_bad=0 n=0
@@ -54,7 +61,7 @@ if [ "$n" -gt 0 ]; then
 		[ $tool_bad -eq 0 ] && ok "pprof_tool_accepts_all ($n files)" ||
 			fail pprof_tool_accepts_all "$tool_bad of $n files rejected"
 	else
-		skip pprof_tool_accepts_all "no pprof tool at $PPROF (run scripts/test-tools.sh)"
+		missing pprof_tool_accepts_all "no pprof tool at $PPROF (run scripts/test-tools.sh)"
 	fi
 fi
 
@@ -66,8 +73,7 @@ if [ -x "$PPROF" ]; then
 	[ "$top" = hot_loop ] && ok pprof_tool_top_function ||
 		fail pprof_tool_top_function "expected hot_loop first in pprof -top, got '$top'"
 	# inline frames, mappings, labels, timestamps, two sample types
-	if [ -x "$TOP/$BUILD/tests/test_pprof" ] &&
-	   "$TOP/$BUILD/tests/test_pprof" --write "$WORK/rich.pb.gz"; then
+	if [ -f "$WORK/rich.pb.gz" ]; then
 		out=$("$PPROF" -traces "$WORK/rich.pb.gz" 2>&1)
 		if echo "$out" | grep -q 'helper (inline)' && echo "$out" | grep -q 'thread:  worker "1"' &&
 		   "$PPROF" -raw "$WORK/rich.pb.gz" | grep -q '/usr/bin/prog'; then
@@ -76,11 +82,11 @@ if [ -x "$PPROF" ]; then
 			fail pprof_tool_reads_inline_labels_mappings "$(echo "$out" | head -20)"
 		fi
 	else
-		skip pprof_tool_reads_inline_labels_mappings "unit test binary not built"
+		fail pprof_tool_reads_inline_labels_mappings "no rich.pb.gz (see above)"
 	fi
 else
-	skip pprof_tool_top_function "no pprof tool at $PPROF"
-	skip pprof_tool_reads_inline_labels_mappings "no pprof tool at $PPROF"
+	missing pprof_tool_top_function "no pprof tool at $PPROF (run scripts/test-tools.sh)"
+	missing pprof_tool_reads_inline_labels_mappings "no pprof tool at $PPROF (run scripts/test-tools.sh)"
 fi
 
 # Detection from content, whatever the file is called.
@@ -100,7 +106,10 @@ d=$("$SCORCH" convert --input-format folded "$WORK/known.folded" -o - -f folded)
 [ "$d" = "$want" ] && ok input_format_forced || fail input_format_forced "$d"
 
 # speedscope: time order and threads when samples carry times (from pprof)
-if [ -x "$TOP/$BUILD/tests/test_pprof" ] && [ -f "$WORK/rich.pb.gz" ]; then
+if [ ! -f "$WORK/rich.pb.gz" ]; then
+	fail speedscope_threads_files_lines "no rich.pb.gz (see above)"
+	fail roundtrip_pprof_pprof_threads "no rich.pb.gz (see above)"
+else
 	"$SCORCH" convert "$WORK/rich.pb.gz" -o "$WORK/rich.speedscope.json"
 	if grep -q '"name":"main pid: 100 tid: 100"' "$WORK/rich.speedscope.json" &&
 	   grep -q '"file":"main.c","line":30' "$WORK/rich.speedscope.json" &&

@@ -5,24 +5,23 @@
 # (run_dummy leads the table, its samples collapse).  Skipped without a Python to record.
 . "$(dirname "$0")/lib.sh"
 PPROF=${PPROF:-$TOP/build/pprof}
+plan 6
 
 py=$(python_versions | awk '$1 ~ /^3\.12/ { print $2; exit }')
 [ -n "$py" ] || py=$(python_versions | awk '{ print $2; exit }')
 if [ -z "$py" ]; then
-	skip record_then_analyse "no Python interpreter"
-	exit 0
+	skip_rest "no Python interpreter"
 fi
 if ! timeout 120 "$SCORCH" record -q -o "$WORK/list.pb.gz" -- "$py" "$TOP/examples/lookup.py" >/dev/null 2>"$WORK/err" ||
    ! timeout 120 "$SCORCH" record -q -o "$WORK/set.pb.gz" -- "$py" "$TOP/examples/lookup_set.py" >/dev/null 2>>"$WORK/err"; then
-	skip record_then_analyse "record failed: $(tail -1 "$WORK/err")"
-	exit 0
+	fail_rest record_then_analyse "record failed: $(tail -1 "$WORK/err")"
 fi
 
 if [ -x "$PPROF" ]; then
 	"$PPROF" -raw "$WORK/list.pb.gz" >/dev/null 2>"$WORK/err" && ok record_pprof_tool_accepts ||
 		fail record_pprof_tool_accepts "$(cat "$WORK/err")"
 else
-	skip record_pprof_tool_accepts "no pprof tool at $PPROF"
+	missing record_pprof_tool_accepts "no pprof tool at $PPROF (run scripts/test-tools.sh)"
 fi
 
 # without -o: profile.pb.gz in the current directory, read back by report

@@ -1,18 +1,107 @@
-# lib.sh - helpers for end-to-end test scripts (sourced, not run).
+# lib.sh - helpers for end-to-end test scripts (sourced, never run: the
+# runner skips it).
 #
-# A script reports each case with ok/fail/skip; tests/run.sh counts the
-# lines.  $SCORCH is the binary under test, $CORPUS the shared corpus,
-# $TEST_TMP a scratch directory removed after the run.
+# A script reports each case with one line, and tests/run.sh counts them:
+#   ok NAME            the case passed
+#   FAIL NAME: why     the case failed
+#   skip NAME: why     the case could not run here (the reason says why)
+#
+# Plans.  Every script declares how many cases it will report, so one that
+# dies midway cannot silently lose the rest: the runner fails a script
+# that reports fewer (or more) cases than it planned, or none at all.
+#   plan N        N more cases; plans add up.  Put one `plan N` near the
+#                 top for the fixed cases, and `plan K` where cases are
+#                 made per item (inside the per-interpreter function or
+#                 loop, or `plan $(count)` once the list is known), so the
+#                 total is exact whichever interpreters are installed,
+#                 e.g. `plan $(($(readable_pythons | wc -l) * 2 + 3))`.
+#                 Adding a case to a script: bump its `plan` line (the
+#                 runner names the script and both counts when they
+#                 differ).  `plan` only prints, so it works in subshells.
+#   skip_rest REASON     nothing more can run here (no interpreter, no perf):
+#                 one skip line, then the script ends; the cases it did not
+#                 reach are not counted as missing.
+#   fail_rest NAME WHY   a case failed and the script cannot go on: one
+#                 FAIL line, then the script ends (the unreached cases are
+#                 part of that failure, not counted again).
+#   missing NAME REASON  a tool, validator or corpus file is absent: skip
+#                 locally, FAIL under CI=true (CI installs everything).
+#   missing_rest REASON  the same for the rest of the script.
+#   CORPUS_HINT   text naming where the corpus is expected, for messages.
+#
+# Readiness is polled with a deadline, never slept for:
+#   wait_for_line FILE PATTERN [SECONDS]   until FILE has a line matching
+#                 PATTERN (grep -E); 1 on timeout (default 60 s) or if
+#                 process PID (optional 4th argument) ends first.
+#   alive PID     the process runs (zombies do not count).
+#   wait_for_exec PID NAME [SECONDS]  until /proc/PID/exe is a file called
+#                 NAME (a child started with & runs the shell until it
+#                 has exec'd); 1 on timeout or if PID ends.
+#
+# $SCORCH is the binary under test, $CORPUS the shared corpus, $TEST_TMP a
+# scratch directory removed after the run, $WORK this script's own part.
+
+SCRIPT_NAME=$(basename "$0" .sh)
 
 ok()   { echo "ok $*"; }
 fail() { echo "FAIL $1: ${*:2}"; }
 skip() { echo "skip $1: ${*:2}"; }
+
+plan() { echo "plan $1"; }
+
+# stop-early tells the runner the unreached cases were accounted for
+skip_rest() { skip "$SCRIPT_NAME" "$*"; echo "stop-early"; exit 0; }
+
+fail_rest() { fail "$@"; echo "stop-early"; exit 0; }
+
+in_ci() { [ "${CI:-}" = true ]; }
+
+missing() {
+	if in_ci; then fail "$1" "${*:2} (CI=true: every tool and the corpus must be present)"
+	else skip "$1" "${*:2}"; fi
+}
+
+missing_rest() { missing "$SCRIPT_NAME" "$*"; echo "stop-early"; exit 0; }
+
+CORPUS_HINT="the corpus is expected in ../shared/corpus beside the checkout (here $CORPUS); set CORPUS to its path"
+
+# alive PID: PID runs (a zombie, dead but not yet waited for, does not)
+alive() {
+	local state
+	state=$(sed 's/.*) //; s/ .*//' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
+}
+
+wait_for_line() {
+	local file=$1 pattern=$2 seconds=${3:-60} pid=${4:-}
+	local end=$((SECONDS + seconds))
+	while [ $SECONDS -lt $end ]; do
+		grep -qE -- "$pattern" "$file" 2>/dev/null && return 0
+		if [ -n "$pid" ] && ! alive "$pid"; then
+			grep -qE -- "$pattern" "$file" 2>/dev/null
+			return
+		fi
+		sleep 0.05
+	done
+	return 1
+}
 
 # check NAME CMD...: ok if CMD succeeds, else FAIL with its output.
 check() {
 	local name=$1; shift
 	local out
 	if out=$("$@" 2>&1); then ok "$name"; else fail "$name" "$(echo "$out" | tail -n 5)"; fi
+}
+
+wait_for_exec() {
+	local pid=$1 name=$2 seconds=${3:-60}
+	local end=$((SECONDS + seconds)) exe
+	while [ $SECONDS -lt $end ] && alive "$pid"; do
+		exe=$(readlink "/proc/$pid/exe" 2>/dev/null)
+		[ "${exe##*/}" = "$name" ] && return 0
+		sleep 0.05
+	done
+	return 1
 }
 
 # python_versions: every CPython interpreter on this machine as
@@ -59,6 +148,13 @@ PY_OLDEST_MINOR=6
 # python_readable PY: succeeds when scorch reads interpreter PY.
 python_readable() {
 	"$1" -c "import sys; sys.exit(sys.version_info < (3, $PY_OLDEST_MINOR))" 2>/dev/null
+}
+
+# readable_pythons: python_versions' interpreters that scorch reads
+readable_pythons() {
+	python_versions | while read -r label py; do
+		python_readable "$py" && echo "$label $py"
+	done
 }
 
 # pre38_pythons: readable interpreters older than 3.8, whose runtimes are

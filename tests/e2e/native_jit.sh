@@ -5,19 +5,12 @@
 # JIT frames under main.
 . "$(dirname "$0")/lib.sh"
 PROGS=$TOP/tests/programs
+plan 1
 
-if ! "$SCORCH" record --help 2>&1 | grep -q -- '--no-kernel'; then
-	skip native_jit "scorch record has no perf_event engine"
-	exit 0
-fi
-if [ "$(uname -m)" != x86_64 ]; then
-	skip native_jit "the test JIT emits x86_64 code"
-	exit 0
-fi
+[ "$(uname -m)" = x86_64 ] || skip_rest "the test JIT emits x86_64 code"
 cc -O2 -fomit-frame-pointer -o "$WORK/jit" "$PROGS/native_jit.c"
 if ! "$SCORCH" record -q -F 400 --no-kernel -o "$WORK/jit.folded" -- "$WORK/jit" 3 2>"$WORK/jit.err"; then
-	fail native_jit_names "$(tail -n 3 "$WORK/jit.err")"
-	exit 0
+	fail_rest native_jit_names "$(tail -n 3 "$WORK/jit.err")"
 fi
 res=$(awk '{ n = $NF; total += n; if ($0 ~ /;main;jit_hot /) hot += n; if ($0 ~ /;main;jit_cold /) cold += n }
 	END { printf "%d %d %d\n", total, hot, cold }' "$WORK/jit.folded")

@@ -7,10 +7,14 @@
 . "$(dirname "$0")/lib.sh"
 PROG=$TOP/tests/programs/native_list_lookup.py
 
-if ! "$SCORCH" record --help 2>&1 | grep -q -- '--no-kernel'; then
-	skip native_python "scorch record has no perf_event engine"
-	exit 0
-fi
+# trampoline_pythons: the interpreters with perf trampolines (3.12+)
+trampoline_pythons() {
+	python_versions | while read -r label py; do
+		case $label in 3.1[2-9]*|debian-3.1[2-9]) echo "$label $py" ;; esac
+	done
+}
+# one case per interpreter, and one per interpreter with trampolines
+plan $(($(python_versions | wc -l) + $(trampoline_pythons | wc -l)))
 
 python_versions | while read -r label py; do
 	name=native_python_$label
@@ -62,11 +66,7 @@ done
 # SP + 16), so the stacks still reach main; the trampoline frames
 # (py::run_dummy:FILE) are dropped, the reader's run_dummy (with its line)
 # standing for them, so each Python function appears once.
-python_versions | while read -r label py; do
-	case $label in
-	3.1[2-9]*|debian-3.1[2-9]) ;;
-	*) continue ;;
-	esac
+trampoline_pythons | while read -r label py; do
 	name=native_python_perf_trampoline_$label
 	out=$WORK/tramp-$label.folded
 	ls /tmp/perf-*.map 2>/dev/null | sort >"$WORK/maps-before"

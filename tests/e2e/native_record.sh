@@ -5,19 +5,12 @@
 # unwinding only); kernel frames and --no-kernel; an unknown event.
 . "$(dirname "$0")/lib.sh"
 PROGS=$TOP/tests/programs
+plan 11
 
-if ! "$SCORCH" record --help 2>&1 | grep -q -- '--no-kernel'; then
-	skip native_record "scorch record has no perf_event engine"
-	exit 0
-fi
-if ! command -v cc >/dev/null; then
-	skip native_record "no C compiler"
-	exit 0
-fi
+command -v cc >/dev/null || missing_rest "no C compiler"
 probe=$("$SCORCH" record -q -o "$WORK/probe.folded" -- /bin/true 2>&1)
 if echo "$probe" | grep -q 'perf_event engine unavailable\|not allowed'; then
-	skip native_record "perf_event_open not allowed here: $probe"
-	exit 0
+	skip_rest "perf_event_open not allowed here: $probe"
 fi
 
 # split_check NAME FOLDED MAIN HEAVY LIGHT: >= 95% of samples reach MAIN
@@ -102,7 +95,7 @@ if command -v c++ >/dev/null; then
 		fail native_cxx_split "$(tail -n 3 "$WORK/cxx.err")"
 	fi
 else
-	skip native_cxx_split "no C++ compiler"
+	missing native_cxx_split "no C++ compiler"
 fi
 
 # shared library

@@ -4,6 +4,7 @@
 # non-Python pid or a missing pid gives one clear error line.
 . "$(dirname "$0")/lib.sh"
 PROG=$TOP/tests/programs/split.py
+plan $(($(python_versions | wc -l) + 2))	# one case each, and two more
 
 while read -r label py; do
 	if ! python_readable "$py"; then
@@ -12,7 +13,7 @@ while read -r label py; do
 	fi
 	"$py" "$PROG" 6 >"$WORK/$label.out" 2>&1 &
 	pid=$!
-	for _ in $(seq 50); do grep -q TALLY_LINE "$WORK/$label.out" && break; sleep 0.1; done
+	wait_for_line "$WORK/$label.out" '^TALLY_LINE' 60 "$pid"
 	f=$WORK/$label.folded
 	if "$SCORCH" record -q -p "$pid" -d 1 -o "$f" 2>"$WORK/$label.err" &&
 	   grep -q "tally (" "$f" && kill -0 "$pid" 2>/dev/null; then
@@ -34,8 +35,9 @@ else
 fi
 
 # dump of a non-Python process names what it runs
-sleep 5 &
+sleep 60 &
 pid=$!
+wait_for_exec "$pid" sleep
 out=$("$SCORCH" dump -p "$pid" 2>&1)
 rc=$?
 if [ $rc -ne 0 ] && echo "$out" | grep -q "^scorch: pid $pid runs .*sleep, not CPython"; then
@@ -44,4 +46,5 @@ else
 	fail dump-not-python "rc=$rc: $out"
 fi
 kill "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
 exit 0

@@ -35,10 +35,10 @@ check_stacks() {
 	END { printf "%d %d %s\n", good + 0, bad + 0, example }' "$1"
 }
 
-any=0
+n=$(readable_pythons | wc -l)
+[ "$n" -gt 0 ] || skip_rest "no CPython 3.$PY_OLDEST_MINOR+ installed"
+plan "$n"	# one case per interpreter scorch reads
 while read -r label py; do
-	python_readable "$py" || continue
-	any=1
 	f=$WORK/$label.folded
 	if ! "$SCORCH" record -q -F 2000 -o "$f" -- "$py" "$PROG" 1.5 >/dev/null 2>"$WORK/$label.err"; then
 		fail "record-consistent-stacks-$label" "record failed: $(tail -n 2 "$WORK/$label.err")"
@@ -54,6 +54,5 @@ while read -r label py; do
 	else
 		fail "record-consistent-stacks-$label" "$bad of $good samples impossible (more than 1 %), e.g. $*"
 	fi
-done < <(python_versions)
-[ $any -eq 1 ] || skip record-consistent-stacks "no CPython 3.$PY_OLDEST_MINOR+ installed"
+done < <(readable_pythons)
 exit 0

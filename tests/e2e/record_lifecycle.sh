@@ -18,10 +18,12 @@ while read -r label p; do
 	plabel=$label
 done < <(python_versions)
 mapfile -t old < <(pre38_pythons)
-if [ -z "$py" ]; then
-	skip record-lifecycle "no CPython 3.$PY_OLDEST_MINOR+ installed"
-	exit 0
-fi
+[ -n "$py" ] || skip_rest "no CPython 3.$PY_OLDEST_MINOR+ installed"
+# the interpreters of the 20-spawn case ($py is never Debian's python3)
+spawners=()
+for p in "$py" /usr/bin/python3 "${old[@]#*=}"; do [ -x "$p" ] && spawners+=("$p"); done
+# four per interpreter, three more, and one per spawner
+plan $((4 * (1 + ${#old[@]}) + 3 + ${#spawners[@]}))
 
 valid_folded() { [ -s "$1" ] && awk 'NF < 2 || $NF !~ /^[0-9]+$/ {bad=1} END {exit bad}' "$1"; }
 
@@ -75,11 +77,16 @@ else
 fi
 
 # SIGTERM to scorch: output written, signal passed on to the program
+# (sent once the program says it has run 0.3 s of CPU under scorch)
 f=$WORK/term.folded
 "$SCORCH" record -q -o "$f" -- "$py" -c '
-while True: pass' 2>"$WORK/term.err" &
+import time
+end = time.process_time() + 0.3
+while time.process_time() < end: pass
+print("RUNNING", flush=True)
+while True: pass' >"$WORK/term.out" 2>"$WORK/term.err" &
 spid=$!
-sleep 1.5
+wait_for_line "$WORK/term.out" '^RUNNING' 60 "$spid"
 kill -TERM $spid
 wait $spid
 rc=$?
@@ -132,9 +139,7 @@ else
 fi
 
 # 20 back-to-back spawns: each finds the runtime and records samples
-# ($py is never Debian's python3)
-for p in "$py" /usr/bin/python3 "${old[@]#*=}"; do
-	[ -x "$p" ] || continue
+for p in "${spawners[@]}"; do
 	failures=0
 	why=""
 	for i in $(seq 20); do

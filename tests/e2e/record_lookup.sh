@@ -7,6 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 PROG=$TOP/examples/lookup.py
 hot=$(grep -n 'O(len(catalogue))' "$PROG" | cut -d: -f1)
+plan $(($(python_versions | wc -l) + 1))	# one case each, and -d once
 
 while read -r label py; do
 	if ! python_readable "$py"; then

@@ -11,6 +11,12 @@ PROG=$TOP/tests/programs/split.py
 # minor version of an interpreter ("3.12" -> 12)
 minor_of() { "$1" -c 'import sys; print(sys.version_info[1])'; }
 
+# one case per interpreter too old to read, eight per readable one, and
+# --no-lines once
+n=$(readable_pythons | wc -l)
+[ "$n" -gt 0 ] || skip_rest "no CPython 3.$PY_OLDEST_MINOR+ installed"
+plan $(($(old_pythons | wc -l) + 8 * n + 1))
+
 # interpreters too old to read: refused with one clear error
 while read -r label py; do
 	out=$("$SCORCH" record -q -o "$WORK/old.folded" -- "$py" -c 'import time; time.sleep(0.5)' 2>&1)
@@ -49,7 +55,6 @@ check_gil() {
 
 newest=""
 while read -r label py; do
-	python_readable "$py" || continue
 	minor=$(minor_of "$py")
 	newest="$label $py"
 	f=$WORK/$label.folded
@@ -86,12 +91,7 @@ while read -r label py; do
 	fi
 	check_idle "$label" "$py"
 	check_gil "$label" "$py"
-done < <(python_versions)
-
-if [ -z "$newest" ]; then
-	skip record-python "no CPython 3.$PY_OLDEST_MINOR+ installed"
-	exit 0
-fi
+done < <(readable_pythons)
 
 # --no-lines: frames without line numbers
 set -- $newest

@@ -7,10 +7,9 @@ PROG=$TOP/tests/programs/workers.py
 
 # the oldest layouts (3.6 without _PyRuntime, 3.7, 3.8), the newest, and
 # Debian unstable's 3.13-3.15 under chroot (scripts/pythons.sh)
-if ! python_versions | grep -qE '^(3\.(6|7|8|13)\.|sid-)'; then
-	skip record-subprocesses "none of CPython 3.6, 3.7, 3.8, 3.13 or a chroot 3.13-3.15 installed"
-	exit 0
-fi
+python_versions | grep -qE '^(3\.(6|7|8|13)\.|sid-)' ||
+	skip_rest "none of CPython 3.6, 3.7, 3.8, 3.13 or a chroot 3.13-3.15 installed"
+plan $(python_versions | grep -cE '^(3\.(6|7|8|13)\.|sid-)')	# one case each
 for p in $(python_versions | awk '{print $1 "=" $2}' | grep -E '^(3\.(6|7|8|13)\.|sid-)'); do
 	label=${p%%=*}
 	py=${p#*=}

@@ -43,13 +43,13 @@ rate=200
 # 0.15 s of CPU at 200 Hz is 30 samples; a wave whose thread went unseen
 # for 100 ms would keep about 10
 want=15
-any=""
+readable_pythons | grep -q . || skip_rest "no CPython 3.$PY_OLDEST_MINOR+ installed"
+plan $(python_versions | wc -l)	# one case each (a skip for one too old)
 while read -r label py; do
 	if ! python_readable "$py"; then
 		skip "record-thread-waves-$label" "CPython $label is older than scorch reads"
 		continue
 	fi
-	any=1
 	f=$WORK/waves-$label.folded
 	if ! "$SCORCH" record -q -F $rate -o "$f" -- "$py" "$PROG" 2>"$WORK/waves-$label.err"; then
 		fail "record-thread-waves-$label" "record failed: $(tail -n 2 "$WORK/waves-$label.err")"
@@ -66,4 +66,3 @@ while read -r label py; do
 		fail "record-thread-waves-$label" "too few samples (want >= $want each):$short"
 	fi
 done < <(python_versions)
-[ -n "$any" ] || skip record-thread-waves "no CPython 3.$PY_OLDEST_MINOR+ installed"

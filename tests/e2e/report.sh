@@ -6,6 +6,7 @@
 # the same numbers from folded and pprof inputs; SVG and HTML drawings
 # are refused in one line that says how to keep a profile.
 . "$(dirname "$0")/lib.sh"
+plan 25
 
 p=$WORK/known.folded
 long=$(printf 'x%.0s' $(seq 1 300))
@@ -82,7 +83,8 @@ if command -v script >/dev/null; then
 	grep -q "$esc\[" "$WORK/tty2.out" && fail report_no_colour_with_NO_COLOR "escape codes" ||
 		ok report_no_colour_with_NO_COLOR
 else
-	skip report_colour_on_terminal "no script(1) to make a terminal"
+	missing report_colour_on_terminal "no script(1) to make a terminal (apt-get install bsdutils)"
+	missing report_no_colour_with_NO_COLOR "no script(1) to make a terminal (apt-get install bsdutils)"
 fi
 
 # the same numbers from a pprof file (record's saved format)
@@ -101,6 +103,10 @@ if [ -x "$TOP/$BUILD/tests/test_pprof" ] && "$TOP/$BUILD/tests/test_pprof" --wri
 		fail report_threads_tables "$tt"
 	"$SCORCH" report --value cpu "$WORK/rich.pb.gz" | head -1 | grep -q '5000 cpu (nanoseconds)' &&
 		ok report_value_type || fail report_value_type "$("$SCORCH" report --value cpu "$WORK/rich.pb.gz" | head -1)"
+else
+	for name in report_by_thread report_threads_tables report_value_type; do
+		fail "$name" "cannot write rich.pb.gz with $BUILD/tests/test_pprof (make check builds it)"
+	done
 fi
 
 if "$SCORCH" report "$WORK/missing.pb.gz" 2>"$WORK/err"; then

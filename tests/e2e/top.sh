@@ -14,10 +14,9 @@ while read -r label p; do
 	plabel=$label
 done < <(python_versions)
 mapfile -t old < <(pre38_pythons)
-if [ -z "$py" ]; then
-	skip top "no CPython 3.$PY_OLDEST_MINOR+ installed"
-	exit 0
-fi
+[ -n "$py" ] || skip_rest "no CPython 3.$PY_OLDEST_MINOR+ installed"
+# two per interpreter, three more, and the five of the keys driver
+plan $((2 * (1 + ${#old[@]}) + 3 + 5))
 
 # top_tables LABEL PY: tables while it runs, the whole run's at the end
 top_tables() {
@@ -51,9 +50,9 @@ done
 rc=$?
 if [ $rc -eq 5 ]; then ok top-exit-status; else fail top-exit-status "rc=$rc, want 5"; fi
 
-"$py" "$TOP/tests/programs/busy.py" forever >/dev/null &
+"$py" "$TOP/tests/programs/busy.py" forever >"$WORK/busy.out" &
 target=$!
-sleep 0.5
+wait_for_line "$WORK/busy.out" '^BUSY_READY' 60 "$target"
 "$SCORCH" top -p $target -d 1 -i 0.3 --sort total -n 5 >"$WORK/attach.txt" 2>"$WORK/attach.err"
 rc=$?
 kill $target 2>/dev/null
@@ -78,9 +77,9 @@ fi
 # keys, attached on a terminal (a pseudo-terminal here): s switches the
 # order, b the grouping, q ends the recording with the whole-run table;
 # the terminal's settings come back
-"$py" "$TOP/tests/programs/busy.py" forever >/dev/null &
+"$py" "$TOP/tests/programs/busy.py" forever >"$WORK/busy2.out" &
 target=$!
-sleep 0.5
+wait_for_line "$WORK/busy2.out" '^BUSY_READY' 60 "$target"
 python3 - "$SCORCH" "$target" >"$WORK/keys.txt" 2>&1 <<'PY'
 import os, pty, select, sys, termios, time
 

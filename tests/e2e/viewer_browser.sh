@@ -8,6 +8,9 @@
 # gives a page.  The browser part is skipped when chromium or
 # playwright-core is missing (scripts/test-tools.sh installs them).
 . "$(dirname "$0")/lib.sh"
+# five cases here, and browser/viewer.js's: 3 on the table, one per click
+# (4), callers and callees per function (2 x 4), 8 more
+plan $((5 + 3 + 4 + 2 * 4 + 8))
 
 modules=$TOP/build/node/node_modules
 input=$WORK/viewer.folded
@@ -61,12 +64,10 @@ else
 fi
 
 if [ ! -x /usr/bin/chromium ] || ! command -v node >/dev/null 2>&1; then
-	skip viewer-browser "chromium or node is not installed (scripts/deps.sh test)"
-	exit 0
+	missing_rest "chromium or node is not installed (scripts/deps.sh test)"
 fi
 if [ ! -d "$modules/playwright-core" ]; then
-	skip viewer-browser "playwright-core is missing (run scripts/test-tools.sh)"
-	exit 0
+	missing_rest "playwright-core is missing (run scripts/test-tools.sh)"
 fi
 
 # share (%) of samples whose stack holds a frame of function $1

@@ -2,7 +2,8 @@
 # loop.  argv[1] = rounds (default 30), or "forever".  Prints "ELAPSED <s>"
 # (the CPU time of the work, measured inside the program: neither a
 # profiler's start-up nor waiting for a CPU on a busy machine counts) and
-# "WALL <s>".
+# "WALL <s>".  Forever, it prints "BUSY_READY" once it is running its
+# functions, for tests that attach to it.
 import sys
 import time
 
@@ -28,6 +29,8 @@ def outer(rounds):
 def main():
     arg = sys.argv[1] if len(sys.argv) > 1 else "30"
     if arg == "forever":
+        outer(1)
+        print("BUSY_READY", flush=True)
         while True:
             outer(10)
     wall = time.perf_counter()
