@@ -8,10 +8,10 @@
 # candidates; inlined code is labelled and --source-only accounts for
 # every sample; a missing source file gives one --source-dir hint.
 . "$(dirname "$0")/lib.sh"
+plan 17	# 3 against perf, 5 per clone input (2), 4 on inlining
 
 if ! command -v perf >/dev/null || ! command -v nm >/dev/null; then
-	skip annotate_native "perf or nm is not installed"
-	exit 0
+	missing_rest "perf or nm is not installed"
 fi
 mkdir -p "$WORK/src"
 
@@ -38,10 +38,12 @@ int main(void)
 	return 0;
 }
 C
-(cd "$WORK/src" && cc -O1 -g -o "$WORK/scan" scan.c) || { fail annotate_native_build "cannot compile"; exit 0; }
+(cd "$WORK/src" && cc -O1 -g -o "$WORK/scan" scan.c) || fail_rest annotate_native_build "cannot compile"
 if ! timeout 120 perf record -q -F 999 -o "$WORK/scan.data" -- \
 	"$SCORCH" record -q --native -F 999 -o "$WORK/scan.pb.gz" -- "$WORK/scan" 2>"$WORK/perf.err"; then
-	skip annotate_native_vs_perf "perf or scorch cannot record here: $(head -1 "$WORK/perf.err")"
+	for c in vs_perf not_first_insn pprof_round_trip; do
+		skip annotate_native_$c "perf or scorch cannot record here: $(head -1 "$WORK/perf.err")"
+	done
 else
 	perf annotate --stdio -i "$WORK/scan.data" list_contains 2>/dev/null |
 		awk '/^ +[0-9.]+ : +[0-9a-f]+:/ { sub(":", "", $3); print $3, $1 }' >"$WORK/perf.pct"
@@ -156,14 +158,19 @@ unsigned long other_work(unsigned long n)
 	return grind_heavy(&b);
 }
 C
-(cd "$WORK/src" && cc -O2 -g -o "$WORK/clones" clones.c other.c) || { fail annotate_clones_build "cannot compile"; exit 0; }
+(cd "$WORK/src" && cc -O2 -g -o "$WORK/clones" clones.c other.c) || fail_rest annotate_clones_build "cannot compile"
 nm "$WORK/clones" >"$WORK/clones.nm"
 "$SCORCH" record -q --native -F 499 -o "$WORK/clones.pb.gz" -- "$WORK/clones" 2>"$WORK/clones.err" ||
-	{ fail annotate_clones_record "$(head -2 "$WORK/clones.err")"; exit 0; }
+	fail_rest annotate_clones_record "$(head -2 "$WORK/clones.err")"
 timeout 120 perf record -q -F 499 -o "$WORK/clones.data" "$WORK/clones" 2>/dev/null ||
 	rm -f "$WORK/clones.data"
 for input in clones.pb.gz clones.data; do
-	[ -f "$WORK/$input" ] || { skip "annotate_clones_$input" "perf cannot record here"; continue; }
+	if [ ! -f "$WORK/$input" ]; then	# the five cases below
+		for c in clone_sum_field clone_check_input report_name cold_part ambiguous; do
+			skip "annotate_${c}_$input" "perf cannot record here"
+		done
+		continue
+	fi
 	for pair in sum_field:sum_field.isra. check_input:check_input; do
 		plain=${pair%%:*} symbol=${pair#*:}
 		if ! grep -q " t $symbol\| T $symbol" "$WORK/clones.nm"; then
@@ -234,9 +241,9 @@ int main(void)
 	return 0;
 }
 C
-(cd "$WORK/src" && cc -O2 -g -o "$WORK/inl" inl.c) || { fail annotate_inline_build "cannot compile"; exit 0; }
+(cd "$WORK/src" && cc -O2 -g -o "$WORK/inl" inl.c) || fail_rest annotate_inline_build "cannot compile"
 "$SCORCH" record -q --native -F 499 -o "$WORK/inl.pb.gz" -- "$WORK/inl" 2>"$WORK/inl.err" ||
-	{ fail annotate_inline_record "$(head -2 "$WORK/inl.err")"; exit 0; }
+	fail_rest annotate_inline_record "$(head -2 "$WORK/inl.err")"
 NO_COLOR=1 "$SCORCH" annotate "$WORK/inl.pb.gz" churn >"$WORK/inl.out" 2>&1
 if grep -q '\[inlined mix, inl.c\]' "$WORK/inl.out"; then ok annotate_inline_label; else
 	fail annotate_inline_label "$(grep -m3 'x \*=\|x ^=' "$WORK/inl.out" | tr '\n' '|')"; fi

@@ -4,6 +4,7 @@
 # with `man -l` without warnings and documents every long option its
 # command's --help shows; `make uninstall` removes what was installed.
 . "$(dirname "$0")/lib.sh"
+plan 6
 
 # a make of our own: nothing inherited from a `make check` around us
 run_make() {

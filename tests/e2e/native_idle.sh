@@ -7,16 +7,15 @@
 # thread is charged more wall time than the run lasted; --idle with a
 # non-clock event, or unprivileged, is refused saying why.
 . "$(dirname "$0")/lib.sh"
+plan 8
 PROGS=$TOP/tests/programs
 
 if ! command -v cc >/dev/null; then
-	skip native_idle "no C compiler"
-	exit 0
+	missing_rest "no C compiler"
 fi
 probe=$("$SCORCH" record -q --idle -o "$WORK/probe.folded" -- /bin/true 2>&1)
 if echo "$probe" | grep -q 'perf_event engine unavailable\|not allowed'; then
-	skip native_idle "perf_event_open not allowed here: $probe"
-	exit 0
+	skip_rest "perf_event_open not allowed here: $probe"
 fi
 cc -O2 -g -o "$WORK/sleeper" "$PROGS/native_sleeper.c"
 

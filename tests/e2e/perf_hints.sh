@@ -8,14 +8,13 @@
 # --native of a -X perf target lists each Python function once; report
 # of a perf.data gives the sample count and --value samples works.
 . "$(dirname "$0")/lib.sh"
+plan 9
 
 if ! command -v perf >/dev/null; then
-	skip perf_hints "perf is not installed"
-	exit 0
+	missing_rest "perf is not installed"
 fi
 if ! perf record -q -o "$WORK/probe.data" true 2>"$WORK/probe.err"; then
-	skip perf_hints "perf cannot record here: $(head -1 "$WORK/probe.err")"
-	exit 0
+	skip_rest "perf cannot record here: $(head -1 "$WORK/probe.err")"
 fi
 
 cat >"$WORK/loop.py" <<'PY'
@@ -37,8 +36,10 @@ PY
 fp_flags=$(/usr/bin/python3 -c 'import sysconfig; print(sysconfig.get_config_var("CFLAGS") or "")' 2>/dev/null)
 if [ ! -x /usr/bin/python3 ]; then
 	skip fp_hint_python "/usr/bin/python3 is not installed"
+	skip fp_hint_not_for_dwarf "/usr/bin/python3 is not installed"
 elif echo "$fp_flags" | grep -q -- '-fno-omit-frame-pointer'; then
 	skip fp_hint_python "/usr/bin/python3 is built with frame pointers here"
+	skip fp_hint_not_for_dwarf "/usr/bin/python3 is built with frame pointers here"
 else
 	perf record -q -F 499 -g -o "$WORK/py-fp.data" /usr/bin/python3 "$WORK/loop.py" 2>/dev/null
 	"$SCORCH" report "$WORK/py-fp.data" >"$WORK/py-fp.out" 2>"$WORK/py-fp.err"
@@ -85,7 +86,8 @@ if cc -O1 -fno-omit-frame-pointer -o "$WORK/fp" "$WORK/fp.c"; then
 		fail report_perfdata_samples "perf script: $n samples; report: '$head'; --value samples: '$sam'"
 	fi
 else
-	fail fp_hint_build "cannot compile"
+	fail fp_hint_not_for_whole_stacks "cannot compile the C test program"
+	fail report_perfdata_samples "cannot compile the C test program"
 fi
 
 # ---- -X perf trampoline names -------------------------------------
@@ -98,14 +100,12 @@ while read -r label path; do
 	fi
 done < <(python_versions)
 if [ -z "$py" ]; then
-	skip xperf_names "no CPython 3.12+ with -X perf support here"
-	exit 0
+	skip_rest "no CPython 3.12+ with -X perf support here"
 fi
 perf record -q -F 499 --call-graph dwarf -o "$WORK/xperf.data" "$py" -X perf "$WORK/loop.py" 2>/dev/null
 perf script -i "$WORK/xperf.data" >"$WORK/xperf.txt" 2>/dev/null
 if ! grep -q 'py::run_dummy:' "$WORK/xperf.txt"; then
-	skip xperf_names "perf script shows no py:: frames for $py"
-	exit 0
+	skip_rest "perf script shows no py:: frames for $py"
 fi
 for input in xperf.txt xperf.data; do
 	"$SCORCH" report --by file "$WORK/$input" >"$WORK/byfile.out" 2>&1

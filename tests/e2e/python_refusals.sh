@@ -6,14 +6,13 @@
 # names the version and what was not understood, a non-zero exit and no
 # output file, from `record -p` and `dump -p`.
 . "$(dirname "$0")/lib.sh"
+plan 6	# three runtimes, record and dump each
 
 if ! command -v cc >/dev/null; then
-	skip python-refusals "no C compiler (cc) to build the fake runtime"
-	exit 0
+	missing_rest "no C compiler (cc) to build the fake runtime"
 fi
 if ! cc -O2 -o "$WORK/fake" "$TOP/tests/programs/fake_runtime.c" 2>"$WORK/cc.err"; then
-	fail python-refusals "fake_runtime.c does not build: $(head -n 3 "$WORK/cc.err")"
-	exit 0
+	fail_rest python-refusals "fake_runtime.c does not build: $(head -n 3 "$WORK/cc.err")"
 fi
 
 # refused NAME MODE PATTERN: both commands refuse with one matching line

@@ -6,6 +6,10 @@
 # that could not be had is skipped with the reason.
 source "$(dirname "$0")/lib.sh"
 
+n_sid=$(python_versions | grep -c '^sid-')
+n_gaps=$(chroot_python_gaps | grep -c .)
+plan $((n_sid * 4 + n_gaps + (n_sid + n_gaps == 0)))	# 4 per version, 1 per gap
+
 while read -r v why; do
 	skip "sid-$v" "$why"
 done < <(chroot_python_gaps)
@@ -45,4 +49,4 @@ while read -r label py; do
 	fi
 done < <(python_versions)
 [ $n -gt 0 ] || [ -n "$(chroot_python_gaps)" ] ||
-	skip "chroot-pythons" "none provisioned (run scripts/pythons.sh as root)"
+	missing "chroot-pythons" "none provisioned (run scripts/pythons.sh as root)"

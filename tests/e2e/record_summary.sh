@@ -7,6 +7,7 @@
 # programs: --gil warns, --gil --native is refused, --subprocesses follows
 # native children.
 . "$(dirname "$0")/lib.sh"
+plan 9
 PROGS=$TOP/tests/programs
 ncpu=$(nproc)
 
@@ -55,13 +56,11 @@ else
 fi
 
 if ! command -v cc >/dev/null; then
-	skip record_python_only_options "no C compiler"
-	exit 0
+	missing_rest "no C compiler"
 fi
 probe=$("$SCORCH" record -q -o "$WORK/probe.folded" -- /bin/true 2>&1)
 if echo "$probe" | grep -q 'perf_event engine unavailable\|not allowed'; then
-	skip record_python_only_options "perf_event_open not allowed here: $probe"
-	exit 0
+	skip_rest "perf_event_open not allowed here: $probe"
 fi
 cc -O2 -g -o "$WORK/sleeper" "$PROGS/native_sleeper.c"
 

@@ -14,9 +14,11 @@ while read -r label p; do
 	python_readable "$p" && py=$p
 done < <(python_versions)
 if [ -z "$py" ]; then
-	skip record-wrappers "no CPython 3.$PY_OLDEST_MINOR+ installed outside chroot"
-	exit 0
+	skip_rest "no CPython 3.$PY_OLDEST_MINOR+ installed outside chroot"
 fi
+n_sid=$(python_versions | grep -c '^sid-')
+# 9 wrappers (chain included), one per launcher (or its skip), top, native
+plan $((9 + (n_sid > 0 ? n_sid : 1) + 2))
 
 # followed NAME CMD...: record the busy program through CMD; its Python
 # frames (the leaf function) must carry nearly all samples.
@@ -89,6 +91,8 @@ if command -v nice >/dev/null 2>&1; then
 	else
 		fail "top-through-nice" "no leaf in the table: $(head -c 300 "$WORK/top.out"; tail -n 2 "$WORK/top.err")"
 	fi
+else
+	missing top-through-nice "nice is not installed"
 fi
 
 # a native program started through a wrapper is still recorded as native
@@ -105,4 +109,6 @@ if command -v nice >/dev/null 2>&1 && command -v dd >/dev/null 2>&1; then
 		fail "record-through-nice-native" "$(tail -n 2 "$WORK/native.err")"
 	fi
 	rm -f "$WORK/zero"
+else
+	missing record-through-nice-native "nice or dd is not installed"
 fi

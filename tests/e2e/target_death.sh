@@ -6,14 +6,14 @@
 # The program writes its pid to a file; its end is polled for (a bounded
 # loop), never slept for.
 . "$(dirname "$0")/lib.sh"
+plan 4
 
 py=""
 while read -r label p; do
 	python_readable "$p" && py=$p
 done < <(python_versions)
 if [ -z "$py" ]; then
-	skip target-death "no CPython 3.$PY_OLDEST_MINOR+ installed"
-	exit 0
+	skip_rest "no CPython 3.$PY_OLDEST_MINOR+ installed"
 fi
 
 # the target: writes its pid (atomically) to $1, then spins
