@@ -8,7 +8,7 @@
 # table's totals, run_dummy stays visible and blue in the SVG, and the
 # HTML diff's table reads right in Chromium.
 . "$(dirname "$0")/lib.sh"
-plan 11	# and the corpus cases, counted below
+plan 21	# 11 + 3 on folded input, 7 on the recorded walkthrough; the corpus and browser cases are counted where they run
 
 printf 'main;slow_search 900\nmain;rest 100\n' >"$WORK/before.folded"
 printf 'main;slow_search 90\nmain;rest 100\n' >"$WORK/after.folded"
@@ -134,15 +134,13 @@ echo "$n" | grep -qE '^ +90 +1 +-89 +90\.00% +9\.09%  run_dummy$' && ok diff_by_
 # the interpreter itself, not a wrapper script such as a pyenv shim
 py=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null)
 if [ -z "$py" ] || ! python_readable "$py"; then
-	skip diff_recorded_walkthrough "no python3 that scorch reads"
-	exit 0
+	skip_rest "no python3 that scorch reads"
 fi
 cp "$TOP/examples/lookup.py" "$WORK/before.py"
 cp "$TOP/examples/lookup_set.py" "$WORK/after.py"
 if ! (cd "$WORK" && "$SCORCH" record -q -F 200 -o before.pb.gz -- "$py" before.py 4000 >/dev/null 2>rec.err &&
       "$SCORCH" record -q -F 200 -o after.pb.gz -- "$py" after.py >/dev/null 2>>rec.err); then
-	fail diff_recorded_walkthrough "record failed: $(tail -n 3 "$WORK/rec.err")"
-	exit 0
+	fail_rest diff_recorded_walkthrough "record failed: $(tail -n 3 "$WORK/rec.err")"
 fi
 # the sample counts, from the profiles themselves
 sum() { "$SCORCH" convert "$1" -f folded -o - | awk '{ s += $NF } END { print s }'; }
@@ -222,10 +220,13 @@ fi
 # with the table's numbers
 modules=$TOP/build/node/node_modules
 if [ ! -x /usr/bin/chromium ] || ! command -v node >/dev/null 2>&1; then
-	skip diff_html_browser "chromium or node is not installed (scripts/deps.sh test)"
+	plan 1
+	missing diff_html_browser "chromium or node is not installed (scripts/deps.sh test)"
 elif [ ! -d "$modules/playwright-core" ]; then
-	skip diff_html_browser "playwright-core is missing (run scripts/test-tools.sh)"
+	plan 1
+	missing diff_html_browser "playwright-core is missing (run scripts/test-tools.sh)"
 else
+	plan 7	# tests/e2e/browser/diff.js's cases
 	NODE_MODULES=$modules node "$TOP/tests/e2e/browser/diff.js" "$WORK/diff.html" \
 		"${SHOT_DIR:-$WORK}/diff.png" "$WORK/chromium-profile" \
 		"{\"name\": \"run_dummy\", \"file\": \"before.py → after.py\", \"before\": $rb, \"after\": $ra, \"totalBefore\": $nb, \"totalAfter\": $na}"
