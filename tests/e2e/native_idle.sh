@@ -130,7 +130,7 @@ if [ "$(id -u)" = 0 ] && [ "$(cat /proc/sys/kernel/perf_event_paranoid)" = 2 ] &
 	pub=$(mktemp -d /tmp/scorch-idle-pub.XXXXXX)	# TEST_TMP is private
 	cp "$WORK/sleeper" "$pub/sleeper"
 	chmod 777 "$pub"; chmod 755 "$pub/sleeper"
-	out=$(su nobody -s /bin/sh -c "cd /tmp && '$SCORCH' record --idle -o '$pub/out.folded' -- '$pub/sleeper' '$pub/own' 2; echo rc=\$?" 2>&1)
+	out=$(su nobody -s /bin/sh -c "cd /tmp && '$SCORCH' record --idle -o '$pub/out.folded' -- '$pub/sleeper' '$pub/own' 50; echo rc=\$?" 2>&1)
 	rm -rf "$pub"
 	if echo "$out" | grep -q -- '--idle need.*kernel sampling.*perf_event_paranoid <= 1' &&
 	   echo "$out" | grep -q 'rc=[1-9]'; then
