@@ -102,8 +102,8 @@ def samples_in(path):
     return n
 
 def attach(rate, seconds):
-    target = subprocess.Popen([py, prog, "forever"], stdout=subprocess.DEVNULL)
-    time.sleep(0.5)
+    target = subprocess.Popen([py, prog, "forever"], stdout=subprocess.PIPE)
+    target.stdout.readline()  # "BUSY_READY": its functions run
     out = os.path.join(tmp, "a.folded")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run(record_cmd(rate, out, target.pid, seconds),
