@@ -20,9 +20,11 @@ RATES=${RATES:-100 1000 10000}
 tmp=$(mktemp -d /tmp/scorch-rate.XXXXXX)
 trap 'kill $target 2>/dev/null; rm -rf "$tmp"' EXIT
 
-"$PYTHON" -c 'import time; time.sleep(3600)' &
+# attached once it says its interpreter runs (polled, with a deadline)
+"$PYTHON" -c 'import time; print("READY", flush=True); time.sleep(3600)' >"$tmp/ready" &
 target=$!
-sleep 0.5
+for _ in $(seq 600); do grep -q READY "$tmp/ready" && break; sleep 0.05; done
+grep -q READY "$tmp/ready" || { echo "bench/rate.sh: $PYTHON did not start in 30 s" >&2; exit 1; }
 
 count_folded() { awk '$NF ~ /^[0-9]+$/ {s += $NF} END {print s + 0}' "$1"; }
 # austin: one line per sample, "P<pid>;T<tid>;frames... <time>"

@@ -27,6 +27,8 @@
 #   missing NAME REASON  a tool, validator or corpus file is absent: skip
 #                 locally, FAIL under CI=true (CI installs everything).
 #   missing_rest REASON  the same for the rest of the script.
+#   (Call the *_rest helpers from the script's own shell, not from inside
+#   a pipeline's loop: there they would end only that subshell.)
 #   CORPUS_HINT   text naming where the corpus is expected, for messages.
 #
 # Readiness is polled with a deadline, never slept for:
