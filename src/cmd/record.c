@@ -350,6 +350,8 @@ int cmd_record(int argc, const char **argv)
 		  "stop after this long (default: until the program exits)", NULL },
 		{ OPTION_BOOL, 0, "idle", &o.idle, NULL,
 		  "wall clock: sample idle threads too, marked [idle]", NULL },
+		{ OPTION_BOOL, 0, "async", &o.async_tasks, NULL,
+		  "asyncio: each sample under its task's await chain ([task NAME] frames)", NULL },
 		{ OPTION_BOOL, 0, "gil", &o.gil, NULL,
 		  "keep only samples of the thread holding the GIL", NULL },
 		{ OPTION_BOOL, 0, "threads", &o.threads, NULL,

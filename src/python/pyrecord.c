@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "model/profile.h"
+#include "python/asyncio.h"
 #include "python/pyrecord.h"
 #include "python/threadnames.h"
 #include "sample/timer.h"
@@ -48,6 +49,7 @@ struct pyrec_thread {
 struct pyrec_process {
 	pid_t pid;
 	struct pyreader *reader;	/* NULL until opened */
+	struct pyasync *async;		/* --async: task chains, NULL = none */
 	int64_t first_seen_ns;
 	int gone, gave_up;
 	uint32_t root_frame;		/* "python3 (1234)", 0 = none */
@@ -195,9 +197,28 @@ static uint32_t frame_id(struct pyrec *rec, const struct pyframe *pf)
 	return profile_frame(rec->p, &f);
 }
 
-static void on_thread(void *ctx, const struct pythread_sample *s)
+/* --async: the thread's stack as its task's await chain (asyncio.h). */
+static const struct pythread_sample *async_stack(struct pyrec *rec,
+						 const struct pythread_sample *s,
+						 struct pythread_sample *copy)
+{
+	struct pyrec_process *pr = rec->current;
+
+	if (!rec->o->async_tasks)
+		return s;
+	if (!pr->async)
+		pr->async = pyasync_open(pr->reader);
+	*copy = *s;
+	if (!pr->async || !pyasync_rewrite(pr->async, pr->reader, copy))
+		return s;
+	return copy;
+}
+
+static void on_thread(void *ctx, const struct pythread_sample *orig)
 {
 	struct pyrec *rec = ctx;
+	struct pythread_sample copy;
+	const struct pythread_sample *s = async_stack(rec, orig, &copy);
 	struct pyrec_process *pr = rec->current;
 	struct pyrec_thread *t;
 	/* a leaf marker: [idle] (--idle, did not run) or [moving] (the
@@ -447,8 +468,10 @@ int pyrecord_run(const struct record_options *o, struct target *t,
 		progress(&rec, 0, 1);
 	stats->late += tk.late;
 	p->meta.duration_ns = ticker_now() - start;
-	for (i = 0; i < rec.nr_procs; i++)
+	for (i = 0; i < rec.nr_procs; i++) {
+		pyasync_close(rec.procs[i].async);
 		pyreader_close(rec.procs[i].reader);
+	}
 	for (i = 0; i < rec.nr_threads; i++)
 		free(rec.threads[i].last);
 	free(rec.threads);
