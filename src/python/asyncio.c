@@ -57,6 +57,7 @@ static const struct {
 	{ "_asyncio.Future", KIND_FUTURE },
 	{ "_GatheringFuture", KIND_FUTURE },
 	{ "coroutine", KIND_CORO },
+	{ "generator", KIND_CORO },	/* @types.coroutine, same layout */
 	{ "builtin_function_or_method", KIND_CFUNCTION },
 	{ "function", KIND_FUNCTION },
 	{ "method", KIND_METHOD },
@@ -599,6 +600,36 @@ static int print_task(struct pyasync *a, struct pyreader *r, uint64_t task,
 	return printed;
 }
 
+/*
+ * With no task running, the loop's main task: run_until_complete's local
+ * `future` (its second fast local, after self), once it is a Task.
+ */
+static uint64_t main_task(struct pyasync *a, const struct pyreader *r,
+			  const struct pythread_sample *s)
+{
+	const struct pycode *c;
+	uint64_t task;
+	size_t i, w;
+
+	if (s->frames != r->frames)
+		return 0;
+	for (i = 0; i < s->nr_frames; i++) {
+		c = s->frames[i].code;
+		if (strcmp(c->name, "BaseEventLoop.run_until_complete") ||
+		    !ends_with(c->file, "asyncio/base_events.py"))
+			continue;
+		for (w = 0; w < r->nr_walked; w++) {
+			if (r->walked[w].frame != (ssize_t)i)
+				continue;
+			task = field(r, r->walked[w].addr,
+				     a->al->frame_localsplus + 8);
+			if (kind_of(a, r, task) == KIND_TASK)
+				return task;
+		}
+	}
+	return 0;
+}
+
 int pyasync_print_tree(struct pyasync *a, struct pyreader *r,
 		       const struct pythread_sample *s, FILE *out)
 {
@@ -606,9 +637,10 @@ int pyasync_print_tree(struct pyasync *a, struct pyreader *r,
 	size_t k = 0, hops = 0;
 
 	task = running_task(a, r, s, &k);
-	if (!task)
+	root = task ? task : main_task(a, r, s);
+	if (!root)
 		return 0;
-	for (root = task; hops < ASYNC_MAX_TASKS; hops++, root = up) {
+	for (; task && hops < ASYNC_MAX_TASKS; hops++, root = up) {
 		up = awaiter_of(a, r, root);
 		if (!up || up == task)
 			break;

@@ -19,6 +19,7 @@
 #include "python/asyncio.h"
 #include "python/pyrecord.h"
 #include "python/threadnames.h"
+#include "util/error.h"
 #include "sample/timer.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
@@ -50,6 +51,7 @@ struct pyrec_process {
 	pid_t pid;
 	struct pyreader *reader;	/* NULL until opened */
 	struct pyasync *async;		/* --async: task chains, NULL = none */
+	int async_unsupported;		/* --async: this version has no row */
 	int64_t first_seen_ns;
 	int gone, gave_up;
 	uint32_t root_frame;		/* "python3 (1234)", 0 = none */
@@ -206,8 +208,13 @@ static const struct pythread_sample *async_stack(struct pyrec *rec,
 
 	if (!rec->o->async_tasks)
 		return s;
-	if (!pr->async)
+	if (!pr->async && !pr->async_unsupported) {
 		pr->async = pyasync_open(pr->reader);
+		pr->async_unsupported = !pr->async;
+		if (!pr->async)
+			warning("--async: cannot read asyncio tasks of Python %s in pid %d (scorch reads them on 3.11 to 3.13); plain stacks recorded",
+				pr->reader->version, (int)pr->pid);
+	}
 	*copy = *s;
 	if (!pr->async || !pyasync_rewrite(pr->async, pr->reader, copy))
 		return s;
