@@ -307,6 +307,12 @@ static uint64_t awaiter_of(struct pyasync *a, const struct pyreader *r,
 	return 0;
 }
 
+uint64_t pyasync_awaiter(struct pyasync *a, const struct pyreader *r,
+			 uint64_t task)
+{
+	return awaiter_of(a, r, task);
+}
+
 /* The line a frame's instruction pointer is at (3.11+ frames). */
 static int frame_line(const struct pyreader *r, struct pycode *code,
 		      uint64_t code_addr, const unsigned char *f)

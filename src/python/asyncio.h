@@ -62,6 +62,11 @@ void pyasync_close(struct pyasync *a);
 int pyasync_rewrite(struct pyasync *a, struct pyreader *r,
 		    struct pythread_sample *s);
 
+/* The task awaiting task (directly, through gather's or wait_for's
+ * future, or as a TaskGroup's parent), 0 when none is found. */
+uint64_t pyasync_awaiter(struct pyasync *a, const struct pyreader *r,
+			 uint64_t task);
+
 /*
  * Prints the task tree of the loop that s's thread runs (from the root
  * task down through gather children and awaited tasks), each task with
