@@ -30,6 +30,7 @@
 #define ASYNC_MAX_CHILDREN 256	/* gather children printed per task */
 #define ASYNC_TYPE_CACHE 64
 #define ASYNC_NAME_CACHE 256
+#define ASYNC_CORO_CACHE 1024
 
 enum async_kind {
 	KIND_OTHER,
@@ -82,6 +83,11 @@ struct name_entry {
 	struct pycode *code;
 };
 
+/* Which task owns a coroutine, as last seen. */
+struct coro_entry {
+	uint64_t coro, task;
+};
+
 struct pyasync {
 	const struct py_async_layout *al;
 	struct type_entry types[ASYNC_TYPE_CACHE];
@@ -93,6 +99,8 @@ struct pyasync {
 	struct pyframe *out;		/* the rewritten stack */
 	size_t alloc_out;
 	struct pyframe chain[ASYNC_MAX_AWAITS];
+	uint64_t chain_addr[ASYNC_MAX_AWAITS];	/* each one's frame */
+	struct coro_entry coros[ASYNC_CORO_CACHE];
 };
 
 struct pyasync *pyasync_open(const struct pyreader *r)
@@ -361,6 +369,7 @@ static size_t waiting_stack(struct pyasync *a, struct pyreader *r,
 			break;
 		a->chain[n].code = code;
 		a->chain[n].line = frame_line(r, code, code_addr, f);
+		a->chain_addr[n] = frame;
 		n++;
 		/* what it awaits is on top of its value stack */
 		top = remote_i32(f, al->frame_stacktop);
@@ -447,15 +456,41 @@ static int ends_with(const char *s, const char *tail)
 	return n >= m && !strcmp(s + n - m, tail);
 }
 
+/* The address of s->frames[i] as the walk read it, 0 if unknown. */
+static uint64_t walked_addr(const struct pyreader *r, size_t i)
+{
+	size_t w;
+
+	for (w = 0; w < r->nr_walked; w++)
+		if (r->walked[w].frame == (ssize_t)i)
+			return r->walked[w].addr;
+	return 0;
+}
+
+static void remember_task(struct pyasync *a, uint64_t coro, uint64_t task)
+{
+	struct coro_entry *e = &a->coros[(coro >> 4) % ASYNC_CORO_CACHE];
+
+	e->coro = coro;
+	e->task = task;
+}
+
 /*
  * The task s's thread is stepping, or 0; *k is the index in s->frames of
  * the Handle._run frame (the running task's frames are inside it).
+ *
+ * The Handle is read after the walk, and a loop that switches tasks
+ * quickly may have moved on: the task must own the coroutine whose frame
+ * the walk found just inside Handle._run (frames of coroutines live in
+ * the coroutine object).  When the Handle no longer tells, a task seen
+ * before with that coroutine is used, checked again.
  */
 static uint64_t running_task(struct pyasync *a, const struct pyreader *r,
 			     const struct pythread_sample *s, size_t *k)
 {
 	const struct pycode *c;
-	uint64_t frame = 0, handle, cb, task = 0;
+	uint64_t frame, handle, cb, task = 0, coro = 0;
+	struct coro_entry *e;
 	size_t i;
 
 	if (s->frames != r->frames)
@@ -466,14 +501,11 @@ static uint64_t running_task(struct pyasync *a, const struct pyreader *r,
 		    ends_with(c->file, "asyncio/events.py"))
 			break;
 	}
-	if (i == s->nr_frames)
+	if (i == s->nr_frames || !(frame = walked_addr(r, i)))
 		return 0;
 	*k = i;
-	for (size_t w = 0; w < r->nr_walked; w++)
-		if (r->walked[w].frame == (ssize_t)i)
-			frame = r->walked[w].addr;
-	if (!frame)
-		return 0;
+	if (i > 0 && (coro = walked_addr(r, i - 1)))
+		coro -= a->al->gen_iframe;
 	handle = field(r, frame, a->al->frame_localsplus);	/* self */
 	cb = handle ? field(r, handle, a->al->handle_callback) : 0;
 	switch (kind_of(a, r, cb)) {
@@ -484,9 +516,21 @@ static uint64_t running_task(struct pyasync *a, const struct pyreader *r,
 		task = field(r, cb, a->al->cfunction_self);
 		break;
 	default:
-		return 0;
+		break;
 	}
-	return kind_of(a, r, task) == KIND_TASK ? task : 0;
+	if (task && kind_of(a, r, task) != KIND_TASK)
+		task = 0;
+	if (!coro)
+		return task;
+	if (task && field(r, task, a->al->task_coro) == coro) {
+		remember_task(a, coro, task);
+		return task;
+	}
+	e = &a->coros[(coro >> 4) % ASYNC_CORO_CACHE];
+	if (e->coro == coro && field(r, e->task, a->al->task_coro) == coro &&
+	    kind_of(a, r, e->task) == KIND_TASK)
+		return e->task;
+	return 0;
 }
 
 static void push(struct pyasync *a, size_t *n, struct pycode *code, int line)
@@ -549,7 +593,38 @@ static void print_frames(FILE *out, int indent, const struct pyframe *f,
 			f[n].code->file, f[n].line);
 }
 
-/* The tasks task awaits: its waiter if a task, else gather's children. */
+/*
+ * The tasks of a TaskGroup that task waits in (its __aexit__ frame's
+ * self), from the group's _tasks set: a set's table holds (key, hash)
+ * pairs, mask + 1 of them.
+ */
+static size_t group_tasks(struct pyasync *a, struct pyreader *r,
+			  uint64_t task, uint64_t *out, size_t max)
+{
+	uint64_t group = 0, set, head[6], *table;
+	size_t n = waiting_stack(a, r, task), i, m = 0;
+
+	for (i = 0; i < n && !group; i++)
+		if (!strcmp(a->chain[i].code->name, "TaskGroup.__aexit__") &&
+		    ends_with(a->chain[i].code->file, "asyncio/taskgroups.py"))
+			group = field(r, a->chain_addr[i],
+				      a->al->frame_localsplus);
+	set = group ? pyobject_attribute(r, group, "_tasks") : 0;
+	/* PySetObject: fill, used, mask, table after the header */
+	if (!set || remote_read(r->pid, set, head, sizeof(head)) < 0 ||
+	    head[4] >= 4096 || !head[5])
+		return 0;
+	table = xmalloc((head[4] + 1) * 16);
+	if (remote_read(r->pid, head[5], table, (head[4] + 1) * 16) == 0)
+		for (i = 0; i <= head[4] && m < max; i++)
+			if (kind_of(a, r, table[2 * i]) == KIND_TASK)
+				out[m++] = table[2 * i];
+	free(table);
+	return m;
+}
+
+/* The tasks task awaits: its waiter if a task, else gather's children
+ * or its TaskGroup's tasks. */
 static size_t awaited_tasks(struct pyasync *a, struct pyreader *r,
 			    uint64_t task, uint64_t *out, size_t max)
 {
@@ -572,7 +647,7 @@ static size_t awaited_tasks(struct pyasync *a, struct pyreader *r,
 		for (i = 0; i < n; i++)
 			if (kind_of(a, r, out[i]) == KIND_TASK)
 				out[m++] = out[i];
-		return m;
+		return m ? m : group_tasks(a, r, task, out, max);
 	default:
 		return 0;
 	}

@@ -5,6 +5,8 @@
 # coroutine.  With --async the supervisor is on >= 80 % of the samples in
 # `shared` and alpha's share of them is within 5 points of the program's
 # own CPU-clock measurement; a plain record has the supervisor on none;
+# tasks of a TaskGroup and a wait_for (async_groups.py) sit under the
+# group's parent;
 # `top --async` counts both tasks; `dump --async` names both tasks with
 # their states.  Versions without an asyncio layout are skipped.
 . "$(dirname "$0")/lib.sh"
@@ -77,6 +79,23 @@ while read -r label py; do
 		ok "async-top-$label"
 	else
 		fail "async-top-$label" "$(echo "$out" | tail -n 15)"
+	fi
+
+	# TaskGroup and wait_for: both tasks under the group's parent
+	f=$WORK/$label-groups.folded
+	if "$SCORCH" record -q --async -F 200 -o "$f" -- "$py" "$TOP/tests/programs/async_groups.py" 1 \
+		>/dev/null 2>"$WORK/$label-groups.err"; then
+		read -r total under <<<"$(awk '/;burn \(/ {n=$NF; t+=n; if ($0 ~ /^\[task Task-1\];main \(.*;TaskGroup.__aexit__ \(/) u+=n}
+			END {printf "%d %d\n", t, t ? 100*u/t : 0}' "$f")"
+		if [ "$total" -ge 50 ] && [ "$under" -ge 80 ] &&
+		   grep -q ';TaskGroup.__aexit__ (.*;\[task tg-child\];child (.*;burn (' "$f" &&
+		   grep -q ';TaskGroup.__aexit__ (.*;\[task wf\];wait_for (.*;burn (' "$f"; then
+			ok "async-groups-$label"
+		else
+			fail "async-groups-$label" "$total burn samples, $under% under the group: $(grep -m 3 'burn (' "$f" | cut -c1-300)"
+		fi
+	else
+		fail "async-groups-$label" "record failed: $(tail -n 3 "$WORK/$label-groups.err")"
 	fi
 
 	# dump --async: the tree names both tasks under the supervisor
