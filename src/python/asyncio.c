@@ -44,6 +44,7 @@ enum async_kind {
 	KIND_STEPWRAPPER,
 	KIND_TUPLE,
 	KIND_LIST,
+	KIND_SET,
 	KIND_CELL,
 	KIND_STR,
 	KIND_INT,
@@ -67,6 +68,7 @@ static const struct {
 	{ "_asyncio.TaskStepMethWrapper", KIND_STEPWRAPPER },	/* 3.12+ */
 	{ "tuple", KIND_TUPLE },
 	{ "list", KIND_LIST },
+	{ "set", KIND_SET },
 	{ "cell", KIND_CELL },
 	{ "str", KIND_STR },
 	{ "int", KIND_INT },
@@ -83,6 +85,11 @@ struct name_entry {
 	struct pycode *code;
 };
 
+struct frame_buf {
+	struct pyframe *frames;
+	size_t n, alloc;
+};
+
 /* Which task owns a coroutine, as last seen. */
 struct coro_entry {
 	uint64_t coro, task;
@@ -96,11 +103,14 @@ struct pyasync {
 	size_t nr_names, next_name;
 	struct pycode **codes;		/* every "[task NAME]" code, owned */
 	size_t nr_codes, alloc_codes;
-	struct pyframe *out;		/* the rewritten stack */
-	size_t alloc_out;
+	struct frame_buf out;		/* the rewritten stack */
+	struct frame_buf wait;		/* a waiting task's stack */
 	struct pyframe chain[ASYNC_MAX_AWAITS];
 	uint64_t chain_addr[ASYNC_MAX_AWAITS];	/* each one's frame */
 	struct coro_entry coros[ASYNC_CORO_CACHE];
+	uint64_t all_tasks_set;		/* the WeakSet's data set, 0 = find */
+	uint64_t *tasks;		/* scratch: every task */
+	size_t alloc_tasks;
 };
 
 struct pyasync *pyasync_open(const struct pyreader *r)
@@ -128,7 +138,9 @@ void pyasync_close(struct pyasync *a)
 		free(a->codes[i]);
 	}
 	free(a->codes);
-	free(a->out);
+	free(a->out.frames);
+	free(a->wait.frames);
+	free(a->tasks);
 	free(a);
 }
 
@@ -533,45 +545,188 @@ static uint64_t running_task(struct pyasync *a, const struct pyreader *r,
 	return 0;
 }
 
-static void push(struct pyasync *a, size_t *n, struct pycode *code, int line)
+/* The set behind asyncio.tasks' WeakSet of tasks, 0 when not found. */
+static uint64_t all_tasks_set(struct pyasync *a, struct pyreader *r)
 {
-	grow_array((void **)&a->out, sizeof(*a->out), *n + 1, &a->alloc_out);
-	a->out[*n].code = code;
-	a->out[*n].line = line;
-	(*n)++;
+	uint64_t modules, module, dict, weakset, set;
+
+	if (a->all_tasks_set && kind_of(a, r, a->all_tasks_set) == KIND_SET)
+		return a->all_tasks_set;
+	a->all_tasks_set = 0;
+	if (!r->head_interp || !r->layout.interp_modules)
+		return 0;
+	modules = field(r, r->head_interp, r->layout.interp_modules);
+	module = modules ? pydict_lookup(r, modules, "asyncio.tasks") : 0;
+	dict = module ? field(r, module, 16) : 0;	/* md_dict */
+	weakset = dict ? pydict_lookup(r, dict, a->al->all_tasks_name) : 0;
+	set = weakset ? pyobject_attribute(r, weakset, "data") : 0;
+	if (kind_of(a, r, set) == KIND_SET)
+		a->all_tasks_set = set;
+	return a->all_tasks_set;
+}
+
+/*
+ * Every task of loop into a->tasks (weak references in a set: a set's
+ * table holds mask + 1 (key, hash) pairs; a reference's object is its
+ * third word).  Returns the count.
+ */
+static size_t loop_tasks(struct pyasync *a, struct pyreader *r, uint64_t loop)
+{
+	uint64_t set = all_tasks_set(a, r), head[6], *table, task;
+	size_t i, n = 0;
+
+	if (!set || !loop || remote_read(r->pid, set, head, sizeof(head)) < 0 ||
+	    head[4] >= 65536 || !head[5])
+		return 0;
+	table = xmalloc((head[4] + 1) * 16);
+	if (remote_read(r->pid, head[5], table, (head[4] + 1) * 16) == 0) {
+		for (i = 0; i <= head[4]; i++) {
+			if (!table[2 * i])
+				continue;
+			task = field(r, table[2 * i], 16);
+			if (kind_of(a, r, task) != KIND_TASK ||
+			    field(r, task, a->al->fut_loop) != loop)
+				continue;
+			grow_array((void **)&a->tasks, sizeof(*a->tasks), n + 1,
+				   &a->alloc_tasks);
+			a->tasks[n++] = task;
+		}
+	}
+	free(table);
+	return n;
+}
+
+static void push(struct frame_buf *b, struct pycode *code, int line)
+{
+	grow_array((void **)&b->frames, sizeof(*b->frames), b->n + 1,
+		   &b->alloc);
+	b->frames[b->n].code = code;
+	b->frames[b->n].line = line;
+	b->n++;
+}
+
+/* Appends task's name, then each awaiting task's stack and name,
+ * outwards (innermost first, like a thread's frames). */
+static void push_awaiters(struct pyasync *a, struct pyreader *r,
+			  uint64_t task, struct frame_buf *b)
+{
+	uint64_t tasks[ASYNC_MAX_TASKS];
+	size_t nr_tasks = 0, i, m;
+
+	while (task && nr_tasks < ASYNC_MAX_TASKS) {
+		for (i = 0; i < nr_tasks; i++)
+			if (tasks[i] == task)
+				return;		/* a cycle: a torn read */
+		tasks[nr_tasks++] = task;
+		push(b, task_code(a, r, task), 0);
+		task = awaiter_of(a, r, task);
+		if (!task)
+			return;
+		m = waiting_stack(a, r, task);
+		while (m-- > 0)
+			push(b, a->chain[m].code, a->chain[m].line);
+	}
 }
 
 int pyasync_rewrite(struct pyasync *a, struct pyreader *r,
 		    struct pythread_sample *s)
 {
-	uint64_t task, tasks[ASYNC_MAX_TASKS];
-	size_t k = 0, n = 0, nr_tasks = 0, i, m;
+	uint64_t task;
+	size_t k = 0, i;
 
 	task = running_task(a, r, s, &k);
 	if (!task)
 		return 0;
-	/* innermost first: the running task's own frames, then its name,
-	 * then each awaiting task's stack and name, outwards */
+	/* the running task's own frames, then its chain of awaiters */
+	a->out.n = 0;
 	for (i = 0; i < k; i++)
-		push(a, &n, s->frames[i].code, s->frames[i].line);
-	while (task && nr_tasks < ASYNC_MAX_TASKS) {
-		for (i = 0; i < nr_tasks; i++)
-			if (tasks[i] == task)
-				break;
-		if (i < nr_tasks)
-			break;		/* a cycle: a torn read */
-		tasks[nr_tasks++] = task;
-		push(a, &n, task_code(a, r, task), 0);
-		task = awaiter_of(a, r, task);
-		if (!task)
-			break;
-		m = waiting_stack(a, r, task);
-		while (m-- > 0)
-			push(a, &n, a->chain[m].code, a->chain[m].line);
-	}
-	s->frames = a->out;
-	s->nr_frames = n;
+		push(&a->out, s->frames[i].code, s->frames[i].line);
+	push_awaiters(a, r, task, &a->out);
+	s->frames = a->out.frames;
+	s->nr_frames = a->out.n;
 	return 1;
+}
+
+static size_t awaited_tasks(struct pyasync *a, struct pyreader *r,
+			    uint64_t task, uint64_t *out, size_t max);
+static uint64_t main_task(struct pyasync *a, const struct pyreader *r,
+			  const struct pythread_sample *s);
+
+/* The root of the task tree s's thread runs, or 0; *running: the task
+ * running now, 0 if none. */
+static uint64_t tree_root(struct pyasync *a, struct pyreader *r,
+			  const struct pythread_sample *s, uint64_t *running,
+			  size_t *k)
+{
+	uint64_t root, up;
+	size_t hops = 0;
+
+	*running = running_task(a, r, s, k);
+	if (!*running)
+		return main_task(a, r, s);
+	for (root = *running; hops < ASYNC_MAX_TASKS; hops++, root = up) {
+		up = awaiter_of(a, r, root);
+		if (!up || up == *running)
+			break;
+	}
+	return root;
+}
+
+/* Hands fn the stack of one task that waits for a future that is not a
+ * task: its suspended coroutines, its name, its awaiters. */
+static int hand_waiting(struct pyasync *a, struct pyreader *r,
+			uint64_t task, uint64_t running, pyasync_stack_fn fn,
+			void *ctx)
+{
+	uint64_t kids[ASYNC_MAX_CHILDREN];
+	size_t m;
+
+	/* running, done, ready to run (it awaits no future: it yielded),
+	 * or waiting for tasks (drawn by them) */
+	if (task == running ||
+	    (field(r, task, a->al->fut_state) & 0xffffffff) != 0 ||
+	    !field(r, task, a->al->task_fut_waiter) ||
+	    awaited_tasks(a, r, task, kids, ASYNC_MAX_CHILDREN))
+		return 0;
+	m = waiting_stack(a, r, task);
+	a->wait.n = 0;
+	while (m-- > 0)
+		push(&a->wait, a->chain[m].code, a->chain[m].line);
+	push_awaiters(a, r, task, &a->wait);
+	fn(ctx, a->wait.frames, a->wait.n);
+	return 1;
+}
+
+int pyasync_waiting(struct pyasync *a, struct pyreader *r,
+		    const struct pythread_sample *s, pyasync_stack_fn fn,
+		    void *ctx)
+{
+	uint64_t running, root, todo[ASYNC_MAX_CHILDREN];
+	uint64_t kids[ASYNC_MAX_CHILDREN];
+	size_t k = 0, nr_todo = 0, seen = 0, n, i;
+	int handed = 0;
+
+	root = tree_root(a, r, s, &running, &k);
+	if (!root)
+		return 0;
+	/* every task of the loop when asyncio's registry can be read */
+	n = loop_tasks(a, r, field(r, root, a->al->fut_loop));
+	if (n) {
+		for (i = 0; i < n; i++)
+			handed += hand_waiting(a, r, a->tasks[i], running, fn, ctx);
+		return handed;
+	}
+	/* else the tasks reachable from the root */
+	todo[nr_todo++] = root;
+	while (nr_todo && seen++ < ASYNC_MAX_CHILDREN) {
+		uint64_t task = todo[--nr_todo];
+
+		n = awaited_tasks(a, r, task, kids, ASYNC_MAX_CHILDREN);
+		for (i = 0; i < n && nr_todo < ASYNC_MAX_CHILDREN; i++)
+			todo[nr_todo++] = kids[i];
+		handed += hand_waiting(a, r, task, running, fn, ctx);
+	}
+	return handed;
 }
 
 static const char *state_name(struct pyasync *a, const struct pyreader *r,
@@ -714,18 +869,12 @@ static uint64_t main_task(struct pyasync *a, const struct pyreader *r,
 int pyasync_print_tree(struct pyasync *a, struct pyreader *r,
 		       const struct pythread_sample *s, FILE *out)
 {
-	uint64_t task, root, up;
-	size_t k = 0, hops = 0;
+	uint64_t task, root;
+	size_t k = 0;
 
-	task = running_task(a, r, s, &k);
-	root = task ? task : main_task(a, r, s);
+	root = tree_root(a, r, s, &task, &k);
 	if (!root)
 		return 0;
-	for (; task && hops < ASYNC_MAX_TASKS; hops++, root = up) {
-		up = awaiter_of(a, r, root);
-		if (!up || up == task)
-			break;
-	}
 	fprintf(out, "  asyncio tasks (outermost first):\n");
 	return print_task(a, r, root, task, s, k, 0, out);
 }

@@ -13,6 +13,7 @@
 #ifndef SCORCH_PYTHON_ASYNCIO_H
 #define SCORCH_PYTHON_ASYNCIO_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -23,6 +24,7 @@ struct pythread_sample;
 struct py_async_layout {
 	int major, minor;
 	/* _asyncio FutureObj (a Task starts with one) */
+	uint32_t fut_loop;		/* the loop it belongs to */
 	uint32_t fut_callback0;		/* first done-callback */
 	uint32_t fut_callbacks;		/* list of (callback, context) */
 	uint32_t fut_state;		/* int: 0 pending, 1 cancelled, 2 done */
@@ -41,6 +43,8 @@ struct py_async_layout {
 	uint32_t function_closure;	/* PyFunctionObject.func_closure */
 	uint32_t partial_args;		/* functools.partial's args tuple */
 	uint32_t futureiter_future;	/* FutureIter's future */
+	/* asyncio.tasks' WeakSet of every task (not eager ones) */
+	const char *all_tasks_name;
 };
 
 /* The row for major.minor, NULL when --async cannot read that version. */
@@ -61,6 +65,20 @@ void pyasync_close(struct pyasync *a);
  */
 int pyasync_rewrite(struct pyasync *a, struct pyreader *r,
 		    struct pythread_sample *s);
+
+/*
+ * --async --idle: hands fn the stack of every pending task of s's loop
+ * that waits for a future other than a task (a sleep, a lock, I/O; not
+ * one that just yielded and is ready to run), innermost first: its
+ * suspended coroutines, its name, its awaiters.
+ * Returns how many.
+ */
+struct pyframe;
+typedef void (*pyasync_stack_fn)(void *ctx, const struct pyframe *frames,
+				 size_t n);
+int pyasync_waiting(struct pyasync *a, struct pyreader *r,
+		    const struct pythread_sample *s, pyasync_stack_fn fn,
+		    void *ctx);
 
 /* The task awaiting task (directly, through gather's or wait_for's
  * future, or as a TaskGroup's parent), 0 when none is found. */

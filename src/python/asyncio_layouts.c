@@ -14,7 +14,7 @@
 static const struct py_async_layout rows[] = {
 	{
 		.major = 3, .minor = 11,
-		.fut_callback0 = 24, .fut_callbacks = 40, .fut_state = 88,
+		.fut_loop = 16, .fut_callback0 = 24, .fut_callbacks = 40, .fut_state = 88,
 		.fut_dict = 104,
 		.task_fut_waiter = 128, .task_coro = 136, .task_name = 144,
 		.gen_iframe = 80, .frame_stacktop = 64, .frame_localsplus = 72,
@@ -22,10 +22,11 @@ static const struct py_async_layout rows[] = {
 		.cfunction_self = 24, .method_self = 24,
 		.function_closure = 72, .partial_args = 24,
 		.futureiter_future = 16,
+		.all_tasks_name = "_all_tasks",
 	},
 	{
 		.major = 3, .minor = 12,
-		.fut_callback0 = 24, .fut_callbacks = 40, .fut_state = 88,
+		.fut_loop = 16, .fut_callback0 = 24, .fut_callbacks = 40, .fut_state = 88,
 		.fut_dict = 104,
 		.task_fut_waiter = 128, .task_coro = 136, .task_name = 144,
 		.gen_iframe = 72, .frame_stacktop = 64, .frame_localsplus = 72,
@@ -33,11 +34,12 @@ static const struct py_async_layout rows[] = {
 		.cfunction_self = 24, .method_self = 24,
 		.function_closure = 72, .partial_args = 24,
 		.futureiter_future = 16,
+		.all_tasks_name = "_scheduled_tasks",
 	},
 	{
 		/* the instance dict is managed (before the object): 0 */
 		.major = 3, .minor = 13,
-		.fut_callback0 = 24, .fut_callbacks = 40, .fut_state = 96,
+		.fut_loop = 16, .fut_callback0 = 24, .fut_callbacks = 40, .fut_state = 96,
 		.fut_dict = 0,
 		.task_fut_waiter = 112, .task_coro = 120, .task_name = 128,
 		.gen_iframe = 72, .frame_stacktop = 64, .frame_localsplus = 72,
@@ -45,6 +47,7 @@ static const struct py_async_layout rows[] = {
 		.cfunction_self = 24, .method_self = 24,
 		.function_closure = 72, .partial_args = 24,
 		.futureiter_future = 16,
+		.all_tasks_name = "_scheduled_tasks",
 	},
 };
 

@@ -221,6 +221,31 @@ static const struct pythread_sample *async_stack(struct pyrec *rec,
 	return copy;
 }
 
+struct waiting_ctx {
+	struct pyrec *rec;
+	struct pyrec_thread *t;
+};
+
+/* --async --idle: one sample for a task waiting, ending in [idle]. */
+static void on_waiting_task(void *ctx, const struct pyframe *frames, size_t n)
+{
+	struct waiting_ctx *w = ctx;
+	struct pyrec *rec = w->rec;
+	uint32_t stack;
+	size_t i;
+
+	stack = rec->current->root_frame ?
+		profile_stack_push(rec->p, 0, rec->current->root_frame) : 0;
+	for (i = n; i-- > 0;)
+		stack = profile_stack_push(rec->p, stack, frame_id(rec, &frames[i]));
+	if (!rec->idle_frame)
+		rec->idle_frame = profile_frame_named(rec->p, "[idle]", 6,
+						      FRAME_MARKER);
+	stack = profile_stack_push(rec->p, stack, rec->idle_frame);
+	profile_add1(rec->p, stack, w->t->thread, rec->now_ns, 1);
+	rec->stats->samples++;
+}
+
 static void on_thread(void *ctx, const struct pythread_sample *orig)
 {
 	struct pyrec *rec = ctx;
@@ -272,6 +297,11 @@ static void on_thread(void *ctx, const struct pythread_sample *orig)
 	}
 	profile_add1(rec->p, stack, t->thread, rec->now_ns, 1);
 	rec->stats->samples++;
+	if (rec->o->async_tasks && rec->o->idle && pr->async) {
+		struct waiting_ctx w = { rec, t };
+
+		pyasync_waiting(pr->async, pr->reader, orig, on_waiting_task, &w);
+	}
 }
 
 static unsigned sample_flags(const struct record_options *o)

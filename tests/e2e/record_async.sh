@@ -6,7 +6,8 @@
 # `shared` and alpha's share of them is within 5 points of the program's
 # own CPU-clock measurement; a plain record has the supervisor on none;
 # tasks of a TaskGroup and a wait_for (async_groups.py) sit under the
-# group's parent;
+# group's parent; with --idle a task waiting on an Event is sampled
+# under what it awaits;
 # `top --async` counts both tasks; `dump --async` names both tasks with
 # their states.  Versions without an asyncio layout are skipped.
 . "$(dirname "$0")/lib.sh"
@@ -57,6 +58,22 @@ while read -r label py; do
 		ok "async-split-$label"
 	else
 		fail "async-split-$label" "alpha has $alpha% of the task samples, the program measured $want%"
+	fi
+
+	# --async --idle: the waiting task gets a sample on (nearly) every
+	# tick that the thread gets one, under what it awaits, as [idle]
+	f=$WORK/$label-idle.folded
+	if "$SCORCH" record -q --async --idle -F 100 -o "$f" -- "$py" "$PROG" "$WORK/$label-idle.spent" 0.5 \
+		>/dev/null 2>&1; then
+		read -r waits ticks <<<"$(awk '{n=$NF; if ($0 ~ /^\[task sleeper\];idle_wait \(.*;Event.wait \(.*;\[idle\] [0-9]+$/) w+=n; else if ($0 !~ /\[task sleeper\]/) t+=n}
+			END {printf "%d %d\n", w, t}' "$f")"
+		if [ "$ticks" -ge 20 ] && [ $((waits * 2)) -ge "$ticks" ]; then
+			ok "async-idle-$label"
+		else
+			fail "async-idle-$label" "sleeper waiting on $waits samples, thread on $ticks: $(grep -m 2 sleeper "$f" | cut -c1-300)"
+		fi
+	else
+		fail "async-idle-$label" "record failed"
 	fi
 
 	# plain record: the suspended supervisor is on no sample

@@ -1,6 +1,7 @@
 # async_tasks.py - two named asyncio tasks, alpha and beta, started by one
 # supervising coroutine and awaited through gather; both burn CPU in the
-# same coroutine, alpha three units per round for beta's one.
+# same coroutine, alpha three units per round for beta's one; a third
+# task, "sleeper", waits on an Event meanwhile (for --async --idle).
 #   python3 async_tasks.py OUT SECONDS [READY]
 # Writes "alpha SECONDS\nbeta SECONDS" (each task's own thread CPU time
 # in `shared`) to OUT at the end; with READY, creates that file once both
@@ -37,10 +38,18 @@ async def worker(name, units, budget, ready):
         await asyncio.sleep(0)
 
 
+async def idle_wait(stop):
+    await stop.wait()
+
+
 async def supervise(budget, ready):
+    stop = asyncio.Event()
+    sleeper = asyncio.create_task(idle_wait(stop), name="sleeper")
     alpha = asyncio.create_task(worker("alpha", 3, budget, ready), name="alpha")
     beta = asyncio.create_task(worker("beta", 1, budget, None), name="beta")
     await asyncio.gather(alpha, beta)
+    stop.set()
+    await sleeper
 
 
 async def main():
