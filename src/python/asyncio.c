@@ -869,12 +869,24 @@ static uint64_t main_task(struct pyasync *a, const struct pyreader *r,
 int pyasync_print_tree(struct pyasync *a, struct pyreader *r,
 		       const struct pythread_sample *s, FILE *out)
 {
-	uint64_t task, root;
-	size_t k = 0;
+	uint64_t task, root, *others;
+	size_t k = 0, n, i;
+	int printed;
 
 	root = tree_root(a, r, s, &task, &k);
 	if (!root)
 		return 0;
 	fprintf(out, "  asyncio tasks (outermost first):\n");
-	return print_task(a, r, root, task, s, k, 0, out);
+	printed = print_task(a, r, root, task, s, k, 0, out);
+	/* the loop's other trees: tasks nobody awaits */
+	n = loop_tasks(a, r, field(r, root, a->al->fut_loop));
+	others = xmalloc((n + 1) * sizeof(*others));
+	memcpy(others, a->tasks, n * sizeof(*others));
+	for (i = 0; i < n; i++)
+		if (others[i] != root &&
+		    (field(r, others[i], a->al->fut_state) & 0xffffffff) == 0 &&
+		    !awaiter_of(a, r, others[i]))
+			printed += print_task(a, r, others[i], task, s, k, 0, out);
+	free(others);
+	return printed;
 }

@@ -86,9 +86,10 @@ uint64_t pyasync_awaiter(struct pyasync *a, const struct pyreader *r,
 			 uint64_t task);
 
 /*
- * Prints the task tree of the loop that s's thread runs (from the root
- * task down through gather children and awaited tasks), each task with
- * its name, state and stack, indented by `indent` spaces.  Returns the
+ * Prints the task trees of the loop that s's thread runs (from the root
+ * task down through awaited tasks, gather's children and TaskGroups'
+ * tasks, then every other task nobody awaits), each task with its name,
+ * state and stack.  Returns the
  * number of tasks printed (0: the thread runs no task now).
  */
 int pyasync_print_tree(struct pyasync *a, struct pyreader *r,

@@ -9,7 +9,7 @@
 # group's parent; with --idle a task waiting on an Event is sampled
 # under what it awaits;
 # `top --async` counts both tasks; `dump --async` names both tasks with
-# their states.  Versions without an asyncio layout are skipped.
+# their states under the supervisor, and the sleeper as a tree of its own.  Versions without an asyncio layout are skipped.
 . "$(dirname "$0")/lib.sh"
 PROG=$TOP/tests/programs/async_tasks.py
 
@@ -128,7 +128,9 @@ while read -r label py; do
 	   echo "$out" | grep -q '^    supervise (' &&
 	   echo "$out" | grep -qE '^      \[task alpha\] (running|pending)$' &&
 	   echo "$out" | grep -qE '^      \[task beta\] (running|pending)$' &&
-	   echo "$out" | grep -q '^        worker ('; then
+	   echo "$out" | grep -q '^        worker (' &&
+	   echo "$out" | grep -q '^  \[task sleeper\] pending$' &&
+	   echo "$out" | grep -q '^    Event.wait ('; then
 		ok "async-dump-$label"
 	else
 		fail "async-dump-$label" "rc=$rc: $(echo "$out" | tail -n 15)"
