@@ -6,10 +6,10 @@
 # `shared` and alpha's share of them is within 5 points of the program's
 # own CPU-clock measurement; a plain record has the supervisor on none;
 # tasks of a TaskGroup and a wait_for (async_groups.py) sit under the
-# group's parent; with --idle a task waiting on an Event is sampled
-# under what it awaits;
-# `top --async` counts both tasks; `dump --async` names both tasks with
-# their states under the supervisor, and the sleeper as a tree of its own.  Versions without an asyncio layout are skipped.
+# group's parent; with --idle a task waiting on an Event is sampled under
+# what it awaits; `top --async` counts both tasks; `dump --async` names
+# both tasks with their states under the supervisor, and the sleeper as a
+# tree of its own.  Versions without an asyncio layout are skipped.
 . "$(dirname "$0")/lib.sh"
 PROG=$TOP/tests/programs/async_tasks.py
 
