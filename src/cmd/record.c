@@ -304,6 +304,11 @@ int record_target_args(const char *cmd, struct record_options *o, int pid,
 		      o->rate_hz);
 		return 2;
 	}
+	if (o->async_tasks && o->native) {
+		error("%s: --async reads asyncio tasks with the Python reader, not with --native (drop one of them)",
+		      cmd);
+		return 2;
+	}
 	o->pid = pid;
 	argv[nargs] = NULL;
 	o->argv = nargs ? argv : NULL;
