@@ -79,9 +79,12 @@ struct type_entry {
 	enum async_kind kind;
 };
 
-/* A task's name as a "[task NAME]" frame; the pycode is ours. */
+/* A task's name as a "[task NAME]" frame; the pycode is ours.  The
+ * object's first bytes (its refcount aside) tell a reused address. */
+#define NAME_HEAD 64
 struct name_entry {
 	uint64_t name_obj;
+	unsigned char head[NAME_HEAD];
 	struct pycode *code;
 };
 
@@ -424,13 +427,18 @@ static struct pycode *task_code(struct pyasync *a, const struct pyreader *r,
 				uint64_t task)
 {
 	uint64_t name_obj = field(r, task, a->al->task_name);
+	unsigned char head[NAME_HEAD] = { 0 };
 	struct name_entry *e;
 	struct pycode *c = NULL;
 	char *name, *label;
 	size_t i, len;
 
+	/* the header, length and (for short ASCII names) the characters */
+	if (name_obj)
+		remote_read_partial(r->pid, name_obj, head, sizeof(head));
 	for (i = 0; i < a->nr_names; i++)
-		if (a->names[i].name_obj == name_obj)
+		if (a->names[i].name_obj == name_obj &&
+		    !memcmp(a->names[i].head + 8, head + 8, NAME_HEAD - 8))
 			return a->names[i].code;
 	name = name_obj ? task_name(a, r, name_obj) : NULL;
 	len = strlen(name ? name : "?") + 8;
@@ -457,6 +465,7 @@ static struct pycode *task_code(struct pyasync *a, const struct pyreader *r,
 		a->next_name = (a->next_name + 1) % ASYNC_NAME_CACHE;
 	}
 	e->name_obj = name_obj;
+	memcpy(e->head, head, sizeof(head));
 	e->code = c;
 	return c;
 }
