@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd/commands.h"
+#include "python/asyncio.h"
 #include "python/reader.h"
 #include "python/threadnames.h"
 #include "util/error.h"
@@ -23,6 +24,8 @@ struct dump_ctx {
 	pid_t pid;
 	int no_source;
 	int threads;
+	struct pyreader *r;
+	struct pyasync *async;	/* --async: task trees, NULL = none */
 };
 
 /* Line n of a source file as the target sees it; NULL if unavailable. */
@@ -91,6 +94,8 @@ static void print_thread(void *opaque, const struct pythread_sample *s)
 	}
 	if (s->moving)
 		printf("  ... (its callees changed faster than scorch could read them)\n");
+	if (ctx->async)
+		pyasync_print_tree(ctx->async, ctx->r, s, stdout);
 }
 
 static void ignore_thread(void *ctx, const struct pythread_sample *s)
@@ -106,11 +111,14 @@ int cmd_dump(int argc, const char **argv)
 	struct strbuf why = { 0 };
 	enum pyread_status st = PYREAD_NOT_READY;
 	unsigned long errors = 0;
-	int pid = 0, no_source = 0, nargs, tries, n = -1;
+	int pid = 0, no_source = 0, async_tasks = 0, nargs, tries, n = -1;
 	const struct option opts[] = {
 		{ OPTION_INT, 'p', "pid", &pid, "PID", "the process to show", NULL },
 		{ OPTION_BOOL, 0, "no-source", &no_source, NULL,
 		  "do not print source lines", NULL },
+		{ OPTION_BOOL, 0, "async", &async_tasks, NULL,
+		  "asyncio: also each running loop's task tree (name, state, stack)",
+		  NULL },
 		{ OPTION_END, 0, NULL, NULL, NULL, NULL, NULL },
 	};
 
@@ -141,6 +149,13 @@ int cmd_dump(int argc, const char **argv)
 	pythread_names_update(r);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.pid = pid;
+	ctx.r = r;
+	if (async_tasks && !(ctx.async = pyasync_open(r))) {
+		error("dump: --async: cannot read asyncio tasks of Python %s (scorch reads them on 3.11 to 3.13)",
+		      r->version);
+		pyreader_close(r);
+		return 1;
+	}
 	ctx.no_source = no_source;
 	printf("Process %d: %s (Python %s)\n", pid, r->exe, r->version);
 	/* a torn read drops a thread: retry a few times for a full picture */
@@ -155,6 +170,7 @@ int cmd_dump(int argc, const char **argv)
 			break;
 		printf("\n(some threads changed while being read; reading again)\n");
 	}
+	pyasync_close(ctx.async);
 	pyreader_close(r);
 	if (n < 0) {
 		error("pid %d exited while being read", pid);

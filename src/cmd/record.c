@@ -217,16 +217,25 @@ static void summary(const struct record_options *o,
  * --subprocesses is not one of them: the perf_event engine follows
  * children too.
  */
+static void python_only_option(const struct record_options *o,
+			       const char *option, const char *without)
+{
+	if (o->pid)
+		warning("%s: pid %d is not a Python program; recording %s (%s is for Python)",
+			option, (int)o->pid, without, option);
+	else
+		warning("%s: %s is not a Python program; recording %s (%s is for Python)",
+			option, o->argv[0], without, option);
+}
+
 static void python_only_options(const struct record_options *o, int engine)
 {
-	if (engine != ENGINE_NATIVE || !o->gil)
+	if (engine != ENGINE_NATIVE)
 		return;
-	if (o->pid)
-		warning("--gil: pid %d is not a Python program; recording every thread without it (--gil is for Python)",
-			(int)o->pid);
-	else
-		warning("--gil: %s is not a Python program; recording every thread without it (--gil is for Python)",
-			o->argv[0]);
+	if (o->gil)
+		python_only_option(o, "--gil", "every thread without it");
+	if (o->async_tasks)
+		python_only_option(o, "--async", "plain stacks");
 }
 
 /* SIGTERM, then SIGKILL when the program is still there after 2 s. */
@@ -385,6 +394,11 @@ int record_target_args(const char *cmd, struct record_options *o, int pid,
 		      cmd);
 		return 2;
 	}
+	if (o->async_tasks && o->native) {
+		error("%s: --async reads asyncio tasks with the Python reader, not with --native (drop one of them)",
+		      cmd);
+		return 2;
+	}
 	o->pid = pid;
 	argv[nargs] = NULL;
 	o->argv = nargs ? argv : NULL;
@@ -465,6 +479,8 @@ int cmd_record(int argc, const char **argv)
 		  "stop after this long (default: until the program exits)", NULL },
 		{ OPTION_BOOL, 0, "idle", &o.idle, NULL,
 		  "wall clock: time off CPU too, marked [idle]", NULL },
+		{ OPTION_BOOL, 0, "async", &o.async_tasks, NULL,
+		  "asyncio: each sample under its task's await chain ([task NAME] frames)", NULL },
 		{ OPTION_BOOL, 0, "gil", &o.gil, NULL,
 		  "keep only samples of the thread holding the GIL", NULL },
 		{ OPTION_BOOL, 0, "threads", &o.threads, NULL,

@@ -314,6 +314,8 @@ int cmd_top(int argc, const char **argv)
 		  "function (default), line, file, module or thread", NULL },
 		{ OPTION_BOOL, 0, "idle", &o.idle, NULL,
 		  "wall clock: count idle threads too", NULL },
+		{ OPTION_BOOL, 0, "async", &o.async_tasks, NULL,
+		  "asyncio: count by task await chains ([task NAME] frames)", NULL },
 		{ OPTION_BOOL, 0, "gil", &o.gil, NULL,
 		  "only the thread holding the GIL", NULL },
 		{ OPTION_BOOL, 0, "subprocesses", &o.subprocesses, NULL,

@@ -16,9 +16,11 @@
 #include <unistd.h>
 
 #include "model/profile.h"
+#include "python/asyncio.h"
 #include "python/pyrecord.h"
 #include "python/threadnames.h"
 #include "sample/exec_watch.h"
+#include "util/error.h"
 #include "sample/timer.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
@@ -49,6 +51,8 @@ struct pyrec_thread {
 struct pyrec_process {
 	pid_t pid;
 	struct pyreader *reader;	/* NULL until opened */
+	struct pyasync *async;		/* --async: task chains, NULL = none */
+	int async_unsupported;		/* --async: this version has no row */
 	int64_t first_seen_ns;
 	int gone, gave_up;
 	uint32_t root_frame;		/* "python3 (1234)", 0 = none */
@@ -201,9 +205,58 @@ static uint32_t frame_id(struct pyrec *rec, const struct pyframe *pf)
 	return profile_frame(rec->p, &f);
 }
 
-static void on_thread(void *ctx, const struct pythread_sample *s)
+/* --async: the thread's stack as its task's await chain (asyncio.h). */
+static const struct pythread_sample *async_stack(struct pyrec *rec,
+						 const struct pythread_sample *s,
+						 struct pythread_sample *copy)
+{
+	struct pyrec_process *pr = rec->current;
+
+	if (!rec->o->async_tasks)
+		return s;
+	if (!pr->async && !pr->async_unsupported) {
+		pr->async = pyasync_open(pr->reader);
+		pr->async_unsupported = !pr->async;
+		if (!pr->async)
+			warning("--async: cannot read asyncio tasks of Python %s in pid %d (scorch reads them on 3.11 to 3.13); plain stacks recorded",
+				pr->reader->version, (int)pr->pid);
+	}
+	*copy = *s;
+	if (!pr->async || !pyasync_rewrite(pr->async, pr->reader, copy))
+		return s;
+	return copy;
+}
+
+struct waiting_ctx {
+	struct pyrec *rec;
+	struct pyrec_thread *t;
+};
+
+/* --async --idle: one sample for a task waiting, ending in [idle]. */
+static void on_waiting_task(void *ctx, const struct pyframe *frames, size_t n)
+{
+	struct waiting_ctx *w = ctx;
+	struct pyrec *rec = w->rec;
+	uint32_t stack;
+	size_t i;
+
+	stack = rec->current->root_frame ?
+		profile_stack_push(rec->p, 0, rec->current->root_frame) : 0;
+	for (i = n; i-- > 0;)
+		stack = profile_stack_push(rec->p, stack, frame_id(rec, &frames[i]));
+	if (!rec->idle_frame)
+		rec->idle_frame = profile_frame_named(rec->p, "[idle]", 6,
+						      FRAME_MARKER);
+	stack = profile_stack_push(rec->p, stack, rec->idle_frame);
+	profile_add1(rec->p, stack, w->t->thread, rec->now_ns, 1);
+	rec->stats->samples++;
+}
+
+static void on_thread(void *ctx, const struct pythread_sample *orig)
 {
 	struct pyrec *rec = ctx;
+	struct pythread_sample copy;
+	const struct pythread_sample *s = async_stack(rec, orig, &copy);
 	struct pyrec_process *pr = rec->current;
 	struct pyrec_thread *t;
 	/* a leaf marker: [idle] (--idle, did not run) or [moving] (the
@@ -250,6 +303,11 @@ static void on_thread(void *ctx, const struct pythread_sample *s)
 	}
 	profile_add1(rec->p, stack, t->thread, rec->now_ns, 1);
 	rec->stats->samples++;
+	if (rec->o->async_tasks && rec->o->idle && pr->async) {
+		struct waiting_ctx w = { rec, t };
+
+		pyasync_waiting(pr->async, pr->reader, orig, on_waiting_task, &w);
+	}
 }
 
 static unsigned sample_flags(const struct record_options *o)
@@ -461,8 +519,10 @@ int pyrecord_run(const struct record_options *o, struct target *t,
 		progress(&rec, 0, 1);
 	stats->late += tk.late;
 	p->meta.duration_ns = ticker_now() - start;
-	for (i = 0; i < rec.nr_procs; i++)
+	for (i = 0; i < rec.nr_procs; i++) {
+		pyasync_close(rec.procs[i].async);
 		pyreader_close(rec.procs[i].reader);
+	}
 	for (i = 0; i < rec.nr_threads; i++)
 		free(rec.threads[i].last);
 	free(rec.threads);

@@ -308,3 +308,16 @@ int pythread_names_update(struct pyreader *r)
 	dict_view_release(&v);
 	return named;
 }
+
+/* Exported for asyncio.c: the same lookups, on any object or dict. */
+uint64_t pyobject_attribute(const struct pyreader *r, uint64_t obj,
+			    const char *name)
+{
+	return attribute(r, obj, name);
+}
+
+uint64_t pydict_lookup(const struct pyreader *r, uint64_t dict,
+		       const char *name)
+{
+	return dict_lookup(r, dict, name);
+}

@@ -23,6 +23,7 @@ struct record_options {
 	int subprocesses;		/* --subprocesses: follow children */
 	int native;			/* --native: mixed Python + native stacks */
 	int no_lines;			/* --no-lines: aggregate by function */
+	int async_tasks;		/* --async: asyncio task await chains */
 	int no_kernel;			/* --no-kernel: drop kernel frames */
 	int inline_frames;		/* --inline: DWARF inlined frames */
 	unsigned stack_size;		/* --stack-size: user stack bytes to copy */
