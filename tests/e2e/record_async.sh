@@ -13,6 +13,7 @@
 # 3.14+ until a row exists) record plain stacks with one warning.
 . "$(dirname "$0")/lib.sh"
 PROG=$TOP/tests/programs/async_tasks.py
+plan 1	# and per interpreter: 7 where scorch reads asyncio, else 1
 
 # version of an interpreter as "minor"
 minor_of() { "$1" -c 'import sys; print(sys.version_info[1])'; }
@@ -38,11 +39,13 @@ fi
 while read -r label py; do
 	minor=$(minor_of "$py")
 	if ! python_readable "$py"; then
+		plan 1
 		skip "async-$label" "CPython $label is older than scorch reads"
 		continue
 	fi
 	if [ "$minor" -lt 11 ] || [ "$minor" -gt 13 ]; then
 		# no asyncio layout row: one warning, plain stacks still recorded
+		plan 1
 		f=$WORK/$label-unsupported.folded
 		"$SCORCH" record --async -o "$f" -- "$py" -c 'import time
 t = time.time()
@@ -58,10 +61,13 @@ while time.time() - t < 0.3: pass' >/dev/null 2>"$WORK/$label-unsupported.err"
 	fi
 
 	# --async: the chain and the split
+	plan 7
 	f=$WORK/$label.folded
 	if ! "$SCORCH" record -q --async -F 200 -o "$f" -- "$py" "$PROG" "$WORK/$label.spent" 1.5 \
 		>/dev/null 2>"$WORK/$label.err"; then
-		fail "async-chain-$label" "record failed: $(tail -n 3 "$WORK/$label.err")"
+		for c in chain split idle plain top groups dump; do
+			fail "async-$c-$label" "record failed: $(tail -n 3 "$WORK/$label.err")"
+		done
 		continue
 	fi
 	read -r total sup alpha <<<"$(shares "$f")"
