@@ -232,6 +232,19 @@ int record_session(const struct record_options *o, record_finish_fn finish,
 		native_record_discard(native);
 		native = NULL;
 	}
+	if (engine >= 0 && o->exception && (engine != ENGINE_PYTHON ||
+					    !pyreader_knows_exceptions(reader))) {
+		if (engine == ENGINE_PYTHON)
+			error("record: --mode exception: scorch does not know where Python %s keeps a thread's exception (record without it)",
+			      reader->version);
+		else
+			error("record: --mode exception needs the Python reader (drop --native)");
+		native_record_discard(native);
+		native = NULL;
+		if (reader)
+			pyreader_close(reader);
+		engine = -1;
+	}
 	if (engine < 0) {
 		if (t.spawned) {
 			kill(t.pid, SIGTERM);
@@ -330,6 +343,26 @@ static int write_output(void *ctx, struct profile *p,
 	return 0;
 }
 
+/* --mode MODE: the sampling modes of CPython's own profiler. */
+static int record_mode(const char *cmd, const char *mode,
+		       struct record_options *o)
+{
+	if (!strcmp(mode, "cpu"))
+		return 0;
+	if (!strcmp(mode, "wall"))
+		o->idle = 1;
+	else if (!strcmp(mode, "gil"))
+		o->gil = 1;
+	else if (!strcmp(mode, "exception"))
+		o->exception = 1;
+	else {
+		error("%s: unknown --mode '%s' (use cpu, wall, gil or exception)",
+		      cmd, mode);
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_record(int argc, const char **argv)
 {
 	struct record_options o;
@@ -337,6 +370,7 @@ int cmd_record(int argc, const char **argv)
 	const char *output = RECORD_DEFAULT_OUTPUT, *format = NULL;
 	int pid = 0, nargs;
 	int stack_size = 0;			/* --stack-size */
+	const char *mode = NULL;		/* --mode */
 	const struct option opts[] = {
 		{ OPTION_INT, 'p', "pid", &pid, "PID",
 		  "attach to a running process instead of starting one", NULL },
@@ -352,6 +386,8 @@ int cmd_record(int argc, const char **argv)
 		  "wall clock: sample idle threads too, marked [idle]", NULL },
 		{ OPTION_BOOL, 0, "gil", &o.gil, NULL,
 		  "keep only samples of the thread holding the GIL", NULL },
+		{ OPTION_STRING, 0, "mode", &mode, "MODE",
+		  "cpu (default), wall (= --idle), gil (= --gil) or exception: only threads handling an exception", NULL },
 		{ OPTION_BOOL, 0, "threads", &o.threads, NULL,
 		  "one root frame per thread (its name)", NULL },
 		{ OPTION_BOOL, 0, "subprocesses", &o.subprocesses, NULL,
@@ -384,6 +420,8 @@ int cmd_record(int argc, const char **argv)
 	if (nargs < 0)
 		return 2;
 	if (record_target_args("record", &o, pid, nargs, argv))
+		return 2;
+	if (mode && record_mode("record", mode, &o) < 0)
 		return 2;
 	if (format && !format_writer_find(format)) {
 		error("record: unknown output format '%s' (known: %s)", format,

@@ -63,7 +63,7 @@ struct pyrec {
 	size_t nr_threads, alloc_threads;
 	struct pyrec_process *current;
 	int64_t now_ns;
-	uint32_t idle_frame, moving_frame;
+	uint32_t idle_frame, moving_frame, gc_frame;
 	uint32_t *scratch;
 	size_t alloc_scratch;
 };
@@ -200,13 +200,18 @@ static void on_thread(void *ctx, const struct pythread_sample *s)
 	struct pyrec *rec = ctx;
 	struct pyrec_process *pr = rec->current;
 	struct pyrec_thread *t;
-	/* a leaf marker: [idle] (--idle, did not run) or [moving] (the
-	 * callees changed faster than they could be read) */
-	int marker = s->moving ? 2 : rec->o->idle && s->running == 0;
+	/* a leaf marker: [gc] (in the cyclic garbage collector), [idle]
+	 * (--idle, did not run) or [moving] (the callees changed faster
+	 * than they could be read) */
+	int marker = s->in_gc == 1 ? 3 : s->moving ? 2 :
+		rec->o->idle && s->running == 0;
 	uint32_t stack;
 	size_t i;
 
 	if (!s->nr_frames)
+		return;
+	/* --mode exception: only threads handling one */
+	if (rec->o->exception && s->in_exception != 1)
 		return;
 	t = find_thread(rec, pr->pid, s);
 	if (!t->thread || t->name_serial != s->name_serial) {
@@ -228,6 +233,11 @@ static void on_thread(void *ctx, const struct pythread_sample *s)
 				rec->idle_frame = profile_frame_named(
 					rec->p, "[idle]", 6, FRAME_MARKER);
 			stack = profile_stack_push(rec->p, stack, rec->idle_frame);
+		} else if (marker == 3) {
+			if (!rec->gc_frame)
+				rec->gc_frame = profile_frame_named(
+					rec->p, "[gc]", 4, FRAME_MARKER);
+			stack = profile_stack_push(rec->p, stack, rec->gc_frame);
 		} else if (marker == 2) {
 			if (!rec->moving_frame)
 				rec->moving_frame = profile_frame_named(
@@ -256,6 +266,10 @@ static unsigned sample_flags(const struct record_options *o)
 		flags |= PYREAD_WANT_STATE;
 	if (o->gil)
 		flags |= PYREAD_GIL_ONLY;
+	if (o->exception)
+		flags |= PYREAD_WANT_EXC;
+	/* [gc] frames always, as CPython's own profiler shows them */
+	flags |= PYREAD_WANT_GC;
 	return flags;
 }
 

@@ -54,6 +54,11 @@ struct pythread_sample {
 	int moving;		/* 3.11+: the stack kept changing while it
 				   was read; frames are the part that held
 				   still (the callers), its callees unknown */
+	int in_gc;		/* PYREAD_WANT_GC: in the cyclic GC, 1 / 0,
+				   -1 when this version does not say */
+	int in_exception;	/* PYREAD_WANT_EXC: handling an exception
+				   (sys.exc_info() is set), 1 / 0, -1 when
+				   this version does not say */
 	size_t nr_frames;
 	const struct pyframe *frames;	/* innermost first */
 };
@@ -65,6 +70,9 @@ struct pythread_sample {
 #define PYREAD_WANT_STATE 8	/* compute running for every thread */
 #define PYREAD_INSTANT_STATE 16	/* running = OS state R now, not "used
 				   CPU since the last sample" */
+#define PYREAD_WANT_GC 32	/* compute in_gc (the GIL holder while the
+				   interpreter's GC is collecting) */
+#define PYREAD_WANT_EXC 64	/* compute in_exception */
 
 typedef void (*pyread_thread_fn)(void *ctx, const struct pythread_sample *t);
 
@@ -84,6 +92,7 @@ struct pyreader {
 	struct py_layout layout;
 	uint64_t runtime;		/* address of _PyRuntime (3.6:
 					   of interp_head, layouts.h) */
+	uint64_t py_none;		/* Py_None in the target, 0 = unknown */
 	uint64_t tstate_current;	/* address of the current thread
 					   pointer (<= 3.11), 0 = none */
 	uint64_t head_interp;		/* interpreters.head, 0 = read it */
@@ -169,6 +178,13 @@ int pyreader_settled_not_python(pid_t pid);
 static inline void pyreader_set_period(struct pyreader *r, double hz)
 {
 	r->period_ns = hz > 0 ? (int64_t)(1e9 / hz) : 0;
+}
+
+/* Nonzero when this reader can tell whether a thread handles an
+ * exception (PYREAD_WANT_EXC gives in_exception 0 or 1). */
+static inline int pyreader_knows_exceptions(const struct pyreader *r)
+{
+	return r->layout.tstate_exc && r->py_none;
 }
 
 /* Explains a permission failure on pid: cause and fix, one line. */
