@@ -22,6 +22,7 @@
 #include "cmd/record.h"
 #include "formats/format.h"
 #include "model/profile.h"
+#include "python/opcodes.h"
 #include "python/pyrecord.h"
 #include "python/reader.h"
 #include "sample/native_record.h"
@@ -245,6 +246,20 @@ int record_session(const struct record_options *o, record_finish_fn finish,
 			pyreader_close(reader);
 		engine = -1;
 	}
+	if (engine >= 0 && o->opcodes && (engine != ENGINE_PYTHON ||
+					  !py_opcode_names(reader->layout.major,
+							   reader->layout.minor))) {
+		if (engine == ENGINE_PYTHON)
+			error("record: --opcodes: scorch has no instruction names for Python %s (3.11 to 3.13 have them; record without --opcodes)",
+			      reader->version);
+		else
+			error("record: --opcodes needs the Python reader (drop --native)");
+		native_record_discard(native);
+		native = NULL;
+		if (reader)
+			pyreader_close(reader);
+		engine = -1;
+	}
 	if (engine < 0) {
 		if (t.spawned) {
 			kill(t.pid, SIGTERM);
@@ -388,6 +403,8 @@ int cmd_record(int argc, const char **argv)
 		  "keep only samples of the thread holding the GIL", NULL },
 		{ OPTION_STRING, 0, "mode", &mode, "MODE",
 		  "cpu (default), wall (= --idle), gil (= --gil) or exception: only threads handling an exception", NULL },
+		{ OPTION_BOOL, 0, "opcodes", &o.opcodes, NULL,
+		  "the bytecode instruction each Python sample executes, as a leaf frame (3.11-3.13)", NULL },
 		{ OPTION_BOOL, 0, "threads", &o.threads, NULL,
 		  "one root frame per thread (its name)", NULL },
 		{ OPTION_BOOL, 0, "subprocesses", &o.subprocesses, NULL,

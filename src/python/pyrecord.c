@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "model/profile.h"
+#include "python/opcodes.h"
 #include "python/pyrecord.h"
 #include "python/threadnames.h"
 #include "sample/timer.h"
@@ -41,6 +42,7 @@ struct pyrec_thread {
 	struct pyframe *last;
 	size_t nr_last, alloc_last;
 	int last_marker;
+	int last_opcode, last_offset;	/* --opcodes: the leaf's, -1 = none */
 	uint32_t last_stack;
 	unsigned long last_epoch;
 };
@@ -64,6 +66,7 @@ struct pyrec {
 	struct pyrec_process *current;
 	int64_t now_ns;
 	uint32_t idle_frame, moving_frame, gc_frame;
+	const char *const *opcode_names;	/* --opcodes: the target's */
 	uint32_t *scratch;
 	size_t alloc_scratch;
 };
@@ -195,6 +198,24 @@ static uint32_t frame_id(struct pyrec *rec, const struct pyframe *pf)
 	return profile_frame(rec->p, &f);
 }
 
+/*
+ * --opcodes: the leaf's instruction as a frame "[@OFFSET NAME]" under it
+ * (annotate lists them under their source line); the line is the leaf's.
+ */
+static uint32_t opcode_frame(struct pyrec *rec, const struct pythread_sample *s)
+{
+	const char *name = rec->opcode_names[s->leaf_opcode];
+	char text[96];
+	int len;
+
+	if (name)
+		len = snprintf(text, sizeof(text), "[@%d %s]", s->leaf_offset, name);
+	else
+		len = snprintf(text, sizeof(text), "[@%d opcode %d]",
+			       s->leaf_offset, s->leaf_opcode);
+	return profile_frame_named(rec->p, text, (size_t)len, FRAME_MARKER);
+}
+
 static void on_thread(void *ctx, const struct pythread_sample *s)
 {
 	struct pyrec *rec = ctx;
@@ -220,6 +241,7 @@ static void on_thread(void *ctx, const struct pythread_sample *s)
 	}
 	if (t->last_stack && t->last_epoch == pr->reader->codes.epoch &&
 	    t->nr_last == s->nr_frames && t->last_marker == marker &&
+	    t->last_opcode == s->leaf_opcode && t->last_offset == s->leaf_offset &&
 	    !memcmp(t->last, s->frames, s->nr_frames * sizeof(*s->frames))) {
 		stack = t->last_stack;
 	} else {
@@ -228,6 +250,9 @@ static void on_thread(void *ctx, const struct pythread_sample *s)
 		for (i = s->nr_frames; i-- > 0;)
 			stack = profile_stack_push(rec->p, stack,
 						   frame_id(rec, &s->frames[i]));
+		if (rec->opcode_names && s->leaf_opcode >= 0)
+			stack = profile_stack_push(rec->p, stack,
+						   opcode_frame(rec, s));
 		if (marker == 1) {
 			if (!rec->idle_frame)
 				rec->idle_frame = profile_frame_named(
@@ -249,6 +274,8 @@ static void on_thread(void *ctx, const struct pythread_sample *s)
 		memcpy(t->last, s->frames, s->nr_frames * sizeof(*s->frames));
 		t->nr_last = s->nr_frames;
 		t->last_marker = marker;
+		t->last_opcode = s->leaf_opcode;
+		t->last_offset = s->leaf_offset;
 		t->last_stack = stack;
 		t->last_epoch = pr->reader->codes.epoch;
 	}
@@ -268,6 +295,8 @@ static unsigned sample_flags(const struct record_options *o)
 		flags |= PYREAD_GIL_ONLY;
 	if (o->exception)
 		flags |= PYREAD_WANT_EXC;
+	if (o->opcodes)
+		flags |= PYREAD_WANT_OPCODES;
 	/* [gc] frames always, as CPython's own profiler shows them */
 	flags |= PYREAD_WANT_GC;
 	return flags;
@@ -383,6 +412,9 @@ int pyrecord_run(const struct record_options *o, struct target *t,
 	rec.o = o;
 	rec.p = p;
 	rec.stats = stats;
+	if (o->opcodes)
+		rec.opcode_names = py_opcode_names(reader->layout.major,
+						   reader->layout.minor);
 	add_process(&rec, t->pid, reader);
 	name_process(&rec, &rec.procs[0]);
 	ticker_start(&tk, o->rate_hz);

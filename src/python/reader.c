@@ -911,6 +911,43 @@ static int thread_in_exception(struct pyreader *r, uint64_t tstate,
 }
 
 /*
+ * 3.11+: the instruction the innermost frame is executing, read from its
+ * code's co_code_adaptive (where specialized instructions are written),
+ * at the frame's instruction pointer as this sample's walk read it.
+ */
+static void leaf_instruction(struct pyreader *r, struct pythread_sample *s)
+{
+	const struct py_layout *l = &r->layout;
+	const struct pycode *code = r->frames[0].code;
+	unsigned char buf[8], unit[2];
+	const unsigned char *p;
+	uint64_t instr, first, frame = 0, code_addr;
+	size_t i;
+
+	for (i = 0; i < r->nr_walked && !frame; i++)
+		if (r->walked[i].frame == 0)
+			frame = r->walked[i].addr;
+	if (!frame || !l->interpreter_frames)
+		return;
+	code_addr = r->walked[i - 1].code;
+	if (l->frame_code_tagged)
+		code_addr &= ~3ULL;
+	p = pystack_bytes(r, SNAPSHOT_FIRST, frame + l->frame_lasti, 8, buf);
+	if (!p)
+		return;
+	instr = remote_u64(p, 0);
+	first = code_addr + l->code_adaptive;
+	if (instr < first || (instr - first) / 2 >= code->nr_units ||
+	    (instr - first) & 1)
+		return;
+	p = pystack_bytes(r, SNAPSHOT_FIRST, instr, sizeof(unit), unit);
+	if (!p)
+		return;
+	s->leaf_opcode = p[0];
+	s->leaf_offset = (int)(instr - first);
+}
+
+/*
  * An interpreter's next interpreter and first thread state, read now;
  * for the head interpreter they are kept for the next samples.
  */
@@ -1067,6 +1104,9 @@ int pyreader_sample(struct pyreader *r, unsigned flags, pyread_thread_fn fn,
 			if (s.in_exception == 1 &&
 			    thread_in_exception(r, this, NULL, 1) != 1)
 				s.in_exception = 0;
+			s.leaf_opcode = s.leaf_offset = -1;
+			if ((flags & PYREAD_WANT_OPCODES) && n > 0 && !s.moving)
+				leaf_instruction(r, &s);
 			s.nr_frames = (size_t)n;
 			s.frames = r->frames;
 			fn(ctx, &s);

@@ -59,6 +59,10 @@ struct pythread_sample {
 	int in_exception;	/* PYREAD_WANT_EXC: handling an exception
 				   (sys.exc_info() is set), 1 / 0, -1 when
 				   this version does not say */
+	int leaf_opcode;	/* PYREAD_WANT_OPCODES (3.11+): the innermost
+				   frame's instruction (its byte, the
+				   specialized one), -1 when unknown */
+	int leaf_offset;	/* and its offset in bytes, as dis shows it */
 	size_t nr_frames;
 	const struct pyframe *frames;	/* innermost first */
 };
@@ -73,6 +77,7 @@ struct pythread_sample {
 #define PYREAD_WANT_GC 32	/* compute in_gc (the GIL holder while the
 				   interpreter's GC is collecting) */
 #define PYREAD_WANT_EXC 64	/* compute in_exception */
+#define PYREAD_WANT_OPCODES 128	/* compute leaf_opcode, leaf_offset */
 
 typedef void (*pyread_thread_fn)(void *ctx, const struct pythread_sample *t);
 

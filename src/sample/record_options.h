@@ -21,6 +21,8 @@ struct record_options {
 	int gil;			/* --gil: only the GIL holder's samples */
 	int exception;			/* --mode exception: only samples of
 					   threads handling an exception */
+	int opcodes;			/* --opcodes: the leaf's instruction
+					   as a frame under it (3.11+) */
 	int threads;			/* --threads: thread name as root frame */
 	int subprocesses;		/* --subprocesses: follow children */
 	int native;			/* --native: mixed Python + native stacks */
