@@ -3,7 +3,9 @@
  *
  * Each tick samples every followed process once (cpu mode: only threads
  * in state R; --idle: all, idle ones get an "[idle]" leaf; --gil: only the
- * GIL holder).  A thread whose stack did not change since the last tick
+ * GIL holder; --mode exception: only threads handling an exception).  A
+ * sample in the cyclic GC ends in "[gc]"; with --opcodes, in the leaf's
+ * instruction "[@OFFSET NAME]".  A thread whose stack did not change since the last tick
  * reuses its stack id, so the steady-state cost is the reads alone.
  * Never stops the target; a process that vanishes just stops being
  * sampled.
@@ -66,7 +68,6 @@ struct pyrec {
 	struct pyrec_process *current;
 	int64_t now_ns;
 	uint32_t idle_frame, moving_frame, gc_frame;
-	const char *const *opcode_names;	/* --opcodes: the target's */
 	uint32_t *scratch;
 	size_t alloc_scratch;
 };
@@ -204,10 +205,13 @@ static uint32_t frame_id(struct pyrec *rec, const struct pyframe *pf)
  */
 static uint32_t opcode_frame(struct pyrec *rec, const struct pythread_sample *s)
 {
-	const char *name = rec->opcode_names[s->leaf_opcode];
+	const struct py_layout *l = &rec->current->reader->layout;
+	const char *const *names = py_opcode_names(l->major, l->minor);
+	const char *name = names ? names[s->leaf_opcode] : NULL;
 	char text[96];
 	int len;
 
+	/* a child process (--subprocesses) may run another version */
 	if (name)
 		len = snprintf(text, sizeof(text), "[@%d %s]", s->leaf_offset, name);
 	else
@@ -250,7 +254,7 @@ static void on_thread(void *ctx, const struct pythread_sample *s)
 		for (i = s->nr_frames; i-- > 0;)
 			stack = profile_stack_push(rec->p, stack,
 						   frame_id(rec, &s->frames[i]));
-		if (rec->opcode_names && s->leaf_opcode >= 0)
+		if (rec->o->opcodes && s->leaf_opcode >= 0)
 			stack = profile_stack_push(rec->p, stack,
 						   opcode_frame(rec, s));
 		if (marker == 1) {
@@ -412,9 +416,6 @@ int pyrecord_run(const struct record_options *o, struct target *t,
 	rec.o = o;
 	rec.p = p;
 	rec.stats = stats;
-	if (o->opcodes)
-		rec.opcode_names = py_opcode_names(reader->layout.major,
-						   reader->layout.minor);
 	add_process(&rec, t->pid, reader);
 	name_process(&rec, &rec.procs[0]);
 	ticker_start(&tk, o->rate_hz);
