@@ -5,8 +5,9 @@
  * in state R; --idle: all, idle ones get an "[idle]" leaf; --gil: only the
  * GIL holder; --mode exception: only threads handling an exception).  A
  * sample in the cyclic GC ends in "[gc]"; with --opcodes, in the leaf's
- * instruction "[@OFFSET NAME]".  A thread whose stack did not change since the last tick
- * reuses its stack id, so the steady-state cost is the reads alone.
+ * instruction "[@OFFSET NAME]".  A thread whose stack did not change
+ * since the last tick reuses its stack id, so the steady-state cost is
+ * the reads alone.
  * Never stops the target; a process that vanishes just stops being
  * sampled.
  */
