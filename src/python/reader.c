@@ -328,6 +328,11 @@ static enum pyread_status try_binary(struct pyreader *r,
 	{
 		const struct py_layout *l = py_layout_find(major, minor);
 
+		/* 3.13+ is read from its debug offsets, whose cookie is not
+		 * there yet while the loader is still mapping libpython's
+		 * data (seen at start-up: Py_Version readable, no cookie) */
+		if (!l && py_debug_offsets_size(major, minor))
+			return PYREAD_NOT_READY;
 		if (!l || l->static_heads) {
 			strbuf_addf(why, "pid %d runs Python %s, which scorch cannot read (supported: 3.6 and later)",
 				    (int)r->pid, r->version);
