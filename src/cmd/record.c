@@ -239,7 +239,7 @@ int record_session(const struct record_options *o, record_finish_fn finish,
 			error("record: --mode exception: scorch does not know where Python %s keeps a thread's exception (record without it)",
 			      reader->version);
 		else
-			error("record: --mode exception needs the Python reader (drop --native)");
+			error("record: --mode exception applies to Python programs read by the Python reader (without --native)");
 		native_record_discard(native);
 		native = NULL;
 		if (reader)
@@ -253,7 +253,7 @@ int record_session(const struct record_options *o, record_finish_fn finish,
 			error("record: --opcodes: scorch has no instruction names for Python %s (3.11 to 3.13 have them; record without --opcodes)",
 			      reader->version);
 		else
-			error("record: --opcodes needs the Python reader (drop --native)");
+			error("record: --opcodes applies to Python programs read by the Python reader (without --native)");
 		native_record_discard(native);
 		native = NULL;
 		if (reader)
