@@ -165,3 +165,13 @@ if [ $rc -eq 2 ] && grep -q "scorch: record: unknown --mode 'bogus' (use cpu, wa
 else
 	fail record-mode-unknown "exit $rc: $(cat "$WORK/bogus.err")"
 fi
+
+# a program the Python reader does not read: refused, nothing written
+"$SCORCH" record --mode exception -o "$WORK/native.folded" -- true 2>"$WORK/native.err"
+rc=$?
+if [ $rc -eq 1 ] && grep -q "scorch: record: --mode exception applies to Python programs" "$WORK/native.err" &&
+	[ ! -e "$WORK/native.folded" ]; then
+	ok record-mode-exception-not-python
+else
+	fail record-mode-exception-not-python "exit $rc: $(cat "$WORK/native.err")"
+fi
