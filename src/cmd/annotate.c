@@ -2,7 +2,8 @@
  * annotate.c - `scorch annotate [opts] PROFILE FUNCTION`: where inside one
  * function the samples fall, by source line and by instruction (native
  * code, interleaved like `perf annotate --stdio`), or by source line for a
- * Python function.  Reads any profile whose leaf frames keep module and
+ * Python function, with the bytecode instructions `record --opcodes` saw
+ * listed under each line.  Reads any profile whose leaf frames keep module and
  * address (perf.data, pprof from record).  The ELF side lives in
  * annotate/native.c.  Never writes files.
  */
@@ -801,10 +802,64 @@ out:
 
 /* ---- Python functions ---------------------------------------------- */
 
+/*
+ * record --opcodes puts the leaf's instruction under it as a frame
+ * "[@OFFSET NAME]": counted per line, listed under the line.
+ */
+struct py_instr {
+	int line, offset;
+	uint32_t frame;		/* the "[@OFFSET NAME]" frame */
+	double count;
+};
+
+static int parse_instr(const char *s, int *offset)
+{
+	char *end;
+	long v;
+
+	if (strncmp(s, "[@", 2))
+		return 0;
+	v = strtol(s + 2, &end, 10);
+	if (end == s + 2 || *end != ' ' || v < 0 || v > 1 << 30)
+		return 0;
+	*offset = (int)v;
+	return 1;
+}
+
+static void count_instr(struct py_instr **list, size_t *nr, size_t *alloc,
+			int line, int offset, uint32_t frame, double w)
+{
+	size_t i;
+
+	for (i = 0; i < *nr; i++) {
+		if ((*list)[i].line == line && (*list)[i].frame == frame) {
+			(*list)[i].count += w;
+			return;
+		}
+	}
+	grow_array((void **)list, sizeof(**list), *nr + 1, alloc);
+	(*list)[*nr].line = line;
+	(*list)[*nr].offset = offset;
+	(*list)[*nr].frame = frame;
+	(*list)[*nr].count = w;
+	(*nr)++;
+}
+
+static int instr_cmp(const void *a, const void *b)
+{
+	const struct py_instr *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
 static int python_annotate(const struct profile *p, const char *name,
 			   uint32_t file, const struct annotate_options *o,
 			   double all)
 {
+	struct py_instr *instrs = NULL;
+	size_t nr_instrs = 0, alloc_instrs = 0, k = 0;
 	uint32_t *frames = NULL;
 	size_t alloc = 0, i, n = p->nr_samples ? p->nr_samples : p->nr_totals;
 	double *counts = NULL, total = 0, hottest = 0;
@@ -841,6 +896,19 @@ static int python_annotate(const struct profile *p, const char *name,
 					lo = fr->line;
 				counts[fr->line] += w;
 				total += w;
+				if (d + 1 < depth) {
+					const struct frame *op = &p->frames[frames[d + 1]];
+					int offset;
+
+					/* a marker; read back from pprof, a
+					 * nameless-file frame */
+					if ((op->kind == FRAME_MARKER || !op->file) &&
+					    op->kind != FRAME_PYTHON &&
+					    parse_instr(profile_str(p, op->name), &offset))
+						count_instr(&instrs, &nr_instrs,
+							    &alloc_instrs, fr->line,
+							    offset, frames[d + 1], w);
+				}
 			}
 			break;
 		}
@@ -848,12 +916,15 @@ static int python_annotate(const struct profile *p, const char *name,
 	free(frames);
 	if (!total) {
 		free(counts);
+		free(instrs);
 		return error("annotate: no samples with line numbers in Python function '%s' (record with line numbers)",
 			     name);
 	}
 	for (l = lo; l <= hi; l++)
 		if (counts[l] > hottest)
 			hottest = counts[l];
+	if (nr_instrs)
+		qsort(instrs, nr_instrs, sizeof(*instrs), instr_cmp);
 	source_load(&sf, profile_str(p, file), o);
 	printf("Samples in %s (%s): %.0f of %.0f (%.2f%%)\n", name,
 	       profile_str(p, file), total, all, all > 0 ? 100.0 * total / all : 0.0);
@@ -867,10 +938,25 @@ static int python_annotate(const struct profile *p, const char *name,
 		strbuf_addf(&row, " %5d  %s", l, text ? text : "");
 		print_row(o, counts[l], total, counts[l] > 0 && counts[l] == hottest,
 			  row.buf);
+		/* its instructions (--opcodes), by offset, under it */
+		for (; k < nr_instrs && instrs[k].line == l; k++) {
+			const char *op = profile_str(p, p->frames[instrs[k].frame].name);
+			const char *sp = strchr(op, ' ');
+			size_t len = sp ? strlen(sp + 1) : 0;
+
+			/* "[@50 NAME]": offset and name in columns */
+			if (len && sp[len] == ']')
+				len--;
+			strbuf_reset(&row);
+			strbuf_addf(&row, "        @%-5d %.*s", instrs[k].offset,
+				    (int)len, sp ? sp + 1 : "");
+			print_row(o, instrs[k].count, total, 0, row.buf);
+		}
 	}
 	strbuf_release(&row);
 	source_release(&sf);
 	free(counts);
+	free(instrs);
 	return 0;
 }
 

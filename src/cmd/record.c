@@ -20,6 +20,7 @@
 #include "cmd/record.h"
 #include "formats/format.h"
 #include "model/profile.h"
+#include "python/opcodes.h"
 #include "python/pyrecord.h"
 #include "python/reader.h"
 #include "sample/native_record.h"
@@ -297,6 +298,33 @@ int record_session(const struct record_options *o, record_finish_fn finish,
 		native_record_discard(native);
 		native = NULL;
 	}
+	if (engine >= 0 && o->exception && (engine != ENGINE_PYTHON ||
+					    !pyreader_knows_exceptions(reader))) {
+		if (engine == ENGINE_PYTHON)
+			error("record: --mode exception: scorch does not know where Python %s keeps a thread's exception (record without it)",
+			      reader->version);
+		else
+			error("record: --mode exception applies to Python programs read by the Python reader (without --native)");
+		native_record_discard(native);
+		native = NULL;
+		if (reader)
+			pyreader_close(reader);
+		engine = -1;
+	}
+	if (engine >= 0 && o->opcodes && (engine != ENGINE_PYTHON ||
+					  !py_opcode_names(reader->layout.major,
+							   reader->layout.minor))) {
+		if (engine == ENGINE_PYTHON)
+			error("record: --opcodes: scorch has no instruction names for Python %s (3.11 to 3.13 have them; record without --opcodes)",
+			      reader->version);
+		else
+			error("record: --opcodes applies to Python programs read by the Python reader (without --native)");
+		native_record_discard(native);
+		native = NULL;
+		if (reader)
+			pyreader_close(reader);
+		engine = -1;
+	}
 	if (engine < 0) {
 		if (t.spawned) {
 			kill(t.pid, SIGTERM);
@@ -459,6 +487,26 @@ static int write_output(void *ctx, struct profile *p,
 	return 0;
 }
 
+/* --mode MODE: the sampling modes of CPython's own profiler. */
+static int record_mode(const char *cmd, const char *mode,
+		       struct record_options *o)
+{
+	if (!strcmp(mode, "cpu"))
+		return 0;
+	if (!strcmp(mode, "wall"))
+		o->idle = 1;
+	else if (!strcmp(mode, "gil"))
+		o->gil = 1;
+	else if (!strcmp(mode, "exception"))
+		o->exception = 1;
+	else {
+		error("%s: unknown --mode '%s' (use cpu, wall, gil or exception)",
+		      cmd, mode);
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_record(int argc, const char **argv)
 {
 	struct record_options o;
@@ -466,6 +514,7 @@ int cmd_record(int argc, const char **argv)
 	const char *output = RECORD_DEFAULT_OUTPUT, *format = NULL;
 	int pid = 0, nargs;
 	int stack_size = 0;			/* --stack-size */
+	const char *mode = NULL;		/* --mode */
 	const struct option opts[] = {
 		{ OPTION_INT, 'p', "pid", &pid, "PID",
 		  "attach to a running process instead of starting one", NULL },
@@ -483,6 +532,10 @@ int cmd_record(int argc, const char **argv)
 		  "asyncio: each sample under its task's await chain ([task NAME] frames)", NULL },
 		{ OPTION_BOOL, 0, "gil", &o.gil, NULL,
 		  "keep only samples of the thread holding the GIL", NULL },
+		{ OPTION_STRING, 0, "mode", &mode, "MODE",
+		  "cpu (default), wall (= --idle), gil (= --gil) or exception: only threads handling an exception", NULL },
+		{ OPTION_BOOL, 0, "opcodes", &o.opcodes, NULL,
+		  "the bytecode instruction each Python sample executes, as a leaf frame (3.11-3.13)", NULL },
 		{ OPTION_BOOL, 0, "threads", &o.threads, NULL,
 		  "one root frame per thread (its name)", NULL },
 		{ OPTION_BOOL, 0, "subprocesses", &o.subprocesses, NULL,
@@ -515,6 +568,8 @@ int cmd_record(int argc, const char **argv)
 	if (nargs < 0)
 		return 2;
 	if (record_target_args("record", &o, pid, nargs, argv))
+		return 2;
+	if (mode && record_mode("record", mode, &o) < 0)
 		return 2;
 	/* before the program runs: an unknown extension or format is a
 	 * mistake to hear about now, not after the recording */

@@ -32,6 +32,8 @@ static void note_symbol(struct pybinary *b, const char *name, uint64_t value)
 		b->py_version = value;
 	else if (!strcmp(name, "PyCode_Type"))
 		b->code_type = value;
+	else if (!strcmp(name, "_Py_NoneStruct"))
+		b->none = value;
 	else if (!strcmp(name, "_PyThreadState_Current"))
 		b->tstate_current = value;	/* 3.6 */
 	else

@@ -15,6 +15,7 @@ struct pybinary {
 	uint64_t runtime_section;	/* .PyRuntime section start, 0 if absent */
 	uint64_t py_version;		/* Py_Version symbol (3.11+), 0 if absent */
 	uint64_t code_type;		/* PyCode_Type symbol, 0 if absent */
+	uint64_t none;			/* _Py_NoneStruct (Py_None), 0 if absent */
 	uint64_t interp_head;		/* 3.6: static interp_head, 0 if absent */
 	uint64_t tstate_current;	/* 3.6: _PyThreadState_Current, 0 if absent */
 	uint64_t load_base;		/* first PT_LOAD p_vaddr rounded to p_align */

@@ -6,6 +6,9 @@
  * this file.  Values: ../shared/reference/cpython-internals.md §3 (3.8-3.12
  * verified against offsetof() on this machine kind), §2 (3.13+), and for
  * 3.6 and 3.7 offsetof() against the pyenv 3.6.15 and 3.7.16 headers.
+ * The modes' fields (exc_info, gc.collecting) are offsetof() against the
+ * pyenv 3.6.15-3.13.0 headers (internal ones with Py_BUILD_CORE; 3.7
+ * installs none, so its GC flag is unknown; 3.6 keeps it in a static).
  */
 #include <string.h>
 
@@ -37,6 +40,8 @@ static const struct py_layout rows[] = {
 		.interp_modules = 16, .type_cached_keys = 856,
 		.instance_dict = PY_DICT_AT_OFFSET, .dict_keys_compact = 0,
 		.dict_values_header = 0, .long_tagged = 0,
+		.tstate_exc = 104, .exc_item_previous = 0,
+		.gc_collecting = 0, .gc_in_runtime = 0,
 		.unicode_ascii_size = 48, .unicode_compact_size = 72,
 	},
 	/*
@@ -63,6 +68,8 @@ static const struct py_layout rows[] = {
 		.interp_modules = 40, .type_cached_keys = 856,
 		.instance_dict = PY_DICT_AT_OFFSET, .dict_keys_compact = 0,
 		.dict_values_header = 0, .long_tagged = 0,
+		.tstate_exc = 144, .exc_item_previous = 24,
+		.gc_collecting = 0, .gc_in_runtime = 0,
 		.unicode_ascii_size = 48, .unicode_compact_size = 72,
 	},
 	{
@@ -83,6 +90,8 @@ static const struct py_layout rows[] = {
 		.interp_modules = 56, .type_cached_keys = 872,
 		.instance_dict = PY_DICT_AT_OFFSET, .dict_keys_compact = 0,
 		.dict_values_header = 0, .long_tagged = 0,
+		.tstate_exc = 144, .exc_item_previous = 24,
+		.gc_collecting = 544, .gc_in_runtime = 1,
 		.unicode_ascii_size = 48, .unicode_compact_size = 72,
 	},
 	{
@@ -103,6 +112,8 @@ static const struct py_layout rows[] = {
 		.interp_modules = 856, .type_cached_keys = 864,
 		.instance_dict = PY_DICT_AT_OFFSET, .dict_keys_compact = 0,
 		.dict_values_header = 0, .long_tagged = 0,
+		.tstate_exc = 144, .exc_item_previous = 24,
+		.gc_collecting = 816, .gc_in_runtime = 0,
 		.unicode_ascii_size = 48, .unicode_compact_size = 72,
 	},
 	{
@@ -123,6 +134,8 @@ static const struct py_layout rows[] = {
 		.interp_modules = 856, .type_cached_keys = 872,
 		.instance_dict = PY_DICT_AT_OFFSET, .dict_keys_compact = 0,
 		.dict_values_header = 0, .long_tagged = 0,
+		.tstate_exc = 144, .exc_item_previous = 24,
+		.gc_collecting = 816, .gc_in_runtime = 0,
 		.unicode_ascii_size = 48, .unicode_compact_size = 72,
 	},
 	{
@@ -145,6 +158,8 @@ static const struct py_layout rows[] = {
 		.interp_modules = 888, .type_cached_keys = 872,
 		.instance_dict = PY_DICT_MANAGED_311, .dict_keys_compact = 1,
 		.dict_values_header = 0, .long_tagged = 0,
+		.tstate_exc = 120, .exc_item_previous = 8,
+		.gc_collecting = 848, .gc_in_runtime = 0,
 		.unicode_ascii_size = 48, .unicode_compact_size = 72,
 	},
 	{
@@ -167,6 +182,8 @@ static const struct py_layout rows[] = {
 		.interp_modules = 944, .type_cached_keys = 880,
 		.instance_dict = PY_DICT_MANAGED_312, .dict_keys_compact = 1,
 		.dict_values_header = 0, .long_tagged = 1,
+		.tstate_exc = 104, .exc_item_previous = 8,
+		.gc_collecting = 312, .gc_in_runtime = 0,
 		.unicode_ascii_size = 40, .unicode_compact_size = 56,
 	},
 };
@@ -204,7 +221,10 @@ struct debug_offsets_map {
 	    code_linetable, code_firstlineno, code_adaptive;
 	int type_size, heap_type_size, heap_type_cached_keys;
 	int unicode_size, unicode_ascii_size, unicode_compact_size;
+	int interp_gc, gc_size, gc_collecting;
 	int skip_owner, tagged;
+	/* PyThreadState.exc_info, not in the block: offsetof(), 0 = unknown */
+	uint32_t tstate_exc;
 };
 
 static const struct debug_offsets_map debug_maps[] = {
@@ -225,7 +245,9 @@ static const struct debug_offsets_map debug_maps[] = {
 		.code_firstlineno = 39, .code_adaptive = 43,
 		.type_size = 46,
 		.unicode_size = 67, .unicode_ascii_size = 70,
+		.interp_gc = 10, .gc_size = 71, .gc_collecting = 72,
 		.skip_owner = 3, .tagged = 0,
+		.tstate_exc = 120,
 	},
 	/*
 	 * 3.14: Include/internal/pycore_debug_offsets.h as shipped with
@@ -254,6 +276,9 @@ static const struct debug_offsets_map debug_maps[] = {
 		.code_firstlineno = 44, .code_adaptive = 48,
 		.type_size = 52,
 		.unicode_size = 77, .unicode_ascii_size = 80,
+		/* gc follows unicode_object, as in 3.13: gc 7408 and
+		 * collecting 192 in the 3.14.10 block (test_layouts.c) */
+		.interp_gc = 11, .gc_size = 81, .gc_collecting = 82,
 		.skip_owner = 3, .tagged = 1,
 	},
 	/*
@@ -511,9 +536,21 @@ int py_layout_check_debug_offsets(const unsigned char *block, size_t len,
 	v[5] = l.tstate_native_id;
 	distinct(&d, v, 6, "thread_state (two fields at one offset)");
 	l.cframe_current = -1;
+	if (m->interp_gc && m->gc_size) {
+		/* the GC's flag is optional: without it, no [gc] frames */
+		uint64_t gc = field(block, m->interp_gc);
+		uint64_t collecting = field(block, m->gc_collecting);
+
+		if (collecting + 4 <= field(block, m->gc_size) &&
+		    gc + collecting + 4 <= isize)
+			l.gc_collecting = (uint32_t)(gc + collecting);
+	}
+	l.tstate_exc = m->tstate_exc;
+	if (l.tstate_exc)
+		l.exc_item_previous = 8;
 	l.tstate_size = max3(max3(l.tstate_prev, l.tstate_next, l.tstate_interp),
 			     max3(l.tstate_frame, l.tstate_thread_id,
-				  l.tstate_native_id), 0) + 8;
+				  l.tstate_native_id), l.tstate_exc) + 8;
 
 	l.interpreter_frames = 1;
 	l.frame_back = offset_in(&d, fsize, m->frame_previous,

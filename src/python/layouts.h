@@ -96,6 +96,17 @@ struct py_layout {
 	uint32_t dict_values_header;	/* bytes before values[] (3.13: 8) */
 	int long_tagged;		/* 3.12+: lv_tag holds the digit count */
 
+	/*
+	 * modes (0 = not known for this version): the thread's exception
+	 * state, PyThreadState.exc_info (3.7+: a chain of _PyErr_StackItem,
+	 * the exception object or type first in each) or exc_type (3.6,
+	 * exc_item_previous 0); the cyclic GC's collecting flag (an int).
+	 */
+	uint32_t tstate_exc;
+	uint32_t exc_item_previous;	/* _PyErr_StackItem.previous_item */
+	uint32_t gc_collecting;		/* from the interpreter state */
+	int gc_in_runtime;		/* 3.8: from _PyRuntime instead */
+
 	/* PEP 393 strings */
 	uint32_t unicode_ascii_size;	/* sizeof(PyASCIIObject) */
 	uint32_t unicode_compact_size;	/* sizeof(PyCompactUnicodeObject) */

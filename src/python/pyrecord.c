@@ -3,8 +3,11 @@
  *
  * Each tick samples every followed process once (cpu mode: only threads
  * in state R; --idle: all, idle ones get an "[idle]" leaf; --gil: only the
- * GIL holder).  A thread whose stack did not change since the last tick
- * reuses its stack id, so the steady-state cost is the reads alone.
+ * GIL holder; --mode exception: only threads handling an exception).  A
+ * sample in the cyclic GC ends in "[gc]"; with --opcodes, in the leaf's
+ * instruction "[@OFFSET NAME]".  A thread whose stack did not change
+ * since the last tick reuses its stack id, so the steady-state cost is
+ * the reads alone.
  * Never stops the target; a process that vanishes just stops being
  * sampled.
  */
@@ -17,6 +20,7 @@
 
 #include "model/profile.h"
 #include "python/asyncio.h"
+#include "python/opcodes.h"
 #include "python/pyrecord.h"
 #include "python/threadnames.h"
 #include "sample/exec_watch.h"
@@ -44,6 +48,7 @@ struct pyrec_thread {
 	struct pyframe *last;
 	size_t nr_last, alloc_last;
 	int last_marker;
+	int last_opcode, last_offset;	/* --opcodes: the leaf's, -1 = none */
 	uint32_t last_stack;
 	unsigned long last_epoch;
 };
@@ -68,7 +73,7 @@ struct pyrec {
 	size_t nr_threads, alloc_threads;
 	struct pyrec_process *current;
 	int64_t now_ns;
-	uint32_t idle_frame, moving_frame;
+	uint32_t idle_frame, moving_frame, gc_frame;
 	uint32_t *scratch;
 	size_t alloc_scratch;
 };
@@ -252,6 +257,27 @@ static void on_waiting_task(void *ctx, const struct pyframe *frames, size_t n)
 	rec->stats->samples++;
 }
 
+/*
+ * --opcodes: the leaf's instruction as a frame "[@OFFSET NAME]" under it
+ * (annotate lists them under their source line); the line is the leaf's.
+ */
+static uint32_t opcode_frame(struct pyrec *rec, const struct pythread_sample *s)
+{
+	const struct py_layout *l = &rec->current->reader->layout;
+	const char *const *names = py_opcode_names(l->major, l->minor);
+	const char *name = names ? names[s->leaf_opcode] : NULL;
+	char text[96];
+	int len;
+
+	/* a child process (--subprocesses) may run another version */
+	if (name)
+		len = snprintf(text, sizeof(text), "[@%d %s]", s->leaf_offset, name);
+	else
+		len = snprintf(text, sizeof(text), "[@%d opcode %d]",
+			       s->leaf_offset, s->leaf_opcode);
+	return profile_frame_named(rec->p, text, (size_t)len, FRAME_MARKER);
+}
+
 static void on_thread(void *ctx, const struct pythread_sample *orig)
 {
 	struct pyrec *rec = ctx;
@@ -259,13 +285,18 @@ static void on_thread(void *ctx, const struct pythread_sample *orig)
 	const struct pythread_sample *s = async_stack(rec, orig, &copy);
 	struct pyrec_process *pr = rec->current;
 	struct pyrec_thread *t;
-	/* a leaf marker: [idle] (--idle, did not run) or [moving] (the
-	 * callees changed faster than they could be read) */
-	int marker = s->moving ? 2 : rec->o->idle && s->running == 0;
+	/* a leaf marker: [gc] (in the cyclic garbage collector), [idle]
+	 * (--idle, did not run) or [moving] (the callees changed faster
+	 * than they could be read) */
+	int marker = s->in_gc == 1 ? 3 : s->moving ? 2 :
+		rec->o->idle && s->running == 0;
 	uint32_t stack;
 	size_t i;
 
 	if (!s->nr_frames)
+		return;
+	/* --mode exception: only threads handling one */
+	if (rec->o->exception && s->in_exception != 1)
 		return;
 	t = find_thread(rec, pr->pid, s);
 	if (!t->thread || t->name_serial != s->name_serial) {
@@ -274,6 +305,7 @@ static void on_thread(void *ctx, const struct pythread_sample *orig)
 	}
 	if (t->last_stack && t->last_epoch == pr->reader->codes.epoch &&
 	    t->nr_last == s->nr_frames && t->last_marker == marker &&
+	    t->last_opcode == s->leaf_opcode && t->last_offset == s->leaf_offset &&
 	    !memcmp(t->last, s->frames, s->nr_frames * sizeof(*s->frames))) {
 		stack = t->last_stack;
 	} else {
@@ -282,11 +314,19 @@ static void on_thread(void *ctx, const struct pythread_sample *orig)
 		for (i = s->nr_frames; i-- > 0;)
 			stack = profile_stack_push(rec->p, stack,
 						   frame_id(rec, &s->frames[i]));
+		if (rec->o->opcodes && s->leaf_opcode >= 0)
+			stack = profile_stack_push(rec->p, stack,
+						   opcode_frame(rec, s));
 		if (marker == 1) {
 			if (!rec->idle_frame)
 				rec->idle_frame = profile_frame_named(
 					rec->p, "[idle]", 6, FRAME_MARKER);
 			stack = profile_stack_push(rec->p, stack, rec->idle_frame);
+		} else if (marker == 3) {
+			if (!rec->gc_frame)
+				rec->gc_frame = profile_frame_named(
+					rec->p, "[gc]", 4, FRAME_MARKER);
+			stack = profile_stack_push(rec->p, stack, rec->gc_frame);
 		} else if (marker == 2) {
 			if (!rec->moving_frame)
 				rec->moving_frame = profile_frame_named(
@@ -298,6 +338,8 @@ static void on_thread(void *ctx, const struct pythread_sample *orig)
 		memcpy(t->last, s->frames, s->nr_frames * sizeof(*s->frames));
 		t->nr_last = s->nr_frames;
 		t->last_marker = marker;
+		t->last_opcode = s->leaf_opcode;
+		t->last_offset = s->leaf_offset;
 		t->last_stack = stack;
 		t->last_epoch = pr->reader->codes.epoch;
 	}
@@ -320,6 +362,12 @@ static unsigned sample_flags(const struct record_options *o)
 		flags |= PYREAD_WANT_STATE;
 	if (o->gil)
 		flags |= PYREAD_GIL_ONLY;
+	if (o->exception)
+		flags |= PYREAD_WANT_EXC;
+	if (o->opcodes)
+		flags |= PYREAD_WANT_OPCODES;
+	/* [gc] frames always, as CPython's own profiler shows them */
+	flags |= PYREAD_WANT_GC;
 	return flags;
 }
 

@@ -278,6 +278,7 @@ static enum pyread_status try_binary(struct pyreader *r,
 	bias = c->start - b.load_base;
 	if (b.code_type)
 		r->codes.code_type = b.code_type + bias;
+	r->py_none = b.none ? b.none + bias : 0;
 	addr = b.runtime ? b.runtime : b.runtime_section;
 	if (!addr)
 		return try_static_heads(r, c, &b, bias, why);
@@ -338,6 +339,11 @@ static enum pyread_status try_binary(struct pyreader *r,
 	{
 		const struct py_layout *l = py_layout_find(major, minor);
 
+		/* 3.13+ is read from its debug offsets, whose cookie is not
+		 * there yet while the loader is still mapping libpython's
+		 * data (seen at start-up: Py_Version readable, no cookie) */
+		if (!l && py_debug_offsets_size(major, minor))
+			return PYREAD_NOT_READY;
 		if (!l || l->static_heads) {
 			strbuf_addf(why, "pid %d runs Python %s, which scorch cannot read (supported: 3.6 and later)",
 				    (int)r->pid, r->version);
@@ -841,6 +847,119 @@ static uint64_t gil_holder(struct pyreader *r, uint64_t interp)
 }
 
 /*
+ * Is the interpreter's cyclic GC collecting now?  1 / 0, -1 when this
+ * version's layout does not say where the flag is or it cannot be read.
+ */
+static int gc_collecting(struct pyreader *r, uint64_t interp, int fresh)
+{
+	const struct py_layout *l = &r->layout;
+	uint64_t addr = (l->gc_in_runtime ? r->runtime : interp) + l->gc_collecting;
+	uint32_t buf;
+	const unsigned char *p;
+
+	if (!l->gc_collecting)
+		return -1;
+	if (fresh)
+		p = remote_read(r->pid, addr, &buf, sizeof(buf)) < 0 ? NULL :
+			(const unsigned char *)&buf;
+	else
+		p = pystack_bytes(r, SNAPSHOT_FIRST, addr, sizeof(buf), &buf);
+	if (!p)
+		return -1;
+	return remote_i32(p, 0) != 0;
+}
+
+/* len bytes at addr: from this sample's snapshot, or (fresh) read now. */
+static const unsigned char *state_bytes(struct pyreader *r, int fresh,
+					uint64_t addr, size_t len, void *buf)
+{
+	if (fresh)
+		return remote_read(r->pid, addr, buf, len) < 0 ? NULL : buf;
+	return pystack_bytes(r, SNAPSHOT_FIRST, addr, len, buf);
+}
+
+/* Longest chain of exception states followed (generators push theirs). */
+#define EXC_CHAIN_MAX 64
+
+/*
+ * Is the thread handling an exception, as sys.exc_info() would say: is
+ * any exception state on its chain set to something other than None?
+ * 1 / 0, -1 when this version's layout or Py_None's address is unknown.
+ * fresh: read it all now, not from the snapshot (ts is then unused).
+ */
+static int thread_in_exception(struct pyreader *r, uint64_t tstate,
+			       const unsigned char *ts, int fresh)
+{
+	const struct py_layout *l = &r->layout;
+	unsigned char buf[32];
+	uint64_t item, v;
+	int i;
+
+	if (!l->tstate_exc || !r->py_none)
+		return -1;
+	if (fresh) {
+		if (remote_read(r->pid, tstate + l->tstate_exc, &item,
+				sizeof(item)) < 0)
+			return -1;
+	} else {
+		item = remote_u64(ts, l->tstate_exc);
+	}
+	if (!l->exc_item_previous)
+		return item && item != r->py_none;
+	if (l->exc_item_previous + 8 > sizeof(buf))
+		return -1;
+	for (i = 0; item && i < EXC_CHAIN_MAX; i++) {
+		const unsigned char *p = state_bytes(r, fresh, item,
+						     l->exc_item_previous + 8, buf);
+
+		if (!p)
+			return -1;
+		v = remote_u64(p, 0);
+		if (v && v != r->py_none)
+			return 1;
+		item = remote_u64(p, l->exc_item_previous);
+	}
+	return 0;
+}
+
+/*
+ * 3.11+: the instruction the innermost frame is executing, read from its
+ * code's co_code_adaptive (where specialized instructions are written),
+ * at the frame's instruction pointer as this sample's walk read it.
+ */
+static void leaf_instruction(struct pyreader *r, struct pythread_sample *s)
+{
+	const struct py_layout *l = &r->layout;
+	const struct pycode *code = r->frames[0].code;
+	unsigned char buf[8], unit[2];
+	const unsigned char *p;
+	uint64_t instr, first, frame = 0, code_addr;
+	size_t i;
+
+	for (i = 0; i < r->nr_walked && !frame; i++)
+		if (r->walked[i].frame == 0)
+			frame = r->walked[i].addr;
+	if (!frame || !l->interpreter_frames)
+		return;
+	code_addr = r->walked[i - 1].code;
+	if (l->frame_code_tagged)
+		code_addr &= ~3ULL;
+	p = pystack_bytes(r, SNAPSHOT_FIRST, frame + l->frame_lasti, 8, buf);
+	if (!p)
+		return;
+	instr = remote_u64(p, 0);
+	first = code_addr + l->code_adaptive;
+	if (instr < first || (instr - first) / 2 >= code->nr_units ||
+	    (instr - first) & 1)
+		return;
+	p = pystack_bytes(r, SNAPSHOT_FIRST, instr, sizeof(unit), unit);
+	if (!p)
+		return;
+	s->leaf_opcode = p[0];
+	s->leaf_offset = (int)(instr - first);
+}
+
+/*
  * An interpreter's next interpreter and first thread state, read now;
  * for the head interpreter they are kept for the next samples.
  */
@@ -889,7 +1008,7 @@ int pyreader_sample(struct pyreader *r, unsigned flags, pyread_thread_fn fn,
 	}
 	for (; interp && nr_interps < 64; interp = next_interp, nr_interps++) {
 		uint64_t holder = 0;
-		int nr_threads = 0;
+		int nr_threads = 0, collecting = -1;
 		int cached = interp == r->head_interp && r->head_threads;
 
 		if (cached) {
@@ -901,7 +1020,10 @@ int pyreader_sample(struct pyreader *r, unsigned flags, pyread_thread_fn fn,
 			r->head_interp = 0;
 			break;
 		}
-		if (flags & (PYREAD_WANT_GIL | PYREAD_GIL_ONLY))
+		if (flags & PYREAD_WANT_GC)
+			collecting = gc_collecting(r, interp, 0);
+		if ((flags & (PYREAD_WANT_GIL | PYREAD_GIL_ONLY)) ||
+		    collecting == 1)
 			holder = gil_holder(r, interp);
 		for (; tstate && nr_threads < 4096; nr_threads++) {
 			struct pyreader_thread *t;
@@ -970,6 +1092,10 @@ int pyreader_sample(struct pyreader *r, unsigned flags, pyread_thread_fn fn,
 					continue;
 				}
 			}
+			/* the GC runs in the thread that holds the GIL */
+			s.in_gc = collecting < 0 ? -1 : collecting && holder == this;
+			s.in_exception = (flags & PYREAD_WANT_EXC) ?
+				thread_in_exception(r, this, ts, 0) : -1;
 			r->root_entry_hint = t->root_entry;
 			prev.walked = t->live;
 			prev.nr_walked = t->nr_live;
@@ -983,6 +1109,20 @@ int pyreader_sample(struct pyreader *r, unsigned flags, pyread_thread_fn fn,
 				(*errors)++;
 				continue;
 			}
+			/*
+			 * The state was read before the stack: a collection or
+			 * an except block that ended meanwhile would be pinned
+			 * on the stack after it.  Held on both sides of the
+			 * read, it held for the stack read in between.
+			 */
+			if (s.in_gc == 1 && gc_collecting(r, interp, 1) != 1)
+				s.in_gc = 0;
+			if (s.in_exception == 1 &&
+			    thread_in_exception(r, this, NULL, 1) != 1)
+				s.in_exception = 0;
+			s.leaf_opcode = s.leaf_offset = -1;
+			if ((flags & PYREAD_WANT_OPCODES) && n > 0 && !s.moving)
+				leaf_instruction(r, &s);
 			s.nr_frames = (size_t)n;
 			s.frames = r->frames;
 			fn(ctx, &s);

@@ -54,6 +54,15 @@ struct pythread_sample {
 	int moving;		/* 3.11+: the stack kept changing while it
 				   was read; frames are the part that held
 				   still (the callers), its callees unknown */
+	int in_gc;		/* PYREAD_WANT_GC: in the cyclic GC, 1 / 0,
+				   -1 when this version does not say */
+	int in_exception;	/* PYREAD_WANT_EXC: handling an exception
+				   (sys.exc_info() is set), 1 / 0, -1 when
+				   this version does not say */
+	int leaf_opcode;	/* PYREAD_WANT_OPCODES (3.11+): the innermost
+				   frame's instruction (its byte, the
+				   specialized one), -1 when unknown */
+	int leaf_offset;	/* and its offset in bytes, as dis shows it */
 	size_t nr_frames;
 	const struct pyframe *frames;	/* innermost first */
 };
@@ -65,6 +74,10 @@ struct pythread_sample {
 #define PYREAD_WANT_STATE 8	/* compute running for every thread */
 #define PYREAD_INSTANT_STATE 16	/* running = OS state R now, not "used
 				   CPU since the last sample" */
+#define PYREAD_WANT_GC 32	/* compute in_gc (the GIL holder while the
+				   interpreter's GC is collecting) */
+#define PYREAD_WANT_EXC 64	/* compute in_exception */
+#define PYREAD_WANT_OPCODES 128	/* compute leaf_opcode, leaf_offset */
 
 typedef void (*pyread_thread_fn)(void *ctx, const struct pythread_sample *t);
 
@@ -84,6 +97,7 @@ struct pyreader {
 	struct py_layout layout;
 	uint64_t runtime;		/* address of _PyRuntime (3.6:
 					   of interp_head, layouts.h) */
+	uint64_t py_none;		/* Py_None in the target, 0 = unknown */
 	uint64_t tstate_current;	/* address of the current thread
 					   pointer (<= 3.11), 0 = none */
 	uint64_t head_interp;		/* interpreters.head, 0 = read it */
@@ -175,6 +189,13 @@ int pyreader_settled_not_python(pid_t pid, struct exec_watch *w, int64_t now_ns)
 static inline void pyreader_set_period(struct pyreader *r, double hz)
 {
 	r->period_ns = hz > 0 ? (int64_t)(1e9 / hz) : 0;
+}
+
+/* Nonzero when this reader can tell whether a thread handles an
+ * exception (PYREAD_WANT_EXC gives in_exception 0 or 1). */
+static inline int pyreader_knows_exceptions(const struct pyreader *r)
+{
+	return r->layout.tstate_exc && r->py_none;
 }
 
 /* Explains a permission failure on pid: cause and fix, one line. */

@@ -185,7 +185,9 @@ static const unsigned char *find_in(const struct snapshot *s,
 	if (!lo)
 		return NULL;
 	lo--;
-	if (addr + len > spans[lo].addr + spans[lo].got)
+	/* no sums that can wrap: a torn pointer may be near 2^64 */
+	if (addr - spans[lo].addr > spans[lo].got ||
+	    len > spans[lo].got - (addr - spans[lo].addr))
 		return NULL;
 	return s->buf + spans[lo].at + (addr - spans[lo].addr);
 }

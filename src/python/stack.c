@@ -20,6 +20,8 @@
 
 /* room above the innermost frame read with it: the stack grows upwards */
 #define LEAF_ROOM 1024
+/* above any user-space address on x86_64 (57-bit with 5-level paging) */
+#define PYSTACK_ADDR_MAX (1ULL << 57)
 #define TOUCHED_MAX 4096
 /* reads of one stack before it counts as torn */
 #define STACK_ATTEMPTS 3
@@ -127,17 +129,24 @@ int pystack_u64(struct pyreader *r, uint64_t addr, uint64_t *value)
 static const unsigned char *frame_bytes(struct pyreader *r, uint64_t addr,
 					size_t size, int innermost)
 {
-	const unsigned char *p = snapshot_find(r->cur, r->walk_copy, addr, size);
+	const unsigned char *p;
 	size_t room = 0;
 
+	/* a pointer from a torn read can be anything: one that no frame
+	 * of a user-space stack can have is not looked up at all */
+	if (addr & 7 || addr > PYSTACK_ADDR_MAX - size) {
+		errno = EFAULT;
+		return NULL;
+	}
+	p = snapshot_find(r->cur, r->walk_copy, addr, size);
 	r->from_snapshot = p != NULL;
 	if (innermost && r->layout.interpreter_frames) {
 		uint64_t end = addr + size, page_end = (end + 4095) & ~4095ULL;
 
 		room = page_end - end < LEAF_ROOM ? (size_t)(page_end - end) : LEAF_ROOM;
 	}
-	if (!p && addr >= r->window_base &&
-	    addr + size <= r->window_base + r->window_len)
+	if (!p && addr >= r->window_base && r->window_len >= size &&
+	    addr - r->window_base <= r->window_len - size)
 		p = r->window + (addr - r->window_base);
 	if (!p && r->layout.interpreter_frames && addr + size > PYSTACK_WINDOW) {
 		/* leave room above: the stack grows upwards between samples */

@@ -19,6 +19,10 @@ struct record_options {
 	double duration_s;		/* -d SECONDS, 0 = until the target exits */
 	int idle;			/* --idle: wall clock, every thread */
 	int gil;			/* --gil: only the GIL holder's samples */
+	int exception;			/* --mode exception: only samples of
+					   threads handling an exception */
+	int opcodes;			/* --opcodes: the leaf's instruction
+					   as a frame under it (3.11+) */
 	int threads;			/* --threads: thread name as root frame */
 	int subprocesses;		/* --subprocesses: follow children */
 	int native;			/* --native: mixed Python + native stacks */

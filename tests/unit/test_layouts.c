@@ -134,6 +134,9 @@ static void test_real_314(void)
 	CHECK(l.gil_last_holder == 8 && l.gil_locked == 16);
 	CHECK(l.tstate_prev == 0 && l.tstate_next == 8 && l.tstate_interp == 16);
 	CHECK(l.tstate_frame == 72);
+	/* gc (7408) + collecting (192); exc_info is not in the block */
+	CHECK(l.gc_collecting == 7600 && l.gc_in_runtime == 0);
+	CHECK(l.tstate_exc == 0);
 	CHECK(l.tstate_thread_id == 152 && l.tstate_native_id == 160);
 	CHECK(l.tstate_size > 160);
 	CHECK(l.frame_back == 8 && l.frame_code == 0 && l.frame_lasti == 56);
@@ -228,6 +231,12 @@ static void test_mislabelled(void)
 	memcpy(b, v313, sizeof(v313));
 	memcpy(b, "xdebugpy", 8);
 	CHECK(decode(b, sizeof(b), 14, &l) < 0);
+	/* as what it is: gc (7400) + collecting (200), and the row's
+	 * exc_info, inside the thread state bytes read */
+	CHECK(decode(b, 584, 13, &l) == 0);
+	CHECK(l.gc_collecting == 7600);
+	CHECK(l.tstate_exc == 120 && l.exc_item_previous == 8);
+	CHECK(l.tstate_size >= 128);
 }
 
 /* The block of CPython 3.15.2 (Debian 3.15.2-1, x86_64, GIL build),

@@ -165,6 +165,24 @@ static void test_snapshot_gone_process(void)
 	snapshot_release(&s);
 }
 
+/*
+ * A pointer from a torn read may be anything, -1 too: a range past every
+ * span, whose end wraps around 2^64, is not in the snapshot.
+ */
+static void test_snapshot_find_wrapping_range(void)
+{
+	struct snapshot s = { 0 };
+
+	fill_block();
+	snapshot_want(&s, addr_of(block), 256, SNAPSHOT_FIRST);
+	CHECK(snapshot_read(&s, getpid()) == 256);
+	CHECK(snapshot_find(&s, SNAPSHOT_FIRST, UINT64_MAX, 64) == NULL);
+	CHECK(snapshot_find(&s, SNAPSHOT_FIRST, UINT64_MAX - 7, 16) == NULL);
+	CHECK(snapshot_find(&s, SNAPSHOT_FIRST, addr_of(block) + 200, 64) == NULL);
+	CHECK(snapshot_find(&s, SNAPSHOT_FIRST, addr_of(block) + 192, 64) != NULL);
+	snapshot_release(&s);
+}
+
 int main(void)
 {
 	RUN(test_snapshot_joins_close_ranges);
@@ -173,5 +191,6 @@ int main(void)
 	RUN(test_snapshot_limits);
 	RUN(test_snapshot_copies);
 	RUN(test_snapshot_gone_process);
+	RUN(test_snapshot_find_wrapping_range);
 	TEST_EXIT();
 }

@@ -1,0 +1,77 @@
+#!/bin/bash
+# record_opcodes.sh - `record --opcodes` on every installed version with
+# instruction names (3.11-3.13): a loop that multiplies two big ints
+# spends nearly all its time in one instruction; the program names it
+# itself (dis, adaptive: the specialized name) and scorch must find the
+# same offset and name as the hottest, in the profile and in annotate.
+. "$(dirname "$0")/lib.sh"
+
+PROG=$WORK/opprog.py
+cat >"$PROG" <<'PY'
+import dis, sys, time
+a = 7 ** 20000
+b = 3 ** 20000
+
+def hot(n):
+    for _ in range(n):
+        c = a * b
+    return c
+
+end = time.time() + float(sys.argv[1])
+while time.time() < end:
+    hot(200)
+for ins in dis.get_instructions(hot, adaptive=True):
+    if ins.opname.startswith("BINARY_OP") and ins.positions.lineno == 7:
+        print("hot", ins.offset, ins.opname)
+PY
+
+opnames() { "$1" -c 'import sys; sys.exit(not (3, 11) <= sys.version_info < (3, 14))'; }
+
+any=""
+while read -r label py; do
+	if ! python_readable "$py"; then
+		skip "record-opcodes-$label" "CPython $label is older than scorch reads"
+		continue
+	fi
+	if ! opnames "$py"; then
+		# refused with the reason, nothing written
+		f=$WORK/refused-$label.folded
+		"$SCORCH" record -q --opcodes -o "$f" -- "$py" -c 'pass' 2>"$WORK/refused-$label.err"
+		rc=$?
+		if [ $rc -eq 1 ] && grep -q "scorch: record: --opcodes: scorch has no instruction names for Python" "$WORK/refused-$label.err" &&
+			[ ! -e "$f" ]; then
+			ok "record-opcodes-refused-$label"
+		else
+			fail "record-opcodes-refused-$label" "exit $rc: $(cat "$WORK/refused-$label.err")"
+		fi
+		continue
+	fi
+	any=1
+	pb=$WORK/op-$label.pb.gz
+	if ! "$SCORCH" record -q --opcodes -F 200 -o "$pb" -- "$py" "$PROG" 2 \
+		>"$WORK/op-$label.out" 2>"$WORK/op-$label.err"; then
+		fail "record-opcodes-$label" "record failed: $(tail -n 2 "$WORK/op-$label.err")"
+		continue
+	fi
+	read -r _ off name < <(grep '^hot ' "$WORK/op-$label.out")
+	"$SCORCH" collapse "$pb" >"$WORK/op-$label.folded" 2>&1
+	top=$(awk '/;hot \(/ && /;\[@[0-9]+ [A-Z_]+\] [0-9]+$/ {
+			n = split($0, parts, ";"); leaf = parts[n]; sub(/ [0-9]+$/, "", leaf)
+			c[leaf] += $NF }
+		END {for (k in c) if (c[k] > best) {best = c[k]; hot = k}; print hot}' \
+		"$WORK/op-$label.folded")
+	if [ -z "$name" ]; then
+		fail "record-opcodes-$label" "the program did not name its hot instruction"
+	elif [ "$top" != "[@$off $name]" ]; then
+		fail "record-opcodes-$label" "hottest instruction under hot: '$top', the program says '[@$off $name]'"
+	else
+		ok "record-opcodes-$label"
+	fi
+	"$SCORCH" annotate "$pb" hot >"$WORK/ann-$label.txt" 2>&1
+	if grep -A3 ': *7  *c = a \* b' "$WORK/ann-$label.txt" | grep -Eq "^ +[0-9.]+ +[0-9]+ :  +@$off +$name\$"; then
+		ok "annotate-opcodes-$label"
+	else
+		fail "annotate-opcodes-$label" "no @$off $name row under line 7: $(head -n 8 "$WORK/ann-$label.txt")"
+	fi
+done < <(python_versions)
+[ -n "$any" ] || skip record-opcodes "no CPython 3.11-3.13 installed"
