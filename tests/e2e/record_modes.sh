@@ -91,6 +91,7 @@ exc_knows() { "$1" -c 'import sys; sys.exit(sys.version_info >= (3, 14))'; }
 # sum_where AWKCOND FILE: samples of the folded stacks matching
 sum_where() { awk "$1 {n += \$NF} END {print n + 0}" "$2"; }
 
+plan $(($(python_versions | wc -l) * 2 + 2))	# gc and exception per interpreter, 2 errors
 any=""
 while read -r label py; do
 	if ! python_readable "$py"; then
@@ -155,7 +156,7 @@ while read -r label py; do
 		ok "record-mode-exception-$label"
 	fi
 done < <(python_versions)
-[ -n "$any" ] || skip record-modes "no CPython 3.$PY_OLDEST_MINOR+ installed"
+[ -n "$any" ] || { plan 1; skip record-modes "no CPython 3.$PY_OLDEST_MINOR+ installed"; }
 
 "$SCORCH" record --mode bogus -o "$WORK/bogus.folded" -- true 2>"$WORK/bogus.err"
 rc=$?

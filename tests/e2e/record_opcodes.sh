@@ -30,11 +30,13 @@ opnames() { "$1" -c 'import sys; sys.exit(not (3, 11) <= sys.version_info < (3, 
 any=""
 while read -r label py; do
 	if ! python_readable "$py"; then
+		plan 1
 		skip "record-opcodes-$label" "CPython $label is older than scorch reads"
 		continue
 	fi
 	if ! opnames "$py"; then
 		# refused with the reason, nothing written
+		plan 1
 		f=$WORK/refused-$label.folded
 		"$SCORCH" record -q --opcodes -o "$f" -- "$py" -c 'pass' 2>"$WORK/refused-$label.err"
 		rc=$?
@@ -47,10 +49,12 @@ while read -r label py; do
 		continue
 	fi
 	any=1
+	plan 2
 	pb=$WORK/op-$label.pb.gz
 	if ! "$SCORCH" record -q --opcodes -F 200 -o "$pb" -- "$py" "$PROG" 2 \
 		>"$WORK/op-$label.out" 2>"$WORK/op-$label.err"; then
 		fail "record-opcodes-$label" "record failed: $(tail -n 2 "$WORK/op-$label.err")"
+		fail "annotate-opcodes-$label" "record failed"
 		continue
 	fi
 	read -r _ off name < <(grep '^hot ' "$WORK/op-$label.out")
@@ -74,4 +78,4 @@ while read -r label py; do
 		fail "annotate-opcodes-$label" "no @$off $name row under line 7: $(head -n 8 "$WORK/ann-$label.txt")"
 	fi
 done < <(python_versions)
-[ -n "$any" ] || skip record-opcodes "no CPython 3.11-3.13 installed"
+[ -n "$any" ] || { plan 1; skip record-opcodes "no CPython 3.11-3.13 installed"; }
