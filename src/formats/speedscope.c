@@ -414,12 +414,15 @@ static int read_sampled(struct speedscope_reader *r, uint32_t prof,
 	return 0;
 }
 
+/* Each event costs O(1): the open frames are kept as one stack id of
+ * the profile's prefix tree, pushed on "O" and popped to its parent on
+ * "C", so deep nesting is never rebuilt frame by frame. */
 static int read_evented(struct speedscope_reader *r, uint32_t prof,
 			uint32_t thread)
 {
 	const struct json_doc *d = &r->doc;
 	uint32_t events = json_member(d, prof, "events"), e;
-	size_t depth = 0;
+	uint32_t open = 0;	/* stack id of the open frames; 0 = none */
 	double last = 0;
 	int started = 0;
 
@@ -439,26 +442,22 @@ static int read_evented(struct speedscope_reader *r, uint32_t prof,
 			return bad(r, "event times go backwards");
 		if (frame_index(r, json_node(d, frame), &id))
 			return -1;
-		if (depth && when > last)
-			profile_add1(r->p,
-				     profile_stack_from_frames(r->p, r->stack, depth),
-				     thread, sample_time(r, last),
+		if (open && when > last)
+			profile_add1(r->p, open, thread, sample_time(r, last),
 				     when - last);
 		last = when;
 		started = 1;
 		if (!strcmp(json_string(d, type), "O")) {
-			grow_array((void **)&r->stack, sizeof(*r->stack),
-				   depth + 1, &r->alloc_stack);
-			r->stack[depth++] = id;
+			open = profile_stack_push(r->p, open, id);
 		} else if (!strcmp(json_string(d, type), "C")) {
-			if (!depth || r->stack[depth - 1] != id)
+			if (!open || r->p->stacks[open].frame != id)
 				return bad(r, "an event closes a frame that is not open");
-			depth--;
+			open = r->p->stacks[open].parent;
 		} else {
 			return bad(r, "an event type is neither \"O\" nor \"C\"");
 		}
 	}
-	if (depth)
+	if (open)
 		return bad(r, "frames are still open at the end of the events");
 	return 0;
 }
