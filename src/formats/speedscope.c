@@ -124,7 +124,16 @@ static int speedscope_write(const struct profile *p, FILE *out,
 	uint32_t *scratch = NULL;
 	size_t *order, alloc = 0;
 	int nr_profiles = 0;
+	double sum;
 
+	/* a thread's endValue is the sum of its weights: it must be a
+	 * finite number, JSON has no "inf" */
+	for (i = 0, sum = 0; i < p->nr_totals; i++) {
+		double w = p->totals[i].value[v];
+
+		if (w > 0 && !((sum += w) < 1.7976931348623157e308))
+			return error("speedscope: the weights add up to more than JSON numbers hold (scale the counts down)");
+	}
 	if (!title || !*title)
 		title = p->meta.command ? profile_str(p, p->meta.command) : "";
 	if (!*title)
@@ -252,6 +261,9 @@ struct speedscope_reader {
 	int keep_time;
 	double ns_per_unit;	/* this profile's unit in ns; 0 = not time */
 };
+
+/* Weights fit a 64-bit counter (pprof's) so that no sum reaches inf. */
+#define SPEEDSCOPE_MAX_WEIGHT 9223372036854775808.0
 
 static int bad(struct speedscope_reader *r, const char *why)
 {
@@ -394,6 +406,8 @@ static int read_sampled(struct speedscope_reader *r, uint32_t prof,
 			    !(json_node(d, w)->number >= 0) ||
 			    isinf(json_node(d, w)->number))
 				return bad(r, "a weight is not a non-negative number");
+			if (json_node(d, w)->number >= SPEEDSCOPE_MAX_WEIGHT)
+				return bad(r, "a weight is 2^63 or more");
 			weight = json_node(d, w)->number;
 			w = json_node(d, w)->next;
 		}
@@ -442,6 +456,8 @@ static int read_evented(struct speedscope_reader *r, uint32_t prof,
 			return bad(r, "event times go backwards");
 		if (frame_index(r, json_node(d, frame), &id))
 			return -1;
+		if (open && when - last >= SPEEDSCOPE_MAX_WEIGHT)
+			return bad(r, "a frame is open for 2^63 units or more");
 		if (open && when > last)
 			profile_add1(r->p, open, thread, sample_time(r, last),
 				     when - last);

@@ -288,6 +288,48 @@ static void test_evented_deep(void)
 	strbuf_release(&doc);
 }
 
+static int write_to_memory(const void *arg)
+{
+	static const struct write_options wo;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int ret = speedscope_writer.write(arg, f, &wo);
+
+	fclose(f);
+	if (ret == 0)
+		CHECK(strstr(buf, "inf") == NULL);
+	free(buf);
+	return ret;
+}
+
+/* Weights whose sum is not a finite double would print endValue:inf,
+ * which is not JSON: the writer refuses with one line.  The reader
+ * refuses weights of 2^63 or more, which no counter holds. */
+static void test_huge_weights(void)
+{
+	static const char doc[] =
+		"{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\","
+		"\"shared\":{\"frames\":[{\"name\":\"a\"}]},"
+		"\"profiles\":[{\"type\":\"sampled\",\"name\":\"x\",\"unit\":\"none\","
+		"\"startValue\":0,\"endValue\":1,\"samples\":[[0]],\"weights\":[1e308]}]}";
+	struct profile p;
+	uint32_t a, b;
+
+	profile_init(&p);
+	a = profile_stack_push(&p, 0, profile_frame_named(&p, "a", 1, FRAME_NATIVE));
+	b = profile_stack_push(&p, 0, profile_frame_named(&p, "b", 1, FRAME_NATIVE));
+	profile_add1(&p, a, 0, -1, 1e308);
+	CHECK(write_to_memory(&p) == 0);
+	profile_add1(&p, b, 0, -1, 1e308);
+	CHECK(write_to_memory(&p) < 0);
+	profile_release(&p);
+
+	profile_init(&p);
+	CHECK(speedscope_read_buffer(doc, strlen(doc), "huge.json", &p, NULL) < 0);
+	profile_release(&p);
+}
+
 struct doc_case {
 	const char *json, *why;
 };
@@ -372,6 +414,7 @@ int main(void)
 	RUN(test_time_order_per_thread);
 	RUN(test_evented);
 	RUN(test_evented_deep);
+	RUN(test_huge_weights);
 	RUN(test_rejects);
 	RUN(test_probe);
 	TEST_EXIT();
