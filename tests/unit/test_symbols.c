@@ -314,6 +314,75 @@ static void test_perf_map_files(void)
 	}
 }
 
+/* A CODE_LOAD record for name at addr, size 8, with 8 code bytes. */
+static size_t jitdump_load(unsigned char *buf, uint64_t addr, const char *name)
+{
+	size_t n = 0, len = strlen(name) + 1;
+
+	n += put32(buf + n, 0);
+	n += put32(buf + n, (uint32_t)(56 + len + 8));
+	n += put64(buf + n, 1);
+	n += put32(buf + n, 1);
+	n += put32(buf + n, 1);
+	n += put64(buf + n, addr);
+	n += put64(buf + n, addr);
+	n += put64(buf + n, 8);
+	n += put64(buf + n, 1);
+	memcpy(buf + n, name, len);
+	n += len;
+	memset(buf + n, 0x90, 8);
+	return n + 8;
+}
+
+static void append_bytes(const char *path, const unsigned char *b, size_t n)
+{
+	FILE *f = fopen(path, "ab");
+
+	CHECK(f != NULL);
+	if (f) {
+		CHECK(fwrite(b, 1, n, f) == n);
+		fclose(f);
+	}
+}
+
+/* The jitdump file is read like the perf map: appended records only, a
+ * record still being written is read again once complete. */
+static void test_jitdump_file(void)
+{
+	struct symbols_process proc;
+	unsigned char head[40], rec[256];
+	char path[64];
+	size_t n = 0, r;
+
+	memset(&proc, 0, sizeof(proc));
+	proc.pid = getpid();
+	snprintf(path, sizeof(path), "/tmp/jit-%d.dump", (int)proc.pid);
+	unlink(path);
+	memset(head, 0, sizeof(head));
+	n += put32(head + n, 0x4A695444);
+	n += put32(head + n, 1);
+	n += put32(head + n, 40);
+	append_bytes(path, head, sizeof(head));
+	r = jitdump_load(rec, 0x9000, "first");
+	append_bytes(path, rec, r);
+	jitmap_refresh(&proc);
+	CHECK(proc.jit->nr == 1);
+	CHECK(proc.jit->bytes_read == 40 + r);
+	r = jitdump_load(rec, 0xa000, "second");
+	append_bytes(path, rec, 20);		/* half a record */
+	jitmap_refresh(&proc);
+	CHECK(proc.jit->nr == 1);
+	append_bytes(path, rec + 20, r - 20);
+	jitmap_refresh(&proc);
+	CHECK(proc.jit->nr == 2);
+	CHECK(jitmap_find(&proc, 0xa004) != NULL &&
+	      !strcmp(jitmap_find(&proc, 0xa004)->name, "second"));
+	/* each byte read once, but for the half record read twice */
+	CHECK(proc.jit->bytes_read == (uint64_t)file_bytes(path) + 20);
+	jitmap_free(proc.jit);
+	unlink(path);
+}
+
 static void test_kernel(void)
 {
 	struct symbols *s = symbols_new(0);
@@ -430,6 +499,7 @@ int main(void)
 	RUN(test_perf_map);
 	RUN(test_jitdump);
 	RUN(test_perf_map_files);
+	RUN(test_jitdump_file);
 	RUN(test_kernel);
 	RUN(test_frame_pointers);
 	RUN(test_mixed_merge);
