@@ -4,7 +4,8 @@
 # native_jit.c runs as root and its /tmp/perf-PID.map is given to nobody
 # (as if planted by another user) or made a symbolic link; `scorch record`
 # must not use the names, must say so in one warning line, and must still
-# profile the program.  Needs root (to own files as nobody).
+# profile the program.  Needs root (to own files as nobody).  A 1 GiB
+# sparse map is read only up to the cap, with bounded memory.
 . "$(dirname "$0")/lib.sh"
 PROGS=$TOP/tests/programs
 
@@ -45,3 +46,25 @@ for mode in nobody symlink; do
 		ok "native_jit_planted_$mode ($samples samples, names ignored, one warning)"
 	fi
 done
+
+# a 1 GiB sparse map (the names, then zeros): the names are used, at most
+# 256 MiB of it is read, and scorch's peak RSS stays far below 1 GiB
+if [ ! -x /usr/bin/time ]; then
+	fail native_jit_sparse_map "/usr/bin/time is missing (apt-get install time)"
+	exit 0
+fi
+if ! /usr/bin/time -v -o "$WORK/sparse.time" timeout 120 "$SCORCH" record -F 400 \
+	--no-kernel -o "$WORK/sparse.folded" -- "$WORK/jit" 2 sparse 2>"$WORK/sparse.err"; then
+	fail native_jit_sparse_map "record failed: $(tail -n 3 "$WORK/sparse.err")"
+	exit 0
+fi
+rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$WORK/sparse.time")
+if ! grep -q ';main;jit_hot ' "$WORK/sparse.folded"; then
+	fail native_jit_sparse_map "the names before the sparse tail were not used: $(head -n 2 "$WORK/sparse.folded")"
+elif ! grep -q 'larger than 256 MiB' "$WORK/sparse.err"; then
+	fail native_jit_sparse_map "no warning about the size: $(head -n 2 "$WORK/sparse.err")"
+elif [ -z "$rss" ] || [ "$rss" -gt 262144 ]; then
+	fail native_jit_sparse_map "peak RSS ${rss:-?} KiB (over 256 MiB)"
+else
+	ok "native_jit_sparse_map (peak RSS $rss KiB)"
+fi

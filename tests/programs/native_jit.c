@@ -4,8 +4,9 @@
  * (jit_hot 3 : jit_cold 1) and runs them.  x86_64 only.  The map file is
  * removed at exit unless argv[2] is "keep".  For the tests of planted
  * maps, argv[2] "nobody" gives the map to uid 65534 (as if another user
- * had planted it; needs root), and "symlink" writes the names to
- * PATH.real and makes the map a symbolic link to it.
+ * had planted it; needs root), "symlink" writes the names to
+ * PATH.real and makes the map a symbolic link to it, and "sparse" makes
+ * the map 1 GiB long (a sparse tail of zeros after the names).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,9 @@ int main(int argc, char **argv)
 	fprintf(fp, "%lx %zx jit_cold\n", (unsigned long)cold,
 		sizeof(loop_code));
 	if (mode && !strcmp(mode, "nobody") && fchown(fileno(fp), 65534, 65534))
+		return 1;
+	if (mode && !strcmp(mode, "sparse") &&
+	    (fflush(fp) || ftruncate(fileno(fp), 1L << 30)))
 		return 1;
 	fclose(fp);
 	if (mode && !strcmp(mode, "symlink") && symlink(real, path))
