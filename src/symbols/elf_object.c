@@ -123,6 +123,7 @@ static int dso_find_debuginfo(Dwfl_Module *mod, void **userdata,
 	struct stat main_st, *main_stp = NULL;
 	struct strbuf sb;
 	const char *slash;
+	char *link = NULL;
 	int fd = dso_find_home_debug(mod, debuginfo_file_name);
 
 	(void)userdata;
@@ -137,6 +138,15 @@ static int dso_find_debuginfo(Dwfl_Module *mod, void **userdata,
 			strbuf_addf(&sb, "%02x", bits[j]);
 		strbuf_addstr(&sb, ".debug");
 		fd = open_debug_candidate(sb.buf, NULL, bits, len, 0, 0);
+	}
+	/* no .gnu_debuglink: elfutils also tries NAME.debug */
+	if (fd < 0 && !debuglink_file && file_name) {
+		const char *base = strrchr(file_name, '/');
+
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "%s.debug", base ? base + 1 : file_name);
+		link = strbuf_detach(&sb);
+		debuglink_file = link;
 	}
 	if (fd < 0 && debuglink_file && *debuglink_file && file_name &&
 	    !strchr(debuglink_file, '/')) {
@@ -159,6 +169,7 @@ static int dso_find_debuginfo(Dwfl_Module *mod, void **userdata,
 	if (fd >= 0)
 		*debuginfo_file_name = strbuf_detach(&sb);
 	strbuf_release(&sb);
+	free(link);
 	return fd;
 }
 
