@@ -122,8 +122,6 @@ fuzz() {
 	runs=0 crashes_n=0 hangs=0 rc=0
 	left=$seconds
 	while [ "$left" -gt 0 ]; do
-		local before after
-		before=$(ls "$crashes" | wc -l)
 		# -close_fd_mask=2 silences the readers' own error lines;
 		# libFuzzer and the sanitizers keep reporting on a duplicate
 		# of stderr
@@ -138,9 +136,8 @@ fuzz() {
 			# the last status line
 			n=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#')
 			runs=$((runs + ${n:-0}))
-			after=$(ls "$crashes" | wc -l)
-			if ls "$crashes" | grep -q '^timeout-' && [ "$after" -gt "$before" ] &&
-				[ -n "$(ls -t "$crashes" | head -1 | grep '^timeout-')" ]; then
+			# libFuzzer exits 70 when an input ran past -timeout
+			if [ $rc -eq 70 ]; then
 				hangs=$((hangs + 1))
 			else
 				crashes_n=$((crashes_n + 1))
