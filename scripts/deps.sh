@@ -10,7 +10,7 @@ build_pkgs="gcc make pkg-config libelf-dev libdw-dev libcapstone-dev zlib1g-dev
  libprotobuf-c-dev protobuf-c-compiler libiberty-dev libzstd-dev"
 test_pkgs="libxml2-utils clang libclang-rt-14-dev chromium golang-go
  golang-github-google-pprof-dev protobuf-compiler linux-perf python3 g++ man-db
- debian-archive-keyring"
+ debian-archive-keyring time binutils"
 # Node.js may come from another repository that bundles npm; only ask Debian
 # for it when no npm is on the PATH at all.
 command -v npm >/dev/null 2>&1 || test_pkgs="$test_pkgs nodejs npm"

@@ -19,6 +19,7 @@
 
 #include "annotate/native.h"
 #include "symbols/elf_build_id.h"
+#include "symbols/file_open.h"
 #include "util/xalloc.h"
 
 struct elf_file {
@@ -29,7 +30,7 @@ struct elf_file {
 static int elf_file_open(struct elf_file *e, const char *path)
 {
 	e->elf = NULL;
-	e->fd = open(path, O_RDONLY | O_CLOEXEC);
+	e->fd = file_open_regular(path, 0, NULL);
 	if (e->fd < 0)
 		return -1;
 	elf_version(EV_CURRENT);

@@ -17,6 +17,7 @@
 #include "cmd/commands.h"
 #include "formats/format.h"
 #include "model/profile.h"
+#include "symbols/file_open.h"
 #include "util/error.h"
 #include "util/options.h"
 #include "util/strbuf.h"
@@ -77,16 +78,16 @@ static void source_load(struct source_file *sf, const char *path,
 		const char *base = strrchr(path, '/');
 
 		strbuf_addf(&sb, "%s/%s", o->source_dir, path);
-		fp = fopen(sb.buf, "r");
+		fp = file_fopen_regular(sb.buf);
 		if (!fp) {
 			strbuf_reset(&sb);
 			strbuf_addf(&sb, "%s/%s", o->source_dir,
 				    base ? base + 1 : path);
-			fp = fopen(sb.buf, "r");
+			fp = file_fopen_regular(sb.buf);
 		}
 	}
 	if (!fp)
-		fp = fopen(path, "r");
+		fp = file_fopen_regular(path);
 	strbuf_release(&sb);
 	if (!fp) {
 		if (path[0])

@@ -99,6 +99,35 @@ int folded_split_line(const char *line, size_t len, size_t *stack_len,
 	return 1;
 }
 
+/* 1 when the line ends in a negative count ("a;b -5"): flamegraph.pl's
+ * grammar has no sign, so such a line is invalid, but it is still a
+ * folded line and must not make the file look like something else. */
+static int has_negative_count(const char *line, size_t len)
+{
+	const char *end = line + len, *p;
+
+	while (end > line && (end[-1] == '\r' || end[-1] == '\n'))
+		end--;
+	p = end;
+	while (p > line && (is_digit(p[-1]) || p[-1] == '.'))
+		p--;
+	return p < end && is_digit(*p) && p - line > 2 && p[-1] == '-' &&
+		is_space(p[-2]);
+}
+
+/* No NUL or control character but tab and CR: text, not binary. */
+static int is_printable(const unsigned char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] < 0x20 && s[i] != '\t' && s[i] != '\r')
+			return 0;
+	return 1;
+}
+
+/* Counts at or above 2^63 fit no 64-bit counter (pprof's) and their sums
+ * reach infinity; such input is refused rather than drawn as "inf". */
+#define FOLDED_MAX_COUNT 9223372036854775808.0
+
 /* A Python source file, or one of CPython's pseudo-files (<frozen os>,
  * <string>, <stdin>), which only Python frames name. */
 static int has_py_extension(const char *s, size_t len)
@@ -184,8 +213,19 @@ static int folded_probe(const unsigned char *head, size_t len)
 	line_len = nl ? (size_t)(nl - head) : len;
 	if (memchr(head, '\0', line_len))
 		return 0;
-	return folded_split_line((const char *)head, line_len, &stack_len,
-				 counts) ? 50 : 0;
+	if (folded_split_line((const char *)head, line_len, &stack_len, counts) ||
+	    has_negative_count((const char *)head, line_len))
+		return 50;
+	/*
+	 * A first line longer than the window (one stack of millions of
+	 * frames) cannot show its count here.  No other text format has a
+	 * first line that long except one-line JSON, which starts with '{';
+	 * frames separated by ';' in printable text are taken as folded.
+	 */
+	if (!nl && len >= 4096 && head[0] != '{' && head[0] != '<' &&
+	    memchr(head, ';', len) && is_printable(head, len))
+		return 20;
+	return 0;
 }
 
 /*
@@ -259,7 +299,7 @@ static int folded_read(struct input *in, struct profile *p,
 	static const char *const diff_units[] = { "count", "count" };
 	const char *line;
 	size_t len;
-	unsigned long bad = 0, good = 0;
+	unsigned long bad = 0, good = 0, negative = 0;
 	int shape = 0, r;
 	struct prefix_cache cache;
 
@@ -285,12 +325,23 @@ static int folded_read(struct input *in, struct profile *p,
 			}
 		}
 		if (!n || (n == 2 && !p->meta.differential)) {
+			int neg = !n && has_negative_count(line, len);
+
+			negative += neg;
 			if (++bad <= MAX_WARNINGS)
 				warning("%s:%lu: skipped line: %s", input_name(in),
 					input_line_number(in),
 					n ? "two counts in a one-count input" :
+					neg ? "negative count (counts are >= 0)" :
 					"no count at the end (expected 'frame;frame COUNT')");
 			continue;
+		}
+		if (counts[0] >= FOLDED_MAX_COUNT ||
+		    (n == 2 && counts[1] >= FOLDED_MAX_COUNT)) {
+			r = error("%s:%lu: count %.6g is too large (at most 2^63; scale the counts down)",
+				  input_name(in), input_line_number(in),
+				  counts[0] >= FOLDED_MAX_COUNT ? counts[0] : counts[1]);
+			break;
 		}
 		values[0] = counts[0];
 		if (p->meta.differential)
@@ -306,8 +357,9 @@ static int folded_read(struct input *in, struct profile *p,
 	if (r < 0)
 		return -1;
 	if (bad)
-		warning("%s: skipped %lu invalid line%s of %lu", input_name(in),
-			bad, bad == 1 ? "" : "s", bad + good);
+		warning("%s: skipped %lu invalid line%s of %lu%s", input_name(in),
+			bad, bad == 1 ? "" : "s", bad + good,
+			negative ? " (lines with negative counts included)" : "");
 	return 0;
 }
 

@@ -16,12 +16,13 @@
 #include "formats/perfdata.h"
 #include "formats/perfdata_buildid.h"
 #include "symbols/elf_build_id.h"
+#include "symbols/file_open.h"
 
 size_t perfdata_file_build_id(const char *path, uint8_t *id, size_t max)
 {
 	Elf *elf;
 	size_t got;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = file_open_regular(path, 0, NULL);
 
 	if (fd < 0)
 		return 0;
@@ -70,7 +71,10 @@ int perfdata_resolve_binary(const struct perfdata_header *h, const char *path,
 	n = perfdata_file_build_id(path, id, sizeof(id));
 	if (n == b->size && !memcmp(id, b->id, n))
 		return 0;		/* the recorded file is still there */
-	if (cache_path(b, out, size) || access(out, R_OK))
+	/* the cached copy must be a regular file with the recorded id */
+	if (cache_path(b, out, size) ||
+	    perfdata_file_build_id(out, id, sizeof(id)) != b->size ||
+	    memcmp(id, b->id, b->size))
 		return -1;		/* changed or gone, and not cached */
 	return 1;
 }

@@ -308,12 +308,17 @@ int perfdata_parse_header(const unsigned char *buf, size_t len,
 		uint64_t ids_off = perfdata_u64(a + attr_size - 16);
 		uint64_t ids_size = perfdata_u64(a + attr_size - 8);
 		uint64_t alen = perfdata_u32(a + 4);
+		const unsigned char *ids = NULL;
 
 		if (alen == 0 || alen > attr_size - 16)
 			alen = attr_size - 16;
-		if (ids_off > len || ids_size > len - ids_off)
+		/* the id table's address is formed only once it is known to
+		 * lie inside the buffer: buf + ids_off past the end is UB */
+		if (ids_off <= len && ids_size <= len - ids_off)
+			ids = buf + ids_off;
+		else
 			ids_size = 0;
-		if (perfdata_add_attr(h, a, alen, buf + ids_off, ids_size / 8)) {
+		if (perfdata_add_attr(h, a, alen, ids, ids_size / 8)) {
 			*why = "bad event attribute";
 			return -1;
 		}

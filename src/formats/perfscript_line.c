@@ -7,6 +7,7 @@
  * profile and never allocates except through the caller's strbuf.
  * Grammar: reference formats.md section 2; the rules are in perfscript.h.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "formats/perfscript.h"
@@ -47,12 +48,17 @@ static int64_t parse_time(const char *start, const char *end)
 	}
 	if (!dot || dot == p || dot + 1 == end || end - p > 30)
 		return -1;
-	for (; p < dot; p++)
+	for (; p < dot; p++) {
 		sec = sec * 10 + (*p - '0');
+		if (sec > INT64_MAX / 1000000000)
+			return -1;	/* no time in ns holds it */
+	}
 	for (p = dot + 1; p < end; p++) {
 		scale /= 10;
 		frac += (*p - '0') * scale;
 	}
+	if (frac > INT64_MAX - sec * 1000000000)
+		return -1;
 	return sec * 1000000000 + frac;
 }
 

@@ -31,6 +31,8 @@ struct pprof_writer {
 
 	ProtobufCBinaryData *strings;	/* profile strings, then extras */
 	size_t nr_strings, alloc_strings;
+	uint8_t **cleaned;		/* copies of strings with a NUL */
+	size_t nr_cleaned, alloc_cleaned;
 
 	pb_function *functions;
 	size_t nr_functions, alloc_functions;
@@ -323,9 +325,46 @@ static void main_binary_first(struct pprof_writer *w, pb_location *locs)
 	}
 }
 
+/*
+ * pprof strings may not hold NUL bytes (our reader and pprof's reject
+ * them), but a name read from folded text can: each NUL becomes U+FFFD,
+ * as the JSON reader does for "\u0000", so the profile reads back.
+ */
+static void set_string(struct pprof_writer *w, size_t i, const char *s,
+		       size_t len)
+{
+	const char *nul = memchr(s, '\0', len);
+	uint8_t *copy, *q;
+	size_t j;
+
+	w->strings[i].data = (uint8_t *)s;
+	w->strings[i].len = len;
+	if (!nul)
+		return;
+	q = copy = xmalloc(len * 3 + 1);
+	for (j = 0; j < len; j++) {
+		if (s[j]) {
+			*q++ = (uint8_t)s[j];
+		} else {
+			*q++ = 0xef;
+			*q++ = 0xbf;
+			*q++ = 0xbd;
+		}
+	}
+	grow_array((void **)&w->cleaned, sizeof(*w->cleaned), w->nr_cleaned + 1,
+		   &w->alloc_cleaned);
+	w->cleaned[w->nr_cleaned++] = copy;
+	w->strings[i].data = copy;
+	w->strings[i].len = (size_t)(q - copy);
+}
+
 static void writer_release(struct pprof_writer *w)
 {
 	size_t i;
+
+	for (i = 0; i < w->nr_cleaned; i++)
+		free(w->cleaned[i]);
+	free(w->cleaned);
 
 	for (i = w->p->strings.nr; i < w->nr_strings; i++)
 		free(w->strings[i].data);
@@ -439,6 +478,23 @@ static void add_comment(struct pprof_writer *w, int64_t *comments, size_t *n,
  * messages concatenate, so readers see one Profile; a million samples
  * never exist as a million message structs.
  */
+/* Every value must fit pprof's int64 after rounding: a count near 1e308
+ * would otherwise be written as a negative number.  0 when they all do. */
+static int check_values(const struct profile *p)
+{
+	size_t i, j;
+
+	for (i = 0; i < p->nr_totals; i++)
+		for (j = 0; j < (size_t)p->nr_values; j++) {
+			double v = p->totals[i].value[j];
+
+			if (!(v > -9.2233720368547748e18 && v < 9.2233720368547748e18))
+				return error("pprof: a count of %g does not fit a 64-bit integer (scale the counts down)",
+					     v);
+		}
+	return 0;
+}
+
 static int pprof_write(const struct profile *p, FILE *out,
 		       const struct write_options *o)
 {
@@ -459,14 +515,14 @@ static int pprof_write(const struct profile *p, FILE *out,
 	struct gzip_out *g;
 
 	(void)o;
+	if (check_values(p))
+		return -1;
 	memset(&w, 0, sizeof(w));
 	w.p = p;
 	w.nr_strings = w.alloc_strings = p->strings.nr;
 	w.strings = xcalloc(w.alloc_strings + 1, sizeof(*w.strings));
-	for (i = 0; i < p->strings.nr; i++) {
-		w.strings[i].data = (uint8_t *)p->strings.ptr[i];
-		w.strings[i].len = p->strings.len[i];
-	}
+	for (i = 0; i < p->strings.nr; i++)
+		set_string(&w, i, p->strings.ptr[i], p->strings.len[i]);
 	w.function_index = hash_index_new();
 	w.frame_function = xcalloc(p->nr_frames + 1, sizeof(uint64_t));
 	w.module_mapping = xcalloc(p->strings.nr + 1, sizeof(uint32_t));

@@ -135,7 +135,16 @@ static int speedscope_write(const struct profile *p, FILE *out,
 	uint32_t *scratch = NULL;
 	size_t *order, alloc = 0;
 	int nr_profiles = 0;
+	double sum;
 
+	/* a thread's endValue is the sum of its weights: it must be a
+	 * finite number, JSON has no "inf" */
+	for (i = 0, sum = 0; i < p->nr_totals; i++) {
+		double w = p->totals[i].value[v];
+
+		if (w > 0 && !((sum += w) < 1.7976931348623157e308))
+			return error("speedscope: the weights add up to more than JSON numbers hold (scale the counts down)");
+	}
 	if (!title || !*title)
 		title = p->meta.command ? profile_str(p, p->meta.command) : "";
 	if (!*title)
@@ -263,6 +272,9 @@ struct speedscope_reader {
 	int keep_time;
 	double ns_per_unit;	/* this profile's unit in ns; 0 = not time */
 };
+
+/* Weights fit a 64-bit counter (pprof's) so that no sum reaches inf. */
+#define SPEEDSCOPE_MAX_WEIGHT 9223372036854775808.0
 
 static int bad(struct speedscope_reader *r, const char *why)
 {
@@ -405,6 +417,8 @@ static int read_sampled(struct speedscope_reader *r, uint32_t prof,
 			    !(json_node(d, w)->number >= 0) ||
 			    isinf(json_node(d, w)->number))
 				return bad(r, "a weight is not a non-negative number");
+			if (json_node(d, w)->number >= SPEEDSCOPE_MAX_WEIGHT)
+				return bad(r, "a weight is 2^63 or more");
 			weight = json_node(d, w)->number;
 			w = json_node(d, w)->next;
 		}
@@ -425,12 +439,15 @@ static int read_sampled(struct speedscope_reader *r, uint32_t prof,
 	return 0;
 }
 
+/* Each event costs O(1): the open frames are kept as one stack id of
+ * the profile's prefix tree, pushed on "O" and popped to its parent on
+ * "C", so deep nesting is never rebuilt frame by frame. */
 static int read_evented(struct speedscope_reader *r, uint32_t prof,
 			uint32_t thread)
 {
 	const struct json_doc *d = &r->doc;
 	uint32_t events = json_member(d, prof, "events"), e;
-	size_t depth = 0;
+	uint32_t open = 0;	/* stack id of the open frames; 0 = none */
 	double last = 0;
 	int started = 0;
 
@@ -450,26 +467,24 @@ static int read_evented(struct speedscope_reader *r, uint32_t prof,
 			return bad(r, "event times go backwards");
 		if (frame_index(r, json_node(d, frame), &id))
 			return -1;
-		if (depth && when > last)
-			profile_add1(r->p,
-				     profile_stack_from_frames(r->p, r->stack, depth),
-				     thread, sample_time(r, last),
+		if (open && when - last >= SPEEDSCOPE_MAX_WEIGHT)
+			return bad(r, "a frame is open for 2^63 units or more");
+		if (open && when > last)
+			profile_add1(r->p, open, thread, sample_time(r, last),
 				     when - last);
 		last = when;
 		started = 1;
 		if (!strcmp(json_string(d, type), "O")) {
-			grow_array((void **)&r->stack, sizeof(*r->stack),
-				   depth + 1, &r->alloc_stack);
-			r->stack[depth++] = id;
+			open = profile_stack_push(r->p, open, id);
 		} else if (!strcmp(json_string(d, type), "C")) {
-			if (!depth || r->stack[depth - 1] != id)
+			if (!open || r->p->stacks[open].frame != id)
 				return bad(r, "an event closes a frame that is not open");
-			depth--;
+			open = r->p->stacks[open].parent;
 		} else {
 			return bad(r, "an event type is neither \"O\" nor \"C\"");
 		}
 	}
-	if (depth)
+	if (open)
 		return bad(r, "frames are still open at the end of the events");
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "python/binary.h"
+#include "symbols/file_open.h"
 
 static void note_symbol(struct pybinary *b, const char *name, uint64_t value)
 {
@@ -73,7 +74,9 @@ int pybinary_inspect(const char *path, struct pybinary *b)
 
 	memset(b, 0, sizeof(*b));
 	elf_version(EV_CURRENT);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* path comes from the target's maps: only a regular file, never a
+	 * FIFO that would block */
+	fd = file_open_regular(path, 0, NULL);
 	if (fd < 0)
 		return -1;
 	elf = elf_begin(fd, ELF_C_READ, NULL);

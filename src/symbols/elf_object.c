@@ -18,7 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
+#include "symbols/elf_build_id.h"
+#include "symbols/file_open.h"
 #include "symbols/symbols_internal.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
@@ -44,14 +47,7 @@ static int dso_find_home_debug(Dwfl_Module *mod, char **file_name)
 		for (int j = 1; j < len; j++)
 			strbuf_addf(&sb, "%02x", bits[j]);
 		strbuf_addstr(&sb, leaf[i]);
-		fd = open(sb.buf, O_RDONLY);
-		if (fd >= 0) {
-			struct stat st;
-			if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-				close(fd);
-				fd = -1;
-			}
-		}
+		fd = file_open_regular(sb.buf, 0, NULL);
 	}
 	if (fd >= 0)
 		*file_name = strbuf_detach(&sb);
@@ -59,19 +55,122 @@ static int dso_find_home_debug(Dwfl_Module *mod, char **file_name)
 	return fd;
 }
 
+/* 1 when the ELF file open on fd carries this build id. */
+static int fd_has_build_id(int fd, const unsigned char *bits, int len)
+{
+	uint8_t id[64];
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	size_t got = elf ? elf_build_id(elf, id, sizeof(id)) : 0;
+
+	if (elf)
+		elf_end(elf);
+	return got == (size_t)len && !memcmp(id, bits, got);
+}
+
+/* 1 when the file open on fd has the CRC-32 a .gnu_debuglink names. */
+static int fd_has_crc(int fd, GElf_Word want)
+{
+	unsigned char buf[65536];
+	uLong crc = crc32(0, Z_NULL, 0);
+	off_t at = 0;
+	ssize_t n;
+
+	while ((n = pread(fd, buf, sizeof(buf), at)) > 0) {
+		crc = crc32(crc, buf, (uInt)n);
+		at += n;
+	}
+	return n == 0 && (GElf_Word)crc == want;
+}
+
+/* Opens one candidate debug file: a regular file, not the main file
+ * itself, with the module's build id (or else the debuglink's CRC). */
+static int open_debug_candidate(const char *path, const struct stat *main_st,
+				const unsigned char *bits, int len,
+				GElf_Word crc, int by_link)
+{
+	struct stat st;
+	int fd = file_open_regular(path, 0, &st);
+
+	if (fd < 0)
+		return -1;
+	if ((main_st && st.st_dev == main_st->st_dev &&
+	     st.st_ino == main_st->st_ino) ||
+	    (len > 1 ? !fd_has_build_id(fd, bits, len) :
+	     by_link && !fd_has_crc(fd, crc))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * The separate debug file of mod, where perf and GDB look for it: perf's
+ * ~/.debug cache, /usr/lib/debug/.build-id/xx/rest.debug, then the
+ * .gnu_debuglink name next to the file, in its .debug/ and under
+ * /usr/lib/debug.  These paths derive from the input (a mapping's name),
+ * so each is opened with file_open_regular; unlike elfutils' standard
+ * search this never blocks on a FIFO and never asks a debuginfod server.
+ */
 static int dso_find_debuginfo(Dwfl_Module *mod, void **userdata,
 			      const char *modname, Dwarf_Addr base,
 			      const char *file_name,
 			      const char *debuglink_file,
 			      GElf_Word debuglink_crc, char **debuginfo_file_name)
 {
+	const unsigned char *bits = NULL;
+	GElf_Addr vaddr;
+	int len = dwfl_module_build_id(mod, &bits, &vaddr);
+	struct stat main_st, *main_stp = NULL;
+	struct strbuf sb;
+	const char *slash;
+	char *link = NULL;
 	int fd = dso_find_home_debug(mod, debuginfo_file_name);
 
+	(void)userdata;
+	(void)modname;
+	(void)base;
 	if (fd >= 0)
 		return fd;
-	return dwfl_standard_find_debuginfo(mod, userdata, modname, base,
-					    file_name, debuglink_file,
-					    debuglink_crc, debuginfo_file_name);
+	strbuf_init(&sb);
+	if (len > 1) {
+		strbuf_addf(&sb, "/usr/lib/debug/.build-id/%02x/", bits[0]);
+		for (int j = 1; j < len; j++)
+			strbuf_addf(&sb, "%02x", bits[j]);
+		strbuf_addstr(&sb, ".debug");
+		fd = open_debug_candidate(sb.buf, NULL, bits, len, 0, 0);
+	}
+	/* no .gnu_debuglink: elfutils also tries NAME.debug */
+	if (fd < 0 && !debuglink_file && file_name) {
+		const char *base = strrchr(file_name, '/');
+
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "%s.debug", base ? base + 1 : file_name);
+		link = strbuf_detach(&sb);
+		debuglink_file = link;
+	}
+	if (fd < 0 && debuglink_file && *debuglink_file && file_name &&
+	    !strchr(debuglink_file, '/')) {
+		static const char *const where[] = { "%.*s/%s", "%.*s/.debug/%s",
+						     "/usr/lib/debug%.*s/%s" };
+		int dir_len;
+
+		if (!stat(file_name, &main_st))
+			main_stp = &main_st;
+		slash = strrchr(file_name, '/');
+		dir_len = slash ? (int)(slash - file_name) : 1;
+		for (size_t i = 0; i < sizeof(where) / sizeof(where[0]) && fd < 0; i++) {
+			strbuf_reset(&sb);
+			strbuf_addf(&sb, where[i], dir_len,
+				    slash ? file_name : ".", debuglink_file);
+			fd = open_debug_candidate(sb.buf, main_stp, bits, len,
+						  debuglink_crc, 1);
+		}
+	}
+	if (fd >= 0)
+		*debuginfo_file_name = strbuf_detach(&sb);
+	strbuf_release(&sb);
+	free(link);
+	return fd;
 }
 
 static char *debuginfo_path;
@@ -238,22 +337,30 @@ int dso_load(struct symbols_dso *dso)
 	GElf_Addr bias;
 	size_t phnum;
 	GElf_Ehdr ehdr;
+	int fd;
 
 	if (dso->loaded)
 		return dso->failed ? -1 : 0;
 	dso->loaded = 1;
 	dso->failed = 1;
-	if (access(dso->path, R_OK))
+	/* the path comes from the input: a FIFO there must not block us */
+	fd = file_open_regular(dso->path, 0, NULL);
+	if (fd < 0)
 		return -1;
 	dso->dwfl = dwfl_begin(&dso_callbacks);
-	if (!dso->dwfl)
+	if (!dso->dwfl) {
+		close(fd);
 		return -1;
+	}
 	dwfl_report_begin(dso->dwfl);
-	dso->module = dwfl_report_elf(dso->dwfl, dso->base_name, dso->path, -1,
+	/* on success the module owns fd */
+	dso->module = dwfl_report_elf(dso->dwfl, dso->base_name, dso->path, fd,
 				      0, true);
 	dwfl_report_end(dso->dwfl, NULL, NULL);
-	if (!dso->module)
+	if (!dso->module) {
+		close(fd);
 		return -1;
+	}
 	elf = dwfl_module_getelf(dso->module, &bias);
 	if (!elf || !gelf_getehdr(elf, &ehdr) || elf_getphdrnum(elf, &phnum))
 		return -1;

@@ -2,15 +2,22 @@
  * jitmap.c - names of JIT-compiled code of one process, from the perf map
  * file /tmp/perf-PID.map ("START SIZE name" lines, hex) and the jitdump
  * file /tmp/jit-PID.dump (CODE_LOAD / CODE_MOVE records).  Layouts:
- * ../shared/reference/formats.md section 5.  Both files are re-read when
- * they grow.  Malformed lines/records are skipped, never fatal.
+ * ../shared/reference/formats.md section 5.  Anyone can create files in
+ * /tmp, so a file is used only when it is a regular file (not a link)
+ * owned by the profiled program's user or root; when it grows only the
+ * appended lines/records are read, and at most JITMAP_MAX_BYTES of it.
+ * Malformed lines/records are skipped, never fatal.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "symbols/file_open.h"
 #include "symbols/symbols_internal.h"
+#include "util/error.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
@@ -79,6 +86,36 @@ static uint64_t read_u64(const unsigned char *p, int swap)
 	return swap ? __builtin_bswap64(v) : v;
 }
 
+/* One jitdump record whose first len bytes (at most its size) are in r:
+ * CODE_LOAD adds a name, CODE_MOVE moves one.  Returns 1 if used. */
+static int jitmap_parse_record(struct symbols_jit *jit, const unsigned char *r,
+			       size_t len, int swap)
+{
+	uint32_t id = read_u32(r, swap);
+
+	if (id == 0 && len >= 56) {		/* CODE_LOAD */
+		uint64_t code_addr = read_u64(r + 32, swap);
+		uint64_t code_size = read_u64(r + 40, swap);
+		const char *name = (const char *)r + 56;
+		size_t max = len - 56;
+		size_t n = strnlen(name, max);
+
+		if (n < max) {
+			jitmap_add(jit, code_addr, code_size, name, n);
+			return 1;
+		}
+	} else if (id == 1 && len >= 64) {	/* CODE_MOVE */
+		uint64_t old_addr = read_u64(r + 32, swap);
+		uint64_t new_addr = read_u64(r + 40, swap);
+
+		for (size_t i = 0; i < jit->nr; i++)
+			if (jit->syms[i].start == old_addr)
+				jit->syms[i].start = new_addr;
+		return 1;
+	}
+	return 0;
+}
+
 size_t jitmap_parse_jitdump(struct symbols_jit *jit, const unsigned char *data,
 			    size_t len)
 {
@@ -100,30 +137,11 @@ size_t jitmap_parse_jitdump(struct symbols_jit *jit, const unsigned char *data,
 		return 0;
 	pos = header_size;
 	while (pos + 16 <= len) {
-		uint32_t id = read_u32(data + pos, swap);
 		uint32_t size = read_u32(data + pos + 4, swap);
-		const unsigned char *r = data + pos;
 
 		if (size < 16 || size > len - pos)
 			break;	/* truncated: still being written */
-		if (id == 0 && size >= 56) {		/* CODE_LOAD */
-			uint64_t code_addr = read_u64(r + 32, swap);
-			uint64_t code_size = read_u64(r + 40, swap);
-			const char *name = (const char *)r + 56;
-			size_t max = size - 56;
-			size_t n = strnlen(name, max);
-			if (n < max) {
-				jitmap_add(jit, code_addr, code_size, name, n);
-				accepted++;
-			}
-		} else if (id == 1 && size >= 64) {	/* CODE_MOVE */
-			uint64_t old_addr = read_u64(r + 32, swap);
-			uint64_t new_addr = read_u64(r + 40, swap);
-			for (size_t i = 0; i < jit->nr; i++)
-				if (jit->syms[i].start == old_addr)
-					jit->syms[i].start = new_addr;
-			accepted++;
-		}
+		accepted += (size_t)jitmap_parse_record(jit, data + pos, size, swap);
 		pos += size;
 	}
 	return accepted;
@@ -148,67 +166,210 @@ void jitmap_free(struct symbols_jit *jit)
 	for (size_t i = 0; i < jit->nr; i++)
 		free(jit->syms[i].name);
 	free(jit->syms);
-	free(jit->map_path);
-	free(jit->dump_path);
+	free(jit->map.path);
+	free(jit->dump.path);
 	free(jit);
 }
 
-static int read_whole(const char *path, struct strbuf *sb)
+/* The user whose files we trust for pid: the owner of /proc/PID, or, for
+ * a process that is gone (a perf.data read later), ourselves. */
+static uid_t target_uid(pid_t pid)
 {
-	FILE *fp = fopen(path, "rb");
-	char buf[65536];
-	size_t n;
-
-	if (!fp)
-		return -1;
-	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-		strbuf_add(sb, buf, n);
-	fclose(fp);
-	return 0;
-}
-
-static long long file_size(const char *path)
-{
+	char path[64];
 	struct stat st;
 
-	return stat(path, &st) ? -1 : (long long)st.st_size;
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	return stat(path, &st) ? getuid() : st.st_uid;
 }
 
-/* Re-reads both files when either changed size since the last load. */
-static void jitmap_refresh(struct symbols_process *proc)
+/* Opens f if it is a regular file, not a link, owned by the target's
+ * user or root; else -1, with one warning per file when it exists. */
+static int jit_file_open(struct symbols_jit *jit, struct jit_file *f,
+			 struct stat *st)
 {
-	struct symbols_jit *jit = proc->jit;
-	long long map_size, dump_size;
-	struct strbuf sb;
+	int fd = file_open_regular(f->path, FILE_OPEN_NOFOLLOW, st);
 
-	if (!jit) {
-		struct strbuf path;
-		jit = proc->jit = xcalloc(1, sizeof(*jit));
-		jit->map_size = jit->dump_size = -1;
-		strbuf_init(&path);
-		strbuf_addf(&path, "/tmp/perf-%d.map", (int)proc->pid);
-		jit->map_path = strbuf_detach(&path);
-		strbuf_addf(&path, "/tmp/jit-%d.dump", (int)proc->pid);
-		jit->dump_path = strbuf_detach(&path);
+	if (fd < 0) {
+		if (errno != ENOENT && !f->warned++)
+			warning("%s: %s: ignored (a JIT symbol file must be a regular file, not a link)",
+				f->path, errno == ELOOP ? "a symbolic link" :
+				errno == EINVAL ? "not a regular file" :
+				strerror(errno));
+		return -1;
 	}
-	map_size = file_size(jit->map_path);
-	dump_size = file_size(jit->dump_path);
-	if (map_size == jit->map_size && dump_size == jit->dump_size)
-		return;
-	jit->map_size = map_size;
-	jit->dump_size = dump_size;
+	if (st->st_uid != 0 && st->st_uid != jit->target_uid) {
+		if (!f->warned++)
+			warning("%s: owned by uid %u, not by the profiled program's user (uid %u) or root: ignored",
+				f->path, (unsigned)st->st_uid,
+				(unsigned)jit->target_uid);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Reads perf map lines appended since f->done: whole lines only (a line
+ * being written is read again next time); a line longer than a chunk is
+ * skipped.  Memory: one 64 KiB chunk, whatever the file's size. */
+static void read_perf_map(struct symbols_jit *jit, struct jit_file *f, int fd,
+			  uint64_t limit)
+{
+	char buf[65536];
+	size_t have = 0;	/* unconsumed bytes at the start of buf */
+
+	while (f->done + have < limit) {
+		uint64_t left = limit - f->done - have;
+		size_t want = sizeof(buf) - have < left ?
+			sizeof(buf) - have : (size_t)left;
+		ssize_t n = pread(fd, buf + have, want, (off_t)(f->done + have));
+		const char *from = buf, *last;
+		size_t used;
+
+		if (n <= 0)
+			break;
+		jit->bytes_read += (uint64_t)n;
+		have += (size_t)n;
+		last = memrchr(buf, '\n', have);
+		if (!last) {
+			if (have == sizeof(buf)) {	/* an overlong line */
+				f->done += have;
+				have = 0;
+				f->skip_line = 1;
+			}
+		} else {
+			if (f->skip_line) {
+				from = (const char *)memchr(buf, '\n', have) + 1;
+				f->skip_line = 0;
+			}
+			jitmap_parse_perf_map(jit, from, (size_t)(last + 1 - from));
+			used = (size_t)(last + 1 - buf);
+			memmove(buf, buf + used, have - used);
+			have -= used;
+			f->done += used;
+		}
+		if ((size_t)n < want)
+			break;		/* the end, or a line being written */
+	}
+}
+
+/* Reads jitdump records appended since f->done, one pread per record of
+ * at most its fixed part and a name; code bytes are never read. */
+static void read_jitdump(struct symbols_jit *jit, struct jit_file *f, int fd,
+			 uint64_t limit)
+{
+	unsigned char rec[56 + 4096];
+
+	if (!f->done) {
+		uint32_t magic, header_size;
+
+		if (limit < 40 || pread(fd, rec, 40, 0) != 40)
+			return;
+		jit->bytes_read += 40;
+		memcpy(&magic, rec, 4);
+		if (magic != 0x4A695444 && magic != 0x4454694A)
+			return;
+		f->swap = magic == 0x4454694A;
+		header_size = read_u32(rec + 8, f->swap);
+		if (header_size < 40 || header_size > limit)
+			return;
+		f->done = header_size;
+	}
+	while (f->done + 16 <= limit) {
+		uint64_t left = limit - f->done;
+		size_t want = left < sizeof(rec) ? (size_t)left : sizeof(rec);
+		ssize_t n = pread(fd, rec, want, (off_t)f->done);
+		uint32_t size;
+
+		if (n < 16)
+			break;
+		jit->bytes_read += (uint64_t)n;
+		size = read_u32(rec + 4, f->swap);
+		if (size < 16 || size > left)
+			break;		/* still being written */
+		jitmap_parse_record(jit, rec, (size_t)n < size ? (size_t)n : size,
+				    f->swap);
+		f->done += size;
+	}
+}
+
+static void jit_drop_symbols(struct symbols_jit *jit)
+{
 	for (size_t i = 0; i < jit->nr; i++)
 		free(jit->syms[i].name);
 	jit->nr = 0;
-	strbuf_init(&sb);
-	if (map_size > 0 && !read_whole(jit->map_path, &sb))
-		jitmap_parse_perf_map(jit, sb.buf ? sb.buf : "", sb.len);
-	strbuf_reset(&sb);
-	if (dump_size > 0 && !read_whole(jit->dump_path, &sb))
-		jitmap_parse_jitdump(jit, (const unsigned char *)strbuf_str(&sb),
-				     sb.len);
-	strbuf_release(&sb);
-	jitmap_sort(jit);
+	jit->map.done = jit->dump.done = 0;
+	jit->map.skip_line = 0;
+}
+
+/* Looks at one file: reads what was appended, or everything again when
+ * it was replaced or truncated.  Returns 1 when symbols were dropped. */
+static int refresh_file(struct symbols_jit *jit, struct jit_file *f, int dump)
+{
+	struct stat st;
+	uint64_t limit;
+	int fd, dropped = 0;
+
+	if (lstat(f->path, &st)) {
+		f->size = -1;
+		return 0;
+	}
+	if (f->size == (long long)st.st_size && f->dev == st.st_dev &&
+	    f->ino == st.st_ino)
+		return 0;		/* unchanged since the last look */
+	f->size = -1;
+	fd = jit_file_open(jit, f, &st);
+	if (fd < 0)
+		return 0;
+	if (f->done && (f->dev != st.st_dev || f->ino != st.st_ino ||
+			(uint64_t)st.st_size < f->done)) {
+		jit_drop_symbols(jit);
+		dropped = 1;
+	}
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
+	f->size = (long long)st.st_size;
+	limit = (uint64_t)st.st_size;
+	if (limit > JITMAP_MAX_BYTES) {
+		if (!f->warned++)
+			warning("%s: larger than %llu MiB: only its start is read",
+				f->path, JITMAP_MAX_BYTES >> 20);
+		limit = JITMAP_MAX_BYTES;
+	}
+	if (dump)
+		read_jitdump(jit, f, fd, limit);
+	else
+		read_perf_map(jit, f, fd, limit);
+	close(fd);
+	return dropped;
+}
+
+void jitmap_refresh(struct symbols_process *proc)
+{
+	struct symbols_jit *jit = proc->jit;
+	size_t before;
+
+	if (!jit) {
+		struct strbuf path;
+
+		jit = proc->jit = xcalloc(1, sizeof(*jit));
+		jit->map.size = jit->dump.size = -1;
+		jit->target_uid = target_uid(proc->pid);
+		strbuf_init(&path);
+		strbuf_addf(&path, "/tmp/perf-%d.map", (int)proc->pid);
+		jit->map.path = strbuf_detach(&path);
+		strbuf_addf(&path, "/tmp/jit-%d.dump", (int)proc->pid);
+		jit->dump.path = strbuf_detach(&path);
+	}
+	before = jit->nr;
+	if (refresh_file(jit, &jit->map, 0) | refresh_file(jit, &jit->dump, 1)) {
+		/* one file was replaced: both are read again from the start */
+		jit->map.size = jit->dump.size = -1;
+		refresh_file(jit, &jit->map, 0);
+		refresh_file(jit, &jit->dump, 1);
+		before = 0;
+	}
+	if (jit->nr != before)
+		jitmap_sort(jit);
 }
 
 static const struct jit_symbol *jitmap_search(struct symbols_jit *jit,

@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "symbols/file_open.h"
 #include "symbols/symbols_internal.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
@@ -287,7 +288,7 @@ int symbols_dso_read(struct symbols_dso *dso, uint64_t vaddr, void *buf,
 		const struct dso_load *l = &dso->loads[i];
 		if (vaddr < l->vaddr || vaddr + len > l->vaddr + l->filesz)
 			continue;
-		fp = fopen(dso->path, "rb");
+		fp = file_fopen_regular(dso->path);
 		if (!fp)
 			return -1;
 		if (!fseeko(fp, (off_t)(l->offset + (vaddr - l->vaddr)),
@@ -351,8 +352,8 @@ static int lookup_jit(struct symbols_process *proc, uint64_t addr,
 		return -1;
 	out->kind = SYMBOLS_JIT;
 	out->name = j->name;
-	out->module = proc->jit->map_size >= 0 ? proc->jit->map_path :
-		proc->jit->dump_path;
+	out->module = proc->jit->map.size >= 0 ? proc->jit->map.path :
+		proc->jit->dump.path;
 	out->address = addr;
 	out->symbol_offset = addr - j->start;
 	out->known = 1;

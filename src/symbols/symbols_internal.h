@@ -64,13 +64,31 @@ struct jit_symbol {
 	char *name;
 };
 
+/* One perf map or jitdump file, read incrementally: only the bytes
+ * appended since the last look are read. */
+struct jit_file {
+	char *path;
+	long long size;		/* size at the last look; -1 = absent/refused */
+	dev_t dev;
+	ino_t ino;
+	uint64_t done;		/* bytes consumed: whole lines / records */
+	int swap;		/* jitdump: opposite byte order */
+	int skip_line;		/* perf map: inside an overlong line */
+	int warned;		/* refused once with a warning */
+};
+
 /* Symbols from /tmp/perf-PID.map and /tmp/jit-PID.dump of one process. */
 struct symbols_jit {
 	struct jit_symbol *syms;	/* sorted by start */
 	size_t nr, alloc;
-	long long map_size, dump_size;	/* file sizes at last load */
-	char *map_path, *dump_path;
+	struct jit_file map, dump;
+	uid_t target_uid;		/* files must be owned by it or root */
+	uint64_t bytes_read;		/* total read from both files */
 };
+
+/* At most this much of each file is read (a 1 GiB planted map must not
+ * cost a gigabyte); the rest is ignored with a warning. */
+#define JITMAP_MAX_BYTES (256ULL << 20)
 
 struct symbols {
 	unsigned flags;
@@ -119,6 +137,9 @@ void jitmap_free(struct symbols_jit *jit);
 /* Parses one perf map text buffer into jit (exposed for unit tests). */
 void jitmap_parse_perf_map(struct symbols_jit *jit, const char *text,
 			   size_t len);
+/* Reads what was appended to the process's perf map and jitdump since
+ * the last call (exposed for unit tests; jitmap_find calls it). */
+void jitmap_refresh(struct symbols_process *proc);
 /* Parses one jitdump image into jit; returns records accepted. */
 size_t jitmap_parse_jitdump(struct symbols_jit *jit, const unsigned char *data,
 			    size_t len);

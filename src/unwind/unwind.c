@@ -17,7 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "symbols/file_open.h"
 #include "symbols/symbols.h"
 #include "unwind/cfi_rules.h"
 #include "unwind/unwind.h"
@@ -324,12 +326,18 @@ static int report_modules(struct unwind_process *p,
 	for (size_t i = 0; i < proc->nr_maps; i++) {
 		const struct symbols_map *m = &proc->maps[i];
 		uint64_t bias;
+		int fd;
 
 		if (!m->dso || !(m->prot & 4) || symbols_map_bias(m, &bias) ||
 		    module_known(p, m->dso, bias))
 			continue;
-		if (dwfl_report_elf(p->dwfl, m->path, symbols_dso_path(m->dso),
-				    -1, bias, true)) {
+		/* the path may come from a perf.data: open it ourselves, so
+		 * only a regular file is opened and a FIFO never blocks (on
+		 * success the module owns fd) */
+		fd = file_open_regular(symbols_dso_path(m->dso), 0, NULL);
+		if (fd >= 0 && dwfl_report_elf(p->dwfl, m->path,
+					       symbols_dso_path(m->dso),
+					       fd, bias, true)) {
 			grow_array((void **)&p->modules, sizeof(*p->modules),
 				   p->nr_modules + 1, &p->alloc_modules);
 			p->modules[p->nr_modules].dso = m->dso;
@@ -337,6 +345,8 @@ static int report_modules(struct unwind_process *p,
 			p->nr_modules++;
 			p->reported++;
 		} else {
+			if (fd >= 0)
+				close(fd);
 			failed = 1;
 		}
 	}

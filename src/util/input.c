@@ -258,7 +258,8 @@ int input_getline(struct input *in, const char **line, size_t *len)
 	size_t scanned = 0;
 
 	for (;;) {
-		unsigned char *p = in->buf + in->start;
+		/* an empty input has no buffer: NULL + 0 is undefined */
+		unsigned char *p = in->buf ? in->buf + in->start : NULL;
 		size_t avail = in->end - in->start;
 		unsigned char *nl = avail > scanned ?
 			memchr(p + scanned, '\n', avail - scanned) : NULL;
@@ -301,6 +302,8 @@ long input_read(struct input *in, void *buf, size_t n)
 	avail = in->end - in->start;
 	if (n > avail)
 		n = avail;
+	if (!n)
+		return 0;	/* in->buf may be NULL */
 	memcpy(buf, in->buf + in->start, n);
 	in->start += n;
 	return (long)n;

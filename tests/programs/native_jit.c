@@ -2,7 +2,11 @@
  * native_jit.c - a tiny "JIT": copies two machine-code loops into an
  * anonymous executable mapping, names them in /tmp/perf-PID.map
  * (jit_hot 3 : jit_cold 1) and runs them.  x86_64 only.  The map file is
- * removed at exit unless argv[2] is "keep".
+ * removed at exit unless argv[2] is "keep".  For the tests of planted
+ * maps, argv[2] "nobody" gives the map to uid 65534 (as if another user
+ * had planted it; needs root), "symlink" writes the names to
+ * PATH.real and makes the map a symbolic link to it, and "sparse" makes
+ * the map 1 GiB long (a sparse tail of zeros after the names).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +24,8 @@ typedef void (*loop_fn)(unsigned long);
 int main(int argc, char **argv)
 {
 	int reps = argc > 1 ? atoi(argv[1]) : 4;
-	char path[64];
+	const char *mode = argc > 2 ? argv[2] : NULL;
+	char path[64], real[80];
 	unsigned char *code;
 	loop_fn hot, cold;
 	FILE *fp;
@@ -34,18 +39,27 @@ int main(int argc, char **argv)
 	hot = (loop_fn)(void *)code;
 	cold = (loop_fn)(void *)(code + 64);
 	snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)getpid());
-	fp = fopen(path, "w");
+	snprintf(real, sizeof(real), "%s.real", path);
+	fp = fopen(mode && !strcmp(mode, "symlink") ? real : path, "w");
 	if (!fp)
 		return 1;
 	fprintf(fp, "%lx %zx jit_hot\n", (unsigned long)hot, sizeof(loop_code));
 	fprintf(fp, "%lx %zx jit_cold\n", (unsigned long)cold,
 		sizeof(loop_code));
+	if (mode && !strcmp(mode, "nobody") && fchown(fileno(fp), 65534, 65534))
+		return 1;
+	if (mode && !strcmp(mode, "sparse") &&
+	    (fflush(fp) || ftruncate(fileno(fp), 1L << 30)))
+		return 1;
 	fclose(fp);
+	if (mode && !strcmp(mode, "symlink") && symlink(real, path))
+		return 1;
 	for (int i = 0; i < reps; i++) {
 		hot(600000000UL);
 		cold(200000000UL);
 	}
-	if (argc <= 2 || strcmp(argv[2], "keep"))
+	if (!mode || strcmp(mode, "keep"))
 		unlink(path);
+	unlink(real);
 	return 0;
 }

@@ -488,6 +488,32 @@ static void test_bad_files(void)
 	strbuf_release(&b);
 }
 
+/* An attr whose id table lies far past the end of the file: the ids are
+ * ignored and the file still reads (the old code formed buf + ids_off
+ * first, undefined behaviour that UBSan's pointer-overflow check trips on
+ * under SANITIZE=1). */
+static void test_ids_out_of_bounds(void)
+{
+	static const uint64_t offsets[] = { UINT64_MAX - 7, UINT64_MAX / 2,
+					    1ULL << 40 };
+	struct strbuf b;
+	struct perfdata_header h;
+	const char *why = NULL;
+	int truncated;
+	size_t i;
+
+	for (i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
+		build_file(&b);
+		set64(&b, 104 + 128, offsets[i]);	/* ids.offset */
+		set64(&b, 104 + 136, 64);		/* ids.size */
+		CHECK(perfdata_parse_header((unsigned char *)b.buf, b.len, &h,
+					    &truncated, &why) == 0);
+		CHECK(h.nr_attrs == 1 && h.attrs[0].nr_ids == 0);
+		perfdata_header_release(&h);
+		strbuf_release(&b);
+	}
+}
+
 static void test_probe(void)
 {
 	CHECK(perfdata_reader.probe((const unsigned char *)"PERFILE2\x68", 9) == 100);
@@ -503,6 +529,7 @@ int main(void)
 	RUN(test_every_sample_field);
 	RUN(test_every_truncation);
 	RUN(test_bad_files);
+	RUN(test_ids_out_of_bounds);
 	RUN(test_probe);
 	TEST_EXIT();
 }

@@ -100,6 +100,21 @@ static void test_header_variants(void)
 	CHECK(h.time_ns == 1000000001LL);
 	CHECK(slice_is(h.event, h.event_len, "task-clock"));
 
+	/* a time of more seconds than an int64 of ns holds: no time (the
+	 * fuzzer found the signed overflow) */
+	l = "burn 7 317144451945.000000001: 5 task-clock:";
+	CHECK(perfscript_parse_header(l, strlen(l), &h));
+	CHECK(h.time_ns < 0);
+	l = "burn 7 99999999999999999999999.5: 5 task-clock:";
+	CHECK(perfscript_parse_header(l, strlen(l), &h));
+	CHECK(h.time_ns < 0);
+	l = "burn 7 9223372036.000000001: 5 task-clock:";
+	CHECK(perfscript_parse_header(l, strlen(l), &h));
+	CHECK(h.time_ns == 9223372036000000001LL);
+	l = "burn 7 9223372036.9: 5 task-clock:";
+	CHECK(perfscript_parse_header(l, strlen(l), &h));
+	CHECK(h.time_ns < 0);
+
 	/* no event field: still a header */
 	l = "java 19983 cycles:";
 	CHECK(perfscript_parse_header(l, strlen(l), &h));

@@ -265,6 +265,65 @@ static void test_aggregated_when_no_times(void)
 	profile_release(&q);
 }
 
+/* A name with a NUL byte (folded text can carry one) is written with
+ * U+FFFD in its place, so our own reader takes the profile back. */
+static void test_nul_in_name_round_trips(void)
+{
+	struct profile p, q;
+	uint32_t f, s;
+	unsigned char *data;
+	size_t len, i;
+	int found = 0;
+
+	profile_init(&p);
+	f = profile_frame_named(&p, "a\0b", 3, FRAME_NATIVE);
+	s = profile_stack_push(&p, 0, f);
+	profile_add1(&p, s, 0, -1, 7);
+	data = write_pprof(&p, &len);
+	profile_init(&q);
+	CHECK(read_pprof(data, len, &q, 0) == 0);
+	for (i = 1; i < q.nr_frames; i++)
+		found |= !strcmp(profile_str(&q, q.frames[i].name), "a\xef\xbf\xbd" "b");
+	CHECK(found);
+	CHECK(q.nr_totals == 1 && q.totals[0].value[0] == 7);
+	free(data);
+	profile_release(&p);
+	profile_release(&q);
+}
+
+static int write_to_memory(const void *arg)
+{
+	static const struct write_options wo;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int ret = pprof_writer.write(arg, f, &wo);
+
+	fclose(f);
+	free(buf);
+	return ret;
+}
+
+/* A count beyond int64 (1e308 from a folded or speedscope file) is
+ * refused with one line instead of being written as a negative count. */
+static void test_refuses_huge_counts(void)
+{
+	static const double huge[] = { 1e308, 9.3e18, -1e300 };
+	struct profile p;
+	char err[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(huge) / sizeof(huge[0]); i++) {
+		profile_init(&p);
+		profile_add1(&p, profile_stack_push(&p, 0,
+			profile_frame_named(&p, "f", 1, FRAME_NATIVE)), 0, -1, huge[i]);
+		CHECK(capture_stderr(write_to_memory, &p, err, sizeof(err)) < 0);
+		CHECK(strstr(err, "does not fit a 64-bit integer") != NULL);
+		CHECK(strchr(err, '\n') == err + strlen(err) - 1);
+		profile_release(&p);
+	}
+}
+
 static void test_main_binary_mapping_first(void)
 {
 	struct profile p;
@@ -583,6 +642,8 @@ int main(int argc, char **argv)
 	}
 	RUN(test_round_trip_every_field);
 	RUN(test_aggregated_when_no_times);
+	RUN(test_nul_in_name_round_trips);
+	RUN(test_refuses_huge_counts);
 	RUN(test_main_binary_mapping_first);
 	RUN(test_empty_profile);
 	RUN(test_hand_built_profile_reads);

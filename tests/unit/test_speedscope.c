@@ -230,6 +230,106 @@ static void test_evented(void)
 	}
 }
 
+/* 200 000 nested opens then their closes, one time unit apart: the old
+ * reader rebuilt the whole open stack on every event (quadratic: 20 000
+ * took 4 s, 200 000 would take minutes); now each event is O(1).  The
+ * size is the check; the run's timeout (tests/run.sh) is the hang guard. */
+static void test_evented_deep(void)
+{
+	enum { DEPTH = 200000 };
+	struct strbuf doc;
+	struct profile q;
+	size_t i;
+
+	strbuf_init(&doc);
+	strbuf_addstr(&doc, "{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\","
+		      "\"shared\":{\"frames\":[{\"name\":\"f\"},{\"name\":\"g\"}]},"
+		      "\"profiles\":[{\"type\":\"evented\",\"name\":\"x\",\"unit\":\"none\","
+		      "\"startValue\":0,\"endValue\":1,\"events\":[");
+	for (i = 0; i < DEPTH; i++)
+		strbuf_addf(&doc, "%s{\"type\":\"O\",\"frame\":%d,\"at\":%zu}",
+			    i ? "," : "", (int)(i & 1), i);
+	for (i = DEPTH; i > 0; i--)
+		strbuf_addf(&doc, ",{\"type\":\"C\",\"frame\":%d,\"at\":%zu}",
+			    (int)((i - 1) & 1), 2 * DEPTH - i);
+	strbuf_addstr(&doc, "]}]}");
+
+	profile_init(&q);
+	CHECK(speedscope_read_buffer(doc.buf, doc.len, "deep.json", &q, NULL) == 0);
+	/* every depth 1..DEPTH-1 is open for 2 units, the deepest for 1 */
+	CHECK(q.nr_stacks == DEPTH + 1);
+	CHECK(profile_sum(&q, 0) == 2.0 * DEPTH - 1);
+	/* the deepest stack alternates f, g from the root */
+	for (i = 1; i < q.nr_stacks; i++)
+		if (q.stacks[i].depth == DEPTH)
+			break;
+	CHECK(i < q.nr_stacks);
+	if (i < q.nr_stacks) {
+		uint32_t *frames = malloc(DEPTH * sizeof(*frames));
+
+		profile_stack_frames(&q, (uint32_t)i, frames);
+		CHECK_STR(profile_str(&q, q.frames[frames[0]].name), "f");
+		CHECK_STR(profile_str(&q, q.frames[frames[DEPTH - 1]].name), "g");
+		free(frames);
+	}
+	profile_release(&q);
+
+	/* closing the wrong frame is still refused */
+	strbuf_reset(&doc);
+	strbuf_addstr(&doc, "{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\","
+		      "\"shared\":{\"frames\":[{\"name\":\"f\"},{\"name\":\"g\"}]},"
+		      "\"profiles\":[{\"type\":\"evented\",\"name\":\"x\",\"unit\":\"none\","
+		      "\"startValue\":0,\"endValue\":1,\"events\":["
+		      "{\"type\":\"O\",\"frame\":0,\"at\":0},{\"type\":\"O\",\"frame\":1,\"at\":1},"
+		      "{\"type\":\"C\",\"frame\":0,\"at\":2}]}]}");
+	profile_init(&q);
+	CHECK(speedscope_read_buffer(doc.buf, doc.len, "wrong.json", &q, NULL) < 0);
+	profile_release(&q);
+	strbuf_release(&doc);
+}
+
+static int write_to_memory(const void *arg)
+{
+	static const struct write_options wo;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int ret = speedscope_writer.write(arg, f, &wo);
+
+	fclose(f);
+	if (ret == 0)
+		CHECK(strstr(buf, "inf") == NULL);
+	free(buf);
+	return ret;
+}
+
+/* Weights whose sum is not a finite double would print endValue:inf,
+ * which is not JSON: the writer refuses with one line.  The reader
+ * refuses weights of 2^63 or more, which no counter holds. */
+static void test_huge_weights(void)
+{
+	static const char doc[] =
+		"{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\","
+		"\"shared\":{\"frames\":[{\"name\":\"a\"}]},"
+		"\"profiles\":[{\"type\":\"sampled\",\"name\":\"x\",\"unit\":\"none\","
+		"\"startValue\":0,\"endValue\":1,\"samples\":[[0]],\"weights\":[1e308]}]}";
+	struct profile p;
+	uint32_t a, b;
+
+	profile_init(&p);
+	a = profile_stack_push(&p, 0, profile_frame_named(&p, "a", 1, FRAME_NATIVE));
+	b = profile_stack_push(&p, 0, profile_frame_named(&p, "b", 1, FRAME_NATIVE));
+	profile_add1(&p, a, 0, -1, 1e308);
+	CHECK(write_to_memory(&p) == 0);
+	profile_add1(&p, b, 0, -1, 1e308);
+	CHECK(write_to_memory(&p) < 0);
+	profile_release(&p);
+
+	profile_init(&p);
+	CHECK(speedscope_read_buffer(doc, strlen(doc), "huge.json", &p, NULL) < 0);
+	profile_release(&p);
+}
+
 struct doc_case {
 	const char *json, *why;
 };
@@ -313,6 +413,8 @@ int main(void)
 	RUN(test_round_trip);
 	RUN(test_time_order_per_thread);
 	RUN(test_evented);
+	RUN(test_evented_deep);
+	RUN(test_huge_weights);
 	RUN(test_rejects);
 	RUN(test_probe);
 	TEST_EXIT();

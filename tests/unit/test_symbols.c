@@ -4,10 +4,13 @@
  * kallsyms), the frame-pointer unwinder on a synthetic stack, and the
  * --native merge rules.
  */
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sample/perf_mixed.h"
@@ -193,6 +196,193 @@ static void test_jitdump(void)
 	jitmap_free(jit);
 }
 
+static void append_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "a");
+
+	CHECK(f != NULL);
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static long file_bytes(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? -1 : (long)st.st_size;
+}
+
+/* The real files: appended lines are read once (bytes_read counts every
+ * byte read, so a re-read of the whole file would show), and a link, a
+ * FIFO, a file of another user, or a 1 GiB sparse file cost nothing. */
+static void test_perf_map_files(void)
+{
+	struct symbols_process proc;
+	char path[64], other[80];
+	const char partial[] = "7f0000006000 10 late";
+	long size;
+	int fd;
+
+	memset(&proc, 0, sizeof(proc));
+	proc.pid = getpid();
+	snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)proc.pid);
+	snprintf(other, sizeof(other), "/tmp/perf-%d.map.target", (int)proc.pid);
+	unlink(path);
+	append_text(path, "7f0000001000 10 one\n7f0000002000 10 two\n");
+	jitmap_refresh(&proc);
+	CHECK(proc.jit->nr == 2);
+	CHECK(proc.jit->bytes_read == (uint64_t)file_bytes(path));
+	append_text(path, "7f0000003000 10 three\n7f0000004000 10 four\n");
+	append_text(path, partial);
+	jitmap_refresh(&proc);
+	CHECK(proc.jit->nr == 4);
+	size = file_bytes(path);
+	CHECK(proc.jit->bytes_read == (uint64_t)size);
+	append_text(path, "\n");
+	jitmap_refresh(&proc);
+	CHECK(proc.jit->nr == 5);
+	/* only the unfinished line was read twice */
+	CHECK(proc.jit->bytes_read == (uint64_t)file_bytes(path) + strlen(partial));
+	CHECK(jitmap_find(&proc, 0x7f0000006004ULL) != NULL);
+	jitmap_free(proc.jit);
+	proc.jit = NULL;
+
+	/* a symbolic link is not followed */
+	unlink(path);
+	append_text(other, "7f0000001000 10 linked\n");
+	CHECK(symlink(other, path) == 0);
+	jitmap_refresh(&proc);
+	CHECK(proc.jit->nr == 0 && proc.jit->bytes_read == 0);
+	jitmap_free(proc.jit);
+	proc.jit = NULL;
+	unlink(path);
+	unlink(other);
+
+	/* a FIFO is not opened (it would block) */
+	CHECK(mkfifo(path, 0600) == 0);
+	jitmap_refresh(&proc);
+	CHECK(proc.jit->nr == 0 && proc.jit->bytes_read == 0);
+	jitmap_free(proc.jit);
+	proc.jit = NULL;
+	unlink(path);
+
+	/* a file of another user (not root) is ignored */
+	append_text(path, "7f0000001000 10 planted\n");
+	jitmap_refresh(&proc);
+	if (geteuid() == 0) {
+		/* root-owned is trusted; the same file given to nobody is not */
+		CHECK(proc.jit->nr == 1);
+		jitmap_free(proc.jit);
+		proc.jit = NULL;
+		CHECK(chown(path, 65534, 65534) == 0);
+	} else {
+		/* pretend the profiled program runs as someone else */
+		jitmap_free(proc.jit);
+		proc.jit = NULL;
+		unlink(path);
+		jitmap_refresh(&proc);
+		proc.jit->target_uid = getuid() + 1;
+		append_text(path, "7f0000001000 10 planted\n");
+	}
+	jitmap_refresh(&proc);
+	CHECK(proc.jit->nr == 0 && proc.jit->bytes_read == 0);
+	jitmap_free(proc.jit);
+	proc.jit = NULL;
+	unlink(path);
+
+	/* a 1 GiB sparse map: at most JITMAP_MAX_BYTES read, memory flat */
+	{
+		struct rusage before, after;
+
+		append_text(path, "7f0000001000 10 first\n");
+		fd = open(path, O_WRONLY);
+		CHECK(fd >= 0 && ftruncate(fd, 1L << 30) == 0);
+		if (fd >= 0)
+			close(fd);
+		getrusage(RUSAGE_SELF, &before);
+		jitmap_refresh(&proc);
+		getrusage(RUSAGE_SELF, &after);
+		CHECK(proc.jit->nr == 1);
+		CHECK(proc.jit->bytes_read <= JITMAP_MAX_BYTES);
+		/* ru_maxrss is in KiB: the read must not grow it by 64 MiB */
+		CHECK(after.ru_maxrss - before.ru_maxrss < 64 * 1024);
+		jitmap_free(proc.jit);
+		proc.jit = NULL;
+		unlink(path);
+	}
+}
+
+/* A CODE_LOAD record for name at addr, size 8, with 8 code bytes. */
+static size_t jitdump_load(unsigned char *buf, uint64_t addr, const char *name)
+{
+	size_t n = 0, len = strlen(name) + 1;
+
+	n += put32(buf + n, 0);
+	n += put32(buf + n, (uint32_t)(56 + len + 8));
+	n += put64(buf + n, 1);
+	n += put32(buf + n, 1);
+	n += put32(buf + n, 1);
+	n += put64(buf + n, addr);
+	n += put64(buf + n, addr);
+	n += put64(buf + n, 8);
+	n += put64(buf + n, 1);
+	memcpy(buf + n, name, len);
+	n += len;
+	memset(buf + n, 0x90, 8);
+	return n + 8;
+}
+
+static void append_bytes(const char *path, const unsigned char *b, size_t n)
+{
+	FILE *f = fopen(path, "ab");
+
+	CHECK(f != NULL);
+	if (f) {
+		CHECK(fwrite(b, 1, n, f) == n);
+		fclose(f);
+	}
+}
+
+/* The jitdump file is read like the perf map: appended records only, a
+ * record still being written is read again once complete. */
+static void test_jitdump_file(void)
+{
+	struct symbols_process proc;
+	unsigned char head[40], rec[256];
+	char path[64];
+	size_t n = 0, r;
+
+	memset(&proc, 0, sizeof(proc));
+	proc.pid = getpid();
+	snprintf(path, sizeof(path), "/tmp/jit-%d.dump", (int)proc.pid);
+	unlink(path);
+	memset(head, 0, sizeof(head));
+	n += put32(head + n, 0x4A695444);
+	n += put32(head + n, 1);
+	n += put32(head + n, 40);
+	append_bytes(path, head, sizeof(head));
+	r = jitdump_load(rec, 0x9000, "first");
+	append_bytes(path, rec, r);
+	jitmap_refresh(&proc);
+	CHECK(proc.jit->nr == 1);
+	CHECK(proc.jit->bytes_read == 40 + r);
+	r = jitdump_load(rec, 0xa000, "second");
+	append_bytes(path, rec, 20);		/* half a record */
+	jitmap_refresh(&proc);
+	CHECK(proc.jit->nr == 1);
+	append_bytes(path, rec + 20, r - 20);
+	jitmap_refresh(&proc);
+	CHECK(proc.jit->nr == 2);
+	CHECK(jitmap_find(&proc, 0xa004) != NULL &&
+	      !strcmp(jitmap_find(&proc, 0xa004)->name, "second"));
+	/* each byte read once, but for the half record read twice */
+	CHECK(proc.jit->bytes_read == (uint64_t)file_bytes(path) + 20);
+	jitmap_free(proc.jit);
+	unlink(path);
+}
+
 static void test_kernel(void)
 {
 	struct symbols *s = symbols_new(0);
@@ -308,6 +498,8 @@ int main(void)
 	RUN(test_maps);
 	RUN(test_perf_map);
 	RUN(test_jitdump);
+	RUN(test_perf_map_files);
+	RUN(test_jitdump_file);
 	RUN(test_kernel);
 	RUN(test_frame_pointers);
 	RUN(test_mixed_merge);
