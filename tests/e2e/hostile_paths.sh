@@ -7,10 +7,10 @@
 # `timeout 60` as a hang guard; a timeout is a failure) and print what
 # they print when the file is simply absent.
 . "$(dirname "$0")/lib.sh"
+plan 5	# fifo collapse, report, annotate; a FIFO source; a FIFO debug link
 
 if ! command -v perf >/dev/null; then
-	skip hostile_paths "perf is not installed (apt-get install linux-perf)"
-	exit 0
+	missing_rest "perf is not installed (apt-get install linux-perf)"
 fi
 mkdir -p "$WORK/src" "$WORK/bin" "$WORK/home" "$WORK/nohome"
 cat >"$WORK/src/hot.c" <<'C'
@@ -29,12 +29,11 @@ int main(void)
 }
 C
 (cd "$WORK/src" && cc -O1 -g -fno-omit-frame-pointer -o "$WORK/bin/hot" hot.c) ||
-	{ fail hostile_paths_build "cannot compile"; exit 0; }
+	fail_rest hostile_paths_build "cannot compile"
 # HOME in $WORK: perf's build-id cache (~/.debug) is ours to replace
 if ! HOME=$WORK/home timeout 60 perf record -q -F 499 -g -o "$WORK/hot.data" \
 	"$WORK/bin/hot" 2>"$WORK/perf.err"; then
-	skip hostile_paths "perf cannot record here: $(head -1 "$WORK/perf.err")"
-	exit 0
+	skip_rest "perf cannot record here: $(head -1 "$WORK/perf.err")"
 fi
 
 # run NAME CMD...: runs CMD under timeout 60 with HOME=$WORK/home, stdout
@@ -47,8 +46,7 @@ run() {
 # 1. the recorded binary and its cached copy are FIFOs
 run intact "$SCORCH" collapse "$WORK/hot.data"
 if ! grep -q ';heavy ' "$WORK/intact.out"; then
-	fail hostile_paths_baseline "no heavy frame with the real binary: $(head -3 "$WORK/intact.out")"
-	exit 0
+	fail_rest hostile_paths_baseline "no heavy frame with the real binary: $(head -3 "$WORK/intact.out")"
 fi
 mv "$WORK/bin/hot" "$WORK/hot.real"
 mv "$WORK/home/.debug" "$WORK/debug.real"
@@ -113,11 +111,10 @@ mkdir -p "$WORK/dl/.debug"
 objcopy --only-keep-debug "$WORK/dl/prog" "$WORK/dl/prog.debug" &&
 	strip -s "$WORK/dl/prog" &&
 	objcopy --add-gnu-debuglink="$WORK/dl/prog.debug" "$WORK/dl/prog" ||
-	{ fail hostile_paths_debuglink "objcopy/strip failed"; exit 0; }
+	fail_rest hostile_paths_debuglink "objcopy/strip failed"
 if ! HOME=$WORK/nohome timeout 60 perf record -q -F 499 -g --no-buildid-cache \
 	-o "$WORK/dl.data" "$WORK/dl/prog" 2>"$WORK/perf2.err"; then
-	fail hostile_paths_debuglink "perf record failed: $(head -1 "$WORK/perf2.err")"
-	exit 0
+	fail_rest hostile_paths_debuglink "perf record failed: $(head -1 "$WORK/perf2.err")"
 fi
 dl() { HOME=$WORK/nohome timeout 60 "$SCORCH" collapse "$WORK/dl.data" >"$WORK/$1.out" 2>"$WORK/$1.err"; }
 dl dl_real

@@ -7,19 +7,17 @@
 # profile the program.  Needs root (to own files as nobody).  A 1 GiB
 # sparse map is read only up to the cap, with bounded memory.
 . "$(dirname "$0")/lib.sh"
+plan 3	# nobody, symlink, sparse
 PROGS=$TOP/tests/programs
 
 if ! "$SCORCH" record --help 2>&1 | grep -q -- '--no-kernel'; then
-	skip native_jit_planted "scorch record has no perf_event engine"
-	exit 0
+	skip_rest "scorch record has no perf_event engine"
 fi
 if [ "$(uname -m)" != x86_64 ]; then
-	skip native_jit_planted "the test JIT emits x86_64 code"
-	exit 0
+	skip_rest "the test JIT emits x86_64 code"
 fi
 if [ "$(id -u)" != 0 ]; then
-	skip native_jit_planted "needs root to give a file to another user"
-	exit 0
+	skip_rest "needs root to give a file to another user"
 fi
 cc -O2 -fomit-frame-pointer -o "$WORK/jit" "$PROGS/native_jit.c"
 
@@ -50,13 +48,11 @@ done
 # a 1 GiB sparse map (the names, then zeros): the names are used, at most
 # 256 MiB of it is read, and scorch's peak RSS stays far below 1 GiB
 if [ ! -x /usr/bin/time ]; then
-	fail native_jit_sparse_map "/usr/bin/time is missing (apt-get install time)"
-	exit 0
+	missing_rest "/usr/bin/time is missing (apt-get install time)"
 fi
 if ! /usr/bin/time -v -o "$WORK/sparse.time" timeout 120 "$SCORCH" record -F 400 \
 	--no-kernel -o "$WORK/sparse.folded" -- "$WORK/jit" 2 sparse 2>"$WORK/sparse.err"; then
-	fail native_jit_sparse_map "record failed: $(tail -n 3 "$WORK/sparse.err")"
-	exit 0
+	fail_rest native_jit_sparse_map "record failed: $(tail -n 3 "$WORK/sparse.err")"
 fi
 rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$WORK/sparse.time")
 if ! grep -q ';main;jit_hot ' "$WORK/sparse.folded"; then
