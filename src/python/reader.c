@@ -873,6 +873,7 @@ int pyreader_sample(struct pyreader *r, unsigned flags, pyread_thread_fn fn,
 		if (errno == ESRCH)
 			return -1;
 		(*errors)++;
+		r->counts.threads++;
 		return 0;
 	} else {
 		r->head_interp = interp;
@@ -889,6 +890,7 @@ int pyreader_sample(struct pyreader *r, unsigned flags, pyread_thread_fn fn,
 			tstate = r->head_threads;
 		} else if (interp_words(r, interp, &next_interp, &tstate) < 0) {
 			(*errors)++;
+			r->counts.threads++;
 			r->head_interp = 0;
 			break;
 		}
@@ -918,6 +920,7 @@ int pyreader_sample(struct pyreader *r, unsigned flags, pyread_thread_fn fn,
 				cached = 0;
 				if (interp_words(r, interp, &next_interp, &tstate) < 0) {
 					(*errors)++;
+					r->counts.threads++;
 					r->head_interp = 0;
 					break;
 				}
@@ -926,6 +929,7 @@ int pyreader_sample(struct pyreader *r, unsigned flags, pyread_thread_fn fn,
 			cached = 0;
 			if (!ts || remote_u64(ts, l->tstate_interp) != interp) {
 				(*errors)++;
+				r->counts.threads++;
 				r->head_interp = 0;
 				break;
 			}
@@ -970,8 +974,12 @@ int pyreader_sample(struct pyreader *r, unsigned flags, pyread_thread_fn fn,
 			remember_ranges(t, r, mark);
 			if (n < 0) {
 				(*errors)++;
+				r->counts.torn++;
 				continue;
 			}
+			s.cut = r->cut;
+			r->counts.cut += (unsigned long)s.cut;
+			r->counts.moving += (unsigned long)s.moving;
 			s.nr_frames = (size_t)n;
 			s.frames = r->frames;
 			fn(ctx, &s);

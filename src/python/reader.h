@@ -32,8 +32,27 @@ enum pyread_status {
 	PYREAD_GONE,		/* the process no longer exists */
 };
 
-/* Deepest stack walked; deeper means a cycle or a torn read. */
-#define PYREAD_MAX_DEPTH 4096
+/*
+ * Deepest stack read: a deeper one (or a cycle in a torn read) keeps its
+ * innermost PYREAD_MAX_DEPTH frames and is marked cut.  Room for
+ * sys.setrecursionlimit(10000) and more.
+ */
+#define PYREAD_MAX_DEPTH 16384
+
+/*
+ * Why threads were not read (each is also one of pyreader_sample's
+ * *errors), and stacks handed over incomplete; kept for the reader's
+ * whole life, for summaries.
+ */
+struct pyread_counts {
+	unsigned long torn;	/* a stack that never held still long
+				   enough to be read (error) */
+	unsigned long threads;	/* the thread list could not be read
+				   (error) */
+	unsigned long moving;	/* handed over with only its steady callers */
+	unsigned long cut;	/* deeper than PYREAD_MAX_DEPTH: outermost
+				   frames left out */
+};
 
 struct pyframe {
 	struct pycode *code;	/* owned by the reader's cache */
@@ -54,6 +73,9 @@ struct pythread_sample {
 	int moving;		/* 3.11+: the stack kept changing while it
 				   was read; frames are the part that held
 				   still (the callers), its callees unknown */
+	int cut;		/* deeper than PYREAD_MAX_DEPTH: these are its
+				   innermost frames, the outermost are left
+				   out */
 	size_t nr_frames;
 	const struct pyframe *frames;	/* innermost first */
 };
@@ -130,6 +152,8 @@ struct pyreader {
 	int64_t now_ns;			/* CLOCK_MONOTONIC at this sample */
 	int suspect_code;		/* a frame's position was outside its
 					   code object: check the cache */
+	int cut;			/* this walk stopped at PYREAD_MAX_DEPTH */
+	struct pyread_counts counts;
 	int64_t period_ns;		/* sampling period, for CPU credit */
 	int new_threads;		/* threads appeared since names were read */
 	unsigned name_serials;

@@ -20,7 +20,8 @@
 
 /* room above the innermost frame read with it: the stack grows upwards */
 #define LEAF_ROOM 1024
-#define TOUCHED_MAX 4096
+/* ranges one sample reads: every frame of a few deep stacks */
+#define TOUCHED_MAX (4 * PYREAD_MAX_DEPTH)
 /* reads of one stack before it counts as torn */
 #define STACK_ATTEMPTS 3
 /* in touched[].copies, beside the SNAPSHOT_* bits: frame memory */
@@ -221,6 +222,7 @@ static ssize_t walk_frames_once(struct pyreader *r, uint64_t frame)
 
 	r->nr_walked = 0;
 	r->root_entry_seen = 0;
+	r->cut = 0;
 	for (depth = 0; frame && depth < PYREAD_MAX_DEPTH; depth++) {
 		const unsigned char *f;
 		uint64_t code_addr, back;
@@ -285,7 +287,32 @@ static ssize_t walk_frames_once(struct pyreader *r, uint64_t frame)
 		}
 		frame = back;
 	}
-	return frame ? -1 : (ssize_t)n;
+	/* deeper than the bound: its innermost frames, marked cut */
+	r->cut = frame != 0;
+	return (ssize_t)n;
+}
+
+static int cmp_code(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(struct pycode *const *)a;
+	uintptr_t y = (uintptr_t)*(struct pycode *const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Leaves each code once at the front of codes[]; returns how many.  A
+ * recursion repeats one code thousands of times. */
+static size_t unique_codes(struct pycode **codes, size_t n)
+{
+	size_t i, k = 0;
+
+	if (n < 2)
+		return n;
+	qsort(codes, n, sizeof(*codes), cmp_code);
+	for (i = 0; i < n; i++)
+		if (!k || codes[k - 1] != codes[i])
+			codes[k++] = codes[i];
+	return k;
 }
 
 /*
@@ -301,6 +328,7 @@ static ssize_t walk_frames(struct pyreader *r, uint64_t frame)
 {
 	ssize_t n, i;
 	struct pycode **codes;
+	size_t nr_codes;
 	int due, stale;
 
 	r->suspect_code = 0;
@@ -322,10 +350,11 @@ static ssize_t walk_frames(struct pyreader *r, uint64_t frame)
 	codes = r->frame_codes;
 	for (i = 0; i < n; i++)
 		codes[i] = r->frames[i].code;
-	stale = pycode_validate(&r->codes, r->pid, &r->layout, codes, (size_t)n);
+	nr_codes = unique_codes(codes, (size_t)n);
+	stale = pycode_validate(&r->codes, r->pid, &r->layout, codes, nr_codes);
 	if (stale < 0)
 		return -1;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < (ssize_t)nr_codes; i++)
 		codes[i]->checked_ns = r->now_ns;
 	return stale ? walk_frames_once(r, frame) : n;
 }

@@ -83,6 +83,7 @@ struct native_state {
 	uint64_t pcs[MAX_PCS];
 	uint32_t frames[MAX_FRAMES];		/* native, root first */
 	unsigned char is_eval[MAX_FRAMES];
+	int native_cut;			/* this sample's native root is cut */
 	uint32_t merged[MAX_FRAMES + PYREAD_MAX_DEPTH + 1];
 	struct perf_python *python;	/* --native */
 	const uint32_t *py_frames;	/* this sample's, innermost first */
@@ -309,6 +310,9 @@ static const uint32_t *merge_python(struct native_state *st, int py,
 	 * such field), so nested eval loops on 3.11+ stay unmerged. */
 	*n = perf_mixed_merge(st->frames, st->is_eval, nf, st->py_frames,
 			      NULL, st->nr_py, st->merged);
+	if (*n < 0 && st->native_cut)
+		*n = perf_mixed_merge_cut(st->frames, st->is_eval, nf,
+					  st->py_frames, st->nr_py, st->merged);
 	if (*n >= 0) {
 		st->mixed_merged++;
 		return st->merged;
@@ -334,7 +338,9 @@ static void handle_sample(struct native_state *st, const struct perf_record *r)
 	const uint32_t *final = st->frames;
 	long nfinal;
 	int py = st->opts->native ? sample_python(st, r) : 0;
+	unsigned long truncated;
 
+	st->native_cut = 0;
 	/* kernel part of the callchain, leaf first */
 	if (r->callchain && !st->opts->no_kernel) {
 		int in_kernel = 0;
@@ -371,7 +377,11 @@ static void handle_sample(struct native_state *st, const struct perf_record *r)
 		us.regs_mask = r->regs_mask;
 		us.stack = r->stack;
 		us.stack_size = r->stack ? r->stack_size : 0;
+		truncated = unwinder_stats(st->unwinder)->truncated;
 		npcs = unwind_sample(st->unwinder, &us, st->pcs, MAX_PCS);
+		/* stopped at the end of the stack copy: the root is cut */
+		st->native_cut = npcs == MAX_PCS ||
+			unwinder_stats(st->unwinder)->truncated != truncated;
 	} else if (r->user_mode && r->ip) {
 		st->pcs[0] = r->ip;
 		npcs = 1;
