@@ -206,6 +206,7 @@ static void dso_load_symbols(struct symbols_dso *dso, Elf *main_elf)
 		d->type = GELF_ST_TYPE(sym.st_info);
 	}
 	dso_add_plt_symbols(dso, main_elf, &alloc);
+	dso_add_cold_symbols(dso, &alloc);
 	if (!dso->nr_syms)
 		return;
 	qsort(dso->syms, dso->nr_syms, sizeof(*dso->syms), symbol_cmp);

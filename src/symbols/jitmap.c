@@ -185,11 +185,16 @@ static void jitmap_refresh(struct symbols_process *proc)
 		struct strbuf path;
 		jit = proc->jit = xcalloc(1, sizeof(*jit));
 		jit->map_size = jit->dump_size = -1;
+		char *tmp = proc_file_path(proc, "/tmp");
+		pid_t ns_pid = proc_ns_pid(proc);
+
+		/* in the process's own /tmp, named by its own pid */
 		strbuf_init(&path);
-		strbuf_addf(&path, "/tmp/perf-%d.map", (int)proc->pid);
+		strbuf_addf(&path, "%s/perf-%d.map", tmp, (int)ns_pid);
 		jit->map_path = strbuf_detach(&path);
-		strbuf_addf(&path, "/tmp/jit-%d.dump", (int)proc->pid);
+		strbuf_addf(&path, "%s/jit-%d.dump", tmp, (int)ns_pid);
 		jit->dump_path = strbuf_detach(&path);
+		free(tmp);
 	}
 	map_size = file_size(jit->map_path);
 	dump_size = file_size(jit->dump_path);

@@ -38,6 +38,9 @@ struct symbols_process {
 	size_t nr_maps, alloc_maps;
 	unsigned generation;		/* bumped at every change */
 	struct symbols_jit *jit;	/* internal: perf map/jitdump names */
+	int root_state;			/* internal (proc_root.c) */
+	pid_t ns_pid;			/* internal: its pid in its namespace */
+	int warned_files;		/* internal: said a file was not reachable */
 };
 
 #define SYMBOLS_MAX_INLINE 16
