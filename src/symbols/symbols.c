@@ -290,6 +290,8 @@ void symbols_forget(struct symbols *s, pid_t pid)
 	if (!proc)
 		return;
 	proc->nr_maps = 0;
+	/* an exec after chroot(): its files are under another root */
+	proc->root_state = 0;
 	proc->generation++;
 }
 

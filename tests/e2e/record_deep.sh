@@ -109,7 +109,7 @@ check_native() {
 	set -- $(shares "$f" "$d")
 	# the native stack copy is bounded, so the C stack under a deep
 	# recursion is cut; the Python frames must all be there
-	if [ "$1" -ge 80 ] && [ "$4" -le 2 ] && [ $(($2 * 100)) -ge $(($1 * 95)) ] &&
+	if [ "$1" -ge 50 ] && [ "$4" -le 2 ] && [ $(($2 * 100)) -ge $(($1 * 95)) ] &&
 	   [ $(($3 * 100)) -ge $(($2 * 95)) ]; then
 		ok "$name ($2 of $1 samples in leaf, $3 at full depth)"
 	else
