@@ -873,7 +873,7 @@ int pyreader_sample(struct pyreader *r, unsigned flags, pyread_thread_fn fn,
 		if (errno == ESRCH)
 			return -1;
 		(*errors)++;
-		r->counts.threads++;
+		r->list_errors++;
 		return 0;
 	} else {
 		r->head_interp = interp;
@@ -890,7 +890,7 @@ int pyreader_sample(struct pyreader *r, unsigned flags, pyread_thread_fn fn,
 			tstate = r->head_threads;
 		} else if (interp_words(r, interp, &next_interp, &tstate) < 0) {
 			(*errors)++;
-			r->counts.threads++;
+			r->list_errors++;
 			r->head_interp = 0;
 			break;
 		}
@@ -920,7 +920,7 @@ int pyreader_sample(struct pyreader *r, unsigned flags, pyread_thread_fn fn,
 				cached = 0;
 				if (interp_words(r, interp, &next_interp, &tstate) < 0) {
 					(*errors)++;
-					r->counts.threads++;
+					r->list_errors++;
 					r->head_interp = 0;
 					break;
 				}
@@ -929,7 +929,7 @@ int pyreader_sample(struct pyreader *r, unsigned flags, pyread_thread_fn fn,
 			cached = 0;
 			if (!ts || remote_u64(ts, l->tstate_interp) != interp) {
 				(*errors)++;
-				r->counts.threads++;
+				r->list_errors++;
 				r->head_interp = 0;
 				break;
 			}

@@ -40,15 +40,13 @@ enum pyread_status {
 #define PYREAD_MAX_DEPTH 16384
 
 /*
- * Why threads were not read (each is also one of pyreader_sample's
- * *errors), and stacks handed over incomplete; kept for the reader's
- * whole life, for summaries.
+ * Stacks not read (each also one of pyreader_sample's *errors; the
+ * others are list_errors), and stacks handed over incomplete; kept for
+ * the reader's whole life, for summaries.
  */
 struct pyread_counts {
 	unsigned long torn;	/* a stack that never held still long
 				   enough to be read (error) */
-	unsigned long threads;	/* the thread list could not be read
-				   (error) */
 	unsigned long moving;	/* handed over with only its steady callers */
 	unsigned long cut;	/* deeper than PYREAD_MAX_DEPTH: outermost
 				   frames left out */
@@ -157,6 +155,9 @@ struct pyreader {
 	int64_t period_ns;		/* sampling period, for CPU credit */
 	int new_threads;		/* threads appeared since names were read */
 	unsigned name_serials;
+	unsigned long list_errors;	/* of pyreader_sample's *errors: the
+					   interpreter or thread list changed
+					   while read (the rest: stacks) */
 };
 
 /*
