@@ -24,6 +24,9 @@
 #define TOUCHED_MAX (4 * PYREAD_MAX_DEPTH)
 /* reads of one stack before it counts as torn */
 #define STACK_ATTEMPTS 3
+/* ranges closer than this are noted as one (within a page, as the
+ * snapshot joins them) */
+#define TOUCH_JOIN 1024
 /* in touched[].copies, beside the SNAPSHOT_* bits: frame memory */
 #define TOUCH_FRAME 0x100u
 /*
@@ -43,6 +46,25 @@
 static void touch(struct pyreader *r, uint64_t addr, size_t len,
 		  unsigned copies)
 {
+	struct snapshot_range *last = r->nr_touched ?
+		&r->touched[r->nr_touched - 1] : NULL;
+
+	/* a range next to the last one (a deep stack's callers lie below
+	 * each other on the data stack; frame objects before 3.11 often
+	 * next to each other on the heap): one range, as the snapshot would
+	 * join them anyway, so thousands of frames make a few ranges */
+	if (last && last->copies == copies &&
+	    addr + len + TOUCH_JOIN >= last->addr &&
+	    addr <= last->addr + last->len + TOUCH_JOIN) {
+		uint64_t start = addr < last->addr ? addr : last->addr;
+		uint64_t end = last->addr + last->len;
+
+		if (addr + len > end)
+			end = addr + len;
+		last->addr = start;
+		last->len = (size_t)(end - start);
+		return;
+	}
 	if (r->nr_touched >= TOUCHED_MAX)
 		return;
 	grow_array((void **)&r->touched, sizeof(*r->touched),

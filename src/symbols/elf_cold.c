@@ -36,76 +36,81 @@ static int32_t s32(const unsigned char *p)
 	return v;
 }
 
-/*
- * The FDE holding vaddr: [*lo, *hi), from .eh_frame_hdr's search table
- * and the FDE's own range.  Only the encodings GCC and clang emit on
- * x86-64 (table datarel|sdata4, FDE pcrel|sdata4); -1 otherwise.
- */
-static int fde_range(struct symbols_dso *dso, uint64_t vaddr, uint64_t *lo,
-		     uint64_t *hi)
+/* Finds .eh_frame_hdr and .eh_frame once per object. */
+static int eh_sections(struct symbols_dso *dso)
 {
 	GElf_Addr bias;
-	Elf *elf = dwfl_module_getelf(dso->module, &bias);
+	Elf *elf;
 	Elf_Scn *scn = NULL;
-	GElf_Shdr hdr_sh = { 0 }, frame_sh = { 0 };
-	Elf_Data *hdr = NULL, *frame = NULL;
 	size_t shstrndx;
-	const unsigned char *h, *t, *f;
-	size_t count, a = 0, b;
-	uint64_t hdr_addr;
 
+	if (dso->eh_tried)
+		return dso->eh_hdr && dso->eh_frame ? 0 : -1;
+	dso->eh_tried = 1;
+	elf = dso->module ? dwfl_module_getelf(dso->module, &bias) : NULL;
 	if (!elf || elf_getshdrstrndx(elf, &shstrndx))
 		return -1;
 	while ((scn = elf_nextscn(elf, scn))) {
 		GElf_Shdr sh;
 		const char *name;
 
-		if (!gelf_getshdr(scn, &sh))
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS)
 			continue;
 		name = elf_strptr(elf, shstrndx, sh.sh_name);
 		if (name && !strcmp(name, ".eh_frame_hdr")) {
-			hdr_sh = sh;
-			hdr = elf_getdata(scn, NULL);
+			dso->eh_hdr = elf_getdata(scn, NULL);
+			dso->eh_hdr_addr = sh.sh_addr;
 		} else if (name && !strcmp(name, ".eh_frame")) {
-			frame_sh = sh;
-			frame = elf_getdata(scn, NULL);
+			dso->eh_frame = elf_getdata(scn, NULL);
+			dso->eh_frame_addr = sh.sh_addr;
 		}
 	}
-	if (!hdr || !frame || hdr->d_size < 12 || !hdr->d_buf || !frame->d_buf)
+	if (dso->eh_hdr && (dso->eh_hdr->d_size < 12 || !dso->eh_hdr->d_buf))
+		dso->eh_hdr = NULL;
+	if (dso->eh_frame && !dso->eh_frame->d_buf)
+		dso->eh_frame = NULL;
+	return dso->eh_hdr && dso->eh_frame ? 0 : -1;
+}
+
+int dso_fde_range(struct symbols_dso *dso, uint64_t vaddr, uint64_t *lo,
+		  uint64_t *hi)
+{
+	const unsigned char *h, *t, *f;
+	size_t count, a = 0, b;
+	uint64_t fde, at;
+
+	if (eh_sections(dso))
 		return -1;
-	h = hdr->d_buf;
+	h = dso->eh_hdr->d_buf;
 	/* version 1, eh_frame_ptr pcrel|sdata4, count udata4, table
-	 * datarel|sdata4 */
+	 * datarel|sdata4: what GCC and clang emit on x86-64 */
 	if (h[0] != 1 || h[1] != 0x1b || h[2] != 0x03 || h[3] != 0x3b)
 		return -1;
 	count = (size_t)(uint32_t)s32(h + 8);
-	if (12 + count * 8 > hdr->d_size)
+	if (count > (dso->eh_hdr->d_size - 12) / 8)
 		return -1;
 	t = h + 12;
-	hdr_addr = hdr_sh.sh_addr;
 	/* the last entry starting at or below vaddr */
 	b = count;
 	while (a < b) {
 		size_t mid = a + (b - a) / 2;
 
-		if (hdr_addr + (int64_t)s32(t + mid * 8) <= vaddr)
+		if (dso->eh_hdr_addr + (int64_t)s32(t + mid * 8) <= vaddr)
 			a = mid + 1;
 		else
 			b = mid;
 	}
 	if (!a)
 		return -1;
-	{
-		uint64_t fde = hdr_addr + (int64_t)s32(t + (a - 1) * 8 + 4);
-		uint64_t at = fde - frame_sh.sh_addr;
-
-		if (fde < frame_sh.sh_addr || at + 16 > frame->d_size)
-			return -1;
-		f = (const unsigned char *)frame->d_buf + at;
-		/* length, CIE pointer, pc_begin (pcrel), pc_range */
-		*lo = fde + 8 + (int64_t)s32(f + 8);
-		*hi = *lo + (uint32_t)s32(f + 12);
-	}
+	fde = dso->eh_hdr_addr + (int64_t)s32(t + (a - 1) * 8 + 4);
+	at = fde - dso->eh_frame_addr;
+	if (fde < dso->eh_frame_addr || at + 16 > dso->eh_frame->d_size)
+		return -1;
+	f = (const unsigned char *)dso->eh_frame->d_buf + at;
+	/* length, CIE pointer, pc_begin (pcrel|sdata4), pc_range; the FDE
+	 * encoding is the CIE's, taken to be the table's */
+	*lo = fde + 8 + (int64_t)s32(f + 8);
+	*hi = *lo + (uint32_t)s32(f + 12);
 	return vaddr >= *lo && vaddr < *hi ? 0 : -1;
 }
 
@@ -200,7 +205,7 @@ static void name_cold_parts(struct symbols_dso *dso, size_t *alloc,
 		target = (uint64_t)x->operands[0].imm;
 		if (target >= start && target < start + size)
 			continue;
-		if (fde_range(dso, target, &lo, &hi) || target == lo ||
+		if (dso_fde_range(dso, target, &lo, &hi) || target == lo ||
 		    covered(dso, lo))
 			continue;
 		add_symbol(dso, alloc, lo, hi - lo, name);

@@ -332,9 +332,14 @@ int dso_fde_start(struct symbols_dso *dso, uint64_t vaddr, uint64_t *start)
 	Dwarf_Addr lo, hi;
 	bool signalp;
 	int ret = -1;
+	uint64_t end;
 
 	if (!dso->module)
 		return -1;
+	/* the FDE's whole range; libdw's frame info gives only the part
+	 * of it where one CFI row holds */
+	if (!dso_fde_range(dso, vaddr, start, &end))
+		return 0;
 	cfi = dwfl_module_eh_cfi(dso->module, &bias);
 	if (!cfi || dwarf_cfi_addrframe(cfi, vaddr - bias, &frame)) {
 		cfi = dwfl_module_dwarf_cfi(dso->module, &bias);
