@@ -120,6 +120,9 @@ struct pyreader {
 	size_t nr_threads, alloc_threads;
 	unsigned generation;
 	int tid_offset;			/* struct pthread.tid (<= 3.10) */
+	int own_pid_ns;			/* 1: in a pid namespace of its own
+					   (thread ids need turning into
+					   ours), -1: in ours, 0: unknown */
 	struct pyframe *frames;		/* scratch for one thread's stack */
 	size_t alloc_frames;
 	struct pywalked *walked;	/* every frame the walk visited */
