@@ -654,33 +654,6 @@ static char *read_comm(pid_t pid, long tid)
 	return xstrdup(buf);
 }
 
-/* Before 3.11 the kernel tid lives only in glibc's struct pthread. */
-static long tid_from_pthread(struct pyreader *r, uint64_t thread_id)
-{
-	uint32_t tid;
-	unsigned char block[2048];
-	char path[80];
-	size_t off;
-
-	if (remote_read(r->pid, thread_id + (uint64_t)r->tid_offset, &tid,
-			sizeof(tid)) == 0 && tid) {
-		snprintf(path, sizeof(path), "/proc/%d/task/%u", (int)r->pid, tid);
-		if (!access(path, F_OK))
-			return (long)tid;
-	}
-	/* another glibc: learn the offset from the main thread (tid == pid) */
-	if (remote_read(r->pid, thread_id, block, sizeof(block)) < 0)
-		return 0;
-	for (off = 0; off + 4 <= sizeof(block); off += 4) {
-		memcpy(&tid, block + off, sizeof(tid));
-		if (tid == (uint32_t)r->pid) {
-			r->tid_offset = (int)off;
-			return (long)tid;
-		}
-	}
-	return 0;
-}
-
 /* The last (innermost namespace's) id on the NSpid line of a status
  * file, 0 when there is none. */
 static long ns_id(const char *status_path)
@@ -746,11 +719,47 @@ static long host_tid(struct pyreader *r, long tid)
 	return found ? found : tid;
 }
 
+/* Before 3.11 the kernel tid lives only in glibc's struct pthread. */
+static long tid_from_pthread(struct pyreader *r, uint64_t thread_id)
+{
+	uint32_t tid;
+	unsigned char block[2048];
+	char path[80];
+	size_t off;
+
+	long pid_there;
+
+	/* the tid there is the process's own namespace's */
+	if (remote_read(r->pid, thread_id + (uint64_t)r->tid_offset, &tid,
+			sizeof(tid)) == 0 && tid) {
+		long host = host_tid(r, (long)tid);
+
+		snprintf(path, sizeof(path), "/proc/%d/task/%ld", (int)r->pid, host);
+		if (!access(path, F_OK))
+			return host;
+	}
+	/* another glibc: learn the offset from the main thread (tid == pid) */
+	if (remote_read(r->pid, thread_id, block, sizeof(block)) < 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)r->pid);
+	pid_there = ns_id(path);
+	if (pid_there <= 0)
+		pid_there = r->pid;
+	for (off = 0; off + 4 <= sizeof(block); off += 4) {
+		memcpy(&tid, block + off, sizeof(tid));
+		if (tid == (uint32_t)pid_there) {
+			r->tid_offset = (int)off;
+			return (long)r->pid;
+		}
+	}
+	return 0;
+}
+
 static void thread_setup(struct pyreader *r, struct pyreader_thread *t,
 			 long native_tid)
 {
-	t->tid = host_tid(r, native_tid ? native_tid :
-			  tid_from_pthread(r, t->thread_id));
+	t->tid = native_tid ? host_tid(r, native_tid) :
+		tid_from_pthread(r, t->thread_id);
 	if (t->tid > 0) {
 		t->stat_fd = open_stat(r->pid, t->tid, "stat");
 		t->schedstat_fd = open_stat(r->pid, t->tid, "schedstat");

@@ -643,6 +643,16 @@ int native_record_run(struct native_session *s, struct target *t,
 
 	/* maps of what already runs; a spawned child reports its own */
 	symbols_load_proc_maps(st.sym, t->pid);
+	/* attached: load its objects before sampling, not while the first
+	 * samples wait (with --native they would be read too late to
+	 * match their Python stacks) */
+	if (!s->spawn) {
+		perf_engine_set_enabled(e, 0);
+		symbols_preload(st.sym, t->pid);
+		if (st.python)
+			perf_python_prepare(st.python, t->pid);
+		perf_engine_set_enabled(e, 1);
+	}
 	start = now_ns();
 	if (opts->duration_s > 0)
 		deadline = start + (int64_t)(opts->duration_s * 1e9);

@@ -500,3 +500,12 @@ uint64_t symbols_file_symbol(struct symbols *s, const char *path,
 			return dso->syms[i].start;
 	return 0;
 }
+
+void symbols_preload(struct symbols *s, pid_t pid)
+{
+	struct symbols_process *proc = symbols_find_process(s, pid);
+
+	for (size_t i = 0; proc && i < proc->nr_maps; i++)
+		if (proc->maps[i].dso)
+			dso_load(proc->maps[i].dso);
+}
