@@ -67,7 +67,8 @@ if ! run_in_ns split 40; then
 fi
 "$SCORCH" record -q --no-kernel -F 200 -d 1.5 -p "$pid" -o "$WORK/c.folded" 2>"$WORK/c.err"
 rc=$?
-kill "$upid" "$pid" 2>/dev/null
+# the first process of a pid namespace ignores SIGTERM from here
+kill -KILL "$upid" "$pid" 2>/dev/null
 wait "$upid" 2>/dev/null
 total=$(awk '{ t += $NF } END { print t + 0 }' "$WORK/c.folded")
 named=$(awk '/;(heavy|light)(;|$| )/ { g += $NF } END { print g + 0 }' "$WORK/c.folded")
@@ -106,7 +107,8 @@ if ! run_in_ns jit 20; then
 fi
 "$SCORCH" record -q --no-kernel -F 200 -d 1.5 -p "$pid" -o "$WORK/j.folded" 2>"$WORK/j.err"
 rc=$?
-kill "$upid" "$pid" 2>/dev/null
+# the first process of a pid namespace ignores SIGTERM from here
+kill -KILL "$upid" "$pid" 2>/dev/null
 wait "$upid" 2>/dev/null
 total=$(awk '{ t += $NF } END { print t + 0 }' "$WORK/j.folded")
 named=$(awk '/;jit_(hot|cold) [0-9]+$/ { g += $NF } END { print g + 0 }' "$WORK/j.folded")

@@ -94,7 +94,8 @@ echo "$pythons" | while read -r label py; do
 			fail "native-container-$label" "rc=$rc, leaf merged on ${leaf:-0} of ${total:-0}: $(head -c 300 "$f" 2>/dev/null) $(tail -n 2 "$f.err")"
 		fi
 	fi
-	kill "$pid" "$upid" 2>/dev/null
+	# the first process of a pid namespace ignores SIGTERM from here
+	kill -KILL "$pid" "$upid" 2>/dev/null
 	wait "$upid" 2>/dev/null
 done
 exit 0
