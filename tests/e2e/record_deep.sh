@@ -7,6 +7,7 @@
 # moments the recursion goes down and comes back); `dump -p` must
 # print the whole stack, as many frames as the program counts itself;
 # `top` and `record --native` must see leaf under the recursion too.
+# A stack deeper than the reader's bound (16384) is cut, and says so.
 . "$(dirname "$0")/lib.sh"
 PROG=$TOP/tests/programs/deep.py
 DEPTHS=${DEPTHS:-300 1000 10000}
@@ -136,4 +137,34 @@ while read -r label py; do
 		skip "native-deep-$label" "scorch record has no perf_event engine"
 	fi
 done < <(python_versions)
+
+# deeper than the reader's bound (16384 frames): the innermost frames,
+# said in dump and under a [truncated] root in record (one 3.11+
+# interpreter: their recursion does not grow the C stack)
+cut_py=$(python_versions | while read -r label py; do
+	"$py" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo "$py"; break; }
+done)
+if [ -z "$cut_py" ]; then
+	skip deep-cut "no CPython 3.11+ installed"
+else
+	"$cut_py" "$PROG" 17000 30 >"$WORK/cut.prog" 2>&1 &
+	pid=$!
+	if wait_ready "$WORK/cut.prog" "$pid"; then
+		"$SCORCH" dump --no-source -p "$pid" >"$WORK/cut.txt" 2>&1
+		"$SCORCH" record -q -F 100 -d 1 -p "$pid" -o "$WORK/cut.folded" 2>"$WORK/cut.err"
+		frames=$(grep -c '^  File "' "$WORK/cut.txt")
+		if [ "$frames" -eq 16384 ] && grep -q 'outermost frames left out' "$WORK/cut.txt" &&
+		   tail -n 1 "$WORK/cut.txt" | grep -q ', in leaf$' &&
+		   grep -q '^\[truncated\];rec (.*;leaf (' "$WORK/cut.folded" &&
+		   ! grep -qv '^\[truncated\];' "$WORK/cut.folded"; then
+			ok "deep-cut ($frames frames in dump, [truncated] root in record)"
+		else
+			fail deep-cut "$frames frames: $(sed -n 3,4p "$WORK/cut.txt"); $(cut -c 1-100 "$WORK/cut.folded" | head -n 3)"
+		fi
+	else
+		fail deep-cut "program died: $(tail -n 3 "$WORK/cut.prog")"
+	fi
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+fi
 exit 0
