@@ -73,6 +73,9 @@ static void print_thread(void *opaque, const struct pythread_sample *s)
 	printf(", most recent call last:\n");
 	if (!s->nr_frames)
 		printf("  (no Python frames)\n");
+	if (s->cut)
+		printf("  ... (outermost frames left out: the stack is deeper than %d frames)\n",
+		       PYREAD_MAX_DEPTH);
 	for (i = s->nr_frames; i-- > 0;) {
 		const struct pyframe *f = &s->frames[i];
 		char *text;

@@ -47,7 +47,7 @@ struct pyrec_thread {
 	/* the last stack, to skip rebuilding an unchanged one */
 	struct pyframe *last;
 	size_t nr_last, alloc_last;
-	int last_marker;
+	int last_marker, last_cut;
 	int last_opcode, last_offset;	/* --opcodes: the leaf's, -1 = none */
 	uint32_t last_stack;
 	unsigned long last_epoch;
@@ -73,7 +73,7 @@ struct pyrec {
 	size_t nr_threads, alloc_threads;
 	struct pyrec_process *current;
 	int64_t now_ns;
-	uint32_t idle_frame, moving_frame, gc_frame;
+	uint32_t idle_frame, moving_frame, gc_frame, cut_frame;
 	uint32_t *scratch;
 	size_t alloc_scratch;
 };
@@ -306,11 +306,20 @@ static void on_thread(void *ctx, const struct pythread_sample *orig)
 	if (t->last_stack && t->last_epoch == pr->reader->codes.epoch &&
 	    t->nr_last == s->nr_frames && t->last_marker == marker &&
 	    t->last_opcode == s->leaf_opcode && t->last_offset == s->leaf_offset &&
+	    t->last_cut == s->cut &&
 	    !memcmp(t->last, s->frames, s->nr_frames * sizeof(*s->frames))) {
 		stack = t->last_stack;
 	} else {
 		stack = pr->root_frame ?
 			profile_stack_push(rec->p, 0, pr->root_frame) : 0;
+		/* a stack deeper than the reader reads: its outermost
+		 * frames are missing, said at the root */
+		if (s->cut) {
+			if (!rec->cut_frame)
+				rec->cut_frame = profile_frame_named(
+					rec->p, "[truncated]", 11, FRAME_MARKER);
+			stack = profile_stack_push(rec->p, stack, rec->cut_frame);
+		}
 		for (i = s->nr_frames; i-- > 0;)
 			stack = profile_stack_push(rec->p, stack,
 						   frame_id(rec, &s->frames[i]));
@@ -340,6 +349,7 @@ static void on_thread(void *ctx, const struct pythread_sample *orig)
 		t->last_marker = marker;
 		t->last_opcode = s->leaf_opcode;
 		t->last_offset = s->leaf_offset;
+		t->last_cut = s->cut;
 		t->last_stack = stack;
 		t->last_epoch = pr->reader->codes.epoch;
 	}

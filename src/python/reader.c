@@ -13,12 +13,15 @@
  * Reference: ../shared/reference/cpython-internals.md.
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -167,8 +170,7 @@ static int version_from_name(const char *path, int *major, int *minor,
 /* ---- locating the runtime ---- */
 
 struct candidate {
-	const char *path;
-	uint64_t start;		/* mapping of file offset 0 */
+	const struct remote_mapping *map;	/* of file offset 0 */
 };
 
 static int is_libpython(const char *path)
@@ -179,13 +181,43 @@ static int is_libpython(const char *path)
 	return !strncmp(base, "libpython", 9);
 }
 
-static void open_binary(pid_t pid, const char *path, struct pybinary *b,
-			int *ok)
+/* Is the file at path the one mapped (same device and inode)? */
+static int is_mapped_file(const char *path, const struct remote_mapping *m)
 {
-	char root[4200];
+	struct stat st;
 
-	snprintf(root, sizeof(root), "/proc/%d/root%s", (int)pid, path);
-	*ok = pybinary_inspect(root, b) == 0 || pybinary_inspect(path, b) == 0;
+	return !stat(path, &st) && st.st_ino == m->inode &&
+		major(st.st_dev) == m->dev_major &&
+		minor(st.st_dev) == m->dev_minor;
+}
+
+/*
+ * Inspects the very file of mapping m, never another of the same name
+ * (*ok: 1, 0 when it is no CPython binary, -1 when it cannot be reached):
+ * its path as /proc/PID/maps gives it (from our root: a chroot's files
+ * are under it), the same path in the process's root (another mount
+ * namespace), or the mapping itself in /proc/PID/map_files.
+ */
+static void open_binary(pid_t pid, const struct remote_mapping *m,
+			struct pybinary *b, int *ok)
+{
+	char path[4200];
+
+	*ok = 0;
+	if (is_mapped_file(m->path, m)) {
+		*ok = pybinary_inspect(m->path, b) == 0;
+		return;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/root%s", (int)pid, m->path);
+	if (!is_mapped_file(path, m))
+		snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx",
+			 (int)pid, (unsigned long long)m->start,
+			 (unsigned long long)m->end);
+	if (!is_mapped_file(path, m)) {
+		*ok = -1;	/* not reachable as the mapped file */
+		return;
+	}
+	*ok = pybinary_inspect(path, b) == 0;
 }
 
 static enum pyread_status read_error_status(pid_t pid)
@@ -241,18 +273,18 @@ static enum pyread_status try_static_heads(struct pyreader *r,
 	/* the version string is written during start-up: maybe not yet */
 	if (!scan_version_string(r->pid, b->rw_start + bias, b->rw_end + bias,
 				 &major, &minor, r->version, sizeof(r->version)) &&
-	    !version_from_name(c->path, &major, &minor, r->version,
+	    !version_from_name(c->map->path, &major, &minor, r->version,
 			       sizeof(r->version)))
 		return b->interp_head ? PYREAD_NOT_READY : PYREAD_NOT_PYTHON;
 	l = py_layout_find(major, minor);
 	if (!l || !l->static_heads) {
 		strbuf_addf(why, "pid %d runs Python %s (%s), which scorch cannot read (supported: 3.6 and later)",
-			    (int)r->pid, r->version, c->path);
+			    (int)r->pid, r->version, c->map->path);
 		return PYREAD_UNSUPPORTED;
 	}
 	if (!b->interp_head || !b->tstate_current) {
 		strbuf_addf(why, "pid %d runs Python %s (%s), which scorch cannot read: 3.6 needs the interp_head symbol, stripped from this build",
-			    (int)r->pid, r->version, c->path);
+			    (int)r->pid, r->version, c->map->path);
 		return PYREAD_UNSUPPORTED;
 	}
 	r->layout = *l;
@@ -272,10 +304,16 @@ static enum pyread_status try_binary(struct pyreader *r,
 	int ok, major = 0, minor = 0;
 
 	r->tstate_current = 0;
-	open_binary(r->pid, c->path, &b, &ok);
-	if (!ok || !b.has_python)
+	open_binary(r->pid, c->map, &b, &ok);
+	if (ok < 0 && (is_libpython(c->map->path) ||
+		       pybinary_version_from_name(c->map->path, &major, &minor))) {
+		strbuf_addf(why, "pid %d maps %s, but that file cannot be reached as the one mapped (replaced since it was loaded, or /proc/%d/map_files needs root: run scorch as root, or restart the program)",
+			    (int)r->pid, c->map->path, (int)r->pid);
+		return PYREAD_UNSUPPORTED;
+	}
+	if (ok <= 0 || !b.has_python)
 		return PYREAD_NOT_PYTHON;
-	bias = c->start - b.load_base;
+	bias = c->map->start - b.load_base;
 	if (b.code_type)
 		r->codes.code_type = b.code_type + bias;
 	r->py_none = b.none ? b.none + bias : 0;
@@ -332,7 +370,7 @@ static enum pyread_status try_binary(struct pyreader *r,
 					b.rw_end + bias, &major, &minor,
 					r->version, sizeof(r->version))) {
 		/* the buffer is filled during start-up: maybe not yet */
-		if (!version_from_name(c->path, &major, &minor, r->version,
+		if (!version_from_name(c->map->path, &major, &minor, r->version,
 				       sizeof(r->version)))
 			return PYREAD_NOT_READY;
 	}
@@ -396,13 +434,11 @@ enum pyread_status pyreader_open(pid_t pid, struct pyreader **out,
 	/* libpython first: an embedding executable may hold a second copy */
 	for (i = 0; i < maps.nr && nr < 16; i++)
 		if (maps.items[i].offset == 0 && is_libpython(maps.items[i].path))
-			cands[nr++] = (struct candidate){ maps.items[i].path,
-							  maps.items[i].start };
+			cands[nr++] = (struct candidate){ &maps.items[i] };
 	for (i = 0; i < maps.nr && nr < 16; i++)
 		if (maps.items[i].offset == 0 &&
 		    !strcmp(maps.items[i].path, r->exe)) {
-			cands[nr++] = (struct candidate){ maps.items[i].path,
-							  maps.items[i].start };
+			cands[nr++] = (struct candidate){ &maps.items[i] };
 			break;
 		}
 	for (i = 0; i < nr; i++) {
@@ -631,6 +667,71 @@ static char *read_comm(pid_t pid, long tid)
 	return xstrdup(buf);
 }
 
+/* The last (innermost namespace's) id on the NSpid line of a status
+ * file, 0 when there is none. */
+static long ns_id(const char *status_path)
+{
+	char line[256];
+	long last = 0;
+	FILE *fp = fopen(status_path, "re");
+
+	if (!fp)
+		return 0;
+	while (fgets(line, sizeof(line), fp)) {
+		char *p, *end;
+
+		if (strncmp(line, "NSpid:", 6))
+			continue;
+		for (p = line + 6;; p = end) {
+			long v = strtol(p, &end, 10);
+
+			if (end == p)
+				break;
+			last = v;
+		}
+		break;
+	}
+	fclose(fp);
+	return last;
+}
+
+/*
+ * A thread id as the process knows it (its own pid namespace: a
+ * container's) turned into ours, from the NSpid lines of its tasks;
+ * the id itself when the process shares our pid namespace or no task
+ * has it.
+ */
+static long host_tid(struct pyreader *r, long tid)
+{
+	char path[128];
+	struct dirent *d;
+	DIR *dir;
+	long found = 0;
+
+	if (!r->own_pid_ns) {
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)r->pid);
+		r->own_pid_ns = ns_id(path) == (long)r->pid ? -1 : 1;
+	}
+	if (r->own_pid_ns < 0 || tid <= 0)
+		return tid;
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)r->pid);
+	dir = opendir(path);
+	if (!dir)
+		return tid;
+	while (!found && (d = readdir(dir))) {
+		long host = strtol(d->d_name, NULL, 10);
+
+		if (host <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%ld/status",
+			 (int)r->pid, host);
+		if (ns_id(path) == tid)
+			found = host;
+	}
+	closedir(dir);
+	return found ? found : tid;
+}
+
 /* Before 3.11 the kernel tid lives only in glibc's struct pthread. */
 static long tid_from_pthread(struct pyreader *r, uint64_t thread_id)
 {
@@ -639,20 +740,29 @@ static long tid_from_pthread(struct pyreader *r, uint64_t thread_id)
 	char path[80];
 	size_t off;
 
+	long pid_there;
+
+	/* the tid there is the process's own namespace's */
 	if (remote_read(r->pid, thread_id + (uint64_t)r->tid_offset, &tid,
 			sizeof(tid)) == 0 && tid) {
-		snprintf(path, sizeof(path), "/proc/%d/task/%u", (int)r->pid, tid);
+		long host = host_tid(r, (long)tid);
+
+		snprintf(path, sizeof(path), "/proc/%d/task/%ld", (int)r->pid, host);
 		if (!access(path, F_OK))
-			return (long)tid;
+			return host;
 	}
 	/* another glibc: learn the offset from the main thread (tid == pid) */
 	if (remote_read(r->pid, thread_id, block, sizeof(block)) < 0)
 		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)r->pid);
+	pid_there = ns_id(path);
+	if (pid_there <= 0)
+		pid_there = r->pid;
 	for (off = 0; off + 4 <= sizeof(block); off += 4) {
 		memcpy(&tid, block + off, sizeof(tid));
-		if (tid == (uint32_t)r->pid) {
+		if (tid == (uint32_t)pid_there) {
 			r->tid_offset = (int)off;
-			return (long)tid;
+			return (long)r->pid;
 		}
 	}
 	return 0;
@@ -661,7 +771,8 @@ static long tid_from_pthread(struct pyreader *r, uint64_t thread_id)
 static void thread_setup(struct pyreader *r, struct pyreader_thread *t,
 			 long native_tid)
 {
-	t->tid = native_tid ? native_tid : tid_from_pthread(r, t->thread_id);
+	t->tid = native_tid ? host_tid(r, native_tid) :
+		tid_from_pthread(r, t->thread_id);
 	if (t->tid > 0) {
 		t->stat_fd = open_stat(r->pid, t->tid, "stat");
 		t->schedstat_fd = open_stat(r->pid, t->tid, "schedstat");
@@ -1107,8 +1218,12 @@ int pyreader_sample(struct pyreader *r, unsigned flags, pyread_thread_fn fn,
 			remember_ranges(t, r, mark);
 			if (n < 0) {
 				(*errors)++;
+				r->counts.torn++;
 				continue;
 			}
+			s.cut = r->cut;
+			r->counts.cut += (unsigned long)s.cut;
+			r->counts.moving += (unsigned long)s.moving;
 			/*
 			 * The state was read before the stack: a collection or
 			 * an except block that ended meanwhile would be pinned

@@ -32,8 +32,25 @@ enum pyread_status {
 	PYREAD_GONE,		/* the process no longer exists */
 };
 
-/* Deepest stack walked; deeper means a cycle or a torn read. */
-#define PYREAD_MAX_DEPTH 4096
+/*
+ * Deepest stack read: a deeper one (or a cycle in a torn read) keeps its
+ * innermost PYREAD_MAX_DEPTH frames and is marked cut.  Room for
+ * sys.setrecursionlimit(10000) and more.
+ */
+#define PYREAD_MAX_DEPTH 16384
+
+/*
+ * Stacks not read (each also one of pyreader_sample's *errors; the
+ * others are list_errors), and stacks handed over incomplete; kept for
+ * the reader's whole life, for summaries.
+ */
+struct pyread_counts {
+	unsigned long torn;	/* a stack that never held still long
+				   enough to be read (error) */
+	unsigned long moving;	/* handed over with only its steady callers */
+	unsigned long cut;	/* deeper than PYREAD_MAX_DEPTH: outermost
+				   frames left out */
+};
 
 struct pyframe {
 	struct pycode *code;	/* owned by the reader's cache */
@@ -63,6 +80,9 @@ struct pythread_sample {
 				   frame's instruction (its byte, the
 				   specialized one), -1 when unknown */
 	int leaf_offset;	/* and its offset in bytes, as dis shows it */
+	int cut;		/* deeper than PYREAD_MAX_DEPTH: these are its
+				   innermost frames, the outermost are left
+				   out */
 	size_t nr_frames;
 	const struct pyframe *frames;	/* innermost first */
 };
@@ -114,6 +134,9 @@ struct pyreader {
 	size_t nr_threads, alloc_threads;
 	unsigned generation;
 	int tid_offset;			/* struct pthread.tid (<= 3.10) */
+	int own_pid_ns;			/* 1: in a pid namespace of its own
+					   (thread ids need turning into
+					   ours), -1: in ours, 0: unknown */
 	struct pyframe *frames;		/* scratch for one thread's stack */
 	size_t alloc_frames;
 	struct pywalked *walked;	/* every frame the walk visited */
@@ -144,6 +167,8 @@ struct pyreader {
 	int64_t now_ns;			/* CLOCK_MONOTONIC at this sample */
 	int suspect_code;		/* a frame's position was outside its
 					   code object: check the cache */
+	int cut;			/* this walk stopped at PYREAD_MAX_DEPTH */
+	struct pyread_counts counts;
 	int64_t period_ns;		/* sampling period, for CPU credit */
 	int new_threads;		/* threads appeared since names were read */
 	unsigned name_serials;

@@ -76,13 +76,15 @@ int remote_maps_read(pid_t pid, struct remote_maps *maps)
 		return -1;
 	while (getline(&line, &cap, fp) > 0) {
 		struct remote_mapping m;
-		unsigned long long start, end, offset;
+		unsigned long long start, end, offset, inode;
+		unsigned dev_major, dev_minor;
 		char perms[8];
 		int consumed = 0;
 		char *p;
 
-		if (sscanf(line, "%llx-%llx %7s %llx %*s %*s%n", &start, &end,
-			   perms, &offset, &consumed) < 4 || !consumed)
+		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu%n", &start, &end,
+			   perms, &offset, &dev_major, &dev_minor, &inode,
+			   &consumed) < 7 || !consumed)
 			continue;
 		p = line + consumed;
 		while (*p == ' ' || *p == '\t')
@@ -91,6 +93,9 @@ int remote_maps_read(pid_t pid, struct remote_maps *maps)
 		m.start = start;
 		m.end = end;
 		m.offset = offset;
+		m.dev_major = dev_major;
+		m.dev_minor = dev_minor;
+		m.inode = inode;
 		memcpy(m.perms, perms, 4);
 		m.perms[4] = '\0';
 		m.path = xstrdup(p);

@@ -39,6 +39,8 @@ static inline int32_t remote_i32(const void *buf, size_t off)
 /* One line of /proc/PID/maps. */
 struct remote_mapping {
 	uint64_t start, end, offset;
+	unsigned dev_major, dev_minor;	/* the file's device and inode, */
+	unsigned long long inode;	/* 0 for anonymous mappings */
 	char perms[5];
 	char *path;		/* owned; "" for anonymous mappings */
 };

@@ -4,8 +4,9 @@
  * Each copy is planned on its own from the sorted wants; ranges closer
  * than JOIN_GAP are joined: the gap then lies in pages
  * that the two ranges already touch, so joining never reads a page the
- * caller did not ask for.  Spans are read in address order; the
- * kernel stops at the first fault, so spans after it come back empty.
+ * caller did not ask for.  Spans are read in address order, up to
+ * SNAPSHOT_SPANS_PER_READ per system call; the kernel stops at the first
+ * fault, so spans after it in the same call come back empty.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -44,11 +45,25 @@ void snapshot_want(struct snapshot *s, uint64_t addr, size_t len,
 	s->nr_want++;
 }
 
-/* Insertion sort by address: a dozen ranges, mostly in order already. */
+static int cmp_range(const void *a, const void *b)
+{
+	const struct snapshot_range *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/*
+ * By address.  Usually a dozen ranges, mostly in order already: an
+ * insertion sort; a deep stack's thousands of frames come in reverse.
+ */
 static void sort_wants(struct snapshot_range *w, size_t n)
 {
 	size_t i, j;
 
+	if (n > 64) {
+		qsort(w, n, sizeof(*w), cmp_range);
+		return;
+	}
 	for (i = 1; i < n; i++) {
 		struct snapshot_range x = w[i];
 
@@ -77,8 +92,7 @@ static int in_group(unsigned copies, int g)
  * Joins the sorted wants of span group g into spans[] within the limits;
  * bytes is the buffer space used so far.  Returns how many spans.
  */
-static size_t plan_spans(const struct snapshot *s, int g,
-			 struct snapshot_span *spans, size_t *bytes)
+static size_t plan_spans(struct snapshot *s, int g, size_t *bytes)
 {
 	size_t i, nr = 0;
 	struct snapshot_span *cur = NULL;
@@ -102,7 +116,9 @@ static size_t plan_spans(const struct snapshot *s, int g,
 		if (nr == SNAPSHOT_MAX_SPANS ||
 		    *bytes + (end - addr) > SNAPSHOT_MAX_BYTES)
 			break;
-		cur = &spans[nr++];
+		grow_array((void **)&s->spans[g], sizeof(*s->spans[g]), nr + 1,
+			   &s->alloc_spans[g]);
+		cur = &s->spans[g][nr++];
 		cur->addr = addr;
 		cur->len = end - addr;
 		cur->at = *bytes;
@@ -112,59 +128,79 @@ static size_t plan_spans(const struct snapshot *s, int g,
 	return nr;
 }
 
-/* Hands out the n bytes read, in order, to the spans. */
-static ssize_t fill_spans(struct snapshot_span *spans, size_t nr, ssize_t n)
+/* Hands out the n bytes read, in order, to the spans of one call. */
+static void fill_spans(struct snapshot_span **spans, size_t nr, ssize_t n)
 {
 	size_t i;
 
 	for (i = 0; i < nr; i++) {
-		size_t got = n >= (ssize_t)spans[i].len ?
-			spans[i].len : (size_t)(n > 0 ? n : 0);
+		size_t got = n >= (ssize_t)spans[i]->len ?
+			spans[i]->len : (size_t)(n > 0 ? n : 0);
 
-		spans[i].got = got;
+		spans[i]->got = got;
 		n -= (ssize_t)got;
 	}
-	return n;
 }
 
 ssize_t snapshot_read(struct snapshot *s, pid_t pid)
 {
-	struct iovec local[SNAPSHOT_GROUPS * SNAPSHOT_MAX_SPANS];
-	struct iovec remote[SNAPSHOT_GROUPS * SNAPSHOT_MAX_SPANS];
-	size_t i, nr = 0, bytes = 0;
-	ssize_t n;
+	struct snapshot_span *batch[SNAPSHOT_SPANS_PER_READ];
+	size_t i, nr, bytes = 0, total;
+	ssize_t n, read_bytes = 0;
 	int c;
 
 	sort_wants(s->want, s->nr_want);
 	for (c = 0; c < SNAPSHOT_GROUPS; c++)
-		s->nr_spans[c] = plan_spans(s, c, s->spans[c], &bytes);
+		s->nr_spans[c] = plan_spans(s, c, &bytes);
 	if (!bytes)
 		return 0;
-	if (!s->buf)
-		s->buf = xmalloc(SNAPSHOT_MAX_BYTES);
+	if (bytes > s->alloc_buf) {
+		size_t want = s->alloc_buf ? s->alloc_buf : 64 * 1024;
+
+		while (want < bytes)
+			want *= 2;
+		free(s->buf);
+		s->buf = xmalloc(want);
+		s->alloc_buf = want;
+	}
+	total = 0;
+	for (c = 0; c < SNAPSHOT_GROUPS; c++)
+		total += s->nr_spans[c];
+	grow_array((void **)&s->iov, sizeof(*s->iov), 2 * total, &s->alloc_iov);
+	/* all copies in order: first, middle, last; a batch per call */
+	nr = 0;
 	for (c = 0; c < SNAPSHOT_GROUPS; c++) {
 		for (i = 0; i < s->nr_spans[c]; i++) {
-			const struct snapshot_span *sp = &s->spans[c][i];
+			struct snapshot_span *sp = &s->spans[c][i];
+			struct iovec *local = s->iov, *remote = s->iov + total;
 
 			local[nr].iov_base = s->buf + sp->at;
 			local[nr].iov_len = sp->len;
 			remote[nr].iov_base = (void *)(uintptr_t)sp->addr;
 			remote[nr].iov_len = sp->len;
+			batch[nr % SNAPSHOT_SPANS_PER_READ] = sp;
 			nr++;
+			if (nr % SNAPSHOT_SPANS_PER_READ && nr < total)
+				continue;
+			{
+				size_t k = (nr - 1) % SNAPSHOT_SPANS_PER_READ + 1;
+				size_t at = nr - k;
+
+				n = process_vm_readv(pid, local + at, k,
+						     remote + at, k, 0);
+				if (n < 0) {
+					/* the first span faulted: nothing
+					 * read, but the process is there */
+					if (errno != EFAULT)
+						return -1;
+					n = 0;
+				}
+				fill_spans(batch, k, n);
+				read_bytes += n;
+			}
 		}
 	}
-	n = process_vm_readv(pid, local, nr, remote, nr, 0);
-	if (n < 0) {
-		/* the first span faulted: nothing read, but the process is there */
-		if (errno == EFAULT)
-			n = 0;
-		else
-			return -1;
-	}
-	for (c = 0, bytes = (size_t)n; c < SNAPSHOT_GROUPS; c++)
-		bytes = (size_t)fill_spans(s->spans[c], s->nr_spans[c],
-					   (ssize_t)bytes);
-	return n;
+	return read_bytes;
 }
 
 static const unsigned char *find_in(const struct snapshot *s,
@@ -207,7 +243,12 @@ const unsigned char *snapshot_find(const struct snapshot *s, unsigned copy,
 
 void snapshot_release(struct snapshot *s)
 {
+	int c;
+
 	free(s->want);
 	free(s->buf);
+	free(s->iov);
+	for (c = 0; c < SNAPSHOT_GROUPS; c++)
+		free(s->spans[c]);
 	memset(s, 0, sizeof(*s));
 }

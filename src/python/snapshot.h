@@ -7,7 +7,7 @@
  * (after every middle copy).  snapshot_read sorts the ranges, joins close
  * ones (copying a short gap is cheaper than one more iovec, which costs
  * the kernel a page lookup), and reads all copies with a single
- * process_vm_readv, in that order; first copies of ranges that also get a
+ * process_vm_readv (more for a very deep stack), in that order; first copies of ranges that also get a
  * last copy go at the end of the first ones, so little time passes
  * between a range's two copies.  A value copied in the middle, and
  * memory whose first and last copies agree, were read while that memory
@@ -20,10 +20,17 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
-/* Largest snapshot, in bytes and in spans (one iovec each) per copy. */
-#define SNAPSHOT_MAX_BYTES (64 * 1024)
-#define SNAPSHOT_MAX_SPANS 64
+/*
+ * Largest snapshot, in bytes and in spans (one iovec each) per copy: room
+ * for a stack 10 000 frames deep read twice.  A normal stack takes one
+ * system call; every SNAPSHOT_SPANS_PER_READ spans (the kernel's IOV_MAX)
+ * take one more.
+ */
+#define SNAPSHOT_MAX_BYTES (32 * 1024 * 1024)
+#define SNAPSHOT_MAX_SPANS 65536
+#define SNAPSHOT_SPANS_PER_READ 1024
 
 /* Which copies of a range to take (a bit mask), or to look in (one). */
 #define SNAPSHOT_FIRST 1u
@@ -49,9 +56,12 @@ struct snapshot_span {
 struct snapshot {
 	struct snapshot_range *want;
 	size_t nr_want, alloc_want;
-	struct snapshot_span spans[SNAPSHOT_GROUPS][SNAPSHOT_MAX_SPANS];
-	size_t nr_spans[SNAPSHOT_GROUPS];
-	unsigned char *buf;	/* SNAPSHOT_MAX_BYTES, allocated on first read */
+	struct snapshot_span *spans[SNAPSHOT_GROUPS];
+	size_t nr_spans[SNAPSHOT_GROUPS], alloc_spans[SNAPSHOT_GROUPS];
+	unsigned char *buf;	/* grown as needed, up to SNAPSHOT_MAX_BYTES */
+	size_t alloc_buf;
+	struct iovec *iov;	/* local, then remote, per span */
+	size_t alloc_iov;
 };
 
 /* Forgets the wanted ranges and what was read. */

@@ -22,9 +22,13 @@
 #define LEAF_ROOM 1024
 /* above any user-space address on x86_64 (57-bit with 5-level paging) */
 #define PYSTACK_ADDR_MAX (1ULL << 57)
-#define TOUCHED_MAX 4096
+/* ranges one sample reads: every frame of a few deep stacks */
+#define TOUCHED_MAX (4 * PYREAD_MAX_DEPTH)
 /* reads of one stack before it counts as torn */
 #define STACK_ATTEMPTS 3
+/* ranges closer than this are noted as one (within a page, as the
+ * snapshot joins them) */
+#define TOUCH_JOIN 1024
 /* in touched[].copies, beside the SNAPSHOT_* bits: frame memory */
 #define TOUCH_FRAME 0x100u
 /*
@@ -44,6 +48,25 @@
 static void touch(struct pyreader *r, uint64_t addr, size_t len,
 		  unsigned copies)
 {
+	struct snapshot_range *last = r->nr_touched ?
+		&r->touched[r->nr_touched - 1] : NULL;
+
+	/* a range next to the last one (a deep stack's callers lie below
+	 * each other on the data stack; frame objects before 3.11 often
+	 * next to each other on the heap): one range, as the snapshot would
+	 * join them anyway, so thousands of frames make a few ranges */
+	if (last && last->copies == copies &&
+	    addr + len + TOUCH_JOIN >= last->addr &&
+	    addr <= last->addr + last->len + TOUCH_JOIN) {
+		uint64_t start = addr < last->addr ? addr : last->addr;
+		uint64_t end = last->addr + last->len;
+
+		if (addr + len > end)
+			end = addr + len;
+		last->addr = start;
+		last->len = (size_t)(end - start);
+		return;
+	}
 	if (r->nr_touched >= TOUCHED_MAX)
 		return;
 	grow_array((void **)&r->touched, sizeof(*r->touched),
@@ -230,6 +253,7 @@ static ssize_t walk_frames_once(struct pyreader *r, uint64_t frame)
 
 	r->nr_walked = 0;
 	r->root_entry_seen = 0;
+	r->cut = 0;
 	for (depth = 0; frame && depth < PYREAD_MAX_DEPTH; depth++) {
 		const unsigned char *f;
 		uint64_t code_addr, back;
@@ -294,7 +318,32 @@ static ssize_t walk_frames_once(struct pyreader *r, uint64_t frame)
 		}
 		frame = back;
 	}
-	return frame ? -1 : (ssize_t)n;
+	/* deeper than the bound: its innermost frames, marked cut */
+	r->cut = frame != 0;
+	return (ssize_t)n;
+}
+
+static int cmp_code(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(struct pycode *const *)a;
+	uintptr_t y = (uintptr_t)*(struct pycode *const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Leaves each code once at the front of codes[]; returns how many.  A
+ * recursion repeats one code thousands of times. */
+static size_t unique_codes(struct pycode **codes, size_t n)
+{
+	size_t i, k = 0;
+
+	if (n < 2)
+		return n;
+	qsort(codes, n, sizeof(*codes), cmp_code);
+	for (i = 0; i < n; i++)
+		if (!k || codes[k - 1] != codes[i])
+			codes[k++] = codes[i];
+	return k;
 }
 
 /*
@@ -310,6 +359,7 @@ static ssize_t walk_frames(struct pyreader *r, uint64_t frame)
 {
 	ssize_t n, i;
 	struct pycode **codes;
+	size_t nr_codes;
 	int due, stale;
 
 	r->suspect_code = 0;
@@ -331,10 +381,11 @@ static ssize_t walk_frames(struct pyreader *r, uint64_t frame)
 	codes = r->frame_codes;
 	for (i = 0; i < n; i++)
 		codes[i] = r->frames[i].code;
-	stale = pycode_validate(&r->codes, r->pid, &r->layout, codes, (size_t)n);
+	nr_codes = unique_codes(codes, (size_t)n);
+	stale = pycode_validate(&r->codes, r->pid, &r->layout, codes, nr_codes);
 	if (stale < 0)
 		return -1;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < (ssize_t)nr_codes; i++)
 		codes[i]->checked_ns = r->now_ns;
 	return stale ? walk_frames_once(r, frame) : n;
 }

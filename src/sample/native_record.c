@@ -87,6 +87,7 @@ struct native_state {
 	uint64_t pcs[MAX_PCS];
 	uint32_t frames[MAX_FRAMES];		/* native, root first */
 	unsigned char is_eval[MAX_FRAMES];
+	int native_cut;			/* this sample's native root is cut */
 	uint32_t merged[MAX_FRAMES + PYREAD_MAX_DEPTH + 1];
 	struct perf_python *python;	/* --native */
 	struct offcpu *offcpu;		/* --idle */
@@ -380,6 +381,9 @@ static const uint32_t *merge_python(struct native_state *st, int py,
 	 * such field), so nested eval loops on 3.11+ stay unmerged. */
 	*n = perf_mixed_merge(st->frames, st->is_eval, nf, st->py_frames,
 			      NULL, st->nr_py, st->merged);
+	if (*n < 0 && st->native_cut)
+		*n = perf_mixed_merge_cut(st->frames, st->is_eval, nf,
+					  st->py_frames, st->nr_py, st->merged);
 	if (*n >= 0) {
 		st->mixed_merged++;
 		return st->merged;
@@ -406,7 +410,9 @@ static void handle_sample(struct native_state *st, const struct perf_record *r)
 	const uint32_t *final = st->frames;
 	long nfinal;
 	int py = st->opts->native ? sample_python(st, r) : 0;
+	unsigned long truncated;
 
+	st->native_cut = 0;
 	/* kernel part of the callchain, leaf first */
 	if (r->callchain && !st->opts->no_kernel) {
 		int in_kernel = 0;
@@ -443,7 +449,11 @@ static void handle_sample(struct native_state *st, const struct perf_record *r)
 		us.regs_mask = r->regs_mask;
 		us.stack = r->stack;
 		us.stack_size = r->stack ? r->stack_size : 0;
+		truncated = unwinder_stats(st->unwinder)->truncated;
 		npcs = unwind_sample(st->unwinder, &us, st->pcs, MAX_PCS);
+		/* stopped at the end of the stack copy: the root is cut */
+		st->native_cut = npcs == MAX_PCS ||
+			unwinder_stats(st->unwinder)->truncated != truncated;
 	} else if (r->user_mode && r->ip) {
 		st->pcs[0] = r->ip;
 		npcs = 1;
@@ -724,6 +734,16 @@ int native_record_run(struct native_session *s, struct target *t,
 
 	/* maps of what already runs; a spawned child reports its own */
 	symbols_load_proc_maps(st.sym, t->pid);
+	/* attached: load its objects before sampling, not while the first
+	 * samples wait (with --native they would be read too late to
+	 * match their Python stacks) */
+	if (!s->spawn) {
+		perf_engine_set_enabled(e, 0);
+		symbols_preload(st.sym, t->pid);
+		if (st.python)
+			perf_python_prepare(st.python, t->pid);
+		perf_engine_set_enabled(e, 1);
+	}
 	start = now_ns();
 	if (opts->duration_s > 0)
 		deadline = start + (int64_t)(opts->duration_s * 1e9);

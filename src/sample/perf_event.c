@@ -810,3 +810,13 @@ size_t perf_engine_read(struct perf_engine *e, perf_record_fn fn, void *ctx)
 		free(heads);
 	return n;
 }
+
+void perf_engine_set_enabled(struct perf_engine *e, int on)
+{
+	unsigned long req = on ? PERF_EVENT_IOC_ENABLE : PERF_EVENT_IOC_DISABLE;
+
+	for (size_t i = 0; i < e->nr_rings; i++)
+		ioctl(e->rings[i].fd, req, 0);
+	for (size_t i = 0; i < e->nr_extra; i++)
+		ioctl(e->extra_fds[i], req, 0);
+}

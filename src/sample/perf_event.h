@@ -111,4 +111,7 @@ uint64_t perf_engine_bytes(const struct perf_engine *e);
 /* The current perf_event_paranoid value, or -100 when unknown. */
 int perf_paranoid(void);
 
+/* Stops (on = 0) or resumes sampling on every event. */
+void perf_engine_set_enabled(struct perf_engine *e, int on);
+
 #endif

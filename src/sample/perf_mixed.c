@@ -83,3 +83,23 @@ long perf_mixed_merge(const uint32_t *native, const unsigned char *is_eval,
 	}
 	return (long)n;
 }
+
+long perf_mixed_merge_cut(const uint32_t *native, const unsigned char *is_eval,
+			  size_t nr_native, const uint32_t *python,
+			  size_t nr_python, uint32_t *out)
+{
+	size_t nr_eval = 0, n = 0, next_py = nr_python, outer;
+
+	for (size_t i = 0; i < nr_native; i++)
+		nr_eval += is_eval[i] != 0;
+	/* only the one-frame-per-eval rule says which frames are which */
+	if (nr_eval < 2 || nr_eval >= nr_python)
+		return -1;
+	/* the outer Python frames, whose eval frames were cut off */
+	outer = nr_python - nr_eval;
+	while (next_py > nr_python - outer)
+		out[n++] = python[--next_py];
+	for (size_t i = 0; i < nr_native; i++)
+		out[n++] = is_eval[i] ? python[--next_py] : native[i];
+	return (long)n;
+}

@@ -31,6 +31,18 @@ long perf_mixed_merge(const uint32_t *native, const unsigned char *is_eval,
 		      const unsigned char *py_entry, size_t nr_python,
 		      uint32_t *out);
 
+/*
+ * For a native stack whose root was cut (the kernel's stack copy ran out
+ * under a deep recursion) and which has fewer eval frames than Python
+ * frames, one Python frame each (before 3.11): the eval frames take the
+ * innermost Python frames, and the outer ones, whose C frames were cut,
+ * go first at the root.  Same output as perf_mixed_merge; -1 when the
+ * rule does not apply.
+ */
+long perf_mixed_merge_cut(const uint32_t *native, const unsigned char *is_eval,
+			  size_t nr_native, const uint32_t *python,
+			  size_t nr_python, uint32_t *out);
+
 /* Nonzero when a symbol name is CPython's eval loop (also .cold and
  * other compiler clones of it). */
 int perf_mixed_is_eval_symbol(const char *name);

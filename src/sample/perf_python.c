@@ -176,3 +176,8 @@ int perf_python_read(struct perf_python *pp, pid_t pid, pid_t tid,
 	*nr = pp->nr_frames;
 	return 1;
 }
+
+void perf_python_prepare(struct perf_python *pp, pid_t pid)
+{
+	python_open(python_process(pp, pid));
+}

@@ -28,6 +28,8 @@ void perf_python_free(struct perf_python *pp);
  */
 int perf_python_read(struct perf_python *pp, pid_t pid, pid_t tid,
 		     const uint32_t **frames, size_t *nr);
+/* Opens the reader on pid now (an attach), not at its first sample. */
+void perf_python_prepare(struct perf_python *pp, pid_t pid);
 /* Nonzero when pid is a Python process with an open reader. */
 int perf_python_known(struct perf_python *pp, pid_t pid);
 /* pid exec'd or is new: forget what was known about it. */

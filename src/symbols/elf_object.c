@@ -305,6 +305,7 @@ static void dso_load_symbols(struct symbols_dso *dso, Elf *main_elf)
 		d->type = GELF_ST_TYPE(sym.st_info);
 	}
 	dso_add_plt_symbols(dso, main_elf, &alloc);
+	dso_add_cold_symbols(dso, &alloc);
 	if (!dso->nr_syms)
 		return;
 	qsort(dso->syms, dso->nr_syms, sizeof(*dso->syms), symbol_cmp);
@@ -438,9 +439,14 @@ int dso_fde_start(struct symbols_dso *dso, uint64_t vaddr, uint64_t *start)
 	Dwarf_Addr lo, hi;
 	bool signalp;
 	int ret = -1;
+	uint64_t end;
 
 	if (!dso->module)
 		return -1;
+	/* the FDE's whole range; libdw's frame info gives only the part
+	 * of it where one CFI row holds */
+	if (!dso_fde_range(dso, vaddr, start, &end))
+		return 0;
 	cfi = dwfl_module_eh_cfi(dso->module, &bias);
 	if (!cfi || dwarf_cfi_addrframe(cfi, vaddr - bias, &frame)) {
 		cfi = dwfl_module_dwarf_cfi(dso->module, &bias);

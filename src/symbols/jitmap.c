@@ -354,11 +354,16 @@ void jitmap_refresh(struct symbols_process *proc)
 		jit = proc->jit = xcalloc(1, sizeof(*jit));
 		jit->map.size = jit->dump.size = -1;
 		jit->target_uid = target_uid(proc->pid);
+		char *tmp = proc_file_path(proc, "/tmp");
+		pid_t ns_pid = proc_ns_pid(proc);
+
+		/* in the process's own /tmp, named by its own pid */
 		strbuf_init(&path);
-		strbuf_addf(&path, "/tmp/perf-%d.map", (int)proc->pid);
+		strbuf_addf(&path, "%s/perf-%d.map", tmp, (int)ns_pid);
 		jit->map.path = strbuf_detach(&path);
-		strbuf_addf(&path, "/tmp/jit-%d.dump", (int)proc->pid);
+		strbuf_addf(&path, "%s/jit-%d.dump", tmp, (int)ns_pid);
 		jit->dump.path = strbuf_detach(&path);
+		free(tmp);
 	}
 	before = jit->nr;
 	if (refresh_file(jit, &jit->map, 0) | refresh_file(jit, &jit->dump, 1)) {

@@ -14,6 +14,7 @@
 
 #include "symbols/file_open.h"
 #include "symbols/symbols_internal.h"
+#include "util/error.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
@@ -110,9 +111,63 @@ static void insert_map(struct symbols_process *proc, size_t at,
 	proc->nr_maps++;
 }
 
-void symbols_add_map(struct symbols *s, pid_t pid, uint64_t start,
-		     uint64_t len, uint64_t pgoff, uint32_t prot,
-		     const char *path)
+/* What /proc/PID/maps says a mapping's file is. */
+struct map_identity {
+	unsigned dev_major, dev_minor;
+	unsigned long long inode;
+};
+
+/*
+ * The object for the file a process maps as path: opened through its
+ * root (proc_root.c), and, when the maps line gave its identity, only
+ * if it is that very file (else through /proc/PID/map_files, which is
+ * the mapping itself); NULL with one warning per process otherwise.
+ */
+static struct symbols_dso *map_dso(struct symbols *s,
+				   struct symbols_process *proc,
+				   const char *path, uint64_t start,
+				   uint64_t end, const struct map_identity *id)
+{
+	struct symbols_dso *dso = NULL;
+	char *open_path;
+
+	if (!path_is_file(path))
+		return NULL;
+	/* /proc/PID/maps gives the path from our root when it can (a
+	 * chroot's files under it), perf's MMAP records from the process's */
+	open_path = id ? xstrdup(path) : proc_file_path(proc, path);
+	if (id && !proc_file_is_mapped(open_path, id->dev_major,
+				       id->dev_minor, id->inode)) {
+		free(open_path);
+		open_path = proc_file_path(proc, path);
+	}
+	if (id && !proc_file_is_mapped(open_path, id->dev_major,
+				       id->dev_minor, id->inode)) {
+		struct strbuf sb;
+
+		strbuf_init(&sb);
+		strbuf_addf(&sb, "/proc/%d/map_files/%llx-%llx", (int)proc->pid,
+			    (unsigned long long)start, (unsigned long long)end);
+		free(open_path);
+		open_path = strbuf_detach(&sb);
+		if (!proc_file_is_mapped(open_path, id->dev_major,
+					 id->dev_minor, id->inode)) {
+			if (!proc->warned_files)
+				warning("process %d maps %s, but that file cannot be reached as the one mapped (replaced since, or no access to /proc/%d/map_files): its code is named by address (profile as root, or restart the program)",
+					(int)proc->pid, path, (int)proc->pid);
+			proc->warned_files = 1;
+			free(open_path);
+			return NULL;
+		}
+	}
+	dso = dso_get(s, open_path);
+	free(open_path);
+	return dso;
+}
+
+static void add_map(struct symbols *s, pid_t pid, uint64_t start,
+		    uint64_t len, uint64_t pgoff, uint32_t prot,
+		    const char *path, const struct map_identity *id)
 {
 	struct symbols_process *proc = symbols_process(s, pid);
 	uint64_t end = start + len;
@@ -152,11 +207,18 @@ void symbols_add_map(struct symbols *s, pid_t pid, uint64_t start,
 	m.pgoff = pgoff;
 	m.prot = prot;
 	m.path = symbols_intern(s, path ? path : "");
-	m.dso = path_is_file(path) ? dso_get(s, path) : NULL;
+	m.dso = map_dso(s, proc, path, start, end, id);
 	for (i = 0; i < proc->nr_maps && proc->maps[i].start < start; i++)
 		;
 	insert_map(proc, i, &m);
 	proc->generation++;
+}
+
+void symbols_add_map(struct symbols *s, pid_t pid, uint64_t start,
+		     uint64_t len, uint64_t pgoff, uint32_t prot,
+		     const char *path)
+{
+	add_map(s, pid, start, len, pgoff, prot, path, NULL);
 }
 
 int symbols_load_proc_maps(struct symbols *s, pid_t pid)
@@ -174,14 +236,16 @@ int symbols_load_proc_maps(struct symbols *s, pid_t pid)
 	proc->generation++;
 	while (fgets(line, sizeof(line), fp)) {
 		unsigned long long start, end, pgoff;
+		struct map_identity id;
 		char perms[8];
 		int name_at = 0;
 		uint32_t prot = 0;
 		char *name;
 		size_t n;
 
-		if (sscanf(line, "%llx-%llx %7s %llx %*s %*s %n", &start, &end,
-			   perms, &pgoff, &name_at) < 4 || !name_at)
+		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &start, &end,
+			   perms, &pgoff, &id.dev_major, &id.dev_minor,
+			   &id.inode, &name_at) < 7 || !name_at)
 			continue;
 		name = line + name_at;
 		n = strlen(name);
@@ -195,7 +259,8 @@ int symbols_load_proc_maps(struct symbols *s, pid_t pid)
 			prot |= PROT_WRITE;
 		if (perms[2] == 'x')
 			prot |= PROT_EXEC;
-		symbols_add_map(s, pid, start, end - start, pgoff, prot, name);
+		add_map(s, pid, start, end - start, pgoff, prot, name,
+			id.inode ? &id : NULL);
 	}
 	fclose(fp);
 	return 0;
@@ -226,6 +291,8 @@ void symbols_forget(struct symbols *s, pid_t pid)
 	if (!proc)
 		return;
 	proc->nr_maps = 0;
+	/* an exec after chroot(): its files are under another root */
+	proc->root_state = 0;
 	proc->generation++;
 }
 
@@ -433,4 +500,13 @@ uint64_t symbols_file_symbol(struct symbols *s, const char *path,
 		if (!strcmp(dso->syms[i].raw, name))
 			return dso->syms[i].start;
 	return 0;
+}
+
+void symbols_preload(struct symbols *s, pid_t pid)
+{
+	struct symbols_process *proc = symbols_find_process(s, pid);
+
+	for (size_t i = 0; proc && i < proc->nr_maps; i++)
+		if (proc->maps[i].dso)
+			dso_load(proc->maps[i].dso);
 }

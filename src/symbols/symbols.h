@@ -38,6 +38,9 @@ struct symbols_process {
 	size_t nr_maps, alloc_maps;
 	unsigned generation;		/* bumped at every change */
 	struct symbols_jit *jit;	/* internal: perf map/jitdump names */
+	int root_state;			/* internal (proc_root.c) */
+	pid_t ns_pid;			/* internal: its pid in its namespace */
+	int warned_files;		/* internal: said a file was not reachable */
 };
 
 #define SYMBOLS_MAX_INLINE 16
@@ -118,6 +121,9 @@ void symbols_add_map(struct symbols *s, pid_t pid, uint64_t start,
 /* Reads /proc/PID/maps into the process record (replacing it).
  * Returns 0 or -1 (not reported) when the file cannot be read. */
 int symbols_load_proc_maps(struct symbols *s, pid_t pid);
+/* Loads now the objects pid maps (symbols, CFI), which the first
+ * lookups would load otherwise. */
+void symbols_preload(struct symbols *s, pid_t pid);
 /* FORK: the child starts with a copy of the parent's maps. */
 void symbols_fork(struct symbols *s, pid_t parent, pid_t child);
 /* COMM with exec / EXIT: forget the maps of pid. */

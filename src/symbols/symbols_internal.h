@@ -51,6 +51,9 @@ struct symbols_dso {
 	size_t nr_syms;
 	char **own_names;		/* names made here ("x@plt"); owned */
 	size_t nr_own_names;
+	int eh_tried;			/* elf_cold.c: .eh_frame(_hdr) looked for */
+	Elf_Data *eh_hdr, *eh_frame;	/* NULL when absent */
+	uint64_t eh_hdr_addr, eh_frame_addr;
 	struct symbols_dso *next;	/* cache chain */
 };
 
@@ -115,6 +118,22 @@ struct dso_symbol *dso_find_symbol(struct symbols_dso *dso, uint64_t vaddr);
 int dso_fde_start(struct symbols_dso *dso, uint64_t vaddr, uint64_t *start);
 /* Adds "name@plt" symbols for the PLT entries of elf (elf_plt.c). */
 void dso_add_plt_symbols(struct symbols_dso *dso, Elf *elf, size_t *alloc);
+/* proc_root.c: the path to open for the file a process maps as path
+ * (through /proc/PID/root when its root or mount namespace is not ours;
+ * malloc'ed); its pid in its own namespace; whether the file at
+ * open_path is the one /proc/PID/maps gives as dev and inode. */
+char *proc_file_path(struct symbols_process *proc, const char *path);
+pid_t proc_ns_pid(struct symbols_process *proc);
+int proc_file_is_mapped(const char *open_path, unsigned dev_major,
+			unsigned dev_minor, unsigned long long inode);
+/* elf_cold.c: "NAME.cold" symbols for the unnamed split-off pieces of a
+ * few functions (CPython's eval loop) in a stripped object. */
+void dso_add_cold_symbols(struct symbols_dso *dso, size_t *alloc);
+/* The .eh_frame FDE holding vaddr, a whole function's range [lo, hi)
+ * (from .eh_frame_hdr's table); -1 when there is none or it cannot be
+ * read. */
+int dso_fde_range(struct symbols_dso *dso, uint64_t vaddr, uint64_t *lo,
+		  uint64_t *hi);
 /* DWARF source line and inlined frames at vaddr. */
 void dso_lines(struct symbols *s, struct symbols_dso *dso, uint64_t vaddr,
 	       unsigned flags, struct symbols_result *out);

@@ -98,24 +98,38 @@ static void test_snapshot_fault_keeps_earlier_spans(void)
 static void test_snapshot_limits(void)
 {
 	struct snapshot s = { 0 };
-	size_t stride = 8192, n = SNAPSHOT_MAX_SPANS + 8, i;
+	/* more spans than one system call takes: read in batches */
+	size_t stride = 8192, n = 2 * SNAPSHOT_SPANS_PER_READ + 8, i;
 	unsigned char *big = calloc(n, stride);
 
 	CHECK(big != NULL);
 	if (!big)
 		return;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		big[i * stride] = (unsigned char)i;
 		snapshot_want(&s, addr_of(big + i * stride), 8, SNAPSHOT_FIRST);
+	}
 	snapshot_want(&s, 0, 0, SNAPSHOT_FIRST);	/* empty: ignored */
-	CHECK(snapshot_read(&s, getpid()) == (ssize_t)(8 * SNAPSHOT_MAX_SPANS));
-	CHECK(s.nr_spans[0] == SNAPSHOT_MAX_SPANS);
-	CHECK(snapshot_find(&s, SNAPSHOT_FIRST, addr_of(big), 8) != NULL);
-	CHECK(snapshot_find(&s, SNAPSHOT_FIRST, addr_of(big + (n - 1) * stride), 8) == NULL);
+	CHECK(snapshot_read(&s, getpid()) == (ssize_t)(8 * n));
+	CHECK(s.nr_spans[0] == n);
+	for (i = 0; i < n; i++) {
+		const unsigned char *p = snapshot_find(&s, SNAPSHOT_FIRST,
+						       addr_of(big + i * stride), 8);
+
+		CHECK(p && *p == (unsigned char)i);
+	}
+	/* wanted in reverse order, as a deep stack's frames are */
+	snapshot_reset(&s);
+	for (i = n; i-- > 0;)
+		snapshot_want(&s, addr_of(big + i * stride), 8,
+			      SNAPSHOT_FIRST | SNAPSHOT_LAST);
+	CHECK(snapshot_read(&s, getpid()) == (ssize_t)(16 * n));
+	CHECK(snapshot_find(&s, SNAPSHOT_LAST, addr_of(big + (n - 1) * stride), 8) != NULL);
+	free(big);
 	/* one range over the byte limit is dropped, not truncated */
 	snapshot_reset(&s);
-	snapshot_want(&s, addr_of(big), SNAPSHOT_MAX_BYTES + 1, SNAPSHOT_FIRST);
+	snapshot_want(&s, addr_of(&s), SNAPSHOT_MAX_BYTES + 1, SNAPSHOT_FIRST);
 	CHECK(snapshot_read(&s, getpid()) == 0);
-	free(big);
 	snapshot_release(&s);
 }
 

@@ -485,6 +485,21 @@ static void test_mixed_merge(void)
 		/* three groups for two eval frames: mismatch */
 		CHECK(perf_mixed_merge(nat, ev, 5, py, three, 4, out) == -1);
 	}
+	/* a cut native root (deep recursion): EVAL, 7, EVAL, leaf; four
+	 * Python frames -> the two outer ones first, then 1:1 */
+	{
+		uint32_t nat[] = { 100, 7, 101, 3 };
+		unsigned char ev[] = { 1, 0, 1, 0 };
+		uint32_t py[] = { 83, 82, 81, 80 };
+		n = perf_mixed_merge_cut(nat, ev, 4, py, 4, out);
+		CHECK(n == 6);
+		CHECK(out[0] == 80 && out[1] == 81 && out[2] == 82 &&
+		      out[3] == 7 && out[4] == 83 && out[5] == 3);
+		/* as many eval frames as Python frames: not a cut case */
+		CHECK(perf_mixed_merge_cut(nat, ev, 4, py, 2, out) == -1);
+		/* one eval frame says nothing about which frames it ran */
+		CHECK(perf_mixed_merge_cut(native, eval1, 4, py, 4, out) == -1);
+	}
 	CHECK(perf_mixed_is_eval_symbol("_PyEval_EvalFrameDefault"));
 	CHECK(perf_mixed_is_eval_symbol("_PyEval_EvalFrameDefault.cold"));
 	CHECK(!perf_mixed_is_eval_symbol("_PyEval_EvalFrame"));
