@@ -7,21 +7,19 @@
 # as a decoy on the host (a build of the same source with other function
 # names): no decoy name may show up.
 . "$(dirname "$0")/lib.sh"
+plan 3	# attached, spawned through chroot, its perf map
 PROGS=$TOP/tests/programs
 
 for tool in cc unshare chroot ldd mount; do
 	if ! command -v $tool >/dev/null; then
-		skip native_container "no $tool"
-		exit 0
+		missing_rest "no $tool"
 	fi
 done
 if [ "$(id -u)" != 0 ]; then
-	skip native_container "chroot and unshare need root"
-	exit 0
+	skip_rest "chroot and unshare need root"
 fi
 if ! "$SCORCH" record --help 2>&1 | grep -q -- '--no-kernel'; then
-	skip native_container "scorch record has no perf_event engine"
-	exit 0
+	skip_rest "scorch record has no perf_event engine"
 fi
 
 ROOT=$WORK/root
@@ -62,8 +60,7 @@ run_in_ns() {
 mkdir -p "$WORK/ns$WORK/bin"
 cp "$prog" "$WORK/ns$prog"
 if ! run_in_ns split 40; then
-	fail native_container "the program did not start in its namespace"
-	exit 0
+	fail_rest native_container "the program did not start in its namespace"
 fi
 "$SCORCH" record -q --no-kernel -F 200 -d 1.5 -p "$pid" -o "$WORK/c.folded" 2>"$WORK/c.err"
 rc=$?

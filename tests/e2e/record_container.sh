@@ -11,17 +11,17 @@ PROG=$TOP/tests/programs/deep.py
 
 for tool in unshare chroot mount; do
 	if ! command -v $tool >/dev/null; then
-		skip record_container "no $tool"
-		exit 0
+		missing_rest "no $tool"
 	fi
 done
 if [ "$(id -u)" != 0 ]; then
-	skip record_container "unshare and mount need root"
-	exit 0
+	skip_rest "unshare and mount need root"
 fi
 
 # a pyenv build with its libpython (the decoy is another one's)
 pythons=$(python_versions | awk '$1 ~ /^3\.[0-9]+\.[0-9]+$/')
+# dump and native per readable one
+plan $((2 * $(echo "$pythons" | while read -r label py; do python_readable "$py" && echo; done | wc -l)))
 
 # run_in_ns LABEL PY: starts PY PROG 300 30 in its own namespaces; sets pid
 run_in_ns() {
@@ -60,7 +60,8 @@ echo "$pythons" | while read -r label py; do
 	python_readable "$py" || continue
 	lib=$(ls "$(dirname "$py")"/../lib/libpython3.*.so.1.0 2>/dev/null | head -n 1)
 	if [ -z "$lib" ]; then
-		skip "record-container-$label" "no shared libpython to put a decoy in front of"
+		skip "dump-container-$label" "no shared libpython to put a decoy in front of"
+		skip "native-container-$label" "no shared libpython to put a decoy in front of"
 		continue
 	fi
 	lib=$(cd "$(dirname "$lib")" && pwd)/$(basename "$lib")
@@ -70,7 +71,8 @@ echo "$pythons" | while read -r label py; do
 		ls "$(dirname "$p")"/../lib/libpython3.*.so.1.0 2>/dev/null; done | head -n 1)
 	[ -n "$other" ] && cp "$other" "$WORK/ns-$label$lib"
 	if ! run_in_ns "$label" "$py"; then
-		fail "record-container-$label" "the program did not start: $(tail -n 3 "$WORK/$label.out")"
+		fail "dump-container-$label" "the program did not start: $(tail -n 3 "$WORK/$label.out")"
+		fail "native-container-$label" "the program did not start"
 		continue
 	fi
 	out=$("$SCORCH" dump --no-source -p "$pid" 2>&1)

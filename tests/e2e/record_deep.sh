@@ -118,6 +118,11 @@ check_native() {
 	fi
 }
 
+n_read=$(readable_pythons | wc -l)
+n_depths=$(echo $DEPTHS | wc -w)
+# per readable interpreter: record and dump at each depth, top, native;
+# a skip per older one; deep-cut
+plan $((n_read * (2 * n_depths + 2) + $(python_versions | wc -l) - n_read + 1))
 have_native=1
 "$SCORCH" record --help 2>&1 | grep -q -- '--no-kernel' || have_native=0
 
