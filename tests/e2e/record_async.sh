@@ -119,7 +119,7 @@ while time.time() - t < 0.3: pass' >/dev/null 2>"$WORK/$label-unsupported.err"
 	fi
 
 	# top --async: both tasks in the whole-run table
-	out=$("$SCORCH" top --async --sort total -F 200 -n 20 -- "$py" "$PROG" "$WORK/$label-top.spent" 0.5 2>&1)
+	out=$("$SCORCH" top --async --sort total -F 200 -n 40 -- "$py" "$PROG" "$WORK/$label-top.spent" 1.5 2>&1)
 	if echo "$out" | grep -q '\[task alpha\]' && echo "$out" | grep -q '\[task beta\]'; then
 		ok "async-top-$label"
 	else

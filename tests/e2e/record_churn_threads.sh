@@ -43,7 +43,7 @@ while read -r label py; do
 	any=1
 	runs=1
 	"$py" -c 'import sys; sys.exit(sys.version_info < (3, 11))' && runs=4
-	bad=""
+	bad="" seen=0
 	for run in $(seq $runs); do
 		f=$WORK/churn-$label-$run.folded
 		"$SCORCH" record -q -F 1000 --idle -o "$f" -- "$py" "$PROG" 3 \
@@ -55,9 +55,11 @@ while read -r label py; do
 		fi
 		grep -q '^rounds [1-9]' "$WORK/churn-$label-$run.out" ||
 			bad="$bad run $run: the program did not finish;"
-		grep -q 'churn_work (.*;dive (' "$f" ||
-			bad="$bad run $run: no churn_work;dive stack in the profile;"
+		# the threads are short-lived: a run on a loaded machine may
+		# catch none of them deep in dive; every run must exit cleanly
+		grep -q 'churn_work (.*;dive (' "$f" && seen=$((seen + 1))
 	done
+	[ $seen -gt 0 ] || bad="$bad no run has a churn_work;dive stack in its profile;"
 	if [ -z "$bad" ]; then
 		ok "record-churn-threads-$label"
 	else
