@@ -1,18 +1,26 @@
 #!/bin/bash
-# perfdata.sh - perf.data with DWARF call graphs -> SVG flame graph:
-# `scorch flamegraph perf.data` against
-# `perf script | stackcollapse-perf.pl | flamegraph.pl`, time and peak
-# memory (GNU time; the pipeline's peak is the largest stage's), one run.
+# perfdata.sh - perf.data with DWARF call graphs -> SVG flame graph, on
+# two workloads: a C program with 30-40-frame stacks and a known 3:1
+# split, and the walkthrough's CPython 3.12 program (examples/lookup.py
+# under pyenv's 3.12 build, libpython with debug info, ~40-deep stacks).
+# Each is recorded here with `perf record --call-graph dwarf`, then
+# timed once with GNU time (CPU = user + sys, wall, peak RSS):
+#   scorch flamegraph perf.data
+#   perf script                                   (alone, into a file)
+#   perf script | stackcollapse-perf.pl | flamegraph.pl   (CPU summed over
+#                                                  the stages, peak = largest)
+# and prints µs of CPU per sample and the ratios.
 #
 # usage: [FLAMEGRAPH_DIR=/path/to/FlameGraph] [PERFDATA=file] [MB=100]
-#        [SCORCH=...] bench/perfdata.sh
-# Without PERFDATA a C program with a known 3:1 split is recorded here
-# with `perf record -F 4000 --call-graph dwarf` until the file has MB
-# megabytes.  The Perl row is skipped when FLAMEGRAPH_DIR is unset.
+#        [PYTHON=python3.12 with debug info] [SCORCH=...] bench/perfdata.sh
+# PERFDATA replaces both recordings with one given file.  The Perl rows
+# are skipped when FLAMEGRAPH_DIR is unset; the CPython row when PYTHON
+# (default: pyenv's 3.12.1) is missing.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 SCORCH=${SCORCH:-$top/build/scorch}
 MB=${MB:-100}
+PYTHON=${PYTHON:-$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")/versions/3.12.1/bin/python3.12}
 tmp=$(mktemp -d /tmp/scorch-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -20,9 +28,13 @@ for tool in perf /usr/bin/time cc; do
 	command -v "$tool" >/dev/null || { echo "bench/perfdata.sh: $tool is missing" >&2; exit 1; }
 done
 [ -x "$SCORCH" ] || { echo "bench/perfdata.sh: $SCORCH is missing (run make first)" >&2; exit 1; }
+perl_ok=
+if [ -n "${FLAMEGRAPH_DIR:-}" ] && [ -f "$FLAMEGRAPH_DIR/flamegraph.pl" ] &&
+   [ -f "$FLAMEGRAPH_DIR/stackcollapse-perf.pl" ]; then
+	perl_ok=1
+fi
 
-data=${PERFDATA:-}
-if [ -z "$data" ]; then
+record_c() {	# record_c DATA: the C program, until the file has MB megabytes
 	cat >"$tmp/work.c" <<'C'
 #include <stdlib.h>
 volatile unsigned long sink;
@@ -40,47 +52,84 @@ int main(int argc, char **argv)
 	return 0;
 }
 C
-	cc -O1 -g -o "$tmp/work" "$tmp/work.c" || exit 1
-	data=$tmp/perf.data
+	cc -O1 -g -o "$tmp/work" "$tmp/work.c" || return 1
 	# record for growing durations until the file is big enough
-	secs=4
+	local secs=4 size
 	while :; do
-		timeout $((secs + 60)) perf record -q -F 4000 --call-graph dwarf -o "$data" \
+		timeout $((secs + 60)) perf record -q -F 4000 --call-graph dwarf -o "$1" \
 			-- timeout "$secs" "$tmp/work" 2>/dev/null
-		size=$(( $(stat -c %s "$data" 2>/dev/null || echo 0) / 1048576 ))
+		size=$(( $(stat -c %s "$1" 2>/dev/null || echo 0) / 1048576 ))
 		[ "$size" -ge "$MB" ] || [ "$secs" -ge 64 ] && break
 		secs=$((secs * 2))
 	done
-fi
-size=$(( $(stat -c %s "$data") / 1048576 ))
-samples=$(timeout 300 perf report -i "$data" --stats 2>/dev/null | awk '/SAMPLE events:/ {print $3; exit}')
-
-# run NAME CMD: prints "seconds peak_kb" of a shell command line
-run() {
-	local name=$1; shift
-	/usr/bin/time -f '%e %M' -o "$tmp/$name.time" bash -c "$*" 2>/dev/null >/dev/null
-	cat "$tmp/$name.time" | tail -1
 }
 
-printf 'perf.data: %s MB, %s samples, DWARF call graphs\n\n' "$size" "${samples:-?}"
-printf '%-48s %10s %12s %10s\n' "pipeline" "seconds" "peak RSS MB" "speed-up"
-read -r s_sec s_kb < <(run scorch "'$SCORCH' flamegraph '$data' -o '$tmp/scorch.svg'")
-if [ -n "${FLAMEGRAPH_DIR:-}" ] && [ -x "$FLAMEGRAPH_DIR/flamegraph.pl" -o -f "$FLAMEGRAPH_DIR/flamegraph.pl" ]; then
-	# peak memory of the pipeline: each stage timed separately, largest RSS
-	t0=$(date +%s.%N)
-	/usr/bin/time -f '%M' -o "$tmp/p1.time" timeout 3000 perf script -i "$data" 2>/dev/null |
-		/usr/bin/time -f '%M' -o "$tmp/p2.time" perl "$FLAMEGRAPH_DIR/stackcollapse-perf.pl" |
-		/usr/bin/time -f '%M' -o "$tmp/p3.time" perl "$FLAMEGRAPH_DIR/flamegraph.pl" >"$tmp/perl.svg"
-	t1=$(date +%s.%N)
-	p_sec=$(echo "$t0 $t1" | awk '{printf "%.2f", $2 - $1}')
-	p_kb=$(cat "$tmp/p1.time" "$tmp/p2.time" "$tmp/p3.time" | sort -n | tail -1)
-	printf '%-48s %10s %12.1f %10s\n' "perf script | stackcollapse-perf.pl | flamegraph.pl" \
-		"$p_sec" "$(echo "$p_kb" | awk '{print $1/1024}')" "1.0x"
-	printf '%-48s %10s %12.1f %10s\n' "scorch flamegraph perf.data" "$s_sec" \
-		"$(echo "$s_kb" | awk '{print $1/1024}')" \
-		"$(echo "$p_sec $s_sec" | awk '{ if ($2 > 0) printf "%.1fx", $1 / $2; else print "inf" }')"
-else
-	printf '%-48s %10s %12.1f %10s\n' "scorch flamegraph perf.data" "$s_sec" \
-		"$(echo "$s_kb" | awk '{print $1/1024}')" "-"
-	echo "(set FLAMEGRAPH_DIR to compare with perf script | stackcollapse-perf.pl | flamegraph.pl)"
+record_python() {	# record_python DATA: the walkthrough's workload
+	timeout 600 perf record -q -F 999 --call-graph dwarf -o "$1" \
+		-- "$PYTHON" "$top/examples/lookup.py" >/dev/null 2>&1
+}
+
+# timed NAME CMD...: runs a shell command line under GNU time; sets
+# T_cpu (user+sys seconds), T_wall, T_kb
+timed() {
+	local name=$1; shift
+	/usr/bin/time -f '%U %S %e %M' -o "$tmp/$name.time" bash -c "$*" >/dev/null 2>&1
+	read -r u s T_wall T_kb < <(tail -1 "$tmp/$name.time")
+	T_cpu=$(echo "$u $s" | awk '{printf "%.2f", $1 + $2}')
+}
+
+row() {	# row LABEL CPU WALL KB SAMPLES SCORCH_CPU
+	printf '  %-52s %7s %7s %8.1f %9s %9s\n' "$1" "$2" "$3" \
+		"$(echo "$4" | awk '{print $1/1024}')" \
+		"$(echo "$2 $5" | awk '{ if ($2 > 0) printf "%.1f", 1e6 * $1 / $2; else print "-" }')" \
+		"$(echo "$2 $6" | awk '{ if ($2 > 0) printf "%.1fx", $1 / $2; else print "-" }')"
+}
+
+bench() {	# bench TITLE DATA
+	local title=$1 data=$2 size samples s_cpu
+	size=$(( $(stat -c %s "$data") / 1048576 ))
+	samples=$(timeout 300 perf report -i "$data" --stats 2>/dev/null | awk '/SAMPLE events:/ {print $3; exit}')
+	printf '%s: %s MB, %s samples, DWARF call graphs\n' "$title" "$size" "${samples:-?}"
+	printf '  %-52s %7s %7s %8s %9s %9s\n' "pipeline" "CPU s" "wall s" "RSS MB" "µs/sample" "CPU ratio"
+	timed scorch "'$SCORCH' flamegraph '$data' -o '$tmp/scorch.svg'"
+	s_cpu=$T_cpu
+	row "scorch flamegraph perf.data" "$T_cpu" "$T_wall" "$T_kb" "$samples" "$s_cpu"
+	timed script "timeout 3000 perf script -i '$data' >'$tmp/script.txt'"
+	row "perf script (alone)" "$T_cpu" "$T_wall" "$T_kb" "$samples" "$s_cpu"
+	if [ -n "$perl_ok" ]; then
+		# each stage timed by its own GNU time; CPU summed, peak the largest
+		local t0 t1 wall cpu kb
+		t0=$(date +%s.%N)
+		/usr/bin/time -f '%U %S %M' -o "$tmp/p1.time" timeout 3000 perf script -i "$data" 2>/dev/null |
+			/usr/bin/time -f '%U %S %M' -o "$tmp/p2.time" perl "$FLAMEGRAPH_DIR/stackcollapse-perf.pl" |
+			/usr/bin/time -f '%U %S %M' -o "$tmp/p3.time" perl "$FLAMEGRAPH_DIR/flamegraph.pl" >"$tmp/perl.svg"
+		t1=$(date +%s.%N)
+		wall=$(echo "$t0 $t1" | awk '{printf "%.2f", $2 - $1}')
+		cpu=$(cat "$tmp/p1.time" "$tmp/p2.time" "$tmp/p3.time" | awk '{c += $1 + $2} END {printf "%.2f", c}')
+		kb=$(cat "$tmp/p1.time" "$tmp/p2.time" "$tmp/p3.time" | awk '{print $3}' | sort -n | tail -1)
+		row "perf script | stackcollapse-perf.pl | flamegraph.pl" "$cpu" "$wall" "$kb" "$samples" "$s_cpu"
+	fi
+	echo
+}
+
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs; CPU ratio = that row's CPU / scorch's"
+[ -n "$perl_ok" ] || echo "(set FLAMEGRAPH_DIR to compare with perf script | stackcollapse-perf.pl | flamegraph.pl)"
+echo
+if [ -n "${PERFDATA:-}" ]; then
+	bench "$PERFDATA" "$PERFDATA"
+	exit 0
 fi
+if record_c "$tmp/c.data" && [ -s "$tmp/c.data" ]; then
+	bench "C program, perf record -F 4000 --call-graph dwarf" "$tmp/c.data"
+	rm -f "$tmp/c.data" "$tmp/script.txt"
+else
+	echo "C program: perf record wrote nothing"
+fi
+if [ ! -x "$PYTHON" ]; then
+	echo "CPython 3.12: skipped, $PYTHON is missing (set PYTHON)"
+elif record_python "$tmp/py.data" && [ -s "$tmp/py.data" ]; then
+	bench "CPython 3.12 examples/lookup.py, perf record -F 999 --call-graph dwarf" "$tmp/py.data"
+else
+	echo "CPython 3.12: perf record wrote nothing"
+fi
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

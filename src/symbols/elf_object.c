@@ -394,6 +394,7 @@ void dso_free(struct symbols_dso *dso)
 		free(dso->own_names[i]);
 	free(dso->own_names);
 	free(dso->loads);
+	dso_scopes_free(dso->scopes);
 	if (dso->dwfl)
 		dwfl_end(dso->dwfl);
 	free(dso->path);
@@ -560,13 +561,89 @@ static const char *function_name(struct symbols *s, const char *name)
 	return demangled_interned(s, name);
 }
 
+/*
+ * The chain dso_scopes_chain() gives, asked of libdw directly (two DIE
+ * walks of the CU): the reference it is checked against, and the way
+ * when a CU cannot be indexed.
+ */
+static int chain_by_libdw(Dwarf_Die *cudie, Dwarf_Addr pc, Dwarf_Die *chain,
+			  int *tags, int max)
+{
+	Dwarf_Die *scopes = NULL, innermost;
+	int nscopes, i, n = 0, inl = 0;
+
+	nscopes = dwarf_getscopes(cudie, pc, &scopes);
+	if (nscopes <= 0)
+		return 0;
+	/*
+	 * scopes[] runs innermost first, but past the first inlined
+	 * subroutine it continues with that function's abstract definition,
+	 * not with where it was inlined.  The DIEs physically containing the
+	 * innermost function DIE (dwarf_getscopes_die) are the real chain:
+	 * every inlined_subroutine level, then the concrete subprogram.
+	 */
+	for (i = 0; i < nscopes; i++) {
+		int tag = dwarf_tag(&scopes[i]);
+		if (tag == DW_TAG_inlined_subroutine || tag == DW_TAG_subprogram)
+			break;
+	}
+	if (i == nscopes) {
+		free(scopes);
+		return 0;
+	}
+	innermost = scopes[i];
+	free(scopes);
+	scopes = NULL;
+	nscopes = dwarf_getscopes_die(&innermost, &scopes);
+	for (i = 0; i < nscopes; i++) {
+		int tag = dwarf_tag(&scopes[i]);
+
+		if ((tag == DW_TAG_inlined_subroutine && inl < max) ||
+		    tag == DW_TAG_subprogram) {
+			chain[n] = scopes[i];
+			tags[n++] = tag;
+			inl += tag == DW_TAG_inlined_subroutine;
+		}
+		if (tag == DW_TAG_subprogram)
+			break;
+	}
+	free(scopes);
+	return n;
+}
+
+int dso_scopes_check(struct symbols_dso *dso, uint64_t vaddr)
+{
+	Dwarf_Die a[SYMBOLS_MAX_INLINE + 1], b[SYMBOLS_MAX_INLINE + 1];
+	int ta[SYMBOLS_MAX_INLINE + 1], tb[SYMBOLS_MAX_INLINE + 1];
+	Dwarf_Addr bias;
+	Dwarf_Die *cudie;
+	int na, nb;
+
+	if (!dso->module)
+		return 1;
+	cudie = dwfl_module_addrdie(dso->module, vaddr, &bias);
+	if (!cudie)
+		return 1;
+	na = dso_scopes_chain(&dso->scopes, cudie, vaddr - bias, a, ta,
+			      SYMBOLS_MAX_INLINE);
+	nb = chain_by_libdw(cudie, vaddr - bias, b, tb, SYMBOLS_MAX_INLINE);
+	if (na != nb)
+		return 0;
+	for (int i = 0; i < na; i++)
+		if (dwarf_dieoffset(&a[i]) != dwarf_dieoffset(&b[i]) ||
+		    ta[i] != tb[i])
+			return 0;
+	return 1;
+}
+
 void dso_lines(struct symbols *s, struct symbols_dso *dso, uint64_t vaddr,
 	       unsigned flags, struct symbols_result *out)
 {
 	Dwarf_Addr bias;
 	Dwarf_Die *cudie;
 	Dwarf_Line *line;
-	Dwarf_Die *scopes = NULL, innermost;
+	Dwarf_Die chain[SYMBOLS_MAX_INLINE + 1];
+	int tags[SYMBOLS_MAX_INLINE + 1];
 	int nscopes, i;
 	Dwarf_Files *files = NULL;
 
@@ -586,29 +663,11 @@ void dso_lines(struct symbols *s, struct symbols_dso *dso, uint64_t vaddr,
 	}
 	if (!(flags & SYMBOLS_LOOKUP_INLINE))
 		return;
-	nscopes = dwarf_getscopes(cudie, vaddr - bias, &scopes);
-	if (nscopes <= 0)
-		return;
-	/*
-	 * scopes[] runs innermost first, but past the first inlined
-	 * subroutine it continues with that function's abstract definition,
-	 * not with where it was inlined.  The DIEs physically containing the
-	 * innermost function DIE (dwarf_getscopes_die) are the real chain:
-	 * every inlined_subroutine level, then the concrete subprogram.
-	 */
-	for (i = 0; i < nscopes; i++) {
-		int tag = dwarf_tag(&scopes[i]);
-		if (tag == DW_TAG_inlined_subroutine || tag == DW_TAG_subprogram)
-			break;
-	}
-	if (i == nscopes) {
-		free(scopes);
-		return;
-	}
-	innermost = scopes[i];
-	free(scopes);
-	scopes = NULL;
-	nscopes = dwarf_getscopes_die(&innermost, &scopes);
+	nscopes = dso_scopes_chain(&dso->scopes, cudie, vaddr - bias, chain,
+				   tags, SYMBOLS_MAX_INLINE);
+	if (nscopes < 0)
+		nscopes = chain_by_libdw(cudie, vaddr - bias, chain, tags,
+					 SYMBOLS_MAX_INLINE);
 	if (nscopes <= 0)
 		return;
 	dwarf_getsrcfiles(cudie, &files, NULL);
@@ -620,7 +679,7 @@ void dso_lines(struct symbols *s, struct symbols_dso *dso, uint64_t vaddr,
 			Dwarf_Attribute attr;
 			Dwarf_Word cfile = 0, cline = 0;
 			const char *name;
-			int tag = dwarf_tag(&scopes[i]);
+			int tag = tags[i];
 			if (tag == DW_TAG_subprogram) {
 				/* gas gives assembly one DIE per symbol
 				 * at an address: take addr2line's one */
@@ -628,7 +687,7 @@ void dso_lines(struct symbols *s, struct symbols_dso *dso, uint64_t vaddr,
 					assembly_function(cudie, vaddr - bias) :
 					NULL;
 				if (!name)
-					name = die_function_name(&scopes[i]);
+					name = die_function_name(&chain[i]);
 				if (name)
 					out->function = function_name(s, name);
 				break;
@@ -636,15 +695,15 @@ void dso_lines(struct symbols *s, struct symbols_dso *dso, uint64_t vaddr,
 			if (tag != DW_TAG_inlined_subroutine ||
 			    n == SYMBOLS_MAX_INLINE)
 				continue;
-			name = die_function_name(&scopes[i]);
+			name = die_function_name(&chain[i]);
 			out->inlined[n].name = name ? function_name(s, name) :
 				"[inlined]";
 			out->inlined[n].file = inner_file;
 			out->inlined[n].line = inner_line;
 			n++;
-			if (dwarf_attr(&scopes[i], DW_AT_call_file, &attr))
+			if (dwarf_attr(&chain[i], DW_AT_call_file, &attr))
 				dwarf_formudata(&attr, &cfile);
-			if (dwarf_attr(&scopes[i], DW_AT_call_line, &attr))
+			if (dwarf_attr(&chain[i], DW_AT_call_line, &attr))
 				dwarf_formudata(&attr, &cline);
 			inner_file = NULL;
 			if (files && cfile) {
@@ -661,5 +720,4 @@ void dso_lines(struct symbols *s, struct symbols_dso *dso, uint64_t vaddr,
 			out->line = inner_line;
 		}
 	}
-	free(scopes);
 }

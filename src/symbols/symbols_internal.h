@@ -54,6 +54,7 @@ struct symbols_dso {
 	int eh_tried;			/* elf_cold.c: .eh_frame(_hdr) looked for */
 	Elf_Data *eh_hdr, *eh_frame;	/* NULL when absent */
 	uint64_t eh_hdr_addr, eh_frame_addr;
+	struct dso_scopes *scopes;	/* dwarf_scopes.c's CU index */
 	struct symbols_dso *next;	/* cache chain */
 };
 
@@ -139,6 +140,23 @@ void dso_lines(struct symbols *s, struct symbols_dso *dso, uint64_t vaddr,
 	       unsigned flags, struct symbols_result *out);
 const char *dso_symbol_name(struct symbols_dso *dso, struct dso_symbol *sym,
 			    int demangle);
+
+/* dwarf_scopes.c */
+/* The function holding pc (a CU-relative DWARF address) in cudie and
+ * the functions inlined there, as DIEs innermost first: at most max
+ * DW_TAG_inlined_subroutine ones, then the DW_TAG_subprogram (out and
+ * tags need max + 1 entries); what dwarf_getscopes and
+ * dwarf_getscopes_die give, from an index of the CU built on its first
+ * use and kept in *scopes.  Returns how many, or -1 when the CU could
+ * not be indexed (ask libdw). */
+int dso_scopes_chain(struct dso_scopes **scopes, Dwarf_Die *cudie,
+		     uint64_t pc, Dwarf_Die *out, int *tags, int max);
+/* CUs indexed so far (for tests). */
+unsigned long dso_scopes_built(const struct dso_scopes *scopes);
+void dso_scopes_free(struct dso_scopes *scopes);
+/* Whether the index and libdw give the same chain at vaddr (ELF
+ * virtual address of dso); 1 also when there is no DWARF there. */
+int dso_scopes_check(struct symbols_dso *dso, uint64_t vaddr);
 
 /* kallsyms.c */
 /* Loads the kernel symbols unless done; waits for a preload. */
