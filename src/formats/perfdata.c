@@ -469,7 +469,15 @@ static int unwind_user(struct pd_state *st, const struct perfdata_sample *s,
 	uint64_t pcs[MAX_FRAMES];
 	int bit, k = 0, got, i;
 
-	if (!st->unwinder || !s->regs_abi || !s->regs)
+	/*
+	 * No stack copied (dyn_size 0): nothing to unwind, not even the
+	 * registers' IP, as perf script does.  The kernel copies none when
+	 * the user registers are not the task's current image, e.g. a
+	 * sample taken inside execve after the old mm is gone, whose IP
+	 * belongs to the program being replaced.
+	 */
+	if (!st->unwinder || !s->regs_abi || !s->regs || !s->stack ||
+	    !s->dyn_size)
 		return n;
 	memset(&us, 0, sizeof(us));
 	us.pid = (pid_t)s->pid;
@@ -484,7 +492,7 @@ static int unwind_user(struct pd_state *st, const struct perfdata_sample *s,
 		k++;
 	}
 	us.stack = s->stack;
-	us.stack_size = s->stack ? s->dyn_size : 0;
+	us.stack_size = s->dyn_size;
 	got = unwind_sample(st->unwinder, &us, pcs, MAX_FRAMES - n);
 	for (i = 0; i < got && n < MAX_FRAMES; i++, n++) {
 		st->pcs[n] = pcs[i];

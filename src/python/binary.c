@@ -101,6 +101,7 @@ int pybinary_inspect(const char *path, struct pybinary *b)
 			if ((ph.p_flags & PF_W) && !b->rw_start) {
 				b->rw_start = ph.p_vaddr;
 				b->rw_end = ph.p_vaddr + ph.p_memsz;
+				b->rw_offset = ph.p_offset;
 			}
 		}
 	}

@@ -20,6 +20,7 @@ struct pybinary {
 	uint64_t tstate_current;	/* 3.6: _PyThreadState_Current, 0 if absent */
 	uint64_t load_base;		/* first PT_LOAD p_vaddr rounded to p_align */
 	uint64_t rw_start, rw_end;	/* writable PT_LOAD (.data + .bss) */
+	uint64_t rw_offset;		/* its p_offset in the file */
 	int has_python;			/* any CPython marker seen */
 };
 

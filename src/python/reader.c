@@ -171,7 +171,36 @@ static int version_from_name(const char *path, int *major, int *minor,
 
 struct candidate {
 	const struct remote_mapping *map;	/* of file offset 0 */
+	const struct remote_maps *maps;	/* the target's, when found */
 };
+
+/*
+ * Whether the binary's writable segment is mapped where and as its ELF
+ * says.  The dynamic loader first maps a library's whole span from file
+ * offset 0, then maps each segment over it: in between, the addresses of
+ * .data and .PyRuntime show other bytes of the file (on a libpython whose
+ * writable segment sits a page further than its file offset, _PyRuntime
+ * shows no debug cookie while the read-only Py_Version already reads
+ * right).  Until then the library is still being loaded: not ready.
+ */
+static int rw_segment_mapped(const struct candidate *c,
+			     const struct pybinary *b, uint64_t bias)
+{
+	uint64_t addr = (b->rw_start + bias) & ~4095ULL;
+	uint64_t off = b->rw_offset & ~4095ULL;
+	size_t i;
+
+	if (!b->rw_start || b->rw_offset == b->rw_start)
+		return 1;	/* no segment, or one the first map already shows right */
+	for (i = 0; i < c->maps->nr; i++) {
+		const struct remote_mapping *m = &c->maps->items[i];
+
+		if (m->start == addr && m->offset == off &&
+		    !strcmp(m->path, c->map->path))
+			return 1;
+	}
+	return 0;
+}
 
 static int is_libpython(const char *path)
 {
@@ -314,6 +343,11 @@ static enum pyread_status try_binary(struct pyreader *r,
 	if (ok <= 0 || !b.has_python)
 		return PYREAD_NOT_PYTHON;
 	bias = c->map->start - b.load_base;
+	if (c->maps && !rw_segment_mapped(c, &b, bias)) {
+		strbuf_addf(why, "pid %d: %s is still being loaded",
+			    (int)r->pid, c->map->path);
+		return PYREAD_NOT_READY;
+	}
 	if (b.code_type)
 		r->codes.code_type = b.code_type + bias;
 	r->py_none = b.none ? b.none + bias : 0;
@@ -373,6 +407,13 @@ static enum pyread_status try_binary(struct pyreader *r,
 		if (!version_from_name(c->map->path, &major, &minor, r->version,
 				       sizeof(r->version)))
 			return PYREAD_NOT_READY;
+	}
+	/* 3.13+ always starts _PyRuntime with the cookie: its absence means
+	 * the memory there is not the runtime's yet (see rw_segment_mapped) */
+	if (b.py_version && (major > 3 || (major == 3 && minor >= 13))) {
+		strbuf_addf(why, "pid %d: Python %s runtime is not mapped yet",
+			    (int)r->pid, r->version);
+		return PYREAD_NOT_READY;
 	}
 	{
 		const struct py_layout *l = py_layout_find(major, minor);
@@ -434,11 +475,11 @@ enum pyread_status pyreader_open(pid_t pid, struct pyreader **out,
 	/* libpython first: an embedding executable may hold a second copy */
 	for (i = 0; i < maps.nr && nr < 16; i++)
 		if (maps.items[i].offset == 0 && is_libpython(maps.items[i].path))
-			cands[nr++] = (struct candidate){ &maps.items[i] };
+			cands[nr++] = (struct candidate){ &maps.items[i], &maps };
 	for (i = 0; i < maps.nr && nr < 16; i++)
 		if (maps.items[i].offset == 0 &&
 		    !strcmp(maps.items[i].path, r->exe)) {
-			cands[nr++] = (struct candidate){ &maps.items[i] };
+			cands[nr++] = (struct candidate){ &maps.items[i], &maps };
 			break;
 		}
 	for (i = 0; i < nr; i++) {
