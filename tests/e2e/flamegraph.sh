@@ -6,7 +6,7 @@
 # consistent palette file, and option errors that leave no file behind.
 . "$(dirname "$0")/lib.sh"
 
-plan 17	# and one per corpus file, counted below
+plan 20	# and one per corpus file, counted below
 folded=$CORPUS/folded
 # every SVG is checked by xmllint: without it nothing here is checked
 command -v xmllint >/dev/null 2>&1 ||

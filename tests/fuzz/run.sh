@@ -161,7 +161,12 @@ fuzz() {
 }
 
 # one case per target, declared first (tests/e2e/lib.sh: plans)
-echo "plan $(echo $targets | wc -w)"
+# and one more for each target with kept regression inputs to replay
+n_reg=0
+for t in $targets; do
+	[ -d "$REGRESSIONS/$t" ] && [ -n "$(ls "$REGRESSIONS/$t")" ] && n_reg=$((n_reg + 1))
+done
+echo "plan $(($(echo $targets | wc -w) + n_reg))"
 status=0
 for t in $targets; do
 	bin=$FUZZ_DIR/bin/fuzz_$t
