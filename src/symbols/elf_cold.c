@@ -154,30 +154,6 @@ static int covered(const struct symbols_dso *dso, uint64_t addr)
 	return 0;
 }
 
-static void add_symbol(struct symbols_dso *dso, size_t *alloc, uint64_t start,
-		       uint64_t size, const char *name)
-{
-	size_t len = strlen(name);
-	char *cold = xmalloc(len + 6);
-	struct dso_symbol *sym;
-
-	memcpy(cold, name, len);
-	memcpy(cold + len, ".cold", 6);
-	dso->own_names = xrealloc(dso->own_names, (dso->nr_own_names + 1) *
-				  sizeof(*dso->own_names));
-	dso->own_names[dso->nr_own_names++] = cold;
-	grow_array((void **)&dso->syms, sizeof(*dso->syms), dso->nr_syms + 1,
-		   alloc);
-	sym = &dso->syms[dso->nr_syms++];
-	memset(sym, 0, sizeof(*sym));
-	sym->start = start;
-	sym->size = size;
-	sym->raw = cold;
-	sym->index = ~0u;
-	sym->binding = STB_LOCAL;
-	sym->type = STT_FUNC;
-}
-
 /* Names the cold pieces of one hot piece [start, start+size). */
 static void name_cold_parts(struct symbols_dso *dso, size_t *alloc,
 			    uint64_t start, uint64_t size, const char *name)
@@ -208,7 +184,7 @@ static void name_cold_parts(struct symbols_dso *dso, size_t *alloc,
 		if (dso_fde_range(dso, target, &lo, &hi) || target == lo ||
 		    covered(dso, lo))
 			continue;
-		add_symbol(dso, alloc, lo, hi - lo, name);
+		dso_add_own_symbol(dso, alloc, lo, hi - lo, name, ".cold", STB_LOCAL);
 	}
 	if (insn)
 		cs_free(insn, n);

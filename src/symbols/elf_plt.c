@@ -31,27 +31,32 @@ static Elf_Scn *section_named(Elf *elf, size_t shstrndx, const char *want,
 	return NULL;
 }
 
-static void add_plt_symbol(struct symbols_dso *dso, size_t *alloc,
-			   uint64_t start, uint64_t size, const char *name)
+/*
+ * A symbol scorch makes itself, NAME + SUFFIX ("x@plt", "f.cold"): the
+ * name is owned by the dso; it sorts after the ELF's own symbols.
+ */
+void dso_add_own_symbol(struct symbols_dso *dso, size_t *alloc,
+			uint64_t start, uint64_t size, const char *name,
+			const char *suffix, int binding)
 {
-	size_t len = strlen(name);
-	char *plt = xmalloc(len + 5);
+	size_t len = strlen(name), suffix_len = strlen(suffix);
+	char *own = xmalloc(len + suffix_len + 1);
 	struct dso_symbol *sym;
 
-	memcpy(plt, name, len);
-	memcpy(plt + len, "@plt", 5);
+	memcpy(own, name, len);
+	memcpy(own + len, suffix, suffix_len + 1);
 	dso->own_names = xrealloc(dso->own_names, (dso->nr_own_names + 1) *
 				  sizeof(*dso->own_names));
-	dso->own_names[dso->nr_own_names++] = plt;
+	dso->own_names[dso->nr_own_names++] = own;
 	grow_array((void **)&dso->syms, sizeof(*dso->syms), dso->nr_syms + 1,
 		   alloc);
 	sym = &dso->syms[dso->nr_syms++];
 	memset(sym, 0, sizeof(*sym));
 	sym->start = start;
 	sym->size = size;
-	sym->raw = plt;
+	sym->raw = own;
 	sym->index = ~0u;	/* after the real symbols */
-	sym->binding = STB_GLOBAL;
+	sym->binding = binding;
 	sym->type = STT_FUNC;
 }
 
@@ -99,6 +104,6 @@ void dso_add_plt_symbols(struct symbols_dso *dso, Elf *elf, size_t *alloc)
 			if (!name)
 				name = "";
 		}
-		add_plt_symbol(dso, alloc, at, entry, name);
+		dso_add_own_symbol(dso, alloc, at, entry, name, "@plt", STB_GLOBAL);
 	}
 }

@@ -118,6 +118,9 @@ struct dso_symbol *dso_find_symbol(struct symbols_dso *dso, uint64_t vaddr);
 /* Start of the .eh_frame/.debug_frame FDE holding vaddr, or -1. */
 int dso_fde_start(struct symbols_dso *dso, uint64_t vaddr, uint64_t *start);
 /* Adds "name@plt" symbols for the PLT entries of elf (elf_plt.c). */
+void dso_add_own_symbol(struct symbols_dso *dso, size_t *alloc,
+			uint64_t start, uint64_t size, const char *name,
+			const char *suffix, int binding);
 void dso_add_plt_symbols(struct symbols_dso *dso, Elf *elf, size_t *alloc);
 /* proc_root.c: the path to open for the file a process maps as path
  * (through /proc/PID/root when its root or mount namespace is not ours;
