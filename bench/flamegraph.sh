@@ -8,8 +8,10 @@
 # random-sorted (random paths, sorted as stackcollapse-*.pl writes them),
 # random-shuffled (the same lines unsorted) and calltree (deep stacks down
 # a fixed call tree).  The flamegraph.pl rows are skipped when
-# FLAMEGRAPH_DIR is unset.  Prints a table: seconds, input lines per
-# second, peak RSS, and flamegraph.pl's time divided by scorch's.
+# FLAMEGRAPH_DIR is unset.  Prints a table: wall seconds, CPU seconds
+# (user + system), input lines per CPU second, peak RSS, and
+# flamegraph.pl's time divided by scorch's, by wall and by CPU (on a
+# loaded machine the CPU ratio is the steadier one).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 SCORCH=${SCORCH:-$top/build/scorch}
@@ -65,36 +67,46 @@ awk -v N="$LINES" 'BEGIN {
 	}
 }' >"$tmp/calltree.folded"
 
-# run NAME INPUT CMD...: prints "seconds peak_kb", output to $tmp/NAME.svg
+# run NAME INPUT CMD...: prints "wall_seconds cpu_seconds peak_kb",
+# output to $tmp/NAME.svg
 run() {
 	local name=$1 input=$2; shift 2
-	/usr/bin/time -f '%e %M' -o "$tmp/$name.time" "$@" "$input" >"$tmp/$name.svg" 2>"$tmp/$name.err"
+	/usr/bin/time -f '%e %U %S %M' -o "$tmp/$name.time" "$@" "$input" >"$tmp/$name.svg" 2>"$tmp/$name.err"
 	local rc=$?
 	if [ $rc -ne 0 ]; then
 		echo "bench/flamegraph.sh: $name failed (exit $rc): $(tail -n 2 "$tmp/$name.err")" >&2
-		echo "- -"
+		echo "- - -"
 		return
 	fi
-	tail -n 1 "$tmp/$name.time"
+	tail -n 1 "$tmp/$name.time" | awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }'
 }
 
-printf '%s lines per input, %s; ratio = flamegraph.pl seconds / scorch seconds\n\n' "$LINES" "$(date -u +%Y-%m-%d)"
-printf '%-16s %6s %-14s %9s %11s %9s %7s\n' input MB tool seconds lines/s peak_MB ratio
+printf '%s lines per input, %s, load average %s; ratio = flamegraph.pl / scorch\n\n' \
+	"$LINES" "$(date -u +%Y-%m-%d)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+# row INPUT MB TOOL LINES WALL CPU KB [SCORCH_WALL SCORCH_CPU]: the
+# ratios (this row's times over scorch's) when scorch's times are given
+row() {
+	awk -v i="$1" -v mb="$2" -v t="$3" -v l="$4" -v w="$5" -v c="$6" -v k="$7" \
+		-v sw="${8:-}" -v sc="${9:-}" 'BEGIN {
+		r1 = (sw != "" && sw > 0 && w > 0) ? sprintf("%.1fx", w / sw) : ""
+		r2 = (sc != "" && sc > 0 && c > 0) ? sprintf("%.1fx", c / sc) : ""
+		rate = (c > 0) ? sprintf("%.0f", l / c) : "-"
+		mem = (k > 0) ? sprintf("%.0f", k / 1024) : "-"
+		printf("%-16s %5s %-14s %8s %8s %11s %8s %8s %8s\n", i, mb, t, w, c,
+		       rate, mem, r1, r2)
+	}'
+}
+printf '%-16s %5s %-14s %8s %8s %11s %8s %8s %8s\n' input MB tool wall_s cpu_s lines/cpu_s peak_MB ratio_w ratio_c
 for input in ${INPUTS:-random-sorted random-shuffled calltree}; do
 	file=$tmp/$input.folded
 	lines=$(wc -l <"$file")
 	size=$(du -m "$file" | cut -f1)
-	read -r s_sec s_kb < <(run "scorch-$input" "$file" "$SCORCH" flamegraph)
-	printf '%-16s %6s %-14s %9s %11s %9s %7s\n' "$input" "$size" scorch "$s_sec" \
-		"$(awk -v l="$lines" -v s="$s_sec" 'BEGIN { if (s > 0) printf "%.0f", l / s; else print "-" }')" \
-		"$(awk -v k="$s_kb" 'BEGIN { if (k > 0) printf "%.0f", k / 1024; else print "-" }')" ""
+	read -r s_sec s_cpu s_kb < <(run "scorch-$input" "$file" "$SCORCH" flamegraph)
+	row "$input" "$size" scorch "$lines" "$s_sec" "$s_cpu" "$s_kb"
 	if [ -n "${FLAMEGRAPH_DIR:-}" ] && [ -f "$FLAMEGRAPH_DIR/flamegraph.pl" ]; then
-		read -r p_sec p_kb < <(run "perl-$input" "$file" perl "$FLAMEGRAPH_DIR/flamegraph.pl")
-		printf '%-16s %6s %-14s %9s %11s %9s %7s\n' "$input" "$size" flamegraph.pl "$p_sec" \
-			"$(awk -v l="$lines" -v s="$p_sec" 'BEGIN { if (s > 0) printf "%.0f", l / s; else print "-" }')" \
-			"$(awk -v k="$p_kb" 'BEGIN { if (k > 0) printf "%.0f", k / 1024; else print "-" }')" \
-			"$(awk -v p="$p_sec" -v s="$s_sec" 'BEGIN { if (s > 0 && p > 0) printf "%.1fx", p / s; else print "-" }')"
+		read -r p_sec p_cpu p_kb < <(run "perl-$input" "$file" perl "$FLAMEGRAPH_DIR/flamegraph.pl")
+		row "$input" "$size" flamegraph.pl "$lines" "$p_sec" "$p_cpu" "$p_kb" "$s_sec" "$s_cpu"
 	else
-		printf '%-16s %6s %-14s %s\n' "$input" "$size" flamegraph.pl "skipped (FLAMEGRAPH_DIR unset)"
+		printf '%-16s %5s %-14s %s\n' "$input" "$size" flamegraph.pl "skipped (FLAMEGRAPH_DIR unset)"
 	fi
 done

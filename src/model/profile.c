@@ -138,6 +138,29 @@ static void pair_index_insert(struct profile_pair_index *x, uint32_t a,
 	x->count++;
 }
 
+/* The stack table is kept at most STACK_LOAD_NUM/STACK_LOAD_DEN full:
+ * fuller than the pair tables, as its slots are smaller. */
+#define STACK_LOAD_NUM 2
+#define STACK_LOAD_DEN 3
+
+static void stack_index_init(struct profile_stack_index *x)
+{
+	x->mask = 63;
+	x->count = 0;
+	x->slots = xcalloc(x->mask + 1, sizeof(*x->slots));
+}
+
+static inline void stack_index_place(struct profile_stack_index *x,
+				     uint32_t hash, uint32_t id)
+{
+	size_t j = hash & x->mask;
+
+	while (x->slots[j].id)
+		j = (j + 1) & x->mask;
+	x->slots[j].hash = hash;
+	x->slots[j].id = id;
+}
+
 void profile_init(struct profile *p)
 {
 	static const char *const types[] = { "samples" };
@@ -156,7 +179,7 @@ void profile_init(struct profile *p)
 	p->stack_hash = xmalloc(p->alloc_stacks * sizeof(*p->stack_hash));
 	p->stack_hash[0] = 0x5eed;
 	p->nr_stacks = 1;
-	pair_index_init(&p->stack_index);
+	stack_index_init(&p->stack_index);
 
 	grow_array32((void **)&p->threads, sizeof(*p->threads), 1,
 		     &p->alloc_threads);
@@ -275,19 +298,14 @@ uint32_t profile_frame_named(struct profile *p, const char *name, size_t len,
  * (sequential reads, unlike walking the old slots). */
 static void stack_index_grow(struct profile *p)
 {
-	struct profile_pair_index *x = &p->stack_index;
-	struct profile_pair_slot s;
+	struct profile_stack_index *x = &p->stack_index;
 	uint32_t id;
 
 	free(x->slots);
 	x->mask = x->mask * 2 + 1;
 	x->slots = xcalloc(x->mask + 1, sizeof(*x->slots));
-	for (id = 1; id < p->nr_stacks; id++) {
-		s.a = p->stacks[id].parent;
-		s.b = p->stacks[id].frame;
-		s.id = id;
-		pair_index_place(x, &s, p->stack_hash[id]);
-	}
+	for (id = 1; id < p->nr_stacks; id++)
+		stack_index_place(x, p->stack_hash[id], id);
 }
 
 /* Finds or adds the stack (parent, frame) whose path hash is hash; depth
@@ -296,15 +314,19 @@ static uint32_t stack_push_hashed(struct profile *p, uint32_t parent,
 				  uint32_t frame, uint32_t hash,
 				  uint32_t depth)
 {
-	size_t pos;
-	uint32_t id = pair_index_find(&p->stack_index, parent, frame, hash, &pos);
-	uint32_t old_alloc = p->alloc_stacks;
+	struct profile_stack_index *x = &p->stack_index;
+	size_t i = hash & x->mask;
+	uint32_t old_alloc = p->alloc_stacks, id;
 
-	if (id)
-		return id;
-	if (pair_index_full(&p->stack_index)) {
-		stack_index_grow(p);
-		pos = pair_index_free_slot(&p->stack_index, hash);
+	for (;;) {
+		const struct profile_stack_slot *s = &x->slots[i];
+
+		if (!s->id)
+			break;
+		if (s->hash == hash && p->stacks[s->id].parent == parent &&
+		    p->stacks[s->id].frame == frame)
+			return s->id;
+		i = (i + 1) & x->mask;
 	}
 	grow_array32((void **)&p->stacks, sizeof(*p->stacks), p->nr_stacks + 1,
 		     &p->alloc_stacks);
@@ -316,7 +338,13 @@ static uint32_t stack_push_hashed(struct profile *p, uint32_t parent,
 	p->stacks[id].frame = frame;
 	p->stacks[id].depth = depth;
 	p->stack_hash[id] = hash;
-	pair_index_insert(&p->stack_index, parent, frame, id, pos);
+	if ((x->count + 1) * STACK_LOAD_DEN > (x->mask + 1) * STACK_LOAD_NUM) {
+		stack_index_grow(p);
+	} else {
+		x->slots[i].hash = hash;
+		x->slots[i].id = id;
+	}
+	x->count++;
 	return id;
 }
 

@@ -122,6 +122,20 @@ struct profile_pair_index {
 	size_t count;
 };
 
+/* A slot of the stack table: the stack's path hash and its id (0 =
+ * empty); the key (parent, frame) is read from the stacks array only
+ * when the hashes agree, which keeps slots at 8 bytes for tables of tens
+ * of millions of stacks.  Internal to profile.c. */
+struct profile_stack_slot {
+	uint32_t hash, id;
+};
+
+struct profile_stack_index {
+	struct profile_stack_slot *slots;
+	size_t mask;			/* number of slots - 1 */
+	size_t count;
+};
+
 struct profile {
 	struct strtab strings;
 
@@ -135,7 +149,7 @@ struct profile {
 
 	struct stack_node *stacks;	/* stacks[0] = root */
 	uint32_t nr_stacks, alloc_stacks;
-	struct profile_pair_index stack_index;	/* (parent, frame) */
+	struct profile_stack_index stack_index;	/* (parent, frame) */
 	uint32_t *stack_hash;		/* stack id -> hash of its frame path;
 					   picks its stack_index slot */
 

@@ -100,6 +100,15 @@ static void test_stack_table_growth(void)
 			mismatches++;
 	CHECK(mismatches == 0);
 	CHECK(profile_stack_from_frames(&a, frames, depth) == stack_a);
+	/* after all the growth, every stack is found again under its own
+	 * id (the table keeps hashes and reads keys from the stacks array) */
+	mismatches = 0;
+	depth = a.nr_stacks;
+	for (i = 1; i < depth; i++)
+		if (profile_stack_push(&a, a.stacks[i].parent,
+				       a.stacks[i].frame) != i)
+			mismatches++;
+	CHECK(mismatches == 0 && a.nr_stacks == depth);
 
 	plain = profile_frame_named(&a, "f1", 2, FRAME_NATIVE);
 	memset(&f, 0, sizeof(f));
