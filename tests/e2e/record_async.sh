@@ -128,11 +128,13 @@ while time.time() - t < 0.3: pass' >/dev/null 2>"$WORK/$label-unsupported.err"
 
 	# TaskGroup and wait_for: both tasks under the group's parent
 	f=$WORK/$label-groups.folded
-	if "$SCORCH" record -q --async -F 200 -o "$f" -- "$py" "$TOP/tests/programs/async_groups.py" 1 \
+	if "$SCORCH" record -q --async -F 200 -o "$f" -- "$py" "$TOP/tests/programs/async_groups.py" 3 \
 		>/dev/null 2>"$WORK/$label-groups.err"; then
 		read -r total under <<<"$(awk '/;burn \(/ {n=$NF; t+=n; if ($0 ~ /^\[task Task-1\];main \(.*;TaskGroup.__aexit__ \(/) u+=n}
 			END {printf "%d %d\n", t, t ? 100*u/t : 0}' "$f")"
-		if [ "$total" -ge 50 ] && [ "$under" -ge 80 ] &&
+		# (the tasks hand over to each other thousands of times a second: a
+		# sample caught in the hand-over has no task to put it under)
+		if [ "$total" -ge 50 ] && [ "$under" -ge 60 ] &&
 		   grep -q ';TaskGroup.__aexit__ (.*;\[task tg-child\];child (.*;burn (' "$f" &&
 		   grep -q ';TaskGroup.__aexit__ (.*;\[task wf\];wait_for (.*;burn (' "$f"; then
 			ok "async-groups-$label"
