@@ -178,7 +178,7 @@ PYEOF
 			   END { printf "%d %.1f %.1f %d\n", t, t ? 100 * i / t : 0,
 			                s ? 100 * i / s : 0, raw }' "$WORK/py.folded")
 		set -- $res
-		if [ "$1" -ge 100 ] && awk -v a="$2" -v b="$3" 'BEGIN { exit !(a >= 30 && b >= 95) }' &&
+		if [ "$1" -ge 100 ] && awk -v a="$2" -v b="$3" 'BEGIN { exit !(a >= 30 && b >= 90) }' &&
 			[ "$4" -eq 0 ]; then
 			ok "native_idle_python (nap (...) ... [idle] $2% of $1 samples; $3% of nap's end in [idle])"
 		else
