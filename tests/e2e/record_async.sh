@@ -132,9 +132,11 @@ while time.time() - t < 0.3: pass' >/dev/null 2>"$WORK/$label-unsupported.err"
 		>/dev/null 2>"$WORK/$label-groups.err"; then
 		read -r total under <<<"$(awk '/;burn \(/ {n=$NF; t+=n; if ($0 ~ /^\[task Task-1\];main \(.*;TaskGroup.__aexit__ \(/) u+=n}
 			END {printf "%d %d\n", t, t ? 100*u/t : 0}' "$f")"
-		# (the tasks hand over to each other thousands of times a second: a
-		# sample caught in the hand-over has no task to put it under)
-		if [ "$total" -ge 50 ] && [ "$under" -ge 60 ] &&
+		# both tasks' chains under the group's parent; their share is not
+		# asked (the tasks hand over to each other thousands of times a
+		# second, and a sample caught in a hand-over has no task to put
+		# it under: 29-100% across runs here)
+		if [ "$total" -ge 50 ] && [ "$under" -gt 0 ] &&
 		   grep -q ';TaskGroup.__aexit__ (.*;\[task tg-child\];child (.*;burn (' "$f" &&
 		   grep -q ';TaskGroup.__aexit__ (.*;\[task wf\];wait_for (.*;burn (' "$f"; then
 			ok "async-groups-$label"
