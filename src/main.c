@@ -38,7 +38,7 @@ static void usage(FILE *out)
 	for (i = 0; i < NR_COMMANDS; i++)
 		fprintf(out, "  %-12s %s\n", commands[i].name,
 			commands[i].summary);
-	fprintf(out, "\nRun 'scorch <command> --help' for a command's options.\n");
+	fprintf(out, "\nRun 'scorch help <command>' (or 'scorch <command> --help') for a command's options.\n");
 }
 
 int main(int argc, const char **argv)
@@ -52,6 +52,17 @@ int main(int argc, const char **argv)
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
 		printf("scorch %s\n", SCORCH_VERSION);
 		return 0;
+	}
+	/* scorch help CMD: that command's own --help */
+	if (!strcmp(argv[1], "help") && argc > 2) {
+		const char *help_argv[] = { argv[2], "--help", NULL };
+
+		for (i = 0; i < NR_COMMANDS; i++)
+			if (!strcmp(argv[2], commands[i].name))
+				return commands[i].run(2, help_argv);
+		fprintf(stderr, "scorch: help: '%s' is not a command (see 'scorch --help')\n",
+			argv[2]);
+		return 2;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {

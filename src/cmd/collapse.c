@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cmd/commands.h"
+#include "cmd/common_options.h"
 #include "formats/format.h"
 #include "model/profile.h"
 #include "util/error.h"
@@ -81,26 +82,18 @@ int cmd_collapse(int argc, const char **argv)
 		  "all annotations (--kernel --jit)", NULL },
 		{ OPTION_BOOL, 0, "addrs", &ro.addrs, NULL,
 		  "show raw addresses for unknown symbols", NULL },
-		{ OPTION_STRING, 0, "event-filter", &ro.event_filter, "EVENT",
-		  "keep only samples of EVENT (default: the first event seen)",
-		  NULL },
-		{ OPTION_STRING, 0, "input-format", &input_format, "FORMAT",
-		  "force the input format instead of detecting it", NULL },
-		{ OPTION_STRING, 'o', "output", &output, "FILE",
-		  "write to FILE instead of stdout", NULL },
-		{ OPTION_END, 0, NULL, NULL, NULL, NULL, NULL },
+		OPT_EVENT_FILTER(&ro.event_filter, "keep only samples of EVENT (default: the first event seen)"),
+		OPT_INPUT_FORMAT(&input_format),
+		OPT_OUTPUT(&output, "write to FILE instead of stdout"),
+		OPT_END(),
 	};
 
-	nargs = parse_options(argc, argv, opts,
-			      "scorch collapse [options] [INPUT|-]", 0);
-	if (nargs == -2)
-		return 0;
-	if (nargs < 0)
-		return 2;
-	if (nargs > 1) {
-		fprintf(stderr, "scorch: collapse: give one input (see 'scorch collapse --help')\n");
-		return 2;
-	}
+	static const struct command_usage usage = {
+		"scorch collapse [options] [INPUT|-]", 0, 0, 1, "give one input",
+	};
+
+	if ((ret = parse_command(argc, argv, opts, &usage, &nargs)) >= 0)
+		return ret;
 	if (all)
 		wo.annotate_kernel = wo.annotate_jit = 1;
 	/* collapse writes folded stacks whatever the name, but not under a

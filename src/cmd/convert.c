@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cmd/commands.h"
+#include "cmd/common_options.h"
 #include "formats/format.h"
 #include "model/profile.h"
 #include "util/error.h"
@@ -51,31 +52,22 @@ int cmd_convert(int argc, const char **argv)
 	int nargs, ret;
 	struct profile p;
 	const struct option opts[] = {
-		{ OPTION_STRING, 'o', "output", &output, "FILE",
-		  "write to FILE (default '-', stdout; the format follows its extension)",
-		  NULL },
-		{ OPTION_STRING, 'f', "format", &format, "FORMAT",
-		  "output format: folded (default on stdout), pprof, speedscope, svg, html",
-		  NULL },
-		{ OPTION_STRING, 0, "input-format", &input_format, "FORMAT",
-		  "force the input format instead of detecting it", NULL },
-		{ OPTION_STRING, 0, "title", &wo.title, "TEXT",
-		  "title for viewers that show one", NULL },
+		OPT_OUTPUT(&output, "write to FILE (default '-', stdout; the format follows its extension)"),
+		OPT_FORMAT(&format, "FORMAT", "output format: folded (default on stdout), pprof, speedscope, svg, html"),
+		OPT_INPUT_FORMAT(&input_format),
+		OPT_TITLE(&wo.title, "title for viewers that show one"),
 		{ OPTION_BOOL, 0, "threads", &wo.with_threads, NULL,
 		  "folded/svg: thread name as a root frame", NULL },
-		{ OPTION_END, 0, NULL, NULL, NULL, NULL, NULL },
+		OPT_END(),
 	};
 
-	nargs = parse_options(argc, argv, opts,
-			      "scorch convert [options] INPUT [-o OUTPUT]", 0);
-	if (nargs == -2)
-		return 0;
-	if (nargs < 0)
-		return 2;
-	if (nargs != 1) {
-		error("convert: give one INPUT (see 'scorch convert --help')");
-		return 2;
-	}
+	static const struct command_usage usage = {
+		"scorch convert [options] INPUT [-o OUTPUT]", 0, 1, 1,
+		"give one INPUT",
+	};
+
+	if ((ret = parse_command(argc, argv, opts, &usage, &nargs)) >= 0)
+		return ret;
 	w = format_writer_choose(output, format, "folded");
 	if (!w)
 		return 2;

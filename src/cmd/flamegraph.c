@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cmd/commands.h"
+#include "cmd/common_options.h"
 #include "formats/format.h"
 #include "formats/svg.h"
 #include "formats/svg_color.h"
@@ -19,8 +20,9 @@
 #include "util/error.h"
 #include "util/options.h"
 
-static const char usage_text[] =
-	"scorch flamegraph [options] [INPUT...|-] [-o FILE]";
+static const struct command_usage usage = {
+	"scorch flamegraph [options] [INPUT...|-] [-o FILE]", 0, 0, -1, NULL,
+};
 
 /* "12", "0.5" or "1%" -> value and percent flag; -1 if malformed. */
 static int parse_min_width(const char *s, double *value, int *percent)
@@ -79,8 +81,7 @@ int cmd_flamegraph(int argc, const char **argv)
 	struct profile p;
 	const struct option opts[] = {
 		{ OPTION_GROUP, 0, NULL, NULL, NULL, "Text", NULL },
-		{ OPTION_STRING, 0, "title", &so.title, "TEXT",
-		  "title (default \"Flame Graph\", \"Icicle Graph\" with --inverted)", NULL },
+		OPT_TITLE(&so.title, "title (default \"Flame Graph\", \"Icicle Graph\" with --inverted)"),
 		{ OPTION_STRING, 0, "subtitle", &so.subtitle, "TEXT",
 		  "second title line", NULL },
 		{ OPTION_STRING, 0, "countname", &so.count_name, "TEXT",
@@ -134,21 +135,16 @@ int cmd_flamegraph(int argc, const char **argv)
 		{ OPTION_DOUBLE, 0, "total", &so.total, "N",
 		  "use N as the 100% total when larger than the sum", NULL },
 		{ OPTION_GROUP, 0, NULL, NULL, NULL, "Input and output", NULL },
-		{ OPTION_STRING, 0, "input-format", &input_format, "FORMAT",
-		  "force the input format instead of detecting it", NULL },
-		{ OPTION_STRING, 'o', "output", &output, "FILE",
-		  "write to FILE instead of stdout (FILE.html: the HTML viewer)", NULL },
-		{ OPTION_STRING, 'f', "format", &format, "svg|html",
-		  "svg (default) or html (the viewer page), whatever -o says", NULL },
-		{ OPTION_END, 0, NULL, NULL, NULL, NULL, NULL },
+		OPT_INPUT_FORMAT(&input_format),
+		OPT_OUTPUT(&output, "write to FILE instead of stdout (FILE.html: the HTML viewer)"),
+		OPT_FORMAT(&format, "svg|html", "svg (default) or html (the viewer page), whatever -o says"),
+		OPT_END(),
 	};
 
 	svg_options_init(&so);
-	nargs = parse_options(argc, argv, opts, usage_text, 0);
-	if (nargs == -2)
-		return 0;
-	if (nargs < 0)
-		return 2;
+	if ((ret = parse_command(argc, argv, opts, &usage, &nargs)) >= 0)
+		return ret;
+	ret = 0;
 
 	if (min_width && parse_min_width(min_width, &so.min_width,
 					 &so.min_width_percent) < 0) {
