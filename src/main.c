@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd/commands.h"
+#include "util/error.h"
 #include "version.h"
 
 struct command {
@@ -70,8 +71,10 @@ int main(int argc, const char **argv)
 		return 0;
 	}
 	for (i = 0; i < NR_COMMANDS; i++)
-		if (!strcmp(argv[1], commands[i].name))
+		if (!strcmp(argv[1], commands[i].name)) {
+			error_set_command(commands[i].name);
 			return commands[i].run(argc - 1, argv + 1);
+		}
 	fprintf(stderr, "scorch: '%s' is not a command (see 'scorch --help')\n",
 		argv[1]);
 	return 2;

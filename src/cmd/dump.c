@@ -179,7 +179,7 @@ int cmd_dump(int argc, const char **argv)
 	pyasync_close(ctx.async);
 	pyreader_close(r);
 	if (n < 0) {
-		error("pid %d exited while being read", pid);
+		error("pid %d exited while being read (dump a process that is still running)", pid);
 		return 1;
 	}
 	if (errors)

@@ -439,7 +439,7 @@ static void save_elsewhere(const struct record_output *out,
 		}
 		unlink(path.buf);
 	}
-	error("%s: the recording (%lu samples) is lost: it could not be saved in %s either",
+	error("%s: the recording (%lu samples) is lost: it could not be saved in %s either (record again with -o where there is room, or set TMPDIR)",
 	      out->path, samples, dir && *dir ? dir : "/tmp");
 	strbuf_release(&path);
 }

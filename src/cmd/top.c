@@ -331,11 +331,12 @@ int cmd_top(int argc, const char **argv)
 	}
 	by_key = aggregate_by_parse(by);
 	if (by_key < 0 || by_key == AGGREGATE_NAME) {
-		error("top: --by %s is not one of function, line, file, module, thread", by);
+		error("top: --by %s is not one of function, line, file, module, thread (use one of them)",
+		      by);
 		return 2;
 	}
 	if (strcmp(sort, "self") && strcmp(sort, "total")) {
-		error("top: --sort %s is not self or total", sort);
+		error("top: --sort %s is not self or total (use one of them)", sort);
 		return 2;
 	}
 	if (t.limit < 0) {
