@@ -1028,29 +1028,6 @@ static int find_python_function(const struct profile *p, const char *query,
 	return 1;
 }
 
-/*
- * perf.data weighs each sample by its period; annotate counts samples
- * there (one per kept sample).  Other formats store counts already, so
- * their totals are used as they are.
- */
-static int is_perf_data(const char *path, const char *input_format)
-{
-	char magic[8];
-	FILE *fp;
-	int yes;
-
-	if (input_format)
-		return !strcmp(input_format, "perfdata");
-	if (!strcmp(path, "-"))
-		return 0;
-	fp = fopen(path, "rb");
-	if (!fp)
-		return 0;
-	yes = fread(magic, 1, 8, fp) == 8 && !memcmp(magic, "PERFILE2", 8);
-	fclose(fp);
-	return yes;
-}
-
 int cmd_annotate(int argc, const char **argv)
 {
 	struct annotate_options ao = { 0 };
@@ -1085,7 +1062,12 @@ int cmd_annotate(int argc, const char **argv)
 		return 2;
 	}
 	ao.colour = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
-	ro.keep_samples = is_perf_data(argv[0], input_format);
+	/* perf.data weighs each sample by its period; annotate counts
+	 * samples there (one per kept sample).  Other formats store counts
+	 * already, so their totals are used as they are. */
+	ro.keep_samples = (format_reader_caps(format_peek_path(argv[0],
+							       input_format)) &
+			   READER_PERIODS) != 0;
 	ro.leaf_only = 1;
 	profile_init(&p);
 	p.keep_samples = ro.keep_samples;

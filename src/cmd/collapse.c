@@ -13,52 +13,7 @@
 #include "formats/format.h"
 #include "model/profile.h"
 #include "util/error.h"
-#include "util/input.h"
 #include "util/options.h"
-
-/* Nonzero when a line of head starts with a blank, as perf script
- * callchain lines do. */
-static int has_indented_line(const unsigned char *head, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if ((i == 0 || head[i - 1] == '\n') &&
-		    (head[i] == '\t' || head[i] == ' '))
-			return 1;
-	return 0;
-}
-
-/* Reads path with the detected reader, or the perf script one. */
-static int collapse_read(const char *path, struct profile *p,
-			 const struct read_options *o)
-{
-	const struct format_reader *r;
-	struct input *in = input_open(path);
-	const unsigned char *head;
-	size_t n;
-	int ret;
-
-	if (!in)
-		return -1;
-	/* a perf script header wins over other guesses (it can look like a
-	 * folded line); otherwise trust detection, else read perf script */
-	r = format_reader_find("perfscript");
-	n = input_peek(in, &head, 64 * 1024);
-	if (!r->probe(head, n)) {
-		const struct format_reader *other = format_detect(in);
-
-		/* only a confident guess (50+) beats perf script, and folded
-		 * stacks never have indented (frame) lines */
-		if (other && other->probe(head, n) >= 50 &&
-		    !(!strcmp(other->name, "folded") &&
-		      has_indented_line(head, n)))
-			r = other;
-	}
-	ret = r->read(in, p, o);
-	input_close(in);
-	return ret;
-}
 
 int cmd_collapse(int argc, const char **argv)
 {
@@ -113,7 +68,8 @@ int cmd_collapse(int argc, const char **argv)
 		ret = format_read_path(nargs ? argv[0] : "-", input_format,
 				       &p, &ro);
 	else
-		ret = collapse_read(nargs ? argv[0] : "-", &p, &ro);
+		ret = format_read_path_likely(nargs ? argv[0] : "-",
+					      "perfscript", &p, &ro);
 	if (!ret)
 		ret = format_write_path(output, "folded", NULL, &p, &wo);
 	profile_release(&p);

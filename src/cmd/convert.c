@@ -17,30 +17,16 @@
 #include "util/options.h"
 
 /* Individual samples (time order) are worth keeping when the output can
- * show them, or when the input may carry timestamps: a binary or gzip
- * file (pprof, perf.data).  Text formats number their lines instead of
- * timing them, so keeping their samples would only invent times.  Peeks
- * with plain stdio so a bad file is reported once, by the real read. */
+ * show them, or when the input carries their times (the registry says
+ * which readers' inputs do).  Text formats number their lines instead of
+ * timing them, so keeping their samples would only invent times. */
 static int wants_samples(const char *input, const char *input_format,
 			 const struct format_writer *w)
 {
-	unsigned char head[4096];
-	size_t n;
-	FILE *f;
-
 	if (w && !strcmp(w->name, "speedscope"))
 		return 1;
-	if (input_format)
-		return strcmp(input_format, "folded") != 0;
-	if (!strcmp(input, "-"))
-		return 0;
-	f = fopen(input, "rb");
-	if (!f)
-		return 0;
-	n = fread(head, 1, sizeof(head), f);
-	fclose(f);
-	return (n >= 2 && head[0] == 0x1f && head[1] == 0x8b) ||
-	       memchr(head, '\0', n) != NULL;
+	return (format_reader_caps(format_peek_path(input, input_format)) &
+		READER_SAMPLES) != 0;
 }
 
 int cmd_convert(int argc, const char **argv)

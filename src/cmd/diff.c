@@ -199,18 +199,6 @@ static uint32_t print_changes(FILE *out, const struct aggregate *before,
 	return common;
 }
 
-/* Sum of value 0 over the stacks keep lets through (NULL = all). */
-static double kept_sum(const struct profile *p, const uint8_t *keep)
-{
-	double sum = 0;
-	uint32_t i;
-
-	for (i = 0; i < p->nr_totals; i++)
-		if (!keep || keep[p->totals[i].stack])
-			sum += p->totals[i].value[0];
-	return sum;
-}
-
 /* Picks the table's units and each side's scale so both sides count the
  * same thing: samples when both count samples of one period, else
  * seconds when both can say, else the raw values (with a warning). */
@@ -327,17 +315,8 @@ int cmd_diff(int argc, const char **argv)
 			dopt.keep_before = keep_before;
 			dopt.keep_after = keep_after;
 			choose_units(&before, &after, argv[0], argv[1], &units, &dopt);
-			if (normalize) {
-				double sc_b = dopt.scale_before > 0 ? dopt.scale_before : 1;
-				double sc_a = dopt.scale_after > 0 ? dopt.scale_after : 1;
-				double sum_b = kept_sum(&before, keep_before) * sc_b;
-				double sum_a = kept_sum(&after, keep_after) * sc_a;
-
-				if (sum_b > 0 && sum_a > 0 && sum_a != sum_b) {
-					dopt.scale_before = sc_b * sum_a / sum_b;
-					units.fraction = 1;
-				}
-			}
+			if (normalize && diff_normalize(&before, &after, &dopt))
+				units.fraction = 1;
 			diff_profiles(&d, &before, &after, &dopt, &renamed);
 			if (!wo.title) {
 				strbuf_addf(&title, "%s \xe2\x86\x92 %s", argv[0], argv[1]);
