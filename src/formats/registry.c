@@ -6,6 +6,7 @@
  * every reader's probe and takes the most confident one.
  */
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "formats/format.h"
@@ -213,12 +214,15 @@ const struct format_reader *format_peek_path(const char *path,
 {
 	const struct format_reader *r;
 	struct input *in;
+	struct stat st;
 
 	if (forced)
 		return format_reader_find(forced);
 	/* never report here: a file that cannot be read is the real read's
-	 * to report, once */
-	if (!strcmp(path, "-") || access(path, R_OK) < 0)
+	 * to report, once; and never consume a pipe or device the real
+	 * read needs: only regular files are peeked at */
+	if (!strcmp(path, "-") || stat(path, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    access(path, R_OK) < 0)
 		return NULL;
 	in = input_open(path);
 	if (!in)
