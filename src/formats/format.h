@@ -75,10 +75,10 @@ const struct format_reader *format_reader_find(const char *name);
 /* READER_* bits of r; 0 for NULL. */
 unsigned format_reader_caps(const struct format_reader *r);
 /*
- * The reader format_read_path would use for path (forced when given),
- * found without reporting anything: NULL for stdin ("-"), a file that
- * cannot be opened, or content no reader claims.  The real read reports
- * what is wrong.
+ * The reader for path (forced when given), from its first raw (not
+ * decompressed) bytes and without reporting anything: NULL for stdin
+ * ("-"), anything but a regular file, a file that cannot be opened, or
+ * content no reader claims.  The real read reports what is wrong.
  */
 const struct format_reader *format_peek_path(const char *path,
 					     const char *forced);

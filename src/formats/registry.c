@@ -7,7 +7,6 @@
  */
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "formats/format.h"
 #include "formats/formats.h"
@@ -102,12 +101,13 @@ const struct format_writer *format_writer_for_path(const char *path)
 	return best;
 }
 
-const struct format_reader *format_detect(struct input *in)
+/* The reader surest of head (each reader's probe), NULL if none. */
+static const struct format_reader *detect_head(const unsigned char *head,
+					       size_t n)
 {
 	const struct format_reader *best = NULL;
-	const unsigned char *head;
-	size_t n = input_peek(in, &head, 64 * 1024), i;
 	int best_score = 0;
+	size_t i;
 
 	for (i = 0; i < NR_READERS; i++) {
 		int score = readers[i].reader->probe(head, n);
@@ -118,6 +118,14 @@ const struct format_reader *format_detect(struct input *in)
 		}
 	}
 	return best;
+}
+
+const struct format_reader *format_detect(struct input *in)
+{
+	const unsigned char *head;
+	size_t n = input_peek(in, &head, 64 * 1024);
+
+	return detect_head(head, n);
 }
 
 /*
@@ -212,24 +220,26 @@ int format_read_path(const char *path, const char *forced, struct profile *p,
 const struct format_reader *format_peek_path(const char *path,
 					     const char *forced)
 {
-	const struct format_reader *r;
-	struct input *in;
+	static unsigned char head[64 * 1024];
 	struct stat st;
+	size_t n;
+	FILE *f;
 
 	if (forced)
 		return format_reader_find(forced);
 	/* never report here: a file that cannot be read is the real read's
 	 * to report, once; and never consume a pipe or device the real
 	 * read needs: only regular files are peeked at */
-	if (!strcmp(path, "-") || stat(path, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    access(path, R_OK) < 0)
+	if (!strcmp(path, "-") || stat(path, &st) < 0 || !S_ISREG(st.st_mode))
 		return NULL;
-	in = input_open(path);
-	if (!in)
+	/* the raw bytes, not decompressed (a gzip stream's faults are the
+	 * real read's to report): gzip is pprof's, as readers claim it */
+	f = fopen(path, "rb");
+	if (!f)
 		return NULL;
-	r = format_detect(in);
-	input_close(in);
-	return r;
+	n = fread(head, 1, sizeof(head), f);
+	fclose(f);
+	return detect_head(head, n);
 }
 
 /* Nonzero when a line of head starts with a blank, as perf script
