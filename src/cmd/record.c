@@ -303,10 +303,11 @@ int record_session(const struct record_options *o, record_finish_fn finish,
 	if (engine >= 0 && o->exception && (engine != ENGINE_PYTHON ||
 					    !pyreader_knows_exceptions(reader))) {
 		if (engine == ENGINE_PYTHON)
-			error("record: --mode exception: scorch does not know where Python %s keeps a thread's exception (record without it)",
-			      reader->version);
+			error("%s: --mode exception: scorch does not know where Python %s keeps a thread's exception (record without it)",
+			      error_command(), reader->version);
 		else
-			error("record: --mode exception applies to Python programs read by the Python reader (without --native)");
+			error("%s: --mode exception applies to Python programs read by the Python reader (without --native)",
+			      error_command());
 		native_record_discard(native);
 		native = NULL;
 		if (reader)
@@ -317,10 +318,11 @@ int record_session(const struct record_options *o, record_finish_fn finish,
 					  !py_opcode_names(reader->layout.major,
 							   reader->layout.minor))) {
 		if (engine == ENGINE_PYTHON)
-			error("record: --opcodes: scorch has no instruction names for Python %s (3.11 to 3.13 have them; record without --opcodes)",
-			      reader->version);
+			error("%s: --opcodes: scorch has no instruction names for Python %s (3.11 to 3.13 have them; record without --opcodes)",
+			      error_command(), reader->version);
 		else
-			error("record: --opcodes applies to Python programs read by the Python reader (without --native)");
+			error("%s: --opcodes applies to Python programs read by the Python reader (without --native)",
+			      error_command());
 		native_record_discard(native);
 		native = NULL;
 		if (reader)
