@@ -2,11 +2,12 @@
 # cli.sh - the command line itself: `scorch help CMD` prints CMD's own
 # help for every command; record and top share their target, mode and
 # perf_event rows word for word; top names itself in errors from the
-# shared target code; usage errors end in a "(fix)"; and every error()
-# format in the sources has its "(fix)" part (the scan lists any that
-# lack one).
+# shared target code; usage errors end in a "(fix)"; a FIFO input is
+# read whole (the registry's look at an input before reading it never
+# eats it); and every error() format in the sources has its "(fix)"
+# part (the scan lists any that lack one).
 . "$(dirname "$0")/lib.sh"
-plan 6
+plan 7
 
 # help CMD = CMD --help, for each command `scorch --help` lists
 cmds=$("$SCORCH" --help | awk '/^Commands:/ {on = 1; next} on && NF {print $1} on && !NF {exit}')
@@ -82,6 +83,20 @@ if [ -z "$bad" ]; then
 	ok usage_errors_say_the_fix
 else
 	fail usage_errors_say_the_fix "$bad"
+fi
+
+# commands ask the registry what an input holds before reading it: that
+# look must not eat what a FIFO carries (nor report anything itself)
+mkfifo "$WORK/in.fifo"
+printf 'main;work 3\nmain 1\n' >"$WORK/in.fifo" &
+writer=$!
+out=$("$SCORCH" convert "$WORK/in.fifo" -o "$WORK/fifo.folded" 2>&1); rc=$?
+wait "$writer"
+got=$(sort "$WORK/fifo.folded" 2>&1 | tr '\n' '|')
+if [ $rc = 0 ] && [ -z "$out" ] && [ "$got" = 'main 1|main;work 3|' ]; then
+	ok fifo_input_read_whole
+else
+	fail fifo_input_read_whole "exit $rc: $out; got '$got'"
 fi
 
 # every error() format in the sources ends in "(fix)": the scan counts
