@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd/commands.h"
+#include "util/error.h"
 #include "version.h"
 
 struct command {
@@ -38,7 +39,7 @@ static void usage(FILE *out)
 	for (i = 0; i < NR_COMMANDS; i++)
 		fprintf(out, "  %-12s %s\n", commands[i].name,
 			commands[i].summary);
-	fprintf(out, "\nRun 'scorch <command> --help' for a command's options.\n");
+	fprintf(out, "\nRun 'scorch help <command>' (or 'scorch <command> --help') for a command's options.\n");
 }
 
 int main(int argc, const char **argv)
@@ -53,14 +54,27 @@ int main(int argc, const char **argv)
 		printf("scorch %s\n", SCORCH_VERSION);
 		return 0;
 	}
+	/* scorch help CMD: that command's own --help */
+	if (!strcmp(argv[1], "help") && argc > 2) {
+		const char *help_argv[] = { argv[2], "--help", NULL };
+
+		for (i = 0; i < NR_COMMANDS; i++)
+			if (!strcmp(argv[2], commands[i].name))
+				return commands[i].run(2, help_argv);
+		fprintf(stderr, "scorch: help: '%s' is not a command (see 'scorch --help')\n",
+			argv[2]);
+		return 2;
+	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
 		usage(stdout);
 		return 0;
 	}
 	for (i = 0; i < NR_COMMANDS; i++)
-		if (!strcmp(argv[1], commands[i].name))
+		if (!strcmp(argv[1], commands[i].name)) {
+			error_set_command(commands[i].name);
 			return commands[i].run(argc - 1, argv + 1);
+		}
 	fprintf(stderr, "scorch: '%s' is not a command (see 'scorch --help')\n",
 		argv[1]);
 	return 2;

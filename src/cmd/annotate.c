@@ -15,6 +15,7 @@
 #include "annotate/names.h"
 #include "annotate/native.h"
 #include "cmd/commands.h"
+#include "cmd/common_options.h"
 #include "formats/format.h"
 #include "model/profile.h"
 #include "symbols/file_open.h"
@@ -1027,29 +1028,6 @@ static int find_python_function(const struct profile *p, const char *query,
 	return 1;
 }
 
-/*
- * perf.data weighs each sample by its period; annotate counts samples
- * there (one per kept sample).  Other formats store counts already, so
- * their totals are used as they are.
- */
-static int is_perf_data(const char *path, const char *input_format)
-{
-	char magic[8];
-	FILE *fp;
-	int yes;
-
-	if (input_format)
-		return !strcmp(input_format, "perfdata");
-	if (!strcmp(path, "-"))
-		return 0;
-	fp = fopen(path, "rb");
-	if (!fp)
-		return 0;
-	yes = fread(magic, 1, 8, fp) == 8 && !memcmp(magic, "PERFILE2", 8);
-	fclose(fp);
-	return yes;
-}
-
 int cmd_annotate(int argc, const char **argv)
 {
 	struct annotate_options ao = { 0 };
@@ -1067,29 +1045,29 @@ int cmd_annotate(int argc, const char **argv)
 		  "show only the source lines", NULL },
 		{ OPTION_STRING, 0, "source-dir", &ao.source_dir, "DIR",
 		  "look for source files under DIR first", NULL },
-		{ OPTION_STRING, 0, "event-filter", &ro.event_filter, "EVENT",
-		  "use samples of EVENT (default: the first event)", NULL },
-		{ OPTION_STRING, 0, "input-format", &input_format, "FORMAT",
-		  "force the input format instead of detecting it", NULL },
-		{ OPTION_END, 0, NULL, NULL, NULL, NULL, NULL },
+		OPT_EVENT_FILTER(&ro.event_filter, "use samples of EVENT (default: the first event)"),
+		OPT_INPUT_FORMAT(&input_format),
+		OPT_END(),
 	};
 
-	nargs = parse_options(argc, argv, opts,
-			      "scorch annotate [options] PROFILE FUNCTION", 0);
-	if (nargs == -2)
-		return 0;
-	if (nargs < 0)
-		return 2;
-	if (nargs != 2) {
-		fprintf(stderr, "scorch: annotate: give a profile and a function name (see 'scorch annotate --help')\n");
-		return 2;
-	}
+	static const struct command_usage usage = {
+		"scorch annotate [options] PROFILE FUNCTION", 0, 2, 2,
+		"give a profile and a function name",
+	};
+
+	if ((ret = parse_command(argc, argv, opts, &usage, &nargs)) >= 0)
+		return ret;
 	if (ao.asm_only && ao.source_only) {
 		fprintf(stderr, "scorch: annotate: --asm-only and --source-only exclude each other (pick one)\n");
 		return 2;
 	}
 	ao.colour = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
-	ro.keep_samples = is_perf_data(argv[0], input_format);
+	/* perf.data weighs each sample by its period; annotate counts
+	 * samples there (one per kept sample).  Other formats store counts
+	 * already, so their totals are used as they are. */
+	ro.keep_samples = (format_reader_caps(format_peek_path(argv[0],
+							       input_format)) &
+			   READER_PERIODS) != 0;
 	ro.leaf_only = 1;
 	profile_init(&p);
 	p.keep_samples = ro.keep_samples;

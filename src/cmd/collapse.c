@@ -9,55 +9,11 @@
 #include <string.h>
 
 #include "cmd/commands.h"
+#include "cmd/common_options.h"
 #include "formats/format.h"
 #include "model/profile.h"
 #include "util/error.h"
-#include "util/input.h"
 #include "util/options.h"
-
-/* Nonzero when a line of head starts with a blank, as perf script
- * callchain lines do. */
-static int has_indented_line(const unsigned char *head, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if ((i == 0 || head[i - 1] == '\n') &&
-		    (head[i] == '\t' || head[i] == ' '))
-			return 1;
-	return 0;
-}
-
-/* Reads path with the detected reader, or the perf script one. */
-static int collapse_read(const char *path, struct profile *p,
-			 const struct read_options *o)
-{
-	const struct format_reader *r;
-	struct input *in = input_open(path);
-	const unsigned char *head;
-	size_t n;
-	int ret;
-
-	if (!in)
-		return -1;
-	/* a perf script header wins over other guesses (it can look like a
-	 * folded line); otherwise trust detection, else read perf script */
-	r = format_reader_find("perfscript");
-	n = input_peek(in, &head, 64 * 1024);
-	if (!r->probe(head, n)) {
-		const struct format_reader *other = format_detect(in);
-
-		/* only a confident guess (50+) beats perf script, and folded
-		 * stacks never have indented (frame) lines */
-		if (other && other->probe(head, n) >= 50 &&
-		    !(!strcmp(other->name, "folded") &&
-		      has_indented_line(head, n)))
-			r = other;
-	}
-	ret = r->read(in, p, o);
-	input_close(in);
-	return ret;
-}
 
 int cmd_collapse(int argc, const char **argv)
 {
@@ -81,26 +37,18 @@ int cmd_collapse(int argc, const char **argv)
 		  "all annotations (--kernel --jit)", NULL },
 		{ OPTION_BOOL, 0, "addrs", &ro.addrs, NULL,
 		  "show raw addresses for unknown symbols", NULL },
-		{ OPTION_STRING, 0, "event-filter", &ro.event_filter, "EVENT",
-		  "keep only samples of EVENT (default: the first event seen)",
-		  NULL },
-		{ OPTION_STRING, 0, "input-format", &input_format, "FORMAT",
-		  "force the input format instead of detecting it", NULL },
-		{ OPTION_STRING, 'o', "output", &output, "FILE",
-		  "write to FILE instead of stdout", NULL },
-		{ OPTION_END, 0, NULL, NULL, NULL, NULL, NULL },
+		OPT_EVENT_FILTER(&ro.event_filter, "keep only samples of EVENT (default: the first event seen)"),
+		OPT_INPUT_FORMAT(&input_format),
+		OPT_OUTPUT(&output, "write to FILE instead of stdout"),
+		OPT_END(),
 	};
 
-	nargs = parse_options(argc, argv, opts,
-			      "scorch collapse [options] [INPUT|-]", 0);
-	if (nargs == -2)
-		return 0;
-	if (nargs < 0)
-		return 2;
-	if (nargs > 1) {
-		fprintf(stderr, "scorch: collapse: give one input (see 'scorch collapse --help')\n");
-		return 2;
-	}
+	static const struct command_usage usage = {
+		"scorch collapse [options] [INPUT|-]", 0, 0, 1, "give one input",
+	};
+
+	if ((ret = parse_command(argc, argv, opts, &usage, &nargs)) >= 0)
+		return ret;
 	if (all)
 		wo.annotate_kernel = wo.annotate_jit = 1;
 	/* collapse writes folded stacks whatever the name, but not under a
@@ -120,7 +68,8 @@ int cmd_collapse(int argc, const char **argv)
 		ret = format_read_path(nargs ? argv[0] : "-", input_format,
 				       &p, &ro);
 	else
-		ret = collapse_read(nargs ? argv[0] : "-", &p, &ro);
+		ret = format_read_path_likely(nargs ? argv[0] : "-",
+					      "perfscript", &p, &ro);
 	if (!ret)
 		ret = format_write_path(output, "folded", NULL, &p, &wo);
 	profile_release(&p);

@@ -10,36 +10,23 @@
 #include <string.h>
 
 #include "cmd/commands.h"
+#include "cmd/common_options.h"
 #include "formats/format.h"
 #include "model/profile.h"
 #include "util/error.h"
 #include "util/options.h"
 
 /* Individual samples (time order) are worth keeping when the output can
- * show them, or when the input may carry timestamps: a binary or gzip
- * file (pprof, perf.data).  Text formats number their lines instead of
- * timing them, so keeping their samples would only invent times.  Peeks
- * with plain stdio so a bad file is reported once, by the real read. */
+ * show them, or when the input carries their times (the registry says
+ * which readers' inputs do).  Text formats number their lines instead of
+ * timing them, so keeping their samples would only invent times. */
 static int wants_samples(const char *input, const char *input_format,
 			 const struct format_writer *w)
 {
-	unsigned char head[4096];
-	size_t n;
-	FILE *f;
-
 	if (w && !strcmp(w->name, "speedscope"))
 		return 1;
-	if (input_format)
-		return strcmp(input_format, "folded") != 0;
-	if (!strcmp(input, "-"))
-		return 0;
-	f = fopen(input, "rb");
-	if (!f)
-		return 0;
-	n = fread(head, 1, sizeof(head), f);
-	fclose(f);
-	return (n >= 2 && head[0] == 0x1f && head[1] == 0x8b) ||
-	       memchr(head, '\0', n) != NULL;
+	return (format_reader_caps(format_peek_path(input, input_format)) &
+		READER_SAMPLES) != 0;
 }
 
 int cmd_convert(int argc, const char **argv)
@@ -51,31 +38,22 @@ int cmd_convert(int argc, const char **argv)
 	int nargs, ret;
 	struct profile p;
 	const struct option opts[] = {
-		{ OPTION_STRING, 'o', "output", &output, "FILE",
-		  "write to FILE (default '-', stdout; the format follows its extension)",
-		  NULL },
-		{ OPTION_STRING, 'f', "format", &format, "FORMAT",
-		  "output format: folded (default on stdout), pprof, speedscope, svg, html",
-		  NULL },
-		{ OPTION_STRING, 0, "input-format", &input_format, "FORMAT",
-		  "force the input format instead of detecting it", NULL },
-		{ OPTION_STRING, 0, "title", &wo.title, "TEXT",
-		  "title for viewers that show one", NULL },
+		OPT_OUTPUT(&output, "write to FILE (default '-', stdout; the format follows its extension)"),
+		OPT_FORMAT(&format, "FORMAT", "output format: folded (default on stdout), pprof, speedscope, svg, html"),
+		OPT_INPUT_FORMAT(&input_format),
+		OPT_TITLE(&wo.title, "title for viewers that show one"),
 		{ OPTION_BOOL, 0, "threads", &wo.with_threads, NULL,
 		  "folded/svg: thread name as a root frame", NULL },
-		{ OPTION_END, 0, NULL, NULL, NULL, NULL, NULL },
+		OPT_END(),
 	};
 
-	nargs = parse_options(argc, argv, opts,
-			      "scorch convert [options] INPUT [-o OUTPUT]", 0);
-	if (nargs == -2)
-		return 0;
-	if (nargs < 0)
-		return 2;
-	if (nargs != 1) {
-		error("convert: give one INPUT (see 'scorch convert --help')");
-		return 2;
-	}
+	static const struct command_usage usage = {
+		"scorch convert [options] INPUT [-o OUTPUT]", 0, 1, 1,
+		"give one INPUT",
+	};
+
+	if ((ret = parse_command(argc, argv, opts, &usage, &nargs)) >= 0)
+		return ret;
 	w = format_writer_choose(output, format, "folded");
 	if (!w)
 		return 2;

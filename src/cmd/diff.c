@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cmd/commands.h"
+#include "cmd/common_options.h"
 #include "formats/format.h"
 #include "model/aggregate.h"
 #include "model/diff.h"
@@ -198,18 +199,6 @@ static uint32_t print_changes(FILE *out, const struct aggregate *before,
 	return common;
 }
 
-/* Sum of value 0 over the stacks keep lets through (NULL = all). */
-static double kept_sum(const struct profile *p, const uint8_t *keep)
-{
-	double sum = 0;
-	uint32_t i;
-
-	for (i = 0; i < p->nr_totals; i++)
-		if (!keep || keep[p->totals[i].stack])
-			sum += p->totals[i].value[0];
-	return sum;
-}
-
 /* Picks the table's units and each side's scale so both sides count the
  * same thing: samples when both count samples of one period, else
  * seconds when both can say, else the raw values (with a warning). */
@@ -256,12 +245,8 @@ int cmd_diff(int argc, const char **argv)
 	struct profile before, after, d;
 	struct strbuf title = { 0 };
 	const struct option opts[] = {
-		{ OPTION_STRING, 'o', "output", &output, "FILE",
-		  "write the differential profile (e.g. diff.svg, diff.html, diff.folded)",
-		  NULL },
-		{ OPTION_STRING, 'f', "format", &format, "FORMAT",
-		  "format of -o (default: from its extension; folded = two counts)",
-		  NULL },
+		OPT_OUTPUT(&output, "write the differential profile (e.g. diff.svg, diff.html, diff.folded)"),
+		OPT_FORMAT(&format, "FORMAT", "format of -o (default: from its extension; folded = two counts)"),
 		{ OPTION_BOOL, 0, "normalize", &normalize, NULL,
 		  "scale BEFORE to AFTER's total (for recordings of different lengths; default: absolute numbers)",
 		  NULL },
@@ -270,36 +255,28 @@ int cmd_diff(int argc, const char **argv)
 		{ OPTION_STRING, 0, "by", &by_name, "KEY",
 		  "match and draw by function|line|file|module|name (default: function = name + file base name; name ignores files)",
 		  NULL },
-		{ OPTION_STRING, 0, "focus", &focus, "REGEX",
-		  "keep only stacks with a frame matching REGEX", NULL },
-		{ OPTION_STRING, 0, "ignore", &ignore, "REGEX",
-		  "drop stacks with a frame matching REGEX", NULL },
-		{ OPTION_STRING, 0, "title", &wo.title, "TEXT",
-		  "title of the flame graph (default: \"BEFORE \xe2\x86\x92 AFTER\")", NULL },
-		{ OPTION_STRING, 0, "input-format", &input_format, "FORMAT",
-		  "force the input format of both profiles", NULL },
-		{ OPTION_END, 0, NULL, NULL, NULL, NULL, NULL },
+		OPT_FOCUS_IGNORE(&focus, &ignore),
+		OPT_TITLE(&wo.title, "title of the flame graph (default: \"BEFORE \xe2\x86\x92 AFTER\")"),
+		OPT_INPUT_FORMAT(&input_format),
+		OPT_END(),
 	};
 
-	nargs = parse_options(argc, argv, opts,
-			      "scorch diff [options] BEFORE AFTER\n\n"
-			      "Functions match across the two profiles by name and by the base name\n"
-			      "of their file (pkg/__init__.py keeps its directory), without lines\n"
-			      "(--by line keeps them).  When the two runs had differently named main\n"
-			      "scripts (before.py, after.py) that define a function of the same name,\n"
-			      "those two files count as one, shown as \"before.py \xe2\x86\x92 after.py\".\n"
-			      "Numbers are absolute (samples, and seconds when the profile says how\n"
-			      "long a sample is); the table lists the biggest changes first.  The\n"
-			      "flame graph sizes each frame by before + after, so what shrank stays\n"
-			      "visible: blue shrank, red grew (by the frame's own samples).\n", 0);
-	if (nargs == -2)
-		return 0;
-	if (nargs < 0)
-		return 2;
-	if (nargs != 2) {
-		error("diff: give two profiles, BEFORE and AFTER (see 'scorch diff --help')");
-		return 2;
-	}
+	static const struct command_usage usage = {
+		"scorch diff [options] BEFORE AFTER\n\n"
+		"Functions match across the two profiles by name and by the base name\n"
+		"of their file (pkg/__init__.py keeps its directory), without lines\n"
+		"(--by line keeps them).  When the two runs had differently named main\n"
+		"scripts (before.py, after.py) that define a function of the same name,\n"
+		"those two files count as one, shown as \"before.py \xe2\x86\x92 after.py\".\n"
+		"Numbers are absolute (samples, and seconds when the profile says how\n"
+		"long a sample is); the table lists the biggest changes first.  The\n"
+		"flame graph sizes each frame by before + after, so what shrank stays\n"
+		"visible: blue shrank, red grew (by the frame's own samples).\n",
+		0, 2, 2, "give two profiles, BEFORE and AFTER",
+	};
+
+	if ((ret = parse_command(argc, argv, opts, &usage, &nargs)) >= 0)
+		return ret;
 	if (format && !output)
 		output = "-";
 	by = aggregate_by_parse(by_name);
@@ -338,17 +315,8 @@ int cmd_diff(int argc, const char **argv)
 			dopt.keep_before = keep_before;
 			dopt.keep_after = keep_after;
 			choose_units(&before, &after, argv[0], argv[1], &units, &dopt);
-			if (normalize) {
-				double sc_b = dopt.scale_before > 0 ? dopt.scale_before : 1;
-				double sc_a = dopt.scale_after > 0 ? dopt.scale_after : 1;
-				double sum_b = kept_sum(&before, keep_before) * sc_b;
-				double sum_a = kept_sum(&after, keep_after) * sc_a;
-
-				if (sum_b > 0 && sum_a > 0 && sum_a != sum_b) {
-					dopt.scale_before = sc_b * sum_a / sum_b;
-					units.fraction = 1;
-				}
-			}
+			if (normalize && diff_normalize(&before, &after, &dopt))
+				units.fraction = 1;
 			diff_profiles(&d, &before, &after, &dopt, &renamed);
 			if (!wo.title) {
 				strbuf_addf(&title, "%s \xe2\x86\x92 %s", argv[0], argv[1]);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd/commands.h"
+#include "cmd/common_options.h"
 #include "python/asyncio.h"
 #include "python/reader.h"
 #include "python/threadnames.h"
@@ -114,7 +115,7 @@ int cmd_dump(int argc, const char **argv)
 	struct strbuf why = { 0 };
 	enum pyread_status st = PYREAD_NOT_READY;
 	unsigned long errors = 0;
-	int pid = 0, no_source = 0, async_tasks = 0, nargs, tries, n = -1;
+	int pid = 0, no_source = 0, async_tasks = 0, nargs, tries, n = -1, ret;
 	const struct option opts[] = {
 		{ OPTION_INT, 'p', "pid", &pid, "PID", "the process to show", NULL },
 		{ OPTION_BOOL, 0, "no-source", &no_source, NULL,
@@ -122,15 +123,17 @@ int cmd_dump(int argc, const char **argv)
 		{ OPTION_BOOL, 0, "async", &async_tasks, NULL,
 		  "asyncio: also each running loop's task tree (name, state, stack)",
 		  NULL },
-		{ OPTION_END, 0, NULL, NULL, NULL, NULL, NULL },
+		OPT_END(),
 	};
 
-	nargs = parse_options(argc, argv, opts, "scorch dump [options] -p PID", 0);
-	if (nargs == -2)
-		return 0;
-	if (nargs < 0)
-		return 2;
-	if (nargs > 0 || pid <= 0) {
+	static const struct command_usage usage = {
+		"scorch dump [options] -p PID", 0, 0, 0,
+		"give the process with -p PID",
+	};
+
+	if ((ret = parse_command(argc, argv, opts, &usage, &nargs)) >= 0)
+		return ret;
+	if (pid <= 0) {
 		error("dump: give the process with -p PID (see 'scorch dump --help')");
 		return 2;
 	}
@@ -176,7 +179,7 @@ int cmd_dump(int argc, const char **argv)
 	pyasync_close(ctx.async);
 	pyreader_close(r);
 	if (n < 0) {
-		error("pid %d exited while being read", pid);
+		error("pid %d exited while being read (dump a process that is still running)", pid);
 		return 1;
 	}
 	if (errors)

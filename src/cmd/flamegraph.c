@@ -3,7 +3,8 @@
  * interactive SVG flame graph, with flamegraph.pl's options.
  *
  * Owns option parsing and validation, merging several inputs into one
- * profile, and the consistent-palette file (--cp / --palfile).  Drawing
+ * profile.  The consistent-palette file (--cp / --palfile) is a writer
+ * option format_write_path reads and updates.  Drawing
  * is the svg writer's job (formats/svg.c); this file never formats SVG.
  */
 #include <errno.h>
@@ -12,15 +13,15 @@
 #include <string.h>
 
 #include "cmd/commands.h"
+#include "cmd/common_options.h"
 #include "formats/format.h"
-#include "formats/svg.h"
-#include "formats/svg_color.h"
 #include "model/profile.h"
 #include "util/error.h"
 #include "util/options.h"
 
-static const char usage_text[] =
-	"scorch flamegraph [options] [INPUT...|-] [-o FILE]";
+static const struct command_usage usage = {
+	"scorch flamegraph [options] [INPUT...|-] [-o FILE]", 0, 0, -1, NULL,
+};
 
 /* "12", "0.5" or "1%" -> value and percent flag; -1 if malformed. */
 static int parse_min_width(const char *s, double *value, int *percent)
@@ -73,14 +74,11 @@ int cmd_flamegraph(int argc, const char **argv)
 	const char *input_format = NULL, *output = "-", *min_width = NULL;
 	const char *format = NULL;
 	const char *palette_file = NULL;
-	const char *top, *bottom;
-	struct svg_palette *palette = NULL;
 	int consistent = 0, nargs, i, ret = 0;
 	struct profile p;
 	const struct option opts[] = {
 		{ OPTION_GROUP, 0, NULL, NULL, NULL, "Text", NULL },
-		{ OPTION_STRING, 0, "title", &so.title, "TEXT",
-		  "title (default \"Flame Graph\", \"Icicle Graph\" with --inverted)", NULL },
+		OPT_TITLE(&so.title, "title (default \"Flame Graph\", \"Icicle Graph\" with --inverted)"),
 		{ OPTION_STRING, 0, "subtitle", &so.subtitle, "TEXT",
 		  "second title line", NULL },
 		{ OPTION_STRING, 0, "countname", &so.count_name, "TEXT",
@@ -134,21 +132,16 @@ int cmd_flamegraph(int argc, const char **argv)
 		{ OPTION_DOUBLE, 0, "total", &so.total, "N",
 		  "use N as the 100% total when larger than the sum", NULL },
 		{ OPTION_GROUP, 0, NULL, NULL, NULL, "Input and output", NULL },
-		{ OPTION_STRING, 0, "input-format", &input_format, "FORMAT",
-		  "force the input format instead of detecting it", NULL },
-		{ OPTION_STRING, 'o', "output", &output, "FILE",
-		  "write to FILE instead of stdout (FILE.html: the HTML viewer)", NULL },
-		{ OPTION_STRING, 'f', "format", &format, "svg|html",
-		  "svg (default) or html (the viewer page), whatever -o says", NULL },
-		{ OPTION_END, 0, NULL, NULL, NULL, NULL, NULL },
+		OPT_INPUT_FORMAT(&input_format),
+		OPT_OUTPUT(&output, "write to FILE instead of stdout (FILE.html: the HTML viewer)"),
+		OPT_FORMAT(&format, "svg|html", "svg (default) or html (the viewer page), whatever -o says"),
+		OPT_END(),
 	};
 
 	svg_options_init(&so);
-	nargs = parse_options(argc, argv, opts, usage_text, 0);
-	if (nargs == -2)
-		return 0;
-	if (nargs < 0)
-		return 2;
+	if ((ret = parse_command(argc, argv, opts, &usage, &nargs)) >= 0)
+		return ret;
+	ret = 0;
 
 	if (min_width && parse_min_width(min_width, &so.min_width,
 					 &so.min_width_percent) < 0) {
@@ -156,17 +149,8 @@ int cmd_flamegraph(int argc, const char **argv)
 		      min_width);
 		return 2;
 	}
-	if (so.colors && !svg_color_palette_valid(so.colors)) {
-		error("flamegraph: unknown palette '%s' (known: %s)", so.colors,
-		      svg_color_palette_names());
+	if (svg_options_check(&so, "flamegraph") < 0)
 		return 2;
-	}
-	if (svg_color_background(so.bg_colors, so.colors ? so.colors : "hot",
-				 &top, &bottom) < 0) {
-		error("flamegraph: unknown background '%s' (use yellow, blue, green, grey or #rrggbb)",
-		      so.bg_colors);
-		return 2;
-	}
 	if (so.width != 0 && !(so.width > 20)) {
 		error("flamegraph: --width %g is too small (give more than 20 pixels)",
 		      so.width);
@@ -194,26 +178,18 @@ int cmd_flamegraph(int argc, const char **argv)
 		ro.keep_samples = 1;
 	if (palette_file)
 		consistent = 1;
+	if (consistent)
+		so.palette_file = palette_file ? palette_file : "palette.map";
 
 	profile_init(&p);
 	if (!nargs)
 		ret = format_read_path("-", input_format, &p, &ro);
 	for (i = 0; i < nargs && !ret; i++)
 		ret = format_read_path(argv[i], input_format, &p, &ro);
-	if (!ret && consistent) {
-		palette = svg_palette_new();
-		ret = svg_palette_load(palette, palette_file ? palette_file :
-					       "palette.map");
-		so.palette = palette;
-	}
 	if (!ret) {
 		wo.svg = &so;
 		ret = format_write_path(output, format, NULL, &p, &wo);
 	}
-	if (!ret && palette)
-		ret = svg_palette_save(palette, palette_file ? palette_file :
-					       "palette.map");
-	svg_palette_free(palette);
 	profile_release(&p);
 	return ret ? 1 : 0;
 }

@@ -17,7 +17,9 @@
 #include <unistd.h>
 
 #include "cmd/commands.h"
+#include "cmd/common_options.h"
 #include "cmd/record.h"
+#include "cmd/record_args.h"
 #include "formats/format.h"
 #include "model/profile.h"
 #include "python/opcodes.h"
@@ -301,10 +303,11 @@ int record_session(const struct record_options *o, record_finish_fn finish,
 	if (engine >= 0 && o->exception && (engine != ENGINE_PYTHON ||
 					    !pyreader_knows_exceptions(reader))) {
 		if (engine == ENGINE_PYTHON)
-			error("record: --mode exception: scorch does not know where Python %s keeps a thread's exception (record without it)",
-			      reader->version);
+			error("%s: --mode exception: scorch does not know where Python %s keeps a thread's exception (record without it)",
+			      error_command(), reader->version);
 		else
-			error("record: --mode exception applies to Python programs read by the Python reader (without --native)");
+			error("%s: --mode exception applies to Python programs read by the Python reader (without --native)",
+			      error_command());
 		native_record_discard(native);
 		native = NULL;
 		if (reader)
@@ -315,10 +318,11 @@ int record_session(const struct record_options *o, record_finish_fn finish,
 					  !py_opcode_names(reader->layout.major,
 							   reader->layout.minor))) {
 		if (engine == ENGINE_PYTHON)
-			error("record: --opcodes: scorch has no instruction names for Python %s (3.11 to 3.13 have them; record without --opcodes)",
-			      reader->version);
+			error("%s: --opcodes: scorch has no instruction names for Python %s (3.11 to 3.13 have them; record without --opcodes)",
+			      error_command(), reader->version);
 		else
-			error("record: --opcodes applies to Python programs read by the Python reader (without --native)");
+			error("%s: --opcodes applies to Python programs read by the Python reader (without --native)",
+			      error_command());
 		native_record_discard(native);
 		native = NULL;
 		if (reader)
@@ -404,35 +408,6 @@ int record_session(const struct record_options *o, record_finish_fn finish,
 	return ret;
 }
 
-int record_target_args(const char *cmd, struct record_options *o, int pid,
-		       int nargs, const char **argv)
-{
-	if (!!pid == !!nargs) {
-		error("%s: give either -p PID or a command after -- (see 'scorch %s --help')",
-		      cmd, cmd);
-		return 2;
-	}
-	if (o->rate_hz <= 0 || o->rate_hz > 1e6) {
-		error("%s: rate %g Hz is out of range (use 1 to 1000000)", cmd,
-		      o->rate_hz);
-		return 2;
-	}
-	if (o->gil && o->native) {
-		error("%s: --gil does not combine with --native (the perf_event engine samples every thread: drop one of them)",
-		      cmd);
-		return 2;
-	}
-	if (o->async_tasks && o->native) {
-		error("%s: --async reads asyncio tasks with the Python reader, not with --native (drop one of them)",
-		      cmd);
-		return 2;
-	}
-	o->pid = pid;
-	argv[nargs] = NULL;
-	o->argv = nargs ? argv : NULL;
-	return 0;
-}
-
 /* What record does with the profile: the output file and a summary. */
 struct record_output {
 	const char *path, *format;
@@ -466,7 +441,7 @@ static void save_elsewhere(const struct record_output *out,
 		}
 		unlink(path.buf);
 	}
-	error("%s: the recording (%lu samples) is lost: it could not be saved in %s either",
+	error("%s: the recording (%lu samples) is lost: it could not be saved in %s either (record again with -o where there is room, or set TMPDIR)",
 	      out->path, samples, dir && *dir ? dir : "/tmp");
 	strbuf_release(&path);
 }
@@ -487,99 +462,41 @@ static int write_output(void *ctx, struct profile *p,
 	return 0;
 }
 
-/* --mode MODE: the sampling modes of CPython's own profiler. */
-static int record_mode(const char *cmd, const char *mode,
-		       struct record_options *o)
-{
-	if (!strcmp(mode, "cpu"))
-		return 0;
-	if (!strcmp(mode, "wall"))
-		o->idle = 1;
-	else if (!strcmp(mode, "gil"))
-		o->gil = 1;
-	else if (!strcmp(mode, "exception"))
-		o->exception = 1;
-	else {
-		error("%s: unknown --mode '%s' (use cpu, wall, gil or exception)",
-		      cmd, mode);
-		return -1;
-	}
-	return 0;
-}
-
 int cmd_record(int argc, const char **argv)
 {
 	struct record_options o;
+	struct record_args a;
 	struct record_output out;
 	const char *output = RECORD_DEFAULT_OUTPUT, *format = NULL;
-	int pid = 0, nargs;
-	int stack_size = 0;			/* --stack-size */
-	const char *mode = NULL;		/* --mode */
+	int nargs, ret;
 	const struct option opts[] = {
-		{ OPTION_INT, 'p', "pid", &pid, "PID",
-		  "attach to a running process instead of starting one", NULL },
-		{ OPTION_STRING, 'o', "output", &output, "FILE",
-		  "write the profile here (default " RECORD_DEFAULT_OUTPUT ")", NULL },
-		{ OPTION_STRING, 'f', "format", &format, "FORMAT",
-		  "output format (default: from the file's extension)", NULL },
-		{ OPTION_DOUBLE, 'F', "rate", &o.rate_hz, "HZ",
-		  "samples per second (default 100)", NULL },
-		{ OPTION_DOUBLE, 'd', "duration", &o.duration_s, "SECONDS",
-		  "stop after this long (default: until the program exits)", NULL },
-		{ OPTION_BOOL, 0, "idle", &o.idle, NULL,
-		  "wall clock: time off CPU too, marked [idle]", NULL },
-		{ OPTION_BOOL, 0, "async", &o.async_tasks, NULL,
-		  "asyncio: each sample under its task's await chain ([task NAME] frames)", NULL },
-		{ OPTION_BOOL, 0, "gil", &o.gil, NULL,
-		  "keep only samples of the thread holding the GIL", NULL },
-		{ OPTION_STRING, 0, "mode", &mode, "MODE",
-		  "cpu (default), wall (= --idle), gil (= --gil) or exception: only threads handling an exception", NULL },
-		{ OPTION_BOOL, 0, "opcodes", &o.opcodes, NULL,
-		  "the bytecode instruction each Python sample executes, as a leaf frame (3.11-3.13)", NULL },
+		RECORD_TARGET_OPTIONS(&o, &a),
+		OPT_OUTPUT(&output, "write the profile here (default " RECORD_DEFAULT_OUTPUT ")"),
+		OPT_FORMAT(&format, "FORMAT", "output format (default: from the file's extension)"),
+		RECORD_MODE_OPTIONS(&o, &a),
 		{ OPTION_BOOL, 0, "threads", &o.threads, NULL,
 		  "one root frame per thread (its name)", NULL },
-		{ OPTION_BOOL, 0, "subprocesses", &o.subprocesses, NULL,
-		  "also sample child processes (Python ones: pid as root frame)", NULL },
-		{ OPTION_BOOL, 0, "native", &o.native, NULL,
-		  "mixed Python and native stacks (perf_event engine)", NULL },
 		{ OPTION_BOOL, 0, "no-lines", &o.no_lines, NULL,
 		  "aggregate by function, not by line", NULL },
-		/* perf_event engine options (sample/native_record.h) */
-		{ OPTION_BOOL, 0, "no-kernel", &o.no_kernel, NULL,
-		  "native: no kernel frames", NULL },
-		{ OPTION_BOOL, 0, "inline", &o.inline_frames, NULL,
-		  "native: inlined functions and source lines from DWARF", NULL },
-		{ OPTION_INT, 0, "stack-size", &stack_size, "BYTES",
-		  "native: user stack bytes copied per sample (default 32768)", NULL },
-		{ OPTION_STRING, 'e', "event", &o.event, "EVENT",
-		  "native: perf event to sample (default cpu-clock)", NULL },
+		RECORD_NATIVE_OPTIONS(&o, &a),
 		{ OPTION_BOOL, 'q', "quiet", &o.quiet, NULL,
 		  "no progress line and no summary", NULL },
-		{ OPTION_END, 0, NULL, NULL, NULL, NULL, NULL },
+		OPT_END(),
+	};
+	static const struct command_usage usage = {
+		"scorch record [options] (-p PID | -- COMMAND [ARGS...])",
+		OPTIONS_STOP_AT_NON_OPTION, 0, -1, NULL,
 	};
 
-	memset(&o, 0, sizeof(o));
-	o.rate_hz = 100;
-	nargs = parse_options(argc, argv, opts,
-			      "scorch record [options] (-p PID | -- COMMAND [ARGS...])",
-			      OPTIONS_STOP_AT_NON_OPTION);
-	if (nargs == -2)
-		return 0;
-	if (nargs < 0)
-		return 2;
-	if (record_target_args("record", &o, pid, nargs, argv))
-		return 2;
-	if (mode && record_mode("record", mode, &o) < 0)
+	record_args_init(&o, &a);
+	if ((ret = parse_command(argc, argv, opts, &usage, &nargs)) >= 0)
+		return ret;
+	if (record_args_check("record", &o, &a, nargs, argv))
 		return 2;
 	/* before the program runs: an unknown extension or format is a
 	 * mistake to hear about now, not after the recording */
 	if (!format_writer_choose(output, format, RECORD_DEFAULT_FORMAT))
 		return 2;
-	if (stack_size < 0 || stack_size > 65528) {
-		error("record: --stack-size %d is out of range (use 0 to 65528)", stack_size);
-		return 2;
-	}
-	o.stack_size = (unsigned)stack_size;
 	error_set_quiet(o.quiet);
 	/* before the program runs, not after: no recording is lost to a
 	 * mistyped directory */

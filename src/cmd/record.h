@@ -13,21 +13,12 @@ struct profile;
 struct record_options;
 struct record_stats;
 
-/*
- * Checks what record and top share on their command lines: exactly one of
- * -p PID and a command after --, and the rate.  Fills o->pid and o->argv
- * (argv NULL-terminated at nargs).  Returns 0, or 2 (reported, cmd names
- * the subcommand) for a usage error.
- */
-int record_target_args(const char *cmd, struct record_options *o, int pid,
-		       int nargs, const char **argv);
-
 /* Returns 0, or -1 (reported) to make the command fail. */
 typedef int (*record_finish_fn)(void *ctx, struct profile *p,
 				const struct record_stats *stats);
 
 /*
- * Records o->pid, or spawns o->argv (as record_target_args set them).
+ * Records o->pid, or spawns o->argv (as record_args_check set them).
  * Returns the exit status for the command: the program's status when it
  * was spawned, 1 on failure, 127 when it could not be started.
  */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd/commands.h"
+#include "cmd/common_options.h"
 #include "formats/format.h"
 #include "model/aggregate.h"
 #include "model/filter.h"
@@ -480,10 +481,7 @@ int cmd_report(int argc, const char **argv)
 		{ OPTION_STRING, 0, "by", &o.by, "KEY",
 		  "group by function|line|file|module|thread|name (default: function)",
 		  NULL },
-		{ OPTION_STRING, 0, "focus", &o.focus, "REGEX",
-		  "keep only stacks with a frame matching REGEX", NULL },
-		{ OPTION_STRING, 0, "ignore", &o.ignore, "REGEX",
-		  "drop stacks with a frame matching REGEX", NULL },
+		OPT_FOCUS_IGNORE(&o.focus, &o.ignore),
 		{ OPTION_BOOL, 0, "threads", &o.threads, NULL,
 		  "one table per thread", NULL },
 		{ OPTION_BOOL, 0, "tree", &o.tree, NULL,
@@ -496,24 +494,20 @@ int cmd_report(int argc, const char **argv)
 		  "cut names longer than N characters", NULL },
 		{ OPTION_STRING, 0, "value", &o.value_name, "TYPE",
 		  "which sample value to report (default: the first)", NULL },
-		{ OPTION_STRING, 0, "input-format", &input_format, "FORMAT",
-		  "force the input format instead of detecting it", NULL },
-		{ OPTION_END, 0, NULL, NULL, NULL, NULL, NULL },
+		OPT_INPUT_FORMAT(&input_format),
+		OPT_END(),
+	};
+
+	static const struct command_usage usage = {
+		"scorch report [options] PROFILE", 0, 1, 1, "give one profile",
 	};
 
 	memset(&o, 0, sizeof(o));
 	o.sort = "self";
 	o.by = "function";
 	o.min_percent = 0.5;
-	nargs = parse_options(argc, argv, opts, "scorch report [options] PROFILE", 0);
-	if (nargs == -2)
-		return 0;
-	if (nargs < 0)
-		return 2;
-	if (nargs != 1) {
-		error("report: give one profile (see 'scorch report --help')");
-		return 2;
-	}
+	if ((ret = parse_command(argc, argv, opts, &usage, &nargs)) >= 0)
+		return ret;
 	if (strcmp(o.sort, "self") && strcmp(o.sort, "total")) {
 		error("report: --sort %s: unknown order (use self or total)", o.sort);
 		return 2;

@@ -24,7 +24,9 @@
 #include <unistd.h>
 
 #include "cmd/commands.h"
+#include "cmd/common_options.h"
 #include "cmd/record.h"
+#include "cmd/record_args.h"
 #include "model/aggregate.h"
 #include "model/profile.h"
 #include "sample/record_options.h"
@@ -293,17 +295,13 @@ static int on_finish(void *ctx, struct profile *p,
 int cmd_top(int argc, const char **argv)
 {
 	struct record_options o;
+	struct record_args a;
 	struct top t;
 	const char *by = "function", *sort = "self";
 	double interval = 1;
-	int pid = 0, nargs, by_key, ret;
+	int nargs, by_key, ret;
 	const struct option opts[] = {
-		{ OPTION_INT, 'p', "pid", &pid, "PID",
-		  "watch a running process instead of starting one", NULL },
-		{ OPTION_DOUBLE, 'F', "rate", &o.rate_hz, "HZ",
-		  "samples per second (default 100)", NULL },
-		{ OPTION_DOUBLE, 'd', "duration", &o.duration_s, "SECONDS",
-		  "stop after this long (default: until the program exits)", NULL },
+		RECORD_TARGET_OPTIONS(&o, &a),
 		{ OPTION_DOUBLE, 'i', "interval", &interval, "SECONDS",
 		  "redraw this often (default 1)", NULL },
 		{ OPTION_INT, 'n', "limit", &t.limit, "N",
@@ -312,30 +310,20 @@ int cmd_top(int argc, const char **argv)
 		  "order rows by self (default) or total share", NULL },
 		{ OPTION_STRING, 0, "by", &by, "KEY",
 		  "function (default), line, file, module or thread", NULL },
-		{ OPTION_BOOL, 0, "idle", &o.idle, NULL,
-		  "wall clock: count idle threads too", NULL },
-		{ OPTION_BOOL, 0, "async", &o.async_tasks, NULL,
-		  "asyncio: count by task await chains ([task NAME] frames)", NULL },
-		{ OPTION_BOOL, 0, "gil", &o.gil, NULL,
-		  "only the thread holding the GIL", NULL },
-		{ OPTION_BOOL, 0, "subprocesses", &o.subprocesses, NULL,
-		  "also sample child processes", NULL },
-		{ OPTION_BOOL, 0, "native", &o.native, NULL,
-		  "mixed Python and native stacks (perf_event engine)", NULL },
-		{ OPTION_END, 0, NULL, NULL, NULL, NULL, NULL },
+		RECORD_MODE_OPTIONS(&o, &a),
+		RECORD_NATIVE_OPTIONS(&o, &a),
+		OPT_END(),
+	};
+	static const struct command_usage usage = {
+		"scorch top [options] (-p PID | -- COMMAND [ARGS...])",
+		OPTIONS_STOP_AT_NON_OPTION, 0, -1, NULL,
 	};
 
-	memset(&o, 0, sizeof(o));
+	record_args_init(&o, &a);
 	memset(&t, 0, sizeof(t));
-	o.rate_hz = 100;
-	nargs = parse_options(argc, argv, opts,
-			      "scorch top [options] (-p PID | -- COMMAND [ARGS...])",
-			      OPTIONS_STOP_AT_NON_OPTION);
-	if (nargs == -2)
-		return 0;
-	if (nargs < 0)
-		return 2;
-	if (record_target_args("top", &o, pid, nargs, argv))
+	if ((ret = parse_command(argc, argv, opts, &usage, &nargs)) >= 0)
+		return ret;
+	if (record_args_check("top", &o, &a, nargs, argv))
 		return 2;
 	if (!(interval >= 0.05 && interval <= 3600)) {
 		error("top: interval %g s is out of range (use 0.05 to 3600)", interval);
@@ -343,11 +331,12 @@ int cmd_top(int argc, const char **argv)
 	}
 	by_key = aggregate_by_parse(by);
 	if (by_key < 0 || by_key == AGGREGATE_NAME) {
-		error("top: --by %s is not one of function, line, file, module, thread", by);
+		error("top: --by %s is not one of function, line, file, module, thread (use one of them)",
+		      by);
 		return 2;
 	}
 	if (strcmp(sort, "self") && strcmp(sort, "total")) {
-		error("top: --sort %s is not self or total", sort);
+		error("top: --sort %s is not self or total (use one of them)", sort);
 		return 2;
 	}
 	if (t.limit < 0) {

@@ -13,9 +13,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "formats/flame_options.h"
+
 struct input;
 struct profile;
-struct svg_options;
 
 /* What readers may be asked; zero means "default". */
 struct read_options {
@@ -63,7 +64,24 @@ struct format_writer {
 		     const struct write_options *o);
 };
 
+/* What a reader's input holds besides stacks and counts
+ * (format_reader_caps; the registry's table says it per reader). */
+#define READER_SAMPLES	1	/* individual samples with times, worth
+				   keeping in order (pprof, perf.data) */
+#define READER_PERIODS	2	/* each sample weighed by its period
+				   (perf.data): count samples to annotate */
+
 const struct format_reader *format_reader_find(const char *name);
+/* READER_* bits of r; 0 for NULL. */
+unsigned format_reader_caps(const struct format_reader *r);
+/*
+ * The reader for path (forced when given), from its first raw (not
+ * decompressed) bytes and without reporting anything: NULL for stdin
+ * ("-"), anything but a regular file, a file that cannot be opened, or
+ * content no reader claims.  The real read reports what is wrong.
+ */
+const struct format_reader *format_peek_path(const char *path,
+					     const char *forced);
 const struct format_writer *format_writer_find(const char *name);
 /* The writer whose extension ends path, or NULL. */
 const struct format_writer *format_writer_for_path(const char *path);
@@ -81,6 +99,15 @@ int format_read_path(const char *path, const char *forced,
 		     struct profile *p, const struct read_options *o);
 
 /*
+ * Like format_read_path without forcing, for an input that is most
+ * likely in the format named fallback (collapse: perf script): content
+ * fallback's reader claims is read by it; another reader's confident
+ * claim (50 or more) wins; everything else goes to fallback.
+ */
+int format_read_path_likely(const char *path, const char *fallback,
+			    struct profile *p, const struct read_options *o);
+
+/*
  * The writer for path: the one -f named (format), else the one the
  * path's extension names; for "-" (stdout), stdout_format.  An extension
  * no writer claims is an error that lists the extensions and formats.
@@ -93,8 +120,9 @@ const struct format_writer *format_writer_choose(const char *path,
 /*
  * Writes p to path ("-" = stdout) with the writer format_writer_choose
  * picks: atomically for a file, in place for a device, FIFO or
- * descriptor (util/output.h).  Returns 0 or -1 (reported in one line,
- * write errors too; no file left behind).
+ * descriptor (util/output.h).  With o->svg->palette_file, that palette
+ * file is read first and updated after a successful write.  Returns 0
+ * or -1 (reported in one line, write errors too; no file left behind).
  */
 int format_write_path(const char *path, const char *format,
 		      const char *stdout_format, const struct profile *p,

@@ -80,7 +80,7 @@ static int add_flame_graph(struct strbuf *sb, const struct profile *p,
 	w.svg = &so;
 	mem = open_memstream(&buf, &len);
 	if (!mem)
-		return error("html: out of memory for the flame graph");
+		return error("html: out of memory for the flame graph (free some memory, or draw a smaller profile)");
 	r = svg_writer.write(p, mem, &w);
 	if (fclose(mem) != 0)
 		r = -1;

@@ -17,21 +17,12 @@
 #include "formats/perfscript.h"
 #include "model/profile.h"
 #include "util/error.h"
+#include "util/hash.h"
 #include "util/input.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
 #define MAX_WARNINGS 10
-
-/*
- * Open addressing over entries kept in the owner's array: slot = entry
- * index + 1 (0 = empty), linear probing, at most half full.  Every entry
- * type starts with its uint64_t hash, so growing can rehash any of them.
- */
-struct slot_table {
-	uint32_t *slots;
-	size_t mask;
-};
 
 /* A frame line already seen: the frame ids it produced, root-most first. */
 struct line_entry {
@@ -53,7 +44,7 @@ struct stack_entry {
 
 /* Sample frame sequence -> stack id, so repeated stacks skip the tree. */
 struct stack_cache {
-	struct slot_table table;
+	struct hash_index *index;	/* entry index + 1, NULL until used */
 	struct stack_entry *entries;
 	size_t nr_entries, alloc_entries;
 	uint32_t *ids;
@@ -62,7 +53,7 @@ struct stack_cache {
 
 /* Frame line text -> frame ids, so repeated lines skip all parsing. */
 struct line_cache {
-	struct slot_table table;
+	struct hash_index *index;	/* entry index + 1, NULL until used */
 	struct line_entry *entries;
 	size_t nr_entries, alloc_entries;
 	char *keys;
@@ -143,62 +134,42 @@ static uint64_t line_hash(const char *p, size_t len, uint64_t seed)
 	return fold_multiply(h ^ k0, h ^ k1);
 }
 
-static void slot_table_place(struct slot_table *t, uint64_t hash,
-			     uint32_t id)
-{
-	size_t k;
-
-	for (k = hash & t->mask; t->slots[k]; k = (k + 1) & t->mask)
-		;
-	t->slots[k] = id;
-}
-
-/* Makes room for entry number count + 1; entries are rehashed from their
- * leading uint64_t hash (stride bytes apart). */
-static void slot_table_reserve(struct slot_table *t, size_t count,
-			       const void *entries, size_t stride)
-{
-	size_t n, i;
-
-	if ((count + 1) * 2 <= t->mask)
-		return;
-	n = t->mask ? (t->mask + 1) * 2 : 1024;
-	free(t->slots);
-	t->slots = xcalloc(n, sizeof(*t->slots));
-	t->mask = n - 1;
-	for (i = 0; i < count; i++) {
-		uint64_t hash;
-
-		memcpy(&hash, (const char *)entries + i * stride, sizeof(hash));
-		slot_table_place(t, hash, (uint32_t)(i + 1));
-	}
-}
-
 static void line_cache_release(struct line_cache *c)
 {
-	free(c->table.slots);
+	hash_index_free(c->index);
 	free(c->entries);
 	free(c->keys);
 	free(c->ids);
+}
+
+struct line_key {
+	const struct line_cache *c;
+	const char *line;
+	size_t len;
+	uint64_t hash;
+	int java;
+};
+
+static int line_equals(const void *ctx, uint32_t id)
+{
+	const struct line_key *k = ctx;
+	const struct line_entry *e = &k->c->entries[id - 1];
+
+	return e->hash == k->hash && e->key_len == k->len &&
+	       e->java == k->java && !memcmp(k->c->keys + e->key, k->line, k->len);
 }
 
 static const struct line_entry *line_cache_find(const struct line_cache *c,
 						const char *line, size_t len,
 						uint64_t hash, int java)
 {
-	const struct slot_table *t = &c->table;
-	size_t k;
+	struct line_key k = { c, line, len, hash, java };
+	uint32_t id;
 
-	if (!t->mask)
+	if (!c->index)
 		return NULL;
-	for (k = hash & t->mask; t->slots[k]; k = (k + 1) & t->mask) {
-		const struct line_entry *e = &c->entries[t->slots[k] - 1];
-
-		if (e->hash == hash && e->key_len == len && e->java == java &&
-		    !memcmp(c->keys + e->key, line, len))
-			return e;
-	}
-	return NULL;
+	id = hash_index_find(c->index, hash, line_equals, &k);
+	return id ? &c->entries[id - 1] : NULL;
 }
 
 static void line_cache_add(struct line_cache *c, const char *line, size_t len,
@@ -209,8 +180,8 @@ static void line_cache_add(struct line_cache *c, const char *line, size_t len,
 
 	if (len > UINT32_MAX || nr_ids > UINT16_MAX)
 		return;
-	slot_table_reserve(&c->table, c->nr_entries, c->entries,
-			   sizeof(*c->entries));
+	if (!c->index)
+		c->index = hash_index_new();
 	grow_array((void **)&c->entries, sizeof(*c->entries),
 		   c->nr_entries + 1, &c->alloc_entries);
 	grow_array((void **)&c->keys, 1, c->keys_len + len, &c->keys_alloc);
@@ -229,7 +200,7 @@ static void line_cache_add(struct line_cache *c, const char *line, size_t len,
 		memcpy(c->ids + c->nr_ids, ids, nr_ids * sizeof(*ids));
 	c->nr_ids += nr_ids;
 	c->nr_entries++;
-	slot_table_place(&c->table, hash, (uint32_t)c->nr_entries);
+	hash_index_insert(c->index, hash, (uint32_t)c->nr_entries);
 }
 
 static void bad_line(struct perfscript_state *st, const char *why)
@@ -359,22 +330,32 @@ static void take_header(struct perfscript_state *st,
 }
 
 /* The stack of ids[0] (root frame) + ids[1..n) leaf first, 0 if unseen. */
+struct stack_key {
+	const struct stack_cache *c;
+	const uint32_t *ids;
+	size_t n;
+	uint64_t hash;
+};
+
+static int stack_equals(const void *ctx, uint32_t id)
+{
+	const struct stack_key *k = ctx;
+	const struct stack_entry *e = &k->c->entries[id - 1];
+
+	return e->hash == k->hash && e->nr_ids == k->n &&
+	       !memcmp(k->c->ids + e->ids, k->ids, k->n * sizeof(*k->ids));
+}
+
 static uint32_t stack_cache_find(const struct stack_cache *c,
 				 const uint32_t *ids, size_t n, uint64_t hash)
 {
-	const struct slot_table *t = &c->table;
-	size_t k;
+	struct stack_key k = { c, ids, n, hash };
+	uint32_t id;
 
-	if (!t->mask)
+	if (!c->index)
 		return 0;
-	for (k = hash & t->mask; t->slots[k]; k = (k + 1) & t->mask) {
-		const struct stack_entry *e = &c->entries[t->slots[k] - 1];
-
-		if (e->hash == hash && e->nr_ids == n &&
-		    !memcmp(c->ids + e->ids, ids, n * sizeof(*ids)))
-			return e->stack;
-	}
-	return 0;
+	id = hash_index_find(c->index, hash, stack_equals, &k);
+	return id ? c->entries[id - 1].stack : 0;
 }
 
 static void stack_cache_add(struct stack_cache *c, const uint32_t *ids,
@@ -384,8 +365,8 @@ static void stack_cache_add(struct stack_cache *c, const uint32_t *ids,
 
 	if (n > UINT32_MAX)
 		return;
-	slot_table_reserve(&c->table, c->nr_entries, c->entries,
-			   sizeof(*c->entries));
+	if (!c->index)
+		c->index = hash_index_new();
 	grow_array((void **)&c->entries, sizeof(*c->entries),
 		   c->nr_entries + 1, &c->alloc_entries);
 	grow_array((void **)&c->ids, sizeof(*c->ids), c->nr_ids + n,
@@ -397,12 +378,12 @@ static void stack_cache_add(struct stack_cache *c, const uint32_t *ids,
 	e->stack = stack;
 	memcpy(c->ids + c->nr_ids, ids, n * sizeof(*ids));
 	c->nr_ids += n;
-	slot_table_place(&c->table, hash, (uint32_t)c->nr_entries);
+	hash_index_insert(c->index, hash, (uint32_t)c->nr_entries);
 }
 
 static void stack_cache_release(struct stack_cache *c)
 {
-	free(c->table.slots);
+	hash_index_free(c->index);
 	free(c->entries);
 	free(c->ids);
 }

@@ -400,7 +400,7 @@ static int gzip_begin(struct gzip_out *g, FILE *out)
 	g->failed = 0;
 	if (deflateInit2(&g->z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
 			 Z_DEFAULT_STRATEGY) != Z_OK)
-		return error("pprof: cannot start the gzip compressor");
+		return error("pprof: cannot start the gzip compressor (free some memory and retry)");
 	return 0;
 }
 
@@ -673,7 +673,7 @@ static int pprof_write(const struct profile *p, FILE *out,
 		ret = gzip_end(g);
 		/* a failed write is the output's to report (util/output.c) */
 		if (ret < 0 && !ferror(g->out))
-			error("pprof: compressing the profile failed");
+			error("pprof: compressing the profile failed (free some memory and retry, or write another format)");
 	}
 
 	free(g);

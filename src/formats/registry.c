@@ -6,21 +6,27 @@
  * every reader's probe and takes the most confident one.
  */
 #include <string.h>
+#include <sys/stat.h>
 
 #include "formats/format.h"
 #include "formats/formats.h"
+#include "formats/svg_color.h"
 #include "model/profile.h"
 #include "util/error.h"
 #include "util/input.h"
 #include "util/output.h"
 #include "util/strbuf.h"
 
-static const struct format_reader *const readers[] = {
-	&folded_reader,
-	&perfscript_reader,
-	&perfdata_reader,
-	&pprof_reader,
-	&speedscope_reader,
+/* Every reader, with what its input holds (READER_* in format.h). */
+static const struct reader_row {
+	const struct format_reader *reader;
+	unsigned caps;
+} readers[] = {
+	{ &folded_reader, 0 },
+	{ &perfscript_reader, 0 },
+	{ &perfdata_reader, READER_SAMPLES | READER_PERIODS },
+	{ &pprof_reader, READER_SAMPLES },
+	{ &speedscope_reader, 0 },
 };
 
 static const struct format_writer *const writers[] = {
@@ -39,9 +45,19 @@ const struct format_reader *format_reader_find(const char *name)
 	size_t i;
 
 	for (i = 0; i < NR_READERS; i++)
-		if (!strcmp(readers[i]->name, name))
-			return readers[i];
+		if (!strcmp(readers[i].reader->name, name))
+			return readers[i].reader;
 	return NULL;
+}
+
+unsigned format_reader_caps(const struct format_reader *r)
+{
+	size_t i;
+
+	for (i = 0; r && i < NR_READERS; i++)
+		if (readers[i].reader == r)
+			return readers[i].caps;
+	return 0;
 }
 
 const struct format_writer *format_writer_find(const char *name)
@@ -85,22 +101,31 @@ const struct format_writer *format_writer_for_path(const char *path)
 	return best;
 }
 
-const struct format_reader *format_detect(struct input *in)
+/* The reader surest of head (each reader's probe), NULL if none. */
+static const struct format_reader *detect_head(const unsigned char *head,
+					       size_t n)
 {
 	const struct format_reader *best = NULL;
-	const unsigned char *head;
-	size_t n = input_peek(in, &head, 64 * 1024), i;
 	int best_score = 0;
+	size_t i;
 
 	for (i = 0; i < NR_READERS; i++) {
-		int score = readers[i]->probe(head, n);
+		int score = readers[i].reader->probe(head, n);
 
 		if (score > best_score) {
-			best = readers[i];
+			best = readers[i].reader;
 			best_score = score;
 		}
 	}
 	return best;
+}
+
+const struct format_reader *format_detect(struct input *in)
+{
+	const unsigned char *head;
+	size_t n = input_peek(in, &head, 64 * 1024);
+
+	return detect_head(head, n);
 }
 
 /*
@@ -130,7 +155,8 @@ static const char *names(int writer)
 	for (i = 0; i < n; i++) {
 		if (i)
 			strbuf_addch(sb, ' ');
-		strbuf_addstr(sb, writer ? writers[i]->name : readers[i]->name);
+		strbuf_addstr(sb, writer ? writers[i]->name :
+				  readers[i].reader->name);
 	}
 	return strbuf_str(sb);
 }
@@ -191,6 +217,78 @@ int format_read_path(const char *path, const char *forced, struct profile *p,
 	return ret;
 }
 
+const struct format_reader *format_peek_path(const char *path,
+					     const char *forced)
+{
+	static unsigned char head[64 * 1024];
+	struct stat st;
+	size_t n;
+	FILE *f;
+
+	if (forced)
+		return format_reader_find(forced);
+	/* never report here: a file that cannot be read is the real read's
+	 * to report, once; and never consume a pipe or device the real
+	 * read needs: only regular files are peeked at */
+	if (!strcmp(path, "-") || stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return NULL;
+	/* the raw bytes, not decompressed (a gzip stream's faults are the
+	 * real read's to report): gzip is pprof's, as readers claim it */
+	f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	n = fread(head, 1, sizeof(head), f);
+	fclose(f);
+	return detect_head(head, n);
+}
+
+/* Nonzero when a line of head starts with a blank, as perf script
+ * callchain lines do. */
+static int has_indented_line(const unsigned char *head, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((i == 0 || head[i - 1] == '\n') &&
+		    (head[i] == '\t' || head[i] == ' '))
+			return 1;
+	return 0;
+}
+
+int format_read_path_likely(const char *path, const char *fallback,
+			    struct profile *p, const struct read_options *o)
+{
+	static const struct read_options defaults;
+	const struct format_reader *r = format_reader_find(fallback);
+	struct input *in;
+	const unsigned char *head;
+	size_t n;
+	int ret;
+
+	if (!r)
+		return error("unknown input format '%s' (known: %s)", fallback,
+			     format_reader_names());
+	if (!o)
+		o = &defaults;
+	in = input_open(path);
+	if (!in)
+		return -1;
+	n = input_peek(in, &head, 64 * 1024);
+	if (!r->probe(head, n)) {
+		const struct format_reader *other = format_detect(in);
+
+		/* only a confident guess (50+) beats the fallback, and
+		 * folded stacks never have indented (frame) lines */
+		if (other && other->probe(head, n) >= 50 &&
+		    !(!strcmp(other->name, "folded") &&
+		      has_indented_line(head, n)))
+			r = other;
+	}
+	ret = r->read(in, p, o);
+	input_close(in);
+	return ret;
+}
+
 /* ".folded .txt .collapsed .svg ...": every writer's extensions */
 static const char *writer_extensions(void)
 {
@@ -234,6 +332,11 @@ const struct format_writer *format_writer_choose(const char *path,
 	return w;
 }
 
+static int write_with_palette(const char *path, const char *format,
+			      const char *stdout_format,
+			      const struct profile *p,
+			      const struct write_options *o);
+
 int format_write_path(const char *path, const char *format,
 		      const char *stdout_format, const struct profile *p,
 		      const struct write_options *o)
@@ -244,6 +347,8 @@ int format_write_path(const char *path, const char *format,
 
 	if (!o)
 		o = &defaults;
+	if (o->svg && o->svg->palette_file)
+		return write_with_palette(path, format, stdout_format, p, o);
 	w = format_writer_choose(path, format, stdout_format);
 	if (!w)
 		return -1;
@@ -256,4 +361,28 @@ int format_write_path(const char *path, const char *format,
 		return -1;
 	}
 	return output_commit(&out);
+}
+
+/* Consistent colours: the palette file is read, the graph drawn with it
+ * (new names added), and the file updated once the graph is written. */
+static int write_with_palette(const char *path, const char *format,
+			      const char *stdout_format,
+			      const struct profile *p,
+			      const struct write_options *o)
+{
+	struct svg_palette *palette = svg_palette_new();
+	struct svg_options so = *o->svg;
+	struct write_options wo = *o;
+	int ret;
+
+	so.palette = palette;
+	so.palette_file = NULL;
+	wo.svg = &so;
+	ret = svg_palette_load(palette, o->svg->palette_file);
+	if (!ret)
+		ret = format_write_path(path, format, stdout_format, p, &wo);
+	if (!ret)
+		ret = svg_palette_save(palette, o->svg->palette_file);
+	svg_palette_free(palette);
+	return ret;
 }

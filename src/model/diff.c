@@ -191,6 +191,31 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+double profile_kept_sum(const struct profile *p, const uint8_t *keep)
+{
+	double sum = 0;
+	uint32_t i;
+
+	for (i = 0; i < p->nr_totals; i++)
+		if (!keep || keep[p->totals[i].stack])
+			sum += p->totals[i].value[0];
+	return sum;
+}
+
+int diff_normalize(const struct profile *before, const struct profile *after,
+		   struct diff_options *o)
+{
+	double sc_b = o->scale_before > 0 ? o->scale_before : 1;
+	double sc_a = o->scale_after > 0 ? o->scale_after : 1;
+	double sum_b = profile_kept_sum(before, o->keep_before) * sc_b;
+	double sum_a = profile_kept_sum(after, o->keep_after) * sc_a;
+
+	if (!(sum_b > 0 && sum_a > 0 && sum_a != sum_b))
+		return 0;
+	o->scale_before = sc_b * sum_a / sum_b;
+	return 1;
+}
+
 void diff_profiles(struct profile *d, const struct profile *before,
 		   const struct profile *after, const struct diff_options *o,
 		   uint32_t *renamed)

@@ -45,6 +45,17 @@ void diff_profiles(struct profile *d, const struct profile *before,
 		   const struct profile *after, const struct diff_options *o,
 		   uint32_t *renamed);
 
+/*
+ * --normalize: sets o->scale_before so that before's total (of the
+ * stacks o keeps, at o's scales) equals after's.  Returns 1 when it
+ * changed the scale, 0 when the totals were equal or one was empty.
+ */
+int diff_normalize(const struct profile *before, const struct profile *after,
+		   struct diff_options *o);
+
+/* Sum of value 0 over the stacks keep lets through (NULL = all). */
+double profile_kept_sum(const struct profile *p, const uint8_t *keep);
+
 /* Appends the part of path a diff matches files by (see above). */
 void diff_file_key(const char *path, struct strbuf *out);
 

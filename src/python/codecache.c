@@ -13,6 +13,7 @@
 #include "python/codecache.h"
 #include "python/remote.h"
 #include "python/unicode.h"
+#include "util/hash.h"
 #include "util/xalloc.h"
 
 #define CODECACHE_MAX 65536
@@ -20,9 +21,9 @@
 
 void pycode_cache_init(struct pycode_cache *c)
 {
-	c->mask = 1023;
-	c->nr = 0;
-	c->slots = xcalloc(c->mask + 1, sizeof(*c->slots));
+	c->codes = NULL;
+	c->nr = c->alloc = 0;
+	c->index = hash_index_new();
 	c->code_type = 0;
 }
 
@@ -38,53 +39,43 @@ void pycode_cache_clear(struct pycode_cache *c)
 {
 	size_t i;
 
-	for (i = 0; i <= c->mask; i++) {
-		if (c->slots[i])
-			pycode_free(c->slots[i]);
-		c->slots[i] = NULL;
-	}
+	for (i = 0; i < c->nr; i++)
+		pycode_free(c->codes[i]);
 	c->nr = 0;
+	hash_index_clear(c->index);
 	c->epoch++;
 }
 
 void pycode_cache_release(struct pycode_cache *c)
 {
-	if (!c->slots)
+	if (!c->index)
 		return;
 	pycode_cache_clear(c);
-	free(c->slots);
-	c->slots = NULL;
+	free(c->codes);
+	c->codes = NULL;
+	c->alloc = 0;
+	hash_index_free(c->index);
+	c->index = NULL;
 }
 
-static size_t slot_of(const struct pycode_cache *c, uint64_t addr)
-{
-	uint64_t h = addr * 0x9e3779b97f4a7c15ULL;
+struct code_key {
+	const struct pycode_cache *c;
+	uint64_t addr;
+};
 
-	return (size_t)(h >> 20) & c->mask;
+static int code_at(const void *ctx, uint32_t id)
+{
+	const struct code_key *k = ctx;
+
+	return k->c->codes[id - 1]->addr == k->addr;
 }
 
 static void insert(struct pycode_cache *c, struct pycode *p)
 {
-	size_t i = slot_of(c, p->addr);
-
-	while (c->slots[i])
-		i = (i + 1) & c->mask;
-	c->slots[i] = p;
-	c->nr++;
-}
-
-static void grow(struct pycode_cache *c)
-{
-	struct pycode **old = c->slots;
-	size_t n = c->mask + 1, i;
-
-	c->mask = n * 2 - 1;
-	c->slots = xcalloc(n * 2, sizeof(*c->slots));
-	c->nr = 0;
-	for (i = 0; i < n; i++)
-		if (old[i])
-			insert(c, old[i]);
-	free(old);
+	grow_array((void **)&c->codes, sizeof(*c->codes), c->nr + 1,
+		   &c->alloc);
+	c->codes[c->nr++] = p;
+	hash_index_insert(c->index, hash_u64(p->addr), (uint32_t)c->nr);
 }
 
 /* Is type the code type?  Learns PyCode_Type from its tp_name once. */
@@ -130,17 +121,21 @@ static struct pycode *load(struct pycode_cache *c, pid_t pid,
 	if (!p->name || !p->file || p->firstlineno < 0)
 		goto fail;
 	table = remote_u64(code, l->code_linetable);
-	if (remote_read(pid, table, bytes_header, sizeof(bytes_header)) < 0)
+	/* the line table is a bytes object: its length, then its bytes */
+	if (l->bytes_data > sizeof(bytes_header) ||
+	    l->bytes_size + 8 > sizeof(bytes_header) ||
+	    remote_read(pid, table, bytes_header, l->bytes_data) < 0)
 		goto fail;
-	size = remote_u64(bytes_header, 16);
+	size = remote_u64(bytes_header, l->bytes_size);
 	if (size > LINETABLE_MAX)
 		goto fail;
 	p->lines_len = (size_t)size;
 	p->lines = xmalloc(p->lines_len + 1);
-	if (size && remote_read(pid, table + 32, p->lines, p->lines_len) < 0)
+	if (size && remote_read(pid, table + l->bytes_data, p->lines,
+				p->lines_len) < 0)
 		goto fail;
-	/* 3.13's _Py_InitCleanup shim: a real code object with no source */
-	p->hidden = l->minor >= 13 && !strcmp(p->file, "__init__") &&
+	/* the _Py_InitCleanup shim: a real code object with no source */
+	p->hidden = l->code_init_shim && !strcmp(p->file, "__init__") &&
 		!strcmp(p->name, "__init__");
 	return p;
 fail:
@@ -157,19 +152,15 @@ void pycode_cache_trim(struct pycode_cache *c)
 struct pycode *pycode_get(struct pycode_cache *c, pid_t pid,
 			  const struct py_layout *l, uint64_t addr)
 {
-	size_t i = slot_of(c, addr);
+	struct code_key k = { c, addr };
+	uint32_t id = hash_index_find(c->index, hash_u64(addr), code_at, &k);
 	struct pycode *p;
 
-	while ((p = c->slots[i])) {
-		if (p->addr == addr)
-			return p;
-		i = (i + 1) & c->mask;
-	}
+	if (id)
+		return c->codes[id - 1];
 	p = load(c, pid, l, addr);
 	if (!p)
 		return NULL;
-	if ((c->nr + 1) * 2 > c->mask + 1)
-		grow(c);
 	insert(c, p);
 	return p;
 }

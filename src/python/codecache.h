@@ -35,9 +35,12 @@ struct pycode {
 	uint32_t name_id, file_id;	/* consumer's slots */
 };
 
+struct hash_index;
+
 struct pycode_cache {
-	struct pycode **slots;	/* open addressing, power-of-two size */
-	size_t mask, nr;
+	struct pycode **codes;	/* [id - 1], ids from index */
+	struct hash_index *index;	/* address -> id (util/hash.h) */
+	size_t nr, alloc;
 	uint64_t code_type;	/* address of PyCode_Type once known */
 	unsigned long epoch;	/* bumped by every clear */
 };

@@ -43,6 +43,7 @@ static const struct py_layout rows[] = {
 		.tstate_exc = 104, .exc_item_previous = 0,
 		.gc_collecting = 0, .gc_in_runtime = 0,
 		.unicode_ascii_size = 48, .unicode_compact_size = 72,
+		.bytes_size = 16, .bytes_data = 32,
 	},
 	/*
 	 * 3.7: offsetof() against the 3.7.16 headers.  _PyRuntimeState has
@@ -71,6 +72,7 @@ static const struct py_layout rows[] = {
 		.tstate_exc = 144, .exc_item_previous = 24,
 		.gc_collecting = 0, .gc_in_runtime = 0,
 		.unicode_ascii_size = 48, .unicode_compact_size = 72,
+		.bytes_size = 16, .bytes_data = 32,
 	},
 	{
 		.major = 3, .minor = 8,
@@ -93,6 +95,7 @@ static const struct py_layout rows[] = {
 		.tstate_exc = 144, .exc_item_previous = 24,
 		.gc_collecting = 544, .gc_in_runtime = 1,
 		.unicode_ascii_size = 48, .unicode_compact_size = 72,
+		.bytes_size = 16, .bytes_data = 32,
 	},
 	{
 		.major = 3, .minor = 9,
@@ -115,6 +118,7 @@ static const struct py_layout rows[] = {
 		.tstate_exc = 144, .exc_item_previous = 24,
 		.gc_collecting = 816, .gc_in_runtime = 0,
 		.unicode_ascii_size = 48, .unicode_compact_size = 72,
+		.bytes_size = 16, .bytes_data = 32,
 	},
 	{
 		.major = 3, .minor = 10,
@@ -137,6 +141,7 @@ static const struct py_layout rows[] = {
 		.tstate_exc = 144, .exc_item_previous = 24,
 		.gc_collecting = 816, .gc_in_runtime = 0,
 		.unicode_ascii_size = 48, .unicode_compact_size = 72,
+		.bytes_size = 16, .bytes_data = 32,
 	},
 	{
 		.major = 3, .minor = 11,
@@ -161,6 +166,7 @@ static const struct py_layout rows[] = {
 		.tstate_exc = 120, .exc_item_previous = 8,
 		.gc_collecting = 848, .gc_in_runtime = 0,
 		.unicode_ascii_size = 48, .unicode_compact_size = 72,
+		.bytes_size = 16, .bytes_data = 32,
 	},
 	{
 		.major = 3, .minor = 12,
@@ -185,6 +191,7 @@ static const struct py_layout rows[] = {
 		.tstate_exc = 104, .exc_item_previous = 8,
 		.gc_collecting = 312, .gc_in_runtime = 0,
 		.unicode_ascii_size = 40, .unicode_compact_size = 56,
+		.bytes_size = 16, .bytes_data = 32,
 	},
 };
 
@@ -221,6 +228,8 @@ struct debug_offsets_map {
 	    code_linetable, code_firstlineno, code_adaptive;
 	int type_size, heap_type_size, heap_type_cached_keys;
 	int unicode_size, unicode_ascii_size, unicode_compact_size;
+	int bytes_size, bytes_ob_size, bytes_ob_sval;
+	int init_shim;		/* the version has _Py_InitCleanup */
 	int interp_gc, gc_size, gc_collecting;
 	int skip_owner, tagged;
 	/* PyThreadState.exc_info, not in the block: offsetof(), 0 = unknown */
@@ -245,6 +254,8 @@ static const struct debug_offsets_map debug_maps[] = {
 		.code_firstlineno = 39, .code_adaptive = 43,
 		.type_size = 46,
 		.unicode_size = 67, .unicode_ascii_size = 70,
+		.bytes_size = 64, .bytes_ob_size = 65, .bytes_ob_sval = 66,
+		.init_shim = 1,
 		.interp_gc = 10, .gc_size = 71, .gc_collecting = 72,
 		.skip_owner = 3, .tagged = 0,
 		.tstate_exc = 120,
@@ -276,6 +287,8 @@ static const struct debug_offsets_map debug_maps[] = {
 		.code_firstlineno = 44, .code_adaptive = 48,
 		.type_size = 52,
 		.unicode_size = 77, .unicode_ascii_size = 80,
+		.bytes_size = 74, .bytes_ob_size = 75, .bytes_ob_sval = 76,
+		.init_shim = 1,
 		/* gc follows unicode_object, as in 3.13: gc 7408 and
 		 * collecting 192 in the 3.14.10 block (test_layouts.c) */
 		.interp_gc = 11, .gc_size = 81, .gc_collecting = 82,
@@ -310,6 +323,8 @@ static const struct debug_offsets_map debug_maps[] = {
 		.type_size = 60, .heap_type_size = 66, .heap_type_cached_keys = 67,
 		.unicode_size = 89, .unicode_ascii_size = 92,
 		.unicode_compact_size = 93,
+		.bytes_size = 86, .bytes_ob_size = 87, .bytes_ob_sval = 88,
+		.init_shim = 1,
 		.skip_owner = 3, .tagged = 1,
 	},
 };
@@ -445,7 +460,7 @@ int py_layout_check_debug_offsets(const unsigned char *block, size_t len,
 	const struct debug_offsets_map *m = debug_map_find(major, minor);
 	struct decode d = { block, NULL };
 	struct py_layout l;
-	uint64_t rsize, isize, tsize, fsize, csize, usize, asize;
+	uint64_t rsize, isize, tsize, fsize, csize, usize, asize, bsize;
 	uint32_t v[6];
 
 	if (why)
@@ -615,6 +630,16 @@ int py_layout_check_debug_offsets(const unsigned char *block, size_t len,
 			bad(&d, "unicode_object.compactunicodeobject_size");
 		l.unicode_compact_size = (uint32_t)c;
 	}
+
+	/* PyBytesObject: the length, then the bytes inside the struct */
+	bsize = size_of(&d, m->bytes_size, 24, 256, "bytes_object.size");
+	l.bytes_size = offset_in(&d, bsize, m->bytes_ob_size,
+				 "bytes_object.ob_size");
+	l.bytes_data = (uint32_t)field(block, m->bytes_ob_sval);
+	if (!bsize || l.bytes_data >= bsize || l.bytes_data == l.bytes_size)
+		bad(&d, "bytes_object.ob_sval");
+	l.code_init_shim = m->init_shim;
+
 	if (d.bad) {
 		if (why)
 			*why = d.bad;

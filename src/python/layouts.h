@@ -110,6 +110,15 @@ struct py_layout {
 	/* PEP 393 strings */
 	uint32_t unicode_ascii_size;	/* sizeof(PyASCIIObject) */
 	uint32_t unicode_compact_size;	/* sizeof(PyCompactUnicodeObject) */
+
+	/* PyBytesObject (line tables are bytes objects) */
+	uint32_t bytes_size;		/* ob_size: the length */
+	uint32_t bytes_data;		/* ob_sval: the first byte */
+
+	/* the interpreter's _Py_InitCleanup shim (3.13+): a real code
+	 * object named __init__ in a file "__init__", with no source;
+	 * samples skip it */
+	int code_init_shim;
 };
 
 /* The built-in row for major.minor, or NULL (3.13+ has no row: use

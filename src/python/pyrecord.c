@@ -26,6 +26,8 @@
 #include "sample/exec_watch.h"
 #include "util/error.h"
 #include "sample/timer.h"
+#include "util/hash.h"
+#include "util/pidtable.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
@@ -67,10 +69,13 @@ struct pyrec {
 	const struct record_options *o;
 	struct profile *p;
 	struct record_stats *stats;
-	struct pyrec_process *procs;
+	struct pyrec_process *procs;	/* [id - 1] of proc_ids */
 	size_t nr_procs, alloc_procs;
+	struct pid_table proc_ids;	/* pid -> procs */
 	struct pyrec_thread *threads;
 	size_t nr_threads, alloc_threads;
+	struct hash_index *thread_index;	/* (pid, tid, thread id) ->
+						   threads index + 1 */
 	struct pyrec_process *current;
 	int64_t now_ns;
 	uint32_t idle_frame, moving_frame, gc_frame, cut_frame;
@@ -143,6 +148,7 @@ static struct pyrec_process *add_process(struct pyrec *rec, pid_t pid,
 	grow_array((void **)&rec->procs, sizeof(*pr), rec->nr_procs + 1,
 		   &rec->alloc_procs);
 	pr = &rec->procs[rec->nr_procs++];
+	pid_table_add(&rec->proc_ids, pid, NULL);
 	memset(pr, 0, sizeof(*pr));
 	pr->pid = pid;
 	pr->reader = reader;
@@ -171,18 +177,35 @@ static void name_process(struct pyrec *rec, struct pyrec_process *pr)
 	strbuf_release(&sb);
 }
 
+struct thread_key {
+	const struct pyrec *rec;
+	pid_t pid;
+	long tid;
+	uint64_t thread_id;
+};
+
+static int thread_equals(const void *ctx, uint32_t id)
+{
+	const struct thread_key *k = ctx;
+	const struct pyrec_thread *t = &k->rec->threads[id - 1];
+
+	return t->pid == k->pid && t->tid == k->tid &&
+	       t->thread_id == k->thread_id;
+}
+
+/* The thread's record, made on its first sample: one hash probe per
+ * sample however many threads came and went. */
 static struct pyrec_thread *find_thread(struct pyrec *rec, pid_t pid,
 					const struct pythread_sample *s)
 {
+	struct thread_key k = { rec, pid, s->tid, s->thread_id };
+	uint64_t h = hash_mix(hash_u64((uint64_t)pid),
+			      hash_mix((uint64_t)s->tid, s->thread_id));
 	struct pyrec_thread *t;
-	size_t i;
+	uint32_t id = hash_index_find(rec->thread_index, h, thread_equals, &k);
 
-	for (i = 0; i < rec->nr_threads; i++) {
-		t = &rec->threads[i];
-		if (t->pid == pid && t->tid == s->tid &&
-		    t->thread_id == s->thread_id)
-			return t;
-	}
+	if (id)
+		return &rec->threads[id - 1];
 	grow_array((void **)&rec->threads, sizeof(*t), rec->nr_threads + 1,
 		   &rec->alloc_threads);
 	t = &rec->threads[rec->nr_threads++];
@@ -190,6 +213,7 @@ static struct pyrec_thread *find_thread(struct pyrec *rec, pid_t pid,
 	t->pid = pid;
 	t->tid = s->tid;
 	t->thread_id = s->thread_id;
+	hash_index_insert(rec->thread_index, h, (uint32_t)rec->nr_threads);
 	return t;
 }
 
@@ -385,12 +409,7 @@ static unsigned sample_flags(const struct record_options *o)
 
 static int known_pid(const struct pyrec *rec, pid_t pid)
 {
-	size_t i;
-
-	for (i = 0; i < rec->nr_procs; i++)
-		if (rec->procs[i].pid == pid)
-			return 1;
-	return 0;
+	return pid_table_find(&rec->proc_ids, pid) != 0;
 }
 
 /* Appends the children of every thread of pid (/proc/PID/task/TID/children). */
@@ -489,6 +508,8 @@ int pyrecord_run(const struct record_options *o, struct target *t,
 	size_t i;
 
 	memset(&rec, 0, sizeof(rec));
+	pid_table_init(&rec.proc_ids);
+	rec.thread_index = hash_index_new();
 	rec.o = o;
 	rec.p = p;
 	rec.stats = stats;
@@ -584,7 +605,9 @@ int pyrecord_run(const struct record_options *o, struct target *t,
 	for (i = 0; i < rec.nr_threads; i++)
 		free(rec.threads[i].last);
 	free(rec.threads);
+	hash_index_free(rec.thread_index);
 	free(rec.procs);
+	pid_table_release(&rec.proc_ids);
 	free(rec.scratch);
 	return 0;
 }

@@ -30,9 +30,11 @@ int target_spawn(struct target *t, const char *const *argv)
 	memset(t, 0, sizeof(*t));
 	t->go_fd = t->exec_fd = -1;
 	if (!argv || !argv[0])
-		return error("record: no command to run (give -p PID or -- COMMAND ARGS)");
+		return error("%s: no command to run (give -p PID or -- COMMAND ARGS)",
+			     error_command());
 	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(ex, O_CLOEXEC) < 0)
-		return error("record: pipe: %s", strerror(errno));
+		return error("%s: pipe: %s (close some files or raise the limit: ulimit -n)",
+			     error_command(), strerror(errno));
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
@@ -40,7 +42,8 @@ int target_spawn(struct target *t, const char *const *argv)
 		close(go[1]);
 		close(ex[0]);
 		close(ex[1]);
-		return error("record: fork: %s", strerror(errno));
+		return error("%s: fork: %s (too many processes or too little memory: end some and retry)",
+			     error_command(), strerror(errno));
 	}
 	if (pid == 0) {
 		char byte;
@@ -80,7 +83,8 @@ int target_start(struct target *t)
 		close(t->go_fd);
 		t->go_fd = -1;
 		target_wait(t);
-		return error("record: could not start the command: %s", strerror(errno));
+		return error("%s: could not start the command: %s (run it once by hand to see why)",
+			     error_command(), strerror(errno));
 	}
 	close(t->go_fd);
 	t->go_fd = -1;
@@ -91,7 +95,8 @@ int target_start(struct target *t)
 	t->exec_fd = -1;
 	if (n == (ssize_t)sizeof(err)) {
 		target_wait(t);
-		return error("record: cannot run '%s': %s (check the command name and PATH)",
+		return error("%s: cannot run '%s': %s (check the command name and PATH)",
+			     error_command(),
 			     t->argv0, strerror(err));
 	}
 	return 0;
@@ -117,7 +122,8 @@ int target_attach(struct target *t, pid_t pid)
 	t->go_fd = t->exec_fd = -1;
 	t->pid = pid;
 	if (pid <= 0)
-		return error("record: invalid pid %d", (int)pid);
+		return error("%s: invalid pid %d (give the pid of a running process)",
+			     error_command(), (int)pid);
 	if (kill(pid, 0) < 0 && errno == ESRCH)
 		return error("pid %d: no such process (check the pid with ps)", (int)pid);
 	return 0;

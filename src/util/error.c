@@ -7,6 +7,7 @@
 #include "util/error.h"
 
 static int quiet;
+static const char *command = "scorch";
 static unsigned long warnings;
 
 static void report(const char *prefix, const char *fmt, va_list ap)
@@ -48,6 +49,16 @@ void notice(const char *fmt, ...)
 	va_start(ap, fmt);
 	report("", fmt, ap);
 	va_end(ap);
+}
+
+void error_set_command(const char *name)
+{
+	command = name;
+}
+
+const char *error_command(void)
+{
+	return command;
 }
 
 void error_set_quiet(int q)

@@ -14,6 +14,11 @@ void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void error_set_quiet(int quiet);
 
+/* The running subcommand's name ("record", "top"), for messages from
+ * code that several commands share; "scorch" until main.c sets it. */
+void error_set_command(const char *name);
+const char *error_command(void);
+
 /* Number of warning() calls so far (tests and summaries use it). */
 unsigned long warning_count(void);
 

@@ -114,3 +114,9 @@ size_t hash_index_count(const struct hash_index *h)
 {
 	return h->count;
 }
+
+void hash_index_clear(struct hash_index *h)
+{
+	memset(h->slots, 0, (h->mask + 1) * sizeof(*h->slots));
+	h->count = 0;
+}

@@ -1,9 +1,12 @@
 /*
- * hash.h - hashing and an id index for interning tables.
+ * hash.h - hashing and scorch's one hash map.
  *
  * A hash_index maps 64-bit hashes to nonzero uint32_t ids.  It stores no
- * keys: the owner keeps the items in its own array and answers equality
- * through a callback, so one index type serves strings, frames and stacks.
+ * keys: the owner keeps the items in its own array (id = index + 1) and
+ * answers equality through a callback, so one index type serves strings,
+ * frames, stacks, code objects by address and lines of text.  Use it
+ * rather than a private open-addressing table; util/pidtable.h is the
+ * same for processes by pid.
  */
 #ifndef SCORCH_UTIL_HASH_H
 #define SCORCH_UTIL_HASH_H
@@ -34,5 +37,13 @@ uint32_t hash_index_find(const struct hash_index *h, uint64_t hash,
 /* Adds id (nonzero) under hash; duplicates are the caller's business. */
 void hash_index_insert(struct hash_index *h, uint64_t hash, uint32_t id);
 size_t hash_index_count(const struct hash_index *h);
+/* Forgets every entry (the owner clears its items), keeping the room. */
+void hash_index_clear(struct hash_index *h);
+
+/* The hash of a 64-bit key (an address, a pid) for a hash_index. */
+static inline uint64_t hash_u64(uint64_t key)
+{
+	return hash_mix(key, 0x6a09e667f3bcc909ULL);
+}
 
 #endif

@@ -54,7 +54,8 @@ static long raw_read(struct input *in, unsigned char *dst, size_t n)
 			return (long)r;
 		if (errno == EINTR)
 			continue;
-		error("%s: read failed: %s", in->name, strerror(errno));
+		error("%s: read failed: %s (check the file or device it comes from)",
+		      in->name, strerror(errno));
 		return -1;
 	}
 }
@@ -162,7 +163,8 @@ static int start_gzip_detection(struct input *in)
 		in->raw = xmalloc(INPUT_BLOCK);
 		memset(&in->z, 0, sizeof(in->z));
 		if (inflateInit2(&in->z, 15 + 16) != Z_OK)
-			return error("%s: cannot start gzip decoder", in->name);
+			return error("%s: cannot start gzip decoder (free some memory and retry)",
+				     in->name);
 		in->raw[0] = magic[0];
 		in->raw[1] = magic[1];
 		in->z.next_in = in->raw;
@@ -189,9 +191,10 @@ struct input *input_open(const char *path)
 	} else {
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
-			error("%s: cannot open: %s%s", path, strerror(errno),
-			      errno == ENOENT ? " (check the path)" :
-			      errno == EACCES ? " (check its permissions)" : "");
+			error("%s: cannot open: %s (%s)", path, strerror(errno),
+			      errno == EACCES ? "check its permissions" :
+			      errno == EISDIR ? "give a file, not a directory" :
+			      "check the path");
 			return NULL;
 		}
 		if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -329,7 +332,8 @@ int input_read_all(struct input *in, unsigned char **data, size_t *len,
 		n += (size_t)r;
 		if (max && n > max) {
 			free(out);
-			return error("%s: larger than %zu bytes", in->name, max);
+			return error("%s: larger than %zu bytes (give a smaller file)",
+				     in->name, max);
 		}
 	}
 	*data = out;

@@ -223,3 +223,22 @@ void print_usage(const char *usage, const struct option *opts)
 		strbuf_release(&sb);
 	}
 }
+
+int parse_command(int argc, const char **argv, const struct option *opts,
+		  const struct command_usage *u, int *nargs)
+{
+	const char *cmd = argv[0];	/* parse_options moves arguments over it */
+	int n = parse_options(argc, argv, opts, u->usage, u->flags);
+
+	if (n == -2)
+		return 0;
+	if (n < 0)
+		return 2;
+	if (n < u->min_args || (u->max_args >= 0 && n > u->max_args)) {
+		error("%s: %s (see 'scorch %s --help')", cmd, u->args_help,
+		      cmd);
+		return 2;
+	}
+	*nargs = n;
+	return -1;
+}

@@ -50,4 +50,26 @@ int parse_options(int argc, const char **argv, const struct option *opts,
 		  const char *usage, int flags);
 void print_usage(const char *usage, const struct option *opts);
 
+/*
+ * What a subcommand's command line looks like besides its options: the
+ * usage line, parse_options flags, and how many other arguments it takes
+ * (max_args -1: any number), with what to say when the count is wrong
+ * ("give one profile").
+ */
+struct command_usage {
+	const char *usage;
+	int flags;
+	int min_args, max_args;
+	const char *args_help;
+};
+
+/*
+ * The one post-parse check every subcommand makes: parses argv against
+ * opts and checks the count of the other arguments.  Returns -1 when the
+ * command goes on (*nargs set), else the exit status: 0 after --help, 2
+ * after a usage error (reported).
+ */
+int parse_command(int argc, const char **argv, const struct option *opts,
+		  const struct command_usage *usage, int *nargs);
+
 #endif

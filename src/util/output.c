@@ -118,8 +118,8 @@ static int start_stream(struct output *out)
 
 	out->fp = fopencookie(out, "w", io);
 	if (!out->fp)
-		return error("%s: cannot open an output stream: %s", out->path,
-			     strerror(errno));
+		return error("%s: cannot open an output stream: %s (free some memory and retry)",
+			     out->path, strerror(errno));
 	setvbuf(out->fp, NULL, _IOFBF, 1 << 16);
 	return 0;
 }
@@ -128,17 +128,17 @@ static const char *create_hint(int err)
 {
 	switch (err) {
 	case ENOENT:
-		return " (does its directory exist?)";
+		return "does its directory exist?";
 	case EACCES:
 	case EPERM:
-		return " (check the directory's permissions)";
+		return "check the directory's permissions";
 	case EROFS:
-		return " (the file system is read-only; write elsewhere)";
+		return "the file system is read-only; write elsewhere";
 	case ENOSPC:
 	case EDQUOT:
-		return " (the disk is full; free some space or write elsewhere)";
+		return "the disk is full; free some space or write elsewhere";
 	default:
-		return "";
+		return "check the path and write somewhere else if it persists";
 	}
 }
 
@@ -176,7 +176,7 @@ static int open_replacement(struct output *out, const struct output_path *where)
 	int fd = create_temporary(where->file, &out->tmp_path);
 
 	if (fd < 0)
-		return error("%s: cannot create output: %s%s", out->path,
+		return error("%s: cannot create output: %s (%s)", out->path,
 			     strerror(errno), create_hint(errno));
 	if (where->exists) {
 		/* the replacement keeps the old file's permissions and, when
@@ -240,9 +240,9 @@ static int open_in_place(struct output *out, const struct output_path *where)
 			errno = ENXIO;
 	}
 	if (fd < 0)
-		return error("%s: cannot open output: %s%s", out->path,
+		return error("%s: cannot open output: %s (%s)", out->path,
 			     strerror(errno), errno == EACCES ?
-			     " (check its permissions)" : "");
+			     "check its permissions" : "check the path");
 	out->fd = fd;
 	out->own_fd = 1;
 	return 0;
@@ -271,8 +271,8 @@ static int open_descriptor(struct output *out, int fd)
 	fflush(stdout);		/* what was printed before comes first */
 	out->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
 	if (out->fd < 0)
-		return error("%s: cannot use descriptor %d: %s", out->path, fd,
-			     strerror(errno));
+		return error("%s: cannot use descriptor %d: %s (close some files or raise the limit: ulimit -n)",
+			     out->path, fd, strerror(errno));
 	out->own_fd = 1;
 	return 0;
 }
@@ -345,7 +345,7 @@ int output_check(const char *path)
 	case OUTPUT_REPLACE:
 		fd = create_temporary(where.file, &tmp);
 		if (fd < 0) {
-			ret = error("%s: cannot create output: %s%s", path,
+			ret = error("%s: cannot create output: %s (%s)", path,
 				    strerror(errno), create_hint(errno));
 			break;
 		}
@@ -356,8 +356,8 @@ int output_check(const char *path)
 	case OUTPUT_IN_PLACE:
 		/* never opened here: a FIFO would wait for its reader */
 		if (access(where.file, W_OK) < 0)
-			ret = error("%s: cannot write to it: %s", path,
-				    strerror(errno));
+			ret = error("%s: cannot write to it: %s (check its permissions)",
+				    path, strerror(errno));
 		break;
 	case OUTPUT_DESCRIPTOR:
 		ret = check_descriptor(path, where.fd);
@@ -386,7 +386,8 @@ static void report_write_error(const struct output *out)
 	if (why.len)
 		error("%s: write failed: %s (%s)", out->path, strerror(err), why.buf);
 	else
-		error("%s: write failed: %s", out->path, strerror(err));
+		error("%s: write failed: %s (check the disk or whatever reads the output)",
+		      out->path, strerror(err));
 	strbuf_release(&why);
 }
 
@@ -421,8 +422,8 @@ int output_commit(struct output *out)
 		return -1;
 	}
 	if (out->tmp_path && rename(out->tmp_path, out->final_path) != 0) {
-		error("%s: cannot rename into place: %s", out->path,
-		      strerror(errno));
+		error("%s: cannot rename into place: %s (check the directory's permissions)",
+		      out->path, strerror(errno));
 		unlink(out->tmp_path);
 		forget(out);
 		return -1;

@@ -72,8 +72,8 @@ static char *follow(const char *path, const char *name)
 	ssize_t n = readlink(path, target, sizeof(target));
 
 	if (n < 0 || n == (ssize_t)sizeof(target)) {
-		error("%s: cannot follow the link %s: %s", name, path,
-		      n < 0 ? strerror(errno) : "target too long");
+		error("%s: cannot follow the link %s: %s (fix or remove the link)",
+		      name, path, n < 0 ? strerror(errno) : "target too long");
 		return NULL;
 	}
 	strbuf_init(&next);
@@ -120,8 +120,8 @@ int output_path_resolve(const char *name, struct output_path *where)
 				where->file = cur;
 				return 0;
 			}
-			error("%s: cannot create output: %s", name,
-			      strerror(errno));
+			error("%s: cannot create output: %s (check the directories on its path)",
+			      name, strerror(errno));
 			free(cur);
 			return -1;
 		}

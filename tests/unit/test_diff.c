@@ -3,7 +3,8 @@
  * finding a profile's main script (with and without its command line),
  * and the differential profile of two runs with renamed main scripts
  * (matched frames, before/after values, scaling, --by name and line), and
- * of two unrelated scripts (not matched).
+ * of two unrelated scripts (not matched); --normalize's scale (of the
+ * kept stacks, at each side's scale).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -177,11 +178,55 @@ static void test_unrelated_scripts(void)
 	profile_release(&a);
 }
 
+/* before (406) scaled to after's total (9), over all stacks or the kept
+ * ones; equal totals and an empty side leave the scale alone. */
+static void test_normalize(void)
+{
+	struct profile b, a, empty;
+	struct diff_options o;
+	uint8_t *keep;
+
+	profile_init(&b);
+	profile_init(&a);
+	profile_init(&empty);
+	make_run(&b, "/w/before.py", 400, 6, 0);
+	make_run(&a, "/v/after.py", 3, 6, -1);
+	CHECK(profile_kept_sum(&b, NULL) == 406);
+	memset(&o, 0, sizeof(o));
+	CHECK(diff_normalize(&b, &a, &o) == 1);
+	CHECK(o.scale_before * 406 > 8.999 && o.scale_before * 406 < 9.001);
+
+	/* each side at its own scale first: after counts double */
+	memset(&o, 0, sizeof(o));
+	o.scale_after = 2;
+	CHECK(diff_normalize(&b, &a, &o) == 1);
+	CHECK(o.scale_before * 406 > 17.999 && o.scale_before * 406 < 18.001);
+
+	/* only the kept stacks count: keep none of before's but the first */
+	keep = calloc(b.nr_stacks, 1);
+	keep[b.totals[0].stack] = 1;
+	memset(&o, 0, sizeof(o));
+	o.keep_before = keep;
+	CHECK(profile_kept_sum(&b, keep) == b.totals[0].value[0]);
+	CHECK(diff_normalize(&b, &a, &o) == 1);
+	CHECK(o.scale_before * b.totals[0].value[0] > 8.999 &&
+	      o.scale_before * b.totals[0].value[0] < 9.001);
+	free(keep);
+
+	memset(&o, 0, sizeof(o));
+	CHECK(diff_normalize(&b, &b, &o) == 0 && o.scale_before == 0);
+	CHECK(diff_normalize(&b, &empty, &o) == 0 && o.scale_before == 0);
+	profile_release(&b);
+	profile_release(&a);
+	profile_release(&empty);
+}
+
 int main(void)
 {
 	RUN(test_file_key);
 	RUN(test_main_script);
 	RUN(test_renamed_scripts);
 	RUN(test_unrelated_scripts);
+	RUN(test_normalize);
 	TEST_EXIT();
 }

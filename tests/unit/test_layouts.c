@@ -6,6 +6,9 @@
  * decode to those offsets; damaged or mislabelled blocks are refused.
  * The same for 3.15 with a real 3.15.2 block, and the refusals name the
  * field that did not make sense (free-threaded builds: free_threaded).
+ * The bytes-object offsets and the _Py_InitCleanup flag the code cache
+ * reads come from the table too: from the block for 3.13+, the built-in
+ * rows before.
  */
 #include <stdint.h>
 #include <string.h>
@@ -34,6 +37,7 @@ static void fill_indexed(uint64_t *b)
 	b[31] = 500;
 	b[39] = 1000;
 	b[77] = 250;
+	b[74] = 250;
 	memcpy(b, "xdebugpy", 8);
 	b[1] = 0x030e00f0;
 	b[2] = 0;
@@ -117,6 +121,8 @@ static void test_indices_314(void)
 	CHECK(l.code_adaptive == 148);
 	CHECK(l.unicode_ascii_size == 180);
 	CHECK(l.unicode_compact_size == 196);
+	CHECK(l.bytes_size == 175 && l.bytes_data == 176);
+	CHECK(l.code_init_shim == 1);
 	CHECK(l.interpreter_frames == 1 && l.lines == PY_LINES_LOCATIONS);
 }
 
@@ -148,6 +154,7 @@ static void test_real_314(void)
 	CHECK(l.code_firstlineno == 68 && l.code_adaptive == 208);
 	CHECK(l.code_size > 136);
 	CHECK(l.unicode_ascii_size == 40 && l.unicode_compact_size == 56);
+	CHECK(l.bytes_size == 16 && l.bytes_data == 32 && l.code_init_shim == 1);
 }
 
 static void test_rejects_314(void)
@@ -185,6 +192,13 @@ static void test_rejects_314(void)
 	/* co_code_adaptive past the code object */
 	fill_real(b);
 	b[48] = 4000;
+	CHECK(decode(b, sizeof(b), 14, &l) < 0);
+	/* ob_sval outside the bytes object, or on ob_size */
+	fill_real(b);
+	b[76] = 40;
+	CHECK(decode(b, sizeof(b), 14, &l) < 0);
+	fill_real(b);
+	b[76] = 16;
 	CHECK(decode(b, sizeof(b), 14, &l) < 0);
 	/* implausible sizeof(PyASCIIObject) */
 	fill_real(b);
@@ -237,6 +251,25 @@ static void test_mislabelled(void)
 	CHECK(l.gc_collecting == 7600);
 	CHECK(l.tstate_exc == 120 && l.exc_item_previous == 8);
 	CHECK(l.tstate_size >= 128);
+	CHECK(l.bytes_size == 16 && l.bytes_data == 32 && l.code_init_shim == 1);
+}
+
+/* The built-in rows (3.6-3.12): bytes objects as every CPython has them,
+ * and no _Py_InitCleanup shim before 3.13. */
+static void test_static_rows(void)
+{
+	int minor, rows = 0;
+
+	for (minor = 6; minor <= 12; minor++) {
+		const struct py_layout *l = py_layout_find(3, minor);
+
+		if (!l)
+			continue;
+		rows++;
+		CHECK(l->bytes_size == 16 && l->bytes_data == 32);
+		CHECK(l->code_init_shim == 0);
+	}
+	CHECK(rows == 7);
 }
 
 /* The block of CPython 3.15.2 (Debian 3.15.2-1, x86_64, GIL build),
@@ -301,6 +334,7 @@ static void test_real_315(void)
 	/* from the new heap_type_object group, no longer 880 */
 	CHECK(l.type_cached_keys == 888);
 	CHECK(l.unicode_ascii_size == 40 && l.unicode_compact_size == 56);
+	CHECK(l.bytes_size == 16 && l.bytes_data == 32 && l.code_init_shim == 1);
 }
 
 /* decode_why: the field a refused block is refused for. */
@@ -389,6 +423,7 @@ int main(void)
 	RUN(test_real_314);
 	RUN(test_rejects_314);
 	RUN(test_mislabelled);
+	RUN(test_static_rows);
 	RUN(test_real_315);
 	RUN(test_rejects_315);
 	RUN(test_free_threaded);
