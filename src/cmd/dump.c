@@ -154,7 +154,7 @@ int cmd_dump(int argc, const char **argv)
 	ctx.pid = pid;
 	ctx.r = r;
 	if (async_tasks && !(ctx.async = pyasync_open(r))) {
-		error("dump: --async: cannot read asyncio tasks of Python %s (scorch reads them on 3.11 to 3.13)",
+		error("dump: --async: cannot read asyncio tasks of Python %s (scorch reads them on 3.11 to 3.15)",
 		      r->version);
 		pyreader_close(r);
 		return 1;

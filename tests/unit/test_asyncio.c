@@ -1,6 +1,8 @@
 /*
  * test_asyncio.c - the asyncio layout table and the awaiter graph: rows
- * exist exactly for 3.11-3.13 with Task fields after the Future header;
+ * exist exactly for 3.11-3.15 with Task fields after the Future header;
+ * the _AsyncioDebug blocks of Debian's 3.14.10 and 3.15.2 decode to the
+ * rows' offsets and a block with an offset outside its struct is refused;
  * pyasync_awaiter, run on fake objects built in this process (read back
  * through process_vm_readv like a target's), finds a task's awaiter through
  * a bound wakeup, gather's closure, a partial, the callbacks list, and
@@ -19,9 +21,9 @@ static void test_rows(void)
 	int minor;
 
 	CHECK(!py_async_layout_find(3, 10));
-	CHECK(!py_async_layout_find(3, 14));
+	CHECK(!py_async_layout_find(3, 16));
 	CHECK(!py_async_layout_find(2, 11));
-	for (minor = 11; minor <= 13; minor++) {
+	for (minor = 11; minor <= 15; minor++) {
 		const struct py_async_layout *al = py_async_layout_find(3, minor);
 
 		CHECK(al && al->minor == minor);
@@ -38,6 +40,52 @@ static void test_rows(void)
 		CHECK(al->gen_iframe % 8 == 0 && al->gen_iframe >= 72);
 	}
 	CHECK(py_async_layout_find(3, 13)->fut_dict == 0);	/* managed */
+	CHECK(!py_async_layout_find(3, 13)->tstate_running_task);
+	CHECK(py_async_layout_find(3, 14)->stackpointer);
+}
+
+/* The .AsyncioDebug sections of Debian's 3.14.10 (_asyncio.so) and
+ * 3.15.2 (the executable), as objdump -s shows them. */
+static void test_debug_block(void)
+{
+	static const uint64_t b314[13] = {
+		0xa8, 0x88, 0x60, 0x6c, 0x6d, 0x80, 0x98,
+		0x37248, 0x2a80, 0x3a8, 0x360, 0x368, 0x370,
+	};
+	static const uint64_t b315[13] = {
+		0xa8, 0x88, 0x60, 0x6c, 0x6d, 0x80, 0x98,
+		0x373c0, 0x2a68, 0x450, 0x400, 0x408, 0x418,
+	};
+	const uint64_t *blocks[2] = { b314, b315 };
+	uint64_t bad[13];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		const struct py_async_layout *row = py_async_layout_find(3, 14 + i);
+		struct py_async_layout al;
+
+		memset(&al, 0, sizeof(al));
+		CHECK(py_async_debug_block(blocks[i], 13, &al) == 1);
+		CHECK(row && al.task_name == row->task_name &&
+		      al.task_coro == row->task_coro &&
+		      al.task_awaited_by == row->task_awaited_by &&
+		      al.task_awaited_by_is_set == row->task_awaited_by_is_set &&
+		      al.task_node == row->task_node &&
+		      al.tstate_running_task == row->tstate_running_task &&
+		      al.tstate_tasks_head == row->tstate_tasks_head &&
+		      al.interp_tasks_head == row->interp_tasks_head);
+	}
+	/* the running task past the thread state's size: refused whole */
+	{
+		struct py_async_layout al;
+
+		memcpy(bad, b314, sizeof(bad));
+		bad[11] = 0x3a8;
+		memset(&al, 0, sizeof(al));
+		CHECK(py_async_debug_block(bad, 13, &al) == 0);
+		CHECK(al.task_name == 0);
+		CHECK(py_async_debug_block(b314, 12, &al) == 0);
+	}
 }
 
 /* Fake objects: 16 words each; word 1 is the type. */
@@ -156,6 +204,7 @@ static void test_awaiters(void)
 int main(void)
 {
 	RUN(test_rows);
+	RUN(test_debug_block);
 	RUN(test_awaiters);
 	TEST_EXIT();
 }
