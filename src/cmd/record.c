@@ -315,7 +315,7 @@ int record_session(const struct record_options *o, record_finish_fn finish,
 					  !py_opcode_names(reader->layout.major,
 							   reader->layout.minor))) {
 		if (engine == ENGINE_PYTHON)
-			error("record: --opcodes: scorch has no instruction names for Python %s (3.11 to 3.13 have them; record without --opcodes)",
+			error("record: --opcodes: scorch has no instruction names for Python %s (3.11 to 3.15 have them; record without --opcodes)",
 			      reader->version);
 		else
 			error("record: --opcodes applies to Python programs read by the Python reader (without --native)");
@@ -535,7 +535,7 @@ int cmd_record(int argc, const char **argv)
 		{ OPTION_STRING, 0, "mode", &mode, "MODE",
 		  "cpu (default), wall (= --idle), gil (= --gil) or exception: only threads handling an exception", NULL },
 		{ OPTION_BOOL, 0, "opcodes", &o.opcodes, NULL,
-		  "the bytecode instruction each Python sample executes, as a leaf frame (3.11-3.13)", NULL },
+		  "the bytecode instruction each Python sample executes, as a leaf frame (3.11-3.15)", NULL },
 		{ OPTION_BOOL, 0, "threads", &o.threads, NULL,
 		  "one root frame per thread (its name)", NULL },
 		{ OPTION_BOOL, 0, "subprocesses", &o.subprocesses, NULL,

@@ -85,8 +85,8 @@ PY
 
 # gc_knows PY / exc_knows PY: versions whose state scorch knows where to
 # find (python/layouts.c): the GC flag from 3.8, exception state from 3.6
-gc_knows() { "$1" -c 'import sys; sys.exit(sys.version_info < (3, 8) or sys.version_info >= (3, 15))'; }
-exc_knows() { "$1" -c 'import sys; sys.exit(sys.version_info >= (3, 14))'; }
+gc_knows() { "$1" -c 'import sys; sys.exit(sys.version_info < (3, 8) or sys.version_info >= (3, 16))'; }
+exc_knows() { "$1" -c 'import sys; sys.exit(sys.version_info >= (3, 16))'; }
 
 # sum_where AWKCOND FILE: samples of the folded stacks matching
 sum_where() { awk "$1 {n += \$NF} END {print n + 0}" "$2"; }

@@ -1,6 +1,6 @@
 #!/bin/bash
 # record_opcodes.sh - `record --opcodes` on every installed version with
-# instruction names (3.11-3.13): a loop that multiplies two big ints
+# instruction names (3.11-3.15): a loop that multiplies two big ints
 # spends nearly all its time in one instruction; the program names it
 # itself (dis, adaptive: the specialized name) and scorch must find the
 # same offset and name as the hottest, in the profile and in annotate.
@@ -25,7 +25,7 @@ for ins in dis.get_instructions(hot, adaptive=True):
         print("hot", ins.offset, ins.opname)
 PY
 
-opnames() { "$1" -c 'import sys; sys.exit(not (3, 11) <= sys.version_info < (3, 14))'; }
+opnames() { "$1" -c 'import sys; sys.exit(not (3, 11) <= sys.version_info < (3, 16))'; }
 
 any=""
 while read -r label py; do
@@ -78,4 +78,4 @@ while read -r label py; do
 		fail "annotate-opcodes-$label" "no @$off $name row under line 7: $(head -n 8 "$WORK/ann-$label.txt")"
 	fi
 done < <(python_versions)
-[ -n "$any" ] || { plan 1; skip record-opcodes "no CPython 3.11-3.13 installed"; }
+[ -n "$any" ] || { plan 1; skip record-opcodes "no CPython 3.11-3.15 installed"; }
