@@ -488,8 +488,7 @@ static int write_output(void *ctx, struct profile *p,
 }
 
 /* --mode MODE: the sampling modes of CPython's own profiler. */
-static int record_mode(const char *cmd, const char *mode,
-		       struct record_options *o)
+int record_mode(const char *cmd, const char *mode, struct record_options *o)
 {
 	if (!strcmp(mode, "cpu"))
 		return 0;

@@ -22,6 +22,13 @@ struct record_stats;
 int record_target_args(const char *cmd, struct record_options *o, int pid,
 		       int nargs, const char **argv);
 
+/*
+ * --mode MODE (record, top): cpu, wall (sets o->idle), gil (o->gil) or
+ * exception (o->exception).  Returns 0, or -1 (reported, cmd names the
+ * subcommand) for an unknown mode.
+ */
+int record_mode(const char *cmd, const char *mode, struct record_options *o);
+
 /* Returns 0, or -1 (reported) to make the command fail. */
 typedef int (*record_finish_fn)(void *ctx, struct profile *p,
 				const struct record_stats *stats);

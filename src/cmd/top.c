@@ -297,6 +297,7 @@ int cmd_top(int argc, const char **argv)
 	const char *by = "function", *sort = "self";
 	double interval = 1;
 	int pid = 0, nargs, by_key, ret;
+	const char *mode = NULL;		/* --mode */
 	const struct option opts[] = {
 		{ OPTION_INT, 'p', "pid", &pid, "PID",
 		  "watch a running process instead of starting one", NULL },
@@ -318,6 +319,10 @@ int cmd_top(int argc, const char **argv)
 		  "asyncio: count by task await chains ([task NAME] frames)", NULL },
 		{ OPTION_BOOL, 0, "gil", &o.gil, NULL,
 		  "only the thread holding the GIL", NULL },
+		{ OPTION_STRING, 0, "mode", &mode, "MODE",
+		  "cpu (default), wall (= --idle), gil (= --gil) or exception: only threads handling an exception", NULL },
+		{ OPTION_BOOL, 0, "opcodes", &o.opcodes, NULL,
+		  "the bytecode instruction each Python sample executes, as a leaf frame (3.11-3.15)", NULL },
 		{ OPTION_BOOL, 0, "subprocesses", &o.subprocesses, NULL,
 		  "also sample child processes", NULL },
 		{ OPTION_BOOL, 0, "native", &o.native, NULL,
@@ -336,6 +341,8 @@ int cmd_top(int argc, const char **argv)
 	if (nargs < 0)
 		return 2;
 	if (record_target_args("top", &o, pid, nargs, argv))
+		return 2;
+	if (mode && record_mode("top", mode, &o) < 0)
 		return 2;
 	if (!(interval >= 0.05 && interval <= 3600)) {
 		error("top: interval %g s is out of range (use 0.05 to 3600)", interval);
