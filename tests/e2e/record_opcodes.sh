@@ -82,9 +82,10 @@ while read -r label py; do
 		fail "annotate-opcodes-$label" "no @$off $name row under line 7: $(head -n 8 "$WORK/ann-$label.txt")"
 	fi
 
-	# top: the hottest row by self time is the instruction
-	out=$("$SCORCH" top --opcodes --sort self -n 3 -F 200 -- "$py" "$PROG" 1.5 2>&1)
-	row=$(echo "$out" | awk '/%Self/ {getline; print $5, $6; exit}')
+	# top: the hottest row of the whole-run table (the last) is the
+	# instruction
+	out=$("$SCORCH" top --opcodes --sort self -n 3 -F 200 -- "$py" "$PROG" 2 2>&1)
+	row=$(echo "$out" | awk '/%Self/ {getline; r = $5 " " $6} END {print r}')
 	if [ -n "$name" ] && [ "$row" = "[@$off $name]" ]; then
 		ok "top-opcodes-$label"
 	else
