@@ -6,7 +6,9 @@
  * pyasync_awaiter, run on fake objects built in this process (read back
  * through process_vm_readv like a target's), finds a task's awaiter through
  * a bound wakeup, gather's closure, a partial, the callbacks list, and
- * finds none for a task nobody awaits or a closure holding no future.
+ * finds none for a task nobody awaits or a closure holding no future;
+ * on 3.14 rows it reads the task's awaited_by instead (one task, or a set
+ * whose first other task is the awaiter; a future there is no awaiter).
  */
 #include <stdint.h>
 #include <string.h>
@@ -201,10 +203,67 @@ static void test_awaiters(void)
 	pyasync_close(a);
 }
 
+static void test_awaited_by(void)
+{
+	static struct pyreader r;
+	static uint64_t table[8][2];	/* a set's (key, hash) entries */
+	const struct py_async_layout *al;
+	struct pyasync *a;
+	uint64_t *sup, *alpha, *beta, *gamma, *set, *fut, *delta;
+	unsigned char yes = 1;
+	int i;
+
+	for (i = 0; i < NR_TYPES; i++)
+		types[i][3] = (uintptr_t)names[i];	/* tp_name */
+	memset(&r, 0, sizeof(r));
+	r.pid = getpid();
+	r.layout.major = 3;
+	r.layout.minor = 14;
+	a = pyasync_open(&r);
+	CHECK(a != NULL);
+	if (!a)
+		return;
+	al = py_async_layout_find(3, 14);
+	CHECK(al->task_awaited_by_is_set + 1 <= sizeof(objs[0]));
+	nr_objs = 0;
+
+	/* one awaiter, stored as the object itself */
+	sup = new_obj(TASK_T);
+	alpha = new_obj(TASK_T);
+	SET(alpha, al->task_awaited_by, ADDR(sup));
+	CHECK(pyasync_awaiter(a, &r, ADDR(alpha)) == ADDR(sup));
+	CHECK(pyasync_awaiter(a, &r, ADDR(sup)) == 0);
+
+	/* a set: empty slots, the task itself, then its awaiter */
+	beta = new_obj(TASK_T);
+	set = new_obj(LIST_T);		/* its type is not looked at */
+	SET(set, 32, 7);		/* mask: 8 entries */
+	SET(set, 40, ADDR(table));
+	table[3][0] = ADDR(beta);
+	table[5][0] = ADDR(sup);
+	SET(beta, al->task_awaited_by, ADDR(set));
+	memcpy((char *)beta + al->task_awaited_by_is_set, &yes, 1);
+	CHECK(pyasync_awaiter(a, &r, ADDR(beta)) == ADDR(sup));
+
+	/* a set holding only the task itself, and a future: none */
+	gamma = new_obj(TASK_T);
+	table[5][0] = 0;
+	SET(gamma, al->task_awaited_by, ADDR(set));
+	memcpy((char *)gamma + al->task_awaited_by_is_set, &yes, 1);
+	table[3][0] = ADDR(gamma);
+	CHECK(pyasync_awaiter(a, &r, ADDR(gamma)) == 0);
+	fut = new_obj(FUTURE_T);
+	delta = new_obj(TASK_T);
+	SET(delta, al->task_awaited_by, ADDR(fut));
+	CHECK(pyasync_awaiter(a, &r, ADDR(delta)) == 0);
+	pyasync_close(a);
+}
+
 int main(void)
 {
 	RUN(test_rows);
 	RUN(test_debug_block);
 	RUN(test_awaiters);
+	RUN(test_awaited_by);
 	TEST_EXIT();
 }
