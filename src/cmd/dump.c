@@ -1,7 +1,10 @@
 /*
  * dump.c - `scorch dump -p PID`: every thread's Python stack, once, printed
  * like a traceback (outermost call first, most recent call last), with the
- * thread's name, tid, OS state and whether it holds the GIL.
+ * thread's name, tid, OS state and whether it holds the GIL.  --mode
+ * keeps some threads (cpu: on a CPU now, gil: the GIL holder, exception:
+ * handling an exception); --opcodes adds the instruction each thread's
+ * innermost frame executes.
  *
  * Reads the target with the Python reader only; never stops it.
  */
@@ -13,6 +16,7 @@
 #include "cmd/commands.h"
 #include "cmd/common_options.h"
 #include "python/asyncio.h"
+#include "python/opcodes.h"
 #include "python/reader.h"
 #include "python/threadnames.h"
 #include "util/error.h"
@@ -25,6 +29,8 @@ struct dump_ctx {
 	pid_t pid;
 	int no_source;
 	int threads;
+	int exception;		/* --mode exception: only those threads */
+	const char *const *opnames;	/* --opcodes: the version's names */
 	struct pyreader *r;
 	struct pyasync *async;	/* --async: task trees, NULL = none */
 };
@@ -63,6 +69,8 @@ static void print_thread(void *opaque, const struct pythread_sample *s)
 	struct dump_ctx *ctx = opaque;
 	size_t i;
 
+	if (ctx->exception && s->in_exception != 1)
+		return;
 	ctx->threads++;
 	printf("\nThread %ld \"%s\"", s->tid, s->name);
 	if (s->holds_gil == 1)
@@ -96,6 +104,11 @@ static void print_thread(void *opaque, const struct pythread_sample *s)
 			free(text);
 		}
 	}
+	if (ctx->opnames && s->nr_frames && s->leaf_opcode >= 0 &&
+	    s->leaf_opcode < 256)
+		printf("  Executing @%d %s\n", s->leaf_offset,
+		       ctx->opnames[s->leaf_opcode] ?
+		       ctx->opnames[s->leaf_opcode] : "(unknown opcode)");
 	if (s->moving)
 		printf("  ... (its callees changed faster than scorch could read them)\n");
 	if (ctx->async)
@@ -116,6 +129,9 @@ int cmd_dump(int argc, const char **argv)
 	enum pyread_status st = PYREAD_NOT_READY;
 	unsigned long errors = 0;
 	int pid = 0, no_source = 0, async_tasks = 0, nargs, tries, n = -1, ret;
+	int opcodes = 0;
+	unsigned flags = PYREAD_WANT_GIL | PYREAD_WANT_STATE | PYREAD_INSTANT_STATE;
+	const char *mode = NULL;
 	const struct option opts[] = {
 		{ OPTION_INT, 'p', "pid", &pid, "PID", "the process to show", NULL },
 		{ OPTION_BOOL, 0, "no-source", &no_source, NULL,
@@ -123,6 +139,10 @@ int cmd_dump(int argc, const char **argv)
 		{ OPTION_BOOL, 0, "async", &async_tasks, NULL,
 		  "asyncio: also each running loop's task tree (name, state, stack)",
 		  NULL },
+		{ OPTION_STRING, 0, "mode", &mode, "MODE",
+		  "wall (default: every thread), cpu (on a CPU now), gil (= the GIL holder) or exception: only threads handling an exception", NULL },
+		{ OPTION_BOOL, 0, "opcodes", &opcodes, NULL,
+		  "the bytecode instruction each thread's innermost frame executes (3.11-3.15)", NULL },
 		OPT_END(),
 	};
 
@@ -137,6 +157,23 @@ int cmd_dump(int argc, const char **argv)
 		error("dump: give the process with -p PID (see 'scorch dump --help')");
 		return 2;
 	}
+	memset(&ctx, 0, sizeof(ctx));
+	if (!mode || !strcmp(mode, "wall")) {
+		;
+	} else if (!strcmp(mode, "cpu")) {
+		flags |= PYREAD_RUNNING_ONLY;
+	} else if (!strcmp(mode, "gil")) {
+		flags |= PYREAD_GIL_ONLY;
+	} else if (!strcmp(mode, "exception")) {
+		flags |= PYREAD_WANT_EXC;
+		ctx.exception = 1;
+	} else {
+		error("dump: unknown --mode '%s' (use wall, cpu, gil or exception)",
+		      mode);
+		return 2;
+	}
+	if (opcodes)
+		flags |= PYREAD_WANT_OPCODES;
 	for (tries = 0; tries < DUMP_OPEN_TRIES; tries++) {
 		strbuf_reset(&why);
 		st = pyreader_open(pid, &r, &why);
@@ -153,12 +190,26 @@ int cmd_dump(int argc, const char **argv)
 	/* a first pass learns the threads, then their names are read */
 	pyreader_sample(r, 0, ignore_thread, NULL, &errors);
 	pythread_names_update(r);
-	memset(&ctx, 0, sizeof(ctx));
 	ctx.pid = pid;
 	ctx.r = r;
 	if (async_tasks && !(ctx.async = pyasync_open(r))) {
-		error("dump: --async: cannot read asyncio tasks of Python %s (scorch reads them on 3.11 to 3.13)",
+		error("dump: --async: cannot read asyncio tasks of Python %s (scorch reads them on 3.11 to 3.15)",
 		      r->version);
+		pyreader_close(r);
+		return 1;
+	}
+	if (ctx.exception && !pyreader_knows_exceptions(r)) {
+		error("dump: --mode exception: scorch does not know where Python %s keeps a thread's exception (dump without it)",
+		      r->version);
+		pyasync_close(ctx.async);
+		pyreader_close(r);
+		return 1;
+	}
+	if (opcodes &&
+	    !(ctx.opnames = py_opcode_names(r->layout.major, r->layout.minor))) {
+		error("dump: --opcodes: scorch has no instruction names for Python %s (3.11 to 3.15 have them; dump without --opcodes)",
+		      r->version);
+		pyasync_close(ctx.async);
 		pyreader_close(r);
 		return 1;
 	}
@@ -169,9 +220,7 @@ int cmd_dump(int argc, const char **argv)
 		errors = 0;
 		ctx.threads = 0;
 		fflush(stdout);
-		n = pyreader_sample(r, PYREAD_WANT_GIL | PYREAD_WANT_STATE |
-				    PYREAD_INSTANT_STATE,
-				    print_thread, &ctx, &errors);
+		n = pyreader_sample(r, flags, print_thread, &ctx, &errors);
 		if (n < 0 || !errors)
 			break;
 		printf("\n(some threads changed while being read; reading again)\n");
@@ -182,6 +231,8 @@ int cmd_dump(int argc, const char **argv)
 		error("pid %d exited while being read (dump a process that is still running)", pid);
 		return 1;
 	}
+	if (!ctx.threads && mode)
+		printf("\n(no thread matches --mode %s now)\n", mode);
 	if (errors)
 		warning("%lu threads could not be read consistently", errors);
 	return 0;

@@ -318,7 +318,7 @@ int record_session(const struct record_options *o, record_finish_fn finish,
 					  !py_opcode_names(reader->layout.major,
 							   reader->layout.minor))) {
 		if (engine == ENGINE_PYTHON)
-			error("%s: --opcodes: scorch has no instruction names for Python %s (3.11 to 3.13 have them; record without --opcodes)",
+			error("%s: --opcodes: scorch has no instruction names for Python %s (3.11 to 3.15 have them; record without --opcodes)",
 			      error_command(), reader->version);
 		else
 			error("%s: --opcodes applies to Python programs read by the Python reader (without --native)",

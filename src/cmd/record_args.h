@@ -37,7 +37,7 @@ struct record_args {
 	{ OPTION_STRING, 0, "mode", &(a)->mode, "MODE",			\
 	  "cpu (default), wall (= --idle), gil (= --gil) or exception: only threads handling an exception", NULL }, \
 	{ OPTION_BOOL, 0, "opcodes", &(o)->opcodes, NULL,		\
-	  "the bytecode instruction each Python sample executes, as a leaf frame (3.11-3.13)", NULL }, \
+	  "the bytecode instruction each Python sample executes, as a leaf frame (3.11-3.15)", NULL }, \
 	{ OPTION_BOOL, 0, "subprocesses", &(o)->subprocesses, NULL,	\
 	  "also sample child processes (Python ones: pid as root frame)", NULL }, \
 	{ OPTION_BOOL, 0, "native", &(o)->native, NULL,			\

@@ -10,7 +10,10 @@
  * a bound method of an object with a _parent_task (TaskGroup).  A waiting
  * task's stack is its coroutine and the coroutines it awaits, each found
  * on the value stack of the suspended frame (what CPython's _PyGen_yf
- * reads).  Every read is bounded; anything implausible ends the chain.
+ * reads).  On 3.14+ the interpreter keeps the answers itself: the thread
+ * state's running task, each task's awaited_by, each thread's list of
+ * tasks (asyncio_debug.c finds where).  Every read is bounded; anything
+ * implausible ends the chain.
  * Layouts: asyncio_layouts.c.  Never writes to the target.
  */
 #include <stdlib.h>
@@ -31,6 +34,7 @@
 #define ASYNC_TYPE_CACHE 64
 #define ASYNC_NAME_CACHE 256
 #define ASYNC_CORO_CACHE 1024
+#define ASYNC_CODE_RECHECK_NS 20000000	/* as the walk's (stack.c) */
 
 enum async_kind {
 	KIND_OTHER,
@@ -99,7 +103,11 @@ struct coro_entry {
 };
 
 struct pyasync {
-	const struct py_async_layout *al;
+	const struct py_async_layout *al;	/* &own */
+	struct py_async_layout own;	/* the row, or the target's block */
+	int debug_found;		/* 3.14+: own is from _AsyncioDebug */
+	unsigned debug_tries;		/* calls since it was last looked for */
+	uint64_t tstate;		/* the sample's thread state */
 	struct type_entry types[ASYNC_TYPE_CACHE];
 	size_t nr_types, next_type;
 	struct name_entry names[ASYNC_NAME_CACHE];
@@ -125,7 +133,10 @@ struct pyasync *pyasync_open(const struct pyreader *r)
 	if (!al)
 		return NULL;
 	a = xcalloc(1, sizeof(*a));
-	a->al = al;
+	a->own = *al;
+	a->al = &a->own;
+	if (al->tstate_running_task)
+		a->debug_found = py_async_debug_offsets(r->pid, &a->own);
 	return a;
 }
 
@@ -279,13 +290,46 @@ static uint64_t waker_among(struct pyasync *a, const struct pyreader *r,
 	return 0;
 }
 
+/* 3.14+: the first task in task's awaited_by (one task, or a set). */
+static uint64_t awaited_by(struct pyasync *a, const struct pyreader *r,
+			   uint64_t task)
+{
+	const struct py_async_layout *al = a->al;
+	uint64_t by = field(r, task, al->task_awaited_by) & ~(uint64_t)3;
+	uint64_t head[6], *table, t = 0;
+	unsigned char is_set = 0;
+	size_t i;
+
+	if (!by || remote_read(r->pid, task + al->task_awaited_by_is_set,
+			       &is_set, 1) < 0)
+		return 0;
+	if (!is_set)
+		return kind_of(a, r, by) == KIND_TASK && by != task ? by : 0;
+	/* PySetObject: fill, used, mask, table after the header */
+	if (remote_read(r->pid, by, head, sizeof(head)) < 0 ||
+	    head[4] >= 4096 || !head[5])
+		return 0;
+	table = xmalloc((head[4] + 1) * 16);
+	if (remote_read(r->pid, head[5], table, (head[4] + 1) * 16) == 0)
+		for (i = 0; i <= head[4] && !t; i++)
+			if (table[2 * i] && table[2 * i] != task &&
+			    kind_of(a, r, table[2 * i]) == KIND_TASK)
+				t = table[2 * i];
+	free(table);
+	return t;
+}
+
 /* The task awaiting task (0 when none is found). */
 static uint64_t awaiter_of(struct pyasync *a, const struct pyreader *r,
 			   uint64_t task)
 {
 	const struct py_async_layout *al = a->al;
 	uint64_t cbs[ASYNC_MAX_CALLBACKS], objs[ASYNC_MAX_CALLBACKS], t;
-	size_t n = callbacks(a, r, task, cbs), i, j, m;
+	size_t n, i, j, m;
+
+	if (al->task_awaited_by)
+		return awaited_by(a, r, task);
+	n = callbacks(a, r, task, cbs);
 
 	for (i = 0; i < n; i++) {
 		switch (kind_of(a, r, cbs[i])) {
@@ -382,10 +426,31 @@ static size_t waiting_stack(struct pyasync *a, struct pyreader *r,
 		code = pycode_get(&r->codes, r->pid, l, code_addr);
 		if (!code)
 			break;
+		/* a cached code object whose address was reused (a module's
+		 * code freed after start-up): checked again, as the walk does */
+		if (r->now_ns - code->checked_ns > ASYNC_CODE_RECHECK_NS) {
+			if (pycode_validate(&r->codes, r->pid, l, &code, 1) < 0)
+				break;
+			code->checked_ns = r->now_ns;
+		}
 		a->chain[n].code = code;
 		a->chain[n].line = frame_line(r, code, code_addr, f);
 		a->chain_addr[n] = frame;
 		n++;
+		if (al->stackpointer) {
+			/* 3.14+: suspended in an await, the awaited object
+			 * await_slot words below the stack pointer */
+			int8_t state;
+			uint64_t sp = remote_u64(f, al->frame_stacktop) & ~(uint64_t)3;
+
+			if (remote_read(r->pid, coro + al->gen_frame_state, &state, 1) < 0 ||
+			    state < al->yield_from_lo || state > al->yield_from_hi ||
+			    sp < frame + al->frame_localsplus + al->await_slot * 8 ||
+			    sp > frame + (1u << 20))
+				break;
+			coro = field(r, sp - al->await_slot * 8, 0) & ~(uint64_t)3;
+			continue;
+		}
 		/* what it awaits is on top of its value stack */
 		top = remote_i32(f, al->frame_stacktop);
 		if (top <= 0 || top > 100000)
@@ -527,6 +592,15 @@ static uint64_t running_task(struct pyasync *a, const struct pyreader *r,
 	*k = i;
 	if (i > 0 && (coro = walked_addr(r, i - 1)))
 		coro -= a->al->gen_iframe;
+	if (a->al->tstate_running_task) {
+		/* 3.14+: the thread state says, and the coroutine agrees */
+		task = s->tstate ? field(r, s->tstate,
+					 a->al->tstate_running_task) : 0;
+		if (!task || kind_of(a, r, task) != KIND_TASK ||
+		    (coro && field(r, task, a->al->task_coro) != coro))
+			return 0;
+		return task;
+	}
 	handle = field(r, frame, a->al->frame_localsplus);	/* self */
 	cb = handle ? field(r, handle, a->al->handle_callback) : 0;
 	switch (kind_of(a, r, cb)) {
@@ -574,6 +648,42 @@ static uint64_t all_tasks_set(struct pyasync *a, struct pyreader *r)
 	return a->all_tasks_set;
 }
 
+static void add_task(struct pyasync *a, size_t *n, uint64_t task)
+{
+	grow_array((void **)&a->tasks, sizeof(*a->tasks), *n + 1,
+		   &a->alloc_tasks);
+	a->tasks[(*n)++] = task;
+}
+
+/*
+ * 3.14+: the tasks of loop on the sample's thread's list, then on the
+ * interpreter's (tasks whose thread has gone): circular lists of
+ * llist_nodes, each inside its task at task_node.
+ */
+static size_t listed_tasks(struct pyasync *a, struct pyreader *r,
+			   uint64_t loop)
+{
+	const struct py_async_layout *al = a->al;
+	uint64_t heads[2], node, task;
+	size_t n = 0, h, steps;
+
+	heads[0] = a->tstate ? a->tstate + al->tstate_tasks_head : 0;
+	heads[1] = r->head_interp ? r->head_interp + al->interp_tasks_head : 0;
+	for (h = 0; h < 2; h++) {
+		if (!heads[h])
+			continue;
+		node = field(r, heads[h], 0);
+		for (steps = 0; node && node != heads[h] && steps < 65536; steps++) {
+			task = node - al->task_node;
+			if (kind_of(a, r, task) == KIND_TASK &&
+			    field(r, task, al->fut_loop) == loop)
+				add_task(a, &n, task);
+			node = field(r, node, 0);
+		}
+	}
+	return n;
+}
+
 /*
  * Every task of loop into a->tasks (weak references in a set: a set's
  * table holds mask + 1 (key, hash) pairs; a reference's object is its
@@ -581,9 +691,12 @@ static uint64_t all_tasks_set(struct pyasync *a, struct pyreader *r)
  */
 static size_t loop_tasks(struct pyasync *a, struct pyreader *r, uint64_t loop)
 {
-	uint64_t set = all_tasks_set(a, r), head[6], *table, task;
+	uint64_t set, head[6], *table, task;
 	size_t i, n = 0;
 
+	if (a->al->tstate_tasks_head)
+		return listed_tasks(a, r, loop);
+	set = all_tasks_set(a, r);
 	if (!set || !loop || remote_read(r->pid, set, head, sizeof(head)) < 0 ||
 	    head[4] >= 65536 || !head[5])
 		return 0;
@@ -637,12 +750,27 @@ static void push_awaiters(struct pyasync *a, struct pyreader *r,
 	}
 }
 
+/*
+ * Before each use: the sample's thread state, and on 3.14+ the
+ * _AsyncioDebug block looked for again now and then until found (the
+ * _asyncio module may load after the reader attached).
+ */
+static void begin(struct pyasync *a, const struct pyreader *r,
+		  const struct pythread_sample *s)
+{
+	a->tstate = s->tstate;
+	if (a->al->tstate_running_task && !a->debug_found &&
+	    a->debug_tries++ % 32 == 0)
+		a->debug_found = py_async_debug_offsets(r->pid, &a->own);
+}
+
 int pyasync_rewrite(struct pyasync *a, struct pyreader *r,
 		    struct pythread_sample *s)
 {
 	uint64_t task;
 	size_t k = 0, i;
 
+	begin(a, r, s);
 	task = running_task(a, r, s, &k);
 	if (!task)
 		return 0;
@@ -715,6 +843,7 @@ int pyasync_waiting(struct pyasync *a, struct pyreader *r,
 	size_t k = 0, nr_todo = 0, seen = 0, n, i;
 	int handed = 0;
 
+	begin(a, r, s);
 	root = tree_root(a, r, s, &running, &k);
 	if (!root)
 		return 0;
@@ -882,6 +1011,7 @@ int pyasync_print_tree(struct pyasync *a, struct pyreader *r,
 	size_t k = 0, n, i;
 	int printed;
 
+	begin(a, r, s);
 	root = tree_root(a, r, s, &task, &k);
 	if (!root)
 		return 0;

@@ -45,7 +45,39 @@ struct py_async_layout {
 	uint32_t futureiter_future;	/* FutureIter's future */
 	/* asyncio.tasks' WeakSet of every task (not eager ones) */
 	const char *all_tasks_name;
+	/*
+	 * 3.14+: the interpreter keeps what the 3.11-3.13 reader guesses.
+	 * frame_stacktop is then a pointer (_PyInterpreterFrame.stackpointer)
+	 * and the awaited object is await_slot words below it; a coroutine
+	 * awaits when its gi_frame_state is yield_from_lo..yield_from_hi.
+	 * Each task links the tasks awaiting it (awaited_by: one task, or a
+	 * set when awaited_by_is_set) and every unfinished task is on its
+	 * thread's list (a llist_node at task_node, the list's head at
+	 * tstate_tasks_head, the running task at tstate_running_task), or on
+	 * the interpreter's list once its thread is gone.  The _asyncio
+	 * module's own .AsyncioDebug section overrides these (asyncio_debug.c).
+	 */
+	int stackpointer;		/* frame_stacktop is a pointer */
+	uint32_t await_slot;
+	uint32_t gen_frame_state;	/* signed char */
+	int yield_from_lo, yield_from_hi;
+	uint32_t task_awaited_by, task_awaited_by_is_set, task_node;
+	uint32_t task_size;
+	uint32_t tstate_running_task, tstate_tasks_head;
+	uint32_t interp_tasks_head;
 };
+
+/*
+ * 3.14+: reads the target's _AsyncioDebug block (Py_AsyncioModuleDebugOffsets,
+ * section .AsyncioDebug of the executable, libpython or the _asyncio
+ * module) into *al.  Returns 1 when found and plausible, 0 when not
+ * there (yet: _asyncio loads on `import asyncio`), leaving *al as it was.
+ */
+int py_async_debug_offsets(int pid, struct py_async_layout *al);
+/* The block's n words into *al when every offset fits inside its
+ * struct's size; returns 1, or 0 (and *al untouched) when implausible. */
+int py_async_debug_block(const uint64_t *w, size_t n,
+			 struct py_async_layout *al);
 
 /* The row for major.minor, NULL when --async cannot read that version. */
 const struct py_async_layout *py_async_layout_find(int major, int minor);

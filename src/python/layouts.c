@@ -293,6 +293,9 @@ static const struct debug_offsets_map debug_maps[] = {
 		 * collecting 192 in the 3.14.10 block (test_layouts.c) */
 		.interp_gc = 11, .gc_size = 81, .gc_collecting = 82,
 		.skip_owner = 3, .tagged = 1,
+		/* PyThreadState.exc_info, as in 3.13 (measured on 3.14.10:
+		 * the word pointing at the thread's own exc_state, 256) */
+		.tstate_exc = 120,
 	},
 	/*
 	 * 3.15: the header as shipped with 3.15.2 (Debian libpython3.15-dev
@@ -325,7 +328,14 @@ static const struct debug_offsets_map debug_maps[] = {
 		.unicode_compact_size = 93,
 		.bytes_size = 86, .bytes_ob_size = 87, .bytes_ob_sval = 88,
 		.init_shim = 1,
+		/* gc after unicode_object: gc 7400, its size 176 and
+		 * collecting 112 in the 3.15.2 block */
+		.interp_gc = 11, .gc_size = 94, .gc_collecting = 95,
 		.skip_owner = 3, .tagged = 1,
+		/* exc_info moved with the new frame fields: 144, pointing at
+		 * exc_state (the block's thread_state.exc_state, 288), as
+		 * measured on 3.15.2 */
+		.tstate_exc = 144,
 	},
 };
 

@@ -247,7 +247,7 @@ static const struct pythread_sample *async_stack(struct pyrec *rec,
 		pr->async = pyasync_open(pr->reader);
 		pr->async_unsupported = !pr->async;
 		if (!pr->async)
-			warning("--async: cannot read asyncio tasks of Python %s in pid %d (scorch reads them on 3.11 to 3.13); plain stacks recorded",
+			warning("--async: cannot read asyncio tasks of Python %s in pid %d (scorch reads them on 3.11 to 3.15); plain stacks recorded",
 				pr->reader->version, (int)pr->pid);
 	}
 	*copy = *s;

@@ -1225,6 +1225,7 @@ int pyreader_sample(struct pyreader *r, unsigned flags, pyread_thread_fn fn,
 			memset(&s, 0, sizeof(s));
 			s.tid = t->tid;
 			s.thread_id = thread_id;
+			s.tstate = this;
 			s.name = t->name;
 			s.name_serial = t->name_serial;
 			s.holds_gil = (flags & (PYREAD_WANT_GIL | PYREAD_GIL_ONLY)) ?

@@ -61,6 +61,7 @@ struct pyframe {
 struct pythread_sample {
 	long tid;		/* kernel thread id, 0 if unknown */
 	uint64_t thread_id;	/* pthread_t, threading.get_ident() */
+	uint64_t tstate;	/* its PyThreadState in the target */
 	const char *name;	/* thread name, never NULL */
 	unsigned name_serial;	/* changes whenever name changes */
 	int holds_gil;		/* 1 / 0, -1 when not computed */

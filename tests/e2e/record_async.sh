@@ -9,14 +9,41 @@
 # group's parent; with --idle a task waiting on an Event is sampled under
 # what it awaits; `top --async` counts both tasks; `dump --async` names
 # both tasks with their states under the supervisor, and the sleeper as a
-# tree of its own.  Versions without an asyncio layout (before 3.11, or
-# 3.14+ until a row exists) record plain stacks with one warning.
+# tree of its own.  3.14 and 3.15 (Debian's sid builds) are read through
+# the interpreter's own _AsyncioDebug offsets.  Versions without an
+# asyncio layout (before 3.11, after 3.15) record plain stacks with one
+# warning.  Side by side: on each 3.15 with CPython's own profiler
+# (profiling.sampling, "Tachyon"), both profile the program with their
+# async-aware stacks and the same task chains (task names, the coroutines
+# between them, down to `shared`) appear in both.
 . "$(dirname "$0")/lib.sh"
 PROG=$TOP/tests/programs/async_tasks.py
 plan 1	# and per interpreter: 7 where scorch reads asyncio, else 1
 
 # version of an interpreter as "minor"
 minor_of() { "$1" -c 'import sys; print(sys.version_info[1])'; }
+
+# chains SCORCH|TACHYON FILE: the distinct task chains down to `shared`
+# with at least 3% of those samples, one per line: "task:NAME" for a task,
+# the function's name for a coroutine (scorch: "[task NAME]" and "NAME
+# (FILE:LINE)"; Tachyon's collapsed: "<task>:NAME:0" and "FILE:NAME:LINE",
+# after a "tid:N" root)
+chains() {
+	awk -v who="$1" '{
+		n = $NF; sub(/ [0-9]+$/, ""); k = split($0, f, ";"); c = ""
+		for (i = 1; i <= k; i++) {
+			t = f[i]
+			if (who == "tachyon") {
+				if (t ~ /^tid:/) continue
+				if (t ~ /^<task>:/) { sub(/^<task>:/, "", t); sub(/:[0-9]+$/, "", t); t = "task:" t }
+				else { sub(/:[0-9]+$/, "", t); sub(/^.*:/, "", t) }
+			} else if (t ~ /^\[task /) { sub(/^\[task /, "task:", t); sub(/\]$/, "", t) }
+			else sub(/ \(.*$/, "", t)
+			c = c (c == "" ? "" : ">") t
+			if (t == "shared") { s[c] += n; total += n; break }
+		}
+	} END {for (c in s) if (100 * s[c] >= 3 * total) print c}' "$2" | sort
+}
 
 # shares in a folded file: "<shared samples> <% with supervise> <% alpha
 # of alpha+beta>"
@@ -43,7 +70,7 @@ while read -r label py; do
 		skip "async-$label" "CPython $label is older than scorch reads"
 		continue
 	fi
-	if [ "$minor" -lt 11 ] || [ "$minor" -gt 13 ]; then
+	if [ "$minor" -lt 11 ] || [ "$minor" -gt 15 ]; then
 		# no asyncio layout row: one warning, plain stacks still recorded
 		plan 1
 		f=$WORK/$label-unsupported.folded
@@ -128,12 +155,7 @@ while time.time() - t < 0.3: pass' >/dev/null 2>"$WORK/$label-unsupported.err"
 
 	# TaskGroup and wait_for: both tasks under the group's parent
 	f=$WORK/$label-groups.folded
-	if [[ $label == debian-* ]]; then
-		# a known gap (issue 12): on Debian's stripped 3.11.2 these chains
-		# were found on 0-29% of the burn samples across runs, against
-		# 68-100% on pyenv's builds; the gather chains above pass there
-		skip "async-groups-$label" "TaskGroup/wait_for chains on Debian's stripped 3.11 are found only in some runs (issue 12)"
-	elif "$SCORCH" record -q --async -F 200 -o "$f" -- "$py" "$TOP/tests/programs/async_groups.py" 3 \
+	if "$SCORCH" record -q --async -F 200 -o "$f" -- "$py" "$TOP/tests/programs/async_groups.py" 3 \
 		>/dev/null 2>"$WORK/$label-groups.err"; then
 		read -r total under <<<"$(awk '/;burn \(/ {n=$NF; t+=n; if ($0 ~ /^\[task Task-1\];main \(.*;TaskGroup.__aexit__ \(/) u+=n}
 			END {printf "%d %d\n", t, t ? 100*u/t : 0}' "$f")"
@@ -173,4 +195,32 @@ while time.time() - t < 0.3: pass' >/dev/null 2>"$WORK/$label-unsupported.err"
 		fail "async-dump-$label" "rc=$rc: $(echo "$out" | tail -n 15)"
 	fi
 done < <(python_versions)
+
+# side by side with CPython 3.15's own profiler on the same program
+sbs=""
+while read -r label py; do
+	python_readable "$py" && [ "$(minor_of "$py")" -eq 15 ] &&
+		"$py" -c 'import profiling.sampling' 2>/dev/null || continue
+	sbs=1
+	plan 1
+	f=$WORK/$label-sbs.folded
+	t=$WORK/$label-tachyon.txt
+	"$SCORCH" record -q --async -F 200 -o "$f" -- "$py" "$PROG" "$WORK/$label-sbs.spent" 1.5 \
+		>/dev/null 2>"$WORK/$label-sbs.err"
+	# Tachyon sets the locale from the environment (a chroot has none)
+	LC_ALL=C "$py" -m profiling.sampling run --async-aware --collapsed -r 200 -o "$t" \
+		"$PROG" "$WORK/$label-tachyon.spent" 1.5 >/dev/null 2>"$WORK/$label-tachyon.err"
+	mine=$(chains scorch "$f")
+	theirs=$([ -s "$t" ] && chains tachyon "$t")
+	want="task:Task-1>main>supervise>task:alpha>worker>shared"
+	if [ ! -s "$f" ] || [ ! -s "$t" ]; then
+		fail "async-side-by-side-$label" "no profile: scorch $(tail -n 2 "$WORK/$label-sbs.err"), Tachyon $(tail -n 2 "$WORK/$label-tachyon.err")"
+	elif [ "$mine" = "$theirs" ] && echo "$mine" | grep -qx "$want" &&
+	     echo "$mine" | grep -qx "${want/alpha/beta}"; then
+		ok "async-side-by-side-$label"
+	else
+		fail "async-side-by-side-$label" "scorch's chains: $(echo $mine); Tachyon's: $(echo $theirs)"
+	fi
+done < <(python_versions)
+[ -n "$sbs" ] || { plan 1; skip "async-side-by-side" "no CPython 3.15 with profiling.sampling installed (scripts/pythons.sh provisions Debian's)"; }
 exit 0

@@ -2,7 +2,10 @@
 # record_modes.sh - the modes of CPython's own profiler, on every
 # installed version that exposes the state: [gc] frames while the cyclic
 # GC collects, and --mode exception (only threads handling an exception),
-# each checked against the program's own measurement.
+# each checked against the program's own measurement; `top --mode
+# exception` shows the handler and not the rest, `dump --mode exception`
+# shows only the thread inside an except block, `dump --opcodes`/`top`
+# are in record_opcodes.sh.
 . "$(dirname "$0")/lib.sh"
 
 # ---- [gc]: automatic collection off, so the GC runs only under
@@ -83,15 +86,35 @@ while time.time() < end:
 print("exception_share %.3f" % (in_handler / (clock() - t0)))
 PY
 
+# ---- dump --mode exception: the main thread sleeps in an except block,
+# a second thread sleeps outside any
+DUMPPROG=$WORK/dumpprog.py
+cat >"$DUMPPROG" <<'PY'
+import sys, threading, time
+
+def plain_sleeper():
+    time.sleep(60)
+
+def in_handler(ready):
+    try:
+        raise KeyError("x")
+    except KeyError:
+        open(ready, "w").close()
+        time.sleep(60)
+
+threading.Thread(target=plain_sleeper, daemon=True).start()
+in_handler(sys.argv[1])
+PY
+
 # gc_knows PY / exc_knows PY: versions whose state scorch knows where to
 # find (python/layouts.c): the GC flag from 3.8, exception state from 3.6
-gc_knows() { "$1" -c 'import sys; sys.exit(sys.version_info < (3, 8) or sys.version_info >= (3, 15))'; }
-exc_knows() { "$1" -c 'import sys; sys.exit(sys.version_info >= (3, 14))'; }
+gc_knows() { "$1" -c 'import sys; sys.exit(sys.version_info < (3, 8) or sys.version_info >= (3, 16))'; }
+exc_knows() { "$1" -c 'import sys; sys.exit(sys.version_info >= (3, 16))'; }
 
 # sum_where AWKCOND FILE: samples of the folded stacks matching
 sum_where() { awk "$1 {n += \$NF} END {print n + 0}" "$2"; }
 
-plan $(($(python_versions | wc -l) * 2 + 2))	# gc and exception per interpreter, 2 errors
+plan $(($(python_versions | wc -l) * 2 + 4))	# gc and exception per interpreter, 4 errors
 any=""
 while read -r label py; do
 	if ! python_readable "$py"; then
@@ -155,6 +178,30 @@ while read -r label py; do
 	else
 		ok "record-mode-exception-$label"
 	fi
+
+	# top and dump with --mode exception
+	plan 2
+	out=$("$SCORCH" top --mode exception --sort total -n 20 -F 200 -- "$py" "$EXCPROG" 2 2>&1)
+	if echo "$out" | grep -q ' handle_work (' && ! echo "$out" | grep -q ' plain_work ('; then
+		ok "top-mode-exception-$label"
+	else
+		fail "top-mode-exception-$label" "$(echo "$out" | tail -n 8)"
+	fi
+	rm -f "$WORK/ready"
+	"$py" "$DUMPPROG" "$WORK/ready" >/dev/null 2>&1 &
+	pid=$!
+	for _ in $(seq 100); do [ -e "$WORK/ready" ] && break; sleep 0.1; done
+	out=$("$SCORCH" dump --mode exception --no-source -p "$pid" 2>&1)
+	all=$("$SCORCH" dump --no-source -p "$pid" 2>&1)
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	if [ "$(echo "$out" | grep -c '^Thread ')" -eq 1 ] &&
+	   echo "$out" | grep -q 'in in_handler$' && ! echo "$out" | grep -q 'plain_sleeper' &&
+	   [ "$(echo "$all" | grep -c '^Thread ')" -eq 2 ]; then
+		ok "dump-mode-exception-$label"
+	else
+		fail "dump-mode-exception-$label" "with --mode exception: $(echo "$out" | tail -n 6); without: $(echo "$all" | grep -c '^Thread ') threads"
+	fi
 done < <(python_versions)
 [ -n "$any" ] || { plan 1; skip record-modes "no CPython 3.$PY_OLDEST_MINOR+ installed"; }
 
@@ -166,6 +213,20 @@ if [ $rc -eq 2 ] && grep -q "scorch: record: unknown --mode 'bogus' (use cpu, wa
 else
 	fail record-mode-unknown "exit $rc: $(cat "$WORK/bogus.err")"
 fi
+
+for cmd in top dump; do
+	if [ $cmd = top ]; then
+		"$SCORCH" top --mode bogus -- true >/dev/null 2>"$WORK/bogus-$cmd.err"
+	else
+		"$SCORCH" dump --mode bogus -p $$ >/dev/null 2>"$WORK/bogus-$cmd.err"
+	fi
+	rc=$?
+	if [ $rc -eq 2 ] && grep -q "^scorch: $cmd: unknown --mode 'bogus' (use " "$WORK/bogus-$cmd.err"; then
+		ok $cmd-mode-unknown
+	else
+		fail $cmd-mode-unknown "exit $rc: $(cat "$WORK/bogus-$cmd.err")"
+	fi
+done
 
 # a program the Python reader does not read: refused, nothing written
 "$SCORCH" record --mode exception -o "$WORK/native.folded" -- true 2>"$WORK/native.err"

@@ -1,10 +1,14 @@
 /*
  * test_asyncio.c - the asyncio layout table and the awaiter graph: rows
- * exist exactly for 3.11-3.13 with Task fields after the Future header;
+ * exist exactly for 3.11-3.15 with Task fields after the Future header;
+ * the _AsyncioDebug blocks of Debian's 3.14.10 and 3.15.2 decode to the
+ * rows' offsets and a block with an offset outside its struct is refused;
  * pyasync_awaiter, run on fake objects built in this process (read back
  * through process_vm_readv like a target's), finds a task's awaiter through
  * a bound wakeup, gather's closure, a partial, the callbacks list, and
- * finds none for a task nobody awaits or a closure holding no future.
+ * finds none for a task nobody awaits or a closure holding no future;
+ * on 3.14 rows it reads the task's awaited_by instead (one task, or a set
+ * whose first other task is the awaiter; a future there is no awaiter).
  */
 #include <stdint.h>
 #include <string.h>
@@ -19,9 +23,9 @@ static void test_rows(void)
 	int minor;
 
 	CHECK(!py_async_layout_find(3, 10));
-	CHECK(!py_async_layout_find(3, 14));
+	CHECK(!py_async_layout_find(3, 16));
 	CHECK(!py_async_layout_find(2, 11));
-	for (minor = 11; minor <= 13; minor++) {
+	for (minor = 11; minor <= 15; minor++) {
 		const struct py_async_layout *al = py_async_layout_find(3, minor);
 
 		CHECK(al && al->minor == minor);
@@ -38,6 +42,52 @@ static void test_rows(void)
 		CHECK(al->gen_iframe % 8 == 0 && al->gen_iframe >= 72);
 	}
 	CHECK(py_async_layout_find(3, 13)->fut_dict == 0);	/* managed */
+	CHECK(!py_async_layout_find(3, 13)->tstate_running_task);
+	CHECK(py_async_layout_find(3, 14)->stackpointer);
+}
+
+/* The .AsyncioDebug sections of Debian's 3.14.10 (_asyncio.so) and
+ * 3.15.2 (the executable), as objdump -s shows them. */
+static void test_debug_block(void)
+{
+	static const uint64_t b314[13] = {
+		0xa8, 0x88, 0x60, 0x6c, 0x6d, 0x80, 0x98,
+		0x37248, 0x2a80, 0x3a8, 0x360, 0x368, 0x370,
+	};
+	static const uint64_t b315[13] = {
+		0xa8, 0x88, 0x60, 0x6c, 0x6d, 0x80, 0x98,
+		0x373c0, 0x2a68, 0x450, 0x400, 0x408, 0x418,
+	};
+	const uint64_t *blocks[2] = { b314, b315 };
+	uint64_t bad[13];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		const struct py_async_layout *row = py_async_layout_find(3, 14 + i);
+		struct py_async_layout al;
+
+		memset(&al, 0, sizeof(al));
+		CHECK(py_async_debug_block(blocks[i], 13, &al) == 1);
+		CHECK(row && al.task_name == row->task_name &&
+		      al.task_coro == row->task_coro &&
+		      al.task_awaited_by == row->task_awaited_by &&
+		      al.task_awaited_by_is_set == row->task_awaited_by_is_set &&
+		      al.task_node == row->task_node &&
+		      al.tstate_running_task == row->tstate_running_task &&
+		      al.tstate_tasks_head == row->tstate_tasks_head &&
+		      al.interp_tasks_head == row->interp_tasks_head);
+	}
+	/* the running task past the thread state's size: refused whole */
+	{
+		struct py_async_layout al;
+
+		memcpy(bad, b314, sizeof(bad));
+		bad[11] = 0x3a8;
+		memset(&al, 0, sizeof(al));
+		CHECK(py_async_debug_block(bad, 13, &al) == 0);
+		CHECK(al.task_name == 0);
+		CHECK(py_async_debug_block(b314, 12, &al) == 0);
+	}
 }
 
 /* Fake objects: 16 words each; word 1 is the type. */
@@ -153,9 +203,67 @@ static void test_awaiters(void)
 	pyasync_close(a);
 }
 
+static void test_awaited_by(void)
+{
+	static struct pyreader r;
+	static uint64_t table[8][2];	/* a set's (key, hash) entries */
+	const struct py_async_layout *al;
+	struct pyasync *a;
+	uint64_t *sup, *alpha, *beta, *gamma, *set, *fut, *delta;
+	unsigned char yes = 1;
+	int i;
+
+	for (i = 0; i < NR_TYPES; i++)
+		types[i][3] = (uintptr_t)names[i];	/* tp_name */
+	memset(&r, 0, sizeof(r));
+	r.pid = getpid();
+	r.layout.major = 3;
+	r.layout.minor = 14;
+	a = pyasync_open(&r);
+	CHECK(a != NULL);
+	if (!a)
+		return;
+	al = py_async_layout_find(3, 14);
+	CHECK(al->task_awaited_by_is_set + 1 <= sizeof(objs[0]));
+	nr_objs = 0;
+
+	/* one awaiter, stored as the object itself */
+	sup = new_obj(TASK_T);
+	alpha = new_obj(TASK_T);
+	SET(alpha, al->task_awaited_by, ADDR(sup));
+	CHECK(pyasync_awaiter(a, &r, ADDR(alpha)) == ADDR(sup));
+	CHECK(pyasync_awaiter(a, &r, ADDR(sup)) == 0);
+
+	/* a set: empty slots, the task itself, then its awaiter */
+	beta = new_obj(TASK_T);
+	set = new_obj(LIST_T);		/* its type is not looked at */
+	SET(set, 32, 7);		/* mask: 8 entries */
+	SET(set, 40, ADDR(table));
+	table[3][0] = ADDR(beta);
+	table[5][0] = ADDR(sup);
+	SET(beta, al->task_awaited_by, ADDR(set));
+	memcpy((char *)beta + al->task_awaited_by_is_set, &yes, 1);
+	CHECK(pyasync_awaiter(a, &r, ADDR(beta)) == ADDR(sup));
+
+	/* a set holding only the task itself, and a future: none */
+	gamma = new_obj(TASK_T);
+	table[5][0] = 0;
+	SET(gamma, al->task_awaited_by, ADDR(set));
+	memcpy((char *)gamma + al->task_awaited_by_is_set, &yes, 1);
+	table[3][0] = ADDR(gamma);
+	CHECK(pyasync_awaiter(a, &r, ADDR(gamma)) == 0);
+	fut = new_obj(FUTURE_T);
+	delta = new_obj(TASK_T);
+	SET(delta, al->task_awaited_by, ADDR(fut));
+	CHECK(pyasync_awaiter(a, &r, ADDR(delta)) == 0);
+	pyasync_close(a);
+}
+
 int main(void)
 {
 	RUN(test_rows);
+	RUN(test_debug_block);
 	RUN(test_awaiters);
+	RUN(test_awaited_by);
 	TEST_EXIT();
 }

@@ -140,9 +140,10 @@ static void test_real_314(void)
 	CHECK(l.gil_last_holder == 8 && l.gil_locked == 16);
 	CHECK(l.tstate_prev == 0 && l.tstate_next == 8 && l.tstate_interp == 16);
 	CHECK(l.tstate_frame == 72);
-	/* gc (7408) + collecting (192); exc_info is not in the block */
+	/* gc (7408) + collecting (192); exc_info is not in the block: the
+	 * row's measured constant */
 	CHECK(l.gc_collecting == 7600 && l.gc_in_runtime == 0);
-	CHECK(l.tstate_exc == 0);
+	CHECK(l.tstate_exc == 120 && l.exc_item_previous == 8);
 	CHECK(l.tstate_thread_id == 152 && l.tstate_native_id == 160);
 	CHECK(l.tstate_size > 160);
 	CHECK(l.frame_back == 8 && l.frame_code == 0 && l.frame_lasti == 56);
@@ -325,6 +326,9 @@ static void test_real_315(void)
 	CHECK(l.tstate_frame == 72);
 	/* moved by base_frame and last_profiled_frame(_seq) */
 	CHECK(l.tstate_thread_id == 176 && l.tstate_native_id == 184);
+	/* gc (7400) + collecting (112); exc_info the row's constant */
+	CHECK(l.gc_collecting == 7512);
+	CHECK(l.tstate_exc == 144 && l.tstate_size >= 152);
 	CHECK(l.frame_back == 8 && l.frame_code == 0 && l.frame_lasti == 56);
 	CHECK(l.frame_owner == 74);
 	CHECK(l.frame_code_tagged == 1 && l.frame_skip_owner == 3);
