@@ -336,3 +336,14 @@ int64_t perf_record_time(const struct perf_layout *l, uint32_t type,
 		return -1;
 	return (int64_t)perfdata_u64(body + off);
 }
+
+uint64_t perf_sample_reg(const struct perf_sample *s, int n)
+{
+	uint64_t below;
+
+	if (!s->regs_abi || !s->regs || n < 0 || n > 63 ||
+	    !(s->regs_mask & (1ULL << n)))
+		return 0;
+	below = s->regs_mask & ((1ULL << n) - 1);
+	return perfdata_u64(s->regs + 8 * __builtin_popcountll(below));
+}

@@ -159,6 +159,9 @@ int perf_sample_decode(const struct perf_layout *l, const unsigned char *body,
 int64_t perf_record_time(const struct perf_layout *l, uint32_t type,
 			 const unsigned char *body, size_t len);
 
+/* User register n (perf numbering) of a sample; 0 when absent. */
+uint64_t perf_sample_reg(const struct perf_sample *s, int n);
+
 /* Bytes of the sample_id trailer for sample_type t. */
 size_t perf_trailer_size(uint64_t t);
 
