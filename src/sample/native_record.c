@@ -42,6 +42,8 @@
 /* --native: a sample older than this when we read its thread's Python
  * stack is not merged (the thread has moved on); it is marked. */
 #define MAX_SAMPLE_AGE_NS (20 * 1000000LL)
+/* how often the loop asks whether the target still runs */
+#define ALIVE_CHECK_NS (10 * 1000000LL)
 
 static volatile sig_atomic_t native_stop_requested;
 
@@ -513,8 +515,8 @@ int native_record_run(struct native_session *s, struct target *t,
 	const struct record_options *opts = s->opts;
 	struct native_state st;
 	struct perf_engine *e = s->engine;
-	int64_t start, deadline = 0, last_view = 0, last_poll = 0;
-	int ret = 0;
+	int64_t start, deadline = 0, last_view = 0, last_poll = 0, last_alive;
+	int ret = 0, alive;
 
 	memset(stats, 0, sizeof(*stats));
 	memset(&st, 0, sizeof(st));
@@ -559,12 +561,12 @@ int native_record_run(struct native_session *s, struct target *t,
 	start = now_ns();
 	if (opts->duration_s > 0)
 		deadline = start + (int64_t)(opts->duration_s * 1e9);
+	alive = target_alive(t);
+	last_alive = now_ns();
 	for (;;) {
-		int alive;
 		int64_t before_read;
 		/* a program that already exited has written all it will */
-		perf_engine_poll(e, !target_alive(t) ? 0 :
-				 opts->native ? 20 : 100);
+		perf_engine_poll(e, !alive ? 0 : opts->native ? 20 : 100);
 		before_read = now_ns();
 		perf_engine_read(e, handle_record, &st);
 		if (st.offcpu)
@@ -578,7 +580,13 @@ int native_record_run(struct native_session *s, struct target *t,
 			if (opts->view_poll(opts->view_ctx, p, last_poll - start))
 				break;
 		}
-		alive = target_alive(t);
+		/* with --native every sample wakes the loop: asking whether
+		 * the target lives (kill + /proc/PID/stat) at each wake-up
+		 * cost more system time than the sample itself */
+		if (now_ns() - last_alive >= ALIVE_CHECK_NS) {
+			alive = target_alive(t);
+			last_alive = now_ns();
+		}
 		if (!alive || native_stop_requested || (stop && *stop) ||
 		    (deadline && now_ns() >= deadline))
 			break;
