@@ -516,6 +516,18 @@ size_t perf_stack_build(struct perf_stack *b, const struct perf_record *r,
 	if (!n && (sample_type & PERFDATA_S_IP))	/* nothing unwound */
 		n = push_pc(b, n, s->ip, r->kernel_mode, 0);
 
+	/* scorch's --inline: each PC may become 1 + SYMBOLS_MAX_INLINE
+	 * frames; keep the innermost user PCs that fit (a cut root, like a
+	 * short stack copy) with room left for the kernel part */
+	if (!script && b->o.inline_frames) {
+		size_t cap = room > 256 ? (room - 256) / (1 + SYMBOLS_MAX_INLINE) : 1;
+		size_t user = 0;
+
+		for (size_t i = 0; i < n; i++)
+			user += !b->pc_kernel[i];
+		if (user > cap && !b->pc_kernel[n - 1])
+			n -= user - cap;
+	}
 	info->nr_pcs = n;
 	for (size_t i = 0; i < n; i++)
 		info->nr_user += !b->pc_kernel[i];
