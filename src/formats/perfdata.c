@@ -7,9 +7,11 @@
  * records inside zstd-compressed blocks (`perf record -z`, through
  * perfdata_zstd.c) like the others, kernel records sorted by time as perf
  * does, build ids into the profile, threads from COMM/FORK,
- * address spaces from MMAP/MMAP2 (handed to symbols/), callchains and
- * DWARF user stacks (handed to unwind/).  Byte layouts live in
- * perfdata_parse.c.  Never writes output; never trusts a size field.
+ * address spaces from MMAP/MMAP2 (handed to symbols/).  Records are
+ * decoded by perf/record.c and samples become stacks in perf/stack.c
+ * (perf script's names), both shared with the live engine; the file's
+ * own layout lives in perfdata_parse.c.  Never writes output; never
+ * trusts a size field.
  */
 #include <fcntl.h>
 #include <stdlib.h>

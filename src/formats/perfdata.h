@@ -2,10 +2,11 @@
  * perfdata.h - the perf.data binary layout, parsed without a profile
  * (reference formats.md section 1).
  *
- * perfdata_parse.c owns the file header, event attributes, feature
- * sections (file mode and pipe-mode HEADER_FEATURE records) and the
- * SAMPLE body for every sample_type bit; it never symbolizes and never
- * touches a profile.  perfdata.c owns the reader ("perfdata") built on it.
+ * perfdata_parse.c owns the file header, event attributes and feature
+ * sections (file mode and pipe-mode HEADER_FEATURE records); it never
+ * symbolizes and never touches a profile.  Record bodies are decoded by
+ * perf/record.c, shared with the live engine.  perfdata.c owns the reader
+ * ("perfdata") built on them.
  * All input is bounds-checked: a parse function returns -1 rather than
  * read past the end.  Only little-endian, same-endian files are read.
  */
