@@ -317,7 +317,7 @@ static size_t scorch_frames(struct perf_stack *b, int pid, uint64_t addr,
 			SYMBOLS_LOOKUP_INLINE : 0) |
 		       (is_return ? SYMBOLS_LOOKUP_RETURN : 0), &r);
 	memset(&f, 0, sizeof(f));
-	if (r.kind == SYMBOLS_NATIVE && r.nr_inlined) {
+	if (r.kind == SYMBOLS_NATIVE && r.nr_inlined && (kf & KEY_INLINES)) {
 		f.name = profile_intern(b->p, r.name);
 		f.module = profile_intern(b->p, r.module);
 		f.address = frame_address(&r, is_return);
