@@ -1,9 +1,10 @@
 #!/bin/bash
-# perfdata.sh - perf.data with DWARF call graphs -> SVG flame graph, on
-# two workloads: a C program with 30-40-frame stacks and a known 3:1
-# split, and the walkthrough's CPython 3.12 program (examples/lookup.py
-# under pyenv's 3.12 build, libpython with debug info, ~40-deep stacks).
-# Each is recorded here with `perf record --call-graph dwarf`, then
+# perfdata.sh - perf.data -> SVG flame graph, on three recordings: a C
+# program with 30-40-frame stacks and a known 3:1 split, with DWARF call
+# graphs and (built with frame pointers) with `perf record -g`, and the
+# walkthrough's CPython 3.12 program (examples/lookup.py under pyenv's
+# 3.12 build, libpython with debug info, ~40-deep stacks) with DWARF
+# call graphs.  Each is recorded here with `perf record`, then
 # timed once with GNU time (CPU = user + sys, wall, peak RSS):
 #   scorch flamegraph perf.data
 #   perf script                                   (alone, into a file)
@@ -34,7 +35,8 @@ if [ -n "${FLAMEGRAPH_DIR:-}" ] && [ -f "$FLAMEGRAPH_DIR/flamegraph.pl" ] &&
 	perl_ok=1
 fi
 
-record_c() {	# record_c DATA: the C program, until the file has MB megabytes
+record_c() {	# record_c DATA [-g]: the C program, until the file has MB
+		# megabytes; -g: frame-pointer call graphs
 	cat >"$tmp/work.c" <<'C'
 #include <stdlib.h>
 volatile unsigned long sink;
@@ -52,11 +54,15 @@ int main(int argc, char **argv)
 	return 0;
 }
 C
-	cc -O1 -g -o "$tmp/work" "$tmp/work.c" || return 1
+	local graph="--call-graph dwarf" cflags=
+	if [ "${2:-}" = -g ]; then
+		graph=-g cflags=-fno-omit-frame-pointer
+	fi
+	cc -O1 -g $cflags -o "$tmp/work" "$tmp/work.c" || return 1
 	# record for growing durations until the file is big enough
 	local secs=4 size
 	while :; do
-		timeout $((secs + 60)) perf record -q -F 4000 --call-graph dwarf -o "$1" \
+		timeout $((secs + 60)) perf record -q -F 4000 $graph -o "$1" \
 			-- timeout "$secs" "$tmp/work" 2>/dev/null
 		size=$(( $(stat -c %s "$1" 2>/dev/null || echo 0) / 1048576 ))
 		[ "$size" -ge "$MB" ] || [ "$secs" -ge 64 ] && break
@@ -89,7 +95,7 @@ bench() {	# bench TITLE DATA
 	local title=$1 data=$2 size samples s_cpu
 	size=$(( $(stat -c %s "$data") / 1048576 ))
 	samples=$(timeout 300 perf report -i "$data" --stats 2>/dev/null | awk '/SAMPLE events:/ {print $3; exit}')
-	printf '%s: %s MB, %s samples, DWARF call graphs\n' "$title" "$size" "${samples:-?}"
+	printf '%s: %s MB, %s samples\n' "$title" "$size" "${samples:-?}"
 	printf '  %-52s %7s %7s %8s %9s %9s\n' "pipeline" "CPU s" "wall s" "RSS MB" "µs/sample" "CPU ratio"
 	timed scorch "'$SCORCH' flamegraph '$data' -o '$tmp/scorch.svg'"
 	s_cpu=$T_cpu
@@ -124,6 +130,13 @@ if record_c "$tmp/c.data" && [ -s "$tmp/c.data" ]; then
 	rm -f "$tmp/c.data" "$tmp/script.txt"
 else
 	echo "C program: perf record wrote nothing"
+fi
+# frame-pointer call graphs are small per sample: 16x the samples
+if MB=$((MB / 16 + 1)) record_c "$tmp/fp.data" -g && [ -s "$tmp/fp.data" ]; then
+	bench "C program, perf record -F 4000 -g (frame pointers)" "$tmp/fp.data"
+	rm -f "$tmp/fp.data" "$tmp/script.txt"
+else
+	echo "C program -g: perf record wrote nothing"
 fi
 if [ ! -x "$PYTHON" ]; then
 	echo "CPython 3.12: skipped, $PYTHON is missing (set PYTHON)"

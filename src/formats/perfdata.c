@@ -7,9 +7,11 @@
  * records inside zstd-compressed blocks (`perf record -z`, through
  * perfdata_zstd.c) like the others, kernel records sorted by time as perf
  * does, build ids into the profile, threads from COMM/FORK,
- * address spaces from MMAP/MMAP2 (handed to symbols/), callchains and
- * DWARF user stacks (handed to unwind/).  Byte layouts live in
- * perfdata_parse.c.  Never writes output; never trusts a size field.
+ * address spaces from MMAP/MMAP2 (handed to symbols/).  Records are
+ * decoded by perf/record.c and samples become stacks in perf/stack.c
+ * (perf script's names), both shared with the live engine; the file's
+ * own layout lives in perfdata_parse.c.  Never writes output; never
+ * trusts a size field.
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -19,14 +21,13 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include <libiberty/demangle.h>
-
 #include "formats/formats.h"
 #include "formats/perfdata.h"
 #include "formats/perfdata_buildid.h"
 #include "formats/perfdata_zstd.h"
-#include "formats/perfscript.h"
 #include "model/profile.h"
+#include "perf/record.h"
+#include "perf/stack.h"
 #include "symbols/symbols.h"
 #include "unwind/unwind.h"
 #include "util/error.h"
@@ -43,15 +44,6 @@ struct pd_thread {
 	char *comm;		/* owned */
 	uint32_t profile_thread;
 	uint32_t root_frame;	/* 0 until needed */
-};
-
-/* Cache of symbolized addresses: one frame id per key. */
-struct pd_frame_key {
-	uint64_t addr;
-	int32_t pid;
-	uint32_t generation;	/* maps generation << 4 | flags */
-	uint32_t frame;		/* 0 = empty slot */
-	uint32_t chain, nr_chain; /* inlined frames: chain[] in pd_state */
 };
 
 /* A binary named by MMAP records and the file read for it. */
@@ -84,26 +76,18 @@ struct pd_state {
 	struct perfdata_header h;
 	struct symbols *sym;
 	struct unwinder *unwinder;
+	struct perf_stack *stack;		/* perf/stack.h */
 	const struct perfdata_attr *filter;	/* NULL until chosen */
 	int filter_warned;
 
 	struct pd_thread *threads;
 	size_t threads_mask, nr_threads;
 
-	struct pd_frame_key *cache;
-	size_t cache_mask, cache_used;
-
 	struct pd_binary *binaries;
 	size_t nr_binaries, alloc_binaries;
 	unsigned long binaries_cached, binaries_changed;
 
-	uint32_t *chain;	/* frame ids of cached inline expansions */
-	size_t nr_chain, alloc_chain;
-
-	struct strbuf label, tidy, addr;
-	uint64_t pcs[MAX_FRAMES];
-	uint8_t pc_kernel[MAX_FRAMES];
-	uint8_t pc_return[MAX_FRAMES];
+	struct strbuf label;
 	uint32_t frames[MAX_FRAMES * 4 + 1];
 
 	/* records of `perf record -z` (PERF_RECORD_COMPRESSED) */
@@ -214,192 +198,15 @@ static const char *binary_for(struct pd_state *st, const char *path)
 
 /* The recorded path for a file binary_for() chose (perf script names
  * binaries by their recorded path, not the cache copy). */
-static const char *recorded_path(const struct pd_state *st, const char *file)
+static const char *recorded_path(void *ctx, const char *file)
 {
+	const struct pd_state *st = ctx;
 	size_t i;
 
 	for (i = 0; i < st->nr_binaries; i++)
 		if (st->binaries[i].use && !strcmp(st->binaries[i].use, file))
 			return st->binaries[i].path;
 	return file;
-}
-
-/* ---- symbolization ------------------------------------------------- */
-
-static struct pd_frame_key *cached_frame(struct pd_state *st, int32_t pid,
-					 uint64_t addr, uint32_t gen,
-					 struct pd_frame_key **slot)
-{
-	size_t i;
-
-	if ((st->cache_used + 1) * 2 > st->cache_mask + 1) {
-		struct pd_frame_key *old = st->cache;
-		size_t old_n = old ? st->cache_mask + 1 : 0, j;
-		size_t n = old_n ? old_n * 2 : 4096;
-
-		st->cache = xcalloc(n, sizeof(*st->cache));
-		st->cache_mask = n - 1;
-		for (j = 0; j < old_n; j++) {
-			struct pd_frame_key *k = &old[j];
-
-			if (!k->frame)
-				continue;
-			i = hash_mix(hash_mix(k->addr, (uint64_t)(uint32_t)k->pid),
-				     k->generation) & st->cache_mask;
-			while (st->cache[i].frame)
-				i = (i + 1) & st->cache_mask;
-			st->cache[i] = *k;
-		}
-		free(old);
-	}
-	i = hash_mix(hash_mix(addr, (uint64_t)(uint32_t)pid), gen) & st->cache_mask;
-	while (st->cache[i].frame) {
-		struct pd_frame_key *k = &st->cache[i];
-
-		if (k->addr == addr && k->pid == pid && k->generation == gen)
-			return k;
-		i = (i + 1) & st->cache_mask;
-	}
-	*slot = &st->cache[i];
-	return NULL;
-}
-
-static int is_java(const char *comm)
-{
-	return !strncmp(comm, "java", 4);
-}
-
-/* One frame named like perf script names it; see symbolize().  perf 6.1
- * demangles C++/Rust symbols without parameters or return types
- * (DMGL_NO_OPTS), so scorch asks symbols/ for raw names and does the
- * same here. */
-static uint32_t make_frame(struct pd_state *st, const char *name,
-			   const struct perfscript_frame_line *fl, int addrs,
-			   int java, enum frame_kind kind, uint32_t module,
-			   uint64_t address)
-{
-	struct frame f;
-	char *demangled = NULL;
-	const char *file;
-	size_t func_len, file_len;
-
-	if (kind != FRAME_KERNEL && name[0] == '_' &&
-	    (name[1] == 'Z' || name[1] == 'R'))
-		demangled = cplus_demangle(name, DMGL_NO_OPTS);
-	if (demangled)
-		name = demangled;
-	perfscript_tidy_name(name, strlen(name), fl, addrs, java, &st->tidy);
-	free(demangled);
-	memset(&f, 0, sizeof(f));
-	if (kind != FRAME_KERNEL && !st->o->perf_names &&
-	    perfscript_python_trampoline(st->tidy.buf, st->tidy.len, &func_len,
-					 &file, &file_len)) {
-		/* CPython's perf trampoline: the Python function it runs */
-		f.name = profile_intern_len(st->p, st->tidy.buf + 4, func_len);
-		f.file = profile_intern_len(st->p, file, file_len);
-		f.kind = FRAME_PYTHON;
-		return profile_frame(st->p, &f);
-	}
-	f.name = profile_intern_len(st->p, st->tidy.buf, st->tidy.len);
-	f.module = module;
-	f.kind = (uint8_t)kind;
-	f.address = address;
-	return profile_frame(st->p, &f);
-}
-
-/*
- * The frames of one address, root first, into out (at most
- * 1 + SYMBOLS_MAX_INLINE); returns how many.  With inlines (DWARF
- * unwinding, as perf script does there) functions inlined at addr come
- * after the real one, each as a FRAME_INLINED frame.
- */
-static int symbolize(struct pd_state *st, int32_t pid, uint64_t addr,
-		     int kernel, int leaf, int ret, int inlines,
-		     const char *comm, uint32_t *out)
-{
-	struct pd_frame_key *slot = NULL, *hit;
-	struct symbols_process *proc;
-	struct symbols_result r;
-	struct perfscript_frame_line fl;
-	uint32_t gen, id, module;
-	const char *dso;
-	enum perfscript_frame_kind pkind;
-	enum frame_kind kind;
-	uint64_t address = 0;
-	int n = 0, k;
-
-	if (kernel)
-		pid = -1;
-	proc = kernel ? NULL : symbols_find_process(st->sym, pid);
-	inlines = inlines && !kernel;
-	gen = ((proc ? proc->generation : 0) << 4) | (uint32_t)leaf << 1 |
-		(uint32_t)ret | (uint32_t)is_java(comm) << 2 |
-		(uint32_t)inlines << 3;
-	hit = cached_frame(st, pid, addr, gen, &slot);
-	if (hit && !hit->nr_chain) {
-		out[0] = hit->frame;
-		return 1;
-	}
-	if (hit) {
-		memcpy(out, st->chain + hit->chain, hit->nr_chain * sizeof(*out));
-		return (int)hit->nr_chain;
-	}
-
-	symbols_lookup(st->sym, kernel ? 0 : pid, addr,
-		       (ret ? SYMBOLS_LOOKUP_RETURN : 0) |
-		       (inlines ? SYMBOLS_LOOKUP_INLINE : 0), &r);
-	dso = r.module && r.module[0] ? recorded_path(st, r.module) :
-		"[unknown]";
-	strbuf_reset(&st->addr);
-	strbuf_addf(&st->addr, "%llx", (unsigned long long)
-		    (r.kind == SYMBOLS_NATIVE && r.module[0] ? r.address : addr));
-	memset(&fl, 0, sizeof(fl));
-	fl.address = st->addr.buf;
-	fl.address_len = st->addr.len;
-	fl.dso = dso;
-	fl.dso_len = strlen(dso);
-	module = strcmp(dso, "[unknown]") ? profile_intern(st->p, dso) : 0;
-	pkind = perfscript_dso_kind(fl.dso, fl.dso_len);
-	if (r.kind == SYMBOLS_KERNEL || pkind == PERFSCRIPT_KERNEL)
-		kind = FRAME_KERNEL;
-	else if (r.kind == SYMBOLS_JIT || pkind == PERFSCRIPT_JIT)
-		kind = FRAME_JIT;
-	else
-		kind = FRAME_NATIVE;
-	/* the sampled instruction for leaves (annotate), the function
-	 * start for callers so one function stays one frame */
-	if (r.kind != SYMBOLS_UNKNOWN)
-		address = leaf ? r.address : r.address - r.symbol_offset;
-	/* with inlines (DWARF call graphs) perf script names the function
-	 * as DWARF does (through addr2line), the symbol table only when
-	 * DWARF has no function there */
-	id = make_frame(st, !r.known ? "[unknown]" :
-			inlines && r.function ? r.function : r.name, &fl,
-			st->o->addrs,
-			is_java(comm), kind, module, address);
-	out[n++] = id;
-	for (k = r.nr_inlined; k-- > 0 && n <= SYMBOLS_MAX_INLINE;) {
-		/* perf script prints these with the dso "(inlined)" */
-		fl.dso = "inlined";
-		fl.dso_len = 7;
-		out[n++] = make_frame(st, r.inlined[k].name, &fl, st->o->addrs,
-				      is_java(comm), FRAME_INLINED, module, 0);
-	}
-	slot->addr = addr;
-	slot->pid = pid;
-	slot->generation = gen;
-	slot->frame = id;
-	slot->nr_chain = 0;
-	if (n > 1) {
-		grow_array((void **)&st->chain, sizeof(*st->chain),
-			   st->nr_chain + (size_t)n, &st->alloc_chain);
-		slot->chain = (uint32_t)st->nr_chain;
-		slot->nr_chain = (uint32_t)n;
-		memcpy(st->chain + st->nr_chain, out, (size_t)n * sizeof(*out));
-		st->nr_chain += (size_t)n;
-	}
-	st->cache_used++;
-	return n;
 }
 
 /* ---- samples ------------------------------------------------------- */
@@ -461,47 +268,6 @@ static uint32_t root_frame(struct pd_state *st, struct pd_thread *t,
 	return t->root_frame;
 }
 
-/* Appends the DWARF-unwound user frames of s after n entries. */
-static int unwind_user(struct pd_state *st, const struct perfdata_sample *s,
-		       int n)
-{
-	struct unwind_sample us;
-	uint64_t pcs[MAX_FRAMES];
-	int bit, k = 0, got, i;
-
-	/*
-	 * No stack copied (dyn_size 0): nothing to unwind, not even the
-	 * registers' IP, as perf script does.  The kernel copies none when
-	 * the user registers are not the task's current image, e.g. a
-	 * sample taken inside execve after the old mm is gone, whose IP
-	 * belongs to the program being replaced.
-	 */
-	if (!st->unwinder || !s->regs_abi || !s->regs || !s->stack ||
-	    !s->dyn_size)
-		return n;
-	memset(&us, 0, sizeof(us));
-	us.pid = (pid_t)s->pid;
-	us.tid = (pid_t)s->tid;
-	for (bit = 0; bit < 64; bit++) {
-		if (!(s->regs_mask & (1ULL << bit)))
-			continue;
-		if (bit < UNWIND_REG_COUNT) {
-			us.regs[bit] = perfdata_u64(s->regs + 8 * k);
-			us.regs_mask |= 1ULL << bit;
-		}
-		k++;
-	}
-	us.stack = s->stack;
-	us.stack_size = s->dyn_size;
-	got = unwind_sample(st->unwinder, &us, pcs, MAX_FRAMES - n);
-	for (i = 0; i < got && n < MAX_FRAMES; i++, n++) {
-		st->pcs[n] = pcs[i];
-		st->pc_kernel[n] = 0;
-		st->pc_return[n] = i > 0;
-	}
-	return n;
-}
-
 /*
  * A frame-pointer callchain's user part is cut short when it has at most
  * two frames or its outermost frame has no name ("[unknown]", "[dso]"):
@@ -509,197 +275,115 @@ static int unwind_user(struct pd_state *st, const struct perfdata_sample *s,
  * libraries) stops the kernel's walk.  Counted for the hint in
  * report_counts.
  */
-static void note_cut_stack(struct pd_state *st, int n, uint32_t outer)
+static void note_cut_stack(struct pd_state *st,
+			   const struct perf_stack_info *info, uint32_t outer)
 {
-	int user = 0;
-
-	for (int i = 0; i < n; i++)
-		user += !st->pc_kernel[i];
-	if (!user)
+	if (!info->nr_user)
 		return;
 	st->fp_user_samples++;
-	if (user <= 2 || profile_str(st->p, st->p->frames[outer].name)[0] == '[')
+	if (info->nr_user <= 2 ||
+	    profile_str(st->p, st->p->frames[outer].name)[0] == '[')
 		st->fp_cut_samples++;
 }
 
-static void take_sample(struct pd_state *st, const unsigned char *body,
-			size_t len, uint16_t misc)
+static void take_sample(struct pd_state *st, const struct perfdata_attr *a,
+			const struct perf_record *r)
 {
-	const struct perfdata_attr *a;
-	struct perfdata_sample s;
+	const struct perf_sample *s = &r->sample;
+	struct perf_stack_info info;
 	struct pd_thread *t;
-	int n = 0, kernel = (misc & 7) == 1, i, depth = 0, outer_user;
-	uint64_t k;
-	int dwarf;
+	size_t depth = 0;
 	uint32_t stack;
 
-	a = perfdata_record_attr(&st->h, body, len, 1);
-	if (!a) {
-		st->no_attr++;
-		return;
-	}
-	if (perfdata_parse_sample(a, body, len, &s)) {
-		st->bad_samples++;
-		return;
-	}
 	if (!keep_attr(st, a))
 		return;
-	dwarf = (a->sample_type & PERFDATA_S_STACK_USER) != 0;
-
-	if (s.callchain && s.nr_callchain) {
-		for (k = 0; k < s.nr_callchain && n < MAX_FRAMES; k++) {
-			uint64_t ip = perfdata_u64(s.callchain + 8 * k);
-
-			if (ip >= PERFDATA_CONTEXT_MAX) {
-				kernel = ip == PERFDATA_CONTEXT_KERNEL;
-				if (ip == PERFDATA_CONTEXT_USER && dwarf)
-					break;
-				continue;
-			}
-			st->pcs[n] = ip;
-			st->pc_kernel[n] = (uint8_t)kernel;
-			st->pc_return[n] = 0;
-			n++;
-		}
-	} else if (!dwarf || kernel) {
-		st->pcs[0] = s.ip;
-		st->pc_kernel[0] = (uint8_t)kernel;
-		st->pc_return[0] = 0;
-		n = 1;
-	}
-	if (dwarf)
-		n = unwind_user(st, &s, n);
-	if (!n && (a->sample_type & PERFDATA_S_IP)) {	/* unwinding gave nothing */
-		st->pcs[0] = s.ip;
-		st->pc_kernel[0] = (misc & 7) == 1;
-		st->pc_return[0] = 0;
-		n = 1;
-	}
-
-	t = thread_slot(st, (int32_t)s.tid);
+	t = thread_slot(st, (int32_t)s->tid);
 	if (t->pid < 0)
-		t->pid = (int32_t)s.pid;
+		t->pid = (int32_t)s->pid;
 	if (!t->profile_thread)
-		t->profile_thread = profile_thread(st->p, s.pid, s.tid, t->comm);
-	st->frames[depth++] = root_frame(st, t, &s);
-	outer_user = -1;
-	for (i = n; i-- > 0;) {
-		if (outer_user < 0 && !st->pc_kernel[i])
-			outer_user = depth;
-		size_t room = sizeof(st->frames) / sizeof(*st->frames) -
-			(size_t)depth;
-
-		if (room < 1 + SYMBOLS_MAX_INLINE)	/* no room: no inlines */
-			dwarf = 0;
-		if (room < 1)
-			break;
-		depth += symbolize(st, (int32_t)s.pid, st->pcs[i],
-				   st->pc_kernel[i], i == 0, st->pc_return[i],
-				   dwarf, t->comm, st->frames + depth);
-	}
-	if (!dwarf && s.callchain && outer_user >= 0 && outer_user < depth)
-		note_cut_stack(st, n, st->frames[outer_user]);
-	stack = profile_stack_from_frames(st->p, st->frames, (size_t)depth);
+		t->profile_thread = profile_thread(st->p, s->pid, s->tid, t->comm);
+	st->frames[depth++] = root_frame(st, t, s);
+	depth += perf_stack_build(st->stack, r, a->sample_type, t->comm,
+				  st->frames + depth, NULL,
+				  sizeof(st->frames) / sizeof(*st->frames) - depth,
+				  &info);
+	if (!(a->sample_type & PERFDATA_S_STACK_USER) && s->callchain &&
+	    info.outer_user >= 0 && (size_t)info.outer_user + 1 < depth)
+		note_cut_stack(st, &info, st->frames[info.outer_user + 1]);
+	stack = profile_stack_from_frames(st->p, st->frames, depth);
 	profile_add_period(st->p, stack, t->profile_thread,
-			   (a->sample_type & PERFDATA_S_TIME) ? (int64_t)s.time : -1,
-			   (a->sample_type & PERFDATA_S_PERIOD) && s.period ?
-			   (double)s.period : 1.0);
+			   (a->sample_type & PERFDATA_S_TIME) ? (int64_t)s->time : -1,
+			   (a->sample_type & PERFDATA_S_PERIOD) && s->period ?
+			   (double)s->period : 1.0);
 	if (a->sample_type & PERFDATA_S_TIME) {
-		if (!st->samples || (int64_t)s.time < st->first_time)
-			st->first_time = (int64_t)s.time;
-		if ((int64_t)s.time > st->last_time)
-			st->last_time = (int64_t)s.time;
+		if (!st->samples || (int64_t)s->time < st->first_time)
+			st->first_time = (int64_t)s->time;
+		if ((int64_t)s->time > st->last_time)
+			st->last_time = (int64_t)s->time;
 	}
 	if (!st->p->meta.pid)
-		st->p->meta.pid = s.pid;
+		st->p->meta.pid = s->pid;
 	st->samples++;
 }
 
 /* ---- other kernel records ------------------------------------------ */
 
-static const char *record_string(const unsigned char *p, size_t avail)
-{
-	return memchr(p, 0, avail) ? (const char *)p : NULL;
-}
-
 static void take_record(struct pd_state *st, const unsigned char *rec)
 {
 	uint32_t type = perfdata_u32(rec);
-	uint16_t misc = (uint16_t)perfdata_u32(rec + 4);
-	size_t size = perfdata_u32(rec + 4) >> 16, blen = size - 8;
-	const unsigned char *b = rec + 8;
+	size_t size = perfdata_u32(rec + 4) >> 16;
+	const struct perfdata_attr *a = &st->h.attrs[0];
+	struct perf_record r;
 	const char *path;
 
-	switch (type) {
-	case PERFDATA_SAMPLE:
-		take_sample(st, b, blen, misc);
-		break;
-	case PERFDATA_MMAP:
-		if (blen < 33 || (int32_t)perfdata_u32(b) == -1)
-			break;
-		path = record_string(b + 32, blen - 32);
-		if (path)
-			path = binary_for(st, path);
-		if (path)
-			symbols_add_map(st->sym, (pid_t)perfdata_u32(b),
-					perfdata_u64(b + 8), perfdata_u64(b + 16),
-					perfdata_u64(b + 24),
-					PROT_READ | PROT_EXEC, path);
-		break;
-	case PERFDATA_MMAP2:
-		if (blen < 65 || (int32_t)perfdata_u32(b) == -1)
-			break;
-		path = record_string(b + 64, blen - 64);
-		if (path)
-			path = binary_for(st, path);
-		if (path)
-			symbols_add_map(st->sym, (pid_t)perfdata_u32(b),
-					perfdata_u64(b + 8), perfdata_u64(b + 16),
-					perfdata_u64(b + 24), perfdata_u32(b + 56),
-					path);
-		break;
-	case PERFDATA_COMM:
-		if (blen < 9)
-			break;
-		path = record_string(b + 8, blen - 8);
-		if (!path)
-			break;
-		if (misc & 0x2000) {
-			symbols_forget(st->sym, (pid_t)perfdata_u32(b));
-			if (st->unwinder)
-				unwinder_forget(st->unwinder,
-						(pid_t)perfdata_u32(b));
+	if (type == PERFDATA_SAMPLE) {
+		a = perfdata_record_attr(&st->h, rec + 8, size - 8, 1);
+		if (!a) {
+			st->no_attr++;
+			return;
 		}
-		thread_set_comm(st, (int32_t)perfdata_u32(b),
-				(int32_t)perfdata_u32(b + 4), path,
-				strlen(path));
+	}
+	if (perf_record_decode(&a->layout, rec, size, &r)) {
+		if (type == PERFDATA_SAMPLE)
+			st->bad_samples++;
+		return;
+	}
+	switch (r.kind) {
+	case PERF_REC_SAMPLE:
+		take_sample(st, a, &r);
 		break;
-	case PERFDATA_FORK: {
-		int32_t pid, ppid, tid, ptid;
+	case PERF_REC_MMAP:
+		if ((int32_t)r.pid == -1)
+			break;
+		path = binary_for(st, r.filename);
+		if (path)
+			symbols_add_map(st->sym, (pid_t)r.pid, r.addr, r.len,
+					r.pgoff, r.prot, path);
+		break;
+	case PERF_REC_COMM:
+		if (r.comm_exec) {
+			symbols_forget(st->sym, (pid_t)r.pid);
+			if (st->unwinder)
+				unwinder_forget(st->unwinder, (pid_t)r.pid);
+		}
+		thread_set_comm(st, (int32_t)r.pid, (int32_t)r.tid, r.comm,
+				strlen(r.comm));
+		break;
+	case PERF_REC_FORK: {
 		struct pd_thread *parent;
 		char *comm;
 
-		if (blen < 16)
-			break;
-		pid = (int32_t)perfdata_u32(b);
-		ppid = (int32_t)perfdata_u32(b + 4);
-		tid = (int32_t)perfdata_u32(b + 8);
-		ptid = (int32_t)perfdata_u32(b + 12);
-		if (pid != ppid && pid > 0 && ppid > 0)
-			symbols_fork(st->sym, ppid, pid);
-		parent = thread_slot(st, ptid);
+		if (r.pid != r.ppid && (int32_t)r.pid > 0 && (int32_t)r.ppid > 0)
+			symbols_fork(st->sym, (pid_t)r.ppid, (pid_t)r.pid);
+		parent = thread_slot(st, (int32_t)r.ptid);
 		comm = xstrdup(parent->comm);
-		thread_set_comm(st, pid, tid, comm, strlen(comm));
+		thread_set_comm(st, (int32_t)r.pid, (int32_t)r.tid, comm,
+				strlen(comm));
 		free(comm);
 		break;
 	}
-	case PERFDATA_LOST:
-		if (blen >= 16)
-			st->lost += perfdata_u64(b + 8);
-		break;
-	case PERFDATA_LOST_SAMPLES:
-		if (blen >= 8)
-			st->lost += perfdata_u64(b);
+	case PERF_REC_LOST:
+		st->lost += r.lost;
 		break;
 	default:
 		break;
@@ -964,8 +648,7 @@ static void release_state(struct pd_state *st)
 			if (st->threads[i].tid != -2)
 				free(st->threads[i].comm);
 	free(st->threads);
-	free(st->cache);
-	free(st->chain);
+	perf_stack_free(st->stack);
 	for (i = 0; i < st->nr_binaries; i++) {
 		free(st->binaries[i].path);
 		free(st->binaries[i].use);
@@ -979,8 +662,6 @@ static void release_state(struct pd_state *st)
 		symbols_free(st->sym);
 	perfdata_header_release(&st->h);
 	strbuf_release(&st->label);
-	strbuf_release(&st->tidy);
-	strbuf_release(&st->addr);
 }
 
 /* Whether some event may have sampled the kernel (exclude_kernel, bit 5
@@ -1079,6 +760,17 @@ int perfdata_read_buffer(const unsigned char *buf, size_t len,
 		if (!st.unwinder)
 			warning("%s: cannot set up the DWARF unwinder; user stacks of --call-graph dwarf samples are lost",
 				name);
+	}
+	{
+		struct perf_stack_options so;
+
+		memset(&so, 0, sizeof(so));
+		so.names = PERF_NAMES_SCRIPT;
+		so.addrs = st.o->addrs;
+		so.perf_names = st.o->perf_names;
+		so.module_name = recorded_path;
+		so.module_ctx = &st;
+		st.stack = perf_stack_new(p, st.sym, st.unwinder, &so);
 	}
 	p->keep_samples = st.o->keep_samples;
 	for (i = 0; i < nr; i++)

@@ -1,6 +1,7 @@
 /*
- * perfdata_parse.c - perf.data header, attrs, feature sections and SAMPLE
- * bodies, as plain bounds-checked byte parsing.  See perfdata.h.
+ * perfdata_parse.c - perf.data header, attrs and feature sections, as
+ * plain bounds-checked byte parsing.  See perfdata.h.  Record bodies are
+ * decoded by perf/record.c, the decoder the live ring reader uses too.
  *
  * Never symbolizes, never touches a profile and never prints: callers
  * decide what a -1 means.  Layouts: reference formats.md section 1.
@@ -84,6 +85,16 @@ static uint64_t attr_field(const unsigned char *a, size_t len, size_t off,
 	return bytes == 8 ? perfdata_u64(a + off) : perfdata_u32(a + off);
 }
 
+void perfdata_attr_layout(const struct perfdata_attr *a, struct perf_layout *l)
+{
+	l->sample_type = a->sample_type;
+	l->read_format = a->read_format;
+	l->branch_sample_type = a->branch_sample_type;
+	l->regs_user_mask = a->regs_user_mask;
+	l->regs_intr_mask = a->regs_intr_mask;
+	l->sample_id_all = (a->flags & (1ULL << 18)) != 0;
+}
+
 int perfdata_add_attr(struct perfdata_header *h, const unsigned char *attr,
 		      size_t attr_len, const unsigned char *ids, size_t nr_ids)
 {
@@ -106,6 +117,7 @@ int perfdata_add_attr(struct perfdata_header *h, const unsigned char *attr,
 	a->regs_user_mask = attr_field(attr, attr_len, 80, 8);
 	a->stack_user = (uint32_t)attr_field(attr, attr_len, 88, 4);
 	a->regs_intr_mask = attr_field(attr, attr_len, 96, 8);
+	perfdata_attr_layout(a, &a->layout);
 	a->nr_ids = nr_ids;
 	a->ids = nr_ids ? xmalloc(nr_ids * sizeof(*a->ids)) : NULL;
 	for (i = 0; i < nr_ids; i++)
@@ -430,20 +442,6 @@ static const struct perfdata_attr *attr_by_id(const struct perfdata_header *h,
 	return NULL;
 }
 
-/* Bytes of the sample_id trailer for sample_type t. */
-static size_t trailer_size(uint64_t t)
-{
-	size_t n = 0;
-
-	n += (t & PERFDATA_S_TID) ? 8 : 0;
-	n += (t & PERFDATA_S_TIME) ? 8 : 0;
-	n += (t & PERFDATA_S_ID) ? 8 : 0;
-	n += (t & PERFDATA_S_STREAM_ID) ? 8 : 0;
-	n += (t & PERFDATA_S_CPU) ? 8 : 0;
-	n += (t & PERFDATA_S_IDENTIFIER) ? 8 : 0;
-	return n;
-}
-
 const struct perfdata_attr *perfdata_record_attr(const struct perfdata_header *h,
 						  const unsigned char *body,
 						  size_t len, int sample)
@@ -471,7 +469,7 @@ const struct perfdata_attr *perfdata_record_attr(const struct perfdata_header *h
 		off += (t & PERFDATA_S_TIME) ? 8 : 0;
 		off += (t & PERFDATA_S_ADDR) ? 8 : 0;
 	} else {
-		size_t n = trailer_size(t);
+		size_t n = perf_trailer_size(t);
 
 		if (len < n)
 			return NULL;
@@ -488,135 +486,17 @@ int64_t perfdata_record_time(const struct perfdata_header *h, uint32_t type,
 			     const unsigned char *body, size_t len)
 {
 	const struct perfdata_attr *a;
-	uint64_t t;
-	size_t off = 0, n;
 
 	a = perfdata_record_attr(h, body, len, type == PERFDATA_SAMPLE);
-	if (!a || !(a->sample_type & PERFDATA_S_TIME))
-		return -1;
-	t = a->sample_type;
-	if (type == PERFDATA_SAMPLE) {
-		off += (t & PERFDATA_S_IDENTIFIER) ? 8 : 0;
-		off += (t & PERFDATA_S_IP) ? 8 : 0;
-		off += (t & PERFDATA_S_TID) ? 8 : 0;
-	} else {
-		if (!(a->flags & (1ULL << 18)))	/* sample_id_all */
-			return -1;
-		n = trailer_size(t);
-		if (len < n)
-			return -1;
-		off = len - n + ((t & PERFDATA_S_TID) ? 8 : 0);
-	}
-	if (off + 8 > len)
-		return -1;
-	return (int64_t)perfdata_u64(body + off);
-}
-
-static void take_regs(struct cursor *c, uint64_t mask, uint64_t *abi,
-		      const unsigned char **regs)
-{
-	*abi = take64(c);
-	if (*abi)
-		*regs = skip(c, 8 * (uint64_t)__builtin_popcountll(mask));
+	return a ? perf_record_time(&a->layout, type, body, len) : -1;
 }
 
 int perfdata_parse_sample(const struct perfdata_attr *a,
 			  const unsigned char *body, size_t len,
 			  struct perfdata_sample *s)
 {
-	struct cursor c = { body, body + len, 0 };
-	uint64_t t = a->sample_type, v, rf = a->read_format;
-	uint64_t dummy_abi;
-	const unsigned char *dummy_regs;
+	struct perf_layout l;
 
-	memset(s, 0, sizeof(*s));
-	if (t & PERFDATA_S_IDENTIFIER)
-		s->id = take64(&c);
-	if (t & PERFDATA_S_IP)
-		s->ip = take64(&c);
-	if (t & PERFDATA_S_TID) {
-		s->pid = take32(&c);
-		s->tid = take32(&c);
-	}
-	if (t & PERFDATA_S_TIME)
-		s->time = take64(&c);
-	if (t & PERFDATA_S_ADDR)
-		s->addr = take64(&c);
-	if (t & PERFDATA_S_ID)
-		s->id = take64(&c);
-	if (t & PERFDATA_S_STREAM_ID)
-		take64(&c);
-	if (t & PERFDATA_S_CPU) {
-		s->cpu = take32(&c);
-		take32(&c);
-	}
-	if (t & PERFDATA_S_PERIOD)
-		s->period = take64(&c);
-	if (t & PERFDATA_S_READ) {
-		size_t per = 1 + !!(rf & 4) + !!(rf & 16);	/* value id lost */
-		size_t times = !!(rf & 1) + !!(rf & 2);
-
-		if (rf & 8) {		/* GROUP */
-			v = take64(&c);
-			skip(&c, 8 * times);
-			if (v > len / 8)
-				c.bad = 1;
-			else
-				skip(&c, 8 * per * v);
-		} else {
-			skip(&c, 8 * (per + times));
-		}
-	}
-	if (t & PERFDATA_S_CALLCHAIN) {
-		v = take64(&c);
-		if (v > len / 8)
-			c.bad = 1;
-		else {
-			s->nr_callchain = v;
-			s->callchain = skip(&c, 8 * v);
-		}
-	}
-	if (t & PERFDATA_S_RAW)
-		skip(&c, take32(&c));
-	if (t & PERFDATA_S_BRANCH_STACK) {
-		v = take64(&c);
-		if (a->branch_sample_type & (1ULL << 17))	/* HW_INDEX */
-			take64(&c);
-		if (v > len / 24)
-			c.bad = 1;
-		else
-			skip(&c, 24 * v);
-	}
-	if (t & PERFDATA_S_REGS_USER) {
-		take_regs(&c, a->regs_user_mask, &s->regs_abi, &s->regs);
-		s->regs_mask = a->regs_user_mask;
-	}
-	if (t & PERFDATA_S_STACK_USER) {
-		s->stack_size = take64(&c);
-		if (s->stack_size) {
-			s->stack = skip(&c, s->stack_size);
-			s->dyn_size = take64(&c);
-			if (s->dyn_size > s->stack_size)
-				s->dyn_size = s->stack_size;
-		}
-	}
-	if (t & (PERFDATA_S_WEIGHT | PERFDATA_S_WEIGHT_STRUCT))
-		take64(&c);
-	if (t & PERFDATA_S_DATA_SRC)
-		take64(&c);
-	if (t & PERFDATA_S_TRANSACTION)
-		take64(&c);
-	if (t & PERFDATA_S_REGS_INTR)
-		take_regs(&c, a->regs_intr_mask, &dummy_abi, &dummy_regs);
-	if (t & PERFDATA_S_PHYS_ADDR)
-		take64(&c);
-	if (t & PERFDATA_S_CGROUP)
-		take64(&c);
-	if (t & PERFDATA_S_DATA_PAGE_SIZE)
-		take64(&c);
-	if (t & PERFDATA_S_CODE_PAGE_SIZE)
-		take64(&c);
-	if (t & PERFDATA_S_AUX)
-		skip(&c, take64(&c));
-	return c.bad ? -1 : 0;
+	perfdata_attr_layout(a, &l);
+	return perf_sample_decode(&l, body, len, s);
 }

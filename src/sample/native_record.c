@@ -1,8 +1,9 @@
 /*
  * native_record.c - the perf_event engine's recording loop: opens events
  * on the target (perf_event.c), keeps every process's maps current from
- * MMAP2/COMM/FORK/EXIT records (symbols/), unwinds each sample's user
- * stack (unwind/), symbolises user + kernel frames into the profile and,
+ * MMAP2/COMM/FORK/EXIT records (symbols/), turns each sample into its
+ * native stack with the builder the perf.data reader shares (perf/stack.c:
+ * DWARF unwinding, cached symbols, scorch's names) and,
  * with --native, merges in the Python frames read right after the sample
  * (perf_python.c, perf_mixed.c).  With --idle, switch-out samples and
  * switch-in records go to offcpu.c, which charges the time off CPU.
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "model/profile.h"
+#include "perf/stack.h"
 #include "python/binary.h"
 #include "python/reader.h"	/* PYREAD_MAX_DEPTH */
 #include "sample/exec_watch.h"
@@ -33,15 +35,15 @@
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
-#define MAX_PCS 512
 /* native frames of one sample: user PCs (each with up to
  * SYMBOLS_MAX_INLINE inlined frames) and kernel PCs, capped */
-#define MAX_FRAMES (4 * MAX_PCS)
-#define FRAME_CACHE_SIZE 16384	/* power of two */
+#define MAX_FRAMES 2048
 #define DEFAULT_STACK_SIZE (32 * 1024)
 /* --native: a sample older than this when we read its thread's Python
  * stack is not merged (the thread has moved on); it is marked. */
 #define MAX_SAMPLE_AGE_NS (20 * 1000000LL)
+/* how often the loop asks whether the target still runs */
+#define ALIVE_CHECK_NS (10 * 1000000LL)
 
 static volatile sig_atomic_t native_stop_requested;
 
@@ -49,16 +51,6 @@ void native_record_stop(void)
 {
 	native_stop_requested = 1;
 }
-
-/* (pid, pc) -> frame id; a direct-mapped cache in front of symbols. */
-struct frame_cache_entry {
-	uint64_t pc;
-	int32_t pid;
-	unsigned generation;
-	uint32_t frame;
-	unsigned char is_eval;
-	unsigned char is_return;	/* looked up as a return address */
-};
 
 struct native_process {
 	pid_t pid;
@@ -76,15 +68,14 @@ struct native_state {
 	struct record_stats *stats;
 	struct symbols *sym;
 	struct unwinder *unwinder;
-	struct frame_cache_entry *cache;
+	struct perf_stack *stack;	/* perf/stack.h */
 	struct native_process *procs;
 	size_t nr_procs, alloc_procs;
 	struct native_thread_name *names;
 	size_t nr_names, alloc_names;
-	unsigned lookup_flags;
 	pid_t target_pid;
+	uint64_t sample_type;		/* of the engine's events */
 	/* scratch for one sample */
-	uint64_t pcs[MAX_PCS];
 	uint32_t frames[MAX_FRAMES];		/* native, root first */
 	unsigned char is_eval[MAX_FRAMES];
 	int native_cut;			/* this sample's native root is cut */
@@ -184,28 +175,6 @@ static const char *thread_name_or_proc(struct native_state *st, pid_t pid,
 
 /* ---- frames -------------------------------------------------------- */
 
-/* is_eval[] value of a CPython perf trampoline frame (not an eval loop) */
-#define IS_TRAMPOLINE 2
-
-/* A perf map name of CPython's perf trampolines (`python -X perf`),
- * "py::QUALNAME:FILE", as a Python frame into f; 0 when it is not one. */
-static int python_trampoline(struct native_state *st, const char *name,
-			     struct frame *f)
-{
-	const char *colon;
-
-	if (strncmp(name, "py::", 4))
-		return 0;
-	colon = strchr(name + 4, ':');
-	if (!colon || colon == name + 4 || !colon[1])
-		return 0;
-	memset(f, 0, sizeof(*f));
-	f->name = profile_intern_len(st->p, name + 4, (size_t)(colon - name - 4));
-	f->file = profile_intern(st->p, colon + 1);
-	f->kind = FRAME_PYTHON;
-	return 1;
-}
-
 /* --native: the Python reader gives every Python frame, so CPython's perf
  * trampoline frames (one per Python call under -X perf) would show each
  * function twice; they go.  Returns the new number of frames. */
@@ -214,123 +183,10 @@ static size_t drop_trampolines(struct native_state *st, size_t nf)
 	size_t i, n = 0;
 
 	for (i = 0; i < nf; i++) {
-		if (st->is_eval[i] == IS_TRAMPOLINE)
+		if (st->is_eval[i] == PERF_FRAME_TRAMPOLINE)
 			continue;
 		st->frames[n] = st->frames[i];
 		st->is_eval[n++] = st->is_eval[i];
-	}
-	return n;
-}
-
-/* The address a frame keeps (annotate, pprof locations): the sampled
- * instruction for the leaf, the return address for callers (symbols/
- * looked up the byte before it), module-relative. */
-static uint64_t frame_address(const struct symbols_result *r, int is_return)
-{
-	if (r->kind == SYMBOLS_UNKNOWN)
-		return 0;
-	return r->address + (is_return && r->kind != SYMBOLS_KERNEL);
-}
-
-static uint32_t frame_for(struct native_state *st, pid_t pid, uint64_t pc,
-			  int is_return, unsigned char *is_eval)
-{
-	struct symbols_process *proc = symbols_find_process(st->sym, pid);
-	unsigned gen = proc ? proc->generation : 0;
-	uint64_t h = (pc * 0x9e3779b97f4a7c15ULL) ^ (uint64_t)pid;
-	struct frame_cache_entry *e =
-		&st->cache[(h >> 20) & (FRAME_CACHE_SIZE - 1)];
-	struct symbols_result r;
-	struct frame f;
-
-	if (e->frame && e->pc == pc && e->pid == pid &&
-	    e->generation == gen && e->is_return == !!is_return) {
-		*is_eval = e->is_eval;
-		return e->frame;
-	}
-	symbols_lookup(st->sym, pid, pc,
-		       st->lookup_flags |
-		       (is_return ? SYMBOLS_LOOKUP_RETURN : 0), &r);
-	memset(&f, 0, sizeof(f));
-	f.name = profile_intern(st->p, r.name);
-	f.module = r.module[0] ? profile_intern(st->p, r.module) : 0;
-	f.address = frame_address(&r, is_return);
-	switch (r.kind) {
-	case SYMBOLS_KERNEL:
-		f.kind = FRAME_KERNEL;
-		break;
-	case SYMBOLS_JIT:
-		f.kind = FRAME_JIT;
-		break;
-	default:
-		f.kind = FRAME_NATIVE;
-		break;
-	}
-	if (r.file && !st->opts->no_lines) {
-		f.file = profile_intern(st->p, r.file);
-		f.line = r.line;
-	}
-	if (r.kind == SYMBOLS_JIT && python_trampoline(st, r.name, &f)) {
-		/* kept as the Python frame it stands for; with --native the
-		 * reader's frames say it (with lines): see drop_trampolines */
-		e->pc = pc;
-		e->pid = pid;
-		e->generation = gen;
-		e->is_return = !!is_return;
-		e->frame = profile_frame(st->p, &f);
-		e->is_eval = IS_TRAMPOLINE;
-		*is_eval = e->is_eval;
-		return e->frame;
-	}
-	e->pc = pc;
-	e->pid = pid;
-	e->generation = gen;
-	e->is_return = !!is_return;
-	e->frame = profile_frame(st->p, &f);
-	e->is_eval = r.kind == SYMBOLS_NATIVE && r.known &&
-		perf_mixed_is_eval_symbol(r.name);
-	*is_eval = e->is_eval;
-	return e->frame;
-}
-
-/* With --inline: the inlined frames of pc, then the real one; appended
- * root side first to frames[]. */
-static size_t inline_frames_for(struct native_state *st, pid_t pid,
-				uint64_t pc, int is_return, uint32_t *frames,
-				unsigned char *is_eval)
-{
-	struct symbols_result r;
-	struct frame f;
-	size_t n = 0;
-
-	symbols_lookup(st->sym, pid, pc, st->lookup_flags |
-		       (is_return ? SYMBOLS_LOOKUP_RETURN : 0), &r);
-	if (r.kind != SYMBOLS_NATIVE || !r.nr_inlined) {
-		frames[0] = frame_for(st, pid, pc, is_return, &is_eval[0]);
-		return 1;
-	}
-	memset(&f, 0, sizeof(f));
-	f.name = profile_intern(st->p, r.name);
-	f.module = profile_intern(st->p, r.module);
-	f.address = frame_address(&r, is_return);
-	f.kind = FRAME_NATIVE;
-	if (r.file) {
-		f.file = profile_intern(st->p, r.file);
-		f.line = st->opts->no_lines ? 0 : r.line;
-	}
-	frames[n] = profile_frame(st->p, &f);
-	is_eval[n++] = r.known && perf_mixed_is_eval_symbol(r.name);
-	for (int i = r.nr_inlined - 1; i >= 0; i--) {
-		memset(&f, 0, sizeof(f));
-		f.name = profile_intern(st->p, r.inlined[i].name);
-		f.module = profile_intern(st->p, r.module);
-		f.kind = FRAME_INLINED;
-		if (r.inlined[i].file) {
-			f.file = profile_intern(st->p, r.inlined[i].file);
-			f.line = st->opts->no_lines ? 0 : r.inlined[i].line;
-		}
-		frames[n] = profile_frame(st->p, &f);
-		is_eval[n++] = 0;
 	}
 	return n;
 }
@@ -402,34 +258,19 @@ unmerged:
 
 static void handle_sample(struct native_state *st, const struct perf_record *r)
 {
-	size_t nf = 0, nkernel = 0;
-	uint64_t kernel[256];
-	int npcs = 0;
+	struct perf_stack_info info;
+	size_t nf;
 	uint32_t thread, stack;
 	unsigned long unmerged;
 	const uint32_t *final = st->frames;
 	long nfinal;
 	int py = st->opts->native ? sample_python(st, r) : 0;
-	unsigned long truncated;
 
-	st->native_cut = 0;
-	/* kernel part of the callchain, leaf first */
-	if (r->callchain && !st->opts->no_kernel) {
-		int in_kernel = 0;
-		for (uint64_t i = 0; i < r->nr_callchain; i++) {
-			uint64_t ip = r->callchain[i];
-			if (ip >= (uint64_t)-4095) {
-				in_kernel = ip == (uint64_t)-128; /* CONTEXT_KERNEL */
-				continue;
-			}
-			if (in_kernel && nkernel < 256)
-				kernel[nkernel++] = ip;
-		}
-	}
 	/* a sample in code we have no map for: re-read the maps once */
 	{
-		uint64_t uip = r->regs_abi ? r->regs[UNWIND_REG_IP] :
-			(r->user_mode ? r->ip : 0);
+		uint64_t uip = r->sample.regs_abi ?
+			perf_sample_reg(&r->sample, UNWIND_REG_IP) :
+			(r->user_mode ? r->sample.ip : 0);
 		struct symbols_process *proc =
 			symbols_find_process(st->sym, r->pid);
 		struct native_process *np = native_process(st, r->pid);
@@ -439,58 +280,20 @@ static void handle_sample(struct native_state *st, const struct perf_record *r)
 			symbols_load_proc_maps(st->sym, r->pid);
 		}
 	}
-	/* user part */
-	if (r->regs_abi && r->regs[UNWIND_REG_IP]) {
-		struct unwind_sample us;
-		memset(&us, 0, sizeof(us));
-		us.pid = r->pid;
-		us.tid = r->tid;
-		memcpy(us.regs, r->regs, sizeof(us.regs));
-		us.regs_mask = r->regs_mask;
-		us.stack = r->stack;
-		us.stack_size = r->stack ? r->stack_size : 0;
-		truncated = unwinder_stats(st->unwinder)->truncated;
-		npcs = unwind_sample(st->unwinder, &us, st->pcs, MAX_PCS);
-		/* stopped at the end of the stack copy: the root is cut */
-		st->native_cut = npcs == MAX_PCS ||
-			unwinder_stats(st->unwinder)->truncated != truncated;
-	} else if (r->user_mode && r->ip) {
-		st->pcs[0] = r->ip;
-		npcs = 1;
-	}
-	if (!npcs && !nkernel) {
+	/* root first: user frames outermost first, then kernel (the
+	 * builder shared with the perf.data reader, scorch's names) */
+	nf = perf_stack_build(st->stack, r, st->sample_type, NULL, st->frames,
+			      st->is_eval, MAX_FRAMES, &info);
+	st->native_cut = info.cut;
+	if (!nf) {
 		record_stats_error(st->stats, RECORD_ERROR_NO_FRAMES);
 		return;
-	}
-	/* root first: user frames outermost first, then kernel */
-	/* with --inline each PC may become SYMBOLS_MAX_INLINE + 1 frames:
-	 * keep the innermost PCs that fit (a truncated root, like a short
-	 * stack copy), leaving room for the kernel part */
-	if (st->opts->inline_frames &&
-	    npcs > (MAX_FRAMES - 256) / (SYMBOLS_MAX_INLINE + 1))
-		npcs = (MAX_FRAMES - 256) / (SYMBOLS_MAX_INLINE + 1);
-	for (int i = npcs - 1; i >= 0; i--) {
-		if (st->opts->inline_frames)
-			nf += inline_frames_for(st, r->pid, st->pcs[i], i > 0,
-						&st->frames[nf],
-						&st->is_eval[nf]);
-		else {
-			st->frames[nf] = frame_for(st, r->pid, st->pcs[i],
-						   i > 0, &st->is_eval[nf]);
-			nf++;
-		}
-	}
-	for (size_t i = nkernel; i > 0; i--) {
-		unsigned char dummy;
-		st->frames[nf] = frame_for(st, r->pid, kernel[i - 1],
-					   i - 1 > 0, &dummy);
-		st->is_eval[nf++] = 0;
 	}
 	if (st->opts->native)
 		nf = drop_trampolines(st, nf);
 	else
 		for (size_t i = 0; i < nf; i++)
-			if (st->is_eval[i] == IS_TRAMPOLINE)
+			if (st->is_eval[i] == PERF_FRAME_TRAMPOLINE)
 				st->is_eval[i] = 0;
 	nfinal = (long)nf;
 	unmerged = st->stats->unmerged;
@@ -553,6 +356,9 @@ static void handle_record(void *ctx, const struct perf_record *r)
 		break;
 	case PERF_REC_EXIT:
 		break;	/* late samples of the process may still follow */
+	case PERF_REC_THROTTLE:
+	case PERF_REC_OTHER:
+		break;
 	case PERF_REC_LOST:
 		st->stats->lost += r->lost;
 		break;
@@ -709,8 +515,8 @@ int native_record_run(struct native_session *s, struct target *t,
 	const struct record_options *opts = s->opts;
 	struct native_state st;
 	struct perf_engine *e = s->engine;
-	int64_t start, deadline = 0, last_view = 0, last_poll = 0;
-	int ret = 0;
+	int64_t start, deadline = 0, last_view = 0, last_poll = 0, last_alive;
+	int ret = 0, alive;
 
 	memset(stats, 0, sizeof(*stats));
 	memset(&st, 0, sizeof(st));
@@ -726,9 +532,17 @@ int native_record_run(struct native_session *s, struct target *t,
 	if (opts->idle)
 		st.offcpu = offcpu_new(p, opts->rate_hz, &stats->samples,
 				       &stats->unmerged);
-	st.cache = xcalloc(FRAME_CACHE_SIZE, sizeof(*st.cache));
-	st.lookup_flags = opts->inline_frames ?
-		SYMBOLS_LOOKUP_LINES | SYMBOLS_LOOKUP_INLINE : 0;
+	{
+		struct perf_stack_options so;
+
+		memset(&so, 0, sizeof(so));
+		so.names = PERF_NAMES_SCORCH;
+		so.inline_frames = opts->inline_frames;
+		so.lines = !opts->no_lines;
+		so.is_eval = perf_mixed_is_eval_symbol;
+		st.stack = perf_stack_new(p, st.sym, st.unwinder, &so);
+	}
+	st.sample_type = perf_engine_sample_type(e);
 	fill_meta(&st, e, t);
 	native_stop_requested = 0;
 
@@ -747,12 +561,12 @@ int native_record_run(struct native_session *s, struct target *t,
 	start = now_ns();
 	if (opts->duration_s > 0)
 		deadline = start + (int64_t)(opts->duration_s * 1e9);
+	alive = target_alive(t);
+	last_alive = now_ns();
 	for (;;) {
-		int alive;
 		int64_t before_read;
 		/* a program that already exited has written all it will */
-		perf_engine_poll(e, !target_alive(t) ? 0 :
-				 opts->native ? 20 : 100);
+		perf_engine_poll(e, !alive ? 0 : opts->native ? 20 : 100);
 		before_read = now_ns();
 		perf_engine_read(e, handle_record, &st);
 		if (st.offcpu)
@@ -766,7 +580,13 @@ int native_record_run(struct native_session *s, struct target *t,
 			if (opts->view_poll(opts->view_ctx, p, last_poll - start))
 				break;
 		}
-		alive = target_alive(t);
+		/* with --native every sample wakes the loop: asking whether
+		 * the target lives (kill + /proc/PID/stat) at each wake-up
+		 * cost more system time than the sample itself */
+		if (now_ns() - last_alive >= ALIVE_CHECK_NS) {
+			alive = target_alive(t);
+			last_alive = now_ns();
+		}
 		if (!alive || native_stop_requested || (stop && *stop) ||
 		    (deadline && now_ns() >= deadline))
 			break;
@@ -806,7 +626,7 @@ int native_record_run(struct native_session *s, struct target *t,
 	offcpu_free(st.offcpu);
 	free(st.procs);
 	free(st.names);
-	free(st.cache);
+	perf_stack_free(st.stack);
 	unwinder_free(st.unwinder);
 	symbols_free(st.sym);
 	return ret;

@@ -1,16 +1,16 @@
 /*
  * perf_event.c - perf_event_open(2) sampling for the perf_event engine:
  * event selection (-e), the attribute (callchain, user regs, user stack),
- * one ring buffer per opened event, and parsing of SAMPLE, MMAP/MMAP2,
- * COMM, FORK, EXIT, LOST and SWITCH records.  Never symbolises or prints;
- * see perf_event.h for the contract and formats.md section 1 for layouts.
+ * one ring buffer per opened event, read in order and handed to the one
+ * record decoder (perf/record.c, shared with the perf.data reader).  Never
+ * symbolises or prints; see perf_event.h for the contract.
  *
  * --idle (opts->switches) adds, per thread and CPU, a context-switches
  * software event with sample_period 1 and context_switch set, writing into
  * the same ring: the kernel takes its sample as the thread switches out
  * (callchain, user registers and stack of where it blocked) and writes a
  * SWITCH record as it switches back in.  Its sample_type equals the main
- * event's, so one parser reads both; its samples are told apart by their
+ * event's, so one layout decodes both; its samples are told apart by their
  * period, 1, which a clock event (period >= 1000 ns) never has.
  */
 #include <dirent.h>
@@ -42,6 +42,7 @@ struct perf_ring {
 
 struct perf_engine {
 	struct perf_event_attr attr;
+	struct perf_layout layout;		/* of attr, for the decoder */
 	struct perf_event_attr switch_attr;	/* --idle, see the top */
 	int switches;
 	struct perf_ring *rings;
@@ -54,6 +55,8 @@ struct perf_engine {
 	char event_name[64];
 	uint64_t bytes;
 };
+
+static void layout_of(const struct perf_event_attr *a, struct perf_layout *l);
 
 struct event_name {
 	const char *name;
@@ -495,6 +498,7 @@ enum perf_status perf_engine_open(struct perf_engine **out, pid_t pid,
 		free(e);
 		return st;
 	}
+	layout_of(&e->attr, &e->layout);
 	e->pollfds = xcalloc(e->nr_rings, sizeof(*e->pollfds));
 	for (size_t i = 0; i < e->nr_rings; i++) {
 		e->pollfds[i].fd = e->rings[i].fd;
@@ -532,200 +536,38 @@ const char *perf_engine_event_name(const struct perf_engine *e)
 	return e->event_name;
 }
 
+uint64_t perf_engine_sample_type(const struct perf_engine *e)
+{
+	return e->attr.sample_type;
+}
+
 uint64_t perf_engine_bytes(const struct perf_engine *e)
 {
 	return e->bytes;
 }
 
-/* ---- record parsing -------------------------------------------- */
+/* ---- records: decoded by perf/record.c ------------------------ */
 
-struct cursor {
-	const unsigned char *p, *end;
-	int bad;
-};
-
-static uint64_t take_u64(struct cursor *c)
+static void layout_of(const struct perf_event_attr *a, struct perf_layout *l)
 {
-	uint64_t v = 0;
-
-	if (c->end - c->p < 8) {
-		c->bad = 1;
-		return 0;
-	}
-	memcpy(&v, c->p, 8);
-	c->p += 8;
-	return v;
-}
-
-static const unsigned char *take_bytes(struct cursor *c, uint64_t n)
-{
-	const unsigned char *p = c->p;
-
-	if ((uint64_t)(c->end - c->p) < n) {
-		c->bad = 1;
-		return NULL;
-	}
-	c->p += n;
-	return p;
-}
-
-/* The sample_id trailer of non-sample records: TID, TIME (our attr). */
-static void parse_trailer(const struct perf_event_attr *a,
-			  const unsigned char *rec, size_t size,
-			  struct perf_record *r)
-{
-	size_t len = 0;
-	const unsigned char *p;
-
-	if (!a->sample_id_all)
-		return;
-	if (a->sample_type & PERF_SAMPLE_TID)
-		len += 8;
-	if (a->sample_type & PERF_SAMPLE_TIME)
-		len += 8;
-	if (size < 8 + len)
-		return;
-	p = rec + size - len;
-	if (a->sample_type & PERF_SAMPLE_TID) {
-		uint32_t ids[2];
-		memcpy(ids, p, 8);
-		if (!r->pid)
-			r->pid = ids[0];
-		if (!r->tid)
-			r->tid = ids[1];
-		p += 8;
-	}
-	if (a->sample_type & PERF_SAMPLE_TIME)
-		memcpy(&r->time, p, 8);
-}
-
-static int parse_sample(const struct perf_event_attr *a, int switches,
-			const unsigned char *rec, size_t size,
-			struct perf_record *r)
-{
-	struct cursor c = { rec + 8, rec + size, 0 };
-	uint64_t v;
-	uint16_t misc;
-
-	memcpy(&misc, rec + 4, 2);
-	r->user_mode = (misc & PERF_RECORD_MISC_CPUMODE_MASK) ==
-		PERF_RECORD_MISC_USER;
-	r->ip = take_u64(&c);
-	v = take_u64(&c);
-	r->pid = (uint32_t)v;
-	r->tid = (uint32_t)(v >> 32);
-	r->time = take_u64(&c);
-	r->period = take_u64(&c);
-	r->switch_out = switches && r->period == 1;
-	if (a->sample_type & PERF_SAMPLE_CALLCHAIN) {
-		r->nr_callchain = take_u64(&c);
-		if (r->nr_callchain > 4096)
-			return -1;
-		r->callchain = (const uint64_t *)take_bytes(&c,
-						r->nr_callchain * 8);
-	}
-	if (a->sample_type & PERF_SAMPLE_REGS_USER) {
-		r->regs_abi = take_u64(&c);
-		if (r->regs_abi) {
-			int n = 0;
-			r->regs_mask = a->sample_regs_user;
-			for (int bit = 0; bit < 24; bit++)
-				if (a->sample_regs_user & (1ULL << bit)) {
-					r->regs[bit] = take_u64(&c);
-					n++;
-				}
-			(void)n;
-		}
-	}
-	if (a->sample_type & PERF_SAMPLE_STACK_USER) {
-		uint64_t sz = take_u64(&c);
-		if (sz) {
-			r->stack = take_bytes(&c, sz);
-			r->stack_size = take_u64(&c);	/* dyn_size */
-			if (r->stack_size > sz)
-				r->stack_size = sz;
-		}
-	}
-	return c.bad ? -1 : 0;
+	memset(l, 0, sizeof(*l));
+	l->sample_type = a->sample_type;
+	l->read_format = a->read_format;
+	l->branch_sample_type = a->branch_sample_type;
+	l->regs_user_mask = a->sample_regs_user;
+	l->regs_intr_mask = a->sample_regs_intr;
+	l->sample_id_all = a->sample_id_all;
 }
 
 static void parse_record(struct perf_engine *e, const unsigned char *rec,
 			 size_t size, perf_record_fn fn, void *ctx)
 {
 	struct perf_record r;
-	uint32_t type;
-	uint16_t misc;
 
-	memset(&r, 0, sizeof(r));
-	memcpy(&type, rec, 4);
-	memcpy(&misc, rec + 4, 2);
-	switch (type) {
-	case PERF_RECORD_SAMPLE:
-		r.kind = PERF_REC_SAMPLE;
-		if (parse_sample(&e->attr, e->switches, rec, size, &r))
-			return;
-		break;
-	case PERF_RECORD_MMAP2:
-	case PERF_RECORD_MMAP: {
-		size_t name_at = type == PERF_RECORD_MMAP2 ? 72 : 40;
-		if (size <= name_at)
-			return;
-		r.kind = PERF_REC_MMAP;
-		memcpy(&r.pid, rec + 8, 4);
-		memcpy(&r.tid, rec + 12, 4);
-		memcpy(&r.addr, rec + 16, 8);
-		memcpy(&r.len, rec + 24, 8);
-		memcpy(&r.pgoff, rec + 32, 8);
-		if (type == PERF_RECORD_MMAP2)
-			memcpy(&r.prot, rec + 64, 4);
-		else
-			r.prot = PROT_READ | PROT_EXEC;
-		if (!memchr(rec + name_at, '\0', size - name_at))
-			return;
-		r.filename = (const char *)rec + name_at;
-		break;
-	}
-	case PERF_RECORD_COMM:
-		if (size <= 16 || !memchr(rec + 16, '\0', size - 16))
-			return;
-		r.kind = PERF_REC_COMM;
-		memcpy(&r.pid, rec + 8, 4);
-		memcpy(&r.tid, rec + 12, 4);
-		r.comm = (const char *)rec + 16;
-		r.comm_exec = !!(misc & PERF_RECORD_MISC_COMM_EXEC);
-		break;
-	case PERF_RECORD_FORK:
-	case PERF_RECORD_EXIT:
-		if (size < 32)
-			return;
-		r.kind = type == PERF_RECORD_FORK ? PERF_REC_FORK : PERF_REC_EXIT;
-		memcpy(&r.pid, rec + 8, 4);
-		memcpy(&r.ppid, rec + 12, 4);
-		memcpy(&r.tid, rec + 16, 4);
-		memcpy(&r.ptid, rec + 20, 4);
-		memcpy(&r.time, rec + 24, 8);
-		break;
-	case PERF_RECORD_LOST:
-		if (size < 24)
-			return;
-		r.kind = PERF_REC_LOST;
-		memcpy(&r.lost, rec + 16, 8);
-		break;
-	case PERF_RECORD_SWITCH:
-		r.kind = PERF_REC_SWITCH;
-		r.switch_out = !!(misc & PERF_RECORD_MISC_SWITCH_OUT);
-		break;
-	case PERF_RECORD_LOST_SAMPLES:
-		if (size < 16)
-			return;
-		r.kind = PERF_REC_LOST;
-		memcpy(&r.lost, rec + 8, 8);
-		break;
-	default:
-		return;
-	}
-	if (type != PERF_RECORD_SAMPLE)
-		parse_trailer(&e->attr, rec, size, &r);
+	if (perf_record_decode(&e->layout, rec, size, &r))
+		return;		/* malformed, or a type nobody reads */
+	if (r.kind == PERF_REC_SAMPLE)
+		r.switch_out = e->switches && r.sample.period == 1;
 	fn(ctx, &r);
 }
 

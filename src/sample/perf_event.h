@@ -1,7 +1,8 @@
 /*
  * perf_event.h - the perf_event engine's kernel side: open sampling
  * events on a target (one per thread, inherited by new threads and
- * children), map their ring buffers, and hand each record back parsed.
+ * children), map their ring buffers, and hand each record back decoded
+ * (by perf/record.c, the decoder the perf.data reader uses too).
  *
  * Owns: perf_event_open(2) attributes, the ring buffers and their
  * wrap-around copies.  Never symbolises, unwinds or prints: errors come
@@ -14,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include "perf/record.h"
 
 struct strbuf;
 
@@ -36,48 +39,10 @@ enum perf_status {
 	PERF_FAILED,		/* anything else */
 };
 
-enum perf_record_kind {
-	PERF_REC_SAMPLE,
-	PERF_REC_MMAP,		/* MMAP or MMAP2 */
-	PERF_REC_COMM,
-	PERF_REC_FORK,
-	PERF_REC_EXIT,
-	PERF_REC_LOST,
-	PERF_REC_SWITCH,	/* the thread went off (switch_out) or on CPU */
-};
-
-/* One parsed record; pointers point into the engine's buffers and are
- * valid only during the callback. */
-struct perf_record {
-	enum perf_record_kind kind;
-	uint32_t pid, tid;
-	uint64_t time;			/* CLOCK_MONOTONIC ns */
-	/* SAMPLE */
-	uint64_t ip;
-	int user_mode;			/* sample taken in user space */
-	uint64_t period;
-	int switch_out;			/* SAMPLE: taken at a switch-out
-					   (switches); SWITCH: going off CPU */
-	uint64_t nr_callchain;
-	const uint64_t *callchain;	/* with PERF_CONTEXT_* markers */
-	uint64_t regs_abi;		/* 0 = no user regs */
-	uint64_t regs[24];		/* by perf register number */
-	uint64_t regs_mask;
-	const uint8_t *stack;		/* user stack copy from regs[SP] */
-	uint64_t stack_size;		/* valid bytes (dyn_size) */
-	/* MMAP */
-	uint64_t addr, len, pgoff;
-	uint32_t prot;
-	const char *filename;
-	/* COMM */
-	const char *comm;
-	int comm_exec;
-	/* FORK / EXIT */
-	uint32_t ppid, ptid;
-	/* LOST */
-	uint64_t lost;
-};
-
+/* Records come to the callback decoded by perf/record.c (struct
+ * perf_record); pointers point into the engine's buffers and are valid
+ * only during the callback.  A SAMPLE's switch_out is set for --idle's
+ * switch-out samples. */
 typedef void (*perf_record_fn)(void *ctx, const struct perf_record *r);
 
 struct perf_engine;
@@ -105,6 +70,8 @@ size_t perf_engine_read(struct perf_engine *e, perf_record_fn fn, void *ctx);
 
 /* Name of the sampled event, e.g. "cpu-clock". */
 const char *perf_engine_event_name(const struct perf_engine *e);
+/* The sample_type of the engine's events (perf_stack_build). */
+uint64_t perf_engine_sample_type(const struct perf_engine *e);
 /* Bytes of ring buffer read so far (benchmarks). */
 uint64_t perf_engine_bytes(const struct perf_engine *e);
 
