@@ -25,7 +25,7 @@
 #include "python/reader.h"
 #include "sample/native_record.h"
 #include "sample/record_options.h"
-#include "sample/target.h"
+#include "proc/target.h"
 #include "util/error.h"
 #include "util/options.h"
 #include "util/output.h"

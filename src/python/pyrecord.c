@@ -19,13 +19,13 @@
 #include <unistd.h>
 
 #include "model/profile.h"
+#include "proc/exec_watch.h"
+#include "proc/timer.h"
 #include "python/asyncio.h"
 #include "python/opcodes.h"
 #include "python/pyrecord.h"
 #include "python/threadnames.h"
-#include "sample/exec_watch.h"
 #include "util/error.h"
-#include "sample/timer.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 

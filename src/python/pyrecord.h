@@ -14,7 +14,7 @@
 
 #include "python/reader.h"
 #include "sample/record_options.h"
-#include "sample/target.h"
+#include "proc/target.h"
 
 struct profile;
 struct strbuf;
