@@ -1,7 +1,7 @@
 /*
  * top.c - `scorch top`: a live table of where a program spends its time.
  *
- * Records exactly as `record` does (cmd/record.h: spawn or attach, any
+ * Records exactly as `record` does (session/session.h: spawn or attach, any
  * engine) and, instead of writing a file, redraws a table of functions
  * every --interval: each function's share of the samples in the last
  * interval (self and total) and its time since the start.  On a terminal
@@ -24,10 +24,10 @@
 #include <unistd.h>
 
 #include "cmd/commands.h"
-#include "cmd/record.h"
 #include "model/aggregate.h"
 #include "model/profile.h"
-#include "sample/record_options.h"
+#include "engine/engine.h"
+#include "session/session.h"
 #include "util/error.h"
 #include "util/options.h"
 #include "util/strbuf.h"

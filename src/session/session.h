@@ -1,13 +1,16 @@
 /*
- * record.h - one whole recording, shared by `scorch record` and `top`.
+ * session.h - one whole recording, shared by `scorch record` and `top`.
  *
- * record_session spawns or attaches (o->argv or o->pid), picks the
- * sampling engine, samples into a profile until the target exits, -d, or
- * a stop signal, hands the profile to finish (record writes its output,
- * top prints its last table), then waits for a program it started.
+ * record_session spawns or attaches (o->argv or o->pid), lets the engine
+ * table (engine/engine.h) choose the engine, samples into a profile until
+ * the target exits, -d, or a stop signal, hands the profile to finish
+ * (record writes its output, top prints its last table), then waits for
+ * a program it started.  It owns the signals, the progress line and the
+ * summary; the commands own their options and what they do with the
+ * profile.
  */
-#ifndef SCORCH_CMD_RECORD_H
-#define SCORCH_CMD_RECORD_H
+#ifndef SCORCH_SESSION_SESSION_H
+#define SCORCH_SESSION_SESSION_H
 
 struct profile;
 struct record_options;
@@ -33,5 +36,11 @@ typedef int (*record_finish_fn)(void *ctx, struct profile *p,
  */
 int record_session(const struct record_options *o, record_finish_fn finish,
 		   void *ctx);
+
+/* The one-line summary of a recording written to output (nothing with
+ * o->quiet): samples, time, late ticks, errors by kind, scorch's cost. */
+void record_summary(const struct record_options *o,
+		    const struct record_stats *s, const char *output,
+		    double seconds);
 
 #endif
