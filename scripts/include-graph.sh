@@ -3,7 +3,7 @@
 # that it has no cycle.
 #
 # Prints one line per edge, "FROM -> TO (N)": some file in folder FROM
-# (a directory under src/, e.g. engine/python; a file at the top of src/
+# (a directory under src/, e.g. engines/python; a file at the top of src/
 # is a node of its own: main, version)
 # includes N times a header in folder TO.  Only headers found under src/
 # count (system and generated ones do not); a folder including itself is

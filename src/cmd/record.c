@@ -4,7 +4,7 @@
  * Owns the command line and the output.  The whole recording (target,
  * signals, engine choice, progress, summary) is record_session
  * (session/session.h), which `top` shares; sampling is the engines'
- * (engine/).  Ctrl-C/SIGTERM stop sampling and the profile is still
+ * (engines/).  Ctrl-C/SIGTERM stop sampling and the profile is still
  * written completely.
  */
 #include <errno.h>
@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "cmd/commands.h"
-#include "engine/engine.h"
+#include "engines/engine.h"
 #include "formats/format.h"
 #include "model/profile.h"
 #include "session/session.h"

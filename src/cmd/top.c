@@ -26,7 +26,7 @@
 #include "cmd/commands.h"
 #include "model/aggregate.h"
 #include "model/profile.h"
-#include "engine/engine.h"
+#include "engines/engine.h"
 #include "session/session.h"
 #include "util/error.h"
 #include "util/options.h"

@@ -12,7 +12,7 @@
 
 #include <signal.h>
 
-#include "engine/engine.h"
+#include "engines/engine.h"
 
 struct profile;
 struct target;

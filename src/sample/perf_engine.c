@@ -6,7 +6,7 @@
  * runs (enabled at its exec), so its samples count from there.  The
  * state is the native_session.
  */
-#include "engine/engine.h"
+#include "engines/engine.h"
 #include "proc/target.h"
 #include "proc/timer.h"
 #include "model/profile.h"

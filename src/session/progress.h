@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "engine/engine.h"
+#include "engines/engine.h"
 
 struct progress {
 	const struct record_stats *stats;

@@ -1,7 +1,7 @@
 /*
  * session.c - one whole recording (session.h): the target's life cycle
  * (spawn or attach, stop signals passed on, exit status), the choice of
- * engine from the table (engine/registry.c), the profile's metadata and
+ * engine from the table (engines/registry.c), the profile's metadata and
  * scorch's measured cost.  Sampling itself is the engine's; what becomes
  * of the profile is the command's (finish).
  */
@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/engine.h"
+#include "engines/engine.h"
 #include "model/profile.h"
 #include "proc/target.h"
 #include "proc/timer.h"

@@ -2,7 +2,7 @@
  * session.h - one whole recording, shared by `scorch record` and `top`.
  *
  * record_session spawns or attaches (o->argv or o->pid), lets the engine
- * table (engine/engine.h) choose the engine, samples into a profile until
+ * table (engines/engine.h) choose the engine, samples into a profile until
  * the target exits, -d, or a stop signal, hands the profile to finish
  * (record writes its output, top prints its last table), then waits for
  * a program it started.  It owns the signals, the progress line and the

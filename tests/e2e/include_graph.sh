@@ -11,8 +11,8 @@ GRAPH=$TOP/scripts/include-graph.sh
 
 # the real tree: no cycle, and a graph with the edges we know are there
 if "$GRAPH" "$TOP/src" >"$WORK/graph" 2>"$WORK/graph.err"; then
-	if grep -qx 'session -> engine ([0-9]*)' "$WORK/graph" &&
-	   grep -qx 'engine/python -> python ([0-9]*)' "$WORK/graph"; then
+	if grep -qx 'session -> engines ([0-9]*)' "$WORK/graph" &&
+	   grep -qx 'engines/python -> python ([0-9]*)' "$WORK/graph"; then
 		ok src_no_cycle
 	else
 		fail src_no_cycle "known edges missing from: $(tr '\n' ' ' <"$WORK/graph") $(cat "$WORK/graph.err")"
@@ -43,10 +43,10 @@ fi
 # the layers: FROM -> TO edges that must not exist
 bad=$(awk '
 	{ from = $1; to = $3 }
-	function engine(f) { return f ~ /^engine\// }
+	function engine(f) { return f ~ /^engines\// }
 	engine(from) && engine(to) && from != to { print; next }
-	from == "python" && (to ~ /^engine/ || to == "session" || to == "cmd") { print; next }
-	(from == "engine" || engine(from)) && (to == "session" || to == "cmd") { print; next }
+	from == "python" && (to ~ /^engines/ || to == "session" || to == "cmd") { print; next }
+	(from == "engines" || engine(from)) && (to == "session" || to == "cmd") { print; next }
 	from == "session" && to == "cmd" { print; next }
 	from == "proc" && to != "util" { print }
 ' "$WORK/graph")

@@ -5,8 +5,8 @@
  * Engines call engine_loop_done once per pass of their loop; what a pass
  * samples is theirs.  Never prints.
  */
-#ifndef SCORCH_ENGINE_LOOP_H
-#define SCORCH_ENGINE_LOOP_H
+#ifndef SCORCH_ENGINES_LOOP_H
+#define SCORCH_ENGINES_LOOP_H
 
 #include <signal.h>
 #include <stdint.h>

@@ -9,7 +9,7 @@
  * since the last tick reuses its stack id, so the steady-state cost is
  * the reads alone.
  * Never stops the target; a process that vanishes just stops being
- * sampled.  When to stop and when the live view is due: engine/loop.c.
+ * sampled.  When to stop and when the live view is due: engines/loop.c.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -18,8 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/loop.h"
-#include "engine/python/pyrecord.h"
+#include "engines/loop.h"
+#include "engines/python/pyrecord.h"
 #include "model/profile.h"
 #include "proc/exec_watch.h"
 #include "proc/timer.h"

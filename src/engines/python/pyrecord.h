@@ -8,12 +8,12 @@
  * row (python_engine.c) plugs it into the engine table, and the session
  * (session/) chooses the engine and draws the progress line.
  */
-#ifndef SCORCH_ENGINE_PYTHON_PYRECORD_H
-#define SCORCH_ENGINE_PYTHON_PYRECORD_H
+#ifndef SCORCH_ENGINES_PYTHON_PYRECORD_H
+#define SCORCH_ENGINES_PYTHON_PYRECORD_H
 
 #include <signal.h>
 
-#include "engine/engine.h"
+#include "engines/engine.h"
 #include "proc/target.h"
 #include "python/reader.h"
 

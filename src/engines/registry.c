@@ -2,16 +2,16 @@
  * registry.c - the table of sampling engines, in the order the session
  * asks them to take a target.
  *
- * To add an engine: write engine/NAME/ with its row (struct engine,
- * engine.h), declare the row in engine/engines.h and add it below where
+ * To add an engine: write engines/NAME/ with its row (struct engine,
+ * engine.h), declare the row in engines/engines.h and add it below where
  * it should be asked.  The order is the choice: --native (mixed) first,
  * then the Python reader for any CPython, then the perf_event engine for
  * what is left.
  */
 #include <string.h>
 
-#include "engine/engine.h"
-#include "engine/engines.h"
+#include "engines/engine.h"
+#include "engines/engines.h"
 
 const struct engine *const engine_table[] = {
 	&mixed_engine,

@@ -4,8 +4,8 @@
  * refuses the modes the target's version cannot record, and samples it
  * with pyrecord_run.  Its state is the target's pyreader.
  */
-#include "engine/engine.h"
-#include "engine/python/pyrecord.h"
+#include "engines/engine.h"
+#include "engines/python/pyrecord.h"
 #include "python/opcodes.h"
 #include "python/reader.h"
 #include "proc/target.h"

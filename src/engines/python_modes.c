@@ -5,7 +5,7 @@
  * (one line each; the recording goes on without them).  --subprocesses
  * is not one of them: the perf_event engine follows children too.
  */
-#include "engine/engine.h"
+#include "engines/engine.h"
 #include "util/error.h"
 
 int engine_refuse_python_modes(const struct record_options *o)

@@ -2,8 +2,8 @@
  * loop.c - when an engine's sampling loop ends and when its live view is
  * due (loop.h).
  */
-#include "engine/engine.h"
-#include "engine/loop.h"
+#include "engines/engine.h"
+#include "engines/loop.h"
 
 void engine_loop_start(struct engine_loop *l, const struct record_options *o,
 		       volatile sig_atomic_t *stop, int64_t start_ns)

@@ -3,17 +3,17 @@
  * the options of a recording and the counters it reports.
  *
  * An engine samples one target (and, if asked, its children) into a
- * profile: the Python reader (engine/python/), the perf_event engine for
- * native programs and its mixed Python + native mode (engine/perf/).
- * Each is one folder and one row of engine/registry.c (the rows are
- * declared in engine/engines.h).  The recording session (session/)
+ * profile: the Python reader (engines/python/), the perf_event engine for
+ * native programs and its mixed Python + native mode (engines/perf/).
+ * Each is one folder and one row of engines/registry.c (the rows are
+ * declared in engines/engines.h).  The recording session (session/)
  * starts or attaches the target, asks the rows in table order which one
  * takes it, runs that one, and owns signals, the progress line and the
  * summary; engines never write output, never include each other, and
  * print only their own warnings.
  */
-#ifndef SCORCH_ENGINE_ENGINE_H
-#define SCORCH_ENGINE_ENGINE_H
+#ifndef SCORCH_ENGINES_ENGINE_H
+#define SCORCH_ENGINES_ENGINE_H
 
 #include <signal.h>
 #include <stdint.h>
@@ -58,7 +58,7 @@ struct record_options {
 #define VIEW_POLL_NS 50000000
 
 /* Why a sample was dropped: record_stats.errors by kind, so the summary
- * can say what the errors were (engine/stats.c names them). */
+ * can say what the errors were (engines/stats.c names them). */
 enum record_error {
 	RECORD_ERROR_THREAD_LIST,	/* Python: thread list changed while read */
 	RECORD_ERROR_STACK,		/* Python: a stack changed or went away
@@ -146,7 +146,7 @@ struct engine {
 	void (*discard)(struct engine_run *r);
 };
 
-/* The rows in the order they are asked (engine/registry.c). */
+/* The rows in the order they are asked (engines/registry.c). */
 extern const struct engine *const engine_table[];
 extern const unsigned engine_table_size;
 
