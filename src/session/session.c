@@ -6,6 +6,7 @@
  * of the profile is the command's (finish).
  */
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,11 +20,10 @@
 #include "session/signals.h"
 #include "util/error.h"
 #include "util/strbuf.h"
-
-#define MAX_ENGINES 16
+#include "util/xalloc.h"
 
 struct session {
-	struct engine_run runs[MAX_ENGINES];	/* one per row of the table */
+	struct engine_run *runs;	/* one per row of the table */
 	unsigned nr;
 };
 
@@ -91,10 +91,7 @@ static void discard_engines(struct session *s, int keep)
 static int prepare_engines(struct session *s, const struct record_options *o,
 			   struct target *t)
 {
-	s->nr = engine_table_size < MAX_ENGINES ? engine_table_size
-						: MAX_ENGINES;
 	for (unsigned i = 0; i < s->nr; i++) {
-		memset(&s->runs[i], 0, sizeof(s->runs[i]));
 		s->runs[i].o = o;
 		s->runs[i].t = t;
 		if (engine_table[i]->prepare &&
@@ -150,10 +147,10 @@ static int choose_engine(struct session *s, int64_t exec_ns)
 	return chosen < -2 ? -1 : chosen;
 }
 
-int record_session(const struct record_options *opts,
-		   record_finish_fn finish, void *ctx)
+/* record_session, with s holding one engine_run per row. */
+static int session_run(struct session *s, const struct record_options *opts,
+		       record_finish_fn finish, void *ctx)
 {
-	struct session s;
 	struct record_stats stats;
 	struct record_options o;	/* opts, with the progress line */
 	struct progress progress;
@@ -173,32 +170,32 @@ int record_session(const struct record_options *opts,
 			return 1;
 		wall_start = clock_us(CLOCK_MONOTONIC);
 		cpu_start = clock_us(CLOCK_PROCESS_CPUTIME_ID);
-		if (prepare_engines(&s, &o, &t) < 0)
+		if (prepare_engines(s, &o, &t) < 0)
 			return 1;
 	} else {
 		if (target_spawn(&t, o.argv) < 0)
 			return 127;
 		/* an engine that must be ready before the first instruction
 		 * (perf events with enable_on_exec) sets up on t.pid here */
-		if (prepare_engines(&s, &o, &t) < 0) {
+		if (prepare_engines(s, &o, &t) < 0) {
 			target_abort(&t);
 			return 1;
 		}
 		wall_start = clock_us(CLOCK_MONOTONIC);
 		cpu_start = clock_us(CLOCK_PROCESS_CPUTIME_ID);
 		if (target_start(&t) < 0) {
-			discard_engines(&s, -1);
+			discard_engines(s, -1);
 			return 127;
 		}
 		/* events enabled at the exec record from here */
 		exec_ns = ticker_now();
 	}
 
-	engine = choose_engine(&s, exec_ns);
+	engine = choose_engine(s, exec_ns);
 	if (engine >= 0 && engine_table[engine]->check &&
-	    engine_table[engine]->check(&s.runs[engine]) < 0) {
+	    engine_table[engine]->check(&s->runs[engine]) < 0) {
 		if (engine_table[engine]->discard)
-			engine_table[engine]->discard(&s.runs[engine]);
+			engine_table[engine]->discard(&s->runs[engine]);
 		engine = -1;
 	}
 	/* the program exited before an engine could read it: its Python
@@ -216,7 +213,7 @@ int record_session(const struct record_options *opts,
 	profile_init(&p);
 	fill_meta(&p, &o, &t);
 	if (engine >= 0 &&
-	    engine_table[engine]->run(&s.runs[engine], &p, &stats,
+	    engine_table[engine]->run(&s->runs[engine], &p, &stats,
 				      &session_stop.requested) < 0)
 		ret = 1;
 	progress_end(&progress);
@@ -273,6 +270,19 @@ int record_session(const struct record_options *opts,
 		}
 		return ret ? ret : status;
 	}
+	return ret;
+}
+
+int record_session(const struct record_options *opts,
+		   record_finish_fn finish, void *ctx)
+{
+	struct session s;
+	int ret;
+
+	s.nr = engine_table_size;
+	s.runs = xcalloc(s.nr, sizeof(*s.runs));
+	ret = session_run(&s, opts, finish, ctx);
+	free(s.runs);
 	return ret;
 }
 
