@@ -143,7 +143,7 @@ int cmd_record(int argc, const char **argv)
 		  "mixed Python and native stacks (perf_event engine)", NULL },
 		{ OPTION_BOOL, 0, "no-lines", &o.no_lines, NULL,
 		  "aggregate by function, not by line", NULL },
-		/* perf_event engine options (sample/native_record.h) */
+		/* perf_event engine options (engines/perf/native_record.h) */
 		{ OPTION_BOOL, 0, "no-kernel", &o.no_kernel, NULL,
 		  "native: no kernel frames", NULL },
 		{ OPTION_BOOL, 0, "inline", &o.inline_frames, NULL,

@@ -10,7 +10,7 @@
 #include "proc/target.h"
 #include "proc/timer.h"
 #include "model/profile.h"
-#include "sample/native_record.h"
+#include "engines/perf/native_record.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 
