@@ -5,6 +5,8 @@
 #   make check SANITIZE=1   the same under ASan+UBSan, in build-san/
 #   make demo       build and run the bundled example into a flame graph
 #   make fuzz       long fuzzing runs of every reader (clang + libFuzzer)
+#   make include-graph   the folder-level include graph of src/; fails on
+#                   a cycle (scripts/include-graph.sh, tests/e2e/include_graph.sh)
 #   make install    build/scorch to $(DESTDIR)$(PREFIX)/bin and the man pages
 #                   (docs/man/*.1) to $(DESTDIR)$(PREFIX)/share/man/man1;
 #                   PREFIX defaults to /usr/local.  make uninstall removes them.
@@ -44,7 +46,7 @@ BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 MAN_PAGES := $(wildcard docs/man/*.1)
 
-.PHONY: all check demo deps test-deps fuzz clean install uninstall
+.PHONY: all check demo deps test-deps fuzz clean install uninstall include-graph
 # generated sources are kept, not deleted as intermediates
 .SECONDARY: $(GEN_SRCS) $(GEN_SRCS:.c=.h)
 all: $(BUILD)/scorch
@@ -99,6 +101,9 @@ demo: $(BUILD)/scorch
 
 fuzz: deps
 	tests/fuzz/run.sh long
+
+include-graph:
+	scripts/include-graph.sh src
 
 install: $(BUILD)/scorch
 	install -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(MANDIR)/man1'

@@ -6,7 +6,7 @@
 #ifndef SCORCH_CMD_RECORD_ARGS_H
 #define SCORCH_CMD_RECORD_ARGS_H
 
-#include "sample/record_options.h"
+#include "engines/engine.h"
 #include "util/options.h"
 
 /* What the shared rows parse besides struct record_options' own fields. */

@@ -1,7 +1,7 @@
 /*
  * top.c - `scorch top`: a live table of where a program spends its time.
  *
- * Records exactly as `record` does (cmd/record.h: spawn or attach, any
+ * Records exactly as `record` does (session/session.h: spawn or attach, any
  * engine) and, instead of writing a file, redraws a table of functions
  * every --interval: each function's share of the samples in the last
  * interval (self and total) and its time since the start.  On a terminal
@@ -25,11 +25,11 @@
 
 #include "cmd/commands.h"
 #include "cmd/common_options.h"
-#include "cmd/record.h"
 #include "cmd/record_args.h"
 #include "model/aggregate.h"
 #include "model/profile.h"
-#include "sample/record_options.h"
+#include "engines/engine.h"
+#include "session/session.h"
 #include "util/error.h"
 #include "util/options.h"
 #include "util/strbuf.h"

@@ -13,7 +13,7 @@
 
 #include <libiberty/demangle.h>
 
-#include "formats/perfscript.h"
+#include "perf/script_names.h"
 #include "model/profile.h"
 #include "perf/stack.h"
 #include "symbols/symbols.h"

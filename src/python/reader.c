@@ -31,7 +31,7 @@
 #include "python/remote.h"
 #include "python/stack.h"
 #include "python/threadnames.h"
-#include "sample/exec_watch.h"
+#include "proc/exec_watch.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 

@@ -205,7 +205,7 @@ int pyreader_take_new_threads(struct pyreader *r);
  * For a process that is not (yet) Python, looked at again and again with
  * the same zeroed watch: nonzero once it has stopped exec'ing (the same
  * executable, not a wrapper such as env, chroot or a shell, nothing named
- * python*, for a while: sample/exec_watch.h) and finished loading, so
+ * python*, for a while: proc/exec_watch.h) and finished loading, so
  * waiting longer is pointless.
  */
 struct exec_watch;

@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "sample/record_options.h"
+#include "engines/engine.h"
 #include "util/strbuf.h"
 #include "test.h"
 

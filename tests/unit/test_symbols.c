@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sample/perf_mixed.h"
+#include "engines/perf/perf_mixed.h"
 #include "symbols/symbols.h"
 #include "symbols/symbols_internal.h"
 #include "unwind/unwind.h"

@@ -9,7 +9,7 @@
  * since the last tick reuses its stack id, so the steady-state cost is
  * the reads alone.
  * Never stops the target; a process that vanishes just stops being
- * sampled.
+ * sampled.  When to stop and when the live view is due: engines/loop.c.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -18,14 +18,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engines/loop.h"
+#include "engines/python/pyrecord.h"
 #include "model/profile.h"
+#include "proc/exec_watch.h"
+#include "proc/timer.h"
 #include "python/asyncio.h"
 #include "python/opcodes.h"
-#include "python/pyrecord.h"
 #include "python/threadnames.h"
-#include "sample/exec_watch.h"
 #include "util/error.h"
-#include "sample/timer.h"
 #include "util/hash.h"
 #include "util/pidtable.h"
 #include "util/strbuf.h"
@@ -481,30 +482,16 @@ static void try_open_children(struct pyrec *rec)
 	}
 }
 
-/* ---- progress ---- */
-
-static void progress(const struct pyrec *rec, int64_t elapsed_ns, int final)
-{
-	if (final) {
-		fputs("\r\033[K", stderr);
-		return;
-	}
-	fprintf(stderr, "\r\033[Kscorch: %.1fs  %lu samples  %lu error%s",
-		(double)elapsed_ns / 1e9, rec->stats->samples, rec->stats->errors,
-		rec->stats->errors == 1 ? "" : "s");
-	fflush(stderr);
-}
-
 int pyrecord_run(const struct record_options *o, struct target *t,
 		 struct pyreader *reader, struct profile *p,
 		 struct record_stats *stats, volatile sig_atomic_t *stop)
 {
 	struct pyrec rec;
 	struct ticker tk;
+	struct engine_loop loop;
 	unsigned flags = sample_flags(o);
-	int64_t start, last_scan = 0, last_progress = 0, last_names = 0;
-	int64_t last_alive = 0, last_view = 0, last_poll = 0;
-	int show_progress = !o->quiet && isatty(2), names_pending = 0;
+	int64_t start, last_scan = 0, last_names = 0, last_alive = 0;
+	int names_pending = 0;
 	size_t i;
 
 	memset(&rec, 0, sizeof(rec));
@@ -517,6 +504,7 @@ int pyrecord_run(const struct record_options *o, struct target *t,
 	name_process(&rec, &rec.procs[0]);
 	ticker_start(&tk, o->rate_hz);
 	start = tk.start_ns;
+	engine_loop_start(&loop, o, stop, start);
 	while (!*stop) {
 		int live = 0;
 		unsigned long before, list_before, list;
@@ -577,25 +565,9 @@ int pyrecord_run(const struct record_options *o, struct target *t,
 				(rec.procs[i].reader || !rec.procs[i].gave_up);
 		if (!live)
 			break;
-		if (o->duration_s > 0 &&
-		    rec.now_ns - start >= (int64_t)(o->duration_s * 1e9))
+		if (engine_loop_done(&loop, p, rec.now_ns))
 			break;
-		if (show_progress && rec.now_ns - last_progress > ms(250)) {
-			progress(&rec, rec.now_ns - start, 0);
-			last_progress = rec.now_ns;
-		}
-		if (o->view && rec.now_ns - start - last_view >= o->view_every_ns) {
-			last_view = rec.now_ns - start;
-			o->view(o->view_ctx, p, last_view);
-		}
-		if (o->view_poll && rec.now_ns - last_poll >= VIEW_POLL_NS) {
-			last_poll = rec.now_ns;
-			if (o->view_poll(o->view_ctx, p, rec.now_ns - start))
-				break;
-		}
 	}
-	if (show_progress)
-		progress(&rec, 0, 1);
 	stats->late += tk.late;
 	p->meta.duration_ns = ticker_now() - start;
 	for (i = 0; i < rec.nr_procs; i++) {

@@ -5,8 +5,8 @@
  * rate; ticks that pass while we were late are skipped and counted in
  * late, never bunched up.  No signals, no threads.
  */
-#ifndef SCORCH_SAMPLE_TIMER_H
-#define SCORCH_SAMPLE_TIMER_H
+#ifndef SCORCH_PROC_TIMER_H
+#define SCORCH_PROC_TIMER_H
 
 #include <stdint.h>
 

@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "sample/perf_mixed.h"
+#include "engines/perf/perf_mixed.h"
 
 int perf_mixed_is_eval_symbol(const char *name)
 {

@@ -10,8 +10,8 @@
  * outlives scorch, even a SIGKILLed one.  Nothing here prints except
  * the one error line of a failed spawn/exec/attach.
  */
-#ifndef SCORCH_SAMPLE_TARGET_H
-#define SCORCH_SAMPLE_TARGET_H
+#ifndef SCORCH_PROC_TARGET_H
+#define SCORCH_PROC_TARGET_H
 
 #include <sys/types.h>
 

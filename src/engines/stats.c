@@ -3,7 +3,7 @@
  * (struct record_stats, record_options.h): what the dropped samples were,
  * for the summary `record` prints.  Never prints itself.
  */
-#include "sample/record_options.h"
+#include "engines/engine.h"
 #include "util/strbuf.h"
 
 /* What record_stats.errors were, by kind: singular, plural. */

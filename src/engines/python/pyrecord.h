@@ -1,20 +1,21 @@
 /*
- * pyrecord.h - the Python engine of `scorch record`: samples one or more
- * CPython processes at a fixed rate into a profile.
+ * pyrecord.h - the Python engine: samples one or more CPython processes
+ * at a fixed rate into a profile, with the reader of src/python/.
  *
  * It owns the readers of the target and (with --subprocesses) of its
  * Python descendants, the tick loop, and the turning of reader stacks into
- * profile frames.  It never writes output and never prints except the
- * progress line; record.c chooses the engine and writes the result.
+ * profile frames.  It never writes output and prints only warnings; its
+ * row (python_engine.c) plugs it into the engine table, and the session
+ * (session/) chooses the engine and draws the progress line.
  */
-#ifndef SCORCH_PYTHON_PYRECORD_H
-#define SCORCH_PYTHON_PYRECORD_H
+#ifndef SCORCH_ENGINES_PYTHON_PYRECORD_H
+#define SCORCH_ENGINES_PYTHON_PYRECORD_H
 
 #include <signal.h>
 
+#include "engines/engine.h"
+#include "proc/target.h"
 #include "python/reader.h"
-#include "sample/record_options.h"
-#include "sample/target.h"
 
 struct profile;
 struct strbuf;

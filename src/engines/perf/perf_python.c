@@ -10,7 +10,7 @@
 
 #include "model/profile.h"
 #include "python/reader.h"
-#include "sample/perf_python.h"
+#include "engines/perf/perf_python.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"

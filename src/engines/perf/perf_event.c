@@ -26,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sample/perf_event.h"
+#include "engines/perf/perf_event.h"
 #include "unwind/unwind.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "model/profile.h"
-#include "sample/offcpu.h"
+#include "engines/perf/offcpu.h"
 #include "util/xalloc.h"
 
 enum { EVENT_IN, EVENT_OUT };

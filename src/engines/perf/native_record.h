@@ -12,7 +12,7 @@
 
 #include <signal.h>
 
-#include "sample/record_options.h"
+#include "engines/engine.h"
 
 struct profile;
 struct target;

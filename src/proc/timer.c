@@ -10,7 +10,7 @@
 #include <sys/prctl.h>
 #include <time.h>
 
-#include "sample/timer.h"
+#include "proc/timer.h"
 
 int64_t ticker_now(void)
 {

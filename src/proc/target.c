@@ -19,7 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sample/target.h"
+#include "proc/target.h"
 #include "util/error.h"
 
 int target_spawn(struct target *t, const char *const *argv)

@@ -8,8 +8,8 @@
  * watched from outside: the executable behind /proc/PID/exe (device and
  * inode) and the CPU time the process has used since it last changed.
  */
-#ifndef SCORCH_SAMPLE_EXEC_WATCH_H
-#define SCORCH_SAMPLE_EXEC_WATCH_H
+#ifndef SCORCH_PROC_EXEC_WATCH_H
+#define SCORCH_PROC_EXEC_WATCH_H
 
 #include <stdint.h>
 #include <sys/types.h>

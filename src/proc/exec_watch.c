@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sample/exec_watch.h"
+#include "proc/exec_watch.h"
 
 int exec_wrapper_name(const char *base)
 {
