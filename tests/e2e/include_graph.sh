@@ -56,8 +56,11 @@ else
 	fail layers "edges across layers: $(echo "$bad" | tr '\n' ' ')"
 fi
 
-# commands share only cmd/commands.h (top once included cmd/record.h)
-cross=$(grep -Hn '#include "cmd/' "$TOP"/src/cmd/*.[ch] | grep -v '"cmd/commands.h"')
+# commands share only cmd/commands.h and the shared option rows
+# (common_options.h, record_args.h), never another command's header (top
+# once included cmd/record.h)
+cross=$(grep -Hn '#include "cmd/' "$TOP"/src/cmd/*.[ch] |
+	grep -v -e '"cmd/commands.h"' -e '"cmd/common_options.h"' -e '"cmd/record_args.h"')
 if [ -z "$cross" ] && [ -f "$TOP/src/cmd/top.c" ]; then
 	ok commands_apart
 else
