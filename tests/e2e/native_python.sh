@@ -80,9 +80,10 @@ trampoline_pythons | while read -r label py; do
 	"$SCORCH" record -q --native --no-kernel -F 200 -o "$out" -- "$py" -X perf "$PROG" 20000 2>"$WORK/tramp-$label.err"
 	rc=$?
 	# CPython leaves its perf map behind: remove the one this run made
+	# (new, its process gone, naming our program: not another test's)
 	ls /tmp/perf-*.map 2>/dev/null | sort | comm -13 "$WORK/maps-before" - | while read -r m; do
 		pid=${m#/tmp/perf-}; pid=${pid%.map}
-		kill -0 "$pid" 2>/dev/null || rm -f "$m"
+		kill -0 "$pid" 2>/dev/null || ! grep -qF "$PROG" "$m" || rm -f "$m"
 	done
 	if [ $rc -ne 0 ]; then
 		fail "$name" "$(tail -n 3 "$WORK/tramp-$label.err")"
