@@ -86,7 +86,7 @@ echo "$pythons" | while read -r label py; do
 	fi
 	if "$SCORCH" record --help 2>&1 | grep -q -- '--no-kernel'; then
 		f=$WORK/$label.folded
-		"$SCORCH" record -q --native --no-kernel -F 200 -d 2 -p "$pid" -o "$f" 2>"$f.err"
+		"$SCORCH" record -q --native --no-kernel -F 200 -d 1 -p "$pid" -o "$f" 2>"$f.err"
 		rc=$?
 		total=$(awk '{ t += $NF } END { print t + 0 }' "$f" 2>/dev/null)
 		leaf=$(awk '/;leaf \(/ && !/\[unmerged\]/ { g += $NF } END { print g + 0 }' "$f" 2>/dev/null)

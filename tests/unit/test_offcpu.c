@@ -103,11 +103,29 @@ static void test_switch_in_without_out(void)
 	teardown(&f);
 }
 
+/* A pass that read no event at all (the first ones, before the target
+ * blocked): nothing charged, and no sort of the empty, never allocated
+ * event list (UBSan: qsort's NULL argument failed native_idle in CI). */
+static void test_flush_before_any_event(void)
+{
+	struct fixture f;
+
+	setup(&f);
+	offcpu_flush(f.o, 1000 * MS);
+	CHECK(f.samples == 0);
+	offcpu_switched_out(f.o, 7, 1005 * MS, f.stack, f.thread, 0);
+	offcpu_flush(f.o, 1025 * MS);
+	offcpu_flush(f.o, 1035 * MS);	/* still blocked, no event */
+	CHECK(f.samples == 3);		/* 1010, 1020, 1030 */
+	teardown(&f);
+}
+
 int main(void)
 {
 	RUN(test_interval_on_the_grid);
 	RUN(test_switch_in_read_first);
 	RUN(test_still_blocked_then_late_event);
 	RUN(test_switch_in_without_out);
+	RUN(test_flush_before_any_event);
 	TEST_EXIT();
 }

@@ -159,8 +159,9 @@ static void charge(struct offcpu *o, struct offcpu_thread *t, uint64_t to)
 
 void offcpu_flush(struct offcpu *o, uint64_t now)
 {
-	if (o->nr_events)	/* qsort must not see the NULL of an empty list */
-		qsort(o->events, o->nr_events, sizeof(*o->events), event_order);
+	if (o->nr_events)	/* events is NULL until the first one */
+		qsort(o->events, o->nr_events, sizeof(*o->events),
+		      event_order);
 	for (size_t i = 0; i < o->nr_events; i++) {
 		const struct offcpu_event *e = &o->events[i];
 		struct offcpu_thread *t = thread_state(o, e->tid);
