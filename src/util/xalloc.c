@@ -13,17 +13,24 @@
 
 #include "util/xalloc.h"
 
-#define HUGE_PAGE (2u << 20)
+#define SMALL_PAGE 4096u
 #define HUGE_MIN (8u << 20)
 
-/* Asks for huge pages over the 2 MiB-aligned inside of a large block;
- * only advice, so failure (no THP, old kernel) changes nothing. */
+/*
+ * Asks for huge pages over a large block; only advice, so failure (no
+ * THP, old kernel) changes nothing.  The advice covers every page the
+ * block touches, not only its 2 MiB-aligned inside: a large block is a
+ * mapping of its own, and advice on part of a mapping splits it in
+ * pieces, after which realloc can no longer move it with mremap and
+ * copies it instead (a fifth of the time of a million-line render).
+ */
 static void advise_huge(void *p, size_t size)
 {
-	uintptr_t start = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
-	uintptr_t end = ((uintptr_t)p + size) & ~(uintptr_t)(HUGE_PAGE - 1);
+	uintptr_t start = (uintptr_t)p & ~(uintptr_t)(SMALL_PAGE - 1);
+	uintptr_t end = ((uintptr_t)p + size + SMALL_PAGE - 1) &
+			~(uintptr_t)(SMALL_PAGE - 1);
 
-	if (size < HUGE_MIN || end <= start)
+	if (size < HUGE_MIN)
 		return;
 #ifdef MADV_HUGEPAGE
 	madvise((void *)start, end - start, MADV_HUGEPAGE);
