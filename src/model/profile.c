@@ -176,7 +176,8 @@ void profile_init(struct profile *p)
 
 	grow_array32((void **)&p->stacks, sizeof(*p->stacks), 1, &p->alloc_stacks);
 	memset(&p->stacks[0], 0, sizeof(p->stacks[0]));
-	p->stack_hash = xmalloc(p->alloc_stacks * sizeof(*p->stack_hash));
+	grow_array32((void **)&p->stack_hash, sizeof(*p->stack_hash), 1,
+		     &p->alloc_stack_hash);
 	p->stack_hash[0] = 0x5eed;
 	p->nr_stacks = 1;
 	stack_index_init(&p->stack_index);
@@ -201,11 +202,11 @@ void profile_release(struct profile *p)
 	hash_index_free(p->frame_index);
 	for (k = 0; k < FRAME_KIND_COUNT; k++)
 		free(p->plain_frames[k]);
-	free(p->stacks);
+	free_array_reserved(p->stacks, p->stacks_reserved);
 	free(p->stack_index.slots);
-	free(p->stack_hash);
+	free_array_reserved(p->stack_hash, p->stack_hash_reserved);
 	free(p->threads);
-	free(p->totals);
+	free_array_reserved(p->totals, p->totals_reserved);
 	free(p->total_index.slots);
 	free(p->samples);
 	free(p->build_ids);
@@ -309,30 +310,39 @@ static void stack_index_grow(struct profile *p)
 }
 
 /* Finds or adds the stack (parent, frame) whose path hash is hash; depth
- * is the parent's depth + 1 (given, to spare reading the parent). */
+ * is the parent's depth + 1 (given, to spare reading the parent).  When
+ * parent_is_new (the parent was added by the same call of
+ * profile_stack_extend), the stack cannot exist yet: no slot's key is
+ * compared, which spares reading the stacks array for every frame below
+ * the first new one. */
 static uint32_t stack_push_hashed(struct profile *p, uint32_t parent,
 				  uint32_t frame, uint32_t hash,
-				  uint32_t depth)
+				  uint32_t depth, int parent_is_new)
 {
 	struct profile_stack_index *x = &p->stack_index;
 	size_t i = hash & x->mask;
-	uint32_t old_alloc = p->alloc_stacks, id;
+	uint32_t id;
 
 	for (;;) {
 		const struct profile_stack_slot *s = &x->slots[i];
 
 		if (!s->id)
 			break;
-		if (s->hash == hash && p->stacks[s->id].parent == parent &&
+		if (!parent_is_new && s->hash == hash &&
+		    p->stacks[s->id].parent == parent &&
 		    p->stacks[s->id].frame == frame)
 			return s->id;
 		i = (i + 1) & x->mask;
 	}
-	grow_array32((void **)&p->stacks, sizeof(*p->stacks), p->nr_stacks + 1,
-		     &p->alloc_stacks);
-	if (p->alloc_stacks != old_alloc)
-		p->stack_hash = xrealloc(p->stack_hash, p->alloc_stacks *
-					 sizeof(*p->stack_hash));
+	if (p->nr_stacks == p->alloc_stacks)
+		grow_array_reserved((void **)&p->stacks, sizeof(*p->stacks),
+				    p->nr_stacks + 1, &p->alloc_stacks,
+				    &p->stacks_reserved);
+	if (p->nr_stacks == p->alloc_stack_hash)
+		grow_array_reserved((void **)&p->stack_hash,
+				    sizeof(*p->stack_hash), p->nr_stacks + 1,
+				    &p->alloc_stack_hash,
+				    &p->stack_hash_reserved);
 	id = p->nr_stacks++;
 	p->stacks[id].parent = parent;
 	p->stacks[id].frame = frame;
@@ -352,7 +362,7 @@ uint32_t profile_stack_push(struct profile *p, uint32_t parent, uint32_t frame)
 {
 	return stack_push_hashed(p, parent, frame,
 				 path_hash(p->stack_hash[parent], frame),
-				 p->stacks[parent].depth + 1);
+				 p->stacks[parent].depth + 1, 0);
 }
 
 /* Levels whose slots are prefetched ahead of the lookups. */
@@ -365,6 +375,7 @@ uint32_t profile_stack_extend(struct profile *p, uint32_t parent,
 	uint32_t hashes[EXTEND_BATCH], h = p->stack_hash[parent];
 	uint32_t depth = p->stacks[parent].depth;
 	size_t done = 0, i, m;
+	int is_new = 0;
 
 	while (done < n) {
 		m = n - done < EXTEND_BATCH ? n - done : EXTEND_BATCH;
@@ -375,8 +386,11 @@ uint32_t profile_stack_extend(struct profile *p, uint32_t parent,
 						p->stack_index.mask]);
 		}
 		for (i = 0; i < m; i++) {
+			uint32_t before = p->nr_stacks;
+
 			parent = stack_push_hashed(p, parent, frames[done + i],
-						   hashes[i], ++depth);
+						   hashes[i], ++depth, is_new);
+			is_new = parent == before;
 			if (stacks)
 				stacks[done + i] = parent;
 		}
@@ -439,8 +453,9 @@ void profile_add(struct profile *p, uint32_t stack, uint32_t thread,
 			pair_index_grow(&p->total_index);
 			pos = pair_index_free_slot(&p->total_index, hash);
 		}
-		grow_array32((void **)&p->totals, sizeof(*p->totals),
-			     p->nr_totals + 1, &p->alloc_totals);
+		grow_array_reserved((void **)&p->totals, sizeof(*p->totals),
+				    p->nr_totals + 1, &p->alloc_totals,
+				    &p->totals_reserved);
 		t = &p->totals[p->nr_totals++];
 		memset(t, 0, sizeof(*t));
 		t->stack = stack;

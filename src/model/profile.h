@@ -152,6 +152,10 @@ struct profile {
 	struct profile_stack_index stack_index;	/* (parent, frame) */
 	uint32_t *stack_hash;		/* stack id -> hash of its frame path;
 					   picks its stack_index slot */
+	uint32_t alloc_stack_hash;
+	/* sizes of the address space reservations of stacks, stack_hash
+	 * and totals (see grow_array_reserved); 0 = on the heap */
+	size_t stacks_reserved, stack_hash_reserved, totals_reserved;
 
 	struct thread_info *threads;	/* threads[0] = unknown */
 	uint32_t nr_threads, alloc_threads;

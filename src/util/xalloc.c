@@ -107,3 +107,58 @@ void grow_array32(void **array, size_t elem_size, size_t need, uint32_t *alloc)
 	grow_array(array, elem_size, need, &a);
 	*alloc = a > UINT32_MAX ? UINT32_MAX : (uint32_t)a;
 }
+
+/* Arrays move into a reservation when they would grow past this. */
+#define RESERVE_MIN (4u << 20)
+#define RESERVE_MAX ((size_t)64 << 30)
+
+void grow_array_reserved(void **array, size_t elem_size, size_t need,
+			 uint32_t *alloc, size_t *reserved)
+{
+	size_t max_items, size;
+	void *p;
+
+	if (need <= *alloc)
+		return;
+	if (*reserved) {
+		if (need > *reserved / elem_size)
+			out_of_memory(need * elem_size);
+		/* pages are committed as they are touched */
+		*alloc = (uint32_t)(*reserved / elem_size);
+		return;
+	}
+	if (need * elem_size < RESERVE_MIN) {
+		grow_array32(array, elem_size, need, alloc);
+		return;
+	}
+	max_items = RESERVE_MAX / elem_size;
+	if (max_items > UINT32_MAX)
+		max_items = UINT32_MAX;
+	size = (max_items * elem_size + SMALL_PAGE - 1) & ~(size_t)(SMALL_PAGE - 1);
+	p = need <= max_items ?
+		mmap(NULL, size, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) :
+		MAP_FAILED;
+	if (p == MAP_FAILED) {
+		/* no address space to spare (overcommit off): the heap */
+		grow_array32(array, elem_size, need, alloc);
+		return;
+	}
+#ifdef MADV_HUGEPAGE
+	madvise(p, size, MADV_HUGEPAGE);
+#endif
+	if (*alloc)
+		memcpy(p, *array, (size_t)*alloc * elem_size);
+	free(*array);
+	*array = p;
+	*reserved = size;
+	*alloc = (uint32_t)max_items;
+}
+
+void free_array_reserved(void *array, size_t reserved)
+{
+	if (reserved)
+		munmap(array, reserved);
+	else
+		free(array);
+}

@@ -2,9 +2,11 @@
  * test_model.c - unit tests of the profile model, strings and hashing.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model/profile.h"
+#include "model/stack_queue.h"
 #include "util/hash.h"
 #include "util/strbuf.h"
 #include "test.h"
@@ -126,6 +128,100 @@ static void test_stack_table_growth(void)
 	profile_release(&b);
 }
 
+/* Samples added through a stack queue (on its worker thread, and with
+ * SCORCH_THREADS=1 on the caller's) get exactly the stack and total ids,
+ * in the same order, that direct profile_stack_extend + profile_add
+ * calls give, shared prefixes ("keep") included, across many batches. */
+static void fill_direct_and_queued(struct profile *direct,
+				   struct profile *queued)
+{
+	struct stack_queue *q;
+	uint32_t frames[40], levels[40], prev_depth = 0, seed = 777, i, j;
+	uint32_t depth, keep, stack;
+	double values[PROFILE_MAX_VALUES] = { 0 };
+
+	q = stack_queue_new(queued);
+	for (i = 0; i < 30000; i++) {
+		seed = seed * 1103515245u + 12345u;
+		depth = 1 + (seed >> 16) % 39;
+		seed = seed * 1103515245u + 12345u;
+		keep = prev_depth ? (seed >> 16) % (prev_depth + 1) : 0;
+		if (keep > depth)
+			keep = depth;
+		for (j = keep; j < depth; j++) {
+			seed = seed * 1103515245u + 12345u;
+			frames[j] = 1 + (seed >> 16) % 50;
+		}
+		values[0] = 1 + i % 7;
+		stack = keep ? levels[keep - 1] : 0;
+		if (depth > keep)
+			stack = profile_stack_extend(direct, stack, frames + keep,
+						     depth - keep, levels + keep);
+		profile_add(direct, stack, i % 3, (int64_t)i, values);
+		stack_queue_add(q, keep, frames + keep, depth - keep, i % 3,
+				(int64_t)i, values);
+		prev_depth = depth;
+	}
+	stack_queue_finish(q);
+}
+
+static int same_stacks_and_totals(const struct profile *a,
+				  const struct profile *b)
+{
+	uint32_t i;
+
+	if (a->nr_stacks != b->nr_stacks || a->nr_totals != b->nr_totals ||
+	    a->nr_samples != b->nr_samples)
+		return 0;
+	for (i = 0; i < a->nr_stacks; i++)
+		if (a->stacks[i].parent != b->stacks[i].parent ||
+		    a->stacks[i].frame != b->stacks[i].frame ||
+		    a->stacks[i].depth != b->stacks[i].depth)
+			return 0;
+	for (i = 0; i < a->nr_totals; i++)
+		if (a->totals[i].stack != b->totals[i].stack ||
+		    a->totals[i].thread != b->totals[i].thread ||
+		    a->totals[i].value[0] != b->totals[i].value[0])
+			return 0;
+	for (i = 0; i < a->nr_samples; i++)
+		if (a->samples[i].stack != b->samples[i].stack ||
+		    a->samples[i].time_ns != b->samples[i].time_ns)
+			return 0;
+	return 1;
+}
+
+static void test_stack_queue(void)
+{
+	struct profile direct, queued, inline_;
+	int k;
+
+	profile_init(&direct);
+	profile_init(&queued);
+	profile_init(&inline_);
+	direct.keep_samples = queued.keep_samples = inline_.keep_samples = 1;
+	for (k = 0; k < 3; k++) {
+		profile_thread(&direct, 1, k, NULL);
+		profile_thread(&queued, 1, k, NULL);
+		profile_thread(&inline_, 1, k, NULL);
+	}
+	fill_direct_and_queued(&direct, &queued);
+	CHECK(direct.nr_stacks > 50000 && direct.nr_samples == 30000);
+	CHECK(same_stacks_and_totals(&direct, &queued));
+	profile_release(&direct);
+	profile_init(&direct);
+	direct.keep_samples = 1;
+	for (k = 0; k < 3; k++)
+		profile_thread(&direct, 1, k, NULL);
+	setenv("SCORCH_THREADS", "1", 1);
+	fill_direct_and_queued(&direct, &inline_);
+	unsetenv("SCORCH_THREADS");
+	CHECK(same_stacks_and_totals(&direct, &inline_));
+	CHECK(same_stacks_and_totals(&queued, &inline_));
+	profile_release(&direct);
+	profile_release(&queued);
+	profile_release(&inline_);
+}
+
 static void test_totals_and_samples(void)
 {
 	struct profile p;
@@ -187,6 +283,7 @@ int main(void)
 	RUN(test_strings_intern);
 	RUN(test_stack_tree);
 	RUN(test_stack_table_growth);
+	RUN(test_stack_queue);
 	RUN(test_totals_and_samples);
 	RUN(test_frame_label);
 	RUN(test_number_format);
