@@ -140,8 +140,8 @@ static void pair_index_insert(struct profile_pair_index *x, uint32_t a,
 
 /* The stack table is kept at most STACK_LOAD_NUM/STACK_LOAD_DEN full:
  * fuller than the pair tables, as its slots are smaller. */
-#define STACK_LOAD_NUM 2
-#define STACK_LOAD_DEN 3
+#define STACK_LOAD_NUM 3
+#define STACK_LOAD_DEN 4
 
 static void stack_index_init(struct profile_stack_index *x)
 {
@@ -309,6 +309,50 @@ static void stack_index_grow(struct profile *p)
 		stack_index_place(x, p->stack_hash[id], id);
 }
 
+/* After profile_trim: the stack table again, sized for the stacks. */
+static void stack_index_rebuild(struct profile *p)
+{
+	struct profile_stack_index *x = &p->stack_index;
+	uint32_t id;
+
+	x->mask = 63;
+	while ((size_t)p->nr_stacks * STACK_LOAD_DEN >
+	       (x->mask + 1) * STACK_LOAD_NUM)
+		x->mask = x->mask * 2 + 1;
+	x->count = p->nr_stacks - 1;
+	x->slots = xcalloc(x->mask + 1, sizeof(*x->slots));
+	for (id = 1; id < p->nr_stacks; id++)
+		stack_index_place(x, p->stack_hash[id], id);
+}
+
+/* After profile_trim: the totals table again. */
+static void total_index_rebuild(struct profile *p)
+{
+	struct profile_pair_index *x = &p->total_index;
+	struct profile_pair_slot s;
+	uint32_t i;
+
+	x->mask = 63;
+	while (((size_t)p->nr_totals + 1) * 2 > x->mask + 1)
+		x->mask = x->mask * 2 + 1;
+	x->count = p->nr_totals;
+	x->slots = xcalloc(x->mask + 1, sizeof(*x->slots));
+	for (i = 0; i < p->nr_totals; i++) {
+		s.a = p->totals[i].stack;
+		s.b = p->totals[i].thread;
+		s.id = i + 1;
+		pair_index_place(x, &s, pair_hash(s.a, s.b));
+	}
+}
+
+void profile_trim(struct profile *p)
+{
+	free(p->stack_index.slots);
+	p->stack_index.slots = NULL;
+	free(p->total_index.slots);
+	p->total_index.slots = NULL;
+}
+
 /* Finds or adds the stack (parent, frame) whose path hash is hash; depth
  * is the parent's depth + 1 (given, to spare reading the parent).  When
  * parent_is_new (the parent was added by the same call of
@@ -360,6 +404,8 @@ static uint32_t stack_push_hashed(struct profile *p, uint32_t parent,
 
 uint32_t profile_stack_push(struct profile *p, uint32_t parent, uint32_t frame)
 {
+	if (!p->stack_index.slots)
+		stack_index_rebuild(p);
 	return stack_push_hashed(p, parent, frame,
 				 path_hash(p->stack_hash[parent], frame),
 				 p->stacks[parent].depth + 1, 0);
@@ -376,6 +422,9 @@ uint32_t profile_stack_extend(struct profile *p, uint32_t parent,
 	uint32_t depth = p->stacks[parent].depth;
 	size_t done = 0, i, m;
 	int is_new = 0;
+
+	if (!p->stack_index.slots)
+		stack_index_rebuild(p);
 
 	while (done < n) {
 		m = n - done < EXTEND_BATCH ? n - done : EXTEND_BATCH;
@@ -443,8 +492,11 @@ void profile_add(struct profile *p, uint32_t stack, uint32_t thread,
 		 int64_t time_ns, const double *values)
 {
 	size_t pos;
-	uint32_t hash = pair_hash(stack, thread);
-	uint32_t id = pair_index_find(&p->total_index, stack, thread, hash, &pos);
+	uint32_t hash = pair_hash(stack, thread), id;
+
+	if (!p->total_index.slots)
+		total_index_rebuild(p);
+	id = pair_index_find(&p->total_index, stack, thread, hash, &pos);
 	struct stack_total *t;
 	int v;
 

@@ -219,6 +219,11 @@ uint32_t profile_stack_extend(struct profile *p, uint32_t parent,
 uint32_t profile_stack_frames(const struct profile *p, uint32_t stack,
 			      uint32_t *out);
 
+/* Frees the lookup tables of stacks and totals (a third of a large
+ * profile's memory) once everything is added: writers do not need them.
+ * Adding more afterwards rebuilds them first. */
+void profile_trim(struct profile *p);
+
 /* Returns a thread id for (pid, tid), adding it when new; a non-NULL name
  * replaces the stored one. */
 uint32_t profile_thread(struct profile *p, int64_t pid, int64_t tid,

@@ -111,6 +111,21 @@ static void test_stack_table_growth(void)
 				       a.stacks[i].frame) != i)
 			mismatches++;
 	CHECK(mismatches == 0 && a.nr_stacks == depth);
+	/* the same after profile_trim dropped the tables (rebuilt on use) */
+	profile_add1(&a, 5, 0, 0, 1);
+	profile_trim(&a);
+	mismatches = 0;
+	for (i = 1; i < depth; i++)
+		if (profile_stack_push(&a, a.stacks[i].parent,
+				       a.stacks[i].frame) != i)
+			mismatches++;
+	CHECK(mismatches == 0 && a.nr_stacks == depth);
+	profile_trim(&a);
+	CHECK(profile_stack_extend(&a, 0, frames, 3, NULL) ==
+	      profile_stack_extend(&b, 0, frames, 3, NULL));
+	profile_trim(&a);
+	profile_add1(&a, 5, 0, 0, 2);
+	CHECK(a.nr_totals == 1 && a.totals[0].value[0] == 3);
 
 	plain = profile_frame_named(&a, "f1", 2, FRAME_NATIVE);
 	memset(&f, 0, sizeof(f));
