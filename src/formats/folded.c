@@ -18,6 +18,7 @@
 #include "util/error.h"
 #include "util/input.h"
 #include "util/strbuf.h"
+#include "util/strmap.h"
 #include "util/text.h"
 #include "util/xalloc.h"
 
@@ -240,6 +241,8 @@ struct prefix_cache {
 	size_t *frame_end;	/* byte offset where frame i ends */
 	uint32_t *frame;	/* frame id of frame i */
 	size_t nr, alloc_end, alloc_frame;
+	struct strmap ids;	/* frame text -> frame id, which spares
+				   parsing and interning a name again */
 };
 
 static size_t common_prefix(const char *a, size_t alen, const char *b,
@@ -277,7 +280,13 @@ static size_t folded_frames(struct profile *p, struct prefix_cache *c,
 		grow_array((void **)&c->frame, sizeof(*c->frame), c->nr + 1,
 			   &c->alloc_frame);
 		c->frame_end[c->nr] = i;
-		c->frame[c->nr] = folded_frame(p, line + start, i - start);
+		if (!strmap_get(&c->ids, line + start, i - start,
+				&c->frame[c->nr])) {
+			c->frame[c->nr] = folded_frame(p, line + start,
+						       i - start);
+			strmap_put(&c->ids, line + start, i - start,
+				   c->frame[c->nr]);
+		}
 		c->nr++;
 		start = i + 1;
 	}
@@ -300,6 +309,7 @@ static int folded_read(struct input *in, struct profile *p,
 
 	memset(&cache, 0, sizeof(cache));
 	strbuf_init(&cache.text);
+	strmap_init(&cache.ids);
 	if (o->keep_samples)
 		p->keep_samples = 1;
 	while ((r = input_getline(in, &line, &len)) > 0) {
@@ -354,6 +364,7 @@ static int folded_read(struct input *in, struct profile *p,
 		stack_queue_finish(queue);
 	strbuf_release(&cache.text);
 	free(cache.frame_end);
+	strmap_release(&cache.ids);
 	free(cache.frame);
 	if (r < 0)
 		return -1;

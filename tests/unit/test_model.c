@@ -9,6 +9,7 @@
 #include "model/stack_queue.h"
 #include "util/hash.h"
 #include "util/strbuf.h"
+#include "util/strmap.h"
 #include "test.h"
 
 static void test_strings_intern(void)
@@ -35,6 +36,42 @@ static void test_strings_intern(void)
 	CHECK(strtab_lookup(&t, "f99999", 6) != 0);
 	CHECK(strtab_lookup(&t, "nope", 4) == 0);
 	strtab_release(&t);
+}
+
+static void test_strmap(void)
+{
+	struct strmap m;
+	char name[32];
+	uint32_t v = 0, i;
+	int missing = 0, wrong = 0;
+
+	strmap_init(&m);
+	CHECK(!strmap_get(&m, "main", 4, &v));
+	strmap_put(&m, "", 0, 7);
+	strmap_put(&m, "a\0b", 3, 8);
+	for (i = 0; i < 100000; i++) {
+		int n = snprintf(name, sizeof(name), "func_%u", i);
+
+		strmap_put(&m, name, (size_t)n, i + 100);
+	}
+	for (i = 0; i < 100000; i++) {
+		int n = snprintf(name, sizeof(name), "func_%u", i);
+
+		if (!strmap_get(&m, name, (size_t)n, &v))
+			missing++;
+		else if (v != i + 100)
+			wrong++;
+	}
+	CHECK(missing == 0 && wrong == 0);
+	CHECK(strmap_count(&m) == 100002);
+	CHECK(strmap_get(&m, "", 0, &v) && v == 7);
+	CHECK(strmap_get(&m, "a\0b", 3, &v) && v == 8);
+	CHECK(!strmap_get(&m, "a", 1, &v));
+	CHECK(!strmap_get(&m, "func_1", 5, &v));	/* a prefix */
+	strmap_put(&m, "func_1", 6, 1);
+	CHECK(strmap_get(&m, "func_1", 6, &v) && v == 1);
+	CHECK(strmap_count(&m) == 100002);
+	strmap_release(&m);
 }
 
 static void test_stack_tree(void)
@@ -296,6 +333,7 @@ static void test_number_format(void)
 int main(void)
 {
 	RUN(test_strings_intern);
+	RUN(test_strmap);
 	RUN(test_stack_tree);
 	RUN(test_stack_table_growth);
 	RUN(test_stack_queue);
