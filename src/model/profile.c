@@ -208,6 +208,7 @@ void profile_release(struct profile *p)
 	free(p->threads);
 	free_array_reserved(p->totals, p->totals_reserved);
 	free(p->total_index.slots);
+	free_array_reserved(p->total0, p->total0_reserved);
 	free(p->samples);
 	free(p->build_ids);
 	memset(p, 0, sizeof(*p));
@@ -325,23 +326,59 @@ static void stack_index_rebuild(struct profile *p)
 		stack_index_place(x, p->stack_hash[id], id);
 }
 
-/* After profile_trim: the totals table again. */
+/* After profile_trim: the totals table again (totals of thread 0 are
+ * found through total0 instead). */
 static void total_index_rebuild(struct profile *p)
 {
 	struct profile_pair_index *x = &p->total_index;
 	struct profile_pair_slot s;
+	size_t n = 0;
 	uint32_t i;
 
+	for (i = 0; i < p->nr_totals; i++)
+		n += p->totals[i].thread != 0;
 	x->mask = 63;
-	while (((size_t)p->nr_totals + 1) * 2 > x->mask + 1)
+	while ((n + 1) * 2 > x->mask + 1)
 		x->mask = x->mask * 2 + 1;
-	x->count = p->nr_totals;
+	x->count = n;
 	x->slots = xcalloc(x->mask + 1, sizeof(*x->slots));
 	for (i = 0; i < p->nr_totals; i++) {
+		if (!p->totals[i].thread)
+			continue;
 		s.a = p->totals[i].stack;
 		s.b = p->totals[i].thread;
 		s.id = i + 1;
 		pair_index_place(x, &s, pair_hash(s.a, s.b));
+	}
+}
+
+/* Makes total0 cover stack ids up to stack (new entries 0 = no total). */
+static void total0_cover(struct profile *p, uint32_t stack)
+{
+	uint32_t old = p->alloc_total0;
+
+	if (stack < old)
+		return;
+	grow_array_reserved((void **)&p->total0, sizeof(*p->total0),
+			    (size_t)stack + 1, &p->alloc_total0,
+			    &p->total0_reserved);
+	/* a reservation's new pages are zero already */
+	if (!p->total0_reserved)
+		memset(p->total0 + old, 0,
+		       (size_t)(p->alloc_total0 - old) * sizeof(*p->total0));
+}
+
+/* After profile_trim: total0 again. */
+static void total0_rebuild(struct profile *p)
+{
+	uint32_t i;
+
+	p->total0_built = 1;
+	for (i = 0; i < p->nr_totals; i++) {
+		if (p->totals[i].thread)
+			continue;
+		total0_cover(p, p->totals[i].stack);
+		p->total0[p->totals[i].stack] = i + 1;
 	}
 }
 
@@ -351,6 +388,11 @@ void profile_trim(struct profile *p)
 	p->stack_index.slots = NULL;
 	free(p->total_index.slots);
 	p->total_index.slots = NULL;
+	free_array_reserved(p->total0, p->total0_reserved);
+	p->total0 = NULL;
+	p->alloc_total0 = 0;
+	p->total0_reserved = 0;
+	p->total0_built = 0;
 }
 
 /* Finds or adds the stack (parent, frame) whose path hash is hash; depth
@@ -488,23 +530,34 @@ uint32_t profile_thread(struct profile *p, int64_t pid, int64_t tid,
 	return i;
 }
 
+/* The total of (stack, thread), or 0 with *pos set where the pair index
+ * takes it.  Totals of thread 0 (folded input, merged profiles) are
+ * found by stack id in total0, with no hashing: a new stack's entry is
+ * next to the previous new stack's. */
+static uint32_t find_total(struct profile *p, uint32_t stack,
+			   uint32_t thread, uint32_t hash, size_t *pos)
+{
+	if (!thread) {
+		if (!p->total0_built)
+			total0_rebuild(p);
+		total0_cover(p, stack);
+		return p->total0[stack];
+	}
+	if (!p->total_index.slots)
+		total_index_rebuild(p);
+	return pair_index_find(&p->total_index, stack, thread, hash, pos);
+}
+
 void profile_add(struct profile *p, uint32_t stack, uint32_t thread,
 		 int64_t time_ns, const double *values)
 {
-	size_t pos;
-	uint32_t hash = pair_hash(stack, thread), id;
-
-	if (!p->total_index.slots)
-		total_index_rebuild(p);
-	id = pair_index_find(&p->total_index, stack, thread, hash, &pos);
+	size_t pos = 0;
+	uint32_t hash = pair_hash(stack, thread);
+	uint32_t id = find_total(p, stack, thread, hash, &pos);
 	struct stack_total *t;
 	int v;
 
 	if (!id) {
-		if (pair_index_full(&p->total_index)) {
-			pair_index_grow(&p->total_index);
-			pos = pair_index_free_slot(&p->total_index, hash);
-		}
 		grow_array_reserved((void **)&p->totals, sizeof(*p->totals),
 				    p->nr_totals + 1, &p->alloc_totals,
 				    &p->totals_reserved);
@@ -512,8 +565,17 @@ void profile_add(struct profile *p, uint32_t stack, uint32_t thread,
 		memset(t, 0, sizeof(*t));
 		t->stack = stack;
 		t->thread = thread;
-		pair_index_insert(&p->total_index, stack, thread,
-				  p->nr_totals, pos);
+		if (!thread) {
+			p->total0[stack] = p->nr_totals;
+		} else {
+			if (pair_index_full(&p->total_index)) {
+				pair_index_grow(&p->total_index);
+				pos = pair_index_free_slot(&p->total_index,
+							   hash);
+			}
+			pair_index_insert(&p->total_index, stack, thread,
+					  p->nr_totals, pos);
+		}
 	} else {
 		t = &p->totals[id - 1];
 	}

@@ -165,7 +165,14 @@ struct profile {
 
 	struct stack_total *totals;
 	uint32_t nr_totals, alloc_totals;
-	struct profile_pair_index total_index;	/* (stack, thread), id + 1 */
+	struct profile_pair_index total_index;	/* (stack, thread), id + 1,
+						   for threads other than 0 */
+	uint32_t *total0;		/* stack id -> id + 1 of its total of
+					   thread 0, 0 = none */
+	uint32_t alloc_total0;
+	int total0_built;		/* total0 holds every thread-0 total
+					   (not after profile_trim) */
+	size_t total0_reserved;
 
 	int keep_samples;		/* set before adding samples */
 	struct sample *samples;

@@ -293,6 +293,22 @@ static void test_totals_and_samples(void)
 	CHECK(p.nr_samples == 3);
 	CHECK(profile_sum(&p, 0) == 6.5);
 	CHECK_STR(profile_str(&p, p.threads[t1].name), "worker");
+	/* thread 0's totals (found by stack id) stay apart from the others,
+	 * also after profile_trim dropped the tables */
+	profile_add1(&p, s, 0, 8, 4);
+	profile_add1(&p, 0, 0, 8, 0.5);
+	profile_add1(&p, s, 0, 9, 1);
+	CHECK(p.nr_totals == 4);
+	profile_trim(&p);
+	profile_add1(&p, s, 0, 10, 1);
+	profile_add1(&p, s, t2, 10, 1);
+	profile_add1(&p, profile_stack_push(&p, s, f), 0, 11, 1);
+	CHECK(p.nr_totals == 5);
+	CHECK(p.totals[2].stack == s && p.totals[2].thread == 0 &&
+	      p.totals[2].value[0] == 6);
+	CHECK(p.totals[1].thread == t2 && p.totals[1].value[0] == 2.5);
+	CHECK(p.totals[3].stack == 0 && p.totals[3].value[0] == 0.5);
+	CHECK(profile_sum(&p, 0) == 15);
 	profile_release(&p);
 }
 
