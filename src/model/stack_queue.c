@@ -102,13 +102,23 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/*
+ * A second thread pays only with a CPU to itself: on a machine already
+ * busy (load average above CPUs - 1) the two halves wait for each other
+ * whenever one is descheduled, and a 1M-line render took more wall and
+ * more CPU time than on one thread.  SCORCH_THREADS=1 or 2 decides.
+ */
 static int want_thread(void)
 {
 	const char *env = getenv("SCORCH_THREADS");
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	double load;
 
-	if (env && atoi(env) == 1)
+	if (env && *env)
+		return atoi(env) > 1;
+	if (cpus < 2)
 		return 0;
-	return sysconf(_SC_NPROCESSORS_ONLN) > 1;
+	return getloadavg(&load, 1) == 1 && load <= (double)cpus - 1;
 }
 
 struct stack_queue *stack_queue_new(struct profile *p)

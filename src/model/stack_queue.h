@@ -25,9 +25,10 @@
 struct profile;
 struct stack_queue;
 
-/* A queue adding to p.  The worker thread starts once a batch is full
- * and more than one CPU is online; SCORCH_THREADS=1 in the environment
- * keeps all work on the calling thread. */
+/* A queue adding to p.  The worker thread starts once a batch is full,
+ * when more than one CPU is online and the load average leaves one
+ * free; SCORCH_THREADS=1 in the environment keeps all work on the
+ * calling thread, SCORCH_THREADS=2 starts the worker regardless. */
 struct stack_queue *stack_queue_new(struct profile *p);
 /* Queues a sample: the first keep frames of the previous sample's stack
  * (at most its depth; 0 for the first), then frames[0..n), outermost

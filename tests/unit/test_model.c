@@ -180,8 +180,8 @@ static void test_stack_table_growth(void)
 	profile_release(&b);
 }
 
-/* Samples added through a stack queue (on its worker thread, and with
- * SCORCH_THREADS=1 on the caller's) get exactly the stack and total ids,
+/* Samples added through a stack queue (on its worker thread with
+ * SCORCH_THREADS=2, and with SCORCH_THREADS=1 on the caller's) get exactly the stack and total ids,
  * in the same order, that direct profile_stack_extend + profile_add
  * calls give, shared prefixes ("keep") included, across many batches. */
 static void fill_direct_and_queued(struct profile *direct,
@@ -256,7 +256,9 @@ static void test_stack_queue(void)
 		profile_thread(&queued, 1, k, NULL);
 		profile_thread(&inline_, 1, k, NULL);
 	}
+	setenv("SCORCH_THREADS", "2", 1);
 	fill_direct_and_queued(&direct, &queued);
+	unsetenv("SCORCH_THREADS");
 	CHECK(direct.nr_stacks > 50000 && direct.nr_samples == 30000);
 	CHECK(same_stacks_and_totals(&direct, &queued));
 	profile_release(&direct);
