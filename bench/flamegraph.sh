@@ -11,7 +11,8 @@
 # FLAMEGRAPH_DIR is unset.  Prints a table: wall seconds, CPU seconds
 # (user + system), input lines per CPU second, peak RSS, and
 # flamegraph.pl's time divided by scorch's, by wall and by CPU (on a
-# loaded machine the CPU ratio is the steadier one).
+# loaded machine the CPU ratio is the steadier one).  "scorch 1 thread"
+# is scorch with SCORCH_THREADS=1 (no second thread for the stacks).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 SCORCH=${SCORCH:-$top/build/scorch}
@@ -92,21 +93,25 @@ row() {
 		r2 = (sc != "" && sc > 0 && c > 0) ? sprintf("%.1fx", c / sc) : ""
 		rate = (c > 0) ? sprintf("%.0f", l / c) : "-"
 		mem = (k > 0) ? sprintf("%.0f", k / 1024) : "-"
-		printf("%-16s %5s %-14s %8s %8s %11s %8s %8s %8s\n", i, mb, t, w, c,
+		printf("%-16s %5s %-15s %8s %8s %11s %8s %8s %8s\n", i, mb, t, w, c,
 		       rate, mem, r1, r2)
 	}'
 }
-printf '%-16s %5s %-14s %8s %8s %11s %8s %8s %8s\n' input MB tool wall_s cpu_s lines/cpu_s peak_MB ratio_w ratio_c
+printf '%-16s %5s %-15s %8s %8s %11s %8s %8s %8s\n' input MB tool wall_s cpu_s lines/cpu_s peak_MB ratio_w ratio_c
 for input in ${INPUTS:-random-sorted random-shuffled calltree}; do
 	file=$tmp/$input.folded
 	lines=$(wc -l <"$file")
 	size=$(du -m "$file" | cut -f1)
 	read -r s_sec s_cpu s_kb < <(run "scorch-$input" "$file" "$SCORCH" flamegraph)
 	row "$input" "$size" scorch "$lines" "$s_sec" "$s_cpu" "$s_kb"
+	# the same on one thread (scorch adds stacks on a second thread
+	# while it parses when the machine has two CPUs)
+	read -r t_sec t_cpu t_kb < <(run "scorch1-$input" "$file" env SCORCH_THREADS=1 "$SCORCH" flamegraph)
+	row "$input" "$size" "scorch 1 thread" "$lines" "$t_sec" "$t_cpu" "$t_kb"
 	if [ -n "${FLAMEGRAPH_DIR:-}" ] && [ -f "$FLAMEGRAPH_DIR/flamegraph.pl" ]; then
 		read -r p_sec p_cpu p_kb < <(run "perl-$input" "$file" perl "$FLAMEGRAPH_DIR/flamegraph.pl")
 		row "$input" "$size" flamegraph.pl "$lines" "$p_sec" "$p_cpu" "$p_kb" "$s_sec" "$s_cpu"
 	else
-		printf '%-16s %5s %-14s %s\n' "$input" "$size" flamegraph.pl "skipped (FLAMEGRAPH_DIR unset)"
+		printf '%-16s %5s %-15s %s\n' "$input" "$size" flamegraph.pl "skipped (FLAMEGRAPH_DIR unset)"
 	fi
 done

@@ -186,6 +186,9 @@ int cmd_flamegraph(int argc, const char **argv)
 		ret = format_read_path("-", input_format, &p, &ro);
 	for (i = 0; i < nargs && !ret; i++)
 		ret = format_read_path(argv[i], input_format, &p, &ro);
+	/* the stack and totals tables are not drawn: their memory goes
+	 * before the flame graph's */
+	profile_trim(&p);
 	if (!ret) {
 		wo.svg = &so;
 		ret = format_write_path(output, format, NULL, &p, &wo);

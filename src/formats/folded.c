@@ -14,9 +14,11 @@
 #include "formats/perfscript.h"
 #include "formats/formats.h"
 #include "model/profile.h"
+#include "model/stack_queue.h"
 #include "util/error.h"
 #include "util/input.h"
 #include "util/strbuf.h"
+#include "util/strmap.h"
 #include "util/text.h"
 #include "util/xalloc.h"
 
@@ -229,16 +231,18 @@ static int folded_probe(const unsigned char *head, size_t len)
 }
 
 /*
- * The stack of the previous line, kept so that a line sharing a prefix of
+ * The frames of the previous line, kept so that a line sharing a prefix of
  * frames with it (the common case: folded files are usually sorted) reuses
- * those stack ids instead of interning every frame again.
+ * those frames, and the queue their stack ids, instead of interning every
+ * frame again.
  */
 struct prefix_cache {
 	struct strbuf text;	/* previous line's stack text */
 	size_t *frame_end;	/* byte offset where frame i ends */
-	uint32_t *stack;	/* stack id after frame i */
 	uint32_t *frame;	/* frame id of frame i */
-	size_t nr, alloc_end, alloc_stack, alloc_frame;
+	size_t nr, alloc_end, alloc_frame;
+	struct strmap ids;	/* frame text -> frame id, which spares
+				   parsing and interning a name again */
 };
 
 static size_t common_prefix(const char *a, size_t alen, const char *b,
@@ -251,25 +255,23 @@ static size_t common_prefix(const char *a, size_t alen, const char *b,
 	return i;
 }
 
-/* Returns the stack id of line[0..len), reusing cached prefix frames. */
-static uint32_t folded_stack(struct profile *p, struct prefix_cache *c,
-			     const char *line, size_t len)
+/* Interns the frames of line[0..len) that differ from the previous
+ * line's; returns how many leading frames the two share (c->frame[0..nr)
+ * holds all of this line's frame ids). */
+static size_t folded_frames(struct profile *p, struct prefix_cache *c,
+			    const char *line, size_t len)
 {
 	size_t same = common_prefix(c->text.buf ? c->text.buf : "", c->text.len,
 				    line, len);
 	size_t keep = 0, start, i;
-	uint32_t stack = 0;
 
 	if (same == len && same == c->text.len)
-		return c->nr ? c->stack[c->nr - 1] : 0;
+		return c->nr;
 	/* frame k is the same when the ';' after it is common to both */
 	while (keep < c->nr && c->frame_end[keep] < same)
 		keep++;
-	if (keep)
-		stack = c->stack[keep - 1];
 	c->nr = keep;
 	start = keep ? c->frame_end[keep - 1] + 1 : 0;
-	/* intern the new frames first, then push them all at once */
 	for (i = start; i <= len; i++) {
 		if (i < len && line[i] != ';')
 			continue;
@@ -278,18 +280,19 @@ static uint32_t folded_stack(struct profile *p, struct prefix_cache *c,
 		grow_array((void **)&c->frame, sizeof(*c->frame), c->nr + 1,
 			   &c->alloc_frame);
 		c->frame_end[c->nr] = i;
-		c->frame[c->nr] = folded_frame(p, line + start, i - start);
+		if (!strmap_get(&c->ids, line + start, i - start,
+				&c->frame[c->nr])) {
+			c->frame[c->nr] = folded_frame(p, line + start,
+						       i - start);
+			strmap_put(&c->ids, line + start, i - start,
+				   c->frame[c->nr]);
+		}
 		c->nr++;
 		start = i + 1;
 	}
-	grow_array((void **)&c->stack, sizeof(*c->stack), c->nr,
-		   &c->alloc_stack);
-	if (c->nr > keep)
-		stack = profile_stack_extend(p, stack, c->frame + keep,
-					     c->nr - keep, c->stack + keep);
 	strbuf_reset(&c->text);
 	strbuf_add(&c->text, line, len);
-	return stack;
+	return keep;
 }
 
 static int folded_read(struct input *in, struct profile *p,
@@ -302,14 +305,16 @@ static int folded_read(struct input *in, struct profile *p,
 	unsigned long bad = 0, good = 0, negative = 0;
 	int shape = 0, r;
 	struct prefix_cache cache;
+	struct stack_queue *queue = NULL;
 
 	memset(&cache, 0, sizeof(cache));
 	strbuf_init(&cache.text);
+	strmap_init(&cache.ids);
 	if (o->keep_samples)
 		p->keep_samples = 1;
 	while ((r = input_getline(in, &line, &len)) > 0) {
 		double counts[2], values[PROFILE_MAX_VALUES] = { 0 };
-		size_t stack_len;
+		size_t stack_len, keep;
 		int n;
 
 		/* blank lines, and "#" comments/metadata (austin, perf) */
@@ -346,13 +351,20 @@ static int folded_read(struct input *in, struct profile *p,
 		values[0] = counts[0];
 		if (p->meta.differential)
 			values[1] = n == 2 ? counts[1] : 0;
-		profile_add(p, folded_stack(p, &cache, line, stack_len), 0,
-			    (int64_t)input_line_number(in), values);
+		/* the value types are settled: stacks may go to the queue */
+		if (!queue)
+			queue = stack_queue_new(p);
+		keep = folded_frames(p, &cache, line, stack_len);
+		stack_queue_add(queue, (uint32_t)keep, cache.frame + keep,
+				cache.nr - keep, 0, (int64_t)input_line_number(in),
+				values);
 		good++;
 	}
+	if (queue)
+		stack_queue_finish(queue);
 	strbuf_release(&cache.text);
 	free(cache.frame_end);
-	free(cache.stack);
+	strmap_release(&cache.ids);
 	free(cache.frame);
 	if (r < 0)
 		return -1;

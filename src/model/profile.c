@@ -140,8 +140,8 @@ static void pair_index_insert(struct profile_pair_index *x, uint32_t a,
 
 /* The stack table is kept at most STACK_LOAD_NUM/STACK_LOAD_DEN full:
  * fuller than the pair tables, as its slots are smaller. */
-#define STACK_LOAD_NUM 2
-#define STACK_LOAD_DEN 3
+#define STACK_LOAD_NUM 3
+#define STACK_LOAD_DEN 4
 
 static void stack_index_init(struct profile_stack_index *x)
 {
@@ -176,7 +176,8 @@ void profile_init(struct profile *p)
 
 	grow_array32((void **)&p->stacks, sizeof(*p->stacks), 1, &p->alloc_stacks);
 	memset(&p->stacks[0], 0, sizeof(p->stacks[0]));
-	p->stack_hash = xmalloc(p->alloc_stacks * sizeof(*p->stack_hash));
+	grow_array32((void **)&p->stack_hash, sizeof(*p->stack_hash), 1,
+		     &p->alloc_stack_hash);
 	p->stack_hash[0] = 0x5eed;
 	p->nr_stacks = 1;
 	stack_index_init(&p->stack_index);
@@ -201,12 +202,13 @@ void profile_release(struct profile *p)
 	hash_index_free(p->frame_index);
 	for (k = 0; k < FRAME_KIND_COUNT; k++)
 		free(p->plain_frames[k]);
-	free(p->stacks);
+	free_array_reserved(p->stacks, p->stacks_reserved);
 	free(p->stack_index.slots);
-	free(p->stack_hash);
+	free_array_reserved(p->stack_hash, p->stack_hash_reserved);
 	free(p->threads);
-	free(p->totals);
+	free_array_reserved(p->totals, p->totals_reserved);
 	free(p->total_index.slots);
+	free_array_reserved(p->total0, p->total0_reserved);
 	free(p->samples);
 	free(p->build_ids);
 	memset(p, 0, sizeof(*p));
@@ -308,31 +310,125 @@ static void stack_index_grow(struct profile *p)
 		stack_index_place(x, p->stack_hash[id], id);
 }
 
+/* After profile_trim: the stack table again, sized for the stacks. */
+static void stack_index_rebuild(struct profile *p)
+{
+	struct profile_stack_index *x = &p->stack_index;
+	uint32_t id;
+
+	x->mask = 63;
+	while ((size_t)p->nr_stacks * STACK_LOAD_DEN >
+	       (x->mask + 1) * STACK_LOAD_NUM)
+		x->mask = x->mask * 2 + 1;
+	x->count = p->nr_stacks - 1;
+	x->slots = xcalloc(x->mask + 1, sizeof(*x->slots));
+	for (id = 1; id < p->nr_stacks; id++)
+		stack_index_place(x, p->stack_hash[id], id);
+}
+
+/* After profile_trim: the totals table again (totals of thread 0 are
+ * found through total0 instead). */
+static void total_index_rebuild(struct profile *p)
+{
+	struct profile_pair_index *x = &p->total_index;
+	struct profile_pair_slot s;
+	size_t n = 0;
+	uint32_t i;
+
+	for (i = 0; i < p->nr_totals; i++)
+		n += p->totals[i].thread != 0;
+	x->mask = 63;
+	while ((n + 1) * 2 > x->mask + 1)
+		x->mask = x->mask * 2 + 1;
+	x->count = n;
+	x->slots = xcalloc(x->mask + 1, sizeof(*x->slots));
+	for (i = 0; i < p->nr_totals; i++) {
+		if (!p->totals[i].thread)
+			continue;
+		s.a = p->totals[i].stack;
+		s.b = p->totals[i].thread;
+		s.id = i + 1;
+		pair_index_place(x, &s, pair_hash(s.a, s.b));
+	}
+}
+
+/* Makes total0 cover stack ids up to stack (new entries 0 = no total). */
+static void total0_cover(struct profile *p, uint32_t stack)
+{
+	uint32_t old = p->alloc_total0;
+
+	if (stack < old)
+		return;
+	grow_array_reserved((void **)&p->total0, sizeof(*p->total0),
+			    (size_t)stack + 1, &p->alloc_total0,
+			    &p->total0_reserved);
+	/* a reservation's new pages are zero already */
+	if (!p->total0_reserved)
+		memset(p->total0 + old, 0,
+		       (size_t)(p->alloc_total0 - old) * sizeof(*p->total0));
+}
+
+/* After profile_trim: total0 again. */
+static void total0_rebuild(struct profile *p)
+{
+	uint32_t i;
+
+	p->total0_built = 1;
+	for (i = 0; i < p->nr_totals; i++) {
+		if (p->totals[i].thread)
+			continue;
+		total0_cover(p, p->totals[i].stack);
+		p->total0[p->totals[i].stack] = i + 1;
+	}
+}
+
+void profile_trim(struct profile *p)
+{
+	free(p->stack_index.slots);
+	p->stack_index.slots = NULL;
+	free(p->total_index.slots);
+	p->total_index.slots = NULL;
+	free_array_reserved(p->total0, p->total0_reserved);
+	p->total0 = NULL;
+	p->alloc_total0 = 0;
+	p->total0_reserved = 0;
+	p->total0_built = 0;
+}
+
 /* Finds or adds the stack (parent, frame) whose path hash is hash; depth
- * is the parent's depth + 1 (given, to spare reading the parent). */
+ * is the parent's depth + 1 (given, to spare reading the parent).  When
+ * parent_is_new (the parent was added by the same call of
+ * profile_stack_extend), the stack cannot exist yet: no slot's key is
+ * compared, which spares reading the stacks array for every frame below
+ * the first new one. */
 static uint32_t stack_push_hashed(struct profile *p, uint32_t parent,
 				  uint32_t frame, uint32_t hash,
-				  uint32_t depth)
+				  uint32_t depth, int parent_is_new)
 {
 	struct profile_stack_index *x = &p->stack_index;
 	size_t i = hash & x->mask;
-	uint32_t old_alloc = p->alloc_stacks, id;
+	uint32_t id;
 
 	for (;;) {
 		const struct profile_stack_slot *s = &x->slots[i];
 
 		if (!s->id)
 			break;
-		if (s->hash == hash && p->stacks[s->id].parent == parent &&
+		if (!parent_is_new && s->hash == hash &&
+		    p->stacks[s->id].parent == parent &&
 		    p->stacks[s->id].frame == frame)
 			return s->id;
 		i = (i + 1) & x->mask;
 	}
-	grow_array32((void **)&p->stacks, sizeof(*p->stacks), p->nr_stacks + 1,
-		     &p->alloc_stacks);
-	if (p->alloc_stacks != old_alloc)
-		p->stack_hash = xrealloc(p->stack_hash, p->alloc_stacks *
-					 sizeof(*p->stack_hash));
+	if (p->nr_stacks == p->alloc_stacks)
+		grow_array_reserved((void **)&p->stacks, sizeof(*p->stacks),
+				    p->nr_stacks + 1, &p->alloc_stacks,
+				    &p->stacks_reserved);
+	if (p->nr_stacks == p->alloc_stack_hash)
+		grow_array_reserved((void **)&p->stack_hash,
+				    sizeof(*p->stack_hash), p->nr_stacks + 1,
+				    &p->alloc_stack_hash,
+				    &p->stack_hash_reserved);
 	id = p->nr_stacks++;
 	p->stacks[id].parent = parent;
 	p->stacks[id].frame = frame;
@@ -350,9 +446,11 @@ static uint32_t stack_push_hashed(struct profile *p, uint32_t parent,
 
 uint32_t profile_stack_push(struct profile *p, uint32_t parent, uint32_t frame)
 {
+	if (!p->stack_index.slots)
+		stack_index_rebuild(p);
 	return stack_push_hashed(p, parent, frame,
 				 path_hash(p->stack_hash[parent], frame),
-				 p->stacks[parent].depth + 1);
+				 p->stacks[parent].depth + 1, 0);
 }
 
 /* Levels whose slots are prefetched ahead of the lookups. */
@@ -365,6 +463,10 @@ uint32_t profile_stack_extend(struct profile *p, uint32_t parent,
 	uint32_t hashes[EXTEND_BATCH], h = p->stack_hash[parent];
 	uint32_t depth = p->stacks[parent].depth;
 	size_t done = 0, i, m;
+	int is_new = 0;
+
+	if (!p->stack_index.slots)
+		stack_index_rebuild(p);
 
 	while (done < n) {
 		m = n - done < EXTEND_BATCH ? n - done : EXTEND_BATCH;
@@ -375,8 +477,11 @@ uint32_t profile_stack_extend(struct profile *p, uint32_t parent,
 						p->stack_index.mask]);
 		}
 		for (i = 0; i < m; i++) {
+			uint32_t before = p->nr_stacks;
+
 			parent = stack_push_hashed(p, parent, frames[done + i],
-						   hashes[i], ++depth);
+						   hashes[i], ++depth, is_new);
+			is_new = parent == before;
 			if (stacks)
 				stacks[done + i] = parent;
 		}
@@ -425,28 +530,52 @@ uint32_t profile_thread(struct profile *p, int64_t pid, int64_t tid,
 	return i;
 }
 
+/* The total of (stack, thread), or 0 with *pos set where the pair index
+ * takes it.  Totals of thread 0 (folded input, merged profiles) are
+ * found by stack id in total0, with no hashing: a new stack's entry is
+ * next to the previous new stack's. */
+static uint32_t find_total(struct profile *p, uint32_t stack,
+			   uint32_t thread, uint32_t hash, size_t *pos)
+{
+	if (!thread) {
+		if (!p->total0_built)
+			total0_rebuild(p);
+		total0_cover(p, stack);
+		return p->total0[stack];
+	}
+	if (!p->total_index.slots)
+		total_index_rebuild(p);
+	return pair_index_find(&p->total_index, stack, thread, hash, pos);
+}
+
 void profile_add(struct profile *p, uint32_t stack, uint32_t thread,
 		 int64_t time_ns, const double *values)
 {
-	size_t pos;
+	size_t pos = 0;
 	uint32_t hash = pair_hash(stack, thread);
-	uint32_t id = pair_index_find(&p->total_index, stack, thread, hash, &pos);
+	uint32_t id = find_total(p, stack, thread, hash, &pos);
 	struct stack_total *t;
 	int v;
 
 	if (!id) {
-		if (pair_index_full(&p->total_index)) {
-			pair_index_grow(&p->total_index);
-			pos = pair_index_free_slot(&p->total_index, hash);
-		}
-		grow_array32((void **)&p->totals, sizeof(*p->totals),
-			     p->nr_totals + 1, &p->alloc_totals);
+		grow_array_reserved((void **)&p->totals, sizeof(*p->totals),
+				    p->nr_totals + 1, &p->alloc_totals,
+				    &p->totals_reserved);
 		t = &p->totals[p->nr_totals++];
 		memset(t, 0, sizeof(*t));
 		t->stack = stack;
 		t->thread = thread;
-		pair_index_insert(&p->total_index, stack, thread,
-				  p->nr_totals, pos);
+		if (!thread) {
+			p->total0[stack] = p->nr_totals;
+		} else {
+			if (pair_index_full(&p->total_index)) {
+				pair_index_grow(&p->total_index);
+				pos = pair_index_free_slot(&p->total_index,
+							   hash);
+			}
+			pair_index_insert(&p->total_index, stack, thread,
+					  p->nr_totals, pos);
+		}
 	} else {
 		t = &p->totals[id - 1];
 	}

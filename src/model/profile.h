@@ -152,6 +152,10 @@ struct profile {
 	struct profile_stack_index stack_index;	/* (parent, frame) */
 	uint32_t *stack_hash;		/* stack id -> hash of its frame path;
 					   picks its stack_index slot */
+	uint32_t alloc_stack_hash;
+	/* sizes of the address space reservations of stacks, stack_hash
+	 * and totals (see grow_array_reserved); 0 = on the heap */
+	size_t stacks_reserved, stack_hash_reserved, totals_reserved;
 
 	struct thread_info *threads;	/* threads[0] = unknown */
 	uint32_t nr_threads, alloc_threads;
@@ -161,7 +165,14 @@ struct profile {
 
 	struct stack_total *totals;
 	uint32_t nr_totals, alloc_totals;
-	struct profile_pair_index total_index;	/* (stack, thread), id + 1 */
+	struct profile_pair_index total_index;	/* (stack, thread), id + 1,
+						   for threads other than 0 */
+	uint32_t *total0;		/* stack id -> id + 1 of its total of
+					   thread 0, 0 = none */
+	uint32_t alloc_total0;
+	int total0_built;		/* total0 holds every thread-0 total
+					   (not after profile_trim) */
+	size_t total0_reserved;
 
 	int keep_samples;		/* set before adding samples */
 	struct sample *samples;
@@ -214,6 +225,11 @@ uint32_t profile_stack_extend(struct profile *p, uint32_t parent,
  * out must hold p->stacks[stack].depth entries. */
 uint32_t profile_stack_frames(const struct profile *p, uint32_t stack,
 			      uint32_t *out);
+
+/* Frees the lookup tables of stacks and totals (a third of a large
+ * profile's memory) once everything is added: writers do not need them.
+ * Adding more afterwards rebuilds them first. */
+void profile_trim(struct profile *p);
 
 /* Returns a thread id for (pid, tid), adding it when new; a non-NULL name
  * replaces the stored one. */

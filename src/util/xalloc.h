@@ -22,4 +22,18 @@ void grow_array(void **array, size_t elem_size, size_t need, size_t *alloc);
 /* Same, for uint32_t allocation counters. */
 void grow_array32(void **array, size_t elem_size, size_t need, uint32_t *alloc);
 
+/*
+ * For the few tables that reach hundreds of megabytes (a profile's stacks
+ * and totals): like grow_array32, but once the array passes a few
+ * megabytes it moves, once, into a reservation of address space for
+ * UINT32_MAX items (at most 64 GiB), where growing only touches new pages:
+ * no copy, no move, and its huge pages stay.  *reserved is the
+ * reservation's size in bytes, 0 while the array is on the heap (also
+ * when no reservation could be made: then it grows as grow_array32).
+ * Free such an array with free_array_reserved.
+ */
+void grow_array_reserved(void **array, size_t elem_size, size_t need,
+			 uint32_t *alloc, size_t *reserved);
+void free_array_reserved(void *array, size_t reserved);
+
 #endif

@@ -6,7 +6,7 @@
 # consistent palette file, and option errors that leave no file behind.
 . "$(dirname "$0")/lib.sh"
 
-plan 20	# and one per corpus file, counted below
+plan 21	# and one per corpus file, counted below
 folded=$CORPUS/folded
 # every SVG is checked by xmllint: without it nothing here is checked
 command -v xmllint >/dev/null 2>&1 ||
@@ -283,6 +283,38 @@ error_case flamegraph-error-width 2 --width -5 "$WORK/small.folded"
 error_case flamegraph-error-bgcolor 2 --bgcolors '#12' "$WORK/small.folded"
 error_case flamegraph-error-missing-input 1 "$WORK/small.folded" "$WORK/no-such-file"
 error_case flamegraph-error-format 1 --input-format nonsense "$WORK/small.folded"
+
+# --- stacks added on a second thread give the same graph -----------------------
+# 20000 lines (several of the reader's batches), unsorted, with shared
+# prefixes, repeated stacks and "(file:line)" frames: SCORCH_THREADS=2
+# (stacks on a worker thread) and =1 must write the same bytes, and the
+# root must hold the sum of the counts.
+awk 'BEGIN {
+	srand(3)
+	for (i = 0; i < 20000; i++) {
+		s = "main"; d = 1 + int(rand() * 12)
+		for (j = 0; j < d; j++)
+			s = s ";f" int(rand() * (j < 3 ? 3 : 40)) (j == 5 ? " (app.py:" (1 + j) ")" : "")
+		print s, 1 + int(rand() * 9)
+	}
+}' >"$WORK/threads.folded"
+want=$(awk '{ n += $NF } END { print n }' "$WORK/threads.folded")
+SCORCH_THREADS=2 "$SCORCH" flamegraph "$WORK/threads.folded" -o "$WORK/threads2.svg" 2>"$WORK/threads.err"
+SCORCH_THREADS=1 "$SCORCH" flamegraph "$WORK/threads.folded" -o "$WORK/threads1.svg" 2>>"$WORK/threads.err"
+SCORCH_THREADS=2 "$SCORCH" convert "$WORK/threads.folded" -o "$WORK/threads2.out.folded" 2>>"$WORK/threads.err"
+SCORCH_THREADS=1 "$SCORCH" convert "$WORK/threads.folded" -o "$WORK/threads1.out.folded" 2>>"$WORK/threads.err"
+if ! msg=$(wellformed "$WORK/threads2.svg"); then
+	fail flamegraph-threads "$msg $(head -c 300 "$WORK/threads.err")"
+elif ! cmp -s "$WORK/threads1.svg" "$WORK/threads2.svg"; then
+	fail flamegraph-threads "SVG differs between SCORCH_THREADS=1 and 2"
+elif ! cmp -s "$WORK/threads1.out.folded" "$WORK/threads2.out.folded" ||
+     [ ! -s "$WORK/threads1.out.folded" ]; then
+	fail flamegraph-threads "folded output differs between SCORCH_THREADS=1 and 2"
+elif [ "$(root_count "$WORK/threads2.svg")" != "$want" ]; then
+	fail flamegraph-threads "root shows $(root_count "$WORK/threads2.svg"), counts sum to $want"
+else
+	ok flamegraph-threads
+fi
 
 # --- other commands write flame graphs through the registry ---------------------
 if "$SCORCH" convert "$WORK/small.folded" -o "$WORK/convert.svg" 2>"$WORK/convert.err" &&

@@ -2,11 +2,14 @@
  * test_model.c - unit tests of the profile model, strings and hashing.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model/profile.h"
+#include "model/stack_queue.h"
 #include "util/hash.h"
 #include "util/strbuf.h"
+#include "util/strmap.h"
 #include "test.h"
 
 static void test_strings_intern(void)
@@ -33,6 +36,42 @@ static void test_strings_intern(void)
 	CHECK(strtab_lookup(&t, "f99999", 6) != 0);
 	CHECK(strtab_lookup(&t, "nope", 4) == 0);
 	strtab_release(&t);
+}
+
+static void test_strmap(void)
+{
+	struct strmap m;
+	char name[32];
+	uint32_t v = 0, i;
+	int missing = 0, wrong = 0;
+
+	strmap_init(&m);
+	CHECK(!strmap_get(&m, "main", 4, &v));
+	strmap_put(&m, "", 0, 7);
+	strmap_put(&m, "a\0b", 3, 8);
+	for (i = 0; i < 100000; i++) {
+		int n = snprintf(name, sizeof(name), "func_%u", i);
+
+		strmap_put(&m, name, (size_t)n, i + 100);
+	}
+	for (i = 0; i < 100000; i++) {
+		int n = snprintf(name, sizeof(name), "func_%u", i);
+
+		if (!strmap_get(&m, name, (size_t)n, &v))
+			missing++;
+		else if (v != i + 100)
+			wrong++;
+	}
+	CHECK(missing == 0 && wrong == 0);
+	CHECK(strmap_count(&m) == 100002);
+	CHECK(strmap_get(&m, "", 0, &v) && v == 7);
+	CHECK(strmap_get(&m, "a\0b", 3, &v) && v == 8);
+	CHECK(!strmap_get(&m, "a", 1, &v));
+	CHECK(!strmap_get(&m, "func_1", 5, &v));	/* a prefix */
+	strmap_put(&m, "func_1", 6, 1);
+	CHECK(strmap_get(&m, "func_1", 6, &v) && v == 1);
+	CHECK(strmap_count(&m) == 100002);
+	strmap_release(&m);
 }
 
 static void test_stack_tree(void)
@@ -109,6 +148,21 @@ static void test_stack_table_growth(void)
 				       a.stacks[i].frame) != i)
 			mismatches++;
 	CHECK(mismatches == 0 && a.nr_stacks == depth);
+	/* the same after profile_trim dropped the tables (rebuilt on use) */
+	profile_add1(&a, 5, 0, 0, 1);
+	profile_trim(&a);
+	mismatches = 0;
+	for (i = 1; i < depth; i++)
+		if (profile_stack_push(&a, a.stacks[i].parent,
+				       a.stacks[i].frame) != i)
+			mismatches++;
+	CHECK(mismatches == 0 && a.nr_stacks == depth);
+	profile_trim(&a);
+	CHECK(profile_stack_extend(&a, 0, frames, 3, NULL) ==
+	      profile_stack_extend(&b, 0, frames, 3, NULL));
+	profile_trim(&a);
+	profile_add1(&a, 5, 0, 0, 2);
+	CHECK(a.nr_totals == 1 && a.totals[0].value[0] == 3);
 
 	plain = profile_frame_named(&a, "f1", 2, FRAME_NATIVE);
 	memset(&f, 0, sizeof(f));
@@ -124,6 +178,102 @@ static void test_stack_table_growth(void)
 	CHECK(profile_frame(&a, &f) != plain && profile_frame(&a, &f) != moduled);
 	profile_release(&a);
 	profile_release(&b);
+}
+
+/* Samples added through a stack queue (on its worker thread with
+ * SCORCH_THREADS=2, and with SCORCH_THREADS=1 on the caller's) get exactly the stack and total ids,
+ * in the same order, that direct profile_stack_extend + profile_add
+ * calls give, shared prefixes ("keep") included, across many batches. */
+static void fill_direct_and_queued(struct profile *direct,
+				   struct profile *queued)
+{
+	struct stack_queue *q;
+	uint32_t frames[40], levels[40], prev_depth = 0, seed = 777, i, j;
+	uint32_t depth, keep, stack;
+	double values[PROFILE_MAX_VALUES] = { 0 };
+
+	q = stack_queue_new(queued);
+	for (i = 0; i < 30000; i++) {
+		seed = seed * 1103515245u + 12345u;
+		depth = 1 + (seed >> 16) % 39;
+		seed = seed * 1103515245u + 12345u;
+		keep = prev_depth ? (seed >> 16) % (prev_depth + 1) : 0;
+		if (keep > depth)
+			keep = depth;
+		for (j = keep; j < depth; j++) {
+			seed = seed * 1103515245u + 12345u;
+			frames[j] = 1 + (seed >> 16) % 50;
+		}
+		values[0] = 1 + i % 7;
+		stack = keep ? levels[keep - 1] : 0;
+		if (depth > keep)
+			stack = profile_stack_extend(direct, stack, frames + keep,
+						     depth - keep, levels + keep);
+		profile_add(direct, stack, i % 3, (int64_t)i, values);
+		stack_queue_add(q, keep, frames + keep, depth - keep, i % 3,
+				(int64_t)i, values);
+		prev_depth = depth;
+	}
+	stack_queue_finish(q);
+}
+
+static int same_stacks_and_totals(const struct profile *a,
+				  const struct profile *b)
+{
+	uint32_t i;
+
+	if (a->nr_stacks != b->nr_stacks || a->nr_totals != b->nr_totals ||
+	    a->nr_samples != b->nr_samples)
+		return 0;
+	for (i = 0; i < a->nr_stacks; i++)
+		if (a->stacks[i].parent != b->stacks[i].parent ||
+		    a->stacks[i].frame != b->stacks[i].frame ||
+		    a->stacks[i].depth != b->stacks[i].depth)
+			return 0;
+	for (i = 0; i < a->nr_totals; i++)
+		if (a->totals[i].stack != b->totals[i].stack ||
+		    a->totals[i].thread != b->totals[i].thread ||
+		    a->totals[i].value[0] != b->totals[i].value[0])
+			return 0;
+	for (i = 0; i < a->nr_samples; i++)
+		if (a->samples[i].stack != b->samples[i].stack ||
+		    a->samples[i].time_ns != b->samples[i].time_ns)
+			return 0;
+	return 1;
+}
+
+static void test_stack_queue(void)
+{
+	struct profile direct, queued, inline_;
+	int k;
+
+	profile_init(&direct);
+	profile_init(&queued);
+	profile_init(&inline_);
+	direct.keep_samples = queued.keep_samples = inline_.keep_samples = 1;
+	for (k = 0; k < 3; k++) {
+		profile_thread(&direct, 1, k, NULL);
+		profile_thread(&queued, 1, k, NULL);
+		profile_thread(&inline_, 1, k, NULL);
+	}
+	setenv("SCORCH_THREADS", "2", 1);
+	fill_direct_and_queued(&direct, &queued);
+	unsetenv("SCORCH_THREADS");
+	CHECK(direct.nr_stacks > 50000 && direct.nr_samples == 30000);
+	CHECK(same_stacks_and_totals(&direct, &queued));
+	profile_release(&direct);
+	profile_init(&direct);
+	direct.keep_samples = 1;
+	for (k = 0; k < 3; k++)
+		profile_thread(&direct, 1, k, NULL);
+	setenv("SCORCH_THREADS", "1", 1);
+	fill_direct_and_queued(&direct, &inline_);
+	unsetenv("SCORCH_THREADS");
+	CHECK(same_stacks_and_totals(&direct, &inline_));
+	CHECK(same_stacks_and_totals(&queued, &inline_));
+	profile_release(&direct);
+	profile_release(&queued);
+	profile_release(&inline_);
 }
 
 static void test_totals_and_samples(void)
@@ -145,6 +295,22 @@ static void test_totals_and_samples(void)
 	CHECK(p.nr_samples == 3);
 	CHECK(profile_sum(&p, 0) == 6.5);
 	CHECK_STR(profile_str(&p, p.threads[t1].name), "worker");
+	/* thread 0's totals (found by stack id) stay apart from the others,
+	 * also after profile_trim dropped the tables */
+	profile_add1(&p, s, 0, 8, 4);
+	profile_add1(&p, 0, 0, 8, 0.5);
+	profile_add1(&p, s, 0, 9, 1);
+	CHECK(p.nr_totals == 4);
+	profile_trim(&p);
+	profile_add1(&p, s, 0, 10, 1);
+	profile_add1(&p, s, t2, 10, 1);
+	profile_add1(&p, profile_stack_push(&p, s, f), 0, 11, 1);
+	CHECK(p.nr_totals == 5);
+	CHECK(p.totals[2].stack == s && p.totals[2].thread == 0 &&
+	      p.totals[2].value[0] == 6);
+	CHECK(p.totals[1].thread == t2 && p.totals[1].value[0] == 2.5);
+	CHECK(p.totals[3].stack == 0 && p.totals[3].value[0] == 0.5);
+	CHECK(profile_sum(&p, 0) == 15);
 	profile_release(&p);
 }
 
@@ -185,8 +351,10 @@ static void test_number_format(void)
 int main(void)
 {
 	RUN(test_strings_intern);
+	RUN(test_strmap);
 	RUN(test_stack_tree);
 	RUN(test_stack_table_growth);
+	RUN(test_stack_queue);
 	RUN(test_totals_and_samples);
 	RUN(test_frame_label);
 	RUN(test_number_format);
