@@ -11,66 +11,18 @@
 #include <string.h>
 
 #include "formats/perfdata.h"
+#include "perf/cursor.h"
 #include "util/xalloc.h"
 
 #define FILE_HEADER_SIZE 104
 #define PIPE_HEADER_SIZE 16
 #define MAX_FEATURES 256
 
-/* A cursor over [p, end) that refuses to read past end. */
-struct cursor {
-	const unsigned char *p, *end;
-	int bad;
-};
-
-static int need(struct cursor *c, size_t n)
-{
-	if (c->bad || (size_t)(c->end - c->p) < n) {
-		c->bad = 1;
-		return 0;
-	}
-	return 1;
-}
-
-static uint64_t take64(struct cursor *c)
-{
-	uint64_t v;
-
-	if (!need(c, 8))
-		return 0;
-	v = perfdata_u64(c->p);
-	c->p += 8;
-	return v;
-}
-
-static uint32_t take32(struct cursor *c)
-{
-	uint32_t v;
-
-	if (!need(c, 4))
-		return 0;
-	v = perfdata_u32(c->p);
-	c->p += 4;
-	return v;
-}
-
-static const unsigned char *skip(struct cursor *c, uint64_t n)
-{
-	const unsigned char *at = c->p;
-
-	if (n > (uint64_t)(c->end - c->p)) {
-		c->bad = 1;
-		return NULL;
-	}
-	c->p += n;
-	return at;
-}
-
 /* perf_header_string: u32 len (with NUL and padding), then the bytes. */
-static char *take_string(struct cursor *c)
+static char *take_string(struct perf_cursor *c)
 {
-	uint32_t len = take32(c);
-	const unsigned char *s = skip(c, len);
+	uint32_t len = perf_cursor_u32(c);
+	const unsigned char *s = perf_cursor_skip(c, len);
 
 	if (!s)
 		return NULL;
@@ -125,16 +77,16 @@ int perfdata_add_attr(struct perfdata_header *h, const unsigned char *attr,
 	return 0;
 }
 
-static void add_buildid(struct perfdata_header *h, struct cursor *c)
+static void add_buildid(struct perfdata_header *h, struct perf_cursor *c)
 {
 	const unsigned char *start = c->p;
 	uint16_t size;
 	struct perfdata_buildid *b;
 
-	if (!need(c, 8))
+	if (!perf_cursor_need(c, 8))
 		return;
 	size = (uint16_t)(perfdata_u32(c->p + 4) >> 16);
-	if (size < 8 + 4 + 24 || !skip(c, size)) {
+	if (size < 8 + 4 + 24 || !perf_cursor_skip(c, size)) {
 		c->bad = 1;
 		return;
 	}
@@ -150,15 +102,15 @@ static void add_buildid(struct perfdata_header *h, struct cursor *c)
 			       strnlen((const char *)start + 36, size - 36));
 }
 
-static void event_desc(struct perfdata_header *h, struct cursor *c)
+static void event_desc(struct perfdata_header *h, struct perf_cursor *c)
 {
-	uint32_t nr = take32(c), attr_size = take32(c), i, j;
+	uint32_t nr = perf_cursor_u32(c), attr_size = perf_cursor_u32(c), i, j;
 
 	for (i = 0; i < nr && !c->bad; i++) {
-		const unsigned char *attr = skip(c, attr_size);
-		uint32_t nr_ids = take32(c);
+		const unsigned char *attr = perf_cursor_skip(c, attr_size);
+		uint32_t nr_ids = perf_cursor_u32(c);
 		char *name = take_string(c);
-		const unsigned char *ids = skip(c, (uint64_t)nr_ids * 8);
+		const unsigned char *ids = perf_cursor_skip(c, (uint64_t)nr_ids * 8);
 		size_t k;
 
 		if (!attr || !name || !ids) {
@@ -187,7 +139,7 @@ static void event_desc(struct perfdata_header *h, struct cursor *c)
 	}
 }
 
-static void set_string(char **slot, struct cursor *c)
+static void set_string(char **slot, struct perf_cursor *c)
 {
 	char *s = take_string(c);
 
@@ -200,7 +152,7 @@ static void set_string(char **slot, struct cursor *c)
 int perfdata_parse_feature(struct perfdata_header *h, int bit,
 			   const unsigned char *p, size_t len)
 {
-	struct cursor c = { p, p + len, 0 };
+	struct perf_cursor c = { p, p + len, 0 };
 
 	switch (bit) {
 	case 2:		/* BUILD_ID */
@@ -220,7 +172,7 @@ int perfdata_parse_feature(struct perfdata_header *h, int bit,
 		set_string(&h->arch, &c);
 		break;
 	case 11: {	/* CMDLINE: string list */
-		uint32_t nr = take32(&c), i;
+		uint32_t nr = perf_cursor_u32(&c), i;
 		size_t total = 0;
 		char *line = NULL;
 
@@ -248,8 +200,8 @@ int perfdata_parse_feature(struct perfdata_header *h, int bit,
 		event_desc(h, &c);
 		break;
 	case 21:	/* SAMPLE_TIME */
-		h->first_sample_time = take64(&c);
-		h->last_sample_time = take64(&c);
+		h->first_sample_time = perf_cursor_u64(&c);
+		h->last_sample_time = perf_cursor_u64(&c);
 		break;
 	default:
 		break;

@@ -8,157 +8,114 @@
  */
 #include <string.h>
 
+#include "perf/cursor.h"
 #include "perf/record.h"
 
-/* A cursor over [p, end) that refuses to read past end. */
-struct cursor {
-	const unsigned char *p, *end;
-	int bad;
-};
-
-static uint64_t take64(struct cursor *c)
-{
-	uint64_t v;
-
-	if (c->bad || c->end - c->p < 8) {
-		c->bad = 1;
-		return 0;
-	}
-	v = perfdata_u64(c->p);
-	c->p += 8;
-	return v;
-}
-
-static uint32_t take32(struct cursor *c)
-{
-	uint32_t v;
-
-	if (c->bad || c->end - c->p < 4) {
-		c->bad = 1;
-		return 0;
-	}
-	v = perfdata_u32(c->p);
-	c->p += 4;
-	return v;
-}
-
-static const unsigned char *skip(struct cursor *c, uint64_t n)
-{
-	const unsigned char *at = c->p;
-
-	if (c->bad || n > (uint64_t)(c->end - c->p)) {
-		c->bad = 1;
-		return NULL;
-	}
-	c->p += n;
-	return at;
-}
-
-static void take_regs(struct cursor *c, uint64_t mask, uint64_t *abi,
+static void take_regs(struct perf_cursor *c, uint64_t mask, uint64_t *abi,
 		      const unsigned char **regs)
 {
-	*abi = take64(c);
+	*abi = perf_cursor_u64(c);
 	if (*abi)
-		*regs = skip(c, 8 * (uint64_t)__builtin_popcountll(mask));
+		*regs = perf_cursor_skip(c, 8 * (uint64_t)__builtin_popcountll(mask));
 }
 
 int perf_sample_decode(const struct perf_layout *l, const unsigned char *body,
 		       size_t len, struct perf_sample *s)
 {
-	struct cursor c = { body, body + len, 0 };
+	struct perf_cursor c = { body, body + len, 0 };
 	uint64_t t = l->sample_type, v, rf = l->read_format;
 	uint64_t dummy_abi;
 	const unsigned char *dummy_regs;
 
 	memset(s, 0, sizeof(*s));
 	if (t & PERFDATA_S_IDENTIFIER)
-		s->id = take64(&c);
+		s->id = perf_cursor_u64(&c);
 	if (t & PERFDATA_S_IP)
-		s->ip = take64(&c);
+		s->ip = perf_cursor_u64(&c);
 	if (t & PERFDATA_S_TID) {
-		s->pid = take32(&c);
-		s->tid = take32(&c);
+		s->pid = perf_cursor_u32(&c);
+		s->tid = perf_cursor_u32(&c);
 	}
 	if (t & PERFDATA_S_TIME)
-		s->time = take64(&c);
+		s->time = perf_cursor_u64(&c);
 	if (t & PERFDATA_S_ADDR)
-		s->addr = take64(&c);
+		s->addr = perf_cursor_u64(&c);
 	if (t & PERFDATA_S_ID)
-		s->id = take64(&c);
+		s->id = perf_cursor_u64(&c);
 	if (t & PERFDATA_S_STREAM_ID)
-		take64(&c);
+		perf_cursor_u64(&c);
 	if (t & PERFDATA_S_CPU) {
-		s->cpu = take32(&c);
-		take32(&c);
+		s->cpu = perf_cursor_u32(&c);
+		perf_cursor_u32(&c);
 	}
 	if (t & PERFDATA_S_PERIOD)
-		s->period = take64(&c);
+		s->period = perf_cursor_u64(&c);
 	if (t & PERFDATA_S_READ) {
 		size_t per = 1 + !!(rf & 4) + !!(rf & 16);	/* value id lost */
 		size_t times = !!(rf & 1) + !!(rf & 2);
 
 		if (rf & 8) {		/* GROUP */
-			v = take64(&c);
-			skip(&c, 8 * times);
+			v = perf_cursor_u64(&c);
+			perf_cursor_skip(&c, 8 * times);
 			if (v > len / 8)
 				c.bad = 1;
 			else
-				skip(&c, 8 * per * v);
+				perf_cursor_skip(&c, 8 * per * v);
 		} else {
-			skip(&c, 8 * (per + times));
+			perf_cursor_skip(&c, 8 * (per + times));
 		}
 	}
 	if (t & PERFDATA_S_CALLCHAIN) {
-		v = take64(&c);
+		v = perf_cursor_u64(&c);
 		if (v > len / 8)
 			c.bad = 1;
 		else {
 			s->nr_callchain = v;
-			s->callchain = skip(&c, 8 * v);
+			s->callchain = perf_cursor_skip(&c, 8 * v);
 		}
 	}
 	if (t & PERFDATA_S_RAW)
-		skip(&c, take32(&c));
+		perf_cursor_skip(&c, perf_cursor_u32(&c));
 	if (t & PERFDATA_S_BRANCH_STACK) {
-		v = take64(&c);
+		v = perf_cursor_u64(&c);
 		if (l->branch_sample_type & (1ULL << 17))	/* HW_INDEX */
-			take64(&c);
+			perf_cursor_u64(&c);
 		if (v > len / 24)
 			c.bad = 1;
 		else
-			skip(&c, 24 * v);
+			perf_cursor_skip(&c, 24 * v);
 	}
 	if (t & PERFDATA_S_REGS_USER) {
 		take_regs(&c, l->regs_user_mask, &s->regs_abi, &s->regs);
 		s->regs_mask = l->regs_user_mask;
 	}
 	if (t & PERFDATA_S_STACK_USER) {
-		s->stack_size = take64(&c);
+		s->stack_size = perf_cursor_u64(&c);
 		if (s->stack_size) {
-			s->stack = skip(&c, s->stack_size);
-			s->dyn_size = take64(&c);
+			s->stack = perf_cursor_skip(&c, s->stack_size);
+			s->dyn_size = perf_cursor_u64(&c);
 			if (s->dyn_size > s->stack_size)
 				s->dyn_size = s->stack_size;
 		}
 	}
 	if (t & (PERFDATA_S_WEIGHT | PERFDATA_S_WEIGHT_STRUCT))
-		take64(&c);
+		perf_cursor_u64(&c);
 	if (t & PERFDATA_S_DATA_SRC)
-		take64(&c);
+		perf_cursor_u64(&c);
 	if (t & PERFDATA_S_TRANSACTION)
-		take64(&c);
+		perf_cursor_u64(&c);
 	if (t & PERFDATA_S_REGS_INTR)
 		take_regs(&c, l->regs_intr_mask, &dummy_abi, &dummy_regs);
 	if (t & PERFDATA_S_PHYS_ADDR)
-		take64(&c);
+		perf_cursor_u64(&c);
 	if (t & PERFDATA_S_CGROUP)
-		take64(&c);
+		perf_cursor_u64(&c);
 	if (t & PERFDATA_S_DATA_PAGE_SIZE)
-		take64(&c);
+		perf_cursor_u64(&c);
 	if (t & PERFDATA_S_CODE_PAGE_SIZE)
-		take64(&c);
+		perf_cursor_u64(&c);
 	if (t & PERFDATA_S_AUX)
-		skip(&c, take64(&c));
+		perf_cursor_skip(&c, perf_cursor_u64(&c));
 	return c.bad ? -1 : 0;
 }
 
