@@ -20,15 +20,15 @@
 
 #include "model/profile.h"
 #include "perf/stack.h"
-#include "python/binary.h"
 #include "python/reader.h"	/* PYREAD_MAX_DEPTH */
-#include "proc/exec_watch.h"
+#include "engines/loop.h"
 #include "engines/perf/native_record.h"
 #include "engines/perf/offcpu.h"
 #include "engines/perf/perf_event.h"
 #include "engines/perf/perf_mixed.h"
 #include "engines/perf/perf_python.h"
 #include "proc/target.h"
+#include "proc/timer.h"
 #include "symbols/symbols.h"
 #include "unwind/unwind.h"
 #include "util/error.h"
@@ -44,13 +44,6 @@
 #define MAX_SAMPLE_AGE_NS (20 * 1000000LL)
 /* how often the loop asks whether the target still runs */
 #define ALIVE_CHECK_NS (10 * 1000000LL)
-
-static volatile sig_atomic_t native_stop_requested;
-
-void native_record_stop(void)
-{
-	native_stop_requested = 1;
-}
 
 struct native_process {
 	pid_t pid;
@@ -91,10 +84,7 @@ struct native_state {
 
 static int64_t now_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	return ticker_now();
 }
 
 /* ---- processes and thread names ------------------------------------ */
@@ -367,49 +357,6 @@ static void handle_record(void *ctx, const struct perf_record *r)
 
 /* ---- the recording loop -------------------------------------------- */
 
-int native_record_available(struct strbuf *why)
-{
-	int paranoid = perf_paranoid();
-
-	if (geteuid() == 0 || paranoid <= 2)
-		return 1;
-	strbuf_addf(why, "perf_event_open is not allowed "
-		    "(kernel.perf_event_paranoid=%d) (run as root or: sysctl "
-		    "kernel.perf_event_paranoid=2)", paranoid);
-	return 0;
-}
-
-int native_record_is_native_target(pid_t pid)
-{
-	char path[64], exe[4096], line[4096 + 128];
-	struct pybinary bin;
-	const char *base;
-	ssize_t n;
-	FILE *fp;
-	int python = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
-	n = readlink(path, exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return 0;
-	exe[n] = '\0';
-	base = strrchr(exe, '/');
-	base = base ? base + 1 : exe;
-	if (strstr(base, "python") || exec_wrapper_name(base))
-		return 0;
-	if (pybinary_inspect(path, &bin) || bin.has_python)
-		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-	fp = fopen(path, "r");
-	if (!fp)
-		return 0;
-	while (!python && fgets(line, sizeof(line), fp))
-		python = strstr(line, "/libpython") != NULL;
-	fclose(fp);
-	return !python;
-}
-
-
 static void fill_meta(struct native_state *st, struct perf_engine *e,
 		      struct target *t)
 {
@@ -515,7 +462,8 @@ int native_record_run(struct native_session *s, struct target *t,
 	const struct record_options *opts = s->opts;
 	struct native_state st;
 	struct perf_engine *e = s->engine;
-	int64_t start, deadline = 0, last_view = 0, last_poll = 0, last_alive;
+	struct engine_loop loop;
+	int64_t start, last_alive;
 	int ret = 0, alive;
 
 	memset(stats, 0, sizeof(*stats));
@@ -544,7 +492,6 @@ int native_record_run(struct native_session *s, struct target *t,
 	}
 	st.sample_type = perf_engine_sample_type(e);
 	fill_meta(&st, e, t);
-	native_stop_requested = 0;
 
 	/* maps of what already runs; a spawned child reports its own */
 	symbols_load_proc_maps(st.sym, t->pid);
@@ -559,36 +506,29 @@ int native_record_run(struct native_session *s, struct target *t,
 		perf_engine_set_enabled(e, 1);
 	}
 	start = now_ns();
-	if (opts->duration_s > 0)
-		deadline = start + (int64_t)(opts->duration_s * 1e9);
+	/* -d, a stop, the live view and its keyboard: engines/loop.c */
+	engine_loop_start(&loop, opts, stop, start);
 	alive = target_alive(t);
 	last_alive = now_ns();
 	for (;;) {
-		int64_t before_read;
+		int64_t before_read, now;
 		/* a program that already exited has written all it will */
 		perf_engine_poll(e, !alive ? 0 : opts->native ? 20 : 100);
 		before_read = now_ns();
 		perf_engine_read(e, handle_record, &st);
 		if (st.offcpu)
 			offcpu_flush(st.offcpu, (uint64_t)before_read);
-		if (opts->view && now_ns() - start - last_view >= opts->view_every_ns) {
-			last_view = now_ns() - start;
-			opts->view(opts->view_ctx, p, last_view);
-		}
-		if (opts->view_poll && now_ns() - last_poll >= VIEW_POLL_NS) {
-			last_poll = now_ns();
-			if (opts->view_poll(opts->view_ctx, p, last_poll - start))
-				break;
-		}
+		now = now_ns();
+		if (engine_loop_done(&loop, p, now))
+			break;
 		/* with --native every sample wakes the loop: asking whether
 		 * the target lives (kill + /proc/PID/stat) at each wake-up
 		 * cost more system time than the sample itself */
-		if (now_ns() - last_alive >= ALIVE_CHECK_NS) {
+		if (now - last_alive >= ALIVE_CHECK_NS) {
 			alive = target_alive(t);
 			last_alive = now_ns();
 		}
-		if (!alive || native_stop_requested || (stop && *stop) ||
-		    (deadline && now_ns() >= deadline))
+		if (!alive)
 			break;
 	}
 	{
@@ -630,20 +570,4 @@ int native_record_run(struct native_session *s, struct target *t,
 	unwinder_free(st.unwinder);
 	symbols_free(st.sym);
 	return ret;
-}
-
-int native_record(const struct record_options *opts, struct target *t,
-		  struct profile *p, struct record_stats *stats)
-{
-	struct native_session *s;
-	int ret = native_record_prepare(opts, t, &s);
-
-	memset(stats, 0, sizeof(*stats));
-	if (ret)
-		return ret;
-	if (s->spawn && target_start(t)) {
-		native_record_discard(s);
-		return -1;
-	}
-	return native_record_run(s, t, p, stats, NULL);
 }

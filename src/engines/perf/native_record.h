@@ -46,25 +46,4 @@ int native_record_run(struct native_session *s, struct target *t,
 		      struct profile *p, struct record_stats *stats,
 		      volatile sig_atomic_t *stop);
 
-/*
- * All in one: prepare, target_start() when t comes straight from
- * target_spawn(), run.  Returns 0, -1 or NATIVE_RECORD_UNAVAILABLE.
- */
-int native_record(const struct record_options *opts, struct target *t,
-		  struct profile *p, struct record_stats *stats);
-
-/* Nonzero when the running target is clearly not a Python program (its
- * executable has no CPython runtime, no libpython is mapped, and it is
- * not a launcher such as env or sh that may still exec Python), so the
- * perf_event engine can take it without waiting for a runtime. */
-int native_record_is_native_target(pid_t pid);
-
-/* Asks a running native_record() to finish (async-signal-safe). */
-void native_record_stop(void);
-
-/* Nonzero when perf_event_open is expected to work for this user (for
- * choosing the engine); why gets "<reason> (<fix>)" otherwise. */
-struct strbuf;
-int native_record_available(struct strbuf *why);
-
 #endif
