@@ -3,12 +3,13 @@
  * on the target (perf_event.c), keeps every process's maps current from
  * MMAP2/COMM/FORK/EXIT records (symbols/), turns each sample into its
  * native stack with the builder the perf.data reader shares (perf/stack.c:
- * DWARF unwinding, cached symbols, scorch's names) and,
- * with --native, merges in the Python frames read right after the sample
- * (perf_python.c, perf_mixed.c).  With --idle, switch-out samples and
- * switch-in records go to offcpu.c, which charges the time off CPU.
- * Never exits and never writes output files: cmd/record.c owns the
- * target and the output.
+ * DWARF unwinding, cached symbols, scorch's names) and, when an engine
+ * plugs in a stack source (engines/mixed/: the Python frames of
+ * --native), lets it read at each sample and merge into the native
+ * stack.  With --idle, switch-out samples and switch-in records go to
+ * offcpu.c, which charges the time off CPU.  When to stop and the live
+ * view are engines/loop.c's.  Never exits and never writes output: the
+ * session (session/) owns the target and the output.
  */
 #include <errno.h>
 #include <signal.h>
@@ -20,13 +21,10 @@
 
 #include "model/profile.h"
 #include "perf/stack.h"
-#include "python/reader.h"	/* PYREAD_MAX_DEPTH */
 #include "engines/loop.h"
 #include "engines/perf/native_record.h"
 #include "engines/perf/offcpu.h"
 #include "engines/perf/perf_event.h"
-#include "engines/perf/perf_mixed.h"
-#include "engines/perf/perf_python.h"
 #include "proc/target.h"
 #include "proc/timer.h"
 #include "symbols/symbols.h"
@@ -37,11 +35,8 @@
 
 /* native frames of one sample: user PCs (each with up to
  * SYMBOLS_MAX_INLINE inlined frames) and kernel PCs, capped */
-#define MAX_FRAMES 2048
+#define MAX_FRAMES NATIVE_RECORD_MAX_FRAMES
 #define DEFAULT_STACK_SIZE (32 * 1024)
-/* --native: a sample older than this when we read its thread's Python
- * stack is not merged (the thread has moved on); it is marked. */
-#define MAX_SAMPLE_AGE_NS (20 * 1000000LL)
 /* how often the loop asks whether the target still runs */
 #define ALIVE_CHECK_NS (10 * 1000000LL)
 
@@ -71,15 +66,8 @@ struct native_state {
 	/* scratch for one sample */
 	uint32_t frames[MAX_FRAMES];		/* native, root first */
 	unsigned char is_eval[MAX_FRAMES];
-	int native_cut;			/* this sample's native root is cut */
-	uint32_t merged[MAX_FRAMES + PYREAD_MAX_DEPTH + 1];
-	struct perf_python *python;	/* --native */
+	struct native_stack_source *src;	/* NULL = none */
 	struct offcpu *offcpu;		/* --idle */
-	const uint32_t *py_frames;	/* this sample's, innermost first */
-	size_t nr_py;
-	/* diagnostics */
-	unsigned long mixed_merged;
-	unsigned long stale;		/* too old to read Python frames */
 };
 
 static int64_t now_ns(void)
@@ -107,8 +95,8 @@ static void native_process_reset(struct native_state *st, pid_t pid)
 	struct native_process *np = native_process(st, pid);
 
 	np->maps_reloaded = 0;
-	if (st->python)
-		perf_python_reset(st->python, pid);
+	if (st->src && st->src->reset)
+		st->src->reset(st->src->ctx, pid);
 }
 
 static void set_thread_name(struct native_state *st, pid_t pid, pid_t tid,
@@ -165,9 +153,9 @@ static const char *thread_name_or_proc(struct native_state *st, pid_t pid,
 
 /* ---- frames -------------------------------------------------------- */
 
-/* --native: the Python reader gives every Python frame, so CPython's perf
- * trampoline frames (one per Python call under -X perf) would show each
- * function twice; they go.  Returns the new number of frames. */
+/* A stack source gives every Python frame, so CPython's perf trampoline
+ * frames (one per Python call under -X perf) would show each function
+ * twice; they go.  Returns the new number of frames. */
 static size_t drop_trampolines(struct native_state *st, size_t nf)
 {
 	size_t i, n = 0;
@@ -181,69 +169,6 @@ static size_t drop_trampolines(struct native_state *st, size_t nf)
 	return n;
 }
 
-/* ---- Python frames (--native) -------------------------------------- */
-
-/* --native, first thing for each sample (the thread keeps running, so
- * the sooner the better): the thread's Python stack into st->py_frames.
- * Returns 1 (read), 0 (not a Python process), -1 (unreadable) or -2
- * (the sample is too old for its Python stack to still match). */
-static int sample_python(struct native_state *st, const struct perf_record *r)
-{
-	st->py_frames = NULL;
-	st->nr_py = 0;
-	if (now_ns() - (int64_t)r->time > MAX_SAMPLE_AGE_NS)
-		return perf_python_known(st->python, r->pid) ? -2 : 0;
-	return perf_python_read(st->python, r->pid, r->tid, &st->py_frames,
-				&st->nr_py);
-}
-
-/* --native: the sample's frames with its Python frames (read by
- * sample_python, result py) merged in.  Returns the frame array to use
- * and sets *n. */
-static const uint32_t *merge_python(struct native_state *st, int py,
-				    size_t nf, long *n)
-{
-	int has_eval = 0;
-
-	*n = (long)nf;
-	for (size_t i = 0; i < nf && !has_eval; i++)
-		has_eval = st->is_eval[i];
-	if (!has_eval && (py == 0 || py == -2))
-		return st->frames;
-	/* running CPython's eval loop, but its Python stack could not be
-	 * read in time (too old before the reader knew the process): marked,
-	 * not passed off as a stack without Python frames */
-	if (py == -2 || py == 0) {
-		st->stale++;
-		goto unmerged;
-	}
-	if (py < 0) {
-		record_stats_error(st->stats, RECORD_ERROR_MIXED_PYTHON);
-		goto unmerged;
-	}
-	if (st->nr_py > PYREAD_MAX_DEPTH)
-		goto unmerged;	/* the reader bounds depth; be sure */
-	/* The reader does not mark entry frames yet (struct pyframe has no
-	 * such field), so nested eval loops on 3.11+ stay unmerged. */
-	*n = perf_mixed_merge(st->frames, st->is_eval, nf, st->py_frames,
-			      NULL, st->nr_py, st->merged);
-	if (*n < 0 && st->native_cut)
-		*n = perf_mixed_merge_cut(st->frames, st->is_eval, nf,
-					  st->py_frames, st->nr_py, st->merged);
-	if (*n >= 0) {
-		st->mixed_merged++;
-		return st->merged;
-	}
-unmerged:
-	/* keep the native stack, marked so nobody mistakes it */
-	st->stats->unmerged++;
-	st->merged[0] = profile_frame_named(st->p, "[unmerged]", 10,
-					    FRAME_MARKER);
-	memcpy(&st->merged[1], st->frames, nf * sizeof(*st->frames));
-	*n = (long)nf + 1;
-	return st->merged;
-}
-
 /* ---- samples ------------------------------------------------------- */
 
 static void handle_sample(struct native_state *st, const struct perf_record *r)
@@ -253,8 +178,11 @@ static void handle_sample(struct native_state *st, const struct perf_record *r)
 	uint32_t thread, stack;
 	unsigned long unmerged;
 	const uint32_t *final = st->frames;
-	long nfinal;
-	int py = st->opts->native ? sample_python(st, r) : 0;
+	size_t nfinal;
+
+	/* first thing (the thread keeps running): the source reads it */
+	if (st->src)
+		st->src->begin(st->src->ctx, r->pid, r->tid, r->time);
 
 	/* a sample in code we have no map for: re-read the maps once */
 	{
@@ -274,25 +202,25 @@ static void handle_sample(struct native_state *st, const struct perf_record *r)
 	 * builder shared with the perf.data reader, scorch's names) */
 	nf = perf_stack_build(st->stack, r, st->sample_type, NULL, st->frames,
 			      st->is_eval, MAX_FRAMES, &info);
-	st->native_cut = info.cut;
 	if (!nf) {
 		record_stats_error(st->stats, RECORD_ERROR_NO_FRAMES);
 		return;
 	}
-	if (st->opts->native)
+	if (st->src)
 		nf = drop_trampolines(st, nf);
 	else
 		for (size_t i = 0; i < nf; i++)
 			if (st->is_eval[i] == PERF_FRAME_TRAMPOLINE)
 				st->is_eval[i] = 0;
-	nfinal = (long)nf;
+	nfinal = nf;
 	unmerged = st->stats->unmerged;
-	if (st->opts->native)
-		final = merge_python(st, py, nf, &nfinal);
+	if (st->src)
+		final = st->src->merge(st->src->ctx, st->frames, st->is_eval,
+				       nf, info.cut, &nfinal);
 	thread = profile_thread(st->p, r->pid, r->tid,
 				thread_name_or_proc(st, r->pid, r->tid));
 	stack = 0;	/* --threads roots are the writers' job (thread table) */
-	for (long i = 0; i < nfinal; i++)
+	for (size_t i = 0; i < nfinal; i++)
 		stack = profile_stack_push(st->p, stack, final[i]);
 	if (r->switch_out) {	/* --idle: charged when it runs again, */
 		int marked = st->stats->unmerged != unmerged;
@@ -402,7 +330,8 @@ struct native_session {
 };
 
 int native_record_prepare(const struct record_options *opts,
-			  struct target *t, struct native_session **out)
+			  struct target *t, unsigned flags,
+			  struct native_session **out)
 {
 	struct perf_options po;
 	struct perf_engine *e = NULL;
@@ -418,14 +347,14 @@ int native_record_prepare(const struct record_options *opts,
 	po.stack_size = opts->stack_size ? opts->stack_size : DEFAULT_STACK_SIZE;
 	if (po.stack_size > 65528)
 		po.stack_size = 65528;	/* a record is at most 64 KiB */
-	po.wakeup_every = opts->native;
+	po.wakeup_every = (flags & NATIVE_RECORD_EVERY_SAMPLE) != 0;
 	po.switches = opts->idle;
 
 	strbuf_init(&why);
 	status = perf_engine_open(&e, t->pid, spawn, &po, &kernel_dropped,
 				  &why);
 	if (status == PERF_NOT_ALLOWED) {
-		if (opts->native)
+		if (flags & NATIVE_RECORD_SAY_UNAVAILABLE)
 			notice("perf_event engine unavailable: %s",
 			       strbuf_str(&why));
 		strbuf_release(&why);
@@ -455,15 +384,17 @@ void native_record_discard(struct native_session *s)
 	free(s);
 }
 
-int native_record_run(struct native_session *s, struct target *t,
-		      struct profile *p, struct record_stats *stats,
-		      volatile sig_atomic_t *stop)
+int native_record_run(struct engine_run *r, struct profile *p,
+		      struct record_stats *stats, volatile sig_atomic_t *stop,
+		      struct native_stack_source *src)
 {
+	struct native_session *s = r->state;
+	struct target *t = r->t;
 	const struct record_options *opts = s->opts;
 	struct native_state st;
 	struct perf_engine *e = s->engine;
 	struct engine_loop loop;
-	int64_t start, last_alive;
+	int64_t run_start = now_ns(), start, last_alive;
 	int ret = 0, alive;
 
 	memset(stats, 0, sizeof(*stats));
@@ -472,11 +403,10 @@ int native_record_run(struct native_session *s, struct target *t,
 	st.p = p;
 	st.stats = stats;
 	st.target_pid = t->pid;
+	st.src = src;
 	st.sym = symbols_new(opts->no_kernel || s->kernel_dropped ?
 			     SYMBOLS_NO_KERNEL : 0);
 	st.unwinder = unwinder_new(st.sym);
-	if (opts->native)
-		st.python = perf_python_new(p, opts->no_lines);
 	if (opts->idle)
 		st.offcpu = offcpu_new(p, opts->rate_hz, &stats->samples,
 				       &stats->unmerged);
@@ -487,7 +417,7 @@ int native_record_run(struct native_session *s, struct target *t,
 		so.names = PERF_NAMES_SCORCH;
 		so.inline_frames = opts->inline_frames;
 		so.lines = !opts->no_lines;
-		so.is_eval = perf_mixed_is_eval_symbol;
+		so.is_eval = src ? src->is_eval_symbol : NULL;
 		st.stack = perf_stack_new(p, st.sym, st.unwinder, &so);
 	}
 	st.sample_type = perf_engine_sample_type(e);
@@ -496,13 +426,12 @@ int native_record_run(struct native_session *s, struct target *t,
 	/* maps of what already runs; a spawned child reports its own */
 	symbols_load_proc_maps(st.sym, t->pid);
 	/* attached: load its objects before sampling, not while the first
-	 * samples wait (with --native they would be read too late to
-	 * match their Python stacks) */
+	 * samples wait (a source would read theirs too late to match) */
 	if (!s->spawn) {
 		perf_engine_set_enabled(e, 0);
 		symbols_preload(st.sym, t->pid);
-		if (st.python)
-			perf_python_prepare(st.python, t->pid);
+		if (src && src->attach)
+			src->attach(src->ctx, t->pid);
 		perf_engine_set_enabled(e, 1);
 	}
 	start = now_ns();
@@ -513,7 +442,7 @@ int native_record_run(struct native_session *s, struct target *t,
 	for (;;) {
 		int64_t before_read, now;
 		/* a program that already exited has written all it will */
-		perf_engine_poll(e, !alive ? 0 : opts->native ? 20 : 100);
+		perf_engine_poll(e, !alive ? 0 : src ? 20 : 100);
 		before_read = now_ns();
 		perf_engine_read(e, handle_record, &st);
 		if (st.offcpu)
@@ -521,7 +450,7 @@ int native_record_run(struct native_session *s, struct target *t,
 		now = now_ns();
 		if (engine_loop_done(&loop, p, now))
 			break;
-		/* with --native every sample wakes the loop: asking whether
+		/* with a source every sample wakes the loop: asking whether
 		 * the target lives (kill + /proc/PID/stat) at each wake-up
 		 * cost more system time than the sample itself */
 		if (now - last_alive >= ALIVE_CHECK_NS) {
@@ -551,23 +480,23 @@ int native_record_run(struct native_session *s, struct target *t,
 				us->samples ? us->total_ns / us->samples / 1e3 : 0,
 				unwind_stats_median_us(us),
 				us->dwarf_failed, us->fp_used, us->truncated,
-				stats->lost, st.mixed_merged, stats->unmerged,
-				st.stale,
+				stats->lost, src ? src->merged : 0,
+				stats->unmerged, src ? src->stale : 0,
 				(unsigned long)perf_engine_bytes(e));
 	}
 	if (stats->lost)
 		warning("perf_event: %lu records lost (ring buffer overrun; "
 			"lower -F or --stack-size)", stats->lost);
-	if (opts->native && stats->unmerged)
-		warning("--native: %lu of %lu samples could not be merged "
-			"(marked [unmerged])", stats->unmerged, stats->samples);
 	native_record_discard(s);
-	perf_python_free(st.python);
+	r->state = NULL;
 	offcpu_free(st.offcpu);
 	free(st.procs);
 	free(st.names);
 	perf_stack_free(st.stack);
 	unwinder_free(st.unwinder);
 	symbols_free(st.sym);
+	/* its samples began at the exec, before the engine was chosen */
+	if (r->exec_ns)
+		p->meta.duration_ns += run_start - r->exec_ns;
 	return ret;
 }
