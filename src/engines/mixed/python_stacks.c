@@ -12,6 +12,7 @@
 #include "python/reader.h"
 #include "engines/mixed/python_stacks.h"
 #include "util/error.h"
+#include "util/pidtable.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
@@ -37,6 +38,7 @@ struct python_process {
 struct python_stacks {
 	struct profile *p;
 	int no_lines;
+	struct pid_table pids;		/* process pid -> procs[id - 1] */
 	struct python_process *procs;
 	size_t nr_procs, alloc_procs;
 	uint32_t *frames;		/* scratch: one thread's stack */
@@ -51,6 +53,7 @@ struct python_stacks *python_stacks_new(struct profile *p, int no_lines)
 
 	pp->p = p;
 	pp->no_lines = no_lines;
+	pid_table_init(&pp->pids);
 	return pp;
 }
 
@@ -62,21 +65,26 @@ void python_stacks_free(struct python_stacks *pp)
 		if (pp->procs[i].reader)
 			pyreader_close(pp->procs[i].reader);
 	free(pp->procs);
+	pid_table_release(&pp->pids);
 	free(pp->frames);
 	free(pp);
 }
 
+/* pid's entry, added when new: one hash probe per sample */
 static struct python_process *python_process(struct python_stacks *pp,
 					     pid_t pid)
 {
-	for (size_t i = 0; i < pp->nr_procs; i++)
-		if (pp->procs[i].pid == pid)
-			return &pp->procs[i];
-	grow_array((void **)&pp->procs, sizeof(*pp->procs), pp->nr_procs + 1,
-		   &pp->alloc_procs);
-	memset(&pp->procs[pp->nr_procs], 0, sizeof(*pp->procs));
-	pp->procs[pp->nr_procs].pid = pid;
-	return &pp->procs[pp->nr_procs++];
+	int added;
+	uint32_t id = pid_table_add(&pp->pids, pid, &added);
+
+	if (added) {
+		grow_array((void **)&pp->procs, sizeof(*pp->procs), id,
+			   &pp->alloc_procs);
+		memset(&pp->procs[id - 1], 0, sizeof(*pp->procs));
+		pp->procs[id - 1].pid = pid;
+		pp->nr_procs = id;
+	}
+	return &pp->procs[id - 1];
 }
 
 void python_stacks_reset(struct python_stacks *pp, pid_t pid)

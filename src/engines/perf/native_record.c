@@ -30,6 +30,7 @@
 #include "symbols/symbols.h"
 #include "unwind/unwind.h"
 #include "util/error.h"
+#include "util/pidtable.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
@@ -57,10 +58,12 @@ struct native_state {
 	struct symbols *sym;
 	struct unwinder *unwinder;
 	struct perf_stack *stack;	/* perf/stack.h */
+	struct pid_table proc_ids;	/* pid -> procs[id - 1] */
 	struct native_process *procs;
-	size_t nr_procs, alloc_procs;
+	size_t alloc_procs;
+	struct pid_table name_ids;	/* tid -> names[id - 1] */
 	struct native_thread_name *names;
-	size_t nr_names, alloc_names;
+	size_t alloc_names;
 	pid_t target_pid;
 	uint64_t sample_type;		/* of the engine's events */
 	/* scratch for one sample */
@@ -77,17 +80,20 @@ static int64_t now_ns(void)
 
 /* ---- processes and thread names ------------------------------------ */
 
+/* pid's entry, added when new: one hash probe per sample */
 static struct native_process *native_process(struct native_state *st,
 					     pid_t pid)
 {
-	for (size_t i = 0; i < st->nr_procs; i++)
-		if (st->procs[i].pid == pid)
-			return &st->procs[i];
-	grow_array((void **)&st->procs, sizeof(*st->procs), st->nr_procs + 1,
-		   &st->alloc_procs);
-	memset(&st->procs[st->nr_procs], 0, sizeof(*st->procs));
-	st->procs[st->nr_procs].pid = pid;
-	return &st->procs[st->nr_procs++];
+	int added;
+	uint32_t id = pid_table_add(&st->proc_ids, pid, &added);
+
+	if (added) {
+		grow_array((void **)&st->procs, sizeof(*st->procs), id,
+			   &st->alloc_procs);
+		memset(&st->procs[id - 1], 0, sizeof(*st->procs));
+		st->procs[id - 1].pid = pid;
+	}
+	return &st->procs[id - 1];
 }
 
 static void native_process_reset(struct native_state *st, pid_t pid)
@@ -103,29 +109,26 @@ static void set_thread_name(struct native_state *st, pid_t pid, pid_t tid,
 			    const char *name)
 {
 	char copy[sizeof(st->names[0].name)];
-	size_t i;
+	int added;
+	uint32_t id;
 
 	/* name may be another thread's entry, which growing would free */
 	snprintf(copy, sizeof(copy), "%s", name);
-	for (i = 0; i < st->nr_names; i++)
-		if (st->names[i].tid == tid)
-			break;
-	if (i == st->nr_names) {
-		grow_array((void **)&st->names, sizeof(*st->names),
-			   st->nr_names + 1, &st->alloc_names);
-		st->nr_names++;
-	}
-	st->names[i].tid = tid;
-	st->names[i].pid = pid;
-	memcpy(st->names[i].name, copy, sizeof(copy));
+	id = pid_table_add(&st->name_ids, tid, &added);
+	if (added)
+		grow_array((void **)&st->names, sizeof(*st->names), id,
+			   &st->alloc_names);
+	st->names[id - 1].tid = tid;
+	st->names[id - 1].pid = pid;
+	memcpy(st->names[id - 1].name, copy, sizeof(copy));
 }
 
+/* tid's name; "" (remembered when /proc had none) and unknown are NULL */
 static const char *thread_name(struct native_state *st, pid_t tid)
 {
-	for (size_t i = 0; i < st->nr_names; i++)
-		if (st->names[i].tid == tid)
-			return st->names[i].name[0] ? st->names[i].name : NULL;
-	return NULL;
+	uint32_t id = pid_table_find(&st->name_ids, tid);
+
+	return id && st->names[id - 1].name[0] ? st->names[id - 1].name : NULL;
 }
 
 /* Name of a thread that existed before recording (no COMM record):
@@ -136,9 +139,8 @@ static const char *thread_name_or_proc(struct native_state *st, pid_t pid,
 	char path[64], name[32] = "";
 	FILE *fp;
 
-	for (size_t i = 0; i < st->nr_names; i++)
-		if (st->names[i].tid == tid)
-			return st->names[i].name[0] ? st->names[i].name : NULL;
+	if (pid_table_find(&st->name_ids, tid))
+		return thread_name(st, tid);
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", (int)pid,
 		 (int)tid);
 	fp = fopen(path, "r");
@@ -404,6 +406,8 @@ int native_record_run(struct engine_run *r, struct profile *p,
 	st.stats = stats;
 	st.target_pid = t->pid;
 	st.src = src;
+	pid_table_init(&st.proc_ids);
+	pid_table_init(&st.name_ids);
 	st.sym = symbols_new(opts->no_kernel || s->kernel_dropped ?
 			     SYMBOLS_NO_KERNEL : 0);
 	st.unwinder = unwinder_new(st.sym);
@@ -492,6 +496,8 @@ int native_record_run(struct engine_run *r, struct profile *p,
 	offcpu_free(st.offcpu);
 	free(st.procs);
 	free(st.names);
+	pid_table_release(&st.proc_ids);
+	pid_table_release(&st.name_ids);
 	perf_stack_free(st.stack);
 	unwinder_free(st.unwinder);
 	symbols_free(st.sym);
