@@ -4,13 +4,15 @@
  *
  * An engine samples one target (and, if asked, its children) into a
  * profile: the Python reader (engines/python/), the perf_event engine for
- * native programs and its mixed Python + native mode (engines/perf/).
- * Each is one folder and one row of engines/registry.c (the rows are
- * declared in engines/engines.h).  The recording session (session/)
- * starts or attaches the target, asks the rows in table order which one
- * takes it, runs that one, and owns signals, the progress line and the
- * summary; engines never write output, never include each other, and
- * print only their own warnings.
+ * native programs (engines/perf/) and the mixed Python + native mode of
+ * --native (engines/mixed/: the perf_event recorder with the Python
+ * reader plugged in through engines/perf/native_record.h).  Each is one
+ * folder and one row of engines/registry.c (the rows are declared in
+ * engines/engines.h).  The recording session (session/) starts or
+ * attaches the target, asks the rows in table order which one takes it,
+ * runs that one, and owns signals, the progress line and the summary;
+ * engines never write output, never include each other's internals (only
+ * that one public header), and print only their own warnings.
  */
 #ifndef SCORCH_ENGINES_ENGINE_H
 #define SCORCH_ENGINES_ENGINE_H

@@ -7,7 +7,7 @@
 
 #include "engines/engine.h"
 
-extern const struct engine mixed_engine;	/* engines/perf/ */
+extern const struct engine mixed_engine;	/* engines/mixed/ */
 extern const struct engine python_engine;	/* engines/python/ */
 extern const struct engine native_engine;	/* engines/perf/ */
 

@@ -32,6 +32,7 @@
 #include "unwind/unwind.h"
 #include "util/error.h"
 #include "util/hash.h"
+#include "util/pidtable.h"
 #include "util/input.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
@@ -39,7 +40,7 @@
 #define MAX_FRAMES 1024
 
 struct pd_thread {
-	int32_t tid;		/* -2 = empty slot */
+	int32_t tid;
 	int32_t pid;
 	char *comm;		/* owned */
 	uint32_t profile_thread;
@@ -80,11 +81,14 @@ struct pd_state {
 	const struct perfdata_attr *filter;	/* NULL until chosen */
 	int filter_warned;
 
+	struct pid_table thread_ids;	/* tid -> threads[id - 1] */
 	struct pd_thread *threads;
-	size_t threads_mask, nr_threads;
+	size_t alloc_threads;
 
 	struct pd_binary *binaries;
 	size_t nr_binaries, alloc_binaries;
+	struct hash_index *binary_paths;	/* path -> binaries[id - 1] */
+	struct hash_index *binary_uses;		/* use -> binaries[id - 1] */
 	unsigned long binaries_cached, binaries_changed;
 
 	struct strbuf label;
@@ -110,49 +114,32 @@ struct pd_state {
 
 /* ---- threads ------------------------------------------------------ */
 
+/* tid's thread, added (named ":TID", "swapper" for 0) when new; the
+ * pointer lasts until the next thread is added */
 static struct pd_thread *thread_slot(struct pd_state *st, int32_t tid)
 {
-	size_t i;
+	int added;
+	uint32_t id = pid_table_add(&st->thread_ids, tid, &added);
+	struct pd_thread *t;
 
-	if ((st->nr_threads + 1) * 2 > st->threads_mask + 1) {
-		struct pd_thread *old = st->threads;
-		size_t old_n = st->threads ? st->threads_mask + 1 : 0, j;
-		size_t n = old_n ? old_n * 2 : 256;
-
-		st->threads = xmalloc(n * sizeof(*st->threads));
-		for (j = 0; j < n; j++)
-			st->threads[j].tid = -2;
-		st->threads_mask = n - 1;
-		for (j = 0; j < old_n; j++) {
-			if (old[j].tid == -2)
-				continue;
-			i = hash_mix((uint64_t)(uint32_t)old[j].tid, 7) & st->threads_mask;
-			while (st->threads[i].tid != -2)
-				i = (i + 1) & st->threads_mask;
-			st->threads[i] = old[j];
-		}
-		free(old);
-	}
-	i = hash_mix((uint64_t)(uint32_t)tid, 7) & st->threads_mask;
-	while (st->threads[i].tid != -2 && st->threads[i].tid != tid)
-		i = (i + 1) & st->threads_mask;
-	if (st->threads[i].tid == -2) {
-		struct pd_thread *t = &st->threads[i];
+	if (!added)
+		return &st->threads[id - 1];
+	grow_array((void **)&st->threads, sizeof(*st->threads), id,
+		   &st->alloc_threads);
+	t = &st->threads[id - 1];
+	t->tid = tid;
+	t->pid = -1;
+	if (tid == 0) {
+		t->comm = xstrdup("swapper");
+	} else {
 		char buf[32];
 
-		t->tid = tid;
-		t->pid = -1;
-		if (tid == 0)
-			t->comm = xstrdup("swapper");
-		else {
-			snprintf(buf, sizeof(buf), ":%d", tid);
-			t->comm = xstrdup(buf);
-		}
-		t->profile_thread = 0;
-		t->root_frame = 0;
-		st->nr_threads++;
+		snprintf(buf, sizeof(buf), ":%d", tid);
+		t->comm = xstrdup(buf);
 	}
-	return &st->threads[i];
+	t->profile_thread = 0;
+	t->root_frame = 0;
+	return t;
 }
 
 static void thread_set_comm(struct pd_state *st, int32_t pid, int32_t tid,
@@ -169,27 +156,66 @@ static void thread_set_comm(struct pd_state *st, int32_t pid, int32_t tid,
 
 /* ---- binaries --------------------------------------------------- */
 
+struct binary_key {
+	const struct pd_state *st;
+	const char *path;
+};
+
+static int binary_path_eq(const void *ctx, uint32_t id)
+{
+	const struct binary_key *k = ctx;
+
+	return !strcmp(k->st->binaries[id - 1].path, k->path);
+}
+
+static int binary_use_eq(const void *ctx, uint32_t id)
+{
+	const struct binary_key *k = ctx;
+	const char *use = k->st->binaries[id - 1].use;
+
+	return use && !strcmp(use, k->path);
+}
+
+static uint64_t path_hash(const char *path)
+{
+	return hash_bytes(path, strlen(path), 0);
+}
+
 /* The file to read for a recorded path (see perfdata_buildid.h). */
 static const char *binary_for(struct pd_state *st, const char *path)
 {
+	struct binary_key k = { st, path };
 	struct pd_binary *b;
 	char cached[4096];
-	size_t i;
+	uint64_t h;
+	uint32_t id;
 
 	if (path[0] != '/')
 		return path;
-	for (i = 0; i < st->nr_binaries; i++)
-		if (!strcmp(st->binaries[i].path, path))
-			return st->binaries[i].use ? st->binaries[i].use : path;
+	if (!st->binary_paths) {
+		st->binary_paths = hash_index_new();
+		st->binary_uses = hash_index_new();
+	}
+	h = path_hash(path);
+	id = hash_index_find(st->binary_paths, h, binary_path_eq, &k);
+	if (id)
+		return st->binaries[id - 1].use ? st->binaries[id - 1].use : path;
 	grow_array((void **)&st->binaries, sizeof(*st->binaries),
 		   st->nr_binaries + 1, &st->alloc_binaries);
 	b = &st->binaries[st->nr_binaries++];
+	id = (uint32_t)st->nr_binaries;
 	b->path = xstrdup(path);
 	b->use = NULL;
+	hash_index_insert(st->binary_paths, h, id);
 	b->state = perfdata_resolve_binary(&st->h, path, cached, sizeof(cached));
 	if (b->state > 0) {
 		b->use = xstrdup(cached);
 		st->binaries_cached++;
+		/* the first path cached as this file names it (recorded_path) */
+		k.path = b->use;
+		if (!hash_index_find(st->binary_uses, path_hash(b->use),
+				     binary_use_eq, &k))
+			hash_index_insert(st->binary_uses, path_hash(b->use), id);
 	} else if (b->state < 0) {
 		st->binaries_changed++;
 	}
@@ -201,12 +227,14 @@ static const char *binary_for(struct pd_state *st, const char *path)
 static const char *recorded_path(void *ctx, const char *file)
 {
 	const struct pd_state *st = ctx;
-	size_t i;
+	struct binary_key k = { st, file };
+	uint32_t id;
 
-	for (i = 0; i < st->nr_binaries; i++)
-		if (st->binaries[i].use && !strcmp(st->binaries[i].use, file))
-			return st->binaries[i].path;
-	return file;
+	if (!st->binary_uses)
+		return file;
+	id = hash_index_find(st->binary_uses, path_hash(file), binary_use_eq,
+			     &k);
+	return id ? st->binaries[id - 1].path : file;
 }
 
 /* ---- samples ------------------------------------------------------- */
@@ -643,11 +671,12 @@ static void release_state(struct pd_state *st)
 {
 	size_t i;
 
-	if (st->threads)
-		for (i = 0; i <= st->threads_mask; i++)
-			if (st->threads[i].tid != -2)
-				free(st->threads[i].comm);
+	for (i = 0; i < pid_table_count(&st->thread_ids); i++)
+		free(st->threads[i].comm);
 	free(st->threads);
+	pid_table_release(&st->thread_ids);
+	hash_index_free(st->binary_paths);
+	hash_index_free(st->binary_uses);
 	perf_stack_free(st->stack);
 	for (i = 0; i < st->nr_binaries; i++) {
 		free(st->binaries[i].path);
@@ -715,6 +744,7 @@ int perfdata_read_buffer(const unsigned char *buf, size_t len,
 	if (truncated)
 		warning("%s: file is shorter than its header says (truncated copy?); reading what is there",
 			name);
+	pid_table_init(&st.thread_ids);	/* release_state from here on */
 	scan_records(&st, buf, st.h.data_offset,
 		     st.h.data_offset + st.h.data_size, &recs, &nr, &alloc);
 	if (!st.h.nr_attrs) {

@@ -23,6 +23,7 @@
 #include "symbols/symbols.h"
 #include "unwind/cfi_rules.h"
 #include "unwind/unwind.h"
+#include "util/pidtable.h"
 #include "util/xalloc.h"
 
 struct unwind_module {
@@ -58,6 +59,7 @@ struct unwind_call {
 
 struct unwinder {
 	struct symbols *sym;
+	struct pid_table proc_ids;	/* pid -> procs[id - 1] */
 	struct unwind_process *procs;
 	size_t nr_procs, alloc_procs;
 	struct unwind_call *call;	/* the call in progress */
@@ -100,6 +102,7 @@ struct unwinder *unwinder_new(struct symbols *sym)
 	struct unwinder *u = xcalloc(1, sizeof(*u));
 
 	u->sym = sym;
+	pid_table_init(&u->proc_ids);
 	u->check = getenv("SCORCH_UNWIND_CHECK") != NULL;
 	return u;
 }
@@ -128,17 +131,20 @@ void unwinder_free(struct unwinder *u)
 	for (size_t i = 0; i < u->nr_procs; i++)
 		unwind_process_release(&u->procs[i]);
 	free(u->procs);
+	pid_table_release(&u->proc_ids);
 	free(u);
 }
 
 void unwinder_forget(struct unwinder *u, pid_t pid)
 {
-	for (size_t i = 0; i < u->nr_procs; i++)
-		if (u->procs[i].pid == pid) {
-			unwind_process_release(&u->procs[i]);
-			u->procs[i] = u->procs[--u->nr_procs];
-			return;
-		}
+	uint32_t id = pid_table_find(&u->proc_ids, pid);
+
+	/* the entry stays, as a new process would find it */
+	if (id) {
+		unwind_process_release(&u->procs[id - 1]);
+		memset(&u->procs[id - 1], 0, sizeof(*u->procs));
+		u->procs[id - 1].pid = pid;
+	}
 }
 
 const struct unwind_stats *unwinder_stats(const struct unwinder *u)
@@ -291,16 +297,20 @@ static int cb_frame(Dwfl_Frame *frame, void *arg)
 
 /* ---- per-process Dwfl ------------------------------------------- */
 
+/* pid's entry, added when new: one hash probe per sample */
 static struct unwind_process *unwind_process(struct unwinder *u, pid_t pid)
 {
-	for (size_t i = 0; i < u->nr_procs; i++)
-		if (u->procs[i].pid == pid)
-			return &u->procs[i];
-	grow_array((void **)&u->procs, sizeof(*u->procs), u->nr_procs + 1,
-		   &u->alloc_procs);
-	memset(&u->procs[u->nr_procs], 0, sizeof(*u->procs));
-	u->procs[u->nr_procs].pid = pid;
-	return &u->procs[u->nr_procs++];
+	int added;
+	uint32_t id = pid_table_add(&u->proc_ids, pid, &added);
+
+	if (added) {
+		grow_array((void **)&u->procs, sizeof(*u->procs), id,
+			   &u->alloc_procs);
+		memset(&u->procs[id - 1], 0, sizeof(*u->procs));
+		u->procs[id - 1].pid = pid;
+		u->nr_procs = id;
+	}
+	return &u->procs[id - 1];
 }
 
 static int module_known(const struct unwind_process *p,

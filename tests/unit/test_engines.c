@@ -4,12 +4,17 @@
  * are asked in the order the choice depends on, rows without state pass
  * a target that exited, and engine_loop_done ends a recording at -d, at
  * a stop signal or when the live view's poll says so, calling the view
- * when due.
+ * when due; the mixed engine's stack source (engines/mixed/) passes a
+ * stack without eval-loop frames through and marks one whose Python
+ * stack came too late.
  */
 #include <string.h>
 
 #include "engines/engine.h"
 #include "engines/loop.h"
+#include "engines/mixed/python_source.h"
+#include "engines/perf/native_record.h"
+#include "model/profile.h"
 #include "proc/target.h"
 #include "util/strbuf.h"
 #include "test.h"
@@ -153,6 +158,48 @@ static void test_loop_view_and_poll(void)
 	CHECK(v.polls == v.stop_at_poll);
 }
 
+/* The source's contract with the perf_event recorder, without a Python
+ * process: a sample too old to read (time 0) of a pid the reader never
+ * saw. */
+static void test_python_source(void)
+{
+	struct profile p;
+	struct record_stats stats;
+	struct native_stack_source *src;
+	uint32_t native[3];
+	const unsigned char no_eval[3] = { 0, 0, 0 }, eval[3] = { 0, 1, 0 };
+	const uint32_t *out;
+	size_t n = 0;
+
+	profile_init(&p);
+	memset(&stats, 0, sizeof(stats));
+	native[0] = profile_frame_named(&p, "main", 4, FRAME_NATIVE);
+	native[1] = profile_frame_named(&p, "_PyEval_EvalFrameDefault", 24,
+					FRAME_NATIVE);
+	native[2] = profile_frame_named(&p, "leaf", 4, FRAME_NATIVE);
+	src = python_source_new(&p, &stats, 0);
+	CHECK(src->begin && src->merge && src->is_eval_symbol);
+	CHECK(src->is_eval_symbol("_PyEval_EvalFrameDefault"));
+	CHECK(!src->is_eval_symbol("main"));
+
+	/* no eval-loop frame: the native stack as it is */
+	src->begin(src->ctx, 999999, 999999, 0);
+	out = src->merge(src->ctx, native, no_eval, 3, 0, &n);
+	CHECK(out == native && n == 3);
+	CHECK(stats.unmerged == 0 && src->merged == 0);
+
+	/* in the eval loop, but no Python stack in time: marked, counted */
+	src->begin(src->ctx, 999999, 999999, 0);
+	out = src->merge(src->ctx, native, eval, 3, 0, &n);
+	CHECK(n == 4);
+	CHECK(out[0] == profile_frame_named(&p, "[unmerged]", 10, FRAME_MARKER));
+	CHECK(!memcmp(&out[1], native, sizeof(native)));
+	CHECK(stats.unmerged == 1 && src->stale == 1 && src->merged == 0);
+
+	python_source_free(src);
+	profile_release(&p);
+}
+
 int main(void)
 {
 	RUN(test_rows_complete);
@@ -160,5 +207,6 @@ int main(void)
 	RUN(test_gone_without_state);
 	RUN(test_loop_deadline_and_stop);
 	RUN(test_loop_view_and_poll);
+	RUN(test_python_source);
 	TEST_EXIT();
 }

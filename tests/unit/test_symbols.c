@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "engines/perf/perf_mixed.h"
+#include "engines/mixed/merge.h"
 #include "symbols/symbols.h"
 #include "symbols/symbols_internal.h"
 #include "unwind/unwind.h"
@@ -442,7 +442,7 @@ static void test_mixed_merge(void)
 	uint32_t out[16];
 	long n;
 
-	n = perf_mixed_merge(native, eval1, 4, python, NULL, 3, out);
+	n = mixed_merge(native, eval1, 4, python, NULL, 3, out);
 	CHECK(n == 6);
 	CHECK(out[0] == 1 && out[1] == 2 && out[2] == 50 && out[3] == 51 &&
 	      out[4] == 52 && out[5] == 3);
@@ -451,18 +451,18 @@ static void test_mixed_merge(void)
 		uint32_t nat[] = { 1, 100, 7, 101, 3 };
 		unsigned char ev[] = { 0, 1, 0, 1, 0 };
 		uint32_t py[] = { 61, 60 };
-		n = perf_mixed_merge(nat, ev, 5, py, NULL, 2, out);
+		n = mixed_merge(nat, ev, 5, py, NULL, 2, out);
 		CHECK(n == 5);
 		CHECK(out[1] == 60 && out[2] == 7 && out[3] == 61);
 		/* mismatch: 2 eval frames, 3 Python frames */
-		CHECK(perf_mixed_merge(nat, ev, 5, python, NULL, 3, out) == -1);
+		CHECK(mixed_merge(nat, ev, 5, python, NULL, 3, out) == -1);
 	}
 	/* eval frame without Python frames, and the reverse: mismatch */
-	CHECK(perf_mixed_merge(native, eval1, 4, python, NULL, 0, out) == -1);
+	CHECK(mixed_merge(native, eval1, 4, python, NULL, 0, out) == -1);
 	{
 		unsigned char none[] = { 0, 0, 0, 0 };
-		CHECK(perf_mixed_merge(native, none, 4, python, NULL, 3, out) == -1);
-		CHECK(perf_mixed_merge(native, none, 4, python, NULL, 0, out) == 4);
+		CHECK(mixed_merge(native, none, 4, python, NULL, 3, out) == -1);
+		CHECK(mixed_merge(native, none, 4, python, NULL, 0, out) == 4);
 	}
 	/* 3.11+: entry marks group the Python frames.  Native: main, EVAL,
 	 * sort, EVAL, leaf; Python (innermost first): inner, key(entry),
@@ -474,16 +474,16 @@ static void test_mixed_merge(void)
 		unsigned char entry[] = { 0, 1, 0, 1 };
 		unsigned char no_outer_mark[] = { 0, 1, 0, 0 };
 		unsigned char three[] = { 1, 1, 0, 1 };
-		n = perf_mixed_merge(nat, ev, 5, py, entry, 4, out);
+		n = mixed_merge(nat, ev, 5, py, entry, 4, out);
 		CHECK(n == 7);
 		CHECK(out[0] == 2 && out[1] == 70 && out[2] == 71 &&
 		      out[3] == 8 && out[4] == 72 && out[5] == 73 &&
 		      out[6] == 3);
 		/* the outermost frame starts a group even unmarked */
-		CHECK(perf_mixed_merge(nat, ev, 5, py, no_outer_mark, 4, out)
+		CHECK(mixed_merge(nat, ev, 5, py, no_outer_mark, 4, out)
 		      == 7);
 		/* three groups for two eval frames: mismatch */
-		CHECK(perf_mixed_merge(nat, ev, 5, py, three, 4, out) == -1);
+		CHECK(mixed_merge(nat, ev, 5, py, three, 4, out) == -1);
 	}
 	/* a cut native root (deep recursion): EVAL, 7, EVAL, leaf; four
 	 * Python frames -> the two outer ones first, then 1:1 */
@@ -491,19 +491,19 @@ static void test_mixed_merge(void)
 		uint32_t nat[] = { 100, 7, 101, 3 };
 		unsigned char ev[] = { 1, 0, 1, 0 };
 		uint32_t py[] = { 83, 82, 81, 80 };
-		n = perf_mixed_merge_cut(nat, ev, 4, py, 4, out);
+		n = mixed_merge_cut(nat, ev, 4, py, 4, out);
 		CHECK(n == 6);
 		CHECK(out[0] == 80 && out[1] == 81 && out[2] == 82 &&
 		      out[3] == 7 && out[4] == 83 && out[5] == 3);
 		/* as many eval frames as Python frames: not a cut case */
-		CHECK(perf_mixed_merge_cut(nat, ev, 4, py, 2, out) == -1);
+		CHECK(mixed_merge_cut(nat, ev, 4, py, 2, out) == -1);
 		/* one eval frame says nothing about which frames it ran */
-		CHECK(perf_mixed_merge_cut(native, eval1, 4, py, 4, out) == -1);
+		CHECK(mixed_merge_cut(native, eval1, 4, py, 4, out) == -1);
 	}
-	CHECK(perf_mixed_is_eval_symbol("_PyEval_EvalFrameDefault"));
-	CHECK(perf_mixed_is_eval_symbol("_PyEval_EvalFrameDefault.cold"));
-	CHECK(!perf_mixed_is_eval_symbol("_PyEval_EvalFrame"));
-	CHECK(!perf_mixed_is_eval_symbol("_PyEval_EvalFrameDefaultX"));
+	CHECK(mixed_is_eval_symbol("_PyEval_EvalFrameDefault"));
+	CHECK(mixed_is_eval_symbol("_PyEval_EvalFrameDefault.cold"));
+	CHECK(!mixed_is_eval_symbol("_PyEval_EvalFrame"));
+	CHECK(!mixed_is_eval_symbol("_PyEval_EvalFrameDefaultX"));
 }
 
 int main(void)

@@ -3,12 +3,13 @@
  * on the target (perf_event.c), keeps every process's maps current from
  * MMAP2/COMM/FORK/EXIT records (symbols/), turns each sample into its
  * native stack with the builder the perf.data reader shares (perf/stack.c:
- * DWARF unwinding, cached symbols, scorch's names) and,
- * with --native, merges in the Python frames read right after the sample
- * (perf_python.c, perf_mixed.c).  With --idle, switch-out samples and
- * switch-in records go to offcpu.c, which charges the time off CPU.
- * Never exits and never writes output files: cmd/record.c owns the
- * target and the output.
+ * DWARF unwinding, cached symbols, scorch's names) and, when an engine
+ * plugs in a stack source (engines/mixed/: the Python frames of
+ * --native), lets it read at each sample and merge into the native
+ * stack.  With --idle, switch-out samples and switch-in records go to
+ * offcpu.c, which charges the time off CPU.  When to stop and the live
+ * view are engines/loop.c's.  Never exits and never writes output: the
+ * session (session/) owns the target and the output.
  */
 #include <errno.h>
 #include <signal.h>
@@ -20,37 +21,25 @@
 
 #include "model/profile.h"
 #include "perf/stack.h"
-#include "python/binary.h"
-#include "python/reader.h"	/* PYREAD_MAX_DEPTH */
-#include "proc/exec_watch.h"
+#include "engines/loop.h"
 #include "engines/perf/native_record.h"
 #include "engines/perf/offcpu.h"
 #include "engines/perf/perf_event.h"
-#include "engines/perf/perf_mixed.h"
-#include "engines/perf/perf_python.h"
 #include "proc/target.h"
+#include "proc/timer.h"
 #include "symbols/symbols.h"
 #include "unwind/unwind.h"
 #include "util/error.h"
+#include "util/pidtable.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
 /* native frames of one sample: user PCs (each with up to
  * SYMBOLS_MAX_INLINE inlined frames) and kernel PCs, capped */
-#define MAX_FRAMES 2048
+#define MAX_FRAMES NATIVE_RECORD_MAX_FRAMES
 #define DEFAULT_STACK_SIZE (32 * 1024)
-/* --native: a sample older than this when we read its thread's Python
- * stack is not merged (the thread has moved on); it is marked. */
-#define MAX_SAMPLE_AGE_NS (20 * 1000000LL)
 /* how often the loop asks whether the target still runs */
 #define ALIVE_CHECK_NS (10 * 1000000LL)
-
-static volatile sig_atomic_t native_stop_requested;
-
-void native_record_stop(void)
-{
-	native_stop_requested = 1;
-}
 
 struct native_process {
 	pid_t pid;
@@ -69,47 +58,42 @@ struct native_state {
 	struct symbols *sym;
 	struct unwinder *unwinder;
 	struct perf_stack *stack;	/* perf/stack.h */
+	struct pid_table proc_ids;	/* pid -> procs[id - 1] */
 	struct native_process *procs;
-	size_t nr_procs, alloc_procs;
+	size_t alloc_procs;
+	struct pid_table name_ids;	/* tid -> names[id - 1] */
 	struct native_thread_name *names;
-	size_t nr_names, alloc_names;
+	size_t alloc_names;
 	pid_t target_pid;
 	uint64_t sample_type;		/* of the engine's events */
 	/* scratch for one sample */
 	uint32_t frames[MAX_FRAMES];		/* native, root first */
 	unsigned char is_eval[MAX_FRAMES];
-	int native_cut;			/* this sample's native root is cut */
-	uint32_t merged[MAX_FRAMES + PYREAD_MAX_DEPTH + 1];
-	struct perf_python *python;	/* --native */
+	struct native_stack_source *src;	/* NULL = none */
 	struct offcpu *offcpu;		/* --idle */
-	const uint32_t *py_frames;	/* this sample's, innermost first */
-	size_t nr_py;
-	/* diagnostics */
-	unsigned long mixed_merged;
-	unsigned long stale;		/* too old to read Python frames */
 };
 
 static int64_t now_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	return ticker_now();
 }
 
 /* ---- processes and thread names ------------------------------------ */
 
+/* pid's entry, added when new: one hash probe per sample */
 static struct native_process *native_process(struct native_state *st,
 					     pid_t pid)
 {
-	for (size_t i = 0; i < st->nr_procs; i++)
-		if (st->procs[i].pid == pid)
-			return &st->procs[i];
-	grow_array((void **)&st->procs, sizeof(*st->procs), st->nr_procs + 1,
-		   &st->alloc_procs);
-	memset(&st->procs[st->nr_procs], 0, sizeof(*st->procs));
-	st->procs[st->nr_procs].pid = pid;
-	return &st->procs[st->nr_procs++];
+	int added;
+	uint32_t id = pid_table_add(&st->proc_ids, pid, &added);
+
+	if (added) {
+		grow_array((void **)&st->procs, sizeof(*st->procs), id,
+			   &st->alloc_procs);
+		memset(&st->procs[id - 1], 0, sizeof(*st->procs));
+		st->procs[id - 1].pid = pid;
+	}
+	return &st->procs[id - 1];
 }
 
 static void native_process_reset(struct native_state *st, pid_t pid)
@@ -117,37 +101,34 @@ static void native_process_reset(struct native_state *st, pid_t pid)
 	struct native_process *np = native_process(st, pid);
 
 	np->maps_reloaded = 0;
-	if (st->python)
-		perf_python_reset(st->python, pid);
+	if (st->src && st->src->reset)
+		st->src->reset(st->src->ctx, pid);
 }
 
 static void set_thread_name(struct native_state *st, pid_t pid, pid_t tid,
 			    const char *name)
 {
 	char copy[sizeof(st->names[0].name)];
-	size_t i;
+	int added;
+	uint32_t id;
 
 	/* name may be another thread's entry, which growing would free */
 	snprintf(copy, sizeof(copy), "%s", name);
-	for (i = 0; i < st->nr_names; i++)
-		if (st->names[i].tid == tid)
-			break;
-	if (i == st->nr_names) {
-		grow_array((void **)&st->names, sizeof(*st->names),
-			   st->nr_names + 1, &st->alloc_names);
-		st->nr_names++;
-	}
-	st->names[i].tid = tid;
-	st->names[i].pid = pid;
-	memcpy(st->names[i].name, copy, sizeof(copy));
+	id = pid_table_add(&st->name_ids, tid, &added);
+	if (added)
+		grow_array((void **)&st->names, sizeof(*st->names), id,
+			   &st->alloc_names);
+	st->names[id - 1].tid = tid;
+	st->names[id - 1].pid = pid;
+	memcpy(st->names[id - 1].name, copy, sizeof(copy));
 }
 
+/* tid's name; "" (remembered when /proc had none) and unknown are NULL */
 static const char *thread_name(struct native_state *st, pid_t tid)
 {
-	for (size_t i = 0; i < st->nr_names; i++)
-		if (st->names[i].tid == tid)
-			return st->names[i].name[0] ? st->names[i].name : NULL;
-	return NULL;
+	uint32_t id = pid_table_find(&st->name_ids, tid);
+
+	return id && st->names[id - 1].name[0] ? st->names[id - 1].name : NULL;
 }
 
 /* Name of a thread that existed before recording (no COMM record):
@@ -158,9 +139,8 @@ static const char *thread_name_or_proc(struct native_state *st, pid_t pid,
 	char path[64], name[32] = "";
 	FILE *fp;
 
-	for (size_t i = 0; i < st->nr_names; i++)
-		if (st->names[i].tid == tid)
-			return st->names[i].name[0] ? st->names[i].name : NULL;
+	if (pid_table_find(&st->name_ids, tid))
+		return thread_name(st, tid);
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", (int)pid,
 		 (int)tid);
 	fp = fopen(path, "r");
@@ -175,9 +155,9 @@ static const char *thread_name_or_proc(struct native_state *st, pid_t pid,
 
 /* ---- frames -------------------------------------------------------- */
 
-/* --native: the Python reader gives every Python frame, so CPython's perf
- * trampoline frames (one per Python call under -X perf) would show each
- * function twice; they go.  Returns the new number of frames. */
+/* A stack source gives every Python frame, so CPython's perf trampoline
+ * frames (one per Python call under -X perf) would show each function
+ * twice; they go.  Returns the new number of frames. */
 static size_t drop_trampolines(struct native_state *st, size_t nf)
 {
 	size_t i, n = 0;
@@ -191,69 +171,6 @@ static size_t drop_trampolines(struct native_state *st, size_t nf)
 	return n;
 }
 
-/* ---- Python frames (--native) -------------------------------------- */
-
-/* --native, first thing for each sample (the thread keeps running, so
- * the sooner the better): the thread's Python stack into st->py_frames.
- * Returns 1 (read), 0 (not a Python process), -1 (unreadable) or -2
- * (the sample is too old for its Python stack to still match). */
-static int sample_python(struct native_state *st, const struct perf_record *r)
-{
-	st->py_frames = NULL;
-	st->nr_py = 0;
-	if (now_ns() - (int64_t)r->time > MAX_SAMPLE_AGE_NS)
-		return perf_python_known(st->python, r->pid) ? -2 : 0;
-	return perf_python_read(st->python, r->pid, r->tid, &st->py_frames,
-				&st->nr_py);
-}
-
-/* --native: the sample's frames with its Python frames (read by
- * sample_python, result py) merged in.  Returns the frame array to use
- * and sets *n. */
-static const uint32_t *merge_python(struct native_state *st, int py,
-				    size_t nf, long *n)
-{
-	int has_eval = 0;
-
-	*n = (long)nf;
-	for (size_t i = 0; i < nf && !has_eval; i++)
-		has_eval = st->is_eval[i];
-	if (!has_eval && (py == 0 || py == -2))
-		return st->frames;
-	/* running CPython's eval loop, but its Python stack could not be
-	 * read in time (too old before the reader knew the process): marked,
-	 * not passed off as a stack without Python frames */
-	if (py == -2 || py == 0) {
-		st->stale++;
-		goto unmerged;
-	}
-	if (py < 0) {
-		record_stats_error(st->stats, RECORD_ERROR_MIXED_PYTHON);
-		goto unmerged;
-	}
-	if (st->nr_py > PYREAD_MAX_DEPTH)
-		goto unmerged;	/* the reader bounds depth; be sure */
-	/* The reader does not mark entry frames yet (struct pyframe has no
-	 * such field), so nested eval loops on 3.11+ stay unmerged. */
-	*n = perf_mixed_merge(st->frames, st->is_eval, nf, st->py_frames,
-			      NULL, st->nr_py, st->merged);
-	if (*n < 0 && st->native_cut)
-		*n = perf_mixed_merge_cut(st->frames, st->is_eval, nf,
-					  st->py_frames, st->nr_py, st->merged);
-	if (*n >= 0) {
-		st->mixed_merged++;
-		return st->merged;
-	}
-unmerged:
-	/* keep the native stack, marked so nobody mistakes it */
-	st->stats->unmerged++;
-	st->merged[0] = profile_frame_named(st->p, "[unmerged]", 10,
-					    FRAME_MARKER);
-	memcpy(&st->merged[1], st->frames, nf * sizeof(*st->frames));
-	*n = (long)nf + 1;
-	return st->merged;
-}
-
 /* ---- samples ------------------------------------------------------- */
 
 static void handle_sample(struct native_state *st, const struct perf_record *r)
@@ -263,8 +180,11 @@ static void handle_sample(struct native_state *st, const struct perf_record *r)
 	uint32_t thread, stack;
 	unsigned long unmerged;
 	const uint32_t *final = st->frames;
-	long nfinal;
-	int py = st->opts->native ? sample_python(st, r) : 0;
+	size_t nfinal;
+
+	/* first thing (the thread keeps running): the source reads it */
+	if (st->src)
+		st->src->begin(st->src->ctx, r->pid, r->tid, r->time);
 
 	/* a sample in code we have no map for: re-read the maps once */
 	{
@@ -284,25 +204,25 @@ static void handle_sample(struct native_state *st, const struct perf_record *r)
 	 * builder shared with the perf.data reader, scorch's names) */
 	nf = perf_stack_build(st->stack, r, st->sample_type, NULL, st->frames,
 			      st->is_eval, MAX_FRAMES, &info);
-	st->native_cut = info.cut;
 	if (!nf) {
 		record_stats_error(st->stats, RECORD_ERROR_NO_FRAMES);
 		return;
 	}
-	if (st->opts->native)
+	if (st->src)
 		nf = drop_trampolines(st, nf);
 	else
 		for (size_t i = 0; i < nf; i++)
 			if (st->is_eval[i] == PERF_FRAME_TRAMPOLINE)
 				st->is_eval[i] = 0;
-	nfinal = (long)nf;
+	nfinal = nf;
 	unmerged = st->stats->unmerged;
-	if (st->opts->native)
-		final = merge_python(st, py, nf, &nfinal);
+	if (st->src)
+		final = st->src->merge(st->src->ctx, st->frames, st->is_eval,
+				       nf, info.cut, &nfinal);
 	thread = profile_thread(st->p, r->pid, r->tid,
 				thread_name_or_proc(st, r->pid, r->tid));
 	stack = 0;	/* --threads roots are the writers' job (thread table) */
-	for (long i = 0; i < nfinal; i++)
+	for (size_t i = 0; i < nfinal; i++)
 		stack = profile_stack_push(st->p, stack, final[i]);
 	if (r->switch_out) {	/* --idle: charged when it runs again, */
 		int marked = st->stats->unmerged != unmerged;
@@ -367,49 +287,6 @@ static void handle_record(void *ctx, const struct perf_record *r)
 
 /* ---- the recording loop -------------------------------------------- */
 
-int native_record_available(struct strbuf *why)
-{
-	int paranoid = perf_paranoid();
-
-	if (geteuid() == 0 || paranoid <= 2)
-		return 1;
-	strbuf_addf(why, "perf_event_open is not allowed "
-		    "(kernel.perf_event_paranoid=%d) (run as root or: sysctl "
-		    "kernel.perf_event_paranoid=2)", paranoid);
-	return 0;
-}
-
-int native_record_is_native_target(pid_t pid)
-{
-	char path[64], exe[4096], line[4096 + 128];
-	struct pybinary bin;
-	const char *base;
-	ssize_t n;
-	FILE *fp;
-	int python = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
-	n = readlink(path, exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return 0;
-	exe[n] = '\0';
-	base = strrchr(exe, '/');
-	base = base ? base + 1 : exe;
-	if (strstr(base, "python") || exec_wrapper_name(base))
-		return 0;
-	if (pybinary_inspect(path, &bin) || bin.has_python)
-		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-	fp = fopen(path, "r");
-	if (!fp)
-		return 0;
-	while (!python && fgets(line, sizeof(line), fp))
-		python = strstr(line, "/libpython") != NULL;
-	fclose(fp);
-	return !python;
-}
-
-
 static void fill_meta(struct native_state *st, struct perf_engine *e,
 		      struct target *t)
 {
@@ -455,7 +332,8 @@ struct native_session {
 };
 
 int native_record_prepare(const struct record_options *opts,
-			  struct target *t, struct native_session **out)
+			  struct target *t, unsigned flags,
+			  struct native_session **out)
 {
 	struct perf_options po;
 	struct perf_engine *e = NULL;
@@ -471,14 +349,14 @@ int native_record_prepare(const struct record_options *opts,
 	po.stack_size = opts->stack_size ? opts->stack_size : DEFAULT_STACK_SIZE;
 	if (po.stack_size > 65528)
 		po.stack_size = 65528;	/* a record is at most 64 KiB */
-	po.wakeup_every = opts->native;
+	po.wakeup_every = (flags & NATIVE_RECORD_EVERY_SAMPLE) != 0;
 	po.switches = opts->idle;
 
 	strbuf_init(&why);
 	status = perf_engine_open(&e, t->pid, spawn, &po, &kernel_dropped,
 				  &why);
 	if (status == PERF_NOT_ALLOWED) {
-		if (opts->native)
+		if (flags & NATIVE_RECORD_SAY_UNAVAILABLE)
 			notice("perf_event engine unavailable: %s",
 			       strbuf_str(&why));
 		strbuf_release(&why);
@@ -508,14 +386,17 @@ void native_record_discard(struct native_session *s)
 	free(s);
 }
 
-int native_record_run(struct native_session *s, struct target *t,
-		      struct profile *p, struct record_stats *stats,
-		      volatile sig_atomic_t *stop)
+int native_record_run(struct engine_run *r, struct profile *p,
+		      struct record_stats *stats, volatile sig_atomic_t *stop,
+		      struct native_stack_source *src)
 {
+	struct native_session *s = r->state;
+	struct target *t = r->t;
 	const struct record_options *opts = s->opts;
 	struct native_state st;
 	struct perf_engine *e = s->engine;
-	int64_t start, deadline = 0, last_view = 0, last_poll = 0, last_alive;
+	struct engine_loop loop;
+	int64_t run_start = now_ns(), start, last_alive;
 	int ret = 0, alive;
 
 	memset(stats, 0, sizeof(*stats));
@@ -524,11 +405,12 @@ int native_record_run(struct native_session *s, struct target *t,
 	st.p = p;
 	st.stats = stats;
 	st.target_pid = t->pid;
+	st.src = src;
+	pid_table_init(&st.proc_ids);
+	pid_table_init(&st.name_ids);
 	st.sym = symbols_new(opts->no_kernel || s->kernel_dropped ?
 			     SYMBOLS_NO_KERNEL : 0);
 	st.unwinder = unwinder_new(st.sym);
-	if (opts->native)
-		st.python = perf_python_new(p, opts->no_lines);
 	if (opts->idle)
 		st.offcpu = offcpu_new(p, opts->rate_hz, &stats->samples,
 				       &stats->unmerged);
@@ -539,56 +421,47 @@ int native_record_run(struct native_session *s, struct target *t,
 		so.names = PERF_NAMES_SCORCH;
 		so.inline_frames = opts->inline_frames;
 		so.lines = !opts->no_lines;
-		so.is_eval = perf_mixed_is_eval_symbol;
+		so.is_eval = src ? src->is_eval_symbol : NULL;
 		st.stack = perf_stack_new(p, st.sym, st.unwinder, &so);
 	}
 	st.sample_type = perf_engine_sample_type(e);
 	fill_meta(&st, e, t);
-	native_stop_requested = 0;
 
 	/* maps of what already runs; a spawned child reports its own */
 	symbols_load_proc_maps(st.sym, t->pid);
 	/* attached: load its objects before sampling, not while the first
-	 * samples wait (with --native they would be read too late to
-	 * match their Python stacks) */
+	 * samples wait (a source would read theirs too late to match) */
 	if (!s->spawn) {
 		perf_engine_set_enabled(e, 0);
 		symbols_preload(st.sym, t->pid);
-		if (st.python)
-			perf_python_prepare(st.python, t->pid);
+		if (src && src->attach)
+			src->attach(src->ctx, t->pid);
 		perf_engine_set_enabled(e, 1);
 	}
 	start = now_ns();
-	if (opts->duration_s > 0)
-		deadline = start + (int64_t)(opts->duration_s * 1e9);
+	/* -d, a stop, the live view and its keyboard: engines/loop.c */
+	engine_loop_start(&loop, opts, stop, start);
 	alive = target_alive(t);
 	last_alive = now_ns();
 	for (;;) {
-		int64_t before_read;
+		int64_t before_read, now;
 		/* a program that already exited has written all it will */
-		perf_engine_poll(e, !alive ? 0 : opts->native ? 20 : 100);
+		perf_engine_poll(e, !alive ? 0 : src ? 20 : 100);
 		before_read = now_ns();
 		perf_engine_read(e, handle_record, &st);
 		if (st.offcpu)
 			offcpu_flush(st.offcpu, (uint64_t)before_read);
-		if (opts->view && now_ns() - start - last_view >= opts->view_every_ns) {
-			last_view = now_ns() - start;
-			opts->view(opts->view_ctx, p, last_view);
-		}
-		if (opts->view_poll && now_ns() - last_poll >= VIEW_POLL_NS) {
-			last_poll = now_ns();
-			if (opts->view_poll(opts->view_ctx, p, last_poll - start))
-				break;
-		}
-		/* with --native every sample wakes the loop: asking whether
+		now = now_ns();
+		if (engine_loop_done(&loop, p, now))
+			break;
+		/* with a source every sample wakes the loop: asking whether
 		 * the target lives (kill + /proc/PID/stat) at each wake-up
 		 * cost more system time than the sample itself */
-		if (now_ns() - last_alive >= ALIVE_CHECK_NS) {
+		if (now - last_alive >= ALIVE_CHECK_NS) {
 			alive = target_alive(t);
 			last_alive = now_ns();
 		}
-		if (!alive || native_stop_requested || (stop && *stop) ||
-		    (deadline && now_ns() >= deadline))
+		if (!alive)
 			break;
 	}
 	{
@@ -611,39 +484,25 @@ int native_record_run(struct native_session *s, struct target *t,
 				us->samples ? us->total_ns / us->samples / 1e3 : 0,
 				unwind_stats_median_us(us),
 				us->dwarf_failed, us->fp_used, us->truncated,
-				stats->lost, st.mixed_merged, stats->unmerged,
-				st.stale,
+				stats->lost, src ? src->merged : 0,
+				stats->unmerged, src ? src->stale : 0,
 				(unsigned long)perf_engine_bytes(e));
 	}
 	if (stats->lost)
 		warning("perf_event: %lu records lost (ring buffer overrun; "
 			"lower -F or --stack-size)", stats->lost);
-	if (opts->native && stats->unmerged)
-		warning("--native: %lu of %lu samples could not be merged "
-			"(marked [unmerged])", stats->unmerged, stats->samples);
 	native_record_discard(s);
-	perf_python_free(st.python);
+	r->state = NULL;
 	offcpu_free(st.offcpu);
 	free(st.procs);
 	free(st.names);
+	pid_table_release(&st.proc_ids);
+	pid_table_release(&st.name_ids);
 	perf_stack_free(st.stack);
 	unwinder_free(st.unwinder);
 	symbols_free(st.sym);
+	/* its samples began at the exec, before the engine was chosen */
+	if (r->exec_ns)
+		p->meta.duration_ns += run_start - r->exec_ns;
 	return ret;
-}
-
-int native_record(const struct record_options *opts, struct target *t,
-		  struct profile *p, struct record_stats *stats)
-{
-	struct native_session *s;
-	int ret = native_record_prepare(opts, t, &s);
-
-	memset(stats, 0, sizeof(*stats));
-	if (ret)
-		return ret;
-	if (s->spawn && target_start(t)) {
-		native_record_discard(s);
-		return -1;
-	}
-	return native_record_run(s, t, p, stats, NULL);
 }

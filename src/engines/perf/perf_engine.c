@@ -1,15 +1,13 @@
 /*
- * perf_engine.c - the perf_event engine's two rows in the engine table:
- * "mixed" (--native: Python + C + kernel frames in one stack, asked
- * first) and "native" (programs that are not Python, asked last).  Both
- * are native_record.c; the events are opened before a spawned program
- * runs (enabled at its exec), so its samples count from there.  The
- * state is the native_session.
+ * perf_engine.c - the perf_event engine's row in the engine table:
+ * "native" (programs that are not Python, asked last).  It is
+ * native_record.c without a stack source (engines/mixed/ is the same
+ * recorder with the Python reader plugged in); the events are opened
+ * before a spawned program runs (enabled at its exec), so its samples
+ * count from there.  The state is the native_session.
  */
 #include "engines/engine.h"
 #include "proc/target.h"
-#include "proc/timer.h"
-#include "model/profile.h"
 #include "engines/perf/native_record.h"
 #include "util/error.h"
 #include "util/strbuf.h"
@@ -18,7 +16,7 @@ static int perf_prepare(struct engine_run *r)
 {
 	struct native_session *s = NULL;
 
-	if (native_record_prepare(r->o, r->t, &s) < 0)
+	if (native_record_prepare(r->o, r->t, 0, &s) < 0)
 		return -1;
 	r->state = s;	/* NULL when perf_event is not available here */
 	return 0;
@@ -27,14 +25,7 @@ static int perf_prepare(struct engine_run *r)
 static int perf_run(struct engine_run *r, struct profile *p,
 		    struct record_stats *stats, volatile sig_atomic_t *stop)
 {
-	int64_t run_start = ticker_now();
-	int ret = native_record_run(r->state, r->t, p, stats, stop);
-
-	r->state = NULL;
-	/* its samples began at the exec, before the engine was chosen */
-	if (r->exec_ns)
-		p->meta.duration_ns += run_start - r->exec_ns;
-	return ret;
+	return native_record_run(r, p, stats, stop, NULL);
 }
 
 static int perf_check(struct engine_run *r)
@@ -50,31 +41,6 @@ static void perf_discard(struct engine_run *r)
 	native_record_discard(r->state);
 	r->state = NULL;
 }
-
-/* --native asked for it: the events go on the target from the start */
-static int mixed_prepare(struct engine_run *r)
-{
-	return r->o->native ? perf_prepare(r) : 0;
-}
-
-/* without events (perf_event_open refused, said once), the Python reader
- * records the target alone */
-static enum engine_verdict mixed_take(struct engine_run *r,
-				      struct strbuf *why)
-{
-	(void)why;
-	return r->state ? ENGINE_TAKE : ENGINE_PASS;
-}
-
-const struct engine mixed_engine = {
-	.name = "mixed",
-	.summary = "--native: Python and native frames in one stack (perf_event + the Python reader)",
-	.prepare = mixed_prepare,
-	.take = mixed_take,
-	.check = perf_check,
-	.run = perf_run,
-	.discard = perf_discard,
-};
 
 /* a program scorch starts may turn out not to be Python: be ready to
  * record it from its exec (an attached one is prepared in native_take) */

@@ -1,14 +1,14 @@
 /*
- * perf_mixed.c - the --native merge of native and Python stacks: each
+ * merge.c - the --native merge of native and Python stacks: each
  * eval-loop frame of the native stack becomes the Python frames it ran.
- * Only the unambiguous cases merge (see perf_mixed.h); everything else
+ * Only the unambiguous cases merge (see merge.h); everything else
  * is handed back as a mismatch for the caller to count.  No I/O.
  */
 #include <string.h>
 
-#include "engines/perf/perf_mixed.h"
+#include "engines/mixed/merge.h"
 
-int perf_mixed_is_eval_symbol(const char *name)
+int mixed_is_eval_symbol(const char *name)
 {
 	static const char *const evals[] = {
 		"_PyEval_EvalFrameDefault", "PyEval_EvalFrameEx",
@@ -52,7 +52,7 @@ static long merge_groups(const uint32_t *native, const unsigned char *is_eval,
 	return (long)n;
 }
 
-long perf_mixed_merge(const uint32_t *native, const unsigned char *is_eval,
+long mixed_merge(const uint32_t *native, const unsigned char *is_eval,
 		      size_t nr_native, const uint32_t *python,
 		      const unsigned char *py_entry, size_t nr_python,
 		      uint32_t *out)
@@ -84,7 +84,7 @@ long perf_mixed_merge(const uint32_t *native, const unsigned char *is_eval,
 	return (long)n;
 }
 
-long perf_mixed_merge_cut(const uint32_t *native, const unsigned char *is_eval,
+long mixed_merge_cut(const uint32_t *native, const unsigned char *is_eval,
 			  size_t nr_native, const uint32_t *python,
 			  size_t nr_python, uint32_t *out)
 {

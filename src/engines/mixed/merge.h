@@ -1,13 +1,13 @@
 /*
- * perf_mixed.h - merging one sample's native stack (from the perf_event
+ * merge.h - merging one sample's native stack (from the perf_event
  * engine) with the same thread's Python stack (from the Python reader):
  * each interpreter eval-loop frame is replaced by the Python frames it
  * was running (../shared/reference/cpython-internals.md section 7).
  * Pure function over frame-id arrays; never guesses: when the counts do
  * not fit a known rule the sample is reported as unmergeable.
  */
-#ifndef SCORCH_SAMPLE_PERF_MIXED_H
-#define SCORCH_SAMPLE_PERF_MIXED_H
+#ifndef SCORCH_ENGINES_MIXED_MERGE_H
+#define SCORCH_ENGINES_MIXED_MERGE_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -26,7 +26,7 @@
  * nr_native + nr_python ids) and returns its length, or -1 when the two
  * stacks do not match (out is then unspecified).
  */
-long perf_mixed_merge(const uint32_t *native, const unsigned char *is_eval,
+long mixed_merge(const uint32_t *native, const unsigned char *is_eval,
 		      size_t nr_native, const uint32_t *python,
 		      const unsigned char *py_entry, size_t nr_python,
 		      uint32_t *out);
@@ -36,15 +36,15 @@ long perf_mixed_merge(const uint32_t *native, const unsigned char *is_eval,
  * under a deep recursion) and which has fewer eval frames than Python
  * frames, one Python frame each (before 3.11): the eval frames take the
  * innermost Python frames, and the outer ones, whose C frames were cut,
- * go first at the root.  Same output as perf_mixed_merge; -1 when the
+ * go first at the root.  Same output as mixed_merge; -1 when the
  * rule does not apply.
  */
-long perf_mixed_merge_cut(const uint32_t *native, const unsigned char *is_eval,
+long mixed_merge_cut(const uint32_t *native, const unsigned char *is_eval,
 			  size_t nr_native, const uint32_t *python,
 			  size_t nr_python, uint32_t *out);
 
 /* Nonzero when a symbol name is CPython's eval loop (also .cold and
  * other compiler clones of it). */
-int perf_mixed_is_eval_symbol(const char *name);
+int mixed_is_eval_symbol(const char *name);
 
 #endif

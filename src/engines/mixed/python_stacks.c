@@ -1,8 +1,8 @@
 /*
- * perf_python.c - the Python half of --native: one pyreader per Python
+ * python_stacks.c - the Python half of --native: one pyreader per Python
  * process (opened lazily, retried while the interpreter starts), and the
  * frames of one thread turned into FRAME_PYTHON ids of the profile.
- * Never merges with native frames (perf_mixed.c) and never writes output.
+ * Never merges with native frames (merge.c) and never writes output.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +10,9 @@
 
 #include "model/profile.h"
 #include "python/reader.h"
-#include "engines/perf/perf_python.h"
+#include "engines/mixed/python_stacks.h"
 #include "util/error.h"
+#include "util/pidtable.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
@@ -34,9 +35,10 @@ struct python_process {
 	int64_t first_try_ns, last_try_ns;	/* while not readable */
 };
 
-struct perf_python {
+struct python_stacks {
 	struct profile *p;
 	int no_lines;
+	struct pid_table pids;		/* process pid -> procs[id - 1] */
 	struct python_process *procs;
 	size_t nr_procs, alloc_procs;
 	uint32_t *frames;		/* scratch: one thread's stack */
@@ -45,16 +47,17 @@ struct perf_python {
 	int found;
 };
 
-struct perf_python *perf_python_new(struct profile *p, int no_lines)
+struct python_stacks *python_stacks_new(struct profile *p, int no_lines)
 {
-	struct perf_python *pp = xcalloc(1, sizeof(*pp));
+	struct python_stacks *pp = xcalloc(1, sizeof(*pp));
 
 	pp->p = p;
 	pp->no_lines = no_lines;
+	pid_table_init(&pp->pids);
 	return pp;
 }
 
-void perf_python_free(struct perf_python *pp)
+void python_stacks_free(struct python_stacks *pp)
 {
 	if (!pp)
 		return;
@@ -62,24 +65,29 @@ void perf_python_free(struct perf_python *pp)
 		if (pp->procs[i].reader)
 			pyreader_close(pp->procs[i].reader);
 	free(pp->procs);
+	pid_table_release(&pp->pids);
 	free(pp->frames);
 	free(pp);
 }
 
-static struct python_process *python_process(struct perf_python *pp,
+/* pid's entry, added when new: one hash probe per sample */
+static struct python_process *python_process(struct python_stacks *pp,
 					     pid_t pid)
 {
-	for (size_t i = 0; i < pp->nr_procs; i++)
-		if (pp->procs[i].pid == pid)
-			return &pp->procs[i];
-	grow_array((void **)&pp->procs, sizeof(*pp->procs), pp->nr_procs + 1,
-		   &pp->alloc_procs);
-	memset(&pp->procs[pp->nr_procs], 0, sizeof(*pp->procs));
-	pp->procs[pp->nr_procs].pid = pid;
-	return &pp->procs[pp->nr_procs++];
+	int added;
+	uint32_t id = pid_table_add(&pp->pids, pid, &added);
+
+	if (added) {
+		grow_array((void **)&pp->procs, sizeof(*pp->procs), id,
+			   &pp->alloc_procs);
+		memset(&pp->procs[id - 1], 0, sizeof(*pp->procs));
+		pp->procs[id - 1].pid = pid;
+		pp->nr_procs = id;
+	}
+	return &pp->procs[id - 1];
 }
 
-void perf_python_reset(struct perf_python *pp, pid_t pid)
+void python_stacks_reset(struct python_stacks *pp, pid_t pid)
 {
 	struct python_process *proc = python_process(pp, pid);
 
@@ -91,14 +99,14 @@ void perf_python_reset(struct perf_python *pp, pid_t pid)
 	proc->last_try_ns = 0;
 }
 
-int perf_python_known(struct perf_python *pp, pid_t pid)
+int python_stacks_known(struct python_stacks *pp, pid_t pid)
 {
 	return python_process(pp, pid)->state == PY_OPEN;
 }
 
 static void thread_cb(void *ctx, const struct pythread_sample *t)
 {
-	struct perf_python *pp = ctx;
+	struct python_stacks *pp = ctx;
 
 	if (pp->found || t->tid != pp->want_tid)
 		return;
@@ -155,7 +163,7 @@ static int python_open(struct python_process *proc)
 	return proc->state == PY_OPEN;
 }
 
-int perf_python_read(struct perf_python *pp, pid_t pid, pid_t tid,
+int python_stacks_read(struct python_stacks *pp, pid_t pid, pid_t tid,
 		     const uint32_t **frames, size_t *nr)
 {
 	struct python_process *proc = python_process(pp, pid);
@@ -177,7 +185,7 @@ int perf_python_read(struct perf_python *pp, pid_t pid, pid_t tid,
 	return 1;
 }
 
-void perf_python_prepare(struct perf_python *pp, pid_t pid)
+void python_stacks_prepare(struct python_stacks *pp, pid_t pid)
 {
 	python_open(python_process(pp, pid));
 }
