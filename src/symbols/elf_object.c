@@ -241,10 +241,10 @@ static int symbol_cmp(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
-/* Sorts syms by symbol_cmp.  qsort of the 80-byte entries themselves
- * (glibc sorts pointers and then moves them) cost a tenth of reading a
- * perf.data of CPython: sort 16-byte (start, index) keys, where ties,
- * rare, fall back to symbol_cmp, then move each entry once. */
+/* Sorts syms by symbol_cmp.  qsort of the 56-byte entries themselves
+ * (glibc sorts pointers to them, then moves them) cost a tenth of
+ * reading a perf.data of CPython: sort 16-byte (start, pointer) keys,
+ * where ties, rare, fall back to symbol_cmp, then move each entry once. */
 struct symbol_key {
 	uint64_t start;
 	const struct dso_symbol *sym;
@@ -313,7 +313,7 @@ static int symbol_wanted(Elf *elf, const GElf_Sym *sym, GElf_Word shndx)
 /*
  * libdw (0.188) inflates every compressed DWARF section it knows when it
  * opens a file (dwarf_begin_elf), also the ones scorch never reads:
- * location lists and macros, a fifth of glibc's debug info.  Marking
+ * location lists and macros (1.4 of glibc's 10 MB of debug info).  Marking
  * those sections SHT_NOBITS in libelf's in-memory copy of the section
  * headers (the file is mapped privately, nothing is written back) makes
  * libdw skip them.  Lines, inlined frames and ranges need none of them.
