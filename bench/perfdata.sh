@@ -13,7 +13,10 @@
 # and prints µs of CPU per sample and the ratios.
 #
 # usage: [FLAMEGRAPH_DIR=/path/to/FlameGraph] [PERFDATA=file] [MB=100]
-#        [PYTHON=python3.12 with debug info] [SCORCH=...] bench/perfdata.sh
+#        [PYTHON=python3.12 with debug info] [SCORCH=...]
+#        [SCORCH_OLD=another scorch binary] bench/perfdata.sh
+# SCORCH_OLD adds a row for another build (say, before a change) timed on
+# the same file right after SCORCH, so the two compare under one load.
 # PERFDATA replaces both recordings with one given file.  The Perl rows
 # are skipped when FLAMEGRAPH_DIR is unset; the CPython row when PYTHON
 # (default: pyenv's 3.12.1) is missing.
@@ -100,6 +103,10 @@ bench() {	# bench TITLE DATA
 	timed scorch "'$SCORCH' flamegraph '$data' -o '$tmp/scorch.svg'"
 	s_cpu=$T_cpu
 	row "scorch flamegraph perf.data" "$T_cpu" "$T_wall" "$T_kb" "$samples" "$s_cpu"
+	if [ -n "${SCORCH_OLD:-}" ]; then
+		timed scorch_old "'$SCORCH_OLD' flamegraph '$data' -o '$tmp/scorch_old.svg'"
+		row "SCORCH_OLD flamegraph perf.data" "$T_cpu" "$T_wall" "$T_kb" "$samples" "$s_cpu"
+	fi
 	timed script "timeout 3000 perf script -i '$data' >'$tmp/script.txt'"
 	row "perf script (alone)" "$T_cpu" "$T_wall" "$T_kb" "$samples" "$s_cpu"
 	if [ -n "$perl_ok" ]; then

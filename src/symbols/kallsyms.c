@@ -9,13 +9,14 @@
  * and none frees.  The read may run in a background thread
  * (kallsyms_preload); every reader joins it first (kallsyms_load).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "symbols/symbols_internal.h"
-#include "util/strbuf.h"
 #include "util/xalloc.h"
 
 static int kernel_symbol_cmp(const void *a, const void *b)
@@ -31,34 +32,80 @@ static struct kernel_symbol *table;
 static size_t table_nr;
 static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 
+/* The hexadecimal number at *p (advanced past it); -1 digits = none. */
+static uint64_t parse_hex(char **p, int *digits)
+{
+	uint64_t v = 0;
+	char *q = *p;
+	int n = 0;
+
+	for (;; q++, n++) {
+		unsigned c = (unsigned char)*q, d;
+
+		if (c - '0' < 10)
+			d = c - '0';
+		else if ((c | 0x20) - 'a' < 6)
+			d = (c | 0x20) - 'a' + 10;
+		else
+			break;
+		v = v << 4 | d;
+	}
+	*p = q;
+	*digits = n;
+	return v;
+}
+
+/* Reads all of /proc/kallsyms with read() straight into one buffer (no
+ * stdio copy); NUL-terminated, malloc'ed; NULL when unreadable. */
+static char *read_all(const char *path, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t alloc = 8 << 20, n = 0;
+	char *buf;
+	ssize_t got;
+
+	if (fd < 0)
+		return NULL;
+	buf = xmalloc(alloc);
+	for (;;) {
+		if (alloc - n < 65536 + 1) {
+			alloc *= 2;
+			buf = xrealloc(buf, alloc);
+		}
+		got = read(fd, buf + n, alloc - n - 1);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		n += (size_t)got;
+	}
+	close(fd);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
 static void table_read(void)
 {
-	FILE *fp;
-	struct strbuf sb;
-	char buf[65536];
-	size_t n, alloc = 0, i;
+	size_t alloc = 0, i, len;
 	char *p, *end;
 
-	fp = fopen("/proc/kallsyms", "r");
-	if (!fp)
+	table_text = read_all("/proc/kallsyms", &len);
+	if (!table_text)
 		return;
-	strbuf_init(&sb);
-	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-		strbuf_add(&sb, buf, n);
-	fclose(fp);
-	table_text = strbuf_detach(&sb);
 	p = table_text;
-	end = p + strlen(p);
+	end = p + len;
 	while (p < end) {
-		char *line_end = strchr(p, '\n');
-		char *type, *name, *q;
+		char *line_end = memchr(p, '\n', (size_t)(end - p));
+		char *type, *name, *q = p;
 		uint64_t addr;
+		int digits;
 
 		if (!line_end)
 			line_end = end;
 		*line_end = '\0';
-		addr = strtoull(p, &q, 16);
-		if (q == p || *q != ' ')
+		addr = parse_hex(&q, &digits);
+		if (!digits || *q != ' ')
 			goto next;
 		type = q + 1;
 		if (!*type || type[1] != ' ')
@@ -66,13 +113,15 @@ static void table_read(void)
 		if (*type != 't' && *type != 'T' && *type != 'w' && *type != 'W')
 			goto next;
 		name = type + 2;
-		q = strchr(name, '\t');	/* "\t[module]" */
+		q = memchr(name, '\t', (size_t)(line_end - name)); /* "\t[module]" */
 		if (q)
 			*q = '\0';
 		if (!addr)
 			goto next;
-		grow_array((void **)&table, sizeof(*table), table_nr + 1,
-			   &alloc);
+		if (table_nr == alloc) {
+			alloc = alloc ? alloc * 2 : 65536;
+			table = xrealloc(table, alloc * sizeof(*table));
+		}
 		table[table_nr].start = addr;
 		table[table_nr].name = name;
 		table_nr++;

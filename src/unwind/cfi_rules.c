@@ -1,5 +1,6 @@
 /*
- * cfi_rules.c - the per-PC cache of unwind rules (cfi_rules.h).  A miss
+ * cfi_rules.c - the cache of unwind rules by PC or (file, offset)
+ * (cfi_rules.h), kept in util/hash.h's index.  A miss
  * asks libdw exactly as libdwfl's own unwinder does (module at the PC,
  * .eh_frame first, then .debug_frame; dwarf_frame_cfa/_register) and keeps
  * the answer when every rule is "register + offset" shaped.  Never parses
@@ -101,8 +102,10 @@ static void rule_ask_libdw(struct cfi_rule *r, Dwfl *dwfl, uint64_t pc)
 	Dwarf_Addr bias;
 
 	r->usable = 0;
-	if (!mod)
+	if (!mod) {
+		r->no_module = 1;
 		return;
+	}
 	cfi = dwfl_module_eh_cfi(mod, &bias);
 	if (!cfi || dwarf_cfi_addrframe(cfi, pc - bias, &frame)) {
 		frame = NULL;
@@ -114,60 +117,91 @@ static void rule_ask_libdw(struct cfi_rule *r, Dwfl *dwfl, uint64_t pc)
 	free(frame);
 }
 
-static void rules_grow(struct cfi_rules *t)
+struct rule_key {
+	const struct cfi_rules *t;
+	uint64_t owner, pc;
+};
+
+static int rule_eq(const void *ctx, uint32_t id)
 {
-	struct cfi_rule *old = t->slots;
-	size_t old_n = old ? t->mask + 1 : 0, n = old_n ? old_n * 2 : 1024;
+	const struct rule_key *k = ctx;
+	const struct cfi_rule *r = &k->t->rules[id - 1];
 
-	t->slots = xcalloc(n, sizeof(*t->slots));
-	t->mask = n - 1;
-	for (size_t j = 0; j < old_n; j++) {
-		size_t i;
+	return r->pc == k->pc && r->owner == k->owner;
+}
 
-		if (!old[j].filled)
-			continue;
-		i = hash_mix(old[j].pc, 11) & t->mask;
-		while (t->slots[i].filled)
-			i = (i + 1) & t->mask;
-		t->slots[i] = old[j];
-	}
-	free(old);
+static uint64_t rule_hash(uint64_t owner, uint64_t pc)
+{
+	return hash_mix(pc, owner + 11);
+}
+
+static struct cfi_rule *rules_find(struct cfi_rules *t, uint64_t owner,
+				   uint64_t pc)
+{
+	struct rule_key k = { t, owner, pc };
+	uint32_t id;
+
+	if (!t->index)
+		return NULL;
+	id = hash_index_find(t->index, rule_hash(owner, pc), rule_eq, &k);
+	return id ? &t->rules[id - 1] : NULL;
+}
+
+static struct cfi_rule *rules_add(struct cfi_rules *t,
+				  const struct cfi_rule *r)
+{
+	if (!t->index)
+		t->index = hash_index_new();
+	grow_array((void **)&t->rules, sizeof(*t->rules), t->used + 1,
+		   &t->alloc);
+	t->rules[t->used] = *r;
+	hash_index_insert(t->index, rule_hash(r->owner, r->pc),
+			  (uint32_t)(t->used + 1));
+	return &t->rules[t->used++];
 }
 
 const struct cfi_rule *cfi_rules_get(struct cfi_rules *t, Dwfl *dwfl,
 				     uint64_t pc)
 {
-	struct cfi_rule *r;
-	size_t i;
+	struct cfi_rule *r = rules_find(t, 0, pc), fresh;
 
-	if ((t->used + 1) * 2 > (t->slots ? t->mask + 1 : 0))
-		rules_grow(t);
-	i = hash_mix(pc, 11) & t->mask;
-	while (t->slots[i].filled) {
-		if (t->slots[i].pc == pc)
-			return &t->slots[i];
-		i = (i + 1) & t->mask;
-	}
-	r = &t->slots[i];
-	memset(r, 0, sizeof(*r));
-	r->pc = pc;
-	r->filled = 1;
-	t->used++;
+	if (r)
+		return r;
+	memset(&fresh, 0, sizeof(fresh));
+	fresh.pc = pc;
 	t->misses++;
-	rule_ask_libdw(r, dwfl, pc);
-	return r;
+	rule_ask_libdw(&fresh, dwfl, pc);
+	return rules_add(t, &fresh);
+}
+
+const struct cfi_rule *cfi_rules_get_in(struct cfi_rules *t, Dwfl *dwfl,
+					uint64_t pc, uint64_t owner,
+					uint64_t offset)
+{
+	struct cfi_rule *r = rules_find(t, owner, offset), fresh;
+
+	if (r)
+		return r;
+	memset(&fresh, 0, sizeof(fresh));
+	rule_ask_libdw(&fresh, dwfl, pc);
+	if (fresh.no_module)
+		return NULL;	/* the file's module is not (yet) there */
+	t->misses++;
+	fresh.owner = owner;
+	fresh.pc = offset;
+	return rules_add(t, &fresh);
 }
 
 void cfi_rules_clear(struct cfi_rules *t)
 {
-	if (t->slots)
-		memset(t->slots, 0, (t->mask + 1) * sizeof(*t->slots));
+	if (t->index)
+		hash_index_clear(t->index);
 	t->used = 0;
 }
 
 void cfi_rules_release(struct cfi_rules *t)
 {
-	free(t->slots);
-	t->slots = NULL;
-	t->mask = t->used = 0;
+	hash_index_free(t->index);
+	free(t->rules);
+	memset(t, 0, sizeof(*t));
 }

@@ -39,7 +39,8 @@ struct unwind_process {
 	unsigned generation;
 	int attached;
 	int reported;			/* modules in dwfl */
-	struct cfi_rules rules;		/* what libdw said, per PC */
+	struct cfi_rules rules;		/* what libdw said, by PC, for
+					 * PCs in no module (file_rules) */
 };
 
 /* What the callbacks of one dwfl_getthread_frames() call see. */
@@ -65,6 +66,9 @@ struct unwinder {
 	struct unwind_call *call;	/* the call in progress */
 	struct unwind_stats stats;
 	int check;			/* SCORCH_UNWIND_CHECK: both paths */
+	/* rules of PCs in mapped files by (file, offset), shared by every
+	 * process; a process's own table keeps the rest */
+	struct cfi_rules file_rules;
 };
 
 /*
@@ -130,6 +134,7 @@ void unwinder_free(struct unwinder *u)
 			u->stats.check_mismatch);
 	for (size_t i = 0; i < u->nr_procs; i++)
 		unwind_process_release(&u->procs[i]);
+	cfi_rules_release(&u->file_rules);
 	free(u->procs);
 	pid_table_release(&u->proc_ids);
 	free(u);
@@ -376,6 +381,27 @@ static const uint8_t unwind_dwarf_to_perf[CFI_RULES_NREGS] = {
 	UNWIND_REG_IP,
 };
 
+/* The rule at (adjusted) pc: by (file, offset) when a file is mapped
+ * there and its module is in the process's Dwfl, else by pc in the
+ * process's own table. */
+static const struct cfi_rule *unwind_rule(struct unwinder *u,
+					  struct unwind_process *p,
+					  struct symbols_process *proc,
+					  uint64_t pc)
+{
+	const struct symbols_map *m = symbols_find_map(proc, pc);
+	const struct cfi_rule *r;
+	uint64_t bias;
+
+	if (m && m->dso && !symbols_map_bias(m, &bias)) {
+		r = cfi_rules_get_in(&u->file_rules, p->dwfl, pc,
+				     (uint64_t)(uintptr_t)m->dso, pc - bias);
+		if (r)
+			return r;
+	}
+	return cfi_rules_get(&p->rules, p->dwfl, pc);
+}
+
 /*
  * What libdwfl's dwfl_getthread_frames() + cb_frame() give, computed from
  * the cached rules: report a frame (cb_frame's checks), step to its
@@ -417,7 +443,7 @@ static int unwind_cached(struct unwinder *u, struct unwind_process *p,
 		if (call->nr >= call->max)
 			break;
 
-		rule = cfi_rules_get(&p->rules, p->dwfl, initial ? pc : pc - 1);
+		rule = unwind_rule(u, p, call->proc, initial ? pc : pc - 1);
 		if (!rule->usable)
 			return -1;
 		cfa_ok = (valid >> rule->cfa_reg) & 1;

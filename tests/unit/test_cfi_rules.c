@@ -118,8 +118,59 @@ static void test_rules_of_this_binary(void)
 	symbols_free(s);
 }
 
+/* Rules kept by (file, offset): one answer serves the file wherever a
+ * process loads it; a PC in no module is not kept there. */
+static void test_rules_by_file_offset(void)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	struct symbols *s = symbols_new(SYMBOLS_NO_KERNEL);
+	struct cfi_rules rules;
+	const struct cfi_rule *r;
+	uint64_t entry, bias = 0x100000;
+	Dwfl *at0, *at_bias;
+
+	memset(&rules, 0, sizeof(rules));
+	CHECK(n > 0);
+	if (n <= 0) {
+		symbols_free(s);
+		return;
+	}
+	exe[n] = '\0';
+	entry = symbols_file_symbol(s, exe, "test_cfi_probe");
+	CHECK(entry != 0);
+	/* two "processes": the same file at bias 0 and at another bias */
+	at0 = dwfl_begin(&offline_callbacks);
+	dwfl_report_begin(at0);
+	CHECK(dwfl_report_elf(at0, "self", exe, -1, 0, false) != NULL);
+	dwfl_report_end(at0, NULL, NULL);
+	at_bias = dwfl_begin(&offline_callbacks);
+	dwfl_report_begin(at_bias);
+	CHECK(dwfl_report_elf(at_bias, "self", exe, -1, bias, false) != NULL);
+	dwfl_report_end(at_bias, NULL, NULL);
+
+	r = cfi_rules_get_in(&rules, at0, entry, 1, entry);
+	CHECK(r && r->usable && r->cfa_reg == 7 && r->cfa_offset == 8);
+	CHECK(rules.misses == 1 && rules.used == 1);
+	r = cfi_rules_get_in(&rules, at_bias, entry + bias, 1, entry);
+	CHECK(r && r->usable && r->cfa_offset == 8);
+	CHECK(rules.misses == 1 && rules.used == 1);	/* shared */
+	/* the same offset of another file is another rule */
+	r = cfi_rules_get_in(&rules, at_bias, entry + bias, 2, entry);
+	CHECK(r && r->usable && rules.misses == 2 && rules.used == 2);
+	/* no module holds the PC: nothing kept, the caller asks its own */
+	CHECK(cfi_rules_get_in(&rules, at0, 0x7f0000000000ULL, 1, 0x10) == NULL);
+	CHECK(rules.used == 2);
+	cfi_rules_release(&rules);
+	CHECK(rules.used == 0 && rules.index == NULL);
+	dwfl_end(at0);
+	dwfl_end(at_bias);
+	symbols_free(s);
+}
+
 int main(void)
 {
 	RUN(test_rules_of_this_binary);
+	RUN(test_rules_by_file_offset);
 	TEST_EXIT();
 }
