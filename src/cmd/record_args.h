@@ -43,7 +43,7 @@ struct record_args {
 	{ OPTION_BOOL, 0, "native", &(o)->native, NULL,			\
 	  "mixed Python and native stacks (perf_event engine)", NULL }
 
-/* the perf_event engine's own options (sample/native_record.h) */
+/* the perf_event engine's own options (engines/perf/native_record.h) */
 #define RECORD_NATIVE_OPTIONS(o, a)					\
 	{ OPTION_BOOL, 0, "no-kernel", &(o)->no_kernel, NULL,		\
 	  "native: no kernel frames", NULL },				\

@@ -1,6 +1,6 @@
 /*
  * record.h - the one decoder of perf records, shared by the live ring
- * reader (sample/perf_event.c) and the perf.data reader (formats/).
+ * reader (engines/perf/perf_event.c) and the perf.data reader (formats/).
  *
  * Owns the byte layout of kernel records (SAMPLE for every sample_type
  * bit, MMAP/MMAP2, COMM, FORK, EXIT, LOST, LOST_SAMPLES, THROTTLE,

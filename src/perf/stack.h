@@ -1,6 +1,6 @@
 /*
  * stack.h - the one sample -> stack builder, shared by the live perf
- * engine (sample/native_record.c) and the perf.data reader
+ * engine (engines/perf/native_record.c) and the perf.data reader
  * (formats/perfdata.c).
  *
  * Owns: splitting a callchain at its context markers, setting up and

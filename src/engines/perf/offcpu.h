@@ -9,8 +9,8 @@
  * one read pass, sorted by thread and time, then paired.  Adds samples
  * to the profile; never reads the target or prints.
  */
-#ifndef SCORCH_SAMPLE_OFFCPU_H
-#define SCORCH_SAMPLE_OFFCPU_H
+#ifndef SCORCH_ENGINES_PERF_OFFCPU_H
+#define SCORCH_ENGINES_PERF_OFFCPU_H
 
 #include <stdint.h>
 #include <sys/types.h>

@@ -9,8 +9,8 @@
  * back as a status plus a one-line reason with its fix.
  * Record layouts: ../shared/reference/formats.md section 1.2-1.3.
  */
-#ifndef SCORCH_SAMPLE_PERF_EVENT_H
-#define SCORCH_SAMPLE_PERF_EVENT_H
+#ifndef SCORCH_ENGINES_PERF_PERF_EVENT_H
+#define SCORCH_ENGINES_PERF_PERF_EVENT_H
 
 #include <stddef.h>
 #include <stdint.h>
