@@ -565,11 +565,12 @@ static void remember_task(struct pyasync *a, uint64_t coro, uint64_t task)
  * The task s's thread is stepping, or 0; *k is the index in s->frames of
  * the Handle._run frame (the running task's frames are inside it).
  *
- * The Handle is read after the walk, and a loop that switches tasks
- * quickly may have moved on: the task must own the coroutine whose frame
- * the walk found just inside Handle._run (frames of coroutines live in
- * the coroutine object).  When the Handle no longer tells, a task seen
- * before with that coroutine is used, checked again.
+ * The Handle (3.14+: the thread state's running task) is read after the
+ * walk, and a loop that switches tasks quickly may have moved on: the
+ * task must own the coroutine whose frame the walk found just inside
+ * Handle._run (frames of coroutines live in the coroutine object).  When
+ * it no longer tells, a task seen before with that coroutine is used,
+ * checked again.
  */
 static uint64_t running_task(struct pyasync *a, const struct pyreader *r,
 			     const struct pythread_sample *s, size_t *k)
@@ -593,25 +594,22 @@ static uint64_t running_task(struct pyasync *a, const struct pyreader *r,
 	if (i > 0 && (coro = walked_addr(r, i - 1)))
 		coro -= a->al->gen_iframe;
 	if (a->al->tstate_running_task) {
-		/* 3.14+: the thread state says, and the coroutine agrees */
+		/* 3.14+: the thread state says */
 		task = s->tstate ? field(r, s->tstate,
 					 a->al->tstate_running_task) : 0;
-		if (!task || kind_of(a, r, task) != KIND_TASK ||
-		    (coro && field(r, task, a->al->task_coro) != coro))
-			return 0;
-		return task;
-	}
-	handle = field(r, frame, a->al->frame_localsplus);	/* self */
-	cb = handle ? field(r, handle, a->al->handle_callback) : 0;
-	switch (kind_of(a, r, cb)) {
-	case KIND_STEPWRAPPER:
-		task = field(r, cb, a->al->stepwrapper_task);
-		break;
-	case KIND_CFUNCTION:
-		task = field(r, cb, a->al->cfunction_self);
-		break;
-	default:
-		break;
+	} else {
+		handle = field(r, frame, a->al->frame_localsplus); /* self */
+		cb = handle ? field(r, handle, a->al->handle_callback) : 0;
+		switch (kind_of(a, r, cb)) {
+		case KIND_STEPWRAPPER:
+			task = field(r, cb, a->al->stepwrapper_task);
+			break;
+		case KIND_CFUNCTION:
+			task = field(r, cb, a->al->cfunction_self);
+			break;
+		default:
+			break;
+		}
 	}
 	if (task && kind_of(a, r, task) != KIND_TASK)
 		task = 0;
