@@ -14,9 +14,9 @@
 # for each include that crosses the layers of design.md section 2:
 #   - a command (cmd/) reaches recording only through session/ and
 #     engines/engine.h, formats only through formats/format.h, and
-#     otherwise includes model/, util/, annotate/ and
-#     symbols/file_open.h -- never python/, perf/, proc/, unwind/ or an
-#     engine's folder;
+#     otherwise includes model/, util/ and annotate/ (annotate's
+#     source and disassembly helpers) -- never python/, perf/, proc/,
+#     symbols/, unwind/ or an engine's folder;
 #   - an engine folder includes no other engine's (engines/mixed, the
 #     perf_event recorder with the Python reader plugged in, includes
 #     engines/perf/native_record.h alone), nor session/ or cmd/;
@@ -85,8 +85,7 @@ layers=$(echo "$includes" | awk '
 	$1 == "cmd" {
 		if ($2 == "session" || $2 == "model" || $2 == "util" || $2 == "annotate")
 			next
-		if ($4 == "engines/engine.h" || $4 == "formats/format.h" ||
-		    $4 == "symbols/file_open.h")
+		if ($4 == "engines/engine.h" || $4 == "formats/format.h")
 			next
 		refuse("commands reach engines through session/ and engines/engine.h, formats through formats/format.h")
 		next

@@ -12,9 +12,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "symbols/file_open.h"
 #include "symbols/symbols_internal.h"
 #include "util/error.h"
+#include "util/file_open.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
