@@ -131,15 +131,6 @@ void hash_index_clear_for(struct hash_index *h, size_t n)
 	h->limit = limit_of(slots, h->fill);
 }
 
-void hash_index_insert(struct hash_index *h, uint64_t hash, uint32_t id)
-{
-	struct hash_probe pr;
-
-	hash_probe_start(h, hash, &pr);
-	hash_probe_skip(h, &pr);
-	hash_index_insert_at(h, &pr, id);
-}
-
 size_t hash_index_count(const struct hash_index *h)
 {
 	return h->count;

@@ -64,8 +64,6 @@ void hash_index_free(struct hash_index *h);
 /* Returns the id of the first entry with this hash that eq accepts, else 0. */
 uint32_t hash_index_find(const struct hash_index *h, uint64_t hash,
 			 hash_eq_fn eq, const void *ctx);
-/* Adds id (nonzero) under hash; duplicates are the caller's business. */
-void hash_index_insert(struct hash_index *h, uint64_t hash, uint32_t id);
 size_t hash_index_count(const struct hash_index *h);
 /* Forgets every entry (the owner clears its items), keeping the room. */
 void hash_index_clear(struct hash_index *h);
@@ -151,6 +149,18 @@ static inline void hash_index_insert_at(struct hash_index *h,
 	h->slots[pos].tag = pr->tag;
 	h->slots[pos].id = id;
 	h->count++;
+}
+
+/* Adds id (nonzero) under hash; duplicates are the caller's business.
+ * Inline, for owners that refill an index from their items. */
+static inline void hash_index_insert(struct hash_index *h, uint64_t hash,
+				     uint32_t id)
+{
+	struct hash_probe pr;
+
+	hash_probe_start(h, hash, &pr);
+	hash_probe_skip(h, &pr);
+	hash_index_insert_at(h, &pr, id);
 }
 
 /* Starts loading the home slot of hash, for a lookup soon after. */
