@@ -48,7 +48,10 @@ static size_t limit_of(size_t slots, unsigned fill)
 
 struct hash_index *hash_index_new_fill(unsigned fill)
 {
-	struct hash_index *h = xcalloc(1, sizeof(*h));
+	/* on a line of its own: the profile's stack table, written on
+	 * every new stack by stack_queue's worker, and the indexes the
+	 * reading thread probes meanwhile must not share one */
+	struct hash_index *h = xcalloc_line(sizeof(*h));
 
 	if (fill < 25)
 		fill = 25;

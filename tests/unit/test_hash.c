@@ -5,7 +5,8 @@
  * clearing, the byte hash's dependence on every byte and the length; the
  * inline probe (a miss's slot taking the new id, also when that insert
  * grows the index; runs of equal tags walked to the end), a fuller
- * index's limit and clear_for's sizes; and the pid table's dense ids, lookups of absent pids, negative and large
+ * index's limit, its header alone on a cache line, and clear_for's
+ * sizes; and the pid table's dense ids, lookups of absent pids, negative and large
  * pids, and clearing.
  */
 #include <stdint.h>
@@ -15,6 +16,7 @@
 #include "test.h"
 #include "util/hash.h"
 #include "util/pidtable.h"
+#include "util/xalloc.h"
 
 /* The owner's items: keys by id - 1. */
 struct items {
@@ -160,6 +162,8 @@ static void test_index_fill(void)
 	size_t slots;
 
 	CHECK(h->mask + 1 == 64);
+	/* alone on its cache line (xcalloc_line) */
+	CHECK((uintptr_t)h % CACHE_LINE == 0);
 	for (i = 1; i <= 48; i++)
 		hash_index_insert(h, hash_u64(i), i);
 	CHECK(h->mask + 1 == 64 && hash_index_full(h));
