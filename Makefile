@@ -6,7 +6,8 @@
 #   make demo       build and run the bundled example into a flame graph
 #   make fuzz       long fuzzing runs of every reader (clang + libFuzzer)
 #   make include-graph   the folder-level include graph of src/; fails on
-#                   a cycle (scripts/include-graph.sh, tests/e2e/include_graph.sh)
+#                   a cycle or a layer crossing (scripts/include-graph.sh,
+#                   tests/e2e/include_graph.sh)
 #   make install    build/scorch to $(DESTDIR)$(PREFIX)/bin and the man pages
 #                   (docs/man/*.1) to $(DESTDIR)$(PREFIX)/share/man/man1;
 #                   PREFIX defaults to /usr/local.  make uninstall removes them.

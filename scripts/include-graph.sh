@@ -10,7 +10,20 @@
 # no edge.  With -v each edge is followed by the includes behind it.
 # Exits 1, after the graph, with "include cycle: A -> B -> ... -> A" and
 # the includes that close it, when the folders include each other in a
-# circle; 0 otherwise.
+# circle, and with "layer: FROM -> TO: FILE: #include "HEADER" (rule)"
+# for each include that crosses the layers of design.md section 2:
+#   - a command (cmd/) reaches recording only through session/ and
+#     engines/engine.h, formats only through formats/format.h, and
+#     otherwise includes model/, util/ and annotate/ (annotate's
+#     source and disassembly helpers) -- never python/, perf/, proc/,
+#     symbols/, unwind/ or an engine's folder;
+#   - an engine folder includes no other engine's (engines/mixed, the
+#     perf_event recorder with the Python reader plugged in, includes
+#     engines/perf/native_record.h alone), nor session/ or cmd/;
+#   - the perf_event engine (engines/perf) includes no Python reader
+#     (python/); the Python reader no engine, session or command;
+#   - the session includes no command; proc/ includes only util/.
+# 0 otherwise.
 #
 # Usage: scripts/include-graph.sh [-v] [SRC_DIR]   (default: src)
 set -u
@@ -64,6 +77,31 @@ echo "$edges" | while read -r from to n; do
 	fi
 done
 
+# the layers: one line per include that crosses them
+layers=$(echo "$includes" | awk '
+	function engine(f) { return f ~ /^engines\// }
+	function refuse(why) { printf "layer: %s -> %s: %s: #include \"%s\" (%s)\n", $1, $2, $3, $4, why }
+	NF < 4 { next }
+	$1 == "cmd" {
+		if ($2 == "session" || $2 == "model" || $2 == "util" || $2 == "annotate")
+			next
+		if ($4 == "engines/engine.h" || $4 == "formats/format.h")
+			next
+		refuse("commands reach engines through session/ and engines/engine.h, formats through formats/format.h")
+		next
+	}
+	engine($1) && engine($2) {
+		if (!($1 == "engines/mixed" && $4 == "engines/perf/native_record.h"))
+			refuse("an engine includes no other engine'"'"'s internals")
+		next
+	}
+	$1 == "engines/perf" && $2 == "python" { refuse("the perf_event engine reads no Python"); next }
+	$1 == "python" && ($2 ~ /^engines/ || $2 == "session" || $2 == "cmd") { refuse("the Python reader knows no engine, session or command"); next }
+	($1 == "engines" || engine($1)) && ($2 == "session" || $2 == "cmd") { refuse("engines know no session or command"); next }
+	$1 == "session" && $2 == "cmd" { refuse("the session knows no command"); next }
+	$1 == "proc" && $2 != "util" { refuse("proc/ builds on util/ alone"); next }
+	')
+
 # a cycle: walk the graph depth first and print the first circle found
 cycle=$(echo "$edges" | awk '
 	NF { adj[$1] = adj[$1] " " $2; nodes[$1] = 1; nodes[$2] = 1 }
@@ -97,6 +135,11 @@ cycle=$(echo "$edges" | awk '
 				exit
 			}
 	}')
+status=0
+if [ -n "$layers" ]; then
+	echo "$layers"
+	status=1
+fi
 if [ -n "$cycle" ]; then
 	echo "include cycle: $cycle"
 	# the includes along it
@@ -104,6 +147,6 @@ if [ -n "$cycle" ]; then
 	for ((i = 0; i + 1 < ${#hops[@]}; i++)); do
 		echo "$includes" | awk -v a="${hops[i]}" -v b="${hops[i + 1]}" '$1 == a && $2 == b { print "    " $3 ": #include \"" $4 "\""; exit }'
 	done
-	exit 1
+	status=1
 fi
-exit 0
+exit $status

@@ -19,7 +19,7 @@
 
 #include "annotate/native.h"
 #include "symbols/elf_build_id.h"
-#include "symbols/file_open.h"
+#include "util/file_open.h"
 #include "util/xalloc.h"
 
 struct elf_file {

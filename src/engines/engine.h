@@ -12,13 +12,17 @@
  * attaches the target, asks the rows in table order which one takes it,
  * runs that one, and owns signals, the progress line and the summary;
  * engines never write output, never include each other's internals (only
- * that one public header), and print only their own warnings.
+ * that one public header), and print only their own warnings.  An
+ * engine that can show a running process's stacks once (scorch dump)
+ * has a dump op: it prints that text report to the stream the session
+ * gives it, its one output.
  */
 #ifndef SCORCH_ENGINES_ENGINE_H
 #define SCORCH_ENGINES_ENGINE_H
 
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 struct profile;
@@ -58,6 +62,23 @@ struct record_options {
 };
 
 #define VIEW_POLL_NS 50000000
+
+/* Which threads scorch dump shows (--mode). */
+enum dump_mode {
+	DUMP_WALL,		/* every thread (the default) */
+	DUMP_CPU,		/* on a CPU now */
+	DUMP_GIL,		/* the GIL holder */
+	DUMP_EXCEPTION,		/* handling an exception */
+};
+
+struct dump_options {
+	pid_t pid;			/* -p PID */
+	enum dump_mode mode;
+	const char *mode_name;		/* --mode as given, NULL = none */
+	int no_source;			/* --no-source: no source lines */
+	int async_tasks;		/* --async: asyncio task trees */
+	int opcodes;			/* --opcodes: the leaf's instruction */
+};
 
 /* Why a sample was dropped: record_stats.errors by kind, so the summary
  * can say what the errors were (engines/stats.c names them). */
@@ -146,6 +167,15 @@ struct engine {
 		   struct record_stats *stats, volatile sig_atomic_t *stop);
 	/* Frees r->state of a row that prepared or took but will not run. */
 	void (*discard)(struct engine_run *r);
+	/*
+	 * Optional (scorch dump).  Prints every thread's current stack of
+	 * o->pid to out, once, without stopping it, and returns ENGINE_TAKE
+	 * with *status the command's exit status; or ENGINE_PASS, saying in
+	 * why what it saw, when o->pid is not this engine's; or ENGINE_FAIL
+	 * (reported).
+	 */
+	enum engine_verdict (*dump)(const struct dump_options *o, FILE *out,
+				    struct strbuf *why, int *status);
 };
 
 /* The rows in the order they are asked (engines/registry.c). */

@@ -16,7 +16,7 @@
 #include "formats/perfdata.h"
 #include "formats/perfdata_buildid.h"
 #include "symbols/elf_build_id.h"
-#include "symbols/file_open.h"
+#include "util/file_open.h"
 
 size_t perfdata_file_build_id(const char *path, uint8_t *id, size_t max)
 {

@@ -35,130 +35,36 @@ static int frame_equals(const void *ctx, uint32_t id)
 }
 
 /*
- * The (a, b) -> id tables for stacks and totals: linear probing over slots
- * that hold the key, kept at most half full, so a lookup usually reads one
- * cache line and never the stacks or totals arrays.  The home slot comes
- * from a caller-given 32-bit hash: for totals hash(stack, thread), for
- * stacks the hash of the whole frame path (see path_hash), which can be
- * computed for every level of a stack before any lookup, so that
- * profile_stack_extend can prefetch all levels' slots at once.
+ * The stack and totals tables are util/hash.h indexes whose keys are
+ * compared inline here (hash_probe), on the items themselves: stacks by
+ * (parent, frame), totals by (stack, thread).  A stack's hash is the
+ * hash of its whole frame path (see path_hash), which can be computed for
+ * every level of a stack before any lookup, so that profile_stack_extend
+ * can prefetch all levels' slots at once; the stack table may fill to
+ * STACK_FILL percent, as it grows to tens of millions of stacks.
  */
-static void pair_index_init(struct profile_pair_index *x)
+#define STACK_FILL 75
+
+static inline uint64_t total_hash(uint32_t stack, uint32_t thread)
 {
-	x->mask = 63;
-	x->count = 0;
-	x->slots = xcalloc(x->mask + 1, sizeof(*x->slots));
+	return hash_mix(stack, thread);
 }
 
-static inline uint32_t pair_hash(uint32_t a, uint32_t b)
-{
-	return (uint32_t)(hash_mix(a, b) >> 32);
-}
-
-/* The hash of a stack: that of its parent mixed with its frame id. */
+/* The hash of a stack: that of its parent mixed with its frame id.  It
+ * is kept in 32 bits (stack_hash[]), the index's tag. */
 static inline uint32_t path_hash(uint32_t parent_hash, uint32_t frame)
 {
 	return (uint32_t)(hash_mix(parent_hash, frame) >> 32);
 }
 
-/* Returns the id stored for (a, b), or 0 with *pos set to the empty slot
- * where it belongs. */
-static inline uint32_t pair_index_find(const struct profile_pair_index *x,
-				       uint32_t a, uint32_t b, uint32_t hash,
-				       size_t *pos)
+static inline uint64_t stack_index_hash(uint32_t path)
 {
-	size_t i = hash & x->mask;
-
-	for (;;) {
-		const struct profile_pair_slot *s = &x->slots[i];
-
-		if (!s->id) {
-			*pos = i;
-			return 0;
-		}
-		if (s->a == a && s->b == b)
-			return s->id;
-		i = (i + 1) & x->mask;
-	}
+	return (uint64_t)path << 32;
 }
 
-static inline int pair_index_full(const struct profile_pair_index *x)
+static inline uint64_t thread_hash(int64_t pid, int64_t tid)
 {
-	return (x->count + 1) * 2 > x->mask + 1;
-}
-
-/* Returns the empty slot where an entry with this hash goes. */
-static size_t pair_index_free_slot(const struct profile_pair_index *x,
-				   uint32_t hash)
-{
-	size_t j = hash & x->mask;
-
-	while (x->slots[j].id)
-		j = (j + 1) & x->mask;
-	return j;
-}
-
-static void pair_index_place(struct profile_pair_index *x,
-			     const struct profile_pair_slot *s, uint32_t hash)
-{
-	size_t j = hash & x->mask;
-
-	while (x->slots[j].id)
-		j = (j + 1) & x->mask;
-	x->slots[j] = *s;
-}
-
-/* Doubles the totals table (hash = pair_hash(a, b)). */
-static void pair_index_grow(struct profile_pair_index *x)
-{
-	struct profile_pair_slot *old = x->slots;
-	size_t oldn = x->mask + 1, i;
-
-	x->mask = x->mask * 2 + 1;
-	x->slots = xcalloc(x->mask + 1, sizeof(*x->slots));
-	for (i = 0; i < oldn; i++) {
-		if (!old[i].id)
-			continue;
-		pair_index_place(x, &old[i], pair_hash(old[i].a, old[i].b));
-	}
-	free(old);
-}
-
-/* Adds (a, b) -> id under hash; pos is what pair_index_find returned for
- * it.  The caller has made room (pair_index_full). */
-static void pair_index_insert(struct profile_pair_index *x, uint32_t a,
-			      uint32_t b, uint32_t id, size_t pos)
-{
-	struct profile_pair_slot *s;
-
-	s = &x->slots[pos];
-	s->a = a;
-	s->b = b;
-	s->id = id;
-	x->count++;
-}
-
-/* The stack table is kept at most STACK_LOAD_NUM/STACK_LOAD_DEN full:
- * fuller than the pair tables, as its slots are smaller. */
-#define STACK_LOAD_NUM 3
-#define STACK_LOAD_DEN 4
-
-static void stack_index_init(struct profile_stack_index *x)
-{
-	x->mask = 63;
-	x->count = 0;
-	x->slots = xcalloc(x->mask + 1, sizeof(*x->slots));
-}
-
-static inline void stack_index_place(struct profile_stack_index *x,
-				     uint32_t hash, uint32_t id)
-{
-	size_t j = hash & x->mask;
-
-	while (x->slots[j].id)
-		j = (j + 1) & x->mask;
-	x->slots[j].hash = hash;
-	x->slots[j].id = id;
+	return hash_mix((uint64_t)pid, (uint64_t)tid);
 }
 
 void profile_init(struct profile *p)
@@ -180,7 +86,7 @@ void profile_init(struct profile *p)
 		     &p->alloc_stack_hash);
 	p->stack_hash[0] = 0x5eed;
 	p->nr_stacks = 1;
-	stack_index_init(&p->stack_index);
+	p->stack_index = hash_index_new_fill(STACK_FILL);
 
 	grow_array32((void **)&p->threads, sizeof(*p->threads), 1,
 		     &p->alloc_threads);
@@ -188,8 +94,9 @@ void profile_init(struct profile *p)
 	p->threads[0].pid = -1;
 	p->threads[0].tid = -1;
 	p->nr_threads = 1;
+	p->thread_index = hash_index_new();
 
-	pair_index_init(&p->total_index);
+	p->total_index = hash_index_new();
 	profile_set_value_types(p, 1, types, units);
 }
 
@@ -203,11 +110,12 @@ void profile_release(struct profile *p)
 	for (k = 0; k < FRAME_KIND_COUNT; k++)
 		free(p->plain_frames[k]);
 	free_array_reserved(p->stacks, p->stacks_reserved);
-	free(p->stack_index.slots);
+	hash_index_free(p->stack_index);
 	free_array_reserved(p->stack_hash, p->stack_hash_reserved);
 	free(p->threads);
+	hash_index_free(p->thread_index);
 	free_array_reserved(p->totals, p->totals_reserved);
-	free(p->total_index.slots);
+	hash_index_free(p->total_index);
 	free_array_reserved(p->total0, p->total0_reserved);
 	free(p->samples);
 	free(p->build_ids);
@@ -296,60 +204,43 @@ uint32_t profile_frame_named(struct profile *p, const char *name, size_t len,
 	return profile_frame(p, &f);
 }
 
-/* Doubles the stack table, refilling it from the stacks array in id order
- * (sequential reads, unlike walking the old slots). */
-static void stack_index_grow(struct profile *p)
+/* Makes room in the stack table for n stacks, refilling it from
+ * stack_hash in id order: the old slots are freed first, so the table
+ * never exists twice. */
+static void stack_index_refill(struct profile *p, size_t n)
 {
-	struct profile_stack_index *x = &p->stack_index;
+	struct hash_index *x = p->stack_index;
 	uint32_t id;
 
-	free(x->slots);
-	x->mask = x->mask * 2 + 1;
-	x->slots = xcalloc(x->mask + 1, sizeof(*x->slots));
+	hash_index_clear_for(x, n);
 	for (id = 1; id < p->nr_stacks; id++)
-		stack_index_place(x, p->stack_hash[id], id);
+		hash_index_insert(x, stack_index_hash(p->stack_hash[id]), id);
 }
 
 /* After profile_trim: the stack table again, sized for the stacks. */
 static void stack_index_rebuild(struct profile *p)
 {
-	struct profile_stack_index *x = &p->stack_index;
-	uint32_t id;
-
-	x->mask = 63;
-	while ((size_t)p->nr_stacks * STACK_LOAD_DEN >
-	       (x->mask + 1) * STACK_LOAD_NUM)
-		x->mask = x->mask * 2 + 1;
-	x->count = p->nr_stacks - 1;
-	x->slots = xcalloc(x->mask + 1, sizeof(*x->slots));
-	for (id = 1; id < p->nr_stacks; id++)
-		stack_index_place(x, p->stack_hash[id], id);
+	p->stack_index = hash_index_new_fill(STACK_FILL);
+	stack_index_refill(p, p->nr_stacks);
 }
 
 /* After profile_trim: the totals table again (totals of thread 0 are
  * found through total0 instead). */
 static void total_index_rebuild(struct profile *p)
 {
-	struct profile_pair_index *x = &p->total_index;
-	struct profile_pair_slot s;
+	struct hash_index *x = hash_index_new();
 	size_t n = 0;
 	uint32_t i;
 
 	for (i = 0; i < p->nr_totals; i++)
 		n += p->totals[i].thread != 0;
-	x->mask = 63;
-	while ((n + 1) * 2 > x->mask + 1)
-		x->mask = x->mask * 2 + 1;
-	x->count = n;
-	x->slots = xcalloc(x->mask + 1, sizeof(*x->slots));
-	for (i = 0; i < p->nr_totals; i++) {
-		if (!p->totals[i].thread)
-			continue;
-		s.a = p->totals[i].stack;
-		s.b = p->totals[i].thread;
-		s.id = i + 1;
-		pair_index_place(x, &s, pair_hash(s.a, s.b));
-	}
+	hash_index_clear_for(x, n);
+	for (i = 0; i < p->nr_totals; i++)
+		if (p->totals[i].thread)
+			hash_index_insert(x, total_hash(p->totals[i].stack,
+							p->totals[i].thread),
+					  i + 1);
+	p->total_index = x;
 }
 
 /* Makes total0 cover stack ids up to stack (new entries 0 = no total). */
@@ -384,10 +275,10 @@ static void total0_rebuild(struct profile *p)
 
 void profile_trim(struct profile *p)
 {
-	free(p->stack_index.slots);
-	p->stack_index.slots = NULL;
-	free(p->total_index.slots);
-	p->total_index.slots = NULL;
+	hash_index_free(p->stack_index);
+	p->stack_index = NULL;
+	hash_index_free(p->total_index);
+	p->total_index = NULL;
 	free_array_reserved(p->total0, p->total0_reserved);
 	p->total0 = NULL;
 	p->alloc_total0 = 0;
@@ -405,20 +296,18 @@ static uint32_t stack_push_hashed(struct profile *p, uint32_t parent,
 				  uint32_t frame, uint32_t hash,
 				  uint32_t depth, int parent_is_new)
 {
-	struct profile_stack_index *x = &p->stack_index;
-	size_t i = hash & x->mask;
+	struct hash_index *x = p->stack_index;
+	struct hash_probe pr;
 	uint32_t id;
 
-	for (;;) {
-		const struct profile_stack_slot *s = &x->slots[i];
-
-		if (!s->id)
-			break;
-		if (!parent_is_new && s->hash == hash &&
-		    p->stacks[s->id].parent == parent &&
-		    p->stacks[s->id].frame == frame)
-			return s->id;
-		i = (i + 1) & x->mask;
+	hash_probe_start(x, stack_index_hash(hash), &pr);
+	if (parent_is_new) {
+		hash_probe_skip(x, &pr);
+	} else {
+		while ((id = hash_probe_next(x, &pr)))
+			if (p->stacks[id].parent == parent &&
+			    p->stacks[id].frame == frame)
+				return id;
 	}
 	if (p->nr_stacks == p->alloc_stacks)
 		grow_array_reserved((void **)&p->stacks, sizeof(*p->stacks),
@@ -434,19 +323,18 @@ static uint32_t stack_push_hashed(struct profile *p, uint32_t parent,
 	p->stacks[id].frame = frame;
 	p->stacks[id].depth = depth;
 	p->stack_hash[id] = hash;
-	if ((x->count + 1) * STACK_LOAD_DEN > (x->mask + 1) * STACK_LOAD_NUM) {
-		stack_index_grow(p);
-	} else {
-		x->slots[i].hash = hash;
-		x->slots[i].id = id;
+	if (hash_index_full(x)) {
+		/* refilled with every stack, this one included */
+		stack_index_refill(p, hash_index_count(x) + 1);
+		return id;
 	}
-	x->count++;
+	hash_index_insert_at(x, &pr, id);
 	return id;
 }
 
 uint32_t profile_stack_push(struct profile *p, uint32_t parent, uint32_t frame)
 {
-	if (!p->stack_index.slots)
+	if (!p->stack_index)
 		stack_index_rebuild(p);
 	return stack_push_hashed(p, parent, frame,
 				 path_hash(p->stack_hash[parent], frame),
@@ -465,7 +353,7 @@ uint32_t profile_stack_extend(struct profile *p, uint32_t parent,
 	size_t done = 0, i, m;
 	int is_new = 0;
 
-	if (!p->stack_index.slots)
+	if (!p->stack_index)
 		stack_index_rebuild(p);
 
 	while (done < n) {
@@ -473,8 +361,8 @@ uint32_t profile_stack_extend(struct profile *p, uint32_t parent,
 		for (i = 0; i < m; i++) {
 			h = path_hash(h, frames[done + i]);
 			hashes[i] = h;
-			__builtin_prefetch(&p->stack_index.slots[h &
-						p->stack_index.mask]);
+			hash_index_prefetch(p->stack_index,
+					    stack_index_hash(h));
 		}
 		for (i = 0; i < m; i++) {
 			uint32_t before = p->nr_stacks;
@@ -511,10 +399,11 @@ uint32_t profile_stack_frames(const struct profile *p, uint32_t stack,
 uint32_t profile_thread(struct profile *p, int64_t pid, int64_t tid,
 			const char *name)
 {
+	struct hash_probe pr;
 	uint32_t i;
 
-	/* Thread counts are small; a linear scan from the newest is enough. */
-	for (i = p->nr_threads; i-- > 1;) {
+	hash_probe_start(p->thread_index, thread_hash(pid, tid), &pr);
+	while ((i = hash_probe_next(p->thread_index, &pr))) {
 		if (p->threads[i].pid == pid && p->threads[i].tid == tid) {
 			if (name)
 				p->threads[i].name = profile_intern(p, name);
@@ -527,33 +416,40 @@ uint32_t profile_thread(struct profile *p, int64_t pid, int64_t tid,
 	p->threads[i].pid = pid;
 	p->threads[i].tid = tid;
 	p->threads[i].name = name ? profile_intern(p, name) : 0;
+	hash_index_insert_at(p->thread_index, &pr, i);
 	return i;
 }
 
-/* The total of (stack, thread), or 0 with *pos set where the pair index
- * takes it.  Totals of thread 0 (folded input, merged profiles) are
- * found by stack id in total0, with no hashing: a new stack's entry is
- * next to the previous new stack's. */
+/* The total of (stack, thread) (its id + 1), or 0 with *pr ending
+ * where the totals table takes it.  Totals of thread 0 (folded input,
+ * merged profiles) are found by stack id in total0, with no hashing: a
+ * new stack's entry is next to the previous new stack's. */
 static uint32_t find_total(struct profile *p, uint32_t stack,
-			   uint32_t thread, uint32_t hash, size_t *pos)
+			   uint32_t thread, struct hash_probe *pr)
 {
+	uint32_t id;
+
 	if (!thread) {
 		if (!p->total0_built)
 			total0_rebuild(p);
 		total0_cover(p, stack);
 		return p->total0[stack];
 	}
-	if (!p->total_index.slots)
+	if (!p->total_index)
 		total_index_rebuild(p);
-	return pair_index_find(&p->total_index, stack, thread, hash, pos);
+	hash_probe_start(p->total_index, total_hash(stack, thread), pr);
+	while ((id = hash_probe_next(p->total_index, pr)))
+		if (p->totals[id - 1].stack == stack &&
+		    p->totals[id - 1].thread == thread)
+			return id;
+	return 0;
 }
 
 void profile_add(struct profile *p, uint32_t stack, uint32_t thread,
 		 int64_t time_ns, const double *values)
 {
-	size_t pos = 0;
-	uint32_t hash = pair_hash(stack, thread);
-	uint32_t id = find_total(p, stack, thread, hash, &pos);
+	struct hash_probe pr;
+	uint32_t id = find_total(p, stack, thread, &pr);
 	struct stack_total *t;
 	int v;
 
@@ -565,17 +461,11 @@ void profile_add(struct profile *p, uint32_t stack, uint32_t thread,
 		memset(t, 0, sizeof(*t));
 		t->stack = stack;
 		t->thread = thread;
-		if (!thread) {
+		if (!thread)
 			p->total0[stack] = p->nr_totals;
-		} else {
-			if (pair_index_full(&p->total_index)) {
-				pair_index_grow(&p->total_index);
-				pos = pair_index_free_slot(&p->total_index,
-							   hash);
-			}
-			pair_index_insert(&p->total_index, stack, thread,
-					  p->nr_totals, pos);
-		}
+		else
+			hash_index_insert_at(p->total_index, &pr,
+					     p->nr_totals);
 	} else {
 		t = &p->totals[id - 1];
 	}

@@ -109,33 +109,6 @@ struct module_build_id {
 
 struct hash_index;
 
-/* A slot of the profile's (a, b) -> id tables (stacks: parent, frame;
- * totals: stack, thread).  The key lives in the slot so that a lookup
- * touches one cache line.  id 0 = empty.  Internal to profile.c. */
-struct profile_pair_slot {
-	uint32_t a, b, id;
-};
-
-struct profile_pair_index {
-	struct profile_pair_slot *slots;
-	size_t mask;			/* number of slots - 1 */
-	size_t count;
-};
-
-/* A slot of the stack table: the stack's path hash and its id (0 =
- * empty); the key (parent, frame) is read from the stacks array only
- * when the hashes agree, which keeps slots at 8 bytes for tables of tens
- * of millions of stacks.  Internal to profile.c. */
-struct profile_stack_slot {
-	uint32_t hash, id;
-};
-
-struct profile_stack_index {
-	struct profile_stack_slot *slots;
-	size_t mask;			/* number of slots - 1 */
-	size_t count;
-};
-
 struct profile {
 	struct strtab strings;
 
@@ -149,7 +122,8 @@ struct profile {
 
 	struct stack_node *stacks;	/* stacks[0] = root */
 	uint32_t nr_stacks, alloc_stacks;
-	struct profile_stack_index stack_index;	/* (parent, frame) */
+	struct hash_index *stack_index;	/* (parent, frame) -> stack id;
+					   NULL after profile_trim */
 	uint32_t *stack_hash;		/* stack id -> hash of its frame path;
 					   picks its stack_index slot */
 	uint32_t alloc_stack_hash;
@@ -159,14 +133,16 @@ struct profile {
 
 	struct thread_info *threads;	/* threads[0] = unknown */
 	uint32_t nr_threads, alloc_threads;
+	struct hash_index *thread_index;	/* (pid, tid) -> thread id */
 
 	struct value_type value_types[PROFILE_MAX_VALUES];
 	int nr_values;
 
 	struct stack_total *totals;
 	uint32_t nr_totals, alloc_totals;
-	struct profile_pair_index total_index;	/* (stack, thread), id + 1,
-						   for threads other than 0 */
+	struct hash_index *total_index;	/* (stack, thread) -> total id + 1,
+					   for threads other than 0; NULL
+					   after profile_trim */
 	uint32_t *total0;		/* stack id -> id + 1 of its total of
 					   thread 0, 0 = none */
 	uint32_t alloc_total0;

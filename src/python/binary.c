@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "python/binary.h"
-#include "symbols/file_open.h"
+#include "util/file_open.h"
 
 static void note_symbol(struct pybinary *b, const char *name, uint64_t value)
 {

@@ -21,8 +21,8 @@
 #include <zlib.h>
 
 #include "symbols/elf_build_id.h"
-#include "symbols/file_open.h"
 #include "symbols/symbols_internal.h"
+#include "util/file_open.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 

@@ -15,9 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "symbols/file_open.h"
 #include "symbols/symbols_internal.h"
 #include "util/error.h"
+#include "util/file_open.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 

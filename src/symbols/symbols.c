@@ -12,9 +12,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "symbols/file_open.h"
 #include "symbols/symbols_internal.h"
 #include "util/error.h"
+#include "util/file_open.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
@@ -26,6 +26,7 @@ struct symbols *symbols_new(unsigned flags)
 
 	s->flags = flags;
 	strtab_init(&s->strings);
+	pid_table_init(&s->proc_ids);
 	return s;
 }
 
@@ -43,6 +44,7 @@ void symbols_free(struct symbols *s)
 	for (size_t i = 0; i < s->nr_procs; i++)
 		process_free(s->procs[i]);
 	free(s->procs);
+	pid_table_release(&s->proc_ids);
 	while (s->dsos) {
 		struct symbols_dso *next = s->dsos->next;
 		dso_free(s->dsos);
@@ -66,29 +68,24 @@ const char *symbols_intern(struct symbols *s, const char *str)
 
 struct symbols_process *symbols_find_process(struct symbols *s, pid_t pid)
 {
-	for (size_t i = 0; i < s->nr_procs; i++)
-		if (s->procs[i]->pid == pid) {
-			if (i) {	/* move to front: samples come in runs */
-				struct symbols_process *p = s->procs[i];
-				s->procs[i] = s->procs[0];
-				s->procs[0] = p;
-			}
-			return s->procs[0];
-		}
-	return NULL;
+	uint32_t id = pid_table_find(&s->proc_ids, pid);
+
+	return id ? s->procs[id - 1] : NULL;
 }
 
 struct symbols_process *symbols_process(struct symbols *s, pid_t pid)
 {
-	struct symbols_process *proc = symbols_find_process(s, pid);
+	struct symbols_process *proc;
+	int added;
+	uint32_t id = pid_table_add(&s->proc_ids, pid, &added);
 
-	if (proc)
-		return proc;
+	if (!added)
+		return s->procs[id - 1];
 	proc = xcalloc(1, sizeof(*proc));
 	proc->pid = pid;
-	grow_array((void **)&s->procs, sizeof(*s->procs), s->nr_procs + 1,
-		   &s->alloc_procs);
-	s->procs[s->nr_procs++] = proc;
+	grow_array((void **)&s->procs, sizeof(*s->procs), id, &s->alloc_procs);
+	s->procs[id - 1] = proc;
+	s->nr_procs = id;
 	return proc;
 }
 
@@ -273,7 +270,7 @@ void symbols_fork(struct symbols *s, pid_t parent, pid_t child)
 
 	if (!from || parent == child)
 		return;
-	/* symbols_process() may reorder s->procs but not move *from */
+	/* symbols_process() may move s->procs but not *from */
 	to = symbols_process(s, child);
 	to->nr_maps = 0;
 	grow_array((void **)&to->maps, sizeof(*to->maps), from->nr_maps,

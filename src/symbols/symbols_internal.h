@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "model/strings.h"
+#include "util/pidtable.h"
 #include "symbols/symbols.h"
 
 /* One function symbol of an object: [start, start+size). */
@@ -97,8 +98,9 @@ struct symbols_jit {
 struct symbols {
 	unsigned flags;
 	struct strtab strings;		/* owns generated names and paths */
-	struct symbols_process **procs;	/* open-addressed by pid */
+	struct symbols_process **procs;	/* [id - 1] of proc_ids */
 	size_t nr_procs, alloc_procs;
+	struct pid_table proc_ids;	/* pid -> index + 1 in procs */
 	struct symbols_dso *dsos;	/* every object opened */
 	int kernel_tried;
 	int kernel_loading;		/* kernel_thread runs kallsyms_read */

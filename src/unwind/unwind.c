@@ -19,10 +19,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "symbols/file_open.h"
 #include "symbols/symbols.h"
 #include "unwind/cfi_rules.h"
 #include "unwind/unwind.h"
+#include "util/file_open.h"
 #include "util/pidtable.h"
 #include "util/xalloc.h"
 

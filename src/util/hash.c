@@ -1,15 +1,18 @@
 /*
  * hash.c - a 64-bit byte hash and an open-addressing id index.
  *
- * The index is linear probing over (tag, id) slots, kept at most half full;
- * the tag is the upper half of the hash and also picks the home slot, so
- * growing needs no keys.  Slots with id 0 are empty.
+ * The index is linear probing over (tag, id) slots, kept at most its
+ * fill percent full; the tag is the upper half of the hash and also
+ * picks the home slot, so growing needs no keys.  Slots with id 0 are
+ * empty.  See hash.h.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/hash.h"
 #include "util/xalloc.h"
+
+#define MIN_SLOTS 64
 
 static inline uint64_t read64(const unsigned char *p)
 {
@@ -38,24 +41,32 @@ uint64_t hash_bytes(const void *data, size_t len, uint64_t seed)
 	return hash_mix(h, 0x2545f4914f6cdd1dULL);
 }
 
-struct slot {
-	uint32_t tag;		/* upper 32 bits of the hash; also the position */
-	uint32_t id;		/* 0 = empty */
-};
+static size_t limit_of(size_t slots, unsigned fill)
+{
+	return slots / 100 * fill + slots % 100 * fill / 100;
+}
 
-struct hash_index {
-	struct slot *slots;
-	size_t mask;		/* number of slots - 1, below 2^32 */
-	size_t count;
-};
+struct hash_index *hash_index_new_fill(unsigned fill)
+{
+	/* on a line of its own: the profile's stack table, written on
+	 * every new stack by stack_queue's worker, and the indexes the
+	 * reading thread probes meanwhile must not share one */
+	struct hash_index *h = xcalloc_line(sizeof(*h));
+
+	if (fill < 25)
+		fill = 25;
+	if (fill > 90)
+		fill = 90;
+	h->fill = fill;
+	h->mask = MIN_SLOTS - 1;
+	h->limit = limit_of(MIN_SLOTS, fill);
+	h->slots = xcalloc(MIN_SLOTS, sizeof(*h->slots));
+	return h;
+}
 
 struct hash_index *hash_index_new(void)
 {
-	struct hash_index *h = xcalloc(1, sizeof(*h));
-
-	h->mask = 63;
-	h->slots = xcalloc(h->mask + 1, sizeof(*h->slots));
-	return h;
+	return hash_index_new_fill(50);
 }
 
 void hash_index_free(struct hash_index *h)
@@ -69,45 +80,58 @@ void hash_index_free(struct hash_index *h)
 uint32_t hash_index_find(const struct hash_index *h, uint64_t hash,
 			 hash_eq_fn eq, const void *ctx)
 {
-	uint32_t tag = (uint32_t)(hash >> 32);
-	size_t i = tag & h->mask;
+	struct hash_probe pr;
+	uint32_t id;
 
-	for (;;) {
-		const struct slot *s = &h->slots[i];
-
-		if (!s->id)
-			return 0;
-		if (s->tag == tag && eq(ctx, s->id))
-			return s->id;
-		i = (i + 1) & h->mask;
-	}
+	hash_probe_start(h, hash, &pr);
+	while ((id = hash_probe_next(h, &pr)))
+		if (eq(ctx, id))
+			return id;
+	return 0;
 }
 
-static void place(struct slot *slots, size_t mask, uint32_t tag, uint32_t id)
+/* Moves the slots to a table of slots (a power of two) slots. */
+static void resize(struct hash_index *h, size_t slots)
 {
-	size_t i = tag & mask;
+	struct hash_slot *old = h->slots;
+	size_t oldn = h->mask + 1, i, mask = slots - 1;
 
-	while (slots[i].id)
-		i = (i + 1) & mask;
-	slots[i].tag = tag;
-	slots[i].id = id;
+	h->slots = xcalloc(slots, sizeof(*h->slots));
+	h->mask = mask;
+	h->limit = limit_of(slots, h->fill);
+	for (i = 0; i < oldn; i++) {
+		size_t j;
+
+		if (!old[i].id)
+			continue;
+		j = old[i].tag & mask;
+		while (h->slots[j].id)
+			j = (j + 1) & mask;
+		h->slots[j] = old[i];
+	}
+	free(old);
 }
 
-void hash_index_insert(struct hash_index *h, uint64_t hash, uint32_t id)
+void hash_index_grow(struct hash_index *h)
 {
-	if ((h->count + 1) * 2 > h->mask + 1) {
-		struct slot *old = h->slots;
-		size_t oldn = h->mask + 1, i;
+	resize(h, (h->mask + 1) * 2);
+}
 
-		h->mask = h->mask * 2 + 1;
-		h->slots = xcalloc(h->mask + 1, sizeof(*h->slots));
-		for (i = 0; i < oldn; i++)
-			if (old[i].id)
-				place(h->slots, h->mask, old[i].tag, old[i].id);
-		free(old);
+void hash_index_clear_for(struct hash_index *h, size_t n)
+{
+	size_t slots = h->mask + 1;
+
+	while (limit_of(slots, h->fill) < n)
+		slots *= 2;
+	h->count = 0;
+	if (slots == h->mask + 1) {
+		memset(h->slots, 0, slots * sizeof(*h->slots));
+		return;
 	}
-	place(h->slots, h->mask, (uint32_t)(hash >> 32), id);
-	h->count++;
+	free(h->slots);
+	h->slots = xcalloc(slots, sizeof(*h->slots));
+	h->mask = slots - 1;
+	h->limit = limit_of(slots, h->fill);
 }
 
 size_t hash_index_count(const struct hash_index *h)

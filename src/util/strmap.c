@@ -1,7 +1,6 @@
 /*
- * strmap.c - byte strings to uint32_t values: linear probing over slots
- * holding (hash, length, value, key), kept at most half full.  See
- * strmap.h.
+ * strmap.c - byte strings to uint32_t values: entries in an array, keys
+ * in an arena, found through a util/hash.h index.  See strmap.h.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,9 +11,8 @@
 
 #define CHUNK_SIZE (64 * 1024)
 
-struct strmap_slot {
-	uint64_t hash;
-	const char *key;	/* NULL = empty slot */
+struct strmap_entry {
+	const char *key;
 	uint32_t len, value;
 };
 
@@ -27,8 +25,7 @@ struct strmap_chunk {
 void strmap_init(struct strmap *m)
 {
 	memset(m, 0, sizeof(*m));
-	m->mask = 63;
-	m->slots = xcalloc(m->mask + 1, sizeof(*m->slots));
+	m->index = hash_index_new();
 }
 
 void strmap_release(struct strmap *m)
@@ -41,33 +38,36 @@ void strmap_release(struct strmap *m)
 		free(c);
 		c = next;
 	}
-	free(m->slots);
+	hash_index_free(m->index);
+	free(m->entries);
 	memset(m, 0, sizeof(*m));
 }
 
-static struct strmap_slot *find(const struct strmap *m, const char *s,
-				size_t len, uint64_t hash)
+/* The entry id of s[0..len), or 0 with *pr where it goes. */
+static inline uint32_t find(const struct strmap *m, const char *s, size_t len,
+			    struct hash_probe *pr)
 {
-	size_t i = hash & m->mask;
+	uint32_t id;
 
-	for (;;) {
-		struct strmap_slot *slot = &m->slots[i];
+	hash_probe_start(m->index, hash_bytes(s, len, 0), pr);
+	while ((id = hash_probe_next(m->index, pr))) {
+		const struct strmap_entry *e = &m->entries[id - 1];
 
-		if (!slot->key || (slot->hash == hash && slot->len == len &&
-				   !memcmp(slot->key, s, len)))
-			return slot;
-		i = (i + 1) & m->mask;
+		if (e->len == len && !memcmp(e->key, s, len))
+			return id;
 	}
+	return 0;
 }
 
 int strmap_get(const struct strmap *m, const char *s, size_t len,
 	       uint32_t *value)
 {
-	const struct strmap_slot *slot = find(m, s, len, hash_bytes(s, len, 0));
+	struct hash_probe pr;
+	uint32_t id = find(m, s, len, &pr);
 
-	if (!slot->key)
+	if (!id)
 		return 0;
-	*value = slot->value;
+	*value = m->entries[id - 1].value;
 	return 1;
 }
 
@@ -90,44 +90,23 @@ static char *copy_key(struct strmap *m, const char *s, size_t len)
 	return c->data + c->used - len - 1;
 }
 
-static void grow(struct strmap *m)
-{
-	struct strmap_slot *old = m->slots;
-	size_t n = m->mask + 1, i;
-
-	m->mask = m->mask * 2 + 1;
-	m->slots = xcalloc(m->mask + 1, sizeof(*m->slots));
-	for (i = 0; i < n; i++) {
-		size_t j;
-
-		if (!old[i].key)
-			continue;
-		j = old[i].hash & m->mask;
-		while (m->slots[j].key)
-			j = (j + 1) & m->mask;
-		m->slots[j] = old[i];
-	}
-	free(old);
-}
-
 void strmap_put(struct strmap *m, const char *s, size_t len, uint32_t value)
 {
-	uint64_t hash = hash_bytes(s, len, 0);
-	struct strmap_slot *slot = find(m, s, len, hash);
+	struct hash_probe pr;
+	uint32_t id = find(m, s, len, &pr);
+	struct strmap_entry *e;
 
-	if (slot->key) {
-		slot->value = value;
+	if (id) {
+		m->entries[id - 1].value = value;
 		return;
 	}
-	if ((m->count + 1) * 2 > m->mask + 1) {
-		grow(m);
-		slot = find(m, s, len, hash);
-	}
-	slot->hash = hash;
-	slot->len = (uint32_t)len;
-	slot->value = value;
-	slot->key = copy_key(m, s, len);
-	m->count++;
+	grow_array((void **)&m->entries, sizeof(*m->entries), m->count + 1,
+		   &m->alloc);
+	e = &m->entries[m->count++];
+	e->key = copy_key(m, s, len);
+	e->len = (uint32_t)len;
+	e->value = value;
+	hash_index_insert_at(m->index, &pr, (uint32_t)m->count);
 }
 
 size_t strmap_count(const struct strmap *m)

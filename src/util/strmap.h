@@ -2,10 +2,11 @@
  * strmap.h - a map from byte strings to uint32_t values, for caches that
  * turn text straight into an id (a folded reader's frame names).
  *
- * Keys are copied into the map's own arena; each slot keeps the key's
- * 64-bit hash and length, so a lookup compares bytes only when those
- * agree, and never calls back into its owner (unlike hash_index, which
- * serves tables that keep their keys themselves).
+ * A thin layer over util/hash.h: the map keeps its entries (key, length,
+ * value) in an array and copies the keys into its own arena; the
+ * hash_index finds an entry's id by the key's 64-bit hash, and a lookup
+ * compares bytes only when the hash's tag and the length agree.  The
+ * caller owns the struct; strmap_release frees what the map holds.
  */
 #ifndef SCORCH_UTIL_STRMAP_H
 #define SCORCH_UTIL_STRMAP_H
@@ -13,13 +14,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct strmap_slot;
+struct hash_index;
+struct strmap_entry;
 struct strmap_chunk;
 
 struct strmap {
-	struct strmap_slot *slots;
-	size_t mask;			/* number of slots - 1 */
-	size_t count;
+	struct hash_index *index;	/* key hash -> entry id (index + 1) */
+	struct strmap_entry *entries;
+	size_t count, alloc;
 	struct strmap_chunk *chunks;	/* arena holding the keys */
 };
 

@@ -61,6 +61,17 @@ void *xcalloc(size_t n, size_t size)
 	return p;
 }
 
+void *xcalloc_line(size_t size)
+{
+	size_t n = (size + CACHE_LINE - 1) / CACHE_LINE * CACHE_LINE;
+	void *p = aligned_alloc(CACHE_LINE, n ? n : CACHE_LINE);
+
+	if (!p)
+		out_of_memory(n);
+	memset(p, 0, n ? n : CACHE_LINE);
+	return p;
+}
+
 void *xrealloc(void *ptr, size_t size)
 {
 	void *p = realloc(ptr, size ? size : 1);

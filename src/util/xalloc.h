@@ -13,6 +13,11 @@
 void *xmalloc(size_t size);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *ptr, size_t size);
+/* A zeroed block alone on its cache line(s) (CACHE_LINE-aligned, size
+ * rounded up), for a small struct one thread writes often while another
+ * reads its neighbours; free it with free(). */
+#define CACHE_LINE 64
+void *xcalloc_line(size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 

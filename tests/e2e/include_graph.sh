@@ -1,13 +1,11 @@
 #!/bin/bash
 # include_graph.sh - the folder-level include graph of src/
-# (scripts/include-graph.sh) has no cycle, and the layers stay apart:
-# an engine folder includes no other engine's (but engines/mixed, the
-# perf_event recorder with the Python reader plugged in, includes
-# engines/perf's one public header, native_record.h), the perf_event
-# engine (engines/perf) no Python reader (python/), the Python reader no
-# engine, the engines no session or command, the session no command, and
-# a command no other command's header.  The checker itself is tested
-# on a planted cycle, so a broken checker cannot pass the real tree.
+# (scripts/include-graph.sh) has no cycle, and the layers its rules
+# describe stay apart (commands reach the engines only through session/
+# and engines/engine.h; an engine includes no other engine's internals;
+# ...); a command includes no other command's header.  The checker
+# itself is tested on a planted cycle and planted crossings, so a broken
+# checker cannot pass the real tree.
 . "$(dirname "$0")/lib.sh"
 plan 4
 GRAPH=$TOP/scripts/include-graph.sh
@@ -43,26 +41,36 @@ else
 	fail planted_cycle "exit $rc: $(tr '\n' ' ' <"$WORK/planted")"
 fi
 
-# the layers: FROM -> TO edges that must not exist
-bad=$(awk '
-	{ from = $1; to = $3 }
-	function engine(f) { return f ~ /^engines\// }
-	from == "engines/mixed" && to == "engines/perf" { next }
-	engine(from) && engine(to) && from != to { print; next }
-	from == "engines/perf" && to == "python" { print; next }
-	from == "python" && (to ~ /^engines/ || to == "session" || to == "cmd") { print; next }
-	(from == "engines" || engine(from)) && (to == "session" || to == "cmd") { print; next }
-	from == "session" && to == "cmd" { print; next }
-	from == "proc" && to != "util" { print }
-' "$WORK/graph")
-# engines/mixed reaches engines/perf through native_record.h alone
-bad="$bad$(grep -Hn '#include "engines/perf/' "$TOP"/src/engines/mixed/*.[ch] |
-	grep -v '"engines/perf/native_record.h"')"
-if [ -z "$bad" ] && [ -s "$WORK/graph" ] &&
-   grep -qx 'engines/mixed -> python ([0-9]*)' "$WORK/graph"; then
+# the layers (the rules are the checker's): none crossed in the real
+# tree -- no command reads the Python reader (dump goes through
+# session/dump.h) -- and a planted tree's crossings are each refused
+# with the include behind them, the allowed ones not
+mkdir -p "$WORK/layers/cmd" "$WORK/layers/python" "$WORK/layers/engines/perf" \
+	"$WORK/layers/engines/mixed" "$WORK/layers/session"
+printf '#include "python/reader.h"\n#include "engines/engine.h"\n#include "engines/perf/x.h"\n#include "session/dump.h"\n' \
+	>"$WORK/layers/cmd/dump.c"
+printf '#include "engines/perf/native_record.h"\n#include "engines/perf/x.h"\n' \
+	>"$WORK/layers/engines/mixed/m.c"
+printf '#include "session/dump.h"\n' >"$WORK/layers/python/reader.h"
+: >"$WORK/layers/engines/engine.h"
+: >"$WORK/layers/engines/perf/x.h"
+: >"$WORK/layers/engines/perf/native_record.h"
+: >"$WORK/layers/session/dump.h"
+"$GRAPH" "$WORK/layers" >"$WORK/layers.out" 2>&1
+rc=$?
+real_bad=$(grep -e '^layer:' -e '^cmd -> python ' "$WORK/graph")
+if [ -z "$real_bad" ] && [ -s "$WORK/graph" ] &&
+   grep -qx 'engines/mixed -> python ([0-9]*)' "$WORK/graph" &&
+   grep -qx 'cmd -> session ([0-9]*)' "$WORK/graph" &&
+   [ "$rc" = 1 ] &&
+   grep -q '^layer: cmd -> python: cmd/dump.c: #include "python/reader.h"' "$WORK/layers.out" &&
+   grep -q '^layer: cmd -> engines/perf: cmd/dump.c' "$WORK/layers.out" &&
+   grep -q '^layer: engines/mixed -> engines/perf: engines/mixed/m.c: #include "engines/perf/x.h"' "$WORK/layers.out" &&
+   grep -q '^layer: python -> session: ' "$WORK/layers.out" &&
+   [ "$(grep -c '^layer:' "$WORK/layers.out")" = 4 ]; then
 	ok layers
 else
-	fail layers "edges across layers: $(echo "$bad" | tr '\n' ' ')"
+	fail layers "real tree: $(echo "$real_bad" | tr '\n' ' '); planted (exit $rc): $(grep '^layer' "$WORK/layers.out" | tr '\n' ' ')"
 fi
 
 # commands share only cmd/commands.h and the shared option rows

@@ -2,13 +2,17 @@
  * test_engines.c - unit tests of the engine table and the loop plumbing
  * engines share: every row is complete and found by its name, the rows
  * are asked in the order the choice depends on, rows without state pass
- * a target that exited, and engine_loop_done ends a recording at -d, at
+ * a target that exited, some row can dump and the dump session passes a
+ * process that is not Python with the row's reason and prints nothing,
+ * and engine_loop_done ends a recording at -d, at
  * a stop signal or when the live view's poll says so, calling the view
  * when due; the mixed engine's stack source (engines/mixed/) passes a
  * stack without eval-loop frames through and marks one whose Python
  * stack came too late.
  */
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engines/engine.h"
 #include "engines/loop.h"
@@ -16,6 +20,7 @@
 #include "engines/perf/native_record.h"
 #include "model/profile.h"
 #include "proc/target.h"
+#include "session/dump.h"
 #include "util/strbuf.h"
 #include "test.h"
 
@@ -78,6 +83,32 @@ static void test_gone_without_state(void)
 		CHECK(engine_table[i]->take(&r, &why) == ENGINE_PASS);
 		CHECK(r.state == NULL);
 	}
+	strbuf_release(&why);
+}
+
+/* The Python reader's row dumps; this test binary is no Python
+ * program: the row passes, saying so, and the session fails with
+ * nothing printed. */
+static void test_dump(void)
+{
+	struct dump_options o;
+	struct strbuf why = { 0 };
+	const struct engine *python = engine_find("python");
+	FILE *out = tmpfile();
+	int status = -1;
+
+	memset(&o, 0, sizeof(o));
+	o.pid = getpid();
+	CHECK(python && python->dump);
+	CHECK(out != NULL);
+	if (!python || !python->dump || !out)
+		return;
+	CHECK(python->dump(&o, out, &why, &status) == ENGINE_PASS);
+	CHECK(strstr(why.buf ? why.buf : "", "not CPython") != NULL);
+	CHECK(status == -1);
+	CHECK(dump_session(&o, out) == 1);
+	CHECK(ftell(out) == 0);
+	fclose(out);
 	strbuf_release(&why);
 }
 
@@ -205,6 +236,7 @@ int main(void)
 	RUN(test_rows_complete);
 	RUN(test_order);
 	RUN(test_gone_without_state);
+	RUN(test_dump);
 	RUN(test_loop_deadline_and_stop);
 	RUN(test_loop_view_and_poll);
 	RUN(test_python_source);

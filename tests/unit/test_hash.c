@@ -2,8 +2,11 @@
  * test_hash.c - util/hash.c's index and util/pidtable.c: ids found by
  * hash and key through the owner's equality (colliding hashes included:
  * every key under one hash), growth past many sizes keeping every id,
- * clearing, the byte hash's dependence on every byte and the length; and
- * the pid table's dense ids, lookups of absent pids, negative and large
+ * clearing, the byte hash's dependence on every byte and the length; the
+ * inline probe (a miss's slot taking the new id, also when that insert
+ * grows the index; runs of equal tags walked to the end), a fuller
+ * index's limit, its header alone on a cache line, and clear_for's
+ * sizes; and the pid table's dense ids, lookups of absent pids, negative and large
  * pids, and clearing.
  */
 #include <stdint.h>
@@ -13,6 +16,7 @@
 #include "test.h"
 #include "util/hash.h"
 #include "util/pidtable.h"
+#include "util/xalloc.h"
 
 /* The owner's items: keys by id - 1. */
 struct items {
@@ -93,6 +97,105 @@ static void test_index_collisions(void)
 	hash_index_free(NULL);
 }
 
+/* The inline probe as an owner uses it: find or add each key, with
+ * many keys under a few tags so that runs are long. */
+static uint32_t probe_find_or_add(struct hash_index *h, uint64_t *keys,
+				  uint32_t *n, uint64_t key, uint64_t hash)
+{
+	struct hash_probe pr;
+	uint32_t id;
+
+	hash_probe_start(h, hash, &pr);
+	while ((id = hash_probe_next(h, &pr)))
+		if (keys[id - 1] == key)
+			return id;
+	keys[*n] = key;
+	id = ++*n;
+	hash_index_insert_at(h, &pr, id);
+	return id;
+}
+
+static void test_index_probe(void)
+{
+	enum { N = 30000 };
+	struct hash_index *h = hash_index_new_fill(75);
+	uint64_t *keys = calloc(N, sizeof(*keys));
+	struct items it = { keys, 0 };
+	struct hash_probe pr;
+	uint32_t n = 0, i, wrong = 0;
+
+	for (i = 0; i < N; i++)
+		/* 7 tags only, in the upper half of the hash */
+		if (probe_find_or_add(h, keys, &n, i * 3 + 1,
+				      (uint64_t)(i % 7) << 32) != i + 1)
+			wrong++;
+	CHECK(wrong == 0 && n == N && hash_index_count(h) == N);
+	for (i = 0; i < N; i++)
+		if (probe_find_or_add(h, keys, &n, i * 3 + 1,
+				      (uint64_t)(i % 7) << 32) != i + 1)
+			wrong++;
+	CHECK(wrong == 0 && n == N);
+	/* the callback lookup agrees with the probe */
+	CHECK(find(h, &it, 3 * 500 + 1, (uint64_t)(500 % 7) << 32) == 501);
+	/* an absent key under a new tag: the probe ends at once; skip
+	 * stops at the same empty slot */
+	hash_probe_start(h, 99ULL << 32, &pr);
+	CHECK(hash_probe_next(h, &pr) == 0);
+	{
+		struct hash_probe again;
+
+		hash_probe_start(h, 99ULL << 32, &again);
+		hash_probe_skip(h, &again);
+		CHECK(again.pos == pr.pos);
+	}
+	hash_index_prefetch(h, 5ULL << 32);
+	hash_index_free(h);
+	free(keys);
+}
+
+/* A 75 % index holds 48 of 64 slots before it grows; clear_for sizes
+ * for n entries without growing on the way, and forgets everything. */
+static void test_index_fill(void)
+{
+	struct hash_index *h = hash_index_new_fill(75), *half;
+	uint32_t i;
+	size_t slots;
+
+	CHECK(h->mask + 1 == 64);
+	/* alone on its cache line (xcalloc_line) */
+	CHECK((uintptr_t)h % CACHE_LINE == 0);
+	for (i = 1; i <= 48; i++)
+		hash_index_insert(h, hash_u64(i), i);
+	CHECK(h->mask + 1 == 64 && hash_index_full(h));
+	hash_index_insert(h, hash_u64(49), 49);
+	CHECK(h->mask + 1 == 128 && !hash_index_full(h));
+	hash_index_clear_for(h, 1000);
+	CHECK(hash_index_count(h) == 0 && h->limit >= 1000);
+	slots = h->mask + 1;
+	for (i = 1; i <= 1000; i++)
+		hash_index_insert(h, hash_u64(i), i);
+	CHECK(h->mask + 1 == slots && hash_index_count(h) == 1000);
+	/* never shrinks; keeps the room when it is enough */
+	hash_index_clear_for(h, 10);
+	CHECK(h->mask + 1 == slots && hash_index_count(h) == 0);
+	{
+		struct items it = { NULL, 0 };
+
+		CHECK(find(h, &it, 1, hash_u64(1)) == 0);
+	}
+	hash_index_free(h);
+	/* the bounds of fill: 50 by default, 25 to 90 */
+	half = hash_index_new();
+	CHECK(half->limit == 32);
+	hash_index_free(half);
+	h = hash_index_new_fill(100);
+	CHECK(h->limit == 57);
+	hash_index_free(h);
+	h = hash_index_new_fill(1);
+	CHECK(h->limit == 16);
+	hash_index_free(h);
+}
+
 static void test_hash_bytes(void)
 {
 	char a[40], b[40];
@@ -149,6 +252,8 @@ int main(void)
 {
 	RUN(test_index_grows);
 	RUN(test_index_collisions);
+	RUN(test_index_probe);
+	RUN(test_index_fill);
 	RUN(test_hash_bytes);
 	RUN(test_pid_table);
 	TEST_EXIT();

@@ -314,6 +314,42 @@ static void test_totals_and_samples(void)
 	profile_release(&p);
 }
 
+/* Many threads, found by (pid, tid) alone: a tid seen under two pids is
+ * two threads; every thread's totals stay apart, also after
+ * profile_trim. */
+static void test_many_threads(void)
+{
+	enum { N = 3000 };
+	struct profile p;
+	uint32_t s, i, wrong = 0;
+
+	profile_init(&p);
+	s = profile_stack_push(&p, 0, profile_frame_named(&p, "x", 1,
+							   FRAME_NATIVE));
+	for (i = 0; i < N; i++)
+		if (profile_thread(&p, 100 + i % 10, 1000 + i, NULL) != i + 1)
+			wrong++;
+	CHECK(profile_thread(&p, 7, 1000, "other pid") == N + 1);
+	for (i = 0; i < N; i++)
+		if (profile_thread(&p, 100 + i % 10, 1000 + i,
+				   i == 5 ? "five" : NULL) != i + 1)
+			wrong++;
+	CHECK(wrong == 0 && p.nr_threads == N + 2);
+	CHECK_STR(profile_str(&p, p.threads[6].name), "five");
+	for (i = 1; i <= N + 1; i++)
+		profile_add1(&p, s, i, 0, i);
+	profile_trim(&p);
+	for (i = 1; i <= N + 1; i++)
+		profile_add1(&p, s, i, 0, 1);
+	CHECK(p.nr_totals == N + 1);
+	for (i = 0; i < p.nr_totals; i++)
+		if (p.totals[i].thread != i + 1 ||
+		    p.totals[i].value[0] != i + 2)
+			wrong++;
+	CHECK(wrong == 0);
+	profile_release(&p);
+}
+
 static void test_frame_label(void)
 {
 	struct profile p;
@@ -356,6 +392,7 @@ int main(void)
 	RUN(test_stack_table_growth);
 	RUN(test_stack_queue);
 	RUN(test_totals_and_samples);
+	RUN(test_many_threads);
 	RUN(test_frame_label);
 	RUN(test_number_format);
 	TEST_EXIT();

@@ -1,7 +1,7 @@
 /*
  * test_symbols.c - symbols (lookup in this very test binary and libc,
  * demangling, perf map and jitdump parsing including truncated input,
- * kallsyms), the frame-pointer unwinder on a synthetic stack, and the
+ * kallsyms), processes by pid, the frame-pointer unwinder on a synthetic stack, and the
  * --native merge rules.
  */
 #include <fcntl.h>
@@ -119,6 +119,37 @@ static void test_maps(void)
 		CHECK(symbols_lookup(s, 8, 0x2010, 0, &r) == 0);
 		CHECK_STR(r.name, "b+0x10");
 	}
+	symbols_free(s);
+}
+
+/* Many processes, each found by pid (util/pidtable.h), their records
+ * kept in place while more are added; a fork copies the parent's maps
+ * to a child seen for the first time. */
+static void test_many_processes(void)
+{
+	enum { N = 2000 };
+	struct symbols *s = symbols_new(SYMBOLS_NO_KERNEL);
+	struct symbols_process *first, *p;
+	int i, wrong = 0;
+
+	first = symbols_process(s, 1);
+	symbols_add_map(s, 1, 0x1000, 0x1000, 0, 5, "/nonexistent/one");
+	for (i = 2; i <= N; i++)
+		if (symbols_process(s, i * 7)->pid != i * 7)
+			wrong++;
+	CHECK(symbols_find_process(s, 1) == first && first->nr_maps == 1);
+	for (i = 2; i <= N; i++) {
+		p = symbols_find_process(s, i * 7);
+		if (!p || p->pid != i * 7 || p != symbols_process(s, i * 7))
+			wrong++;
+	}
+	CHECK(wrong == 0);
+	CHECK(symbols_find_process(s, 8) == NULL);
+	symbols_fork(s, 1, 99999);
+	p = symbols_find_process(s, 99999);
+	CHECK(p && p->nr_maps == 1 && first->nr_maps == 1);
+	symbols_fork(s, 123456, 5);	/* an unknown parent: nothing */
+	CHECK(symbols_find_process(s, 5) == NULL);
 	symbols_free(s);
 }
 
@@ -511,6 +542,7 @@ int main(void)
 	RUN(test_demangle);
 	RUN(test_lookup_self);
 	RUN(test_maps);
+	RUN(test_many_processes);
 	RUN(test_perf_map);
 	RUN(test_jitdump);
 	RUN(test_perf_map_files);

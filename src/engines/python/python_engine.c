@@ -2,10 +2,12 @@
  * python_engine.c - the Python reader's row in the engine table: takes
  * any CPython target (pyrecord.c waits for a starting interpreter),
  * refuses the modes the target's version cannot record, and samples it
- * with pyrecord_run.  Its state is the target's pyreader.
+ * with pyrecord_run.  Its state is the target's pyreader.  Its dump op
+ * (scorch dump) is python_dump.c.
  */
 #include "engines/engine.h"
 #include "engines/python/pyrecord.h"
+#include "engines/python/python_dump.h"
 #include "python/opcodes.h"
 #include "python/reader.h"
 #include "proc/target.h"
@@ -88,4 +90,5 @@ const struct engine python_engine = {
 	.check = python_check,
 	.run = python_run,
 	.discard = python_discard,
+	.dump = python_dump,
 };

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "symbols/file_open.h"
+#include "util/file_open.h"
 
 int file_open_regular(const char *path, int flags, struct stat *st)
 {

@@ -4,8 +4,8 @@
  * source paths) without trusting them: only regular files are opened, and
  * nothing (a FIFO, a device, a socket) can block or have side effects.
  */
-#ifndef SCORCH_SYMBOLS_FILE_OPEN_H
-#define SCORCH_SYMBOLS_FILE_OPEN_H
+#ifndef SCORCH_UTIL_FILE_OPEN_H
+#define SCORCH_UTIL_FILE_OPEN_H
 
 #include <stdio.h>
 #include <sys/stat.h>
