@@ -2,8 +2,8 @@
  * kallsyms_cache.c - the core kernel's text symbols saved for this boot,
  * so that a run need not read /proc/kallsyms (the kernel formats every
  * one of its ~120k lines, tens of milliseconds of CPU) to name a few
- * kernel frames.  The file ($SCORCH_CACHE_DIR, else $XDG_CACHE_HOME/
- * scorch, else ~/.cache/scorch; "kallsyms", mode 0600) holds the sorted
+ * kernel frames.  The file ("kallsyms" in cache_dir.h's directory, mode
+ * 0600) holds the sorted
  * prefix of kallsyms.c's table below the first module/BPF/trampoline
  * symbol: text that never moves until the next boot.  It is trusted
  * only for the boot it names (/proc/sys/kernel/random/boot_id) and when
@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "symbols/cache_dir.h"
 #include "symbols/symbols_internal.h"
 #include "util/xalloc.h"
 
@@ -56,49 +57,6 @@ static int read_boot_id(char id[40])
 		return -1;
 	id[36] = '\0';
 	return 0;
-}
-
-/* The cache file's path (malloc'ed), NULL when there is no place. */
-static char *cache_path(int make_dir)
-{
-	const char *dir = getenv("SCORCH_CACHE_DIR"), *base;
-	char *d, *path;
-	size_t len;
-
-	if (dir && !*dir)
-		return NULL;		/* SCORCH_CACHE_DIR= turns it off */
-	if (dir) {
-		d = xstrdup(dir);
-	} else {
-		const char *sub;
-		base = getenv("XDG_CACHE_HOME");
-		sub = "/scorch";
-		if (!base || !*base) {
-			base = getenv("HOME");
-			sub = "/.cache/scorch";
-		}
-		if (!base || !*base)
-			return NULL;
-		len = strlen(base) + strlen(sub) + 1;
-		d = xmalloc(len);
-		snprintf(d, len, "%s%s", base, sub);
-		if (make_dir) {
-			/* ~/.cache may not exist yet either */
-			char *slash = strrchr(d, '/');
-			if (slash && slash != d) {
-				*slash = '\0';
-				mkdir(d, 0700);
-				*slash = '/';
-			}
-		}
-	}
-	if (make_dir)
-		mkdir(d, 0700);
-	len = strlen(d) + sizeof("/kallsyms");
-	path = xmalloc(len);
-	snprintf(path, len, "%s/kallsyms", d);
-	free(d);
-	return path;
 }
 
 /* The first text symbol /proc/kallsyms shows this process: its address
@@ -145,7 +103,7 @@ int kallsyms_cache_open(struct kallsyms_cache *c)
 	int fd;
 
 	memset(c, 0, sizeof(*c));
-	if (read_boot_id(boot) || !(path = cache_path(0)))
+	if (read_boot_id(boot) || !(path = cache_dir_path("kallsyms", 0)))
 		return -1;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	free(path);
@@ -219,7 +177,7 @@ void kallsyms_cache_save(const struct kernel_symbol *table, size_t nr,
 
 	for (n = 0; n < nr && table[n].start < limit; n++)
 		names += strlen(table[n].name) + 1;
-	if (!n || read_boot_id(boot) || !(path = cache_path(1)))
+	if (!n || read_boot_id(boot) || !(path = cache_dir_path("kallsyms", 1)))
 		return;
 	len = strlen(path) + 16;
 	tmp = xmalloc(len);
