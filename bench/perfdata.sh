@@ -162,3 +162,6 @@ else
 	echo "CPython 3.12: perf record wrote nothing"
 fi
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "reference, 2026-12-07, load 2.5, CPython 3.12 DWARF (4713 samples, 37 MB):"
+echo "  scorch 42.4 µs/sample warm, 84.9 cold; main (b68ca13) 65.8; perf script"
+echo "  alone 114.6 (2.7x scorch); perf script | stackcollapse | flamegraph.pl 184.6 (4.3x)"
