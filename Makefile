@@ -31,7 +31,8 @@ WARN := -Wall -Wextra -Werror
 CFLAGS ?=
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(OPT) -g $(WARN) $(SAN_FLAGS) -Isrc -I$(BUILD)/gen \
 	$(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
-LDLIBS = $(shell pkg-config --libs $(PKGS)) -liberty -lm -lpthread
+# capstone is loaded on first use (src/util/capstone_lazy.c), not linked
+LDLIBS = $(shell pkg-config --libs $(filter-out capstone,$(PKGS))) -liberty -lm -lpthread -ldl
 
 SRCS := $(shell find src -name '*.c' | sort)
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))

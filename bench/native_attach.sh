@@ -5,6 +5,9 @@
 # (user + sys from GNU time, start-up, symbol loading and output included)
 # by the samples it wrote.  Also: the target's CPU share while recorded
 # against while not (its slowdown).  Best of REPS runs (default 3).
+# Run 1 starts with an empty cache directory (SCORCH_CACHE_DIR: this
+# boot's kernel symbols, inflated debug files), so it shows the cold
+# cost; later runs reuse what it saved, as a user's second run does.
 #
 # usage: [SCORCH=...] [PYTHON=python3.12] [RATE=1000] [SECONDS_=4]
 #        [REPS=3] bench/native_attach.sh
@@ -16,6 +19,7 @@ RATE=${RATE:-1000}
 SECS=${SECONDS_:-4}
 REPS=${REPS:-3}
 tmp=$(mktemp -d /tmp/scorch-bench-attach.XXXXXX)
+export SCORCH_CACHE_DIR=$tmp/cache
 pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 
@@ -54,7 +58,8 @@ for ((r = 1; r <= REPS; r++)); do
 	cpu=$(awk '{printf "%.3f", $1 + $2}' "$tmp/time")
 	samples=$(awk '{n += $NF} END {print n + 0}' "$tmp/out.folded")
 	us=$(echo "$cpu $samples" | awk '{ if ($2 > 0) printf "%.1f", 1e6 * $1 / $2; else print "-" }')
-	printf '  %-4s %8s %8s %9s %11s %14s\n' "$r" "$cpu" "$samples" "$us" "$share" "$free_share"
+	label=$r; [ "$r" = 1 ] && label="1 (cold)"
+	printf '  %-4s %8s %8s %9s %11s %14s\n' "$label" "$cpu" "$samples" "$us" "$share" "$free_share"
 	if [ "$samples" -gt 0 ] && { [ -z "$best" ] || awk -v a="$us" -v b="$best" 'BEGIN {exit !(a < b)}'; }; then
 		best=$us
 	fi
@@ -62,3 +67,5 @@ for ((r = 1; r <= REPS; r++)); do
 done
 echo "best: ${best:--} µs of scorch CPU per sample (target: <= 20)"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "reference, 2026-12-07 on this 2-CPU VM: main (b68ca13) 39.0 µs (load 1.8) and"
+echo "  89.8 µs (load 2.4); h-native14 cold 64.7, warm 22.9 and 30.7 µs (load 2.5)"

@@ -37,7 +37,7 @@ struct cache_entry {
 	uint32_t generation;	/* maps generation for pid keys */
 	uint32_t flags;		/* KEY_* */
 	uint32_t chain;		/* first of n frames in chain[] */
-	uint32_t n;		/* 0 = empty slot */
+	uint32_t n;
 };
 
 struct perf_stack {
@@ -46,8 +46,9 @@ struct perf_stack {
 	struct unwinder *unwinder;
 	struct perf_stack_options o;
 
-	struct cache_entry *cache;
-	size_t cache_mask, cache_used;
+	struct cache_entry *cache;	/* id - 1 in index */
+	size_t cache_used, cache_alloc;
+	struct hash_index *index;
 	uint32_t *chain;		/* frame ids of cached answers */
 	unsigned char *chain_flags;	/* their PERF_FRAME_* bytes */
 	size_t nr_chain, alloc_chain, alloc_chain_flags;
@@ -73,6 +74,7 @@ struct perf_stack *perf_stack_new(struct profile *p, struct symbols *sym,
 	b->sym = sym;
 	b->unwinder = unwinder;
 	b->o = *o;
+	b->index = hash_index_new();
 	strbuf_init(&b->tidy);
 	strbuf_init(&b->addr);
 	return b;
@@ -83,6 +85,7 @@ void perf_stack_free(struct perf_stack *b)
 	if (!b)
 		return;
 	free(b->cache);
+	hash_index_free(b->index);
 	free(b->chain);
 	free(b->chain_flags);
 	strbuf_release(&b->tidy);
@@ -92,75 +95,64 @@ void perf_stack_free(struct perf_stack *b)
 
 /* ---- the cache ---------------------------------------------------- */
 
-static size_t key_hash(uint64_t object, uint64_t offset, uint32_t gen,
-		       uint32_t flags)
+static uint64_t key_hash(uint64_t object, uint64_t offset, uint32_t gen,
+			 uint32_t flags)
 {
-	return (size_t)hash_mix(hash_mix(offset, object),
-				(uint64_t)gen << 8 | flags);
+	return hash_mix(hash_mix(offset, object), (uint64_t)gen << 8 | flags);
 }
 
-static void cache_grow(struct perf_stack *b)
+struct cache_key {
+	const struct perf_stack *b;
+	uint64_t object, offset;
+	uint32_t generation, flags;
+};
+
+static int cache_eq(const void *ctx, uint32_t id)
 {
-	struct cache_entry *old = b->cache;
-	size_t old_n = old ? b->cache_mask + 1 : 0, n = old_n ? old_n * 2 : 4096;
+	const struct cache_key *k = ctx;
+	const struct cache_entry *e = &k->b->cache[id - 1];
 
-	b->cache = xcalloc(n, sizeof(*b->cache));
-	b->cache_mask = n - 1;
-	for (size_t j = 0; j < old_n; j++) {
-		struct cache_entry *e = &old[j];
-		size_t i;
-
-		if (!e->n)
-			continue;
-		i = key_hash(e->object, e->offset, e->generation, e->flags) &
-			b->cache_mask;
-		while (b->cache[i].n)
-			i = (i + 1) & b->cache_mask;
-		b->cache[i] = *e;
-	}
-	free(old);
+	return e->object == k->object && e->offset == k->offset &&
+	       e->generation == k->generation && e->flags == k->flags;
 }
 
-/* The entry for the key, or the empty slot where it goes (n == 0). */
-static struct cache_entry *cache_find(struct perf_stack *b, uint64_t object,
-				      uint64_t offset, uint32_t gen,
-				      uint32_t flags)
+/* The cached answer for the key, or NULL. */
+static const struct cache_entry *cache_find(const struct perf_stack *b,
+					    const struct cache_key *k,
+					    uint64_t hash)
 {
-	size_t i;
+	uint32_t id = hash_index_find(b->index, hash, cache_eq, k);
 
-	if ((b->cache_used + 1) * 2 > b->cache_mask + 1 || !b->cache)
-		cache_grow(b);
-	i = key_hash(object, offset, gen, flags) & b->cache_mask;
-	for (;;) {
-		struct cache_entry *e = &b->cache[i];
-
-		if (!e->n || (e->object == object && e->offset == offset &&
-			      e->generation == gen && e->flags == flags))
-			return e;
-		i = (i + 1) & b->cache_mask;
-	}
+	return id ? &b->cache[id - 1] : NULL;
 }
 
-static void cache_store(struct perf_stack *b, struct cache_entry *e,
-			uint64_t object, uint64_t offset, uint32_t gen,
-			uint32_t flags, const uint32_t *frames,
-			const unsigned char *fflags, size_t n)
+static const struct cache_entry *cache_store(struct perf_stack *b,
+					     const struct cache_key *k,
+					     uint64_t hash,
+					     const uint32_t *frames,
+					     const unsigned char *fflags,
+					     size_t n)
 {
 	size_t need = b->nr_chain + n;
+	struct cache_entry *e;
 
 	grow_array((void **)&b->chain, sizeof(*b->chain), need,
 		   &b->alloc_chain);
 	grow_array((void **)&b->chain_flags, 1, need, &b->alloc_chain_flags);
+	grow_array((void **)&b->cache, sizeof(*b->cache), b->cache_used + 1,
+		   &b->cache_alloc);
 	memcpy(b->chain + b->nr_chain, frames, n * sizeof(*frames));
 	memcpy(b->chain_flags + b->nr_chain, fflags, n);
-	e->object = object;
-	e->offset = offset;
-	e->generation = gen;
-	e->flags = flags;
+	e = &b->cache[b->cache_used++];
+	e->object = k->object;
+	e->offset = k->offset;
+	e->generation = k->generation;
+	e->flags = k->flags;
 	e->chain = (uint32_t)b->nr_chain;
 	e->n = (uint32_t)n;
 	b->nr_chain = need;
-	b->cache_used++;
+	hash_index_insert(b->index, hash, (uint32_t)b->cache_used);
+	return e;
 }
 
 /* ---- perf script's names ------------------------------------------ */
@@ -380,9 +372,10 @@ static size_t symbolize(struct perf_stack *b, int pid, uint64_t addr,
 			uint32_t kf, uint32_t *out, unsigned char *flags,
 			size_t room)
 {
-	uint64_t object, offset = addr, bias;
+	uint64_t object, offset = addr, bias, hash;
 	uint32_t gen = 0;
-	struct cache_entry *e;
+	const struct cache_entry *e;
+	struct cache_key k;
 	size_t n;
 
 	if (kf & KEY_KERNEL) {
@@ -402,13 +395,18 @@ static size_t symbolize(struct perf_stack *b, int pid, uint64_t addr,
 			gen = proc ? proc->generation : 0;
 		}
 	}
-	e = cache_find(b, object, offset, gen, kf);
-	if (!e->n) {
+	k.b = b;
+	k.object = object;
+	k.offset = offset;
+	k.generation = gen;
+	k.flags = kf;
+	hash = key_hash(object, offset, gen, kf);
+	e = cache_find(b, &k, hash);
+	if (!e) {
 		n = b->o.names == PERF_NAMES_SCRIPT ?
 			script_frames(b, pid, addr, kf, b->tmp, b->tmp_flags) :
 			scorch_frames(b, pid, addr, kf, b->tmp, b->tmp_flags);
-		cache_store(b, e, object, offset, gen, kf, b->tmp,
-			    b->tmp_flags, n);
+		e = cache_store(b, &k, hash, b->tmp, b->tmp_flags, n);
 	}
 	n = e->n <= room ? e->n : room;
 	memcpy(out, b->chain + e->chain, n * sizeof(*out));

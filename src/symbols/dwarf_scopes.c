@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "symbols/symbols_internal.h"
+#include "util/hash.h"
 #include "util/xalloc.h"
 
 #define NONE UINT32_MAX
@@ -49,8 +50,9 @@ struct cu_scopes {
 };
 
 struct dso_scopes {
-	struct cu_scopes *cus;		/* open-addressed by key */
-	size_t mask, used;
+	struct cu_scopes *cus;		/* id - 1 in index */
+	size_t used, alloc;
+	struct hash_index *index;	/* by key */
 	unsigned long built;		/* CUs walked (for tests) */
 };
 
@@ -163,54 +165,48 @@ void dso_scopes_free(struct dso_scopes *ds)
 {
 	if (!ds)
 		return;
-	for (size_t i = 0; ds->cus && i <= ds->mask; i++)
-		if (ds->cus[i].key)
-			cu_release(&ds->cus[i]);
+	for (size_t i = 0; i < ds->used; i++)
+		cu_release(&ds->cus[i]);
 	free(ds->cus);
+	hash_index_free(ds->index);
 	free(ds);
 }
 
-static size_t key_hash(const void *key)
-{
-	uint64_t h = (uint64_t)(uintptr_t)key * 0x9e3779b97f4a7c15ULL;
+struct cu_key {
+	const struct dso_scopes *ds;
+	const void *key;
+};
 
-	return (size_t)(h >> 17);
+static int cu_eq(const void *ctx, uint32_t id)
+{
+	const struct cu_key *k = ctx;
+
+	return k->ds->cus[id - 1].key == k->key;
 }
 
-/* The index of cudie, walking the CU the first time. */
+/* The index of cudie, walking the CU the first time; valid until the
+ * next call. */
 static struct cu_scopes *cu_get(struct dso_scopes *ds, Dwarf_Die *cudie)
 {
+	struct cu_key k = { ds, cudie->addr };
+	uint64_t hash = hash_u64((uint64_t)(uintptr_t)cudie->addr);
 	struct cu_scopes *c;
-	size_t i;
+	uint32_t id;
 
-	if ((ds->used + 1) * 2 > ds->mask + 1) {
-		struct cu_scopes *old = ds->cus;
-		size_t old_n = old ? ds->mask + 1 : 0, n = old_n ? old_n * 2 : 64;
-
-		ds->cus = xcalloc(n, sizeof(*ds->cus));
-		ds->mask = n - 1;
-		for (size_t j = 0; j < old_n; j++) {
-			if (!old[j].key)
-				continue;
-			i = key_hash(old[j].key) & ds->mask;
-			while (ds->cus[i].key)
-				i = (i + 1) & ds->mask;
-			ds->cus[i] = old[j];
-		}
-		free(old);
-	}
-	i = key_hash(cudie->addr) & ds->mask;
-	while (ds->cus[i].key) {
-		if (ds->cus[i].key == cudie->addr)
-			return &ds->cus[i];
-		i = (i + 1) & ds->mask;
-	}
-	c = &ds->cus[i];
+	if (!ds->index)
+		ds->index = hash_index_new();
+	id = hash_index_find(ds->index, hash, cu_eq, &k);
+	if (id)
+		return &ds->cus[id - 1];
+	grow_array((void **)&ds->cus, sizeof(*ds->cus), ds->used + 1,
+		   &ds->alloc);
+	c = &ds->cus[ds->used++];
+	memset(c, 0, sizeof(*c));
 	c->key = cudie->addr;
 	c->first_top = c->last_top = NONE;
 	if (walk(c, cudie, NONE, 0))
 		c->failed = 1;
-	ds->used++;
+	hash_index_insert(ds->index, hash, (uint32_t)ds->used);
 	ds->built++;
 	return c;
 }

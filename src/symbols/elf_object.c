@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "symbols/debug_inflated.h"
 #include "symbols/elf_build_id.h"
 #include "symbols/symbols_internal.h"
 #include "util/file_open.h"
@@ -130,7 +131,7 @@ static int dso_find_debuginfo(Dwfl_Module *mod, void **userdata,
 	(void)modname;
 	(void)base;
 	if (fd >= 0)
-		return fd;
+		return debug_inflated_open(fd, bits, len, debuginfo_file_name);
 	strbuf_init(&sb);
 	if (len > 1) {
 		strbuf_addf(&sb, "/usr/lib/debug/.build-id/%02x/", bits[0]);
@@ -166,8 +167,10 @@ static int dso_find_debuginfo(Dwfl_Module *mod, void **userdata,
 						  debuglink_crc, 1);
 		}
 	}
-	if (fd >= 0)
+	if (fd >= 0) {
 		*debuginfo_file_name = strbuf_detach(&sb);
+		fd = debug_inflated_open(fd, bits, len, debuginfo_file_name);
+	}
 	strbuf_release(&sb);
 	free(link);
 	return fd;

@@ -4,10 +4,12 @@
  * loudly: hidden addresses (kptr_restrict) simply give no symbols and
  * kernel frames print as [unknown].
  *
- * The file is read once per process (reading it costs the kernel a few
- * hundred milliseconds) into one table that every struct symbols borrows
- * and none frees.  The read may run in a background thread
+ * The file is read once per process (reading it costs the kernel tens to
+ * hundreds of milliseconds) into one table that every struct symbols
+ * borrows and none frees.  The read may run in a background thread
  * (kallsyms_preload); every reader joins it first (kallsyms_load).
+ * Before reading it, lookups ask this boot's saved copy of the core
+ * kernel's symbols (kallsyms_cache.c); a full read saves that copy.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +33,15 @@ static char *table_text;			/* /proc/kallsyms contents */
 static struct kernel_symbol *table;
 static size_t table_nr;
 static pthread_once_t table_once = PTHREAD_ONCE_INIT;
+/* This boot's saved core symbols, opened once: mapped for good. */
+static struct kallsyms_cache cache;
+static int cache_ok;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+
+static void cache_open(void)
+{
+	cache_ok = !kallsyms_cache_open(&cache);
+}
 
 /* The hexadecimal number at *p (advanced past it); -1 digits = none. */
 static uint64_t parse_hex(char **p, int *digits)
@@ -88,6 +99,7 @@ static char *read_all(const char *path, size_t *len)
 static void table_read(void)
 {
 	size_t alloc = 0, i, len;
+	uint64_t first_tagged = UINT64_MAX;	/* module, BPF, trampoline */
 	char *p, *end;
 
 	table_text = read_all("/proc/kallsyms", &len);
@@ -118,6 +130,8 @@ static void table_read(void)
 			*q = '\0';
 		if (!addr)
 			goto next;
+		if (q && addr < first_tagged)
+			first_tagged = addr;
 		if (table_nr == alloc) {
 			alloc = alloc ? alloc * 2 : 65536;
 			table = xrealloc(table, alloc * sizeof(*table));
@@ -135,6 +149,9 @@ next:
 			break;
 	if (i < table_nr)
 		qsort(table, table_nr, sizeof(*table), kernel_symbol_cmp);
+	pthread_once(&cache_once, cache_open);
+	if (table_nr && !cache_ok)
+		kallsyms_cache_save(table, table_nr, first_tagged);
 }
 
 static void kallsyms_read(struct symbols *s)
@@ -154,6 +171,9 @@ void kallsyms_preload(struct symbols *s)
 {
 	if (s->kernel_tried || (s->flags & SYMBOLS_NO_KERNEL))
 		return;
+	pthread_once(&cache_once, cache_open);
+	if (cache_ok)
+		return;		/* most lookups need no read */
 	s->kernel_tried = 1;
 	if (!pthread_create(&s->kernel_thread, NULL, kallsyms_thread, s))
 		s->kernel_loading = 1;
@@ -178,10 +198,18 @@ void kallsyms_load(struct symbols *s)
 	kallsyms_read(s);
 }
 
-const struct kernel_symbol *kallsyms_find(struct symbols *s, uint64_t addr)
+int kallsyms_find(struct symbols *s, uint64_t addr, struct kernel_symbol *out)
 {
 	size_t lo = 0, hi;
 
+	if (!s->kernel_tried || s->kernel_loading) {
+		int found;
+
+		pthread_once(&cache_once, cache_open);
+		found = cache_ok ? kallsyms_cache_find(&cache, addr, out) : -1;
+		if (found >= 0)
+			return found ? 0 : -1;
+	}
 	kallsyms_load(s);
 	hi = s->nr_kernel;
 	while (lo < hi) {
@@ -191,7 +219,10 @@ const struct kernel_symbol *kallsyms_find(struct symbols *s, uint64_t addr)
 		else
 			hi = mid;
 	}
-	return lo ? &s->kernel[lo - 1] : NULL;
+	if (!lo)
+		return -1;
+	*out = s->kernel[lo - 1];
+	return 0;
 }
 
 size_t symbols_kernel_count(struct symbols *s)

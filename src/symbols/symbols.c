@@ -392,17 +392,15 @@ static void result_reset(struct symbols_result *out)
 static int lookup_kernel(struct symbols *s, uint64_t addr,
 			 struct symbols_result *out)
 {
-	const struct kernel_symbol *k = NULL;
+	struct kernel_symbol k;
 
 	out->kind = SYMBOLS_KERNEL;
 	out->module = "[kernel.kallsyms]";
 	out->address = addr;
-	if (!(s->flags & SYMBOLS_NO_KERNEL))
-		k = kallsyms_find(s, addr);
-	if (!k)
+	if ((s->flags & SYMBOLS_NO_KERNEL) || kallsyms_find(s, addr, &k))
 		return -1;
-	out->name = k->name;
-	out->symbol_offset = addr - k->start;
+	out->name = k.name;
+	out->symbol_offset = addr - k.start;
 	out->known = 1;
 	return 0;
 }

@@ -170,7 +170,31 @@ void kallsyms_load(struct symbols *s);
 void kallsyms_preload(struct symbols *s);
 /* Waits for a preload still running; never starts a read. */
 void kallsyms_join(struct symbols *s);
-const struct kernel_symbol *kallsyms_find(struct symbols *s, uint64_t addr);
+/* The symbol holding addr (its start and name, valid for the process's
+ * life) from the saved copy or the table; -1 when none. */
+int kallsyms_find(struct symbols *s, uint64_t addr, struct kernel_symbol *out);
+
+/* kallsyms_cache.c: this boot's core kernel symbols saved on disk. */
+struct kallsyms_cache {
+	void *map;			/* the mapped file */
+	size_t map_size;
+	const struct kallsyms_cache_entry *entries;	/* sorted by start */
+	size_t nr;
+	const char *names;
+	uint64_t names_size;
+	uint64_t limit;			/* knows first start <= addr < limit */
+};
+/* Maps the saved copy when it is this boot's and this process sees the
+ * same kernel addresses; 0 or -1 (no copy: read /proc/kallsyms). */
+int kallsyms_cache_open(struct kallsyms_cache *c);
+/* 1 and *out when a symbol holds addr, 0 when none does, -1 when addr
+ * is outside what the copy knows (modules, BPF: read the kernel's). */
+int kallsyms_cache_find(const struct kallsyms_cache *c, uint64_t addr,
+			struct kernel_symbol *out);
+/* Saves table[0..nr) (sorted) below limit, the first module/BPF/
+ * trampoline address, atomically; silently does nothing on failure. */
+void kallsyms_cache_save(const struct kernel_symbol *table, size_t nr,
+			 uint64_t limit);
 
 /* jitmap.c */
 const struct jit_symbol *jitmap_find(struct symbols_process *proc,

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -432,6 +433,56 @@ static void test_kernel(void)
 	symbols_free(s);
 }
 
+/* The saved copy of the core kernel symbols (kallsyms_cache.c) names
+ * every address below its limit as the full table does, and knows
+ * nothing at or above it. */
+static void test_kernel_cache(void)
+{
+	struct symbols *s = symbols_new(0);
+	struct kallsyms_cache c;
+	struct kernel_symbol k;
+	char dir[] = "/tmp/scorch-test-kcache.XXXXXX", path[64];
+	uint64_t limit;
+	size_t i;
+
+	if (symbols_kernel_count(s) < 2 || !mkdtemp(dir)) {
+		printf("  (kernel symbols hidden: cache not checked)\n");
+		symbols_free(s);
+		return;
+	}
+	setenv("SCORCH_CACHE_DIR", dir, 1);
+	limit = s->kernel[s->nr_kernel - 1].start;
+	kallsyms_cache_save(s->kernel, s->nr_kernel, limit);
+	CHECK(kallsyms_cache_open(&c) == 0);
+	CHECK(c.nr == s->nr_kernel - 1 && c.limit == limit);
+	for (i = 0; c.map && i + 1 < s->nr_kernel; i += 997) {
+		uint64_t addr = s->kernel[i].start + 1;
+		struct symbols_result r;
+
+		CHECK(symbols_lookup(s, 1, addr, 0, &r) == 0);
+		CHECK(kallsyms_cache_find(&c, addr, &k) == 1);
+		CHECK(k.start == addr - r.symbol_offset);
+		CHECK_STR(k.name, r.name);
+	}
+	CHECK(kallsyms_cache_find(&c, limit, &k) == -1);
+	CHECK(kallsyms_cache_find(&c, s->kernel[0].start - 1, &k) == 0);
+	if (c.map)
+		munmap(c.map, c.map_size);
+	/* another boot's copy is never used */
+	snprintf(path, sizeof(path), "%s/kallsyms", dir);
+	{
+		int fd = open(path, O_WRONLY);
+		CHECK(fd >= 0 && pwrite(fd, "x", 1, 8) == 1);
+		if (fd >= 0)
+			close(fd);
+	}
+	CHECK(kallsyms_cache_open(&c) == -1);
+	unlink(path);
+	rmdir(dir);
+	unsetenv("SCORCH_CACHE_DIR");
+	symbols_free(s);
+}
+
 static void test_frame_pointers(void)
 {
 	uint64_t stack[16];
@@ -548,6 +599,7 @@ int main(void)
 	RUN(test_perf_map_files);
 	RUN(test_jitdump_file);
 	RUN(test_kernel);
+	RUN(test_kernel_cache);
 	RUN(test_frame_pointers);
 	RUN(test_mixed_merge);
 	TEST_EXIT();

@@ -40,6 +40,8 @@
 #define DEFAULT_STACK_SIZE (32 * 1024)
 /* how often the loop asks whether the target still runs */
 #define ALIVE_CHECK_NS (10 * 1000000LL)
+/* the most reader wake-ups a second a stack source asks for */
+#define WAKEUP_SPAN_HZ 250
 
 struct native_process {
 	pid_t pid;
@@ -349,7 +351,13 @@ int native_record_prepare(const struct record_options *opts,
 	po.stack_size = opts->stack_size ? opts->stack_size : DEFAULT_STACK_SIZE;
 	if (po.stack_size > 65528)
 		po.stack_size = 65528;	/* a record is at most 64 KiB */
-	po.wakeup_every = (flags & NATIVE_RECORD_EVERY_SAMPLE) != 0;
+	/* a source wants each sample while its thread still runs that
+	 * code: at most WAKEUP_SPAN_HZ wake-ups a second, so at 1 kHz one
+	 * per 4 samples, the oldest 3 ms old (a wake-up, not the sample,
+	 * was most of the CPU --native cost per sample) */
+	if (flags & NATIVE_RECORD_EVERY_SAMPLE)
+		po.wakeup_every = po.rate_hz > WAKEUP_SPAN_HZ ?
+			(int)(po.rate_hz / WAKEUP_SPAN_HZ) : 1;
 	po.switches = opts->idle;
 
 	strbuf_init(&why);

@@ -27,9 +27,9 @@ struct target;
 #define NATIVE_RECORD_UNAVAILABLE 1
 
 /* native_record_prepare() flags */
-#define NATIVE_RECORD_EVERY_SAMPLE	1	/* wake the loop at every sample
-						   (a source reads each one at
-						   once) */
+#define NATIVE_RECORD_EVERY_SAMPLE	1	/* wake the loop within a few ms
+						   of every sample (a source
+						   reads each one at once) */
 #define NATIVE_RECORD_SAY_UNAVAILABLE	2	/* a one-line notice with the fix
 						   when perf_event is not usable */
 

@@ -149,7 +149,7 @@ static int attr_setup(struct perf_event_attr *a, const struct perf_options *o,
 	a->use_clockid = 1;
 	a->clockid = CLOCK_MONOTONIC;
 	if (o->wakeup_every)
-		a->wakeup_events = 1;
+		a->wakeup_events = (uint32_t)o->wakeup_every;
 	else {
 		a->watermark = 1;
 		a->wakeup_watermark = 64 * 1024;

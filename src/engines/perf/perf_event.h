@@ -25,7 +25,8 @@ struct perf_options {
 	const char *event;	/* NULL = "cpu-clock" */
 	int no_kernel;		/* exclude kernel samples and callchains */
 	unsigned stack_size;	/* user stack bytes per sample, 0 = none */
-	int wakeup_every;	/* wake the reader at every sample */
+	int wakeup_every;	/* wake the reader every this many samples
+				   (0: at a 64 KiB watermark) */
 	int switches;		/* --idle: also a sample at every switch-out
 				   (stack where the thread blocked) and a
 				   SWITCH record at every switch-in */

@@ -1,0 +1,47 @@
+/*
+ * cache_dir.c - the path of a file in scorch's cache directory (see
+ * cache_dir.h).  Creates directories, never files.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "symbols/cache_dir.h"
+#include "util/strbuf.h"
+
+char *cache_dir_path(const char *name, int make)
+{
+	const char *dir = getenv("SCORCH_CACHE_DIR");
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	const char *sub;
+	struct strbuf sb;
+
+	strbuf_init(&sb);
+	if (dir) {
+		if (!*dir)
+			return NULL;
+		strbuf_addstr(&sb, dir);
+	} else if (xdg && *xdg) {
+		strbuf_addf(&sb, "%s/scorch", xdg);
+	} else if (home && *home) {
+		strbuf_addf(&sb, "%s/.cache", home);
+		if (make)
+			mkdir(sb.buf, 0700);
+		strbuf_addstr(&sb, "/scorch");
+	} else {
+		return NULL;
+	}
+	if (make)
+		mkdir(sb.buf, 0700);
+	sub = strchr(name, '/');
+	if (sub && make) {
+		size_t at = sb.len;
+		strbuf_addf(&sb, "/%.*s", (int)(sub - name), name);
+		mkdir(sb.buf, 0700);
+		sb.len = at;
+		sb.buf[at] = '\0';
+	}
+	strbuf_addf(&sb, "/%s", name);
+	return strbuf_detach(&sb);
+}
