@@ -20,7 +20,7 @@
 #include "symbols/cache_dir.h"
 #include "symbols/debug_inflated.h"
 #include "symbols/elf_build_id.h"
-#include "symbols/file_open.h"
+#include "util/file_open.h"
 #include "util/strbuf.h"
 
 /* Files with less compressed DWARF than this are used as they are. */
