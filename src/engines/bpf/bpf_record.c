@@ -1,0 +1,217 @@
+/*
+ * bpf_record.c - BPF samples into profile stacks (bpf_record.h).  The
+ * two stacks the kernel gave become one perf callchain (context markers
+ * between them) for perf_stack_build, so the names are exactly those of
+ * the perf_event engine; each process is named once, from /proc while
+ * it lives and from the sample's comm once it is gone.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engines/bpf/bpf_record.h"
+#include "engines/bpf/sampler.h"
+#include "model/profile.h"
+#include "perf/record.h"
+#include "perf/stack.h"
+#include "proc/container.h"
+#include "symbols/symbols.h"
+#include "util/pidtable.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+
+#define MAX_FRAMES 2048
+/* a user address in no known map: the maps are read again, at most
+ * this often per process (it exec'd or mapped a library) */
+#define MAPS_RELOAD_NS (100 * 1000000LL)
+
+struct bpf_process {
+	uint32_t root;			/* root frame, 0 = none yet */
+	uint64_t maps_read_ns;		/* when /proc/PID/maps was read */
+	int maps_read;
+};
+
+struct bpf_record {
+	struct profile *p;
+	const struct record_options *o;
+	struct record_stats *stats;
+	struct symbols *sym;
+	struct perf_stack *stack;
+	struct pid_table pids;
+	struct bpf_process *procs;	/* [id - 1] */
+	size_t alloc;
+	int roots;			/* a root frame per process */
+	uint64_t chain[2 * BPF_SAMPLER_MAX_FRAMES + 2];
+	uint32_t frames[MAX_FRAMES];
+};
+
+struct bpf_record *bpf_record_new(struct profile *p,
+				  const struct record_options *o,
+				  struct record_stats *stats)
+{
+	struct bpf_record *rec = xcalloc(1, sizeof(*rec));
+	struct perf_stack_options so;
+
+	rec->p = p;
+	rec->o = o;
+	rec->stats = stats;
+	rec->roots = o->system_wide || o->subprocesses;
+	rec->sym = symbols_new(o->no_kernel ? SYMBOLS_NO_KERNEL : 0);
+	symbols_preload_kernel(rec->sym);
+	memset(&so, 0, sizeof(so));
+	so.names = PERF_NAMES_SCORCH;
+	so.inline_frames = o->inline_frames;
+	so.lines = !o->no_lines;
+	rec->stack = perf_stack_new(p, rec->sym, NULL, &so);
+	pid_table_init(&rec->pids);
+	return rec;
+}
+
+void bpf_record_free(struct bpf_record *rec)
+{
+	if (!rec)
+		return;
+	perf_stack_free(rec->stack);
+	symbols_free(rec->sym);
+	pid_table_release(&rec->pids);
+	free(rec->procs);
+	free(rec);
+}
+
+static struct bpf_process *process(struct bpf_record *rec, pid_t pid)
+{
+	int added;
+	uint32_t id = pid_table_add(&rec->pids, pid, &added);
+
+	if (id > rec->alloc) {
+		size_t n = rec->alloc ? 2 * rec->alloc : 64;
+		rec->procs = xrealloc(rec->procs, n * sizeof(*rec->procs));
+		memset(rec->procs + rec->alloc, 0,
+		       (n - rec->alloc) * sizeof(*rec->procs));
+		rec->alloc = n;
+	}
+	return &rec->procs[id - 1];
+}
+
+/* "name (PID)" or "name (PID) [CONTAINER]"; the name from /proc, else
+ * the sampled thread's */
+static void name_root(struct bpf_record *rec, struct bpf_process *pr,
+		      pid_t pid, const char *comm)
+{
+	char path[64], name[64], label[80];
+	struct strbuf sb = { 0 };
+	FILE *fp;
+
+	snprintf(name, sizeof(name), "%.16s", comm);
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	fp = fopen(path, "re");
+	if (fp) {
+		if (fgets(name, sizeof(name), fp))
+			name[strcspn(name, "\n")] = '\0';
+		fclose(fp);
+	}
+	strbuf_addf(&sb, "%s (%d)", name, (int)pid);
+	if (container_label(pid, label, sizeof(label)))
+		strbuf_addf(&sb, " [%s]", label);
+	pr->root = profile_frame_named(rec->p, strbuf_str(&sb), sb.len,
+				       FRAME_PROCESS);
+	strbuf_release(&sb);
+}
+
+static void read_maps(struct bpf_record *rec, struct bpf_process *pr,
+		      pid_t pid, uint64_t now)
+{
+	pr->maps_read = 1;
+	pr->maps_read_ns = now;
+	symbols_load_proc_maps(rec->sym, pid);
+}
+
+void bpf_record_preload(struct bpf_record *rec, pid_t pid)
+{
+	struct bpf_process *pr = process(rec, pid);
+
+	read_maps(rec, pr, pid, 0);
+	symbols_preload(rec->sym, pid);
+}
+
+/* the maps again when the leaf user address is in none of them (an
+ * exec, a new library); the root is named again with them */
+static void check_maps(struct bpf_record *rec, struct bpf_process *pr,
+		       const struct bpf_sample *s)
+{
+	struct symbols_process *proc;
+
+	if (!pr->maps_read) {
+		read_maps(rec, pr, (pid_t)s->pid, s->time_ns);
+		return;
+	}
+	if (!s->user_nr || s->time_ns - pr->maps_read_ns < MAPS_RELOAD_NS)
+		return;
+	proc = symbols_find_process(rec->sym, (pid_t)s->pid);
+	if (proc && symbols_find_map(proc, s->user[0]))
+		return;
+	read_maps(rec, pr, (pid_t)s->pid, s->time_ns);
+	pr->root = 0;
+}
+
+void bpf_record_sample(void *ctx, const struct bpf_sample *s)
+{
+	struct bpf_record *rec = ctx;
+	struct bpf_process *pr = process(rec, (pid_t)s->pid);
+	struct perf_record r;
+	uint32_t kn = s->kernel_nr, un = s->user_nr, stack = 0, thread;
+	char comm[sizeof(s->comm) + 1];
+	size_t n = 0, nf;
+
+	if (kn > BPF_SAMPLER_MAX_FRAMES)
+		kn = BPF_SAMPLER_MAX_FRAMES;
+	if (un > BPF_SAMPLER_MAX_FRAMES)
+		un = BPF_SAMPLER_MAX_FRAMES;
+	memcpy(comm, s->comm, sizeof(s->comm));
+	comm[sizeof(s->comm)] = '\0';
+	check_maps(rec, pr, s);
+	if (rec->roots && !pr->root)
+		name_root(rec, pr, (pid_t)s->pid, comm);
+
+	/* leaf first, as the kernel gives a callchain */
+	if (kn) {
+		rec->chain[n++] = PERFDATA_CONTEXT_KERNEL;
+		memcpy(rec->chain + n, s->kernel, kn * sizeof(uint64_t));
+		n += kn;
+	}
+	if (un) {
+		rec->chain[n++] = PERFDATA_CONTEXT_USER;
+		memcpy(rec->chain + n, s->user, un * sizeof(uint64_t));
+		n += un;
+	}
+	memset(&r, 0, sizeof(r));
+	r.kind = PERF_REC_SAMPLE;
+	r.type = PERFDATA_SAMPLE;
+	r.pid = s->pid;
+	r.tid = s->tid;
+	r.time = s->time_ns;
+	r.has_time = 1;
+	r.kernel_mode = kn > 0;
+	r.user_mode = !kn;
+	r.sample.pid = s->pid;
+	r.sample.tid = s->tid;
+	r.sample.time = s->time_ns;
+	r.sample.ip = kn ? s->kernel[0] : un ? s->user[0] : 0;
+	r.sample.callchain = (const unsigned char *)rec->chain;
+	r.sample.nr_callchain = n;
+	nf = n ? perf_stack_build(rec->stack, &r,
+				  PERFDATA_S_TID | PERFDATA_S_TIME |
+				  PERFDATA_S_CALLCHAIN, comm, rec->frames,
+				  NULL, MAX_FRAMES, NULL) : 0;
+	if (!nf && !rec->roots) {
+		record_stats_error(rec->stats, RECORD_ERROR_NO_FRAMES);
+		return;
+	}
+	if (rec->roots)
+		stack = profile_stack_push(rec->p, stack, pr->root);
+	for (size_t i = 0; i < nf; i++)
+		stack = profile_stack_push(rec->p, stack, rec->frames[i]);
+	thread = profile_thread(rec->p, s->pid, s->tid, comm);
+	profile_add1(rec->p, stack, thread, (int64_t)s->time_ns, 1.0);
+	rec->stats->samples++;
+}

@@ -1,0 +1,29 @@
+/*
+ * bpf_record.h - the BPF engine's samples into a profile: each struct
+ * bpf_sample (kernel and frame-pointer user stacks, sampler.h) named by
+ * the perf_event engine's builder (perf/stack.h over symbols/), under a
+ * root frame "name (PID)" -- "name (PID) [CONTAINER]" for a process in
+ * another pid namespace (proc/container.h) -- when the recording covers
+ * more than one process (-a, --subprocesses).  Never prints.
+ */
+#ifndef SCORCH_ENGINES_BPF_BPF_RECORD_H
+#define SCORCH_ENGINES_BPF_BPF_RECORD_H
+
+#include "engines/engine.h"
+
+struct bpf_sample;
+struct bpf_record;
+
+/* The profile and stats outlive the recorder. */
+struct bpf_record *bpf_record_new(struct profile *p,
+				  const struct record_options *o,
+				  struct record_stats *stats);
+void bpf_record_free(struct bpf_record *rec);
+
+/* Loads pid's maps and objects before its first sample. */
+void bpf_record_preload(struct bpf_record *rec, pid_t pid);
+
+/* Adds one sample (a bpf_sample_fn, bpf_load.h). */
+void bpf_record_sample(void *rec, const struct bpf_sample *s);
+
+#endif
