@@ -1,9 +1,10 @@
 /*
- * bpf_record.c - BPF samples into profile stacks (bpf_record.h).  The
- * two stacks the kernel gave become one perf callchain (context markers
- * between them) for perf_stack_build, so the names are exactly those of
- * the perf_event engine; each process is named once, from /proc while
- * it lives and from the sample's comm once it is gone.
+ * bpf_record.c - BPF samples into profile stacks (bpf_record.h).  Each
+ * sample becomes the perf SAMPLE it would have been (kernel callchain,
+ * user registers and stack copy, or the frame-pointer user chain when
+ * there is no copy) for perf_stack_build, so the unwinding (unwind/) and
+ * the names are exactly those of the perf_event engine; each process is
+ * named once, from /proc while it lives, from the sample's comm after.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "perf/stack.h"
 #include "proc/container.h"
 #include "symbols/symbols.h"
+#include "unwind/unwind.h"
 #include "util/pidtable.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
@@ -36,6 +38,7 @@ struct bpf_record {
 	const struct record_options *o;
 	struct record_stats *stats;
 	struct symbols *sym;
+	struct unwinder *unwinder;
 	struct perf_stack *stack;
 	struct pid_table pids;
 	struct bpf_process *procs;	/* [id - 1] */
@@ -62,7 +65,8 @@ struct bpf_record *bpf_record_new(struct profile *p,
 	so.names = PERF_NAMES_SCORCH;
 	so.inline_frames = o->inline_frames;
 	so.lines = !o->no_lines;
-	rec->stack = perf_stack_new(p, rec->sym, NULL, &so);
+	rec->unwinder = unwinder_new(rec->sym);
+	rec->stack = perf_stack_new(p, rec->sym, rec->unwinder, &so);
 	pid_table_init(&rec->pids);
 	return rec;
 }
@@ -72,6 +76,7 @@ void bpf_record_free(struct bpf_record *rec)
 	if (!rec)
 		return;
 	perf_stack_free(rec->stack);
+	unwinder_free(rec->unwinder);
 	symbols_free(rec->sym);
 	pid_table_release(&rec->pids);
 	free(rec->procs);
@@ -140,17 +145,19 @@ static void check_maps(struct bpf_record *rec, struct bpf_process *pr,
 		       const struct bpf_sample *s)
 {
 	struct symbols_process *proc;
+	uint64_t ip = s->stack_len ? s->regs[UNWIND_REG_IP] : s->user[0];
 
 	if (!pr->maps_read) {
 		read_maps(rec, pr, (pid_t)s->pid, s->time_ns);
 		return;
 	}
-	if (!s->user_nr || s->time_ns - pr->maps_read_ns < MAPS_RELOAD_NS)
+	if (!ip || s->time_ns - pr->maps_read_ns < MAPS_RELOAD_NS)
 		return;
 	proc = symbols_find_process(rec->sym, (pid_t)s->pid);
-	if (proc && symbols_find_map(proc, s->user[0]))
+	if (proc && symbols_find_map(proc, ip))
 		return;
 	read_maps(rec, pr, (pid_t)s->pid, s->time_ns);
+	unwinder_forget(rec->unwinder, (pid_t)s->pid);
 	pr->root = 0;
 }
 
@@ -159,6 +166,8 @@ void bpf_record_sample(void *ctx, const struct bpf_sample *s)
 	struct bpf_record *rec = ctx;
 	struct bpf_process *pr = process(rec, (pid_t)s->pid);
 	struct perf_record r;
+	uint64_t sample_type = PERFDATA_S_TID | PERFDATA_S_TIME |
+		PERFDATA_S_CALLCHAIN;
 	uint32_t kn = s->kernel_nr, un = s->user_nr, stack = 0, thread;
 	char comm[sizeof(s->comm) + 1];
 	size_t n = 0, nf;
@@ -179,7 +188,10 @@ void bpf_record_sample(void *ctx, const struct bpf_sample *s)
 		memcpy(rec->chain + n, s->kernel, kn * sizeof(uint64_t));
 		n += kn;
 	}
-	if (un) {
+	if (s->stack_len) {	/* the user part from the stack copy */
+		rec->chain[n++] = PERFDATA_CONTEXT_USER;
+		sample_type |= PERFDATA_S_REGS_USER | PERFDATA_S_STACK_USER;
+	} else if (un) {
 		rec->chain[n++] = PERFDATA_CONTEXT_USER;
 		memcpy(rec->chain + n, s->user, un * sizeof(uint64_t));
 		n += un;
@@ -199,10 +211,17 @@ void bpf_record_sample(void *ctx, const struct bpf_sample *s)
 	r.sample.ip = kn ? s->kernel[0] : un ? s->user[0] : 0;
 	r.sample.callchain = (const unsigned char *)rec->chain;
 	r.sample.nr_callchain = n;
-	nf = n ? perf_stack_build(rec->stack, &r,
-				  PERFDATA_S_TID | PERFDATA_S_TIME |
-				  PERFDATA_S_CALLCHAIN, comm, rec->frames,
-				  NULL, MAX_FRAMES, NULL) : 0;
+	if (s->stack_len) {
+		r.sample.regs_abi = 2;	/* PERF_SAMPLE_REGS_ABI_64 */
+		r.sample.regs = (const unsigned char *)s->regs;
+		r.sample.regs_mask = (1ULL << BPF_SAMPLER_REGS) - 1;
+		r.sample.stack = s->stack;
+		r.sample.stack_size = r.sample.dyn_size =
+			s->stack_len <= sizeof(s->stack) ? s->stack_len :
+			sizeof(s->stack);
+	}
+	nf = n ? perf_stack_build(rec->stack, &r, sample_type, comm,
+				  rec->frames, NULL, MAX_FRAMES, NULL) : 0;
 	if (!nf && !rec->roots) {
 		record_stats_error(rec->stats, RECORD_ERROR_NO_FRAMES);
 		return;

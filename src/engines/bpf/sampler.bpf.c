@@ -9,6 +9,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
 
 #include "engines/bpf/sampler.h"
 
@@ -21,7 +22,7 @@ const volatile __u32 skip_kernel = 0;	/* --no-kernel */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 8 << 20);
+	__uint(max_entries, 32 << 20);
 } samples SEC(".maps");
 
 /* tgid -> 1: the processes sampled when not every_process */
@@ -47,6 +48,58 @@ static void count(__u32 which)
 	if (c)
 		(*c)++;
 }
+
+#ifdef __TARGET_ARCH_x86
+/* the thread's user registers (saved at its entry into the kernel, the
+ * sample's interrupt included) in perf's order, and the stack bytes
+ * above its stack pointer, for unwinding with DWARF in user space */
+static void copy_user_stack(struct bpf_sample *s)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pt_regs *regs;
+	__u64 sp;
+
+	s->stack_len = 0;
+	if (!task->mm)	/* a kernel thread */
+		return;
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	if (!regs)
+		return;
+	s->regs[0] = BPF_CORE_READ(regs, ax);
+	s->regs[1] = BPF_CORE_READ(regs, bx);
+	s->regs[2] = BPF_CORE_READ(regs, cx);
+	s->regs[3] = BPF_CORE_READ(regs, dx);
+	s->regs[4] = BPF_CORE_READ(regs, si);
+	s->regs[5] = BPF_CORE_READ(regs, di);
+	s->regs[6] = BPF_CORE_READ(regs, bp);
+	s->regs[7] = sp = BPF_CORE_READ(regs, sp);
+	s->regs[8] = BPF_CORE_READ(regs, ip);
+	s->regs[9] = BPF_CORE_READ(regs, flags);
+	s->regs[10] = BPF_CORE_READ(regs, cs);
+	s->regs[11] = BPF_CORE_READ(regs, ss);
+	s->regs[16] = BPF_CORE_READ(regs, r8);
+	s->regs[17] = BPF_CORE_READ(regs, r9);
+	s->regs[18] = BPF_CORE_READ(regs, r10);
+	s->regs[19] = BPF_CORE_READ(regs, r11);
+	s->regs[20] = BPF_CORE_READ(regs, r12);
+	s->regs[21] = BPF_CORE_READ(regs, r13);
+	s->regs[22] = BPF_CORE_READ(regs, r14);
+	s->regs[23] = BPF_CORE_READ(regs, r15);
+	for (__u32 i = 0; i < BPF_SAMPLER_STACK_BYTES / BPF_SAMPLER_STACK_CHUNK;
+	     i++) {
+		if (bpf_probe_read_user(s->stack + i * BPF_SAMPLER_STACK_CHUNK,
+					BPF_SAMPLER_STACK_CHUNK,
+					(void *)(sp + i * BPF_SAMPLER_STACK_CHUNK)))
+			break;
+		s->stack_len += BPF_SAMPLER_STACK_CHUNK;
+	}
+}
+#else
+static void copy_user_stack(struct bpf_sample *s)
+{
+	s->stack_len = 0;	/* frame pointers only */
+}
+#endif
 
 SEC("perf_event")
 int sample(struct bpf_perf_event_data *ctx)
@@ -80,6 +133,7 @@ int sample(struct bpf_perf_event_data *ctx)
 	s->user_nr = n > 0 ? n / sizeof(__u64) : 0;
 	if (s->user_nr == BPF_SAMPLER_MAX_FRAMES)
 		count(BPF_SAMPLER_COUNT_TRUNCATED);
+	copy_user_stack(s);
 	bpf_ringbuf_submit(s, 0);
 	return 0;
 }

@@ -14,6 +14,12 @@
 
 #define BPF_SAMPLER_MAX_FRAMES	127	/* per stack, kernel and user */
 #define BPF_SAMPLER_MAX_TARGETS	4096	/* processes followed by pid */
+/* user stack bytes copied from the stack pointer up, in chunks (the
+ * last chunk short of the stack's end is not copied) */
+#define BPF_SAMPLER_STACK_CHUNK	1024
+#define BPF_SAMPLER_STACK_BYTES	(16 * BPF_SAMPLER_STACK_CHUNK)
+#define BPF_SAMPLER_REGS	24	/* perf's x86-64 user register order
+					   (unwind/unwind.h UNWIND_REG_*) */
 
 /* counters[] slots */
 #define BPF_SAMPLER_COUNT_LOST		0	/* ring buffer full: sample
@@ -24,15 +30,20 @@
 						   target table is full) */
 #define BPF_SAMPLER_COUNTERS		3
 
-/* One sample, as the program writes it.  Stacks leaf first. */
+/* One sample, as the program writes it.  Stacks leaf first.  With
+ * stack_len > 0 the user part is unwound in user space from regs and
+ * stack (DWARF CFI, unwind/), user[] (frame pointers) otherwise. */
 struct bpf_sample {
 	__u32 pid, tid;			/* process (tgid) and thread */
 	__u64 time_ns;			/* CLOCK_MONOTONIC */
 	__u64 cgroup_id;
 	char comm[16];			/* the thread's name */
 	__u32 kernel_nr, user_nr;	/* entries used below */
+	__u32 stack_len, pad;		/* bytes of stack[] copied */
 	__u64 kernel[BPF_SAMPLER_MAX_FRAMES];
 	__u64 user[BPF_SAMPLER_MAX_FRAMES];
+	__u64 regs[BPF_SAMPLER_REGS];	/* user registers at the sample */
+	__u8 stack[BPF_SAMPLER_STACK_BYTES];	/* from regs' sp up */
 };
 
 #endif
