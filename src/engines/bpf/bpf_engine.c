@@ -32,6 +32,7 @@
 struct bpf_state {
 	struct bpf_sampler *sampler;	/* NULL: BPF is not usable here */
 	struct strbuf why;		/* ... and why */
+	int sampler_errno;		/* ... and its errno */
 };
 
 static void free_state(struct engine_run *r)
@@ -66,7 +67,7 @@ static int bpf_prepare(struct engine_run *r)
 	so.every_process = o->system_wide;
 	so.follow_children = o->subprocesses;
 	so.no_kernel = o->no_kernel;
-	st->sampler = bpf_sampler_open(&so, &st->why);
+	st->sampler = bpf_sampler_open(&so, &st->why, &st->sampler_errno);
 	r->state = st;
 	/* a spawned target is in the table before its exec */
 	if (st->sampler && !o->system_wide &&
@@ -89,12 +90,15 @@ static enum engine_verdict bpf_take(struct engine_run *r, struct strbuf *why)
 		return ENGINE_TAKE;
 	if (r->o->system_wide) {
 		error("-a: the bpf engine cannot run: %s (%s)",
-		      strbuf_str(&st->why), PERMISSION_FIX);
+		      strbuf_str(&st->why),
+		      bpf_sampler_denied(st->sampler_errno) ? PERMISSION_FIX :
+		      "a kernel with BTF and BPF is needed: record one program with -p or --");
 		free_state(r);
 		return ENGINE_FAIL;
 	}
 	warning("bpf engine: %s (%s; recording with the other engines)",
-		strbuf_str(&st->why), PERMISSION_FIX);
+		strbuf_str(&st->why), bpf_sampler_denied(st->sampler_errno) ?
+		PERMISSION_FIX : "a kernel without BTF or BPF: use another engine");
 	free_state(r);
 	return ENGINE_PASS;
 }
@@ -113,6 +117,12 @@ static int bpf_check(struct engine_run *r)
 	return 0;
 }
 
+static int set_python(void *ctx, pid_t pid,
+		      const struct bpf_python_config *cfg)
+{
+	return bpf_sampler_set_python(ctx, pid, cfg);
+}
+
 static int bpf_run(struct engine_run *r, struct profile *p,
 		   struct record_stats *stats, volatile sig_atomic_t *stop)
 {
@@ -125,7 +135,7 @@ static int bpf_run(struct engine_run *r, struct profile *p,
 	int ret = 0, alive = 1;
 
 	memset(stats, 0, sizeof(*stats));
-	rec = bpf_record_new(p, o, stats);
+	rec = bpf_record_new(p, o, stats, set_python, st->sampler);
 	if (!o->system_wide && !r->t->spawned)
 		bpf_record_preload(rec, r->t->pid);
 	start = ticker_now();
@@ -162,6 +172,10 @@ static int bpf_run(struct engine_run *r, struct profile *p,
 	if (truncated)
 		warning("bpf: %llu user stacks cut at %d frames (their roots are missing; nothing to do)",
 			(unsigned long long)truncated, BPF_SAMPLER_MAX_FRAMES);
+	truncated = bpf_sampler_counter(st->sampler, BPF_SAMPLER_COUNT_PY_CUT);
+	if (truncated)
+		warning("bpf: %llu Python stacks cut at %d frames (their outermost frames are missing; nothing to do)",
+			(unsigned long long)truncated, BPF_SAMPLER_MAX_PYTHON);
 	if (bpf_sampler_counter(st->sampler, BPF_SAMPLER_COUNT_UNFOLLOWED))
 		warning("bpf: children not followed, the table of %d processes is full (record fewer processes)",
 			BPF_SAMPLER_MAX_TARGETS);

@@ -44,6 +44,13 @@ static int keep_message(enum libbpf_print_level level, const char *fmt,
 	char line[sizeof(last_message)];
 	size_t n;
 
+	if (getenv("SCORCH_BPF_LOG")) {	/* the verifier's whole log */
+		va_list copy;
+
+		va_copy(copy, ap);
+		vfprintf(stderr, fmt, copy);
+		va_end(copy);
+	}
 	if (level == LIBBPF_DEBUG)
 		return 0;
 	vsnprintf(line, sizeof(line), fmt, ap);
@@ -67,9 +74,17 @@ static int open_cpu_clock(double rate_hz, int cpu)
 			    PERF_FLAG_FD_CLOEXEC);
 }
 
+int bpf_sampler_denied(int e)
+{
+	return e == EPERM || e == EACCES;
+}
+
+static int last_errno;
+
 /* why for errno e during step */
 static void say_why(struct strbuf *why, const char *step, int e)
 {
+	last_errno = e;
 	strbuf_addf(why, "%s: %s", step, strerror(e));
 	if (last_message[0] && e != EPERM)
 		strbuf_addf(why, " (%s)", last_message);
@@ -87,12 +102,13 @@ static int ring_sample(void *ctx, void *data, size_t size)
 }
 
 struct bpf_sampler *bpf_sampler_open(const struct bpf_sampler_options *o,
-				     struct strbuf *why)
+				     struct strbuf *why, int *e)
 {
 	struct bpf_sampler *s = xcalloc(1, sizeof(*s));
 	int err, attached = 0;
 
 	last_message[0] = '\0';
+	last_errno = 0;
 	libbpf_set_print(keep_message);
 	s->skel = sampler__open();
 	if (!s->skel) {
@@ -150,6 +166,8 @@ struct bpf_sampler *bpf_sampler_open(const struct bpf_sampler_options *o,
 	}
 	return s;
 fail:
+	if (e)
+		*e = last_errno;
 	bpf_sampler_close(s);
 	return NULL;
 }
@@ -177,6 +195,15 @@ int bpf_sampler_add_target(struct bpf_sampler *s, pid_t pid)
 
 	return bpf_map__update_elem(s->skel->maps.targets, &key, sizeof(key),
 				    &one, sizeof(one), BPF_ANY) ? -1 : 0;
+}
+
+int bpf_sampler_set_python(struct bpf_sampler *s, pid_t pid,
+			   const struct bpf_python_config *cfg)
+{
+	__u32 key = (__u32)pid;
+
+	return bpf_map__update_elem(s->skel->maps.pythons, &key, sizeof(key),
+				    cfg, sizeof(*cfg), BPF_ANY) ? -1 : 0;
 }
 
 int bpf_sampler_read(struct bpf_sampler *s, int timeout_ms, bpf_sample_fn fn,

@@ -25,13 +25,23 @@ struct bpf_sampler_options {
 
 /* Loads and attaches the program.  Returns the sampler, or NULL with
  * why the kernel refused ("permission denied", the verifier's last
- * line ...) appended to why. */
+ * line ...) appended to why and its errno in *e (may be NULL).
+ * SCORCH_BPF_LOG=1 in the environment prints libbpf's whole log (the
+ * verifier's included) to stderr. */
 struct bpf_sampler *bpf_sampler_open(const struct bpf_sampler_options *o,
-				     struct strbuf *why);
+				     struct strbuf *why, int *e);
+/* Nonzero for an errno that says BPF is not permitted (the fix is
+ * privileges, not another kernel). */
+int bpf_sampler_denied(int e);
 void bpf_sampler_close(struct bpf_sampler *s);
 
 /* Samples pid's process (without every_process).  0 or -1. */
 int bpf_sampler_add_target(struct bpf_sampler *s, pid_t pid);
+
+/* Walks pid's Python frames with this layout.  0 or -1. */
+struct bpf_python_config;
+int bpf_sampler_set_python(struct bpf_sampler *s, pid_t pid,
+			   const struct bpf_python_config *cfg);
 
 typedef void (*bpf_sample_fn)(void *ctx, const struct bpf_sample *sample);
 /* Waits up to timeout_ms for samples and hands each to fn.  Returns the

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engines/bpf/bpf_python.h"
 #include "engines/bpf/bpf_record.h"
 #include "engines/bpf/sampler.h"
 #include "model/profile.h"
@@ -27,8 +28,14 @@
  * this often per process (it exec'd or mapped a library) */
 #define MAPS_RELOAD_NS (100 * 1000000LL)
 
+/* ask a process that is a CPython not ready yet again after this */
+#define PYTHON_RETRY_NS (50 * 1000000LL)
+
 struct bpf_process {
 	uint32_t root;			/* root frame, 0 = none yet */
+	enum bpf_python_setup python;	/* what setup said; NO = unasked */
+	int python_asked;
+	uint64_t python_asked_ns;
 	uint64_t maps_read_ns;		/* when /proc/PID/maps was read */
 	int maps_read;
 };
@@ -40,17 +47,24 @@ struct bpf_record {
 	struct symbols *sym;
 	struct unwinder *unwinder;
 	struct perf_stack *stack;
+	struct bpf_python *python;
+	bpf_python_config_fn python_config;
+	void *python_ctx;
+	unsigned long python_unknown;	/* code objects not read */
 	struct pid_table pids;
 	struct bpf_process *procs;	/* [id - 1] */
 	size_t alloc;
 	int roots;			/* a root frame per process */
 	uint64_t chain[2 * BPF_SAMPLER_MAX_FRAMES + 2];
 	uint32_t frames[MAX_FRAMES];
+	uint32_t pyframes[BPF_SAMPLER_MAX_PYTHON];
 };
 
 struct bpf_record *bpf_record_new(struct profile *p,
 				  const struct record_options *o,
-				  struct record_stats *stats)
+				  struct record_stats *stats,
+				  bpf_python_config_fn python_config,
+				  void *ctx)
 {
 	struct bpf_record *rec = xcalloc(1, sizeof(*rec));
 	struct perf_stack_options so;
@@ -67,6 +81,9 @@ struct bpf_record *bpf_record_new(struct profile *p,
 	so.lines = !o->no_lines;
 	rec->unwinder = unwinder_new(rec->sym);
 	rec->stack = perf_stack_new(p, rec->sym, rec->unwinder, &so);
+	rec->python = bpf_python_new(p, o->no_lines);
+	rec->python_config = python_config;
+	rec->python_ctx = ctx;
 	pid_table_init(&rec->pids);
 	return rec;
 }
@@ -76,6 +93,7 @@ void bpf_record_free(struct bpf_record *rec)
 	if (!rec)
 		return;
 	perf_stack_free(rec->stack);
+	bpf_python_free(rec->python);
 	unwinder_free(rec->unwinder);
 	symbols_free(rec->sym);
 	pid_table_release(&rec->pids);
@@ -161,6 +179,23 @@ static void check_maps(struct bpf_record *rec, struct bpf_process *pr,
 	pr->root = 0;
 }
 
+/* a CPython 3.11+ process gets its layout into the kernel, once */
+static void check_python(struct bpf_record *rec, struct bpf_process *pr,
+			 const struct bpf_sample *s)
+{
+	struct bpf_python_config cfg;
+
+	if (pr->python_asked && (pr->python != BPF_PYTHON_LATER ||
+	    s->time_ns - pr->python_asked_ns < PYTHON_RETRY_NS))
+		return;
+	pr->python_asked = 1;
+	pr->python_asked_ns = s->time_ns;
+	pr->python = bpf_python_setup(rec->python, (pid_t)s->pid, &cfg);
+	if (pr->python == BPF_PYTHON_YES &&
+	    rec->python_config(rec->python_ctx, (pid_t)s->pid, &cfg) < 0)
+		pr->python = BPF_PYTHON_NO;
+}
+
 void bpf_record_sample(void *ctx, const struct bpf_sample *s)
 {
 	struct bpf_record *rec = ctx;
@@ -170,7 +205,7 @@ void bpf_record_sample(void *ctx, const struct bpf_sample *s)
 		PERFDATA_S_CALLCHAIN;
 	uint32_t kn = s->kernel_nr, un = s->user_nr, stack = 0, thread;
 	char comm[sizeof(s->comm) + 1];
-	size_t n = 0, nf;
+	size_t n = 0, nf, np = 0;
 
 	if (kn > BPF_SAMPLER_MAX_FRAMES)
 		kn = BPF_SAMPLER_MAX_FRAMES;
@@ -179,8 +214,14 @@ void bpf_record_sample(void *ctx, const struct bpf_sample *s)
 	memcpy(comm, s->comm, sizeof(s->comm));
 	comm[sizeof(s->comm)] = '\0';
 	check_maps(rec, pr, s);
+	check_python(rec, pr, s);
 	if (rec->roots && !pr->root)
 		name_root(rec, pr, (pid_t)s->pid, comm);
+	/* a Python thread: its Python frames stand for its user stack */
+	if (s->python_nr)
+		np = bpf_python_frames(rec->python, s, rec->pyframes,
+				       BPF_SAMPLER_MAX_PYTHON,
+				       &rec->python_unknown);
 
 	/* leaf first, as the kernel gives a callchain */
 	if (kn) {
@@ -188,7 +229,9 @@ void bpf_record_sample(void *ctx, const struct bpf_sample *s)
 		memcpy(rec->chain + n, s->kernel, kn * sizeof(uint64_t));
 		n += kn;
 	}
-	if (s->stack_len) {	/* the user part from the stack copy */
+	if (np) {
+		/* no user part: the Python frames are */
+	} else if (s->stack_len) {	/* the user part from the stack copy */
 		rec->chain[n++] = PERFDATA_CONTEXT_USER;
 		sample_type |= PERFDATA_S_REGS_USER | PERFDATA_S_STACK_USER;
 	} else if (un) {
@@ -211,7 +254,7 @@ void bpf_record_sample(void *ctx, const struct bpf_sample *s)
 	r.sample.ip = kn ? s->kernel[0] : un ? s->user[0] : 0;
 	r.sample.callchain = (const unsigned char *)rec->chain;
 	r.sample.nr_callchain = n;
-	if (s->stack_len) {
+	if (s->stack_len && !np) {
 		r.sample.regs_abi = 2;	/* PERF_SAMPLE_REGS_ABI_64 */
 		r.sample.regs = (const unsigned char *)s->regs;
 		r.sample.regs_mask = (1ULL << BPF_SAMPLER_REGS) - 1;
@@ -222,12 +265,14 @@ void bpf_record_sample(void *ctx, const struct bpf_sample *s)
 	}
 	nf = n ? perf_stack_build(rec->stack, &r, sample_type, comm,
 				  rec->frames, NULL, MAX_FRAMES, NULL) : 0;
-	if (!nf && !rec->roots) {
+	if (!nf && !np && !rec->roots) {
 		record_stats_error(rec->stats, RECORD_ERROR_NO_FRAMES);
 		return;
 	}
 	if (rec->roots)
 		stack = profile_stack_push(rec->p, stack, pr->root);
+	for (size_t i = 0; i < np; i++)
+		stack = profile_stack_push(rec->p, stack, rec->pyframes[i]);
 	for (size_t i = 0; i < nf; i++)
 		stack = profile_stack_push(rec->p, stack, rec->frames[i]);
 	thread = profile_thread(rec->p, s->pid, s->tid, comm);

@@ -4,7 +4,9 @@
  * the perf_event engine's builder (perf/stack.h over symbols/), under a
  * root frame "name (PID)" -- "name (PID) [CONTAINER]" for a process in
  * another pid namespace (proc/container.h) -- when the recording covers
- * more than one process (-a, --subprocesses).  Never prints.
+ * more than one process (-a, --subprocesses).  A CPython 3.11+ thread's
+ * user frames are its Python frames, walked by the kernel
+ * (bpf_python.h), with the kernel's frames above them.  Never prints.
  */
 #ifndef SCORCH_ENGINES_BPF_BPF_RECORD_H
 #define SCORCH_ENGINES_BPF_BPF_RECORD_H
@@ -12,12 +14,21 @@
 #include "engines/engine.h"
 
 struct bpf_sample;
+struct bpf_python_config;
 struct bpf_record;
 
-/* The profile and stats outlive the recorder. */
+/* Hands a CPython process's layout to the kernel (bpf_load.h's
+ * bpf_sampler_set_python); 0 or -1. */
+typedef int (*bpf_python_config_fn)(void *ctx, pid_t pid,
+				    const struct bpf_python_config *cfg);
+
+/* The profile and stats outlive the recorder; python_config (ctx) is
+ * called for each CPython 3.11+ process sampled. */
 struct bpf_record *bpf_record_new(struct profile *p,
 				  const struct record_options *o,
-				  struct record_stats *stats);
+				  struct record_stats *stats,
+				  bpf_python_config_fn python_config,
+				  void *ctx);
 void bpf_record_free(struct bpf_record *rec);
 
 /* Loads pid's maps and objects before its first sample. */

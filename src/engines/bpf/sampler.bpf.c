@@ -33,6 +33,14 @@ struct {
 	__type(value, __u8);
 } targets SEC(".maps");
 
+/* pid -> its CPython's layout: walk its Python frames */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BPF_SAMPLER_MAX_TARGETS);
+	__type(key, __u32);
+	__type(value, struct bpf_python_config);
+} pythons SEC(".maps");
+
 /* BPF_SAMPLER_COUNT_* counters, per CPU */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -101,6 +109,104 @@ static void copy_user_stack(struct bpf_sample *s)
 }
 #endif
 
+static __u64 read_u64(__u64 addr)
+{
+	__u64 v = 0;
+
+	if (bpf_probe_read_user(&v, sizeof(v), (void *)addr))
+		return 0;
+	return v;
+}
+
+/* A Python walk in progress: bpf_loop's callbacks are verified once,
+ * not once per iteration, which keeps the program within the verifier's
+ * budget whatever the limits. */
+struct python_walk {
+	const struct bpf_python_config *c;
+	struct bpf_sample *s;
+	__u64 at;		/* thread state, then frame; 0 = done */
+	__u32 tid;
+	__u32 n;
+	int found;
+};
+
+/* one step through the interpreter's thread list, by native id */
+static long thread_step(__u32 i, void *data)
+{
+	struct python_walk *w = data;
+	__u32 id = 0;
+
+	if (!w->at)
+		return 1;
+	bpf_probe_read_user(&id, sizeof(id),
+			    (void *)(w->at + w->c->tstate_native_id));
+	if (id == w->tid) {
+		w->found = 1;
+		return 1;
+	}
+	w->at = read_u64(w->at + w->c->tstate_next);
+	return 0;
+}
+
+/* one frame: its code object and instruction, then its caller */
+static long frame_step(__u32 i, void *data)
+{
+	struct python_walk *w = data;
+	const struct bpf_python_config *c = w->c;
+	__u64 code;
+	__u32 n = w->n;
+	__u8 owner = 0;
+
+	if (!w->at)
+		return 1;
+	if (c->frame_owner >= 0 && c->frame_skip_owner) {
+		bpf_probe_read_user(&owner, 1,
+				    (void *)(w->at + (__u32)c->frame_owner));
+		if (owner >= c->frame_skip_owner) {
+			w->at = read_u64(w->at + c->frame_back);
+			return 0;
+		}
+	}
+	if (n >= BPF_SAMPLER_MAX_PYTHON)
+		return 1;
+	code = read_u64(w->at + c->frame_code);
+	if (c->frame_code_tagged)
+		code &= ~3ULL;
+	w->s->python[n].code = code;
+	w->s->python[n].instr = read_u64(w->at + c->frame_instr);
+	w->n = n + 1;
+	w->at = read_u64(w->at + c->frame_back);
+	return 0;
+}
+
+/* the current thread's Python frames, innermost first, into s */
+static void walk_python(struct bpf_sample *s, __u32 tgid, __u32 tid)
+{
+	struct python_walk w = { 0 };
+	__u64 interp;
+
+	s->python_nr = 0;
+	w.c = bpf_map_lookup_elem(&pythons, &tgid);
+	if (!w.c)
+		return;
+	w.s = s;
+	w.tid = tid;
+	interp = read_u64(w.c->interp_head);
+	if (!interp)
+		return;
+	w.at = read_u64(interp + w.c->interp_threads_head);
+	bpf_loop(BPF_SAMPLER_MAX_THREADS, thread_step, &w, 0);
+	if (!w.found)
+		return;
+	w.at = read_u64(w.at + w.c->tstate_frame);
+	if (w.at && w.c->cframe_current >= 0)
+		w.at = read_u64(w.at + (__u32)w.c->cframe_current);
+	bpf_loop(BPF_SAMPLER_MAX_PYTHON + 16, frame_step, &w, 0);
+	if (w.at)
+		count(BPF_SAMPLER_COUNT_PY_CUT);
+	s->python_nr = w.n;
+}
+
 SEC("perf_event")
 int sample(struct bpf_perf_event_data *ctx)
 {
@@ -134,6 +240,7 @@ int sample(struct bpf_perf_event_data *ctx)
 	if (s->user_nr == BPF_SAMPLER_MAX_FRAMES)
 		count(BPF_SAMPLER_COUNT_TRUNCATED);
 	copy_user_stack(s);
+	walk_python(s, tgid, tid);
 	bpf_ringbuf_submit(s, 0);
 	return 0;
 }

@@ -21,6 +21,9 @@
 #define BPF_SAMPLER_REGS	24	/* perf's x86-64 user register order
 					   (unwind/unwind.h UNWIND_REG_*) */
 
+#define BPF_SAMPLER_MAX_PYTHON	128	/* Python frames walked per sample */
+#define BPF_SAMPLER_MAX_THREADS	256	/* thread states looked through */
+
 /* counters[] slots */
 #define BPF_SAMPLER_COUNT_LOST		0	/* ring buffer full: sample
 						   dropped */
@@ -28,7 +31,37 @@
 						   limit */
 #define BPF_SAMPLER_COUNT_UNFOLLOWED	2	/* a child not added (the
 						   target table is full) */
-#define BPF_SAMPLER_COUNTERS		3
+#define BPF_SAMPLER_COUNT_PY_CUT		3	/* Python stack at the frame
+						   limit: outermost frames left
+						   out */
+#define BPF_SAMPLER_COUNTERS		4
+
+/*
+ * Where one process's CPython (3.11+) keeps a thread's frames, from the
+ * layout the Python reader chose for it (python/layouts.h), handed in
+ * per process (the pythons map, keyed by pid).
+ */
+struct bpf_python_config {
+	__u64 interp_head;		/* address of the first interpreter
+					   pointer (_PyRuntime.interpreters.head) */
+	__u32 interp_threads_head;	/* PyInterpreterState: threads.head */
+	__u32 tstate_next;		/* PyThreadState */
+	__u32 tstate_native_id;
+	__u32 tstate_frame;
+	__s32 cframe_current;		/* >= 0: tstate_frame is a cframe */
+	__u32 frame_back;		/* _PyInterpreterFrame */
+	__u32 frame_code;
+	__u32 frame_instr;
+	__s32 frame_owner;		/* -1: none */
+	__u32 frame_skip_owner;		/* skip owners >= this, 0 = never */
+	__u32 frame_code_tagged;	/* clear the low 2 bits of the code */
+};
+
+/* A Python frame as the kernel saw it: resolved in user space. */
+struct bpf_python_frame {
+	__u64 code;			/* the code object's address */
+	__u64 instr;			/* its instruction pointer */
+};
 
 /* One sample, as the program writes it.  Stacks leaf first.  With
  * stack_len > 0 the user part is unwound in user space from regs and
@@ -39,7 +72,9 @@ struct bpf_sample {
 	__u64 cgroup_id;
 	char comm[16];			/* the thread's name */
 	__u32 kernel_nr, user_nr;	/* entries used below */
-	__u32 stack_len, pad;		/* bytes of stack[] copied */
+	__u32 stack_len;		/* bytes of stack[] copied */
+	__u32 python_nr;		/* Python frames, innermost first */
+	struct bpf_python_frame python[BPF_SAMPLER_MAX_PYTHON];
 	__u64 kernel[BPF_SAMPLER_MAX_FRAMES];
 	__u64 user[BPF_SAMPLER_MAX_FRAMES];
 	__u64 regs[BPF_SAMPLER_REGS];	/* user registers at the sample */
