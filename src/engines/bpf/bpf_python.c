@@ -19,6 +19,13 @@
 #include "util/pidtable.h"
 #include "util/xalloc.h"
 
+/* a cached code object is checked again after this long (as the
+ * Python reader does, python/stack.c) */
+#define CODE_RECHECK_NS 20000000
+/* ... and at every sample while it is this young: the start-up frees
+ * code objects whose addresses the program's own code then takes */
+#define CODE_YOUNG_NS 1000000000
+
 struct bpf_python {
 	struct profile *p;
 	int no_lines;
@@ -101,7 +108,8 @@ enum bpf_python_setup bpf_python_setup(struct bpf_python *bp, pid_t pid,
 			return BPF_PYTHON_NO;
 		enum pyread_status st = pyreader_open(pid, r, NULL);
 
-		if (st == PYREAD_NOT_READY)
+		/* a python* starting up may not show its runtime yet */
+		if (st == PYREAD_NOT_READY || st == PYREAD_NOT_PYTHON)
 			return BPF_PYTHON_LATER;
 		if (st != PYREAD_OK)
 			return BPF_PYTHON_NO;
@@ -152,21 +160,60 @@ static int frame_line(const struct py_layout *l, struct pycode *code,
 	return code->last_line;
 }
 
+/*
+ * A code object's address is reused once it is freed (the start-up's
+ * modules are): cached codes not checked for CODE_RECHECK_NS, or young
+ * and not checked since this sample, are checked against the target, all
+ * in one read, and reloaded when they changed.
+ */
+static void check_codes(struct pyreader *r, struct pycode **codes, size_t n,
+			int64_t now)
+{
+	struct pycode *due[BPF_SAMPLER_MAX_PYTHON];
+	size_t nd = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t j;
+
+		if (!codes[i] ||
+		    (now - codes[i]->checked_ns < CODE_RECHECK_NS &&
+		     (now - codes[i]->loaded_ns >= CODE_YOUNG_NS ||
+		      codes[i]->checked_ns >= now)))
+			continue;
+		for (j = 0; j < nd && due[j] != codes[i]; j++)
+			;
+		if (j == nd)
+			due[nd++] = codes[i];
+	}
+	if (!nd || pycode_validate(&r->codes, r->pid, &r->layout, due, nd) < 0)
+		return;
+	for (size_t i = 0; i < nd; i++)
+		due[i]->checked_ns = now;
+}
+
 size_t bpf_python_frames(struct bpf_python *bp, const struct bpf_sample *s,
 			 uint32_t *out, size_t room, unsigned long *unknown)
 {
 	uint32_t id = pid_table_find(&bp->pids, s->pid);
 	struct pyreader *r = id ? bp->readers[id - 1] : NULL;
 	uint32_t nr = s->python_nr, n = 0;
+	struct pycode *codes[BPF_SAMPLER_MAX_PYTHON];
 
 	if (!r || !nr)
 		return 0;
 	if (nr > BPF_SAMPLER_MAX_PYTHON)
 		nr = BPF_SAMPLER_MAX_PYTHON;
+	for (uint32_t i = 0; i < nr; i++) {
+		codes[i] = pycode_get(&r->codes, r->pid, &r->layout,
+				      s->python[i].code);
+		if (codes[i] && !codes[i]->loaded_ns)	/* just read */
+			codes[i]->checked_ns = codes[i]->loaded_ns =
+				(int64_t)s->time_ns;
+	}
+	check_codes(r, codes, nr, (int64_t)s->time_ns);
 	for (uint32_t i = nr; i-- > 0 && n < room;) {
 		const struct bpf_python_frame *pf = &s->python[i];
-		struct pycode *code = pycode_get(&r->codes, r->pid, &r->layout,
-						 pf->code);
+		struct pycode *code = codes[i];
 		struct frame f;
 
 		if (!code) {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engines/bpf/bpf_python.h"
 #include "engines/bpf/bpf_record.h"
@@ -28,14 +29,22 @@
  * this often per process (it exec'd or mapped a library) */
 #define MAPS_RELOAD_NS (100 * 1000000LL)
 
-/* ask a process that is a CPython not ready yet again after this */
+/* ask a process that is a CPython not ready yet again after this; one
+ * that is not a CPython, when it has exec'd (looked at this often) */
 #define PYTHON_RETRY_NS (50 * 1000000LL)
+#define PYTHON_EXEC_CHECK_NS (200 * 1000000LL)
+/* a python* that never shows a runtime stops being asked after this */
+#define PYTHON_MAX_RETRIES 100
 
 struct bpf_process {
 	uint32_t root;			/* root frame, 0 = none yet */
 	enum bpf_python_setup python;	/* what setup said; NO = unasked */
 	int python_asked;
 	uint64_t python_asked_ns;
+	uint64_t exe_hash;		/* of /proc/PID/exe when asked */
+	char comm[16];			/* its main thread's, when its maps
+					   were read: a new one is an exec */
+	unsigned python_retries;
 	uint64_t maps_read_ns;		/* when /proc/PID/maps was read */
 	int maps_read;
 };
@@ -167,6 +176,16 @@ static void check_maps(struct bpf_record *rec, struct bpf_process *pr,
 
 	if (!pr->maps_read) {
 		read_maps(rec, pr, (pid_t)s->pid, s->time_ns);
+		if (s->pid == s->tid)
+			memcpy(pr->comm, s->comm, sizeof(pr->comm));
+		return;
+	}
+	/* the main thread's name changed: it exec'd (or renamed itself) */
+	if (s->pid == s->tid && memcmp(pr->comm, s->comm, sizeof(pr->comm))) {
+		memcpy(pr->comm, s->comm, sizeof(pr->comm));
+		read_maps(rec, pr, (pid_t)s->pid, s->time_ns);
+		unwinder_forget(rec->unwinder, (pid_t)s->pid);
+		pr->root = 0;
 		return;
 	}
 	if (!ip || s->time_ns - pr->maps_read_ns < MAPS_RELOAD_NS)
@@ -179,18 +198,53 @@ static void check_maps(struct bpf_record *rec, struct bpf_process *pr,
 	pr->root = 0;
 }
 
-/* a CPython 3.11+ process gets its layout into the kernel, once */
+/* what /proc/PID/exe names, hashed (0 when gone) */
+static uint64_t exe_hash(pid_t pid)
+{
+	char path[64], exe[4096];
+	ssize_t n;
+	uint64_t h = 1469598103934665603ULL;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	n = readlink(path, exe, sizeof(exe));
+	for (ssize_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)exe[i]) * 1099511628211ULL;
+	return n > 0 ? h : 0;
+}
+
+/* a CPython 3.11+ process gets its layout into the kernel, once; a
+ * process that was not one yet (a spawned target sampled before its
+ * exec, a launcher) is asked again once it has exec'd */
 static void check_python(struct bpf_record *rec, struct bpf_process *pr,
 			 const struct bpf_sample *s)
 {
 	struct bpf_python_config cfg;
+	uint64_t h;
 
-	if (pr->python_asked && (pr->python != BPF_PYTHON_LATER ||
-	    s->time_ns - pr->python_asked_ns < PYTHON_RETRY_NS))
+	if (pr->python == BPF_PYTHON_YES)
 		return;
+	if (pr->python_asked) {
+		uint64_t since = s->time_ns - pr->python_asked_ns;
+
+		if (since < (pr->python == BPF_PYTHON_LATER ?
+			     PYTHON_RETRY_NS : PYTHON_EXEC_CHECK_NS))
+			return;
+		pr->python_asked_ns = s->time_ns;
+		if (pr->python == BPF_PYTHON_NO) {
+			h = exe_hash((pid_t)s->pid);
+			if (h == pr->exe_hash)
+				return;
+			pr->exe_hash = h;
+		}
+	} else {
+		pr->exe_hash = exe_hash((pid_t)s->pid);
+	}
 	pr->python_asked = 1;
 	pr->python_asked_ns = s->time_ns;
 	pr->python = bpf_python_setup(rec->python, (pid_t)s->pid, &cfg);
+	if (pr->python == BPF_PYTHON_LATER &&
+	    ++pr->python_retries > PYTHON_MAX_RETRIES)
+		pr->python = BPF_PYTHON_NO;
 	if (pr->python == BPF_PYTHON_YES &&
 	    rec->python_config(rec->python_ctx, (pid_t)s->pid, &cfg) < 0)
 		pr->python = BPF_PYTHON_NO;
