@@ -1,8 +1,9 @@
 #!/bin/bash
 # record_bpf.sh - the BPF engine (engines/bpf/): `record -a` while a 3:1
-# C program built without frame pointers and a Python program run (each
-# under its own "name (PID)" root, the C split within 5 points: its user
-# stacks are copied by the BPF program and unwound with DWARF);
+# C program built without frame pointers and a 3:1 Python 3.12 program
+# run, each under its own "name (PID)" root with its split within 5
+# points (the C user stacks copied by the BPF program and unwound with
+# DWARF, the Python frames walked by the kernel);
 # `--engine bpf` on a spawned and an attached program, --subprocesses,
 # a process that exits during -a, one in its own pid namespace (its root
 # names the container), `top -a`; and without permission (as nobody)
@@ -51,19 +52,23 @@ wait_for_exec $cpid split 10
 if "$SCORCH" record -q -a -d 3 -F 199 -o "$WORK/all.folded" 2>"$WORK/all.err"; then
 	near75 bpf_all_c_split $(split_of "$WORK/all.folded" "split ($cpid)")
 	if [ -z "$ppid" ]; then
-		skip bpf_all_python_root "no pyenv 3.12 build"
+		skip bpf_all_python_split "no pyenv 3.12 build"
 	else
-		# (pyenv's python3 is the process name: the link exec'd)
-		n=$(awk -v root="python3 ($ppid);" 'index($0, root) == 1 { n += $NF } END { print n + 0 }' "$WORK/all.folded")
-		if [ "$n" -ge 40 ]; then
-			ok "bpf_all_python_root ($n samples under python3 ($ppid))"
+		# (pyenv's python3 is the process name: the link exec'd); its
+		# Python frames walked by the kernel
+		set -- $(awk -v root="python3 ($ppid);" 'index($0, root) == 1 {
+			if ($0 ~ /;Ledger\.tally \(/) t += $NF; else if ($0 ~ /;café_λ \(/) c += $NF }
+			END { printf "%d %d", t, c }' "$WORK/all.folded")
+		if [ $(($1 + $2)) -ge 40 ] && [ $(($1 * 100)) -ge $((($1 + $2) * 70)) ] &&
+		   [ $(($1 * 100)) -le $((($1 + $2) * 80)) ]; then
+			ok "bpf_all_python_split (tally $1, café_λ $2 under python3 ($ppid))"
 		else
-			fail bpf_all_python_root "$n samples under 'python3 ($ppid)': $(cut -d';' -f1 "$WORK/all.folded" | sort | uniq -c | sort -rn | head -5)"
+			fail bpf_all_python_split "tally $1, café_λ $2 under 'python3 ($ppid)': $(grep -F "python3 ($ppid)" "$WORK/all.folded" | sort -t' ' -k3 -nr | head -3)"
 		fi
 	fi
 else
 	fail bpf_all_c_split "$(tail -n 3 "$WORK/all.err")"
-	fail bpf_all_python_root "record -a failed"
+	fail bpf_all_python_split "record -a failed"
 fi
 kill $cpid $ppid 2>/dev/null
 wait $cpid $ppid 2>/dev/null
