@@ -8,6 +8,7 @@
  * the target; -a has no other engine and fails with that line.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -179,6 +180,14 @@ static int bpf_run(struct engine_run *r, struct profile *p,
 	if (bpf_sampler_counter(st->sampler, BPF_SAMPLER_COUNT_UNFOLLOWED))
 		warning("bpf: children not followed, the table of %d processes is full (record fewer processes)",
 			BPF_SAMPLER_MAX_TARGETS);
+	if (getenv("SCORCH_BPF_STATS")) {	/* bench/bpf.sh */
+		uint64_t runs = 0, ns = 0;
+
+		bpf_sampler_run_time(st->sampler, &runs, &ns);
+		fprintf(stderr, "scorch: bpf: %lu samples, program ran %llu times for %llu ns (kernel.bpf_stats_enabled=1 to count)\n",
+			stats->samples, (unsigned long long)runs,
+			(unsigned long long)ns);
+	}
 	bpf_record_free(rec);
 	free_state(r);
 	return ret;

@@ -235,3 +235,17 @@ uint64_t bpf_sampler_counter(struct bpf_sampler *s, unsigned which)
 	free(values);
 	return sum;
 }
+
+int bpf_sampler_run_time(struct bpf_sampler *s, uint64_t *runs, uint64_t *ns)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(bpf_program__fd(s->skel->progs.sample),
+				   &info, &len))
+		return -1;
+	*runs = info.run_cnt;
+	*ns = info.run_time_ns;
+	return 0;
+}

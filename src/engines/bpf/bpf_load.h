@@ -52,4 +52,9 @@ int bpf_sampler_read(struct bpf_sampler *s, int timeout_ms, bpf_sample_fn fn,
 /* The program's BPF_SAMPLER_COUNT_* counter, summed over CPUs. */
 uint64_t bpf_sampler_counter(struct bpf_sampler *s, unsigned which);
 
+/* The kernel's count of program runs and their total time in ns
+ * (nonzero only while sysctl kernel.bpf_stats_enabled is 1).  0 or -1. */
+int bpf_sampler_run_time(struct bpf_sampler *s, uint64_t *runs,
+			 uint64_t *ns);
+
 #endif

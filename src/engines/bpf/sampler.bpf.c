@@ -235,12 +235,19 @@ int sample(struct bpf_perf_event_data *ctx)
 		if (n > 0)
 			s->kernel_nr = n / sizeof(__u64);
 	}
+	/* a Python thread's frames stand for its user stack: the native
+	 * one is neither walked nor copied (the costliest part) */
+	walk_python(s, tgid, tid);
+	s->user_nr = 0;
+	s->stack_len = 0;
+	if (s->python_nr)
+		goto submit;
 	n = bpf_get_stack(ctx, s->user, sizeof(s->user), BPF_F_USER_STACK);
 	s->user_nr = n > 0 ? n / sizeof(__u64) : 0;
 	if (s->user_nr == BPF_SAMPLER_MAX_FRAMES)
 		count(BPF_SAMPLER_COUNT_TRUNCATED);
 	copy_user_stack(s);
-	walk_python(s, tgid, tid);
+submit:
 	bpf_ringbuf_submit(s, 0);
 	return 0;
 }
