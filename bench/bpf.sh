@@ -2,7 +2,8 @@
 # bpf.sh - what the BPF engine costs, next to the Python reader, in one
 # run: attach to tests/programs/split.py under pyenv's CPython 3.12 and
 # record -F 1000 for SECS seconds with --engine bpf and with the reader
-# (the default engine); then record the whole machine (-a) at 99 Hz.
+# (the default engine); then record the whole machine (-a) at 99 Hz while
+# that program still runs.
 # µs/sample = (scorch's user + sys CPU from GNU time, start-up and symbol
 # loading included, + the BPF program's own run time from the kernel's
 # BPF statistics, switched on for the run) / samples written.  The
@@ -48,11 +49,12 @@ for engine in bpf python; do
 		"$(awk -v c="$1" -v b="$2" -v n="$3" 'BEGIN {if (n) printf "%.1f", 1e6 * (c + b) / n; else print "-"}')" \
 		"$(awk -v c="$1" -v b="$2" -v s="$SECS" -v k="$(nproc)" 'BEGIN {printf "%.2f", 100 * (c + b) / (s * k)}')"
 done
-kill "$pid" 2>/dev/null
-wait "$pid" 2>/dev/null
-pid=
+# the whole machine, with the Python program still busy on one CPU
 set -- $(run -a -F 99 -d "$SECS")
 printf '%-34s %8s %8s %8s %10s %9s\n' "bpf -a (every process, 99 Hz)" "$1" "$2" "$3" \
 	"$(awk -v c="$1" -v b="$2" -v n="$3" 'BEGIN {if (n) printf "%.1f", 1e6 * (c + b) / n; else print "-"}')" \
 	"$(awk -v c="$1" -v b="$2" -v s="$SECS" -v k="$(nproc)" 'BEGIN {printf "%.2f", 100 * (c + b) / (s * k)}')"
+kill "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+pid=
 echo "(the python row's CPU includes its process_vm_readv system calls; the bpf rows' BPF s is the program's run time)"

@@ -93,9 +93,12 @@ static void say_why(struct strbuf *why, const char *step, int e)
 static int ring_sample(void *ctx, void *data, size_t size)
 {
 	struct bpf_sampler *s = ctx;
+	const struct bpf_sample *sample = data;
 
-	if (size >= sizeof(struct bpf_sample)) {
-		s->fn(s->fn_ctx, data);
+	/* a record ends after its stack copy (sampler.h) */
+	if (size >= BPF_SAMPLE_HEADER_SIZE &&
+	    sample->stack_len <= size - BPF_SAMPLE_HEADER_SIZE) {
+		s->fn(s->fn_ctx, sample);
 		s->handled++;
 	}
 	return 0;

@@ -33,6 +33,14 @@ struct {
 	__type(value, __u8);
 } targets SEC(".maps");
 
+/* the sample being built, per CPU: only its filled part is sent */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bpf_sample);
+} scratch SEC(".maps");
+
 /* pid -> its CPython's layout: walk its Python frames */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -213,17 +221,17 @@ int sample(struct bpf_perf_event_data *ctx)
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32, tid = (__u32)id;
 	struct bpf_sample *s;
+	__u32 zero = 0;
+	__u64 size;
 	long n;
 
 	if (!tgid)	/* the idle task */
 		return 0;
 	if (!every_process && !bpf_map_lookup_elem(&targets, &tgid))
 		return 0;
-	s = bpf_ringbuf_reserve(&samples, sizeof(*s), 0);
-	if (!s) {
-		count(BPF_SAMPLER_COUNT_LOST);
+	s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s)
 		return 0;
-	}
 	s->pid = tgid;
 	s->tid = tid;
 	s->time_ns = bpf_ktime_get_ns();
@@ -248,7 +256,12 @@ int sample(struct bpf_perf_event_data *ctx)
 		count(BPF_SAMPLER_COUNT_TRUNCATED);
 	copy_user_stack(s);
 submit:
-	bpf_ringbuf_submit(s, 0);
+	/* only the part of the stack copy that was filled goes out */
+	size = BPF_SAMPLE_HEADER_SIZE + s->stack_len;
+	if (size > sizeof(*s))
+		size = sizeof(*s);
+	if (bpf_ringbuf_output(&samples, s, size, 0))
+		count(BPF_SAMPLER_COUNT_LOST);
 	return 0;
 }
 

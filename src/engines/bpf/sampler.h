@@ -63,7 +63,7 @@ struct bpf_python_frame {
 	__u64 instr;			/* its instruction pointer */
 };
 
-/* One sample, as the program writes it.  Stacks leaf first.  With
+/* One sample, as the program builds it.  Stacks leaf first.  With
  * stack_len > 0 the user part is unwound in user space from regs and
  * stack (DWARF CFI, unwind/), user[] (frame pointers) otherwise. */
 struct bpf_sample {
@@ -80,5 +80,10 @@ struct bpf_sample {
 	__u64 regs[BPF_SAMPLER_REGS];	/* user registers at the sample */
 	__u8 stack[BPF_SAMPLER_STACK_BYTES];	/* from regs' sp up */
 };
+
+/* A record in the ring is the sample up to its stack copy, then the
+ * stack_len bytes copied. */
+#define BPF_SAMPLE_HEADER_SIZE \
+	((unsigned long)&((struct bpf_sample *)0)->stack)
 
 #endif
