@@ -69,6 +69,30 @@ static struct pyreader **slot(struct bpf_python *bp, pid_t pid)
 	return &bp->readers[id - 1];
 }
 
+int bpf_python_config_from_layout(const struct py_layout *l, uint64_t runtime,
+				  struct bpf_python_config *cfg)
+{
+	/* the kernel finds a thread by its native id (3.11+) and walks
+	 * interpreter frames; older versions keep their native stacks */
+	if (!l->interpreter_frames || !l->tstate_native_id ||
+	    l->static_heads || !runtime)
+		return -1;
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->interp_head = runtime + l->runtime_interp_head;
+	cfg->interp_threads_head = l->interp_threads_head;
+	cfg->tstate_next = l->tstate_next;
+	cfg->tstate_native_id = l->tstate_native_id;
+	cfg->tstate_frame = l->tstate_frame;
+	cfg->cframe_current = l->cframe_current;
+	cfg->frame_back = l->frame_back;
+	cfg->frame_code = l->frame_code;
+	cfg->frame_instr = l->frame_lasti;
+	cfg->frame_owner = l->frame_owner;
+	cfg->frame_skip_owner = (__u32)l->frame_skip_owner;
+	cfg->frame_code_tagged = (__u32)l->frame_code_tagged;
+	return 0;
+}
+
 /* its executable is named python*, or it maps a libpython */
 static int looks_like_python(pid_t pid)
 {
@@ -101,12 +125,12 @@ enum bpf_python_setup bpf_python_setup(struct bpf_python *bp, pid_t pid,
 				       struct bpf_python_config *cfg)
 {
 	struct pyreader **r = slot(bp, pid);
-	const struct py_layout *l;
+	enum pyread_status st;
 
 	if (!*r) {
 		if (!looks_like_python(pid))
 			return BPF_PYTHON_NO;
-		enum pyread_status st = pyreader_open(pid, r, NULL);
+		st = pyreader_open(pid, r, NULL);
 
 		/* a python* starting up may not show its runtime yet */
 		if (st == PYREAD_NOT_READY || st == PYREAD_NOT_PYTHON)
@@ -114,28 +138,12 @@ enum bpf_python_setup bpf_python_setup(struct bpf_python *bp, pid_t pid,
 		if (st != PYREAD_OK)
 			return BPF_PYTHON_NO;
 	}
-	l = &(*r)->layout;
-	/* the kernel finds a thread by its native id (3.11+) and walks
-	 * interpreter frames; older versions keep their native stacks */
-	if (!l->interpreter_frames || !l->tstate_native_id ||
-	    l->static_heads) {
+	if (bpf_python_config_from_layout(&(*r)->layout, (*r)->runtime,
+					  cfg) < 0) {
 		pyreader_close(*r);
 		*r = NULL;
 		return BPF_PYTHON_NO;
 	}
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->interp_head = (*r)->runtime + l->runtime_interp_head;
-	cfg->interp_threads_head = l->interp_threads_head;
-	cfg->tstate_next = l->tstate_next;
-	cfg->tstate_native_id = l->tstate_native_id;
-	cfg->tstate_frame = l->tstate_frame;
-	cfg->cframe_current = l->cframe_current;
-	cfg->frame_back = l->frame_back;
-	cfg->frame_code = l->frame_code;
-	cfg->frame_instr = l->frame_lasti;
-	cfg->frame_owner = l->frame_owner;
-	cfg->frame_skip_owner = (__u32)l->frame_skip_owner;
-	cfg->frame_code_tagged = (__u32)l->frame_code_tagged;
 	return BPF_PYTHON_YES;
 }
 

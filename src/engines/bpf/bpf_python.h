@@ -33,6 +33,14 @@ enum bpf_python_setup {
 enum bpf_python_setup bpf_python_setup(struct bpf_python *bp, pid_t pid,
 				       struct bpf_python_config *cfg);
 
+/* The kernel's walk of a CPython with layout l and _PyRuntime at
+ * runtime (python/layouts.h) into *cfg.  0, or -1 for a version the
+ * kernel does not walk (before 3.11: no native thread id, no
+ * interpreter frames). */
+struct py_layout;
+int bpf_python_config_from_layout(const struct py_layout *l, uint64_t runtime,
+				  struct bpf_python_config *cfg);
+
 /* The sample's Python frames, outermost first, into out[0..room).
  * Returns how many; unreadable code objects are counted in *unknown. */
 size_t bpf_python_frames(struct bpf_python *bp, const struct bpf_sample *s,
