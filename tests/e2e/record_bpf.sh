@@ -6,10 +6,11 @@
 # DWARF, the Python frames walked by the kernel);
 # `--engine bpf` on a spawned and an attached program, --subprocesses,
 # a process that exits during -a, one in its own pid namespace (its root
-# names the container), `top -a`; and without permission (as nobody)
+# names the container) and a Python there (its frames walked with the
+# namespace's thread ids), `top -a`; and without permission (as nobody)
 # one line and the other engines, or for -a one error.
 . "$(dirname "$0")/lib.sh"
-plan 9
+plan 10
 PROGS=$TOP/tests/programs
 
 if [ "$(id -u)" != 0 ]; then
@@ -121,6 +122,10 @@ epid=$!
 if command -v unshare >/dev/null; then
 	unshare --pid --fork --mount-proc "$WORK/split" 2 >/dev/null &
 	upid=$!
+	if [ -n "$py" ]; then
+		unshare --pid --fork --mount-proc "$py" "$PROGS/split.py" 1 >/dev/null &
+		uppid=$!
+	fi
 fi
 wait $epid
 wait $spid
@@ -142,6 +147,18 @@ if [ -n "${upid:-}" ]; then
 	fi
 else
 	missing bpf_container_root "no unshare"
+fi
+# a Python in its container: its thread ids are its namespace's
+if [ -n "${uppid:-}" ]; then
+	wait $uppid
+	n=$(awk '/^python3 \([0-9]+\) \[pidns:[0-9]+\];.*;Ledger\.tally \(/ { n += $NF } END { print n + 0 }' "$WORK/exit.folded")
+	if [ "$n" -ge 20 ]; then
+		ok "bpf_container_python ($n samples in Ledger.tally under a python3 (PID) [pidns:N] root)"
+	else
+		fail bpf_container_python "$n samples in Ledger.tally: $(grep -E '^python3 \([0-9]+\) \[' "$WORK/exit.folded" | sort -t' ' -k4 -nr | head -n 3)"
+	fi
+else
+	skip bpf_container_python "no unshare or no pyenv 3.12 build"
 fi
 
 # ---- top -a ----------------------------------------------------------

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <string.h>
 
@@ -93,6 +94,21 @@ int bpf_python_config_from_layout(const struct py_layout *l, uint64_t runtime,
 	return 0;
 }
 
+/* a process in a pid namespace of its own: the kernel turns thread ids
+ * into that namespace's, which its thread states hold */
+static void set_pid_namespace(pid_t pid, struct bpf_python_config *cfg)
+{
+	char path[64];
+	struct stat them, us;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
+	if (stat(path, &them) < 0 || stat("/proc/self/ns/pid", &us) < 0 ||
+	    them.st_ino == us.st_ino)
+		return;
+	cfg->pidns_dev = (uint64_t)them.st_dev;
+	cfg->pidns_ino = (uint64_t)them.st_ino;
+}
+
 /* its executable is named python*, or it maps a libpython */
 static int looks_like_python(pid_t pid)
 {
@@ -144,6 +160,7 @@ enum bpf_python_setup bpf_python_setup(struct bpf_python *bp, pid_t pid,
 		*r = NULL;
 		return BPF_PYTHON_NO;
 	}
+	set_pid_namespace(pid, cfg);
 	return BPF_PYTHON_YES;
 }
 

@@ -199,6 +199,14 @@ static void walk_python(struct bpf_sample *s, __u32 tgid, __u32 tid)
 		return;
 	w.s = s;
 	w.tid = tid;
+	if (w.c->pidns_ino) {	/* a container: its own thread ids */
+		struct bpf_pidns_info ns = { 0 };
+
+		if (bpf_get_ns_current_pid_tgid(w.c->pidns_dev, w.c->pidns_ino,
+						&ns, sizeof(ns)))
+			return;
+		w.tid = ns.pid;
+	}
 	interp = read_u64(w.c->interp_head);
 	if (!interp)
 		return;

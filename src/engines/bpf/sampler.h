@@ -44,6 +44,9 @@
 struct bpf_python_config {
 	__u64 interp_head;		/* address of the first interpreter
 					   pointer (_PyRuntime.interpreters.head) */
+	__u64 pidns_dev, pidns_ino;	/* its pid namespace when not the
+					   kernel's first (its native ids are
+					   that namespace's), else 0 */
 	__u32 interp_threads_head;	/* PyInterpreterState: threads.head */
 	__u32 tstate_next;		/* PyThreadState */
 	__u32 tstate_native_id;
