@@ -5,12 +5,14 @@
 # points (the C user stacks copied by the BPF program and unwound with
 # DWARF, the Python frames walked by the kernel);
 # `--engine bpf` on a spawned and an attached program, --subprocesses,
+# --idle (a C program's own sleep share within 10 points, its waits
+# ending in the kernel's __schedule;[idle]),
 # a process that exits during -a, one in its own pid namespace (its root
 # names the container) and a Python there (its frames walked with the
 # namespace's thread ids), `top -a`; and without permission (as nobody)
 # one line and the other engines, or for -a one error.
 . "$(dirname "$0")/lib.sh"
-plan 10
+plan 11
 PROGS=$TOP/tests/programs
 
 if [ "$(id -u)" != 0 ]; then
@@ -159,6 +161,25 @@ if [ -n "${uppid:-}" ]; then
 	fi
 else
 	skip bpf_container_python "no unshare or no pyenv 3.12 build"
+fi
+
+# ---- --idle: off-CPU time from the scheduler's switches ---------------
+cc -O2 -g -o "$WORK/sleeper" "$PROGS/native_sleeper.c"
+if "$SCORCH" record -q --engine bpf --idle -F 200 -o "$WORK/idle.folded" -- \
+	"$WORK/sleeper" "$WORK/idle.own" 2>"$WORK/idle.err" && [ ! -s "$WORK/idle.err" ]; then
+	own=$(cat "$WORK/idle.own")
+	# total, nap's share, and the share of nap's samples ending [idle]
+	set -- $(awk '{ n = $NF; t += n; line = $0; sub(/ [0-9.]+$/, "", line)
+		if (line ~ /(^|;)nap(;|$)/) { s += n; if (line ~ /;__schedule;\[idle\]$/) i += n } }
+		END { if (!t) { print "0 0 0"; exit }
+		      printf "%d %.1f %.1f\n", t, 100 * s / t, s ? 100 * i / s : 0 }' "$WORK/idle.folded")
+	if [ "$1" -ge 100 ] && awk -v a="$2" -v b="$own" -v i="$3" 'BEGIN { d = a - b; exit !(d >= -10 && d <= 10 && i >= 95) }'; then
+		ok "bpf_idle (nap $2% of $1 samples, $3% ending in __schedule;[idle]; the program slept $own%)"
+	else
+		fail bpf_idle "nap $2% of $1 samples ($3% ending in [idle]), the program slept $own%: $(sort -t' ' -k2 -nr "$WORK/idle.folded" | head -n 2)"
+	fi
+else
+	fail bpf_idle "$(tail -n 3 "$WORK/idle.err")"
 fi
 
 # ---- top -a ----------------------------------------------------------

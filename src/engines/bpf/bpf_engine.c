@@ -68,6 +68,7 @@ static int bpf_prepare(struct engine_run *r)
 	so.every_process = o->system_wide;
 	so.follow_children = o->subprocesses;
 	so.no_kernel = o->no_kernel;
+	so.idle = o->idle;
 	st->sampler = bpf_sampler_open(&so, &st->why, &st->sampler_errno);
 	r->state = st;
 	/* a spawned target is in the table before its exec */
@@ -111,8 +112,6 @@ static int bpf_check(struct engine_run *r)
 	if (engine_refuse_python_modes(o) < 0)
 		return -1;
 	engine_warn_python_options(o);
-	if (o->idle)
-		warning("bpf engine: --idle is not supported yet, only on-CPU samples are recorded (drop --idle, or use --engine native)");
 	if (o->native)
 		warning("bpf engine: --native is not supported yet, Python frames show as the interpreter's native frames (use --engine mixed)");
 	return 0;
@@ -143,7 +142,7 @@ static int bpf_run(struct engine_run *r, struct profile *p,
 	engine_loop_start(&loop, o, stop, start);
 	last_alive = start;
 	for (;;) {
-		int64_t now;
+		int64_t now, before_read;
 
 		if (bpf_sampler_read(st->sampler, alive ? READ_TIMEOUT_MS : 0,
 				     bpf_record_sample, rec) < 0) {
@@ -151,6 +150,10 @@ static int bpf_run(struct engine_run *r, struct profile *p,
 				    strerror(errno));
 			break;
 		}
+		/* --idle: the switch-ins before this are all read */
+		before_read = ticker_now();
+		bpf_sampler_read(st->sampler, 0, bpf_record_sample, rec);
+		bpf_record_flush(rec, (uint64_t)before_read);
 		now = ticker_now();
 		if (engine_loop_done(&loop, p, now) || !alive)
 			break;
@@ -161,6 +164,7 @@ static int bpf_run(struct engine_run *r, struct profile *p,
 	}
 	end = ticker_now();
 	bpf_sampler_read(st->sampler, 0, bpf_record_sample, rec);	/* drain */
+	bpf_record_flush(rec, (uint64_t)end);	/* threads still blocked */
 	p->meta.duration_ns = end - start;
 	if (r->exec_ns)	/* its samples began at the exec */
 		p->meta.duration_ns += start - r->exec_ns;

@@ -29,6 +29,7 @@ struct bpf_sampler {
 	struct ring_buffer *ring;
 	int *events;			/* perf event fds, -1 for offline CPUs */
 	struct bpf_link **links;
+	struct bpf_link *fork_link, *switch_link;
 	int nr_cpus;
 	bpf_sample_fn fn;
 	void *fn_ctx;
@@ -95,9 +96,12 @@ static int ring_sample(void *ctx, void *data, size_t size)
 	struct bpf_sampler *s = ctx;
 	const struct bpf_sample *sample = data;
 
-	/* a record ends after its stack copy (sampler.h) */
-	if (size >= BPF_SAMPLE_HEADER_SIZE &&
-	    sample->stack_len <= size - BPF_SAMPLE_HEADER_SIZE) {
+	/* a record ends after its stack copy, a switch-in before the
+	 * stacks (sampler.h) */
+	if (size >= BPF_SAMPLE_SWITCH_SIZE &&
+	    (sample->kind == BPF_SAMPLE_SWITCH_IN ||
+	     (size >= BPF_SAMPLE_HEADER_SIZE &&
+	      sample->stack_len <= size - BPF_SAMPLE_HEADER_SIZE))) {
 		s->fn(s->fn_ctx, sample);
 		s->handled++;
 	}
@@ -121,15 +125,25 @@ struct bpf_sampler *bpf_sampler_open(const struct bpf_sampler_options *o,
 	s->skel->rodata->every_process = !!o->every_process;
 	s->skel->rodata->follow_children = !!o->follow_children;
 	s->skel->rodata->skip_kernel = !!o->no_kernel;
+	/* the hooks not asked for are not even loaded */
+	bpf_program__set_autoload(s->skel->progs.fork, !!o->follow_children);
+	bpf_program__set_autoload(s->skel->progs.switch_task, !!o->idle);
 	err = sampler__load(s->skel);
 	if (err) {
 		say_why(why, "the kernel refused the BPF program", -err);
 		goto fail;
 	}
 	if (o->follow_children) {
-		err = sampler__attach(s->skel);	/* the fork hook */
-		if (err) {
-			say_why(why, "cannot attach the fork hook", -err);
+		s->fork_link = bpf_program__attach(s->skel->progs.fork);
+		if (!s->fork_link) {
+			say_why(why, "cannot attach the fork hook", errno);
+			goto fail;
+		}
+	}
+	if (o->idle) {
+		s->switch_link = bpf_program__attach(s->skel->progs.switch_task);
+		if (!s->switch_link) {
+			say_why(why, "cannot attach to sched_switch", errno);
 			goto fail;
 		}
 	}
@@ -180,6 +194,8 @@ void bpf_sampler_close(struct bpf_sampler *s)
 	if (!s)
 		return;
 	ring_buffer__free(s->ring);
+	bpf_link__destroy(s->switch_link);
+	bpf_link__destroy(s->fork_link);
 	for (int cpu = 0; s->links && cpu < s->nr_cpus; cpu++)
 		bpf_link__destroy(s->links[cpu]);
 	for (int cpu = 0; s->events && cpu < s->nr_cpus; cpu++)

@@ -21,6 +21,7 @@ struct bpf_sampler_options {
 	int every_process;	/* -a: no pid filter */
 	int follow_children;	/* --subprocesses */
 	int no_kernel;		/* --no-kernel */
+	int idle;		/* --idle: switch-out and switch-in records */
 };
 
 /* Loads and attaches the program.  Returns the sampler, or NULL with

@@ -14,6 +14,7 @@
 #include "engines/bpf/bpf_python.h"
 #include "engines/bpf/bpf_record.h"
 #include "engines/bpf/sampler.h"
+#include "engines/offcpu.h"
 #include "model/profile.h"
 #include "perf/record.h"
 #include "perf/stack.h"
@@ -57,6 +58,7 @@ struct bpf_record {
 	struct unwinder *unwinder;
 	struct perf_stack *stack;
 	struct bpf_python *python;
+	struct offcpu *offcpu;		/* --idle */
 	bpf_python_config_fn python_config;
 	void *python_ctx;
 	unsigned long python_unknown;	/* code objects not read */
@@ -91,6 +93,8 @@ struct bpf_record *bpf_record_new(struct profile *p,
 	rec->unwinder = unwinder_new(rec->sym);
 	rec->stack = perf_stack_new(p, rec->sym, rec->unwinder, &so);
 	rec->python = bpf_python_new(p, o->no_lines);
+	if (o->idle)
+		rec->offcpu = offcpu_new(p, o->rate_hz, &stats->samples, NULL);
 	rec->python_config = python_config;
 	rec->python_ctx = ctx;
 	pid_table_init(&rec->pids);
@@ -101,6 +105,7 @@ void bpf_record_free(struct bpf_record *rec)
 {
 	if (!rec)
 		return;
+	offcpu_free(rec->offcpu);
 	perf_stack_free(rec->stack);
 	bpf_python_free(rec->python);
 	unwinder_free(rec->unwinder);
@@ -250,10 +255,28 @@ static void check_python(struct bpf_record *rec, struct bpf_process *pr,
 		pr->python = BPF_PYTHON_NO;
 }
 
+/* A switch-out's kernel stack is taken inside the tracepoint: its leaf
+ * frames are the BPF program and the kernel's call into it, which the
+ * thread did not run.  Returns how many frames are left. */
+static size_t drop_bpf_frames(const struct profile *p, const uint32_t *frames,
+			      size_t nf)
+{
+	while (nf) {
+		const char *name = profile_str(p, p->frames[frames[nf - 1]].name);
+
+		if (strncmp(name, "bpf_prog_", 9) &&
+		    strncmp(name, "bpf_trace_run", 13) &&
+		    strncmp(name, "__bpf_trace_", 12))
+			break;
+		nf--;
+	}
+	return nf;
+}
+
 void bpf_record_sample(void *ctx, const struct bpf_sample *s)
 {
 	struct bpf_record *rec = ctx;
-	struct bpf_process *pr = process(rec, (pid_t)s->pid);
+	struct bpf_process *pr;
 	struct perf_record r;
 	uint64_t sample_type = PERFDATA_S_TID | PERFDATA_S_TIME |
 		PERFDATA_S_CALLCHAIN;
@@ -261,6 +284,13 @@ void bpf_record_sample(void *ctx, const struct bpf_sample *s)
 	char comm[sizeof(s->comm) + 1];
 	size_t n = 0, nf, np = 0;
 
+	if (s->kind == BPF_SAMPLE_SWITCH_IN) {
+		if (rec->offcpu)
+			offcpu_switched_in(rec->offcpu, (pid_t)s->tid,
+					   s->time_ns);
+		return;
+	}
+	pr = process(rec, (pid_t)s->pid);
 	if (kn > BPF_SAMPLER_MAX_FRAMES)
 		kn = BPF_SAMPLER_MAX_FRAMES;
 	if (un > BPF_SAMPLER_MAX_FRAMES)
@@ -319,6 +349,8 @@ void bpf_record_sample(void *ctx, const struct bpf_sample *s)
 	}
 	nf = n ? perf_stack_build(rec->stack, &r, sample_type, comm,
 				  rec->frames, NULL, MAX_FRAMES, NULL) : 0;
+	if (s->kind == BPF_SAMPLE_SWITCH_OUT)
+		nf = drop_bpf_frames(rec->p, rec->frames, nf);
 	if (!nf && !np && !rec->roots) {
 		record_stats_error(rec->stats, RECORD_ERROR_NO_FRAMES);
 		return;
@@ -330,6 +362,18 @@ void bpf_record_sample(void *ctx, const struct bpf_sample *s)
 	for (size_t i = 0; i < nf; i++)
 		stack = profile_stack_push(rec->p, stack, rec->frames[i]);
 	thread = profile_thread(rec->p, s->pid, s->tid, comm);
+	if (s->kind == BPF_SAMPLE_SWITCH_OUT) {	/* charged when back */
+		if (rec->offcpu)
+			offcpu_switched_out(rec->offcpu, (pid_t)s->tid,
+					    s->time_ns, stack, thread, 0);
+		return;
+	}
 	profile_add1(rec->p, stack, thread, (int64_t)s->time_ns, 1.0);
 	rec->stats->samples++;
+}
+
+void bpf_record_flush(struct bpf_record *rec, uint64_t now)
+{
+	if (rec->offcpu)
+		offcpu_flush(rec->offcpu, now);
 }

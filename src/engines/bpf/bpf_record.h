@@ -11,6 +11,8 @@
 #ifndef SCORCH_ENGINES_BPF_BPF_RECORD_H
 #define SCORCH_ENGINES_BPF_BPF_RECORD_H
 
+#include <stdint.h>
+
 #include "engines/engine.h"
 
 struct bpf_sample;
@@ -34,7 +36,11 @@ void bpf_record_free(struct bpf_record *rec);
 /* Loads pid's maps and objects before its first sample. */
 void bpf_record_preload(struct bpf_record *rec, pid_t pid);
 
-/* Adds one sample (a bpf_sample_fn, bpf_load.h). */
+/* Adds one sample (a bpf_sample_fn, bpf_load.h).  With --idle a
+ * switch-out's stack and the switch-in after it become [idle] samples. */
 void bpf_record_sample(void *rec, const struct bpf_sample *s);
+/* --idle: after each read of the ring, charges the off-CPU time up to
+ * now (CLOCK_MONOTONIC, taken before the read). */
+void bpf_record_flush(struct bpf_record *rec, uint64_t now);
 
 #endif

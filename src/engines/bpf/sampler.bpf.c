@@ -223,25 +223,22 @@ static void walk_python(struct bpf_sample *s, __u32 tgid, __u32 tid)
 	s->python_nr = w.n;
 }
 
-SEC("perf_event")
-int sample(struct bpf_perf_event_data *ctx)
+/* Fills the scratch sample of the current thread (its stacks from ctx)
+ * and sends it; kind BPF_SAMPLE_TICK or _SWITCH_OUT. */
+static __always_inline int send_sample(void *ctx, __u32 tgid, __u32 tid,
+				       __u32 kind)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32, tid = (__u32)id;
 	struct bpf_sample *s;
 	__u32 zero = 0;
 	__u64 size;
 	long n;
 
-	if (!tgid)	/* the idle task */
-		return 0;
-	if (!every_process && !bpf_map_lookup_elem(&targets, &tgid))
-		return 0;
 	s = bpf_map_lookup_elem(&scratch, &zero);
 	if (!s)
 		return 0;
 	s->pid = tgid;
 	s->tid = tid;
+	s->kind = kind;
 	s->time_ns = bpf_ktime_get_ns();
 	s->cgroup_id = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(s->comm, sizeof(s->comm));
@@ -256,19 +253,61 @@ int sample(struct bpf_perf_event_data *ctx)
 	walk_python(s, tgid, tid);
 	s->user_nr = 0;
 	s->stack_len = 0;
-	if (s->python_nr)
-		goto submit;
-	n = bpf_get_stack(ctx, s->user, sizeof(s->user), BPF_F_USER_STACK);
-	s->user_nr = n > 0 ? n / sizeof(__u64) : 0;
-	if (s->user_nr == BPF_SAMPLER_MAX_FRAMES)
-		count(BPF_SAMPLER_COUNT_TRUNCATED);
-	copy_user_stack(s);
-submit:
+	if (!s->python_nr) {
+		n = bpf_get_stack(ctx, s->user, sizeof(s->user),
+				  BPF_F_USER_STACK);
+		s->user_nr = n > 0 ? n / sizeof(__u64) : 0;
+		if (s->user_nr == BPF_SAMPLER_MAX_FRAMES)
+			count(BPF_SAMPLER_COUNT_TRUNCATED);
+		copy_user_stack(s);
+	}
 	/* only the part of the stack copy that was filled goes out */
 	size = BPF_SAMPLE_HEADER_SIZE + s->stack_len;
 	if (size > sizeof(*s))
 		size = sizeof(*s);
 	if (bpf_ringbuf_output(&samples, s, size, 0))
+		count(BPF_SAMPLER_COUNT_LOST);
+	return 0;
+}
+
+static int followed(__u32 tgid)
+{
+	return tgid && (every_process || bpf_map_lookup_elem(&targets, &tgid));
+}
+
+SEC("perf_event")
+int sample(struct bpf_perf_event_data *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (!followed(id >> 32))	/* the idle task has tgid 0 */
+		return 0;
+	return send_sample(ctx, id >> 32, (__u32)id, BPF_SAMPLE_TICK);
+}
+
+/* --idle: a followed thread leaving the CPU sends its stack, one coming
+ * back a switch-in; user space charges the time between (offcpu.c) */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(switch_task, bool preempt, struct task_struct *prev,
+	     struct task_struct *next)
+{
+	__u32 ptgid = prev->tgid, ntgid = next->tgid;
+	struct bpf_sample *s;
+	__u32 zero = 0;
+
+	if (followed(ptgid))	/* prev is still current here */
+		send_sample(ctx, ptgid, (__u32)prev->pid,
+			    BPF_SAMPLE_SWITCH_OUT);
+	if (!followed(ntgid))
+		return 0;
+	s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s)
+		return 0;
+	s->pid = ntgid;
+	s->tid = (__u32)next->pid;
+	s->kind = BPF_SAMPLE_SWITCH_IN;
+	s->time_ns = bpf_ktime_get_ns();
+	if (bpf_ringbuf_output(&samples, s, BPF_SAMPLE_SWITCH_SIZE, 0))
 		count(BPF_SAMPLER_COUNT_LOST);
 	return 0;
 }

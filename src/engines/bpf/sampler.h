@@ -66,11 +66,20 @@ struct bpf_python_frame {
 	__u64 instr;			/* its instruction pointer */
 };
 
+/* bpf_sample.kind */
+#define BPF_SAMPLE_TICK		0	/* a cpu-clock sample */
+#define BPF_SAMPLE_SWITCH_OUT	1	/* --idle: the thread leaves the CPU
+					   in this stack */
+#define BPF_SAMPLE_SWITCH_IN	2	/* --idle: it is back; only the
+					   fields before kernel[] are sent */
+
 /* One sample, as the program builds it.  Stacks leaf first.  With
  * stack_len > 0 the user part is unwound in user space from regs and
  * stack (DWARF CFI, unwind/), user[] (frame pointers) otherwise. */
 struct bpf_sample {
 	__u32 pid, tid;			/* process (tgid) and thread */
+	__u32 kind;			/* BPF_SAMPLE_* */
+	__u32 pad;
 	__u64 time_ns;			/* CLOCK_MONOTONIC */
 	__u64 cgroup_id;
 	char comm[16];			/* the thread's name */
@@ -88,5 +97,8 @@ struct bpf_sample {
  * stack_len bytes copied. */
 #define BPF_SAMPLE_HEADER_SIZE \
 	((unsigned long)&((struct bpf_sample *)0)->stack)
+/* ... and a switch-in record only up to kernel[]. */
+#define BPF_SAMPLE_SWITCH_SIZE \
+	((unsigned long)&((struct bpf_sample *)0)->kernel)
 
 #endif
