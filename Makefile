@@ -91,9 +91,14 @@ $(BUILD)/gen/%.inc: src/formats/%.js
 BPFTOOL ?= $(shell PATH=$$PATH:/usr/sbin:/sbin command -v bpftool)
 BPF_CLANG ?= clang
 BPF_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/' -e 's/s390x/s390/')
+# A build machine whose kernel has no BTF builds scorch without the
+# program: the bpf engine then says so in its one line (bpf_load.c).
+# BPF_BTF=FILE builds against another kernel's BTF.
+BPF_BTF ?= /sys/kernel/btf/vmlinux
+ifneq ($(wildcard $(BPF_BTF)),)
 $(BUILD)/gen/vmlinux.h: | $(DEPS_STAMP)
 	@mkdir -p $(BUILD)/gen
-	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c >$@.tmp && mv $@.tmp $@
+	$(BPFTOOL) btf dump file $(BPF_BTF) format c >$@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/sampler.bpf.o: src/engines/bpf/sampler.bpf.c src/engines/bpf/sampler.h $(BUILD)/gen/vmlinux.h
 	$(BPF_CLANG) -target bpf -g -O2 -Wall -Werror -D__TARGET_ARCH_$(BPF_ARCH) \
@@ -103,6 +108,9 @@ $(BUILD)/gen/sampler.skel.h: $(BUILD)/gen/sampler.bpf.o
 	$(BPFTOOL) gen skeleton $< name sampler >$@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/engines/bpf/bpf_load.o: $(BUILD)/gen/sampler.skel.h
+else
+$(BUILD)/obj/engines/bpf/bpf_load.o: CFLAGS += -DSCORCH_NO_BPF_PROGRAM
+endif
 
 $(BUILD)/libscorch.a: $(LIB_OBJS)
 	@rm -f $@

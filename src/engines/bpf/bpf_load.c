@@ -22,7 +22,12 @@
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
+#ifdef SCORCH_NO_BPF_PROGRAM
+/* built where the kernel had no BTF (Makefile): no program to load */
+struct sampler;
+#else
 #include "sampler.skel.h"
+#endif
 
 struct bpf_sampler {
 	struct sampler *skel;
@@ -108,6 +113,67 @@ static int ring_sample(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+#ifdef SCORCH_NO_BPF_PROGRAM
+struct bpf_sampler *bpf_sampler_open(const struct bpf_sampler_options *o,
+				     struct strbuf *why, int *e)
+{
+	(void)o;
+	(void)ring_sample;
+	(void)keep_message;
+	(void)open_cpu_clock;
+	(void)say_why;
+	strbuf_addstr(why, "this scorch was built without its BPF program (the build machine's kernel had no BTF; rebuild where /sys/kernel/btf/vmlinux exists)");
+	if (e)
+		*e = ENOSYS;
+	return NULL;
+}
+
+void bpf_sampler_close(struct bpf_sampler *s)
+{
+	free(s);
+}
+
+int bpf_sampler_add_target(struct bpf_sampler *s, pid_t pid)
+{
+	(void)s;
+	(void)pid;
+	return -1;
+}
+
+int bpf_sampler_set_python(struct bpf_sampler *s, pid_t pid,
+			   const struct bpf_python_config *cfg)
+{
+	(void)s;
+	(void)pid;
+	(void)cfg;
+	return -1;
+}
+
+int bpf_sampler_read(struct bpf_sampler *s, int timeout_ms, bpf_sample_fn fn,
+		     void *ctx)
+{
+	(void)s;
+	(void)timeout_ms;
+	(void)fn;
+	(void)ctx;
+	errno = ENOSYS;
+	return -1;
+}
+
+uint64_t bpf_sampler_counter(struct bpf_sampler *s, unsigned which)
+{
+	(void)s;
+	(void)which;
+	return 0;
+}
+
+int bpf_sampler_run_time(struct bpf_sampler *s, uint64_t *runs, uint64_t *ns)
+{
+	(void)s;
+	*runs = *ns = 0;
+	return -1;
+}
+#else
 struct bpf_sampler *bpf_sampler_open(const struct bpf_sampler_options *o,
 				     struct strbuf *why, int *e)
 {
@@ -268,3 +334,4 @@ int bpf_sampler_run_time(struct bpf_sampler *s, uint64_t *runs, uint64_t *ns)
 	*ns = info.run_time_ns;
 	return 0;
 }
+#endif
