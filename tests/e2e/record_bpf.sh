@@ -111,6 +111,23 @@ else
 fi
 
 # ---- -a: a process that exits during the run, one in a container -----
+# the container's programs run through the whole recording (a process
+# gone before scorch reads it keeps only its samples: no label, no names)
+upid= uppid=
+if command -v unshare >/dev/null; then
+	unshare --pid --fork --mount-proc "$WORK/split" 60 >/dev/null &
+	upid=$!
+	if [ -n "$py" ]; then
+		unshare --pid --fork --mount-proc "$py" "$PROGS/split.py" 30 >"$WORK/nspy.out" &
+		uppid=$!
+		wait_for_line "$WORK/nspy.out" TALLY_LINE 30 $uppid
+	fi
+	end=$((SECONDS + 20))	# unshare's child has exec'd the program
+	until [ "$(readlink /proc/"$(pgrep -P $upid | head -n 1)"/exe 2>/dev/null)" = "$WORK/split" ] ||
+	      [ $SECONDS -ge $end ]; do
+		sleep 0.05
+	done
+fi
 "$SCORCH" record -q -a -d 3 -F 199 -o "$WORK/exit.folded" 2>"$WORK/exit.err" &
 spid=$!
 # the recording is on once scorch itself shows in /proc with the
@@ -121,14 +138,6 @@ until ls -l /proc/$spid/fd 2>/dev/null | grep -q 'anon_inode:bpf.link' || [ $SEC
 done
 "$WORK/split" 2 >/dev/null &
 epid=$!
-if command -v unshare >/dev/null; then
-	unshare --pid --fork --mount-proc "$WORK/split" 2 >/dev/null &
-	upid=$!
-	if [ -n "$py" ]; then
-		unshare --pid --fork --mount-proc "$py" "$PROGS/split.py" 1 >/dev/null &
-		uppid=$!
-	fi
-fi
 wait $epid
 wait $spid
 # its root stays; its frames are named when scorch read its maps before
@@ -140,8 +149,7 @@ if [ "$1" -ge 10 ]; then
 else
 	fail bpf_exited_process "$1 samples under 'split ($epid)': $(tail -n 2 "$WORK/exit.err") $(cut -d';' -f1 "$WORK/exit.folded" | sort | uniq -c | sort -rn | head -5)"
 fi
-if [ -n "${upid:-}" ]; then
-	wait $upid
+if [ -n "$upid" ]; then
 	if grep -qE '^split \([0-9]+\) \[pidns:[0-9]+\];.*;heavy;' "$WORK/exit.folded"; then
 		ok "bpf_container_root ($(grep -oE '^split \([0-9]+\) \[pidns:[0-9]+\]' "$WORK/exit.folded" | head -n 1))"
 	else
@@ -151,8 +159,7 @@ else
 	missing bpf_container_root "no unshare"
 fi
 # a Python in its container: its thread ids are its namespace's
-if [ -n "${uppid:-}" ]; then
-	wait $uppid
+if [ -n "$uppid" ]; then
 	n=$(awk '/^python3 \([0-9]+\) \[pidns:[0-9]+\];.*;Ledger\.tally \(/ { n += $NF } END { print n + 0 }' "$WORK/exit.folded")
 	if [ "$n" -ge 20 ]; then
 		ok "bpf_container_python ($n samples in Ledger.tally under a python3 (PID) [pidns:N] root)"
@@ -162,6 +169,9 @@ if [ -n "${uppid:-}" ]; then
 else
 	skip bpf_container_python "no unshare or no pyenv 3.12 build"
 fi
+# (killing unshare ends its namespace: the programs in it go too)
+kill $upid $uppid 2>/dev/null
+wait $upid $uppid 2>/dev/null
 
 # ---- --idle: off-CPU time from the scheduler's switches ---------------
 cc -O2 -g -o "$WORK/sleeper" "$PROGS/native_sleeper.c"

@@ -48,6 +48,16 @@ static void free_state(struct engine_run *r)
 	r->state = NULL;
 }
 
+/* the fix for what bpf_sampler_open's errno e says */
+static const char *fix_for(int e)
+{
+	if (bpf_sampler_denied(e))
+		return PERMISSION_FIX;
+	if (e == ENOSYS)	/* built without the program */
+		return "rebuild scorch where /sys/kernel/btf/vmlinux exists";
+	return "the bpf engine needs a kernel with BTF and BPF";
+}
+
 static int chosen(const struct record_options *o)
 {
 	return o->engine && !strcmp(o->engine, "bpf");
@@ -92,15 +102,12 @@ static enum engine_verdict bpf_take(struct engine_run *r, struct strbuf *why)
 		return ENGINE_TAKE;
 	if (r->o->system_wide) {
 		error("-a: the bpf engine cannot run: %s (%s)",
-		      strbuf_str(&st->why),
-		      bpf_sampler_denied(st->sampler_errno) ? PERMISSION_FIX :
-		      "a kernel with BTF and BPF is needed: record one program with -p or --");
+		      strbuf_str(&st->why), fix_for(st->sampler_errno));
 		free_state(r);
 		return ENGINE_FAIL;
 	}
 	warning("bpf engine: %s (%s; recording with the other engines)",
-		strbuf_str(&st->why), bpf_sampler_denied(st->sampler_errno) ?
-		PERMISSION_FIX : "a kernel without BTF or BPF: use another engine");
+		strbuf_str(&st->why), fix_for(st->sampler_errno));
 	free_state(r);
 	return ENGINE_PASS;
 }

@@ -122,7 +122,7 @@ struct bpf_sampler *bpf_sampler_open(const struct bpf_sampler_options *o,
 	(void)keep_message;
 	(void)open_cpu_clock;
 	(void)say_why;
-	strbuf_addstr(why, "this scorch was built without its BPF program (the build machine's kernel had no BTF; rebuild where /sys/kernel/btf/vmlinux exists)");
+	strbuf_addstr(why, "this scorch was built without its BPF program: its build machine's kernel had no BTF");
 	if (e)
 		*e = ENOSYS;
 	return NULL;
