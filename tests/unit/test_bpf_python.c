@@ -2,7 +2,8 @@
  * test_bpf_python.c - the layout the BPF engine hands the kernel for a
  * CPython (engines/bpf/bpf_python.c): every offset the kernel walk uses
  * comes from the Python reader's row for that version, the interpreter
- * list's head from _PyRuntime's address, and versions the kernel does
+ * list's head from _PyRuntime's address, the frame's fields inside the
+ * window copied at once, and versions the kernel does
  * not walk (before 3.11, no runtime) are refused.
  */
 #include <stdint.h>
@@ -33,6 +34,11 @@ static void check_row(int minor)
 	CHECK(cfg.frame_owner == l->frame_owner);
 	CHECK(cfg.frame_skip_owner == (uint32_t)l->frame_skip_owner);
 	CHECK(cfg.frame_code_tagged == (uint32_t)l->frame_code_tagged);
+	/* the frame's fields read in one copy lie inside it */
+	CHECK(cfg.frame_window > 0 && cfg.frame_window <= BPF_SAMPLER_FRAME_WINDOW);
+	CHECK(cfg.frame_back + 8 <= cfg.frame_window);
+	CHECK(cfg.frame_code + 8 <= cfg.frame_window);
+	CHECK(cfg.frame_instr + 8 <= cfg.frame_window);
 	/* fields of one struct never share an offset */
 	CHECK(cfg.frame_back != cfg.frame_code && cfg.frame_code != cfg.frame_instr);
 	CHECK(cfg.tstate_next != cfg.tstate_native_id);

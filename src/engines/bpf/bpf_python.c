@@ -91,6 +91,18 @@ int bpf_python_config_from_layout(const struct py_layout *l, uint64_t runtime,
 	cfg->frame_owner = l->frame_owner;
 	cfg->frame_skip_owner = (__u32)l->frame_skip_owner;
 	cfg->frame_code_tagged = (__u32)l->frame_code_tagged;
+	/* the frame's fields in one copy when they lie close together */
+	{
+		uint32_t end = l->frame_back + 8;
+
+		if (l->frame_code + 8 > end)
+			end = l->frame_code + 8;
+		if (l->frame_lasti + 8 > end)
+			end = l->frame_lasti + 8;
+		if (l->frame_owner >= 0 && (uint32_t)l->frame_owner + 1 > end)
+			end = (uint32_t)l->frame_owner + 1;
+		cfg->frame_window = end <= BPF_SAMPLER_FRAME_WINDOW ? end : 0;
+	}
 	return 0;
 }
 

@@ -136,7 +136,19 @@ struct python_walk {
 	__u32 tid;
 	__u32 n;
 	int found;
+	__u8 frame[BPF_SAMPLER_FRAME_WINDOW];	/* one frame's bytes */
 };
+
+/* a field of the frame copy; off was bounded by the caller's config */
+static __u64 frame_u64(struct python_walk *w, __u32 off)
+{
+	__u64 v = 0;
+
+	if (off > BPF_SAMPLER_FRAME_WINDOW - 8)
+		return 0;
+	__builtin_memcpy(&v, w->frame + off, 8);
+	return v;
+}
 
 /* one step through the interpreter's thread list, by native id */
 static long thread_step(__u32 i, void *data)
@@ -156,34 +168,47 @@ static long thread_step(__u32 i, void *data)
 	return 0;
 }
 
-/* one frame: its code object and instruction, then its caller */
+/* one frame (its fields in one copy when they lie in the window):
+ * its code object and instruction, then its caller */
 static long frame_step(__u32 i, void *data)
 {
 	struct python_walk *w = data;
 	const struct bpf_python_config *c = w->c;
-	__u64 code;
 	__u32 n = w->n;
+	__u64 code, instr, back;
 	__u8 owner = 0;
 
 	if (!w->at)
 		return 1;
-	if (c->frame_owner >= 0 && c->frame_skip_owner) {
-		bpf_probe_read_user(&owner, 1,
-				    (void *)(w->at + (__u32)c->frame_owner));
-		if (owner >= c->frame_skip_owner) {
-			w->at = read_u64(w->at + c->frame_back);
-			return 0;
-		}
+	/* the whole window in one copy; should it end past the memory's
+	 * end, the fields one by one */
+	if (c->frame_window &&
+	    !bpf_probe_read_user(w->frame, sizeof(w->frame), (void *)w->at)) {
+		back = frame_u64(w, c->frame_back);
+		code = frame_u64(w, c->frame_code);
+		instr = frame_u64(w, c->frame_instr);
+		if (c->frame_owner >= 0 &&
+		    (__u32)c->frame_owner < BPF_SAMPLER_FRAME_WINDOW)
+			owner = w->frame[(__u32)c->frame_owner];
+	} else {
+		back = read_u64(w->at + c->frame_back);
+		code = read_u64(w->at + c->frame_code);
+		instr = read_u64(w->at + c->frame_instr);
+		if (c->frame_owner >= 0)
+			bpf_probe_read_user(&owner, 1,
+				(void *)(w->at + (__u32)c->frame_owner));
 	}
+	w->at = back;
+	if (c->frame_owner >= 0 && c->frame_skip_owner &&
+	    owner >= c->frame_skip_owner)
+		return 0;
 	if (n >= BPF_SAMPLER_MAX_PYTHON)
 		return 1;
-	code = read_u64(w->at + c->frame_code);
 	if (c->frame_code_tagged)
 		code &= ~3ULL;
 	w->s->python[n].code = code;
-	w->s->python[n].instr = read_u64(w->at + c->frame_instr);
+	w->s->python[n].instr = instr;
 	w->n = n + 1;
-	w->at = read_u64(w->at + c->frame_back);
 	return 0;
 }
 

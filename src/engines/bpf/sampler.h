@@ -58,7 +58,15 @@ struct bpf_python_config {
 	__s32 frame_owner;		/* -1: none */
 	__u32 frame_skip_owner;		/* skip owners >= this, 0 = never */
 	__u32 frame_code_tagged;	/* clear the low 2 bits of the code */
+	__u32 frame_window;		/* bytes covering the fields above:
+					   nonzero, they lie in the first
+					   BPF_SAMPLER_FRAME_WINDOW bytes,
+					   read in one copy */
+	__u32 pad;
 };
+
+/* the most frame bytes read in one copy */
+#define BPF_SAMPLER_FRAME_WINDOW 96
 
 /* A Python frame as the kernel saw it: resolved in user space. */
 struct bpf_python_frame {
