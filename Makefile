@@ -25,7 +25,7 @@ SAN_FLAGS :=
 endif
 
 CC ?= cc
-PKGS := libelf libdw capstone zlib libprotobuf-c libzstd
+PKGS := libelf libdw capstone zlib libprotobuf-c libzstd libbpf
 OPT ?= -O2
 WARN := -Wall -Wextra -Werror
 CFLAGS ?=
@@ -34,7 +34,8 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(OPT) -g $(WARN) $(SAN_FLAGS) -Isrc -I$(BUI
 # capstone is loaded on first use (src/util/capstone_lazy.c), not linked
 LDLIBS = $(shell pkg-config --libs $(filter-out capstone,$(PKGS))) -liberty -lm -lpthread -ldl
 
-SRCS := $(shell find src -name '*.c' | sort)
+# (the BPF program, *.bpf.c, is built by clang below, not linked)
+SRCS := $(shell find src -name '*.c' ! -name '*.bpf.c' | sort)
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
 PROTOS := $(wildcard src/formats/*.proto)
 GEN_SRCS := $(patsubst src/formats/%.proto,$(BUILD)/gen/%.pb-c.c,$(PROTOS))
@@ -83,6 +84,35 @@ $(BUILD)/obj/formats/html_script.o: $(BUILD)/gen/html_script.inc
 $(BUILD)/gen/%.inc: src/formats/%.js
 	@mkdir -p $(BUILD)/gen
 	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/^/"/' -e 's/$$/\\n"/' $< >$@.tmp && mv $@.tmp $@
+
+# The BPF engine's kernel program (engines/bpf/sampler.bpf.c): compiled by
+# clang for the BPF target against the running kernel's types (vmlinux.h,
+# dumped from its BTF into the build dir, never committed; CO-RE relocates
+# the program on any BTF kernel), then embedded in scorch as a libbpf
+# skeleton header that engines/bpf/bpf_load.c includes.
+BPFTOOL ?= $(shell PATH=$$PATH:/usr/sbin:/sbin command -v bpftool)
+BPF_CLANG ?= clang
+BPF_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/' -e 's/s390x/s390/')
+# A build machine whose kernel has no BTF builds scorch without the
+# program: the bpf engine then says so in its one line (bpf_load.c).
+# BPF_BTF=FILE builds against another kernel's BTF.
+BPF_BTF ?= /sys/kernel/btf/vmlinux
+ifneq ($(wildcard $(BPF_BTF)),)
+$(BUILD)/gen/vmlinux.h: | $(DEPS_STAMP)
+	@mkdir -p $(BUILD)/gen
+	$(BPFTOOL) btf dump file $(BPF_BTF) format c >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/sampler.bpf.o: src/engines/bpf/sampler.bpf.c src/engines/bpf/sampler.h $(BUILD)/gen/vmlinux.h
+	$(BPF_CLANG) -target bpf -g -O2 -Wall -Werror -D__TARGET_ARCH_$(BPF_ARCH) \
+		-I$(BUILD)/gen -Isrc $(shell pkg-config --cflags libbpf) -c -o $@ $<
+
+$(BUILD)/gen/sampler.skel.h: $(BUILD)/gen/sampler.bpf.o
+	$(BPFTOOL) gen skeleton $< name sampler >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/engines/bpf/bpf_load.o: $(BUILD)/gen/sampler.skel.h
+else
+$(BUILD)/obj/engines/bpf/bpf_load.o: CFLAGS += -DSCORCH_NO_BPF_PROGRAM
+endif
 
 $(BUILD)/libscorch.a: $(LIB_OBJS)
 	@rm -f $@

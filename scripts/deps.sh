@@ -2,13 +2,16 @@
 # Installs the Debian packages scorch needs to build and test, and only those
 # that are missing. Run by `make` before anything else; safe to run again.
 # Usage: scripts/deps.sh [build|test]   (test installs build packages too)
+# libbpf-dev, bpftool, clang: the BPF engine's program (engines/bpf/) is
+# compiled with clang and embedded with bpftool's skeleton at build time.
 # debian-archive-keyring: scripts/pythons.sh checks the signature of the
 # Debian archive it fetches the test interpreters from with it.
 set -eu
 
 build_pkgs="gcc make pkg-config libelf-dev libdw-dev libcapstone-dev zlib1g-dev
- libprotobuf-c-dev protobuf-c-compiler libiberty-dev libzstd-dev"
-test_pkgs="libxml2-utils clang libclang-rt-14-dev chromium golang-go
+ libprotobuf-c-dev protobuf-c-compiler libiberty-dev libzstd-dev
+ libbpf-dev bpftool clang"
+test_pkgs="libxml2-utils libclang-rt-14-dev chromium golang-go
  golang-github-google-pprof-dev protobuf-compiler linux-perf python3 g++ man-db
  debian-archive-keyring time binutils"
 # Node.js may come from another repository that bundles npm; only ask Debian

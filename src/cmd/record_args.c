@@ -36,11 +36,28 @@ int record_args_check(const char *cmd, struct record_options *o,
 		      const struct record_args *a, int nargs,
 		      const char **argv)
 {
-	if (!!a->pid == !!nargs) {
-		error("%s: give either -p PID or a command after -- (see 'scorch %s --help')",
+	if (!!a->pid + !!nargs + !!o->system_wide != 1) {
+		error("%s: give one of -p PID, -a or a command after -- (see 'scorch %s --help')",
 		      cmd, cmd);
 		return 2;
 	}
+	if (o->engine && !engine_find(o->engine)) {
+		error("%s: unknown --engine '%s' (use bpf, mixed, python or native)",
+		      cmd, o->engine);
+		return 2;
+	}
+	if (o->system_wide && o->engine && strcmp(o->engine, "bpf")) {
+		error("%s: -a records with the bpf engine, not '%s' (drop --engine or use --engine bpf)",
+		      cmd, o->engine);
+		return 2;
+	}
+	if (o->system_wide && o->subprocesses) {
+		error("%s: -a already records every process (drop --subprocesses)",
+		      cmd);
+		return 2;
+	}
+	if (o->system_wide)
+		o->engine = "bpf";
 	if (o->rate_hz <= 0 || o->rate_hz > 1e6) {
 		error("%s: rate %g Hz is out of range (use 1 to 1000000)", cmd,
 		      o->rate_hz);

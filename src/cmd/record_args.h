@@ -16,10 +16,15 @@ struct record_args {
 	const char *mode;	/* --mode, applied to o's flags */
 };
 
-/* -p PID, -F HZ, -d SECONDS: what is recorded, how often, how long */
+/* -p PID, -a, -F HZ, -d SECONDS, --engine: what is recorded, how often,
+ * how long, by which engine */
 #define RECORD_TARGET_OPTIONS(o, a)					\
 	{ OPTION_INT, 'p', "pid", &(a)->pid, "PID",			\
 	  "attach to a running process instead of starting one", NULL }, \
+	{ OPTION_BOOL, 'a', "all-processes", &(o)->system_wide, NULL,	\
+	  "every process on the machine, each under a 'name (PID)' root (bpf engine)", NULL }, \
+	{ OPTION_STRING, 0, "engine", &(o)->engine, "NAME",		\
+	  "the engine to use: bpf, mixed, python or native (default: chosen by the target)", NULL }, \
 	{ OPTION_DOUBLE, 'F', "rate", &(o)->rate_hz, "HZ",		\
 	  "samples per second (default 100)", NULL },			\
 	{ OPTION_DOUBLE, 'd', "duration", &(o)->duration_s, "SECONDS",	\

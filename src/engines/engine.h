@@ -32,6 +32,10 @@ struct target;
 struct record_options {
 	pid_t pid;			/* -p PID: attach; 0 when spawning */
 	const char *const *argv;	/* -- CMD ARGS...: spawn; NULL-terminated */
+	int system_wide;		/* -a: every process, no target */
+	const char *engine;		/* --engine NAME: ask the table from
+					   that row on; NULL = every row (-a:
+					   "bpf") */
 	double rate_hz;			/* -F HZ, default 100 */
 	double duration_s;		/* -d SECONDS, 0 = until the target exits */
 	int idle;			/* --idle: wall clock, every thread */

@@ -7,6 +7,7 @@
 
 #include "engines/engine.h"
 
+extern const struct engine bpf_engine;	/* engines/bpf/ */
 extern const struct engine mixed_engine;	/* engines/mixed/ */
 extern const struct engine python_engine;	/* engines/python/ */
 extern const struct engine native_engine;	/* engines/perf/ */

@@ -4,7 +4,8 @@
  *
  * To add an engine: write engines/NAME/ with its row (struct engine,
  * engine.h), declare the row in engines/engines.h and add it below where
- * it should be asked.  The order is the choice: --native (mixed) first,
+ * it should be asked.  The order is the choice: the BPF engine first, but
+ * it takes only what --engine bpf or -a gave it; --native (mixed) next,
  * then the Python reader for any CPython, then the perf_event engine for
  * what is left.
  */
@@ -14,6 +15,7 @@
 #include "engines/engines.h"
 
 const struct engine *const engine_table[] = {
+	&bpf_engine,
 	&mixed_engine,
 	&python_engine,
 	&native_engine,

@@ -34,7 +34,9 @@ static void fill_meta(struct profile *p, const struct record_options *o,
 	struct timespec ts;
 	int i;
 
-	if (t->spawned) {
+	if (o->system_wide) {
+		strbuf_addstr(&cmd, "all processes");
+	} else if (t->spawned) {
 		for (i = 0; o->argv[i]; i++) {
 			if (i)
 				strbuf_addch(&cmd, ' ');
@@ -87,6 +89,16 @@ static void discard_engines(struct session *s, int keep)
 			engine_table[i]->discard(&s->runs[i]);
 }
 
+/* The first row asked: --engine's (the rows after it stay its
+ * fallbacks), else the first. */
+static unsigned first_row(const struct record_options *o)
+{
+	for (unsigned i = 0; o->engine && i < engine_table_size; i++)
+		if (engine_table[i] == engine_find(o->engine))
+			return i;
+	return 0;
+}
+
 /* Before the program runs: each row may set up.  0 or -1 (reported). */
 static int prepare_engines(struct session *s, const struct record_options *o,
 			   struct target *t)
@@ -94,6 +106,8 @@ static int prepare_engines(struct session *s, const struct record_options *o,
 	for (unsigned i = 0; i < s->nr; i++) {
 		s->runs[i].o = o;
 		s->runs[i].t = t;
+	}
+	for (unsigned i = first_row(o); i < s->nr; i++) {
 		if (engine_table[i]->prepare &&
 		    engine_table[i]->prepare(&s->runs[i]) < 0) {
 			discard_engines(s, -1);
@@ -115,7 +129,8 @@ static int choose_engine(struct session *s, int64_t exec_ns)
 	int gone = 0, chosen = -1;
 	const struct target *t = s->runs[0].t;
 
-	for (unsigned i = 0; i < s->nr && chosen == -1; i++) {
+	for (unsigned i = first_row(s->runs[0].o); i < s->nr && chosen == -1;
+	     i++) {
 		struct engine_run *r = &s->runs[i];
 
 		r->target_gone = gone;
@@ -165,7 +180,14 @@ static int session_run(struct session *s, const struct record_options *opts,
 	memset(&stats, 0, sizeof(stats));
 	progress_hook(&progress, opts, &o, &stats);
 	session_install_signals();
-	if (o.pid) {
+	if (o.system_wide) {	/* -a: no target, the engine samples all */
+		memset(&t, 0, sizeof(t));
+		t.go_fd = t.exec_fd = -1;
+		wall_start = clock_us(CLOCK_MONOTONIC);
+		cpu_start = clock_us(CLOCK_PROCESS_CPUTIME_ID);
+		if (prepare_engines(s, &o, &t) < 0)
+			return 1;
+	} else if (o.pid) {
 		if (target_attach(&t, o.pid) < 0)
 			return 1;
 		wall_start = clock_us(CLOCK_MONOTONIC);

@@ -49,14 +49,16 @@ static void test_rows_complete(void)
 	CHECK(engine_find("no-such-engine") == NULL);
 }
 
-/* --native first (it takes Python targets too), then the Python reader
+/* the BPF engine first (it takes only what --engine bpf or -a gave it),
+ * --native next (it takes Python targets too), then the Python reader
  * for any CPython, then the perf_event engine for what is left */
 static void test_order(void)
 {
 	int mixed = row_index("mixed"), python = row_index("python");
-	int native = row_index("native");
+	int native = row_index("native"), bpf = row_index("bpf");
 
-	CHECK(mixed >= 0 && python >= 0 && native >= 0);
+	CHECK(bpf >= 0 && mixed >= 0 && python >= 0 && native >= 0);
+	CHECK(bpf < mixed);
 	CHECK(mixed < python);
 	CHECK(python < native);
 }

@@ -1,6 +1,6 @@
 /*
  * test_offcpu.c - unit tests of off-CPU charging for `record --idle` on
- * native programs (engines/perf/offcpu.c): one sample per period boundary in
+ * native programs (engines/offcpu.c): one sample per period boundary in
  * [switch-out, switch-in), events from different CPUs paired whatever
  * their arrival order, time never charged twice, and threads still
  * blocked charged up to the flush.
@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "model/profile.h"
-#include "engines/perf/offcpu.h"
+#include "engines/offcpu.h"
 #include "test.h"
 
 #define MS 1000000ULL	/* ns; the period at 100 Hz is 10 ms */

@@ -23,7 +23,7 @@
 #include "perf/stack.h"
 #include "engines/loop.h"
 #include "engines/perf/native_record.h"
-#include "engines/perf/offcpu.h"
+#include "engines/offcpu.h"
 #include "engines/perf/perf_event.h"
 #include "proc/target.h"
 #include "proc/timer.h"

@@ -1,6 +1,6 @@
 /*
- * offcpu.c - off-CPU time for `record --idle` with the perf_event engine
- * (see offcpu.h).
+ * offcpu.c - off-CPU time for `record --idle`, shared by the perf_event
+ * engine (engines/perf/) and the BPF engine (engines/bpf/) (see offcpu.h).
  *
  * Why this design: on-CPU time is sampled by the clock event at the
  * sampling rate; a blocked thread gets no clock sample, so its wait is
@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "model/profile.h"
-#include "engines/perf/offcpu.h"
+#include "engines/offcpu.h"
 #include "util/xalloc.h"
 
 enum { EVENT_IN, EVENT_OUT };

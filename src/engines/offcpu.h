@@ -1,6 +1,7 @@
 /*
- * offcpu.h - off-CPU time for `record --idle` with the perf_event engine:
- * turns "thread T blocked in stack S at time t0" (a switch-out sample) and
+ * offcpu.h - off-CPU time for `record --idle` (the perf_event and BPF
+ * engines): turns "thread T blocked in stack S at time t0" (a switch-out
+ * sample) and
  * "thread T ran again at t1" (a SWITCH record) into wall-clock samples of
  * S, one per point of the sampling grid (every 1/rate s) in [t0, t1).
  *
@@ -9,8 +10,8 @@
  * one read pass, sorted by thread and time, then paired.  Adds samples
  * to the profile; never reads the target or prints.
  */
-#ifndef SCORCH_ENGINES_PERF_OFFCPU_H
-#define SCORCH_ENGINES_PERF_OFFCPU_H
+#ifndef SCORCH_ENGINES_OFFCPU_H
+#define SCORCH_ENGINES_OFFCPU_H
 
 #include <stdint.h>
 #include <sys/types.h>

@@ -1,0 +1,60 @@
+#!/bin/bash
+# bpf.sh - what the BPF engine costs, next to the Python reader, in one
+# run: attach to tests/programs/split.py under pyenv's CPython 3.12 and
+# record -F 1000 for SECS seconds with --engine bpf and with the reader
+# (the default engine); then record the whole machine (-a) at 99 Hz while
+# that program still runs.
+# µs/sample = (scorch's user + sys CPU from GNU time, start-up and symbol
+# loading included, + the BPF program's own run time from the kernel's
+# BPF statistics, switched on for the run) / samples written.  The
+# machine share is that CPU over SECS × CPUs.  The kernel's cost of the
+# timer interrupt itself is in neither column.  Needs root.
+#
+# usage: [SCORCH=...] [PYTHON=...] [SECONDS_=4] bench/bpf.sh
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+SCORCH=${SCORCH:-$top/build/scorch}
+PYTHON=${PYTHON:-$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")/versions/3.12.1/bin/python3.12}
+SECS=${SECONDS_:-4}
+tmp=$(mktemp -d /tmp/scorch-bench-bpf.XXXXXX)
+pid=
+stats_was=$(sysctl -n kernel.bpf_stats_enabled 2>/dev/null || echo 0)
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; sysctl -q kernel.bpf_stats_enabled="$stats_was"; rm -rf "$tmp"' EXIT
+
+for tool in /usr/bin/time awk sysctl; do
+	command -v "$tool" >/dev/null || { echo "bench/bpf.sh: $tool is missing" >&2; exit 1; }
+done
+[ "$(id -u)" = 0 ] || { echo "bench/bpf.sh: the BPF engine needs root (run as root)" >&2; exit 1; }
+[ -x "$SCORCH" ] || { echo "bench/bpf.sh: $SCORCH is missing (run make first)" >&2; exit 1; }
+[ -x "$PYTHON" ] || { echo "bench/bpf.sh: $PYTHON is missing (set PYTHON)" >&2; exit 1; }
+sysctl -q kernel.bpf_stats_enabled=1
+
+# run LABEL ARGS...: scorch record ARGS; prints "cpu_s bpf_s samples"
+run() {
+	SCORCH_BPF_STATS=1 /usr/bin/time -f '%U %S' -o "$tmp/time" \
+		"$SCORCH" record -q "$@" -o "$tmp/out.folded" 2>"$tmp/err"
+	awk '{printf "%.3f ", $1 + $2}' "$tmp/time"
+	sed -n 's/.*for \([0-9]*\) ns.*/\1/p' "$tmp/err" | awk '{printf "%.4f ", $1 / 1e9} END {if (!NR) printf "0 "}'
+	awk '{n += $NF} END {print n + 0}' "$tmp/out.folded"
+}
+
+echo "$(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs, $(uname -r)"
+printf '%-34s %8s %8s %8s %10s %9s\n' row "CPU s" "BPF s" samples "µs/sample" "machine%"
+"$PYTHON" "$top/tests/programs/split.py" 1000 >/dev/null &
+pid=$!
+sleep 1	# its imports done: the steady state is measured
+for engine in bpf python; do
+	set -- $(run --engine "$engine" -p "$pid" -F 1000 -d "$SECS")
+	printf '%-34s %8s %8s %8s %10s %9s\n' "$engine -p (3.12 split.py, 1 kHz)" "$1" "$2" "$3" \
+		"$(awk -v c="$1" -v b="$2" -v n="$3" 'BEGIN {if (n) printf "%.1f", 1e6 * (c + b) / n; else print "-"}')" \
+		"$(awk -v c="$1" -v b="$2" -v s="$SECS" -v k="$(nproc)" 'BEGIN {printf "%.2f", 100 * (c + b) / (s * k)}')"
+done
+# the whole machine, with the Python program still busy on one CPU
+set -- $(run -a -F 99 -d "$SECS")
+printf '%-34s %8s %8s %8s %10s %9s\n' "bpf -a (every process, 99 Hz)" "$1" "$2" "$3" \
+	"$(awk -v c="$1" -v b="$2" -v n="$3" 'BEGIN {if (n) printf "%.1f", 1e6 * (c + b) / n; else print "-"}')" \
+	"$(awk -v c="$1" -v b="$2" -v s="$SECS" -v k="$(nproc)" 'BEGIN {printf "%.2f", 100 * (c + b) / (s * k)}')"
+kill "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+pid=
+echo "(the python row's CPU includes its process_vm_readv system calls; the bpf rows' BPF s is the program's run time)"

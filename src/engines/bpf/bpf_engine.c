@@ -1,0 +1,220 @@
+/*
+ * bpf_engine.c - the BPF engine's row in the engine table: "bpf", asked
+ * first but only when --engine bpf or -a chose it.  It loads the program
+ * (bpf_load.c) before a spawned target runs, samples the target (and its
+ * children with --subprocesses) or every process (-a), and turns the
+ * samples into the profile (bpf_record.c).  Without BPF (no permission,
+ * no BTF, a verifier refusal) one line says so and the next rows record
+ * the target; -a has no other engine and fails with that line.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engines/bpf/bpf_load.h"
+#include "engines/bpf/bpf_record.h"
+#include "engines/bpf/sampler.h"
+#include "engines/engine.h"
+#include "engines/loop.h"
+#include "model/profile.h"
+#include "proc/target.h"
+#include "proc/timer.h"
+#include "util/error.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+
+/* the target is asked whether it lives at most this often */
+#define ALIVE_CHECK_NS (50 * 1000000LL)
+#define READ_TIMEOUT_MS 50
+
+#define PERMISSION_FIX "run as root, or give scorch CAP_BPF and CAP_PERFMON"
+
+struct bpf_state {
+	struct bpf_sampler *sampler;	/* NULL: BPF is not usable here */
+	struct strbuf why;		/* ... and why */
+	int sampler_errno;		/* ... and its errno */
+};
+
+static void free_state(struct engine_run *r)
+{
+	struct bpf_state *st = r->state;
+
+	if (!st)
+		return;
+	bpf_sampler_close(st->sampler);
+	strbuf_release(&st->why);
+	free(st);
+	r->state = NULL;
+}
+
+/* the fix for what bpf_sampler_open's errno e says */
+static const char *fix_for(int e)
+{
+	if (bpf_sampler_denied(e))
+		return PERMISSION_FIX;
+	if (e == ENOSYS)	/* built without the program */
+		return "rebuild scorch where /sys/kernel/btf/vmlinux exists";
+	return "the bpf engine needs a kernel with BTF and BPF";
+}
+
+static int chosen(const struct record_options *o)
+{
+	return o->engine && !strcmp(o->engine, "bpf");
+}
+
+static int bpf_prepare(struct engine_run *r)
+{
+	const struct record_options *o = r->o;
+	struct bpf_sampler_options so;
+	struct bpf_state *st;
+
+	if (!chosen(o))
+		return 0;
+	st = xcalloc(1, sizeof(*st));
+	strbuf_init(&st->why);
+	memset(&so, 0, sizeof(so));
+	so.rate_hz = o->rate_hz;
+	so.every_process = o->system_wide;
+	so.follow_children = o->subprocesses;
+	so.no_kernel = o->no_kernel;
+	so.idle = o->idle;
+	st->sampler = bpf_sampler_open(&so, &st->why, &st->sampler_errno);
+	r->state = st;
+	/* a spawned target is in the table before its exec */
+	if (st->sampler && !o->system_wide &&
+	    bpf_sampler_add_target(st->sampler, r->t->pid) < 0) {
+		free_state(r);
+		return error("bpf: cannot add pid %d to the program's table (%s)",
+			     (int)r->t->pid, "use another --engine");
+	}
+	return 0;
+}
+
+static enum engine_verdict bpf_take(struct engine_run *r, struct strbuf *why)
+{
+	struct bpf_state *st = r->state;
+
+	(void)why;
+	if (!st)
+		return ENGINE_PASS;
+	if (st->sampler)
+		return ENGINE_TAKE;
+	if (r->o->system_wide) {
+		error("-a: the bpf engine cannot run: %s (%s)",
+		      strbuf_str(&st->why), fix_for(st->sampler_errno));
+		free_state(r);
+		return ENGINE_FAIL;
+	}
+	warning("bpf engine: %s (%s; recording with the other engines)",
+		strbuf_str(&st->why), fix_for(st->sampler_errno));
+	free_state(r);
+	return ENGINE_PASS;
+}
+
+static int bpf_check(struct engine_run *r)
+{
+	const struct record_options *o = r->o;
+
+	if (engine_refuse_python_modes(o) < 0)
+		return -1;
+	engine_warn_python_options(o);
+	if (o->native)
+		warning("bpf engine: --native is not supported yet, Python frames show as the interpreter's native frames (use --engine mixed)");
+	return 0;
+}
+
+static int set_python(void *ctx, pid_t pid,
+		      const struct bpf_python_config *cfg)
+{
+	return bpf_sampler_set_python(ctx, pid, cfg);
+}
+
+static int bpf_run(struct engine_run *r, struct profile *p,
+		   struct record_stats *stats, volatile sig_atomic_t *stop)
+{
+	struct bpf_state *st = r->state;
+	const struct record_options *o = r->o;
+	struct bpf_record *rec;
+	struct engine_loop loop;
+	int64_t start, last_alive, end;
+	uint64_t truncated;
+	int ret = 0, alive = 1;
+
+	memset(stats, 0, sizeof(*stats));
+	rec = bpf_record_new(p, o, stats, set_python, st->sampler);
+	if (!o->system_wide && !r->t->spawned)
+		bpf_record_preload(rec, r->t->pid);
+	start = ticker_now();
+	engine_loop_start(&loop, o, stop, start);
+	last_alive = start;
+	for (;;) {
+		int64_t now, before_read;
+
+		if (bpf_sampler_read(st->sampler, alive ? READ_TIMEOUT_MS : 0,
+				     bpf_record_sample, rec) < 0) {
+			ret = error("bpf: reading the ring buffer failed: %s (record again)",
+				    strerror(errno));
+			break;
+		}
+		/* --idle: the switch-ins before this are all read */
+		before_read = ticker_now();
+		bpf_sampler_read(st->sampler, 0, bpf_record_sample, rec);
+		bpf_record_flush(rec, (uint64_t)before_read);
+		now = ticker_now();
+		if (engine_loop_done(&loop, p, now) || !alive)
+			break;
+		if (!o->system_wide && now - last_alive >= ALIVE_CHECK_NS) {
+			alive = target_alive(r->t);	/* one more read */
+			last_alive = now;
+		}
+	}
+	end = ticker_now();
+	bpf_sampler_read(st->sampler, 0, bpf_record_sample, rec);	/* drain */
+	bpf_record_flush(rec, (uint64_t)end);	/* threads still blocked */
+	p->meta.duration_ns = end - start;
+	if (r->exec_ns)	/* its samples began at the exec */
+		p->meta.duration_ns += start - r->exec_ns;
+	stats->lost = bpf_sampler_counter(st->sampler, BPF_SAMPLER_COUNT_LOST);
+	truncated = bpf_sampler_counter(st->sampler,
+					BPF_SAMPLER_COUNT_TRUNCATED);
+	if (stats->lost)
+		warning("bpf: %lu samples lost (ring buffer full; lower -F)",
+			stats->lost);
+	if (truncated)
+		warning("bpf: %llu user stacks cut at %d frames (their roots are missing; nothing to do)",
+			(unsigned long long)truncated, BPF_SAMPLER_MAX_FRAMES);
+	truncated = bpf_sampler_counter(st->sampler, BPF_SAMPLER_COUNT_PY_CUT);
+	if (truncated)
+		warning("bpf: %llu Python stacks cut at %d frames (their outermost frames are missing; nothing to do)",
+			(unsigned long long)truncated, BPF_SAMPLER_MAX_PYTHON);
+	if (bpf_sampler_counter(st->sampler, BPF_SAMPLER_COUNT_UNFOLLOWED))
+		warning("bpf: children not followed, the table of %d processes is full (record fewer processes)",
+			BPF_SAMPLER_MAX_TARGETS);
+	if (getenv("SCORCH_BPF_STATS")) {	/* bench/bpf.sh */
+		uint64_t runs = 0, ns = 0;
+
+		bpf_sampler_run_time(st->sampler, &runs, &ns);
+		fprintf(stderr, "scorch: bpf: %lu samples, program ran %llu times for %llu ns (kernel.bpf_stats_enabled=1 to count)\n",
+			stats->samples, (unsigned long long)runs,
+			(unsigned long long)ns);
+	}
+	bpf_record_free(rec);
+	free_state(r);
+	return ret;
+}
+
+static void bpf_discard(struct engine_run *r)
+{
+	free_state(r);
+}
+
+const struct engine bpf_engine = {
+	.name = "bpf",
+	.summary = "every process (-a) or the target: kernel and frame-pointer user stacks sampled by a BPF program",
+	.prepare = bpf_prepare,
+	.take = bpf_take,
+	.check = bpf_check,
+	.run = bpf_run,
+	.discard = bpf_discard,
+};

@@ -1,0 +1,337 @@
+/*
+ * bpf_load.c - loads the embedded BPF program (bpf_load.h): the libbpf
+ * skeleton bpftool generated from sampler.bpf.c at build time, one
+ * cpu-clock perf event per online CPU with the program attached, the
+ * ring buffer the samples arrive on.  libbpf's messages are kept, not
+ * printed, so a refusal becomes one line with its reason.
+ */
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "engines/bpf/bpf_load.h"
+#include "engines/bpf/sampler.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+
+#ifdef SCORCH_NO_BPF_PROGRAM
+/* built where the kernel had no BTF (Makefile): no program to load */
+struct sampler;
+#else
+#include "sampler.skel.h"
+#endif
+
+struct bpf_sampler {
+	struct sampler *skel;
+	struct ring_buffer *ring;
+	int *events;			/* perf event fds, -1 for offline CPUs */
+	struct bpf_link **links;
+	struct bpf_link *fork_link, *switch_link;
+	int nr_cpus;
+	bpf_sample_fn fn;
+	void *fn_ctx;
+	int handled;
+};
+
+/* libbpf's last warning line: the verifier's or the kernel's reason */
+static char last_message[256];
+
+static int keep_message(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	char line[sizeof(last_message)];
+	size_t n;
+
+	if (getenv("SCORCH_BPF_LOG")) {	/* the verifier's whole log */
+		va_list copy;
+
+		va_copy(copy, ap);
+		vfprintf(stderr, fmt, copy);
+		va_end(copy);
+	}
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	n = strcspn(line, "\n");
+	line[n] = '\0';
+	if (n)
+		memcpy(last_message, line, n + 1);
+	return 0;
+}
+
+static int open_cpu_clock(double rate_hz, int cpu)
+{
+	struct perf_event_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.size = sizeof(attr);
+	attr.type = PERF_TYPE_SOFTWARE;
+	attr.config = PERF_COUNT_SW_CPU_CLOCK;
+	attr.sample_period = (uint64_t)(1e9 / rate_hz);
+	return (int)syscall(SYS_perf_event_open, &attr, -1, cpu, -1,
+			    PERF_FLAG_FD_CLOEXEC);
+}
+
+int bpf_sampler_denied(int e)
+{
+	return e == EPERM;	/* (the verifier refuses with EACCES) */
+}
+
+static int last_errno;
+
+/* why for errno e during step */
+static void say_why(struct strbuf *why, const char *step, int e)
+{
+	last_errno = e;
+	strbuf_addf(why, "%s: %s", step, strerror(e));
+	if (last_message[0] && e != EPERM)
+		strbuf_addf(why, " (%s)", last_message);
+}
+
+static int ring_sample(void *ctx, void *data, size_t size)
+{
+	struct bpf_sampler *s = ctx;
+	const struct bpf_sample *sample = data;
+
+	/* a record ends after its stack copy, a switch-in before the
+	 * stacks (sampler.h) */
+	if (size >= BPF_SAMPLE_SWITCH_SIZE &&
+	    (sample->kind == BPF_SAMPLE_SWITCH_IN ||
+	     (size >= BPF_SAMPLE_HEADER_SIZE &&
+	      sample->stack_len <= size - BPF_SAMPLE_HEADER_SIZE))) {
+		s->fn(s->fn_ctx, sample);
+		s->handled++;
+	}
+	return 0;
+}
+
+#ifdef SCORCH_NO_BPF_PROGRAM
+struct bpf_sampler *bpf_sampler_open(const struct bpf_sampler_options *o,
+				     struct strbuf *why, int *e)
+{
+	(void)o;
+	(void)ring_sample;
+	(void)keep_message;
+	(void)open_cpu_clock;
+	(void)say_why;
+	strbuf_addstr(why, "this scorch was built without its BPF program: its build machine's kernel had no BTF");
+	if (e)
+		*e = ENOSYS;
+	return NULL;
+}
+
+void bpf_sampler_close(struct bpf_sampler *s)
+{
+	free(s);
+}
+
+int bpf_sampler_add_target(struct bpf_sampler *s, pid_t pid)
+{
+	(void)s;
+	(void)pid;
+	return -1;
+}
+
+int bpf_sampler_set_python(struct bpf_sampler *s, pid_t pid,
+			   const struct bpf_python_config *cfg)
+{
+	(void)s;
+	(void)pid;
+	(void)cfg;
+	return -1;
+}
+
+int bpf_sampler_read(struct bpf_sampler *s, int timeout_ms, bpf_sample_fn fn,
+		     void *ctx)
+{
+	(void)s;
+	(void)timeout_ms;
+	(void)fn;
+	(void)ctx;
+	errno = ENOSYS;
+	return -1;
+}
+
+uint64_t bpf_sampler_counter(struct bpf_sampler *s, unsigned which)
+{
+	(void)s;
+	(void)which;
+	return 0;
+}
+
+int bpf_sampler_run_time(struct bpf_sampler *s, uint64_t *runs, uint64_t *ns)
+{
+	(void)s;
+	*runs = *ns = 0;
+	return -1;
+}
+#else
+struct bpf_sampler *bpf_sampler_open(const struct bpf_sampler_options *o,
+				     struct strbuf *why, int *e)
+{
+	struct bpf_sampler *s = xcalloc(1, sizeof(*s));
+	int err, attached = 0;
+
+	last_message[0] = '\0';
+	last_errno = 0;
+	libbpf_set_print(keep_message);
+	s->skel = sampler__open();
+	if (!s->skel) {
+		say_why(why, "cannot open the BPF program", errno);
+		goto fail;
+	}
+	s->skel->rodata->every_process = !!o->every_process;
+	s->skel->rodata->follow_children = !!o->follow_children;
+	s->skel->rodata->skip_kernel = !!o->no_kernel;
+	/* the hooks not asked for are not even loaded */
+	bpf_program__set_autoload(s->skel->progs.fork, !!o->follow_children);
+	bpf_program__set_autoload(s->skel->progs.switch_task, !!o->idle);
+	err = sampler__load(s->skel);
+	if (err) {
+		say_why(why, "the kernel refused the BPF program", -err);
+		goto fail;
+	}
+	if (o->follow_children) {
+		s->fork_link = bpf_program__attach(s->skel->progs.fork);
+		if (!s->fork_link) {
+			say_why(why, "cannot attach the fork hook", errno);
+			goto fail;
+		}
+	}
+	if (o->idle) {
+		s->switch_link = bpf_program__attach(s->skel->progs.switch_task);
+		if (!s->switch_link) {
+			say_why(why, "cannot attach to sched_switch", errno);
+			goto fail;
+		}
+	}
+	s->nr_cpus = libbpf_num_possible_cpus();
+	if (s->nr_cpus <= 0) {
+		say_why(why, "cannot count the CPUs", -s->nr_cpus);
+		goto fail;
+	}
+	s->events = xcalloc((size_t)s->nr_cpus, sizeof(*s->events));
+	s->links = xcalloc((size_t)s->nr_cpus, sizeof(*s->links));
+	for (int cpu = 0; cpu < s->nr_cpus; cpu++) {
+		s->events[cpu] = open_cpu_clock(o->rate_hz, cpu);
+		if (s->events[cpu] < 0) {
+			if (errno == ENODEV)	/* offline */
+				continue;
+			say_why(why, "perf_event_open (cpu-clock)", errno);
+			goto fail;
+		}
+		s->links[cpu] = bpf_program__attach_perf_event(
+			s->skel->progs.sample, s->events[cpu]);
+		if (!s->links[cpu]) {
+			say_why(why, "cannot attach to the cpu-clock event",
+				errno);
+			goto fail;
+		}
+		attached++;
+	}
+	if (!attached) {
+		strbuf_addstr(why, "no CPU to sample");
+		goto fail;
+	}
+	s->ring = ring_buffer__new(bpf_map__fd(s->skel->maps.samples),
+				   ring_sample, s, NULL);
+	if (!s->ring) {
+		say_why(why, "cannot map the ring buffer", errno);
+		goto fail;
+	}
+	return s;
+fail:
+	if (e)
+		*e = last_errno;
+	bpf_sampler_close(s);
+	return NULL;
+}
+
+void bpf_sampler_close(struct bpf_sampler *s)
+{
+	if (!s)
+		return;
+	ring_buffer__free(s->ring);
+	bpf_link__destroy(s->switch_link);
+	bpf_link__destroy(s->fork_link);
+	for (int cpu = 0; s->links && cpu < s->nr_cpus; cpu++)
+		bpf_link__destroy(s->links[cpu]);
+	for (int cpu = 0; s->events && cpu < s->nr_cpus; cpu++)
+		if (s->events[cpu] >= 0)
+			close(s->events[cpu]);
+	sampler__destroy(s->skel);
+	free(s->links);
+	free(s->events);
+	free(s);
+}
+
+int bpf_sampler_add_target(struct bpf_sampler *s, pid_t pid)
+{
+	__u32 key = (__u32)pid;
+	__u8 one = 1;
+
+	return bpf_map__update_elem(s->skel->maps.targets, &key, sizeof(key),
+				    &one, sizeof(one), BPF_ANY) ? -1 : 0;
+}
+
+int bpf_sampler_set_python(struct bpf_sampler *s, pid_t pid,
+			   const struct bpf_python_config *cfg)
+{
+	__u32 key = (__u32)pid;
+
+	return bpf_map__update_elem(s->skel->maps.pythons, &key, sizeof(key),
+				    cfg, sizeof(*cfg), BPF_ANY) ? -1 : 0;
+}
+
+int bpf_sampler_read(struct bpf_sampler *s, int timeout_ms, bpf_sample_fn fn,
+		     void *ctx)
+{
+	int err;
+
+	s->fn = fn;
+	s->fn_ctx = ctx;
+	s->handled = 0;
+	err = ring_buffer__poll(s->ring, timeout_ms);
+	if (err < 0 && err != -EINTR) {
+		errno = -err;
+		return -1;
+	}
+	return s->handled;
+}
+
+uint64_t bpf_sampler_counter(struct bpf_sampler *s, unsigned which)
+{
+	uint64_t *values, sum = 0;
+	__u32 key = which;
+	int fd = bpf_map__fd(s->skel->maps.counters);
+
+	values = xcalloc((size_t)s->nr_cpus, sizeof(*values));
+	if (!bpf_map_lookup_elem(fd, &key, values))
+		for (int cpu = 0; cpu < s->nr_cpus; cpu++)
+			sum += values[cpu];
+	free(values);
+	return sum;
+}
+
+int bpf_sampler_run_time(struct bpf_sampler *s, uint64_t *runs, uint64_t *ns)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(bpf_program__fd(s->skel->progs.sample),
+				   &info, &len))
+		return -1;
+	*runs = info.run_cnt;
+	*ns = info.run_time_ns;
+	return 0;
+}
+#endif

@@ -1,0 +1,275 @@
+/*
+ * bpf_python.c - CPython processes for the BPF engine (bpf_python.h):
+ * one Python reader per process, opened only to learn where its runtime
+ * is and which layout row fits (the reader's sampling is never used),
+ * then kept for its code cache.  Frames get the Python engine's names:
+ * co_qualname, co_filename and the line of the instruction.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <string.h>
+
+#include "engines/bpf/bpf_python.h"
+#include "engines/bpf/sampler.h"
+#include "model/profile.h"
+#include "python/linetable.h"
+#include "python/reader.h"
+#include "util/pidtable.h"
+#include "util/xalloc.h"
+
+/* a cached code object is checked again after this long (as the
+ * Python reader does, python/stack.c) */
+#define CODE_RECHECK_NS 20000000
+/* ... and at every sample while it is this young: the start-up frees
+ * code objects whose addresses the program's own code then takes */
+#define CODE_YOUNG_NS 1000000000
+
+struct bpf_python {
+	struct profile *p;
+	int no_lines;
+	struct pid_table pids;
+	struct pyreader **readers;	/* [id - 1], NULL = none */
+	size_t alloc;
+};
+
+struct bpf_python *bpf_python_new(struct profile *p, int no_lines)
+{
+	struct bpf_python *bp = xcalloc(1, sizeof(*bp));
+
+	bp->p = p;
+	bp->no_lines = no_lines;
+	pid_table_init(&bp->pids);
+	return bp;
+}
+
+void bpf_python_free(struct bpf_python *bp)
+{
+	if (!bp)
+		return;
+	for (size_t i = 0; i < pid_table_count(&bp->pids); i++)
+		pyreader_close(bp->readers[i]);
+	free(bp->readers);
+	pid_table_release(&bp->pids);
+	free(bp);
+}
+
+static struct pyreader **slot(struct bpf_python *bp, pid_t pid)
+{
+	uint32_t id = pid_table_add(&bp->pids, pid, NULL);
+
+	if (id > bp->alloc) {
+		size_t n = bp->alloc ? 2 * bp->alloc : 16;
+		bp->readers = xrealloc(bp->readers, n * sizeof(*bp->readers));
+		memset(bp->readers + bp->alloc, 0,
+		       (n - bp->alloc) * sizeof(*bp->readers));
+		bp->alloc = n;
+	}
+	return &bp->readers[id - 1];
+}
+
+int bpf_python_config_from_layout(const struct py_layout *l, uint64_t runtime,
+				  struct bpf_python_config *cfg)
+{
+	/* the kernel finds a thread by its native id (3.11+) and walks
+	 * interpreter frames; older versions keep their native stacks */
+	if (!l->interpreter_frames || !l->tstate_native_id ||
+	    l->static_heads || !runtime)
+		return -1;
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->interp_head = runtime + l->runtime_interp_head;
+	cfg->interp_threads_head = l->interp_threads_head;
+	cfg->tstate_next = l->tstate_next;
+	cfg->tstate_native_id = l->tstate_native_id;
+	cfg->tstate_frame = l->tstate_frame;
+	cfg->cframe_current = l->cframe_current;
+	cfg->frame_back = l->frame_back;
+	cfg->frame_code = l->frame_code;
+	cfg->frame_instr = l->frame_lasti;
+	cfg->frame_owner = l->frame_owner;
+	cfg->frame_skip_owner = (__u32)l->frame_skip_owner;
+	cfg->frame_code_tagged = (__u32)l->frame_code_tagged;
+	/* the frame's fields in one copy when they lie close together */
+	{
+		uint32_t end = l->frame_back + 8;
+
+		if (l->frame_code + 8 > end)
+			end = l->frame_code + 8;
+		if (l->frame_lasti + 8 > end)
+			end = l->frame_lasti + 8;
+		if (l->frame_owner >= 0 && (uint32_t)l->frame_owner + 1 > end)
+			end = (uint32_t)l->frame_owner + 1;
+		cfg->frame_window = end <= BPF_SAMPLER_FRAME_WINDOW ? end : 0;
+	}
+	return 0;
+}
+
+/* a process in a pid namespace of its own: the kernel turns thread ids
+ * into that namespace's, which its thread states hold */
+static void set_pid_namespace(pid_t pid, struct bpf_python_config *cfg)
+{
+	char path[64];
+	struct stat them, us;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
+	if (stat(path, &them) < 0 || stat("/proc/self/ns/pid", &us) < 0 ||
+	    them.st_ino == us.st_ino)
+		return;
+	cfg->pidns_dev = (uint64_t)them.st_dev;
+	cfg->pidns_ino = (uint64_t)them.st_ino;
+}
+
+/* its executable is named python*, or it maps a libpython */
+static int looks_like_python(pid_t pid)
+{
+	char path[64], exe[4096], line[4096];
+	ssize_t n;
+	FILE *fp;
+	int found = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	n = readlink(path, exe, sizeof(exe) - 1);
+	if (n > 0) {
+		const char *base;
+
+		exe[n] = '\0';
+		base = strrchr(exe, '/');
+		if (!strncmp(base ? base + 1 : exe, "python", 6))
+			return 1;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	fp = fopen(path, "re");
+	if (!fp)
+		return 0;
+	while (!found && fgets(line, sizeof(line), fp))
+		found = strstr(line, "/libpython") != NULL;
+	fclose(fp);
+	return found;
+}
+
+enum bpf_python_setup bpf_python_setup(struct bpf_python *bp, pid_t pid,
+				       struct bpf_python_config *cfg)
+{
+	struct pyreader **r = slot(bp, pid);
+	enum pyread_status st;
+
+	if (!*r) {
+		if (!looks_like_python(pid))
+			return BPF_PYTHON_NO;
+		st = pyreader_open(pid, r, NULL);
+
+		/* a python* starting up may not show its runtime yet */
+		if (st == PYREAD_NOT_READY || st == PYREAD_NOT_PYTHON)
+			return BPF_PYTHON_LATER;
+		if (st != PYREAD_OK)
+			return BPF_PYTHON_NO;
+	}
+	if (bpf_python_config_from_layout(&(*r)->layout, (*r)->runtime,
+					  cfg) < 0) {
+		pyreader_close(*r);
+		*r = NULL;
+		return BPF_PYTHON_NO;
+	}
+	set_pid_namespace(pid, cfg);
+	return BPF_PYTHON_YES;
+}
+
+/* the line of instr in code, as python/stack.c computes it */
+static int frame_line(const struct py_layout *l, struct pycode *code,
+		      uint64_t code_addr, uint64_t instr)
+{
+	uint64_t first = code_addr + l->code_adaptive;
+	int64_t pos;
+
+	if (instr < first)
+		return code->firstlineno;
+	pos = (int64_t)((instr - first) / 2);
+	if (pos > INT32_MAX || (code->nr_units && (uint64_t)pos >= code->nr_units))
+		return code->firstlineno;
+	if (pos != code->last_pos) {
+		code->last_line = py_line_for(l->lines, code->lines,
+					      code->lines_len,
+					      code->firstlineno, pos);
+		code->last_pos = (int)pos;
+	}
+	return code->last_line;
+}
+
+/*
+ * A code object's address is reused once it is freed (the start-up's
+ * modules are): cached codes not checked for CODE_RECHECK_NS, or young
+ * and not checked since this sample, are checked against the target, all
+ * in one read, and reloaded when they changed.
+ */
+static void check_codes(struct pyreader *r, struct pycode **codes, size_t n,
+			int64_t now)
+{
+	struct pycode *due[BPF_SAMPLER_MAX_PYTHON];
+	size_t nd = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t j;
+
+		if (!codes[i] ||
+		    (now - codes[i]->checked_ns < CODE_RECHECK_NS &&
+		     (now - codes[i]->loaded_ns >= CODE_YOUNG_NS ||
+		      codes[i]->checked_ns >= now)))
+			continue;
+		for (j = 0; j < nd && due[j] != codes[i]; j++)
+			;
+		if (j == nd)
+			due[nd++] = codes[i];
+	}
+	if (!nd || pycode_validate(&r->codes, r->pid, &r->layout, due, nd) < 0)
+		return;
+	for (size_t i = 0; i < nd; i++)
+		due[i]->checked_ns = now;
+}
+
+size_t bpf_python_frames(struct bpf_python *bp, const struct bpf_sample *s,
+			 uint32_t *out, size_t room, unsigned long *unknown)
+{
+	uint32_t id = pid_table_find(&bp->pids, s->pid);
+	struct pyreader *r = id ? bp->readers[id - 1] : NULL;
+	uint32_t nr = s->python_nr, n = 0;
+	struct pycode *codes[BPF_SAMPLER_MAX_PYTHON];
+
+	if (!r || !nr)
+		return 0;
+	if (nr > BPF_SAMPLER_MAX_PYTHON)
+		nr = BPF_SAMPLER_MAX_PYTHON;
+	for (uint32_t i = 0; i < nr; i++) {
+		codes[i] = pycode_get(&r->codes, r->pid, &r->layout,
+				      s->python[i].code);
+		if (codes[i] && !codes[i]->loaded_ns)	/* just read */
+			codes[i]->checked_ns = codes[i]->loaded_ns =
+				(int64_t)s->time_ns;
+	}
+	check_codes(r, codes, nr, (int64_t)s->time_ns);
+	for (uint32_t i = nr; i-- > 0 && n < room;) {
+		const struct bpf_python_frame *pf = &s->python[i];
+		struct pycode *code = codes[i];
+		struct frame f;
+
+		if (!code) {
+			(*unknown)++;
+			continue;
+		}
+		if (code->hidden)
+			continue;
+		if (!code->name_id)
+			code->name_id = profile_intern(bp->p, code->name);
+		if (!code->file_id)
+			code->file_id = profile_intern(bp->p, code->file);
+		memset(&f, 0, sizeof(f));
+		f.name = code->name_id;
+		f.file = code->file_id;
+		f.line = bp->no_lines ? 0 :
+			frame_line(&r->layout, code, pf->code, pf->instr);
+		f.kind = FRAME_PYTHON;
+		out[n++] = profile_frame(bp->p, &f);
+	}
+	return n;
+}

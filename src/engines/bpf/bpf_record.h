@@ -1,0 +1,46 @@
+/*
+ * bpf_record.h - the BPF engine's samples into a profile: each struct
+ * bpf_sample (kernel and frame-pointer user stacks, sampler.h) named by
+ * the perf_event engine's builder (perf/stack.h over symbols/), under a
+ * root frame "name (PID)" -- "name (PID) [CONTAINER]" for a process in
+ * another pid namespace (proc/container.h) -- when the recording covers
+ * more than one process (-a, --subprocesses).  A CPython 3.11+ thread's
+ * user frames are its Python frames, walked by the kernel
+ * (bpf_python.h), with the kernel's frames above them.  Never prints.
+ */
+#ifndef SCORCH_ENGINES_BPF_BPF_RECORD_H
+#define SCORCH_ENGINES_BPF_BPF_RECORD_H
+
+#include <stdint.h>
+
+#include "engines/engine.h"
+
+struct bpf_sample;
+struct bpf_python_config;
+struct bpf_record;
+
+/* Hands a CPython process's layout to the kernel (bpf_load.h's
+ * bpf_sampler_set_python); 0 or -1. */
+typedef int (*bpf_python_config_fn)(void *ctx, pid_t pid,
+				    const struct bpf_python_config *cfg);
+
+/* The profile and stats outlive the recorder; python_config (ctx) is
+ * called for each CPython 3.11+ process sampled. */
+struct bpf_record *bpf_record_new(struct profile *p,
+				  const struct record_options *o,
+				  struct record_stats *stats,
+				  bpf_python_config_fn python_config,
+				  void *ctx);
+void bpf_record_free(struct bpf_record *rec);
+
+/* Loads pid's maps and objects before its first sample. */
+void bpf_record_preload(struct bpf_record *rec, pid_t pid);
+
+/* Adds one sample (a bpf_sample_fn, bpf_load.h).  With --idle a
+ * switch-out's stack and the switch-in after it become [idle] samples. */
+void bpf_record_sample(void *rec, const struct bpf_sample *s);
+/* --idle: after each read of the ring, charges the off-CPU time up to
+ * now (CLOCK_MONOTONIC, taken before the read). */
+void bpf_record_flush(struct bpf_record *rec, uint64_t now);
+
+#endif

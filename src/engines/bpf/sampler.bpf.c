@@ -1,0 +1,353 @@
+/*
+ * sampler.bpf.c - the kernel half of the BPF engine (engines/bpf/): a
+ * perf_event program run at each cpu-clock sample in the interrupted
+ * thread, writing one struct bpf_sample (sampler.h) per sample to a ring
+ * buffer, and a fork hook that adds children of followed processes.
+ * Built with clang -target bpf against the build's vmlinux.h (CO-RE);
+ * never loops unbounded, counts what it could not write.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#include "engines/bpf/sampler.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* set by user space before loading */
+const volatile __u32 every_process = 0;	/* -a: no pid filter */
+const volatile __u32 follow_children = 0;	/* --subprocesses */
+const volatile __u32 skip_kernel = 0;	/* --no-kernel */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 32 << 20);
+} samples SEC(".maps");
+
+/* tgid -> 1: the processes sampled when not every_process */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BPF_SAMPLER_MAX_TARGETS);
+	__type(key, __u32);
+	__type(value, __u8);
+} targets SEC(".maps");
+
+/* the sample being built, per CPU: only its filled part is sent */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bpf_sample);
+} scratch SEC(".maps");
+
+/* pid -> its CPython's layout: walk its Python frames */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BPF_SAMPLER_MAX_TARGETS);
+	__type(key, __u32);
+	__type(value, struct bpf_python_config);
+} pythons SEC(".maps");
+
+/* BPF_SAMPLER_COUNT_* counters, per CPU */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, BPF_SAMPLER_COUNTERS);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+static void count(__u32 which)
+{
+	__u64 *c = bpf_map_lookup_elem(&counters, &which);
+
+	if (c)
+		(*c)++;
+}
+
+#ifdef __TARGET_ARCH_x86
+/* the thread's user registers (saved at its entry into the kernel, the
+ * sample's interrupt included) in perf's order, and the stack bytes
+ * above its stack pointer, for unwinding with DWARF in user space */
+static void copy_user_stack(struct bpf_sample *s)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pt_regs *regs;
+	__u64 sp;
+
+	s->stack_len = 0;
+	if (!task->mm)	/* a kernel thread */
+		return;
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	if (!regs)
+		return;
+	s->regs[0] = BPF_CORE_READ(regs, ax);
+	s->regs[1] = BPF_CORE_READ(regs, bx);
+	s->regs[2] = BPF_CORE_READ(regs, cx);
+	s->regs[3] = BPF_CORE_READ(regs, dx);
+	s->regs[4] = BPF_CORE_READ(regs, si);
+	s->regs[5] = BPF_CORE_READ(regs, di);
+	s->regs[6] = BPF_CORE_READ(regs, bp);
+	s->regs[7] = sp = BPF_CORE_READ(regs, sp);
+	s->regs[8] = BPF_CORE_READ(regs, ip);
+	s->regs[9] = BPF_CORE_READ(regs, flags);
+	s->regs[10] = BPF_CORE_READ(regs, cs);
+	s->regs[11] = BPF_CORE_READ(regs, ss);
+	s->regs[16] = BPF_CORE_READ(regs, r8);
+	s->regs[17] = BPF_CORE_READ(regs, r9);
+	s->regs[18] = BPF_CORE_READ(regs, r10);
+	s->regs[19] = BPF_CORE_READ(regs, r11);
+	s->regs[20] = BPF_CORE_READ(regs, r12);
+	s->regs[21] = BPF_CORE_READ(regs, r13);
+	s->regs[22] = BPF_CORE_READ(regs, r14);
+	s->regs[23] = BPF_CORE_READ(regs, r15);
+	for (__u32 i = 0; i < BPF_SAMPLER_STACK_BYTES / BPF_SAMPLER_STACK_CHUNK;
+	     i++) {
+		if (bpf_probe_read_user(s->stack + i * BPF_SAMPLER_STACK_CHUNK,
+					BPF_SAMPLER_STACK_CHUNK,
+					(void *)(sp + i * BPF_SAMPLER_STACK_CHUNK)))
+			break;
+		s->stack_len += BPF_SAMPLER_STACK_CHUNK;
+	}
+}
+#else
+static void copy_user_stack(struct bpf_sample *s)
+{
+	s->stack_len = 0;	/* frame pointers only */
+}
+#endif
+
+static __u64 read_u64(__u64 addr)
+{
+	__u64 v = 0;
+
+	if (bpf_probe_read_user(&v, sizeof(v), (void *)addr))
+		return 0;
+	return v;
+}
+
+/* A Python walk in progress: bpf_loop's callbacks are verified once,
+ * not once per iteration, which keeps the program within the verifier's
+ * budget whatever the limits. */
+struct python_walk {
+	const struct bpf_python_config *c;
+	struct bpf_sample *s;
+	__u64 at;		/* thread state, then frame; 0 = done */
+	__u32 tid;
+	__u32 n;
+	int found;
+	__u8 frame[BPF_SAMPLER_FRAME_WINDOW];	/* one frame's bytes */
+};
+
+/* a field of the frame copy; off was bounded by the caller's config */
+static __u64 frame_u64(struct python_walk *w, __u32 off)
+{
+	__u64 v = 0;
+
+	if (off > BPF_SAMPLER_FRAME_WINDOW - 8)
+		return 0;
+	__builtin_memcpy(&v, w->frame + off, 8);
+	return v;
+}
+
+/* one step through the interpreter's thread list, by native id */
+static long thread_step(__u32 i, void *data)
+{
+	struct python_walk *w = data;
+	__u32 id = 0;
+
+	if (!w->at)
+		return 1;
+	bpf_probe_read_user(&id, sizeof(id),
+			    (void *)(w->at + w->c->tstate_native_id));
+	if (id == w->tid) {
+		w->found = 1;
+		return 1;
+	}
+	w->at = read_u64(w->at + w->c->tstate_next);
+	return 0;
+}
+
+/* one frame (its fields in one copy when they lie in the window):
+ * its code object and instruction, then its caller */
+static long frame_step(__u32 i, void *data)
+{
+	struct python_walk *w = data;
+	const struct bpf_python_config *c = w->c;
+	__u32 n = w->n;
+	__u64 code, instr, back;
+	__u8 owner = 0;
+
+	if (!w->at)
+		return 1;
+	/* the whole window in one copy; should it end past the memory's
+	 * end, the fields one by one */
+	if (c->frame_window &&
+	    !bpf_probe_read_user(w->frame, sizeof(w->frame), (void *)w->at)) {
+		back = frame_u64(w, c->frame_back);
+		code = frame_u64(w, c->frame_code);
+		instr = frame_u64(w, c->frame_instr);
+		if (c->frame_owner >= 0 &&
+		    (__u32)c->frame_owner < BPF_SAMPLER_FRAME_WINDOW)
+			owner = w->frame[(__u32)c->frame_owner];
+	} else {
+		back = read_u64(w->at + c->frame_back);
+		code = read_u64(w->at + c->frame_code);
+		instr = read_u64(w->at + c->frame_instr);
+		if (c->frame_owner >= 0)
+			bpf_probe_read_user(&owner, 1,
+				(void *)(w->at + (__u32)c->frame_owner));
+	}
+	w->at = back;
+	if (c->frame_owner >= 0 && c->frame_skip_owner &&
+	    owner >= c->frame_skip_owner)
+		return 0;
+	if (n >= BPF_SAMPLER_MAX_PYTHON)
+		return 1;
+	if (c->frame_code_tagged)
+		code &= ~3ULL;
+	w->s->python[n].code = code;
+	w->s->python[n].instr = instr;
+	w->n = n + 1;
+	return 0;
+}
+
+/* the current thread's Python frames, innermost first, into s */
+static void walk_python(struct bpf_sample *s, __u32 tgid, __u32 tid)
+{
+	struct python_walk w = { 0 };
+	__u64 interp;
+
+	s->python_nr = 0;
+	w.c = bpf_map_lookup_elem(&pythons, &tgid);
+	if (!w.c)
+		return;
+	w.s = s;
+	w.tid = tid;
+	if (w.c->pidns_ino) {	/* a container: its own thread ids */
+		struct bpf_pidns_info ns = { 0 };
+
+		if (bpf_get_ns_current_pid_tgid(w.c->pidns_dev, w.c->pidns_ino,
+						&ns, sizeof(ns)))
+			return;
+		w.tid = ns.pid;
+	}
+	interp = read_u64(w.c->interp_head);
+	if (!interp)
+		return;
+	w.at = read_u64(interp + w.c->interp_threads_head);
+	bpf_loop(BPF_SAMPLER_MAX_THREADS, thread_step, &w, 0);
+	if (!w.found)
+		return;
+	w.at = read_u64(w.at + w.c->tstate_frame);
+	if (w.at && w.c->cframe_current >= 0)
+		w.at = read_u64(w.at + (__u32)w.c->cframe_current);
+	bpf_loop(BPF_SAMPLER_MAX_PYTHON + 16, frame_step, &w, 0);
+	if (w.at)
+		count(BPF_SAMPLER_COUNT_PY_CUT);
+	s->python_nr = w.n;
+}
+
+/* Fills the scratch sample of the current thread (its stacks from ctx)
+ * and sends it; kind BPF_SAMPLE_TICK or _SWITCH_OUT. */
+static __always_inline int send_sample(void *ctx, __u32 tgid, __u32 tid,
+				       __u32 kind)
+{
+	struct bpf_sample *s;
+	__u32 zero = 0;
+	__u64 size;
+	long n;
+
+	s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s)
+		return 0;
+	s->pid = tgid;
+	s->tid = tid;
+	s->kind = kind;
+	s->time_ns = bpf_ktime_get_ns();
+	s->cgroup_id = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(s->comm, sizeof(s->comm));
+	s->kernel_nr = 0;
+	if (!skip_kernel) {
+		n = bpf_get_stack(ctx, s->kernel, sizeof(s->kernel), 0);
+		if (n > 0)
+			s->kernel_nr = n / sizeof(__u64);
+	}
+	/* a Python thread's frames stand for its user stack: the native
+	 * one is neither walked nor copied (the costliest part) */
+	walk_python(s, tgid, tid);
+	s->user_nr = 0;
+	s->stack_len = 0;
+	if (!s->python_nr) {
+		n = bpf_get_stack(ctx, s->user, sizeof(s->user),
+				  BPF_F_USER_STACK);
+		s->user_nr = n > 0 ? n / sizeof(__u64) : 0;
+		if (s->user_nr == BPF_SAMPLER_MAX_FRAMES)
+			count(BPF_SAMPLER_COUNT_TRUNCATED);
+		copy_user_stack(s);
+	}
+	/* only the part of the stack copy that was filled goes out */
+	size = BPF_SAMPLE_HEADER_SIZE + s->stack_len;
+	if (size > sizeof(*s))
+		size = sizeof(*s);
+	if (bpf_ringbuf_output(&samples, s, size, 0))
+		count(BPF_SAMPLER_COUNT_LOST);
+	return 0;
+}
+
+static int followed(__u32 tgid)
+{
+	return tgid && (every_process || bpf_map_lookup_elem(&targets, &tgid));
+}
+
+SEC("perf_event")
+int sample(struct bpf_perf_event_data *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (!followed(id >> 32))	/* the idle task has tgid 0 */
+		return 0;
+	return send_sample(ctx, id >> 32, (__u32)id, BPF_SAMPLE_TICK);
+}
+
+/* --idle: a followed thread leaving the CPU sends its stack, one coming
+ * back a switch-in; user space charges the time between (offcpu.c) */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(switch_task, bool preempt, struct task_struct *prev,
+	     struct task_struct *next)
+{
+	__u32 ptgid = prev->tgid, ntgid = next->tgid;
+	struct bpf_sample *s;
+	__u32 zero = 0;
+
+	if (followed(ptgid))	/* prev is still current here */
+		send_sample(ctx, ptgid, (__u32)prev->pid,
+			    BPF_SAMPLE_SWITCH_OUT);
+	if (!followed(ntgid))
+		return 0;
+	s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s)
+		return 0;
+	s->pid = ntgid;
+	s->tid = (__u32)next->pid;
+	s->kind = BPF_SAMPLE_SWITCH_IN;
+	s->time_ns = bpf_ktime_get_ns();
+	if (bpf_ringbuf_output(&samples, s, BPF_SAMPLE_SWITCH_SIZE, 0))
+		count(BPF_SAMPLER_COUNT_LOST);
+	return 0;
+}
+
+/* a followed process's child (not a thread) is followed too */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = parent->tgid, ctgid = child->tgid;
+	__u8 one = 1;
+
+	if (!follow_children || every_process || ctgid != (__u32)child->pid)
+		return 0;
+	if (bpf_map_lookup_elem(&targets, &ptgid) &&
+	    bpf_map_update_elem(&targets, &ctgid, &one, BPF_ANY) < 0)
+		count(BPF_SAMPLER_COUNT_UNFOLLOWED);
+	return 0;
+}

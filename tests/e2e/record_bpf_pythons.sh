@@ -1,0 +1,84 @@
+#!/bin/bash
+# record_bpf_pythons.sh - every installed CPython through the BPF engine
+# (--engine bpf, Python frames walked in the kernel at the sample): on
+# 3.11+ the 3:1 program (tests/programs/split.py) within 5 points with
+# the Python engine's frame names, and the churn program
+# (tests/programs/churn.py) with no [moving] frame and at most 1 %
+# impossible stacks; older versions are recorded with native frames (skip: the
+# kernel walks 3.11+ only).
+. "$(dirname "$0")/lib.sh"
+PROGS=$TOP/tests/programs
+
+if [ "$(id -u)" != 0 ]; then
+	skip_rest "the BPF engine needs root (or CAP_BPF and CAP_PERFMON)"
+fi
+if [ ! -r /sys/kernel/btf/vmlinux ]; then
+	skip_rest "the kernel has no BTF (/sys/kernel/btf/vmlinux)"
+fi
+n=$(readable_pythons | wc -l)
+[ "$n" -gt 0 ] || skip_rest "no CPython 3.$PY_OLDEST_MINOR+ installed"
+plan $((2 * n))
+while read -r gap; do
+	[ -n "$gap" ] && echo "# not provisioned: $gap"
+done < <(chroot_python_gaps)
+
+# frames whose parent is not the one churn.py calls them from
+impossible() {
+	awk '
+	BEGIN {
+		want["left"] = "main"; want["left_mid"] = "left"; want["left_leaf"] = "left_mid"
+		want["right"] = "main"; want["right_mid"] = "right"; want["right_leaf"] = "right_mid"
+	}
+	{
+		n = $NF; sub(/ [0-9]+$/, "")
+		k = split($0, fr, ";")
+		for (i = 1; i <= k; i++) { f = fr[i]; sub(/ \(.*$/, "", f); fr[i] = f }
+		for (i = 2; i <= k; i++)
+			if ((fr[i] in want) && fr[i - 1] != want[fr[i]]) { bad += n; break }
+		for (i = 1; i <= k; i++) if (fr[i] == "main") { good += n; break }
+	}
+	END { printf "%d %d\n", good + 0, bad + 0 }' "$1"
+}
+
+while read -r label py; do
+	minor=$("$py" -c 'import sys; print(sys.version_info[1])' 2>/dev/null)
+	f=$WORK/$label.folded
+	# --subprocesses: a chroot launcher may run the interpreter as its child
+	if ! "$SCORCH" record -q --engine bpf --subprocesses -F 999 -o "$f" -- "$py" "$PROGS/split.py" 1.5 >/dev/null 2>"$WORK/$label.err"; then
+		fail "bpf-split-$label" "record failed: $(tail -n 2 "$WORK/$label.err")"
+		fail "bpf-churn-$label" "not run"
+		continue
+	fi
+	set -- $(awk '/Ledger\.tally \(/ { t += $NF } /café_λ \(/ { c += $NF } END { printf "%d %d", t, c }' "$f")
+	if [ "${minor:-0}" -lt 11 ]; then
+		if [ "$(awk '{ n += $NF } END { print n + 0 }' "$f")" -ge 100 ]; then
+			skip "bpf-split-$label" "native frames only: the kernel walks Python frames of 3.11+"
+		else
+			fail "bpf-split-$label" "too few samples: $(head -n 3 "$f")"
+		fi
+		skip "bpf-churn-$label" "the kernel walks Python frames of 3.11+"
+		continue
+	fi
+	if [ $(($1 + $2)) -ge 200 ] && [ $(($1 * 100)) -ge $((($1 + $2) * 70)) ] &&
+	   [ $(($1 * 100)) -le $((($1 + $2) * 80)) ] &&
+	   grep -qE '(^|;)main \([^;]*split\.py:[0-9]+\);Ledger\.tally \([^;]*split\.py:[0-9]+\)' "$f"; then
+		ok "bpf-split-$label (tally $1, café_λ $2)"
+	else
+		fail "bpf-split-$label" "tally $1, café_λ $2: $(sort -t' ' -k2 -nr "$f" | head -n 2)"
+	fi
+	f=$WORK/$label-churn.folded
+	if ! "$SCORCH" record -q --engine bpf --subprocesses -F 999 -o "$f" -- "$py" "$PROGS/churn.py" 1.5 >/dev/null 2>"$WORK/$label-churn.err"; then
+		fail "bpf-churn-$label" "record failed: $(tail -n 2 "$WORK/$label-churn.err")"
+		continue
+	fi
+	set -- $(impossible "$f")
+	moving=$(grep -c '\[moving\]' "$f")
+	# (code objects are named after the sample: the start-up's freed
+	# ones, their addresses taken again, can name a few at most)
+	if [ "$1" -ge 300 ] && [ $(($2 * 100)) -le "$1" ] && [ "$moving" -eq 0 ]; then
+		ok "bpf-churn-$label ($1 samples in main, $2 impossible, none moving)"
+	else
+		fail "bpf-churn-$label" "$1 in main, $2 impossible, $moving [moving]"
+	fi
+done < <(readable_pythons)
+exit 0

@@ -1,0 +1,74 @@
+/*
+ * test_bpf_python.c - the layout the BPF engine hands the kernel for a
+ * CPython (engines/bpf/bpf_python.c): every offset the kernel walk uses
+ * comes from the Python reader's row for that version, the interpreter
+ * list's head from _PyRuntime's address, the frame's fields inside the
+ * window copied at once, and versions the kernel does
+ * not walk (before 3.11, no runtime) are refused.
+ */
+#include <stdint.h>
+
+#include "engines/bpf/bpf_python.h"
+#include "engines/bpf/sampler.h"
+#include "python/layouts.h"
+#include "test.h"
+
+static void check_row(int minor)
+{
+	const struct py_layout *l = py_layout_find(3, minor);
+	struct bpf_python_config cfg;
+
+	CHECK(l != NULL);
+	if (!l)
+		return;
+	CHECK(bpf_python_config_from_layout(l, 0x7f0000001000ULL, &cfg) == 0);
+	CHECK(cfg.interp_head == 0x7f0000001000ULL + l->runtime_interp_head);
+	CHECK(cfg.interp_threads_head == l->interp_threads_head);
+	CHECK(cfg.tstate_next == l->tstate_next);
+	CHECK(cfg.tstate_native_id == l->tstate_native_id && cfg.tstate_native_id);
+	CHECK(cfg.tstate_frame == l->tstate_frame);
+	CHECK(cfg.cframe_current == l->cframe_current);
+	CHECK(cfg.frame_back == l->frame_back);
+	CHECK(cfg.frame_code == l->frame_code);
+	CHECK(cfg.frame_instr == l->frame_lasti);
+	CHECK(cfg.frame_owner == l->frame_owner);
+	CHECK(cfg.frame_skip_owner == (uint32_t)l->frame_skip_owner);
+	CHECK(cfg.frame_code_tagged == (uint32_t)l->frame_code_tagged);
+	/* the frame's fields read in one copy lie inside it */
+	CHECK(cfg.frame_window > 0 && cfg.frame_window <= BPF_SAMPLER_FRAME_WINDOW);
+	CHECK(cfg.frame_back + 8 <= cfg.frame_window);
+	CHECK(cfg.frame_code + 8 <= cfg.frame_window);
+	CHECK(cfg.frame_instr + 8 <= cfg.frame_window);
+	/* fields of one struct never share an offset */
+	CHECK(cfg.frame_back != cfg.frame_code && cfg.frame_code != cfg.frame_instr);
+	CHECK(cfg.tstate_next != cfg.tstate_native_id);
+}
+
+static void test_rows_311_312(void)
+{
+	check_row(11);
+	check_row(12);
+}
+
+static void test_refused(void)
+{
+	struct bpf_python_config cfg;
+	const struct py_layout *l310 = py_layout_find(3, 10);
+	const struct py_layout *l312 = py_layout_find(3, 12);
+
+	/* 3.10: no interpreter frames, no native thread id */
+	CHECK(l310 != NULL);
+	if (l310)
+		CHECK(bpf_python_config_from_layout(l310, 0x1000, &cfg) < 0);
+	/* no runtime found */
+	if (l312)
+		CHECK(bpf_python_config_from_layout(l312, 0, &cfg) < 0);
+	CHECK(l312 != NULL);
+}
+
+int main(void)
+{
+	RUN(test_rows_311_312);
+	RUN(test_refused);
+	TEST_EXIT();
+}
