@@ -11,6 +11,7 @@
 #include <sys/uio.h>
 
 #include "python/codecache.h"
+#include "python/linetable.h"
 #include "python/remote.h"
 #include "python/unicode.h"
 #include "util/hash.h"
@@ -241,4 +242,18 @@ int pycode_validate(struct pycode_cache *c, pid_t pid,
 		done += batch;
 	}
 	return reloaded;
+}
+
+int pycode_line_at(struct pycode *code, enum py_linetable_format format,
+		   int64_t pos)
+{
+	if (pos > INT32_MAX)
+		return code->firstlineno;
+	if (pos != code->last_pos) {
+		code->last_line = py_line_for(format, code->lines,
+					      code->lines_len,
+					      code->firstlineno, pos);
+		code->last_pos = (int)pos;
+	}
+	return code->last_line;
 }

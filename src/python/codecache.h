@@ -53,6 +53,14 @@ void pycode_cache_release(struct pycode_cache *c);
 void pycode_cache_trim(struct pycode_cache *c);
 
 /*
+ * The source line of bytecode position pos in code (see py_line_for for
+ * what pos counts), remembering the last lookup in code; firstlineno for
+ * a position past what an int holds.
+ */
+int pycode_line_at(struct pycode *code, enum py_linetable_format format,
+		   int64_t pos);
+
+/*
  * Returns the code object at addr, reading and caching it on first use.
  * Returns NULL when addr is not a readable code object (checked through
  * its type) or its fields are implausible.

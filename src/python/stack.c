@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "python/linetable.h"
+#include "python/codecache.h"
 #include "python/reader.h"
 #include "python/remote.h"
 #include "python/stack.h"
@@ -218,15 +218,7 @@ static int frame_line(struct pyreader *r, struct pycode *code,
 			return code->firstlineno;
 		pos = l->lasti_in_units ? 2 * (int64_t)lasti : lasti;
 	}
-	if (pos > INT32_MAX)
-		return code->firstlineno;
-	if (pos != code->last_pos) {
-		code->last_line = py_line_for(l->lines, code->lines,
-					      code->lines_len,
-					      code->firstlineno, pos);
-		code->last_pos = (int)pos;
-	}
-	return code->last_line;
+	return pycode_line_at(code, l->lines, pos);
 }
 
 static void note_walked(struct pyreader *r, uint64_t addr,

@@ -48,18 +48,6 @@ static uint64_t compressed_debug_bytes(Elf *elf)
 	return total;
 }
 
-/* Whether the file open on fd has exactly this build id. */
-static int has_build_id(int fd, const unsigned char *bits, int len)
-{
-	uint8_t id[64];
-	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	size_t got = elf ? elf_build_id(elf, id, sizeof(id)) : 0;
-
-	if (elf)
-		elf_end(elf);
-	return got == (size_t)len && !memcmp(id, bits, got);
-}
-
 /* Copies the file open on from into path's temporary twin, inflates its
  * compressed sections there and renames it to path; 0 on success. */
 static int make_inflated(int from, const char *path)
@@ -134,7 +122,7 @@ int debug_inflated_open(int fd, const unsigned char *bits, int len,
 	for (int attempt = 0; attempt < 2; attempt++) {
 		cached = file_open_regular(path, 0, &st);
 		if (cached >= 0 && st.st_uid == geteuid() &&
-		    has_build_id(cached, bits, len)) {
+		    elf_fd_has_build_id(cached, bits, len)) {
 			close(fd);
 			free(*name);
 			*name = path;

@@ -1,6 +1,7 @@
 /*
  * elf_build_id.c - reading the NT_GNU_BUILD_ID note through libelf.
- * Reads only; never opens or closes files (the caller owns the Elf).
+ * Reads only; never opens or closes files (the caller owns the Elf, or
+ * the fd elf_fd_has_build_id reads through a handle of its own).
  */
 #include <gelf.h>
 #include <string.h>
@@ -32,4 +33,15 @@ size_t elf_build_id(Elf *elf, uint8_t *id, size_t max)
 		}
 	}
 	return 0;
+}
+
+int elf_fd_has_build_id(int fd, const unsigned char *bits, int len)
+{
+	uint8_t id[64];
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	size_t got = elf ? elf_build_id(elf, id, sizeof(id)) : 0;
+
+	if (elf)
+		elf_end(elf);
+	return got == (size_t)len && !memcmp(id, bits, got);
 }

@@ -14,4 +14,8 @@
  * (0 when the file has none). */
 size_t elf_build_id(Elf *elf, uint8_t *id, size_t max);
 
+/* 1 when the ELF file open on fd carries exactly this build id of len
+ * bytes, else 0. */
+int elf_fd_has_build_id(int fd, const unsigned char *bits, int len);
+
 #endif

@@ -56,18 +56,6 @@ static int dso_find_home_debug(Dwfl_Module *mod, char **file_name)
 	return fd;
 }
 
-/* 1 when the ELF file open on fd carries this build id. */
-static int fd_has_build_id(int fd, const unsigned char *bits, int len)
-{
-	uint8_t id[64];
-	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	size_t got = elf ? elf_build_id(elf, id, sizeof(id)) : 0;
-
-	if (elf)
-		elf_end(elf);
-	return got == (size_t)len && !memcmp(id, bits, got);
-}
-
 /* 1 when the file open on fd has the CRC-32 a .gnu_debuglink names. */
 static int fd_has_crc(int fd, GElf_Word want)
 {
@@ -96,7 +84,7 @@ static int open_debug_candidate(const char *path, const struct stat *main_st,
 		return -1;
 	if ((main_st && st.st_dev == main_st->st_dev &&
 	     st.st_ino == main_st->st_ino) ||
-	    (len > 1 ? !fd_has_build_id(fd, bits, len) :
+	    (len > 1 ? !elf_fd_has_build_id(fd, bits, len) :
 	     by_link && !fd_has_crc(fd, crc))) {
 		close(fd);
 		return -1;

@@ -1,6 +1,7 @@
 /*
  * test_pyread.c - unit tests for the Python reader's pure parts: the three
- * line-table formats (including truncated and garbled tables), UTF-8
+ * line-table formats (including truncated and garbled tables), a code
+ * object's cached line lookup, UTF-8
  * encoding of decoded code points, the per-version layout rows (3.6-3.12),
  * the version a binary's file name states, and the 3.13 _Py_DebugOffsets
  * decoder (good, wrong cookie, out-of-range offset).
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "python/binary.h"
+#include "python/codecache.h"
 #include "python/layouts.h"
 #include "python/linetable.h"
 #include "python/unicode.h"
@@ -74,6 +76,23 @@ static void test_locations(void)
 		junk[0] = 0xf0;	/* code 14: svarint follows */
 		CHECK(py_line_for(PY_LINES_LOCATIONS, junk, sizeof(junk), 10, 3) == 10);
 	}
+}
+
+/* a code object's line lookup: the last one is kept, a new position
+ * looked up again, an absurd one gives the first line */
+static void test_code_line_cache(void)
+{
+	static unsigned char t[] = { 6, 1, 4, 2, 0, 3, 8, 0xff };
+	struct pycode code = { .firstlineno = 5, .lines = t,
+			       .lines_len = sizeof(t), .last_pos = -1 };
+
+	CHECK(pycode_line_at(&code, PY_LINES_LNOTAB, 10) == 11);
+	CHECK(code.last_pos == 10 && code.last_line == 11);
+	CHECK(pycode_line_at(&code, PY_LINES_LNOTAB, 10) == 11);
+	CHECK(pycode_line_at(&code, PY_LINES_LNOTAB, 6) == 6);
+	CHECK(code.last_pos == 6);
+	CHECK(pycode_line_at(&code, PY_LINES_LNOTAB, (int64_t)1 << 40) == 5);
+	CHECK(code.last_pos == 6);
 }
 
 static void test_utf8(void)
@@ -217,6 +236,7 @@ int main(void)
 	RUN(test_lnotab);
 	RUN(test_linetable310);
 	RUN(test_locations);
+	RUN(test_code_line_cache);
 	RUN(test_utf8);
 	RUN(test_layout_rows);
 	RUN(test_version_from_name);

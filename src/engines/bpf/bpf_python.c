@@ -15,7 +15,7 @@
 #include "engines/bpf/bpf_python.h"
 #include "engines/bpf/sampler.h"
 #include "model/profile.h"
-#include "python/linetable.h"
+#include "python/codecache.h"
 #include "python/reader.h"
 #include "util/pidtable.h"
 #include "util/xalloc.h"
@@ -186,15 +186,9 @@ static int frame_line(const struct py_layout *l, struct pycode *code,
 	if (instr < first)
 		return code->firstlineno;
 	pos = (int64_t)((instr - first) / 2);
-	if (pos > INT32_MAX || (code->nr_units && (uint64_t)pos >= code->nr_units))
+	if (code->nr_units && (uint64_t)pos >= code->nr_units)
 		return code->firstlineno;
-	if (pos != code->last_pos) {
-		code->last_line = py_line_for(l->lines, code->lines,
-					      code->lines_len,
-					      code->firstlineno, pos);
-		code->last_pos = (int)pos;
-	}
-	return code->last_line;
+	return pycode_line_at(code, l->lines, pos);
 }
 
 /*
