@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "python/asyncio.h"
-#include "python/linetable.h"
+#include "python/codecache.h"
 #include "python/reader.h"
 #include "python/remote.h"
 #include "python/threadnames.h"
@@ -384,18 +384,8 @@ uint64_t pyasync_awaiter(struct pyasync *a, const struct pyreader *r,
 static int frame_line(const struct pyreader *r, struct pycode *code,
 		      uint64_t code_addr, const unsigned char *f)
 {
-	const struct py_layout *l = &r->layout;
-	uint64_t instr = remote_u64(f, l->frame_lasti);
-	uint64_t first = code_addr + l->code_adaptive;
-	int64_t pos;
-
-	if (instr < first)
-		return code->firstlineno;
-	pos = (int64_t)((instr - first) / 2);
-	if (code->nr_units && (uint64_t)pos >= code->nr_units)
-		return code->firstlineno;
-	return py_line_for(l->lines, code->lines, code->lines_len,
-			   code->firstlineno, pos);
+	return pycode_line_of_instr(code, &r->layout, code_addr,
+				    remote_u64(f, r->layout.frame_lasti));
 }
 
 /*

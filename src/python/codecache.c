@@ -257,3 +257,17 @@ int pycode_line_at(struct pycode *code, enum py_linetable_format format,
 	}
 	return code->last_line;
 }
+
+int pycode_line_of_instr(struct pycode *code, const struct py_layout *l,
+			 uint64_t code_addr, uint64_t instr)
+{
+	uint64_t first = code_addr + l->code_adaptive;
+	int64_t pos;
+
+	if (instr < first)
+		return code->firstlineno;
+	pos = (int64_t)((instr - first) / 2);
+	if (code->nr_units && (uint64_t)pos >= code->nr_units)
+		return code->firstlineno;
+	return pycode_line_at(code, l->lines, pos);
+}

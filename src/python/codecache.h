@@ -61,6 +61,14 @@ int pycode_line_at(struct pycode *code, enum py_linetable_format format,
 		   int64_t pos);
 
 /*
+ * 3.11+: the source line of a frame of code (at code_addr) whose
+ * instruction pointer is instr; the first line for a pointer outside the
+ * code's bytecode.
+ */
+int pycode_line_of_instr(struct pycode *code, const struct py_layout *l,
+			 uint64_t code_addr, uint64_t instr);
+
+/*
  * Returns the code object at addr, reading and caching it on first use.
  * Returns NULL when addr is not a readable code object (checked through
  * its type) or its fields are implausible.

@@ -95,6 +95,25 @@ static void test_code_line_cache(void)
 	CHECK(code.last_pos == 6);
 }
 
+/* 3.11+: an instruction pointer counts code units from the bytecode's
+ * start at code_adaptive; outside the bytecode, the first line */
+static void test_code_line_of_instr(void)
+{
+	static unsigned char t[] = { 6, 1, 4, 2, 0, 3, 8, 0xff };
+	struct pycode code = { .firstlineno = 5, .lines = t,
+			       .lines_len = sizeof(t), .last_pos = -1 };
+	struct py_layout l = { .code_adaptive = 0xc8,
+			       .lines = PY_LINES_LNOTAB };
+	uint64_t first = 0x1000 + 0xc8;
+
+	CHECK(pycode_line_of_instr(&code, &l, 0x1000, first + 2 * 10) == 11);
+	CHECK(pycode_line_of_instr(&code, &l, 0x1000, first + 2 * 3) == 5);
+	CHECK(pycode_line_of_instr(&code, &l, 0x1000, first - 2) == 5);
+	code.nr_units = 8;
+	CHECK(pycode_line_of_instr(&code, &l, 0x1000, first + 2 * 10) == 5);
+	CHECK(pycode_line_of_instr(&code, &l, 0x1000, first + 2 * 6) == 6);
+}
+
 static void test_utf8(void)
 {
 	char out[8];
@@ -237,6 +256,7 @@ int main(void)
 	RUN(test_linetable310);
 	RUN(test_locations);
 	RUN(test_code_line_cache);
+	RUN(test_code_line_of_instr);
 	RUN(test_utf8);
 	RUN(test_layout_rows);
 	RUN(test_version_from_name);

@@ -176,21 +176,6 @@ enum bpf_python_setup bpf_python_setup(struct bpf_python *bp, pid_t pid,
 	return BPF_PYTHON_YES;
 }
 
-/* the line of instr in code, as python/stack.c computes it */
-static int frame_line(const struct py_layout *l, struct pycode *code,
-		      uint64_t code_addr, uint64_t instr)
-{
-	uint64_t first = code_addr + l->code_adaptive;
-	int64_t pos;
-
-	if (instr < first)
-		return code->firstlineno;
-	pos = (int64_t)((instr - first) / 2);
-	if (code->nr_units && (uint64_t)pos >= code->nr_units)
-		return code->firstlineno;
-	return pycode_line_at(code, l->lines, pos);
-}
-
 /*
  * A code object's address is reused once it is freed (the start-up's
  * modules are): cached codes not checked for CODE_RECHECK_NS, or young
@@ -261,7 +246,8 @@ size_t bpf_python_frames(struct bpf_python *bp, const struct bpf_sample *s,
 		f.name = code->name_id;
 		f.file = code->file_id;
 		f.line = bp->no_lines ? 0 :
-			frame_line(&r->layout, code, pf->code, pf->instr);
+			pycode_line_of_instr(code, &r->layout, pf->code,
+					     pf->instr);
 		f.kind = FRAME_PYTHON;
 		out[n++] = profile_frame(bp->p, &f);
 	}
