@@ -100,6 +100,7 @@ static void table_read(void)
 {
 	size_t alloc = 0, i, len;
 	uint64_t first_tagged = UINT64_MAX;	/* module, BPF, trampoline */
+	uint64_t etext = 0, einittext = 0;	/* ends of the core's text */
 	char *p, *end;
 
 	table_text = read_all("/proc/kallsyms", &len);
@@ -132,6 +133,10 @@ static void table_read(void)
 			goto next;
 		if (q && addr < first_tagged)
 			first_tagged = addr;
+		if (!q && !strcmp(name, "_etext"))
+			etext = addr;
+		if (!q && !strcmp(name, "_einittext"))
+			einittext = addr;
 		if (table_nr == alloc) {
 			alloc = alloc ? alloc * 2 : 65536;
 			table = xrealloc(table, alloc * sizeof(*table));
@@ -149,9 +154,17 @@ next:
 			break;
 	if (i < table_nr)
 		qsort(table, table_nr, sizeof(*table), kernel_symbol_cmp);
+	/* the cache holds the core's text only: below its end markers and
+	 * below the first tagged symbol (BPF programs JITed later land in
+	 * the module area, which a kernel without modules lists nothing
+	 * of); no marker, no cache */
+	if (einittext < etext)
+		einittext = etext;
 	pthread_once(&cache_once, cache_open);
-	if (table_nr && !cache_ok)
-		kallsyms_cache_save(table, table_nr, first_tagged);
+	if (table_nr && !cache_ok && einittext)
+		kallsyms_cache_save(table, table_nr,
+				    einittext < first_tagged ? einittext :
+							       first_tagged);
 }
 
 static void kallsyms_read(struct symbols *s)

@@ -4,8 +4,9 @@
  * one of its ~120k lines, tens of milliseconds of CPU) to name a few
  * kernel frames.  The file ("kallsyms" in cache_dir.h's directory, mode
  * 0600) holds the sorted
- * prefix of kallsyms.c's table below the first module/BPF/trampoline
- * symbol: text that never moves until the next boot.  It is trusted
+ * prefix of kallsyms.c's table below the end of the core's text
+ * (_einittext, else _etext) and the first module/BPF/trampoline symbol:
+ * text that never moves until the next boot.  It is trusted
  * only for the boot it names (/proc/sys/kernel/random/boot_id) and when
  * the first lines of /proc/kallsyms, readable by this process, give the
  * same first symbol (so hidden addresses never come from a file).
@@ -27,7 +28,7 @@
 #include "symbols/symbols_internal.h"
 #include "util/xalloc.h"
 
-#define CACHE_MAGIC "SCKSYM01"
+#define CACHE_MAGIC "SCKSYM02"	/* 01 could hold no upper bound */
 
 struct kallsyms_cache_header {
 	char magic[8];
