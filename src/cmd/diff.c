@@ -67,17 +67,22 @@ struct change {
 	double self_delta;		/* change of the key's own samples */
 };
 
+/* changes closer than this fraction of the larger are ordered by where
+ * they happened (their own samples), then by name */
+#define CHANGE_CLOSE 0.02
+
 static int compare_changes(const void *x, const void *y)
 {
 	const struct change *a = x, *b = y;
 	double da = fabs(a->after - a->before), db = fabs(b->after - b->before);
 
-	if (da != db)
+	if (fabs(da - db) > CHANGE_CLOSE * (da > db ? da : db))
 		return da > db ? -1 : 1;
-	/* equal changes (a function and its callers): the one whose own
-	 * samples changed, where the change happened, first */
-	da = fabs(a->self_delta);
-	db = fabs(b->self_delta);
+	/* (nearly) equal changes, as of a function and its callers (whose
+	 * totals also hold a few samples of their own work): the one whose
+	 * own samples changed, where the change happened, first */
+	if (fabs(a->self_delta) != fabs(b->self_delta))
+		return fabs(a->self_delta) > fabs(b->self_delta) ? -1 : 1;
 	if (da != db)
 		return da > db ? -1 : 1;
 	return strcmp(a->name, b->name);

@@ -8,7 +8,7 @@
 # table's totals, run_dummy stays visible and blue in the SVG, and the
 # HTML diff's table reads right in Chromium.
 . "$(dirname "$0")/lib.sh"
-plan 21	# 11 + 3 on folded input, 7 on the recorded walkthrough; the corpus and browser cases are counted where they run
+plan 22	# 12 + 3 on folded input, 7 on the recorded walkthrough; the corpus and browser cases are counted where they run
 
 printf 'main;slow_search 900\nmain;rest 100\n' >"$WORK/before.folded"
 printf 'main;slow_search 90\nmain;rest 100\n' >"$WORK/after.folded"
@@ -22,6 +22,18 @@ echo "$out" | grep -qE '^ +100 +100 +\+0 +10\.00% +52\.63%  rest$' && ok diff_gr
 	fail diff_grown_function "$out"
 echo "$out" | grep -qxF '# total: 1000 → 190 samples (-81.0%)' && ok diff_totals_line ||
 	fail diff_totals_line "$out"
+
+# a caller whose own few samples also went: its change is a little
+# bigger than its callee's, but the callee, where the change happened,
+# leads the table
+printf 'main;run_dummy 660\nmain 8\n' >"$WORK/caller-before.folded"
+printf 'main 5\n' >"$WORK/caller-after.folded"
+caller=$("$SCORCH" diff "$WORK/caller-before.folded" "$WORK/caller-after.folded" 2>&1)
+if [ "$(echo "$caller" | grep -v '^#' | sed -n 2p | awk '{ print $NF }')" = run_dummy ]; then
+	ok diff_callee_leads_its_caller
+else
+	fail diff_callee_leads_its_caller "$caller"
+fi
 
 # folded two-count form: absolute by default, --normalize scales before
 # to after's total (190)
