@@ -34,7 +34,6 @@
 #define ASYNC_TYPE_CACHE 64
 #define ASYNC_NAME_CACHE 256
 #define ASYNC_CORO_CACHE 1024
-#define ASYNC_CODE_RECHECK_NS 20000000	/* as the walk's (stack.c) */
 
 enum async_kind {
 	KIND_OTHER,
@@ -418,7 +417,7 @@ static size_t waiting_stack(struct pyasync *a, struct pyreader *r,
 			break;
 		/* a cached code object whose address was reused (a module's
 		 * code freed after start-up): checked again, as the walk does */
-		if (r->now_ns - code->checked_ns > ASYNC_CODE_RECHECK_NS) {
+		if (r->now_ns - code->checked_ns > PYCODE_RECHECK_NS) {
 			if (pycode_validate(&r->codes, r->pid, l, &code, 1) < 0)
 				break;
 			code->checked_ns = r->now_ns;

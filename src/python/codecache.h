@@ -53,6 +53,21 @@ void pycode_cache_release(struct pycode_cache *c);
 void pycode_cache_trim(struct pycode_cache *c);
 
 /*
+ * Freed code objects' addresses are reused, so a cached one is checked
+ * against the target (pycode_validate) when its last check is
+ * PYCODE_RECHECK_NS old, and at every use (every new now) while it is
+ * younger than young_ns: the codes that get freed, module bodies after
+ * an import, are freed young.
+ */
+#define PYCODE_RECHECK_NS 20000000
+static inline int pycode_due(const struct pycode *c, int64_t now,
+			     int64_t young_ns)
+{
+	return now - c->checked_ns > PYCODE_RECHECK_NS ||
+	       (now - c->loaded_ns < young_ns && c->checked_ns < now);
+}
+
+/*
  * The source line of bytecode position pos in code (see py_line_for for
  * what pos counts), remembering the last lookup in code; firstlineno for
  * a position past what an int holds.

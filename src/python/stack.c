@@ -31,12 +31,7 @@
 #define TOUCH_JOIN 1024
 /* in touched[].copies, beside the SNAPSHOT_* bits: frame memory */
 #define TOUCH_FRAME 0x100u
-/*
- * A cached code object is checked against address reuse this often; a
- * young one (read less than CODE_YOUNG_NS ago) at every use, because the
- * codes that get freed, module bodies after an import, are freed young.
- */
-#define CODE_RECHECK_NS 20000000
+/* a cached code object read less than this ago is young (pycode_due) */
 #define CODE_YOUNG_NS 200000000
 
 /* ---- memory for one sample ---- */
@@ -341,8 +336,7 @@ static size_t unique_codes(struct pycode **codes, size_t n)
 /*
  * Walks one thread's frames.  Addresses of freed code objects are
  * reused, so a cached code object is checked against the target again
- * when its last check is CODE_RECHECK_NS old (at every sample while it
- * is young) or a frame's position does
+ * when pycode_due says so or a frame's position does
  * not fit it: all codes of the walk in one system call, and when some
  * were stale and got reloaded, the walk is redone so the line numbers
  * come from the right line tables.
@@ -359,13 +353,8 @@ static ssize_t walk_frames(struct pyreader *r, uint64_t frame)
 	if (n <= 0)
 		return n;
 	due = r->suspect_code;
-	for (i = 0; i < n && !due; i++) {
-		const struct pycode *c = r->frames[i].code;
-
-		due = r->now_ns - c->checked_ns > CODE_RECHECK_NS ||
-			(r->now_ns - c->loaded_ns < CODE_YOUNG_NS &&
-			 c->checked_ns < r->now_ns);
-	}
+	for (i = 0; i < n && !due; i++)
+		due = pycode_due(r->frames[i].code, r->now_ns, CODE_YOUNG_NS);
 	if (!due)
 		return n;
 	grow_array((void **)&r->frame_codes, sizeof(*r->frame_codes),

@@ -158,9 +158,11 @@ static int bpf_run(struct engine_run *r, struct profile *p,
 			break;
 		}
 		/* --idle: the switch-ins before this are all read */
-		before_read = ticker_now();
-		bpf_sampler_read(st->sampler, 0, bpf_record_sample, rec);
-		bpf_record_flush(rec, (uint64_t)before_read);
+		if (o->idle) {
+			before_read = ticker_now();
+			bpf_sampler_read(st->sampler, 0, bpf_record_sample, rec);
+			bpf_record_flush(rec, (uint64_t)before_read);
+		}
 		now = ticker_now();
 		if (engine_loop_done(&loop, p, now) || !alive)
 			break;
@@ -211,7 +213,7 @@ static void bpf_discard(struct engine_run *r)
 
 const struct engine bpf_engine = {
 	.name = "bpf",
-	.summary = "every process (-a) or the target: kernel and frame-pointer user stacks sampled by a BPF program",
+	.summary = "every process (-a) or the target, sampled by a BPF program: kernel stacks, Python 3.11+ frames walked in the kernel, native stacks from a stack copy",
 	.prepare = bpf_prepare,
 	.take = bpf_take,
 	.check = bpf_check,

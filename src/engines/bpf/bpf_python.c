@@ -20,11 +20,9 @@
 #include "util/pidtable.h"
 #include "util/xalloc.h"
 
-/* a cached code object is checked again after this long (as the
- * Python reader does, python/stack.c) */
-#define CODE_RECHECK_NS 20000000
-/* ... and at every sample while it is this young: the start-up frees
- * code objects whose addresses the program's own code then takes */
+/* a cached code object is young this long (pycode_due): the start-up
+ * frees code objects whose addresses the program's own code then takes,
+ * and a kernel-walked frame is named after the sample, not at it */
 #define CODE_YOUNG_NS 1000000000
 
 struct bpf_python {
@@ -178,9 +176,8 @@ enum bpf_python_setup bpf_python_setup(struct bpf_python *bp, pid_t pid,
 
 /*
  * A code object's address is reused once it is freed (the start-up's
- * modules are): cached codes not checked for CODE_RECHECK_NS, or young
- * and not checked since this sample, are checked against the target, all
- * in one read, and reloaded when they changed.
+ * modules are): the codes pycode_due names are checked against the
+ * target, all in one read, and reloaded when they changed.
  */
 static void check_codes(struct pyreader *r, struct pycode **codes, size_t n,
 			int64_t now)
@@ -191,10 +188,7 @@ static void check_codes(struct pyreader *r, struct pycode **codes, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		size_t j;
 
-		if (!codes[i] ||
-		    (now - codes[i]->checked_ns < CODE_RECHECK_NS &&
-		     (now - codes[i]->loaded_ns >= CODE_YOUNG_NS ||
-		      codes[i]->checked_ns >= now)))
+		if (!codes[i] || !pycode_due(codes[i], now, CODE_YOUNG_NS))
 			continue;
 		for (j = 0; j < nd && due[j] != codes[i]; j++)
 			;

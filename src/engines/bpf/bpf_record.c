@@ -21,6 +21,7 @@
 #include "proc/container.h"
 #include "symbols/symbols.h"
 #include "unwind/unwind.h"
+#include "util/hash.h"
 #include "util/pidtable.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
@@ -208,13 +209,10 @@ static uint64_t exe_hash(pid_t pid)
 {
 	char path[64], exe[4096];
 	ssize_t n;
-	uint64_t h = 1469598103934665603ULL;
 
 	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
 	n = readlink(path, exe, sizeof(exe));
-	for (ssize_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)exe[i]) * 1099511628211ULL;
-	return n > 0 ? h : 0;
+	return n > 0 ? hash_bytes(exe, (size_t)n, 0) | 1 : 0;
 }
 
 /* a CPython 3.11+ process gets its layout into the kernel, once; a
