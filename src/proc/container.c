@@ -95,17 +95,30 @@ static int read_cgroup(pid_t pid, char *buf, size_t room)
 	return 0;
 }
 
+int container_pid_namespace(pid_t pid, unsigned long long *dev,
+			    unsigned long long *ino)
+{
+	char path[64];
+	struct stat them, us;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
+	if (stat(path, &them) < 0 || stat("/proc/self/ns/pid", &us) < 0 ||
+	    them.st_ino == us.st_ino)
+		return 0;
+	*dev = (unsigned long long)them.st_dev;
+	*ino = (unsigned long long)them.st_ino;
+	return 1;
+}
+
 size_t container_label(pid_t pid, char *out, size_t room)
 {
-	char path[64], theirs[4096], ours[4096];
-	struct stat them, us;
+	char theirs[4096], ours[4096];
+	unsigned long long dev, ino;
 
 	if (!room)
 		return 0;
 	out[0] = '\0';
-	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
-	if (stat(path, &them) < 0 || stat("/proc/self/ns/pid", &us) < 0 ||
-	    them.st_ino == us.st_ino)
+	if (!container_pid_namespace(pid, &dev, &ino))
 		return 0;
 	if (!read_cgroup(pid, theirs, sizeof(theirs)) &&
 	    !read_cgroup(0, ours, sizeof(ours)) && strcmp(theirs, ours)) {
@@ -113,7 +126,6 @@ size_t container_label(pid_t pid, char *out, size_t room)
 		if (n)
 			return n;
 	}
-	return (size_t)snprintf(out, room, "pidns:%lu",
-				(unsigned long)them.st_ino) < room ?
+	return (size_t)snprintf(out, room, "pidns:%llu", ino) < room ?
 		strlen(out) : 0;
 }

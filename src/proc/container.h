@@ -21,6 +21,11 @@
  */
 size_t container_cgroup_label(const char *text, char *out, size_t room);
 
+/* 1 when pid's pid namespace is not scorch's, with its device and
+ * inode in *dev and *ino; 0 when it is (or cannot be read). */
+int container_pid_namespace(pid_t pid, unsigned long long *dev,
+			    unsigned long long *ino);
+
 /* The container label of pid into out[room] ("" when the process shares
  * scorch's pid namespace or cannot be read).  Returns its length. */
 size_t container_label(pid_t pid, char *out, size_t room);

@@ -8,13 +8,13 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <string.h>
 
 #include "engines/bpf/bpf_python.h"
 #include "engines/bpf/sampler.h"
 #include "model/profile.h"
+#include "proc/container.h"
 #include "python/codecache.h"
 #include "python/reader.h"
 #include "util/pidtable.h"
@@ -108,15 +108,12 @@ int bpf_python_config_from_layout(const struct py_layout *l, uint64_t runtime,
  * into that namespace's, which its thread states hold */
 static void set_pid_namespace(pid_t pid, struct bpf_python_config *cfg)
 {
-	char path[64];
-	struct stat them, us;
+	unsigned long long dev, ino;
 
-	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
-	if (stat(path, &them) < 0 || stat("/proc/self/ns/pid", &us) < 0 ||
-	    them.st_ino == us.st_ino)
-		return;
-	cfg->pidns_dev = (uint64_t)them.st_dev;
-	cfg->pidns_ino = (uint64_t)them.st_ino;
+	if (container_pid_namespace(pid, &dev, &ino)) {
+		cfg->pidns_dev = dev;
+		cfg->pidns_ino = ino;
+	}
 }
 
 /* its executable is named python*, or it maps a libpython */
