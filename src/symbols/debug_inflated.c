@@ -112,8 +112,7 @@ int debug_inflated_open(int fd, const unsigned char *bits, int len,
 		return fd;
 	strbuf_init(&sb);
 	strbuf_addstr(&sb, "debug/");
-	for (int i = 0; i < len; i++)
-		strbuf_addf(&sb, "%02x", bits[i]);
+	strbuf_add_hex(&sb, bits, (size_t)len);
 	strbuf_addstr(&sb, ".debug");
 	path = cache_dir_path(sb.buf, 1);
 	strbuf_release(&sb);

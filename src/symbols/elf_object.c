@@ -45,8 +45,7 @@ static int dso_find_home_debug(Dwfl_Module *mod, char **file_name)
 	for (size_t i = 0; i < sizeof(leaf) / sizeof(leaf[0]) && fd < 0; i++) {
 		strbuf_reset(&sb);
 		strbuf_addf(&sb, "%s/.debug/.build-id/%02x/", home, bits[0]);
-		for (int j = 1; j < len; j++)
-			strbuf_addf(&sb, "%02x", bits[j]);
+		strbuf_add_hex(&sb, bits + 1, (size_t)(len - 1));
 		strbuf_addstr(&sb, leaf[i]);
 		fd = file_open_regular(sb.buf, 0, NULL);
 	}
@@ -123,8 +122,7 @@ static int dso_find_debuginfo(Dwfl_Module *mod, void **userdata,
 	strbuf_init(&sb);
 	if (len > 1) {
 		strbuf_addf(&sb, "/usr/lib/debug/.build-id/%02x/", bits[0]);
-		for (int j = 1; j < len; j++)
-			strbuf_addf(&sb, "%02x", bits[j]);
+		strbuf_add_hex(&sb, bits + 1, (size_t)(len - 1));
 		strbuf_addstr(&sb, ".debug");
 		fd = open_debug_candidate(sb.buf, NULL, bits, len, 0, 0);
 	}

@@ -114,3 +114,15 @@ void strbuf_add_number(struct strbuf *sb, double value)
 	}
 	strbuf_addstr(sb, tmp);
 }
+
+void strbuf_add_hex(struct strbuf *sb, const unsigned char *bytes,
+		    size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	strbuf_grow(sb, 2 * len);
+	for (size_t i = 0; i < len; i++) {
+		strbuf_addch(sb, digits[bytes[i] >> 4]);
+		strbuf_addch(sb, digits[bytes[i] & 15]);
+	}
+}

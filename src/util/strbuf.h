@@ -32,6 +32,9 @@ char *strbuf_detach(struct strbuf *sb);
 /* Appends a number the way the folded format prints counts (and Perl
  * prints numbers): integers without a decimal point, others as %.15g. */
 void strbuf_add_number(struct strbuf *sb, double value);
+/* Appends len bytes as lower-case hex digits, two per byte (build ids). */
+void strbuf_add_hex(struct strbuf *sb, const unsigned char *bytes,
+		    size_t len);
 
 /* Safe accessor: sb->buf, or "" for a never-grown buffer. */
 static inline const char *strbuf_str(const struct strbuf *sb)

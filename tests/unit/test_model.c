@@ -370,6 +370,19 @@ static void test_frame_label(void)
 	profile_release(&p);
 }
 
+static void test_hex(void)
+{
+	static const unsigned char id[] = { 0x00, 0x0f, 0xa5, 0xff };
+	struct strbuf sb;
+
+	strbuf_init(&sb);
+	strbuf_add_hex(&sb, id, sizeof(id));
+	CHECK(!strcmp(strbuf_str(&sb), "000fa5ff"));
+	strbuf_add_hex(&sb, id, 0);
+	CHECK(sb.len == 8);
+	strbuf_release(&sb);
+}
+
 static void test_number_format(void)
 {
 	struct strbuf sb;
@@ -395,5 +408,6 @@ int main(void)
 	RUN(test_many_threads);
 	RUN(test_frame_label);
 	RUN(test_number_format);
+	RUN(test_hex);
 	TEST_EXIT();
 }
