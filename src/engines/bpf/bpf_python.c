@@ -56,14 +56,13 @@ void bpf_python_free(struct bpf_python *bp)
 
 static struct pyreader **slot(struct bpf_python *bp, pid_t pid)
 {
-	uint32_t id = pid_table_add(&bp->pids, pid, NULL);
+	int added;
+	uint32_t id = pid_table_add(&bp->pids, pid, &added);
 
-	if (id > bp->alloc) {
-		size_t n = bp->alloc ? 2 * bp->alloc : 16;
-		bp->readers = xrealloc(bp->readers, n * sizeof(*bp->readers));
-		memset(bp->readers + bp->alloc, 0,
-		       (n - bp->alloc) * sizeof(*bp->readers));
-		bp->alloc = n;
+	if (added) {
+		grow_array((void **)&bp->readers, sizeof(*bp->readers), id,
+			   &bp->alloc);
+		bp->readers[id - 1] = NULL;
 	}
 	return &bp->readers[id - 1];
 }

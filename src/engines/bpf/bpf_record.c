@@ -121,12 +121,10 @@ static struct bpf_process *process(struct bpf_record *rec, pid_t pid)
 	int added;
 	uint32_t id = pid_table_add(&rec->pids, pid, &added);
 
-	if (id > rec->alloc) {
-		size_t n = rec->alloc ? 2 * rec->alloc : 64;
-		rec->procs = xrealloc(rec->procs, n * sizeof(*rec->procs));
-		memset(rec->procs + rec->alloc, 0,
-		       (n - rec->alloc) * sizeof(*rec->procs));
-		rec->alloc = n;
+	if (added) {
+		grow_array((void **)&rec->procs, sizeof(*rec->procs), id,
+			   &rec->alloc);
+		memset(&rec->procs[id - 1], 0, sizeof(*rec->procs));
 	}
 	return &rec->procs[id - 1];
 }
