@@ -3,8 +3,8 @@
 # (--engine bpf, Python frames walked in the kernel at the sample): on
 # 3.11+ the 3:1 program (tests/programs/split.py) within 5 points with
 # the Python engine's frame names, and the churn program
-# (tests/programs/churn.py) with no [moving] frame and at most 1 %
-# impossible stacks; older versions (the kernel walks 3.11+ only) are
+# (tests/programs/churn.py) with no [moving] frame and no impossible
+# stack; older versions (the kernel walks 3.11+ only) are
 # recorded with the interpreter's native frames and no Python frame.
 . "$(dirname "$0")/lib.sh"
 PROGS=$TOP/tests/programs
@@ -44,7 +44,10 @@ while read -r label py; do
 	if [ "${minor:-0}" -lt 11 ]; then plan 1; else plan 2; fi
 	f=$WORK/$label.folded
 	# --subprocesses: a chroot launcher may run the interpreter as its child
-	if ! "$SCORCH" record -q --engine bpf --subprocesses -F 999 -o "$f" -- "$py" "$PROGS/split.py" 1.5 >/dev/null 2>"$WORK/$label.err"; then
+	# (not -q: a BPF program the kernel refused is a warning, and the
+	# other engines' profile would pass for the BPF engine's)
+	if ! "$SCORCH" record --engine bpf --subprocesses -F 999 -o "$f" -- "$py" "$PROGS/split.py" 1.5 >/dev/null 2>"$WORK/$label.err" ||
+	   grep -q 'warning: bpf engine' "$WORK/$label.err"; then
 		fail "bpf-split-$label" "record failed: $(tail -n 2 "$WORK/$label.err")"
 		[ "${minor:-0}" -lt 11 ] || fail "bpf-churn-$label" "not run"
 		continue
@@ -71,15 +74,17 @@ while read -r label py; do
 		fail "bpf-split-$label" "tally $1, café_λ $2: $(sort -t' ' -k2 -nr "$f" | head -n 2)"
 	fi
 	f=$WORK/$label-churn.folded
-	if ! "$SCORCH" record -q --engine bpf --subprocesses -F 999 -o "$f" -- "$py" "$PROGS/churn.py" 1.5 >/dev/null 2>"$WORK/$label-churn.err"; then
+	if ! "$SCORCH" record --engine bpf --subprocesses -F 999 -o "$f" -- "$py" "$PROGS/churn.py" 1.5 >/dev/null 2>"$WORK/$label-churn.err" ||
+	   grep -q 'warning: bpf engine' "$WORK/$label-churn.err"; then
 		fail "bpf-churn-$label" "record failed: $(tail -n 2 "$WORK/$label-churn.err")"
 		continue
 	fi
 	set -- $(impossible "$f")
 	moving=$(grep -c '\[moving\]' "$f")
-	# (code objects are named after the sample: the start-up's freed
-	# ones, their addresses taken again, can name a few at most)
-	if [ "$1" -ge 300 ] && [ $(($2 * 100)) -le "$1" ] && [ "$moving" -eq 0 ]; then
+	# (code objects are named after the sample, but only as the one the
+	# kernel saw there: a start-up module freed and its address taken
+	# by churn.py's functions is a [freed code] frame, never theirs)
+	if [ "$1" -ge 300 ] && [ "$2" -eq 0 ] && [ "$moving" -eq 0 ]; then
 		ok "bpf-churn-$label ($1 samples in main, $2 impossible, none moving)"
 	else
 		fail "bpf-churn-$label" "$1 in main, $2 impossible, $moving [moving]"

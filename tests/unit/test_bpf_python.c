@@ -3,7 +3,8 @@
  * CPython (engines/bpf/bpf_python.c): every offset the kernel walk uses
  * comes from the Python reader's row for that version, the interpreter
  * list's head from _PyRuntime's address, the frame's fields inside the
- * window copied at once, and versions the kernel does
+ * window copied at once, the code object's ident from its filename
+ * and name, and versions the kernel does
  * not walk (before 3.11, no runtime) are refused.
  */
 #include <stdint.h>
@@ -39,6 +40,10 @@ static void check_row(int minor)
 	CHECK(cfg.frame_back + 8 <= cfg.frame_window);
 	CHECK(cfg.frame_code + 8 <= cfg.frame_window);
 	CHECK(cfg.frame_instr + 8 <= cfg.frame_window);
+	/* the code's ident: its filename and the name user space shows */
+	CHECK(cfg.code_file == l->code_filename && cfg.code_file);
+	CHECK(cfg.code_name == (l->code_qualname ? l->code_qualname : l->code_name));
+	CHECK(cfg.code_file != cfg.code_name);
 	/* fields of one struct never share an offset */
 	CHECK(cfg.frame_back != cfg.frame_code && cfg.frame_code != cfg.frame_instr);
 	CHECK(cfg.tstate_next != cfg.tstate_native_id);
@@ -66,9 +71,24 @@ static void test_refused(void)
 	CHECK(l312 != NULL);
 }
 
+/* a code object freed and its address taken by another function: any
+ * other filename or name gives another ident */
+static void test_code_ident(void)
+{
+	const __u64 file = 0x7f0000a01230ULL, name = 0x7f0000b04560ULL;
+
+	CHECK(bpf_python_code_ident(file, name) == bpf_python_code_ident(file, name));
+	CHECK(bpf_python_code_ident(file, name) != bpf_python_code_ident(file, name + 16));
+	CHECK(bpf_python_code_ident(file, name) != bpf_python_code_ident(file + 16, name));
+	/* the two swapped (one module's name, another's file) */
+	CHECK(bpf_python_code_ident(file, name) != bpf_python_code_ident(name, file));
+	CHECK(bpf_python_code_ident(file, name) != 0);
+}
+
 int main(void)
 {
 	RUN(test_rows_311_312);
+	RUN(test_code_ident);
 	RUN(test_refused);
 	TEST_EXIT();
 }

@@ -20,17 +20,13 @@
 #include "util/pidtable.h"
 #include "util/xalloc.h"
 
-/* a cached code object is young this long (pycode_due): the start-up
- * frees code objects whose addresses the program's own code then takes,
- * and a kernel-walked frame is named after the sample, not at it */
-#define CODE_YOUNG_NS 1000000000
-
 struct bpf_python {
 	struct profile *p;
 	int no_lines;
 	struct pid_table pids;
 	struct pyreader **readers;	/* [id - 1], NULL = none */
 	size_t alloc;
+	uint32_t freed_frame;		/* [freed code], once used */
 };
 
 struct bpf_python *bpf_python_new(struct profile *p, int no_lines)
@@ -88,6 +84,8 @@ int bpf_python_config_from_layout(const struct py_layout *l, uint64_t runtime,
 	cfg->frame_owner = l->frame_owner;
 	cfg->frame_skip_owner = (__u32)l->frame_skip_owner;
 	cfg->frame_code_tagged = (__u32)l->frame_code_tagged;
+	cfg->code_file = l->code_filename;
+	cfg->code_name = l->code_qualname ? l->code_qualname : l->code_name;
 	/* the frame's fields in one copy when they lie close together */
 	{
 		uint32_t end = l->frame_back + 8;
@@ -170,31 +168,29 @@ enum bpf_python_setup bpf_python_setup(struct bpf_python *bp, pid_t pid,
 	return BPF_PYTHON_YES;
 }
 
-/*
- * A code object's address is reused once it is freed (the start-up's
- * modules are): the codes pycode_due names are checked against the
- * target, all in one read, and reloaded when they changed.
- */
-static void check_codes(struct pyreader *r, struct pycode **codes, size_t n,
-			int64_t now)
+/* the ident the kernel computes (sampler.h) for what the cache holds */
+static uint64_t cached_ident(const struct pycode *code)
 {
-	struct pycode *due[BPF_SAMPLER_MAX_PYTHON];
-	size_t nd = 0;
+	return bpf_python_code_ident(code->file_ptr, code->name_ptr);
+}
 
-	for (size_t i = 0; i < n; i++) {
-		size_t j;
+/*
+ * The cached code at a frame's address, when it is the one the kernel
+ * saw there: a code object's address is reused once it is freed, so a
+ * cached one whose ident differs is read again; when it still differs,
+ * the kernel's code object was freed before it could be read (NULL).
+ */
+static struct pycode *code_seen(struct pyreader *r,
+				const struct bpf_python_frame *pf)
+{
+	struct pycode *code = pycode_get(&r->codes, r->pid, &r->layout,
+					 pf->code);
 
-		if (!codes[i] || !pycode_due(codes[i], now, CODE_YOUNG_NS))
-			continue;
-		for (j = 0; j < nd && due[j] != codes[i]; j++)
-			;
-		if (j == nd)
-			due[nd++] = codes[i];
-	}
-	if (!nd || pycode_validate(&r->codes, r->pid, &r->layout, due, nd) < 0)
-		return;
-	for (size_t i = 0; i < nd; i++)
-		due[i]->checked_ns = now;
+	if (!code || !pf->ident || cached_ident(code) == pf->ident)
+		return code;
+	if (pycode_validate(&r->codes, r->pid, &r->layout, &code, 1) < 0)
+		return NULL;
+	return cached_ident(code) == pf->ident ? code : NULL;
 }
 
 size_t bpf_python_frames(struct bpf_python *bp, const struct bpf_sample *s,
@@ -203,27 +199,23 @@ size_t bpf_python_frames(struct bpf_python *bp, const struct bpf_sample *s,
 	uint32_t id = pid_table_find(&bp->pids, s->pid);
 	struct pyreader *r = id ? bp->readers[id - 1] : NULL;
 	uint32_t nr = s->python_nr, n = 0;
-	struct pycode *codes[BPF_SAMPLER_MAX_PYTHON];
 
 	if (!r || !nr)
 		return 0;
 	if (nr > BPF_SAMPLER_MAX_PYTHON)
 		nr = BPF_SAMPLER_MAX_PYTHON;
-	for (uint32_t i = 0; i < nr; i++) {
-		codes[i] = pycode_get(&r->codes, r->pid, &r->layout,
-				      s->python[i].code);
-		if (codes[i] && !codes[i]->loaded_ns)	/* just read */
-			codes[i]->checked_ns = codes[i]->loaded_ns =
-				(int64_t)s->time_ns;
-	}
-	check_codes(r, codes, nr, (int64_t)s->time_ns);
 	for (uint32_t i = nr; i-- > 0 && n < room;) {
 		const struct bpf_python_frame *pf = &s->python[i];
-		struct pycode *code = codes[i];
+		struct pycode *code = code_seen(r, pf);
 		struct frame f;
 
 		if (!code) {
+			/* its code is gone: the frame says so */
 			(*unknown)++;
+			if (!bp->freed_frame)
+				bp->freed_frame = profile_frame_named(bp->p,
+					"[freed code]", 12, FRAME_MARKER);
+			out[n++] = bp->freed_frame;
 			continue;
 		}
 		if (code->hidden)

@@ -42,7 +42,9 @@ int bpf_python_config_from_layout(const struct py_layout *l, uint64_t runtime,
 				  struct bpf_python_config *cfg);
 
 /* The sample's Python frames, outermost first, into out[0..room).
- * Returns how many; unreadable code objects are counted in *unknown. */
+ * Returns how many.  A frame whose code object is no longer the one the
+ * kernel saw (freed, its address reused, before it was read) is a
+ * "[freed code]" frame, and counted in *unknown. */
 size_t bpf_python_frames(struct bpf_python *bp, const struct bpf_sample *s,
 			 uint32_t *out, size_t room, unsigned long *unknown);
 

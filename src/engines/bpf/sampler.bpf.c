@@ -137,6 +137,7 @@ struct python_walk {
 	__u32 n;
 	int found;
 	__u8 frame[BPF_SAMPLER_FRAME_WINDOW];	/* one frame's bytes */
+	__u64 code_fields[4];	/* the code's filename..name, one copy */
 };
 
 /* a field of the frame copy; off was bounded by the caller's config */
@@ -148,6 +149,40 @@ static __u64 frame_u64(struct python_walk *w, __u32 off)
 		return 0;
 	__builtin_memcpy(&v, w->frame + off, 8);
 	return v;
+}
+
+/* the pointer at byte at (0, 8, 16 or 24) of the code fields' copy:
+ * constant offsets, as the verifier wants them */
+static __u64 code_field(const struct python_walk *w, __u32 at)
+{
+	switch (at) {
+	case 0: return w->code_fields[0];
+	case 8: return w->code_fields[1];
+	case 16: return w->code_fields[2];
+	default: return w->code_fields[3];
+	}
+}
+
+/* the code object's ident (sampler.h): its filename and name pointers,
+ * in one copy when they lie within 24 bytes of each other */
+static __u64 code_ident(struct python_walk *w, __u64 code)
+{
+	const struct bpf_python_config *c = w->c;
+	__u32 lo = c->code_file < c->code_name ? c->code_file : c->code_name;
+	__u32 file_at = c->code_file - lo, name_at = c->code_name - lo;
+	__u64 file, name;
+
+	if (file_at <= 24 && name_at <= 24 && !((file_at | name_at) & 7)) {
+		if (bpf_probe_read_user(w->code_fields, sizeof(w->code_fields),
+					(void *)(code + lo)))
+			return 0;
+		file = code_field(w, file_at);
+		name = code_field(w, name_at);
+	} else {
+		file = read_u64(code + c->code_file);
+		name = read_u64(code + c->code_name);
+	}
+	return bpf_python_code_ident(file, name);
 }
 
 /* one step through the interpreter's thread list, by native id */
@@ -208,6 +243,7 @@ static long frame_step(__u32 i, void *data)
 		code &= ~3ULL;
 	w->s->python[n].code = code;
 	w->s->python[n].instr = instr;
+	w->s->python[n].ident = code_ident(w, code);
 	w->n = n + 1;
 	return 0;
 }

@@ -62,8 +62,21 @@ struct bpf_python_config {
 					   nonzero, they lie in the first
 					   BPF_SAMPLER_FRAME_WINDOW bytes,
 					   read in one copy */
-	__u32 pad;
+	__u32 code_file;		/* PyCodeObject: co_filename and the */
+	__u32 code_name;		/* name user space shows (co_qualname
+					   3.11+): they make the ident */
 };
+
+/*
+ * Which code object a frame ran, as the kernel saw it at the sample: its
+ * filename and name objects' addresses, mixed.  A code object freed and
+ * its address taken by another function before user space reads it no
+ * longer matches (user space mixes the cached object's the same way).
+ */
+static inline __u64 bpf_python_code_ident(__u64 file, __u64 name)
+{
+	return file ^ (name << 32 | name >> 32);
+}
 
 /* the most frame bytes read in one copy */
 #define BPF_SAMPLER_FRAME_WINDOW 96
@@ -72,6 +85,7 @@ struct bpf_python_config {
 struct bpf_python_frame {
 	__u64 code;			/* the code object's address */
 	__u64 instr;			/* its instruction pointer */
+	__u64 ident;			/* bpf_python_code_ident, 0 = not read */
 };
 
 /* bpf_sample.kind */
