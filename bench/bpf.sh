@@ -8,7 +8,9 @@
 # loading included, + the BPF program's own run time from the kernel's
 # BPF statistics, switched on for the run) / samples written.  The
 # machine share is that CPU over SECS × CPUs.  The kernel's cost of the
-# timer interrupt itself is in neither column.  Needs root.
+# timer interrupt itself is in neither column.  A second table splits
+# each -p row into its start-up (a 0.2 s run) and its steady state (the
+# long run's further CPU per further sample).  Needs root.
 #
 # usage: [SCORCH=...] [PYTHON=...] [SECONDS_=4] bench/bpf.sh
 set -u
@@ -43,11 +45,19 @@ printf '%-34s %8s %8s %8s %10s %9s\n' row "CPU s" "BPF s" samples "µs/sample" "
 "$PYTHON" "$top/tests/programs/split.py" 1000 >/dev/null &
 pid=$!
 sleep 1	# its imports done: the steady state is measured
+steady=
 for engine in bpf python; do
+	# a 0.2 s run first: its cost is nearly all start-up, and what
+	# the long run costs beyond it is the cost of its extra samples
+	short=$(run --engine "$engine" -p "$pid" -F 1000 -d 0.2)
 	set -- $(run --engine "$engine" -p "$pid" -F 1000 -d "$SECS")
 	printf '%-34s %8s %8s %8s %10s %9s\n' "$engine -p (3.12 split.py, 1 kHz)" "$1" "$2" "$3" \
 		"$(awk -v c="$1" -v b="$2" -v n="$3" 'BEGIN {if (n) printf "%.1f", 1e6 * (c + b) / n; else print "-"}')" \
 		"$(awk -v c="$1" -v b="$2" -v s="$SECS" -v k="$(nproc)" 'BEGIN {printf "%.2f", 100 * (c + b) / (s * k)}')"
+	steady="$steady$(printf '%-34s %12s %16s' "$engine -p" \
+		"$(echo "$short" | awk '{printf "%.3f", $1 + $2}')" \
+		"$(echo "$short $*" | awk '{d = $6 - $3; if (d > 0) printf "%.1f", 1e6 * ($4 + $5 - $1 - $2) / d; else print "-"}')")
+"
 done
 # the whole machine, with the Python program still busy on one CPU
 set -- $(run -a -F 99 -d "$SECS")
@@ -58,3 +68,8 @@ kill "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
 pid=
 echo "(the python row's CPU includes its process_vm_readv system calls; the bpf rows' BPF s is the program's run time)"
+echo
+echo "start-up and steady state: a 0.2 s run's CPU (scorch + BPF program), and the"
+echo "$SECS s run's CPU beyond it over its extra samples (GNU time counts 10 ms steps)"
+printf '%-34s %12s %16s\n' row "0.2 s run s" "µs/extra sample"
+printf '%s' "$steady"

@@ -101,10 +101,13 @@ static int ring_sample(void *ctx, void *data, size_t size)
 	struct bpf_sampler *s = ctx;
 	const struct bpf_sample *sample = data;
 
-	/* a record ends after its stack copy, a switch-in before the
-	 * stacks (sampler.h) */
+	/* a record ends after its stack copy, a Python thread's after its
+	 * frames, a switch-in before the stacks (sampler.h) */
 	if (size >= BPF_SAMPLE_SWITCH_SIZE &&
 	    (sample->kind == BPF_SAMPLE_SWITCH_IN ||
+	     (sample->python_nr && !sample->user_nr && !sample->stack_len &&
+	      sample->python_nr <= BPF_SAMPLER_MAX_PYTHON &&
+	      size >= BPF_SAMPLE_PYTHON_SIZE(sample->python_nr)) ||
 	     (size >= BPF_SAMPLE_HEADER_SIZE &&
 	      sample->stack_len <= size - BPF_SAMPLE_HEADER_SIZE))) {
 		s->fn(s->fn_ctx, sample);
@@ -299,7 +302,11 @@ int bpf_sampler_read(struct bpf_sampler *s, int timeout_ms, bpf_sample_fn fn,
 	s->fn = fn;
 	s->fn_ctx = ctx;
 	s->handled = 0;
+	/* the program wakes the reader only when the ring fills up
+	 * (sampler.bpf.c), so what the wait did not see is read after it */
 	err = ring_buffer__poll(s->ring, timeout_ms);
+	if (err >= 0 || err == -EINTR)
+		err = ring_buffer__consume(s->ring);
 	if (err < 0 && err != -EINTR) {
 		errno = -err;
 		return -1;

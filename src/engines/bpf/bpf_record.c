@@ -176,7 +176,9 @@ static void check_maps(struct bpf_record *rec, struct bpf_process *pr,
 		       const struct bpf_sample *s)
 {
 	struct symbols_process *proc;
-	uint64_t ip = s->stack_len ? s->regs[UNWIND_REG_IP] : s->user[0];
+	/* (a Python thread's sample has neither: user[] is left over) */
+	uint64_t ip = s->stack_len ? s->regs[UNWIND_REG_IP] :
+		s->user_nr ? s->user[0] : 0;
 
 	if (!pr->maps_read) {
 		read_maps(rec, pr, (pid_t)s->pid, s->time_ns);

@@ -108,19 +108,23 @@ struct bpf_sample {
 	__u32 kernel_nr, user_nr;	/* entries used below */
 	__u32 stack_len;		/* bytes of stack[] copied */
 	__u32 python_nr;		/* Python frames, innermost first */
-	struct bpf_python_frame python[BPF_SAMPLER_MAX_PYTHON];
 	__u64 kernel[BPF_SAMPLER_MAX_FRAMES];
+	struct bpf_python_frame python[BPF_SAMPLER_MAX_PYTHON];
 	__u64 user[BPF_SAMPLER_MAX_FRAMES];
 	__u64 regs[BPF_SAMPLER_REGS];	/* user registers at the sample */
 	__u8 stack[BPF_SAMPLER_STACK_BYTES];	/* from regs' sp up */
 };
 
+#define BPF_SAMPLE_OFFSET(field) \
+	((unsigned long)&((struct bpf_sample *)0)->field)
 /* A record in the ring is the sample up to its stack copy, then the
- * stack_len bytes copied. */
-#define BPF_SAMPLE_HEADER_SIZE \
-	((unsigned long)&((struct bpf_sample *)0)->stack)
-/* ... and a switch-in record only up to kernel[]. */
-#define BPF_SAMPLE_SWITCH_SIZE \
-	((unsigned long)&((struct bpf_sample *)0)->kernel)
+ * stack_len bytes copied; */
+#define BPF_SAMPLE_HEADER_SIZE BPF_SAMPLE_OFFSET(stack)
+/* a Python thread's (python_nr > 0; no user part) only up to the end
+ * of its frames, the bytes every sample pays for; */
+#define BPF_SAMPLE_PYTHON_SIZE(nr) \
+	(BPF_SAMPLE_OFFSET(python) + (nr) * sizeof(struct bpf_python_frame))
+/* and a switch-in only up to kernel[]. */
+#define BPF_SAMPLE_SWITCH_SIZE BPF_SAMPLE_OFFSET(kernel)
 
 #endif
