@@ -4,7 +4,8 @@
 # run, each under its own "name (PID)" root with its split within 5
 # points (the C user stacks copied by the BPF program and unwound with
 # DWARF, the Python frames walked by the kernel);
-# `--engine bpf` on a spawned and an attached program, --subprocesses,
+# `--engine bpf` on a spawned and an attached program, --subprocesses
+# (spawned, and attached to a process whose children already run),
 # --idle (a C program's own sleep share within 10 points, its waits
 # ending in the kernel's __schedule;[idle]),
 # a process that exits during -a, one in its own pid namespace (its root
@@ -12,7 +13,7 @@
 # namespace's thread ids), `top -a`; and without permission (as nobody)
 # one line and the other engines, or for -a one error.
 . "$(dirname "$0")/lib.sh"
-plan 11
+plan 12
 PROGS=$TOP/tests/programs
 
 if [ "$(id -u)" != 0 ]; then
@@ -118,6 +119,35 @@ if "$SCORCH" record --engine bpf --subprocesses -F 400 -o "$WORK/sub.folded" -- 
 else
 	fail bpf_subprocesses "$(tail -n 3 "$WORK/sub.err")"
 fi
+
+# attached (-p) to a shell whose two children already run: both followed
+sh -c "'$WORK/split' 100 & '$WORK/split' 100; wait" >/dev/null &
+shpid=$!
+running=0
+for _ in $(seq 200); do
+	running=0
+	for c in $(cat /proc/$shpid/task/*/children 2>/dev/null); do
+		[ "$(readlink "/proc/$c/exe" 2>/dev/null)" = "$WORK/split" ] && running=$((running + 1))
+	done
+	[ "$running" -eq 2 ] && break
+	sleep 0.05
+done
+if [ "$running" -ne 2 ]; then
+	fail bpf_attach_children "the shell's two split children did not start"
+elif "$SCORCH" record --engine bpf --subprocesses -d 1 -F 400 -p $shpid -o "$WORK/subp.folded" 2>"$WORK/subp.err" &&
+   ! bpf_refused "$WORK/subp.err"; then
+	n=$(grep -oE '^split \([0-9]+\);' "$WORK/subp.folded" | sort -u | wc -l)
+	if [ "$n" -eq 2 ]; then
+		ok "bpf_attach_children (2 roots)"
+	else
+		fail bpf_attach_children "$n split roots: $(cut -d';' -f1 "$WORK/subp.folded" | sort | uniq -c)"
+	fi
+else
+	fail bpf_attach_children "$(tail -n 3 "$WORK/subp.err")"
+fi
+pkill -P $shpid 2>/dev/null
+kill $shpid 2>/dev/null
+wait $shpid 2>/dev/null
 
 # ---- -a: a process that exits during the run, one in a container -----
 # the container's programs run through the whole recording (a process

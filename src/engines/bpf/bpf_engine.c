@@ -18,6 +18,7 @@
 #include "engines/engine.h"
 #include "engines/loop.h"
 #include "model/profile.h"
+#include "proc/children.h"
 #include "proc/target.h"
 #include "proc/timer.h"
 #include "util/error.h"
@@ -63,6 +64,19 @@ static int chosen(const struct record_options *o)
 	return o->engine && !strcmp(o->engine, "bpf");
 }
 
+static void add_descendants(struct bpf_sampler *sampler, pid_t pid)
+{
+	pid_t *pids;
+	size_t nr = proc_descendants(pid, &pids), added = 0;
+
+	for (size_t i = 0; i < nr; i++)
+		added += bpf_sampler_add_target(sampler, pids[i]) == 0;
+	if (added < nr)
+		warning("bpf: %zu of pid %d's %zu running descendants not followed (the program's table is full)",
+			nr - added, (int)pid, nr);
+	free(pids);
+}
+
 static int bpf_prepare(struct engine_run *r)
 {
 	const struct record_options *o = r->o;
@@ -88,6 +102,11 @@ static int bpf_prepare(struct engine_run *r)
 		return error("bpf: cannot add pid %d to the program's table (%s)",
 			     (int)r->t->pid, "use another --engine");
 	}
+	/* the program follows the children started from now on; those
+	 * of an attached process that already run are added here */
+	if (st->sampler && o->subprocesses && !o->system_wide &&
+	    !r->t->spawned)
+		add_descendants(st->sampler, r->t->pid);
 	return 0;
 }
 

@@ -11,7 +11,6 @@
  * Never stops the target; a process that vanishes just stops being
  * sampled.  When to stop and when the live view is due: engines/loop.c.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +20,7 @@
 #include "engines/loop.h"
 #include "engines/python/pyrecord.h"
 #include "model/profile.h"
+#include "proc/children.h"
 #include "proc/exec_watch.h"
 #include "proc/timer.h"
 #include "python/asyncio.h"
@@ -413,47 +413,12 @@ static int known_pid(const struct pyrec *rec, pid_t pid)
 	return pid_table_find(&rec->proc_ids, pid) != 0;
 }
 
-/* Appends the children of every thread of pid (/proc/PID/task/TID/children). */
-static void children_of(pid_t pid, pid_t **out, size_t *nr, size_t *alloc)
-{
-	char path[320];
-	DIR *d;
-	struct dirent *de;
-
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	d = opendir(path);
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		FILE *fp;
-		long child;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/task/%s/children",
-			 (int)pid, de->d_name);
-		fp = fopen(path, "re");
-		if (!fp)
-			continue;
-		while (fscanf(fp, "%ld", &child) == 1) {
-			grow_array((void **)out, sizeof(**out), *nr + 1, alloc);
-			(*out)[(*nr)++] = (pid_t)child;
-		}
-		fclose(fp);
-	}
-	closedir(d);
-}
-
 static void scan_children(struct pyrec *rec, pid_t root)
 {
-	pid_t *pids = NULL;
-	size_t nr = 0, alloc = 0, i;
+	pid_t *pids;
+	size_t nr = proc_descendants(root, &pids);
 
-	children_of(root, &pids, &nr, &alloc);
-	/* breadth first: nr grows while we walk */
-	for (i = 0; i < nr && nr < 4096; i++)
-		children_of(pids[i], &pids, &nr, &alloc);
-	for (i = 0; i < nr; i++)
+	for (size_t i = 0; i < nr; i++)
 		if (!known_pid(rec, pids[i]))
 			add_process(rec, pids[i], NULL);
 	free(pids);
