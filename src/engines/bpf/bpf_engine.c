@@ -56,6 +56,8 @@ static const char *fix_for(int e)
 		return PERMISSION_FIX;
 	if (e == ENOSYS)	/* built without the program */
 		return "rebuild scorch where /sys/kernel/btf/vmlinux exists";
+	if (e == EACCES)	/* the verifier */
+		return "this kernel does not take this scorch's program: report it with what SCORCH_BPF_LOG=1 prints";
 	return "the bpf engine needs a kernel with BTF and BPF";
 }
 

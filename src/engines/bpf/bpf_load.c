@@ -19,6 +19,7 @@
 
 #include "engines/bpf/bpf_load.h"
 #include "engines/bpf/sampler.h"
+#include "engines/bpf/verifier_log.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
@@ -41,8 +42,10 @@ struct bpf_sampler {
 	int handled;
 };
 
-/* libbpf's last warning line: the verifier's or the kernel's reason */
+/* libbpf's last warning line: the kernel's reason; and the verifier's,
+ * out of the load log libbpf prints when it refused a program */
 static char last_message[256];
+static char verifier_reason[256];
 
 static int keep_message(enum libbpf_print_level level, const char *fmt,
 			va_list ap)
@@ -59,6 +62,18 @@ static int keep_message(enum libbpf_print_level level, const char *fmt,
 	}
 	if (level == LIBBPF_DEBUG)
 		return 0;
+	if (strstr(fmt, "PROG LOAD LOG")) {
+		va_list copy;
+		char *text;
+
+		va_copy(copy, ap);
+		if (vasprintf(&text, fmt, copy) >= 0) {
+			bpf_verifier_reason(text, verifier_reason,
+					    sizeof(verifier_reason));
+			free(text);
+		}
+		va_end(copy);
+	}
 	vsnprintf(line, sizeof(line), fmt, ap);
 	n = strcspn(line, "\n");
 	line[n] = '\0';
@@ -123,6 +138,7 @@ struct bpf_sampler *bpf_sampler_open(const struct bpf_sampler_options *o,
 	(void)o;
 	(void)ring_sample;
 	(void)keep_message;
+	(void)verifier_reason;
 	(void)open_cpu_clock;
 	(void)say_why;
 	strbuf_addstr(why, "this scorch was built without its BPF program: its build machine's kernel had no BTF");
@@ -184,6 +200,7 @@ struct bpf_sampler *bpf_sampler_open(const struct bpf_sampler_options *o,
 	int err, attached = 0;
 
 	last_message[0] = '\0';
+	verifier_reason[0] = '\0';
 	last_errno = 0;
 	libbpf_set_print(keep_message);
 	s->skel = sampler__open();
@@ -198,6 +215,12 @@ struct bpf_sampler *bpf_sampler_open(const struct bpf_sampler_options *o,
 	bpf_program__set_autoload(s->skel->progs.fork, !!o->follow_children);
 	bpf_program__set_autoload(s->skel->progs.switch_task, !!o->idle);
 	err = sampler__load(s->skel);
+	if (err && verifier_reason[0]) {
+		last_errno = -err;
+		strbuf_addf(why, "the kernel's verifier refused the BPF program: %s",
+			    verifier_reason);
+		goto fail;
+	}
 	if (err) {
 		say_why(why, "the kernel refused the BPF program", -err);
 		goto fail;
