@@ -258,6 +258,15 @@ int pycode_line_at(struct pycode *code, enum py_linetable_format format,
 	return code->last_line;
 }
 
+int pycode_line_of_lasti(struct pycode *code, const struct py_layout *l,
+			 int32_t lasti)
+{
+	if (lasti < 0)
+		return code->firstlineno;
+	return pycode_line_at(code, l->lines, l->lasti_in_units ?
+			      2 * (int64_t)lasti : lasti);
+}
+
 int pycode_line_of_instr(struct pycode *code, const struct py_layout *l,
 			 uint64_t code_addr, uint64_t instr)
 {

@@ -84,6 +84,13 @@ int pycode_line_of_instr(struct pycode *code, const struct py_layout *l,
 			 uint64_t code_addr, uint64_t instr);
 
 /*
+ * <= 3.10: the source line of a frame of code whose f_lasti is lasti;
+ * the first line before the first instruction (lasti < 0).
+ */
+int pycode_line_of_lasti(struct pycode *code, const struct py_layout *l,
+			 int32_t lasti);
+
+/*
  * Returns the code object at addr, reading and caching it on first use.
  * Returns NULL when addr is not a readable code object (checked through
  * its type) or its fields are implausible.

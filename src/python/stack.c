@@ -207,11 +207,8 @@ static int frame_line(struct pyreader *r, struct pycode *code,
 		if (code->nr_units && (uint64_t)pos >= code->nr_units)
 			r->suspect_code = 1;
 	} else {
-		int32_t lasti = remote_i32(f, l->frame_lasti);
-
-		if (lasti < 0)
-			return code->firstlineno;
-		pos = l->lasti_in_units ? 2 * (int64_t)lasti : lasti;
+		return pycode_line_of_lasti(code, l,
+					    remote_i32(f, l->frame_lasti));
 	}
 	return pycode_line_at(code, l->lines, pos);
 }

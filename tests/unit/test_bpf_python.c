@@ -3,9 +3,9 @@
  * CPython (engines/bpf/bpf_python.c): every offset the kernel walk uses
  * comes from the Python reader's row for that version, the interpreter
  * list's head from _PyRuntime's address, the frame's fields inside the
- * window copied at once, the code object's ident from its filename
- * and name, and versions the kernel does
- * not walk (before 3.11, no runtime) are refused.
+ * window copied at once, a thread found by its kernel id (3.11+) or its
+ * pthread_t (3.6-3.10), the code object's ident from its filename and
+ * name, and a process without a runtime refused.
  */
 #include <stdint.h>
 
@@ -26,7 +26,10 @@ static void check_row(int minor)
 	CHECK(cfg.interp_head == 0x7f0000001000ULL + l->runtime_interp_head);
 	CHECK(cfg.interp_threads_head == l->interp_threads_head);
 	CHECK(cfg.tstate_next == l->tstate_next);
-	CHECK(cfg.tstate_native_id == l->tstate_native_id && cfg.tstate_native_id);
+	/* a thread by its kernel id (3.11+), else by its pthread_t */
+	CHECK(cfg.tstate_native_id == l->tstate_native_id);
+	CHECK(cfg.tstate_pthread == l->tstate_thread_id);
+	CHECK(cfg.tstate_native_id || cfg.tstate_pthread);
 	CHECK(cfg.tstate_frame == l->tstate_frame);
 	CHECK(cfg.cframe_current == l->cframe_current);
 	CHECK(cfg.frame_back == l->frame_back);
@@ -49,22 +52,30 @@ static void check_row(int minor)
 	CHECK(cfg.tstate_next != cfg.tstate_native_id);
 }
 
-static void test_rows_311_312(void)
+static void test_rows(void)
 {
-	check_row(11);
-	check_row(12);
+	for (int minor = 6; minor <= 12; minor++)
+		check_row(minor);
+}
+
+/* 3.6 has no _PyRuntime: its "runtime" is the static interpreter head */
+static void test_static_head(void)
+{
+	const struct py_layout *l = py_layout_find(3, 6);
+	struct bpf_python_config cfg;
+
+	CHECK(l != NULL && l->static_heads);
+	if (!l)
+		return;
+	CHECK(bpf_python_config_from_layout(l, 0x601000, &cfg) == 0);
+	CHECK(cfg.interp_head == 0x601000);
 }
 
 static void test_refused(void)
 {
 	struct bpf_python_config cfg;
-	const struct py_layout *l310 = py_layout_find(3, 10);
 	const struct py_layout *l312 = py_layout_find(3, 12);
 
-	/* 3.10: no interpreter frames, no native thread id */
-	CHECK(l310 != NULL);
-	if (l310)
-		CHECK(bpf_python_config_from_layout(l310, 0x1000, &cfg) < 0);
 	/* no runtime found */
 	if (l312)
 		CHECK(bpf_python_config_from_layout(l312, 0, &cfg) < 0);
@@ -87,7 +98,8 @@ static void test_code_ident(void)
 
 int main(void)
 {
-	RUN(test_rows_311_312);
+	RUN(test_rows);
+	RUN(test_static_head);
 	RUN(test_code_ident);
 	RUN(test_refused);
 	TEST_EXIT();

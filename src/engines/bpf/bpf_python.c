@@ -66,16 +66,21 @@ static struct pyreader **slot(struct bpf_python *bp, pid_t pid)
 int bpf_python_config_from_layout(const struct py_layout *l, uint64_t runtime,
 				  struct bpf_python_config *cfg)
 {
-	/* the kernel finds a thread by its native id (3.11+) and walks
-	 * interpreter frames; older versions keep their native stacks */
-	if (!l->interpreter_frames || !l->tstate_native_id ||
-	    l->static_heads || !runtime)
+	/* the kernel finds a thread by its native id (3.11+), or by its
+	 * pthread_t, which only x86-64's FS base gives it; 3.6's "runtime"
+	 * is its static interpreter head (runtime_interp_head 0) */
+	if (!runtime)
 		return -1;
+#ifndef __x86_64__
+	if (!l->tstate_native_id)
+		return -1;
+#endif
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->interp_head = runtime + l->runtime_interp_head;
 	cfg->interp_threads_head = l->interp_threads_head;
 	cfg->tstate_next = l->tstate_next;
 	cfg->tstate_native_id = l->tstate_native_id;
+	cfg->tstate_pthread = l->tstate_thread_id;
 	cfg->tstate_frame = l->tstate_frame;
 	cfg->cframe_current = l->cframe_current;
 	cfg->frame_back = l->frame_back;
@@ -228,6 +233,9 @@ size_t bpf_python_frames(struct bpf_python *bp, const struct bpf_sample *s,
 		f.name = code->name_id;
 		f.file = code->file_id;
 		f.line = bp->no_lines ? 0 :
+			!r->layout.interpreter_frames ?
+			pycode_line_of_lasti(code, &r->layout,
+					     (int32_t)(uint32_t)pf->instr) :
 			pycode_line_of_instr(code, &r->layout, pf->code,
 					     pf->instr);
 		f.kind = FRAME_PYTHON;

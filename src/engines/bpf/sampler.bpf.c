@@ -151,6 +151,7 @@ struct python_walk {
 	const struct bpf_python_config *c;
 	struct bpf_sample *s;
 	__u64 at;		/* thread state, then frame; 0 = done */
+	__u64 fsbase;		/* the thread's pthread_t (<= 3.10) */
 	__u32 tid;
 	__u32 n;
 	int found;
@@ -203,7 +204,8 @@ static __u64 code_ident(struct python_walk *w, __u64 code)
 	return bpf_python_code_ident(file, name);
 }
 
-/* one step through the interpreter's thread list, by native id */
+/* one step through the interpreter's thread list, by native id or
+ * pthread_t */
 static long thread_step(__u32 i, void *data)
 {
 	struct python_walk *w = data;
@@ -211,12 +213,17 @@ static long thread_step(__u32 i, void *data)
 
 	if (!w->at)
 		return 1;
-	bpf_probe_read_user(&id, sizeof(id),
-			    (void *)(w->at + w->c->tstate_native_id));
-	if (id == w->tid) {
+	if (w->c->tstate_native_id) {
+		bpf_probe_read_user(&id, sizeof(id),
+				    (void *)(w->at + w->c->tstate_native_id));
+		if (id == w->tid)
+			w->found = 1;
+	} else if (w->fsbase &&
+		   read_u64(w->at + w->c->tstate_pthread) == w->fsbase) {
 		w->found = 1;
-		return 1;
 	}
+	if (w->found)
+		return 1;
 	w->at = read_u64(w->at + w->c->tstate_next);
 	return 0;
 }
@@ -278,7 +285,15 @@ static void walk_python(struct bpf_sample *s, __u32 tgid, __u32 tid)
 		return;
 	w.s = s;
 	w.tid = tid;
-	if (w.c->pidns_ino) {	/* a container: its own thread ids */
+	if (!w.c->tstate_native_id) {	/* found by its pthread_t */
+#ifdef __TARGET_ARCH_x86
+		struct task_struct *task = bpf_get_current_task_btf();
+
+		w.fsbase = BPF_CORE_READ(task, thread.fsbase);
+#endif
+		if (!w.fsbase)
+			return;
+	} else if (w.c->pidns_ino) {	/* a container: its own thread ids */
 		struct bpf_pidns_info ns = { 0 };
 
 		if (bpf_get_ns_current_pid_tgid(w.c->pidns_dev, w.c->pidns_ino,

@@ -37,7 +37,7 @@
 #define BPF_SAMPLER_COUNTERS		4
 
 /*
- * Where one process's CPython (3.11+) keeps a thread's frames, from the
+ * Where one process's CPython (3.6+) keeps a thread's frames, from the
  * layout the Python reader chose for it (python/layouts.h), handed in
  * per process (the pythons map, keyed by pid).
  */
@@ -49,7 +49,10 @@ struct bpf_python_config {
 					   that namespace's), else 0 */
 	__u32 interp_threads_head;	/* PyInterpreterState: threads.head */
 	__u32 tstate_next;		/* PyThreadState */
-	__u32 tstate_native_id;
+	__u32 tstate_native_id;		/* the kernel's thread id (3.11+), or
+					   0: then */
+	__u32 tstate_pthread;		/* its pthread_t (<= 3.10), which is
+					   the thread's FS base (x86-64) */
 	__u32 tstate_frame;
 	__s32 cframe_current;		/* >= 0: tstate_frame is a cframe */
 	__u32 frame_back;		/* _PyInterpreterFrame */
@@ -65,6 +68,7 @@ struct bpf_python_config {
 	__u32 code_file;		/* PyCodeObject: co_filename and the */
 	__u32 code_name;		/* name user space shows (co_qualname
 					   3.11+): they make the ident */
+	__u32 pad;
 };
 
 /*
@@ -79,12 +83,13 @@ static inline __u64 bpf_python_code_ident(__u64 file, __u64 name)
 }
 
 /* the most frame bytes read in one copy */
-#define BPF_SAMPLER_FRAME_WINDOW 96
+#define BPF_SAMPLER_FRAME_WINDOW 128
 
 /* A Python frame as the kernel saw it: resolved in user space. */
 struct bpf_python_frame {
 	__u64 code;			/* the code object's address */
-	__u64 instr;			/* its instruction pointer */
+	__u64 instr;			/* its instruction pointer (3.11+), or
+					   the 8 bytes at f_lasti, an int */
 	__u64 ident;			/* bpf_python_code_ident, 0 = not read */
 };
 
