@@ -19,7 +19,8 @@
 #     symbols/, unwind/ or an engine's folder;
 #   - an engine folder includes no other engine's (engines/mixed, the
 #     perf_event recorder with the Python reader plugged in, includes
-#     engines/perf/native_record.h alone), nor session/ or cmd/;
+#     engines/perf/native_record.h alone; engines/bpf the --native
+#     merge rule, engines/mixed/merge.h, alone), nor session/ or cmd/;
 #   - the perf_event engine (engines/perf) includes no Python reader
 #     (python/); the Python reader no engine, session or command;
 #   - the session includes no command; proc/ includes only util/.
@@ -91,7 +92,8 @@ layers=$(echo "$includes" | awk '
 		next
 	}
 	engine($1) && engine($2) {
-		if (!($1 == "engines/mixed" && $4 == "engines/perf/native_record.h"))
+		if (!($1 == "engines/mixed" && $4 == "engines/perf/native_record.h") &&
+		    !($1 == "engines/bpf" && $4 == "engines/mixed/merge.h"))
 			refuse("an engine includes no other engine'"'"'s internals")
 		next
 	}

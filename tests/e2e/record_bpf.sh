@@ -4,7 +4,8 @@
 # run, each under its own "name (PID)" root with its split within 5
 # points (the C user stacks copied by the BPF program and unwound with
 # DWARF, the Python frames walked by the kernel);
-# `--engine bpf` on a spawned and an attached program, --subprocesses
+# `--engine bpf` on a spawned and an attached program, --native (the
+# Python frames merged where the eval loop was), --subprocesses
 # (spawned, and attached to a process whose children already run),
 # --idle (a C program's own sleep share within 10 points, its waits
 # ending in the kernel's __schedule;[idle]),
@@ -13,7 +14,7 @@
 # namespace's thread ids), `top -a`; and without permission (as nobody)
 # one line and the other engines, or for -a one error.
 . "$(dirname "$0")/lib.sh"
-plan 12
+plan 13
 PROGS=$TOP/tests/programs
 
 if [ "$(id -u)" != 0 ]; then
@@ -211,6 +212,30 @@ fi
 # (killing unshare ends its namespace: the programs in it go too)
 kill $upid $uppid 2>/dev/null
 wait $upid $uppid 2>/dev/null
+
+# ---- --native: the kernel's Python frames where the eval loop was ------
+if [ -z "$py" ]; then
+	skip bpf_native_merge "no pyenv 3.12 build"
+elif "$SCORCH" record --engine bpf --native -F 499 -o "$WORK/native.folded" -- "$py" "$PROGS/split.py" 3 \
+	>/dev/null 2>"$WORK/native.err" && ! bpf_refused "$WORK/native.err"; then
+	# all, tally and café_λ under the interpreter's own C frames (the
+	# Python frames in place of _PyEval_EvalFrameDefault), [unmerged]
+	set -- $(awk '{ n = $NF; all += n }
+		/;PyEval_EvalCode;<module> \([^;]*split\.py:[0-9]+\);main \([^;]*\);Ledger\.tally \(/ { t += n }
+		/;PyEval_EvalCode;<module> \([^;]*split\.py:[0-9]+\);main \([^;]*\);café_λ \(/ { c += n }
+		/^\[unmerged\];/ { u += n }
+		END { printf "%d %d %d %d", all, t, c, u }' "$WORK/native.folded")
+	# (nested eval loops at start-up, an import's, stay [unmerged]: the
+	# kernel does not mark which frames each loop runs yet)
+	if [ $(($2 + $3)) -ge 200 ] && [ $(($2 * 100)) -ge $((($2 + $3) * 70)) ] &&
+	   [ $(($2 * 100)) -le $((($2 + $3) * 80)) ] && [ $(($4 * 20)) -le "$1" ]; then
+		ok "bpf_native_merge (tally $2, café_λ $3 under PyEval_EvalCode; $4 of $1 [unmerged])"
+	else
+		fail bpf_native_merge "$1 samples, tally $2, café_λ $3 merged, $4 [unmerged]: $(sort -t' ' -k2 -nr "$WORK/native.folded" | head -n 2 | cut -c1-400)"
+	fi
+else
+	fail bpf_native_merge "$(tail -n 3 "$WORK/native.err")"
+fi
 
 # ---- --idle: off-CPU time from the scheduler's switches ---------------
 cc -O2 -g -o "$WORK/sleeper" "$PROGS/native_sleeper.c"

@@ -95,6 +95,7 @@ static int bpf_prepare(struct engine_run *r)
 	so.follow_children = o->subprocesses;
 	so.no_kernel = o->no_kernel;
 	so.idle = o->idle;
+	so.python_native = o->native;
 	st->sampler = bpf_sampler_open(&so, &st->why, &st->sampler_errno);
 	r->state = st;
 	/* a spawned target is in the table before its exec */
@@ -140,8 +141,6 @@ static int bpf_check(struct engine_run *r)
 	if (engine_refuse_python_modes(o) < 0)
 		return -1;
 	engine_warn_python_options(o);
-	if (o->native)
-		warning("bpf engine: --native is not supported yet, Python frames show as the interpreter's native frames (use --engine mixed)");
 	return 0;
 }
 

@@ -211,6 +211,7 @@ struct bpf_sampler *bpf_sampler_open(const struct bpf_sampler_options *o,
 	s->skel->rodata->every_process = !!o->every_process;
 	s->skel->rodata->follow_children = !!o->follow_children;
 	s->skel->rodata->skip_kernel = !!o->no_kernel;
+	s->skel->rodata->python_native = !!o->python_native;
 	/* the hooks not asked for are not even loaded */
 	bpf_program__set_autoload(s->skel->progs.fork, !!o->follow_children);
 	bpf_program__set_autoload(s->skel->progs.switch_task, !!o->idle);

@@ -22,6 +22,8 @@ struct bpf_sampler_options {
 	int follow_children;	/* --subprocesses */
 	int no_kernel;		/* --no-kernel */
 	int idle;		/* --idle: switch-out and switch-in records */
+	int python_native;	/* --native: a Python thread's user stack
+				   too, to merge its frames with */
 };
 
 /* Loads and attaches the program.  Returns the sampler, or NULL with

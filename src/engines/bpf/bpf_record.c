@@ -14,6 +14,7 @@
 #include "engines/bpf/bpf_python.h"
 #include "engines/bpf/bpf_record.h"
 #include "engines/bpf/sampler.h"
+#include "engines/mixed/merge.h"
 #include "engines/offcpu.h"
 #include "model/profile.h"
 #include "perf/record.h"
@@ -69,6 +70,8 @@ struct bpf_record {
 	int roots;			/* a root frame per process */
 	uint64_t chain[2 * BPF_SAMPLER_MAX_FRAMES + 2];
 	uint32_t frames[MAX_FRAMES];
+	unsigned char flags[MAX_FRAMES];	/* PERF_FRAME_* (--native) */
+	uint32_t merged[MAX_FRAMES + BPF_SAMPLER_MAX_PYTHON + 1];
 	uint32_t pyframes[BPF_SAMPLER_MAX_PYTHON];
 };
 
@@ -91,6 +94,8 @@ struct bpf_record *bpf_record_new(struct profile *p,
 	so.names = PERF_NAMES_SCORCH;
 	so.inline_frames = o->inline_frames;
 	so.lines = !o->no_lines;
+	/* --native: the Python frames go where the eval loop's are */
+	so.is_eval = o->native ? mixed_is_eval_symbol : NULL;
 	rec->unwinder = unwinder_new(rec->sym);
 	rec->stack = perf_stack_new(p, rec->sym, rec->unwinder, &so);
 	rec->python = bpf_python_new(p, o->no_lines);
@@ -271,6 +276,45 @@ static size_t drop_bpf_frames(const struct profile *p, const uint32_t *frames,
 	return nf;
 }
 
+/*
+ * --native: the sample's native frames (rec->frames[0..nf), root first,
+ * their PERF_FRAME_* in rec->flags) with its np kernel-walked Python
+ * frames (rec->pyframes, outermost first) in place of the eval loop's,
+ * by the --native engine's rule (engines/mixed/merge.c).  A stack the
+ * rule does not fit keeps its native frames under an [unmerged] frame.
+ * Returns the number of frames in rec->merged.
+ */
+static size_t merge_python(struct bpf_record *rec, size_t nf, size_t np,
+			   int cut)
+{
+	uint32_t innermost_first[BPF_SAMPLER_MAX_PYTHON];
+	size_t n = 0;
+	long m;
+
+	/* perf trampolines (-X perf) name Python frames the kernel walked
+	 * already; the flags become is_eval marks */
+	for (size_t i = 0; i < nf; i++) {
+		if (rec->flags[i] == PERF_FRAME_TRAMPOLINE)
+			continue;
+		rec->frames[n] = rec->frames[i];
+		rec->flags[n++] = rec->flags[i] == PERF_FRAME_EVAL;
+	}
+	for (size_t i = 0; i < np; i++)
+		innermost_first[i] = rec->pyframes[np - 1 - i];
+	m = mixed_merge(rec->frames, rec->flags, n, innermost_first, NULL, np,
+			rec->merged);
+	if (m < 0 && cut)
+		m = mixed_merge_cut(rec->frames, rec->flags, n,
+				    innermost_first, np, rec->merged);
+	if (m >= 0)
+		return (size_t)m;
+	rec->stats->unmerged++;
+	rec->merged[0] = profile_frame_named(rec->p, "[unmerged]", 10,
+					     FRAME_MARKER);
+	memcpy(&rec->merged[1], rec->frames, n * sizeof(*rec->frames));
+	return n + 1;
+}
+
 void bpf_record_sample(void *ctx, const struct bpf_sample *s)
 {
 	struct bpf_record *rec = ctx;
@@ -281,6 +325,9 @@ void bpf_record_sample(void *ctx, const struct bpf_sample *s)
 	uint32_t kn = s->kernel_nr, un = s->user_nr, stack = 0, thread;
 	char comm[sizeof(s->comm) + 1];
 	size_t n = 0, nf, np = 0;
+	struct perf_stack_info info;
+	const uint32_t *frames;		/* root first, after any Python frames */
+	int merge;
 
 	if (s->kind == BPF_SAMPLE_SWITCH_IN) {
 		if (rec->offcpu)
@@ -305,13 +352,16 @@ void bpf_record_sample(void *ctx, const struct bpf_sample *s)
 				       BPF_SAMPLER_MAX_PYTHON,
 				       &rec->python_unknown);
 
+	/* --native: the native user stack came too, to merge them with */
+	merge = np && rec->o->native && (s->stack_len || un);
+
 	/* leaf first, as the kernel gives a callchain */
 	if (kn) {
 		rec->chain[n++] = PERFDATA_CONTEXT_KERNEL;
 		memcpy(rec->chain + n, s->kernel, kn * sizeof(uint64_t));
 		n += kn;
 	}
-	if (np) {
+	if (np && !merge) {
 		/* no user part: the Python frames are */
 	} else if (s->stack_len) {	/* the user part from the stack copy */
 		rec->chain[n++] = PERFDATA_CONTEXT_USER;
@@ -336,7 +386,7 @@ void bpf_record_sample(void *ctx, const struct bpf_sample *s)
 	r.sample.ip = kn ? s->kernel[0] : un ? s->user[0] : 0;
 	r.sample.callchain = (const unsigned char *)rec->chain;
 	r.sample.nr_callchain = n;
-	if (s->stack_len && !np) {
+	if (s->stack_len && (!np || merge)) {
 		r.sample.regs_abi = 2;	/* PERF_SAMPLE_REGS_ABI_64 */
 		r.sample.regs = (const unsigned char *)s->regs;
 		r.sample.regs_mask = (1ULL << BPF_SAMPLER_REGS) - 1;
@@ -345,8 +395,10 @@ void bpf_record_sample(void *ctx, const struct bpf_sample *s)
 			s->stack_len <= sizeof(s->stack) ? s->stack_len :
 			sizeof(s->stack);
 	}
+	memset(&info, 0, sizeof(info));
 	nf = n ? perf_stack_build(rec->stack, &r, sample_type, comm,
-				  rec->frames, NULL, MAX_FRAMES, NULL) : 0;
+				  rec->frames, rec->flags, MAX_FRAMES,
+				  &info) : 0;
 	if (s->kind == BPF_SAMPLE_SWITCH_OUT)
 		nf = drop_bpf_frames(rec->p, rec->frames, nf);
 	if (!nf && !np && !rec->roots) {
@@ -355,10 +407,17 @@ void bpf_record_sample(void *ctx, const struct bpf_sample *s)
 	}
 	if (rec->roots)
 		stack = profile_stack_push(rec->p, stack, pr->root);
+	if (merge) {
+		nf = merge_python(rec, nf, np, info.cut);
+		np = 0;
+		frames = rec->merged;
+	} else {
+		frames = rec->frames;
+	}
 	for (size_t i = 0; i < np; i++)
 		stack = profile_stack_push(rec->p, stack, rec->pyframes[i]);
 	for (size_t i = 0; i < nf; i++)
-		stack = profile_stack_push(rec->p, stack, rec->frames[i]);
+		stack = profile_stack_push(rec->p, stack, frames[i]);
 	thread = profile_thread(rec->p, s->pid, s->tid, comm);
 	if (s->kind == BPF_SAMPLE_SWITCH_OUT) {	/* charged when back */
 		if (rec->offcpu)

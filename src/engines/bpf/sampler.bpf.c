@@ -19,6 +19,8 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u32 every_process = 0;	/* -a: no pid filter */
 const volatile __u32 follow_children = 0;	/* --subprocesses */
 const volatile __u32 skip_kernel = 0;	/* --no-kernel */
+const volatile __u32 python_native = 0;	/* --native: a Python thread's
+					   user stack too */
 
 /* the samples for user space: the producer writes through the ring in
  * turn, so a ring far bigger than the caches makes every copy into it
@@ -343,11 +345,12 @@ static __always_inline int send_sample(void *ctx, __u32 tgid, __u32 tid,
 			s->kernel_nr = n / sizeof(__u64);
 	}
 	/* a Python thread's frames stand for its user stack: the native
-	 * one is neither walked nor copied (the costliest part) */
+	 * one is neither walked nor copied (the costliest part), unless
+	 * --native merges the two */
 	walk_python(s, tgid, tid);
 	s->user_nr = 0;
 	s->stack_len = 0;
-	if (!s->python_nr) {
+	if (!s->python_nr || python_native) {
 		n = bpf_get_stack(ctx, s->user, sizeof(s->user),
 				  BPF_F_USER_STACK);
 		s->user_nr = n > 0 ? n / sizeof(__u64) : 0;
@@ -357,7 +360,7 @@ static __always_inline int send_sample(void *ctx, __u32 tgid, __u32 tid,
 	}
 	/* only what was filled goes out: a Python thread's frames, or the
 	 * part of the stack copy taken */
-	if (s->python_nr)
+	if (s->python_nr && !s->user_nr && !s->stack_len)
 		size = BPF_SAMPLE_PYTHON_SIZE(s->python_nr <= BPF_SAMPLER_MAX_PYTHON ?
 					      s->python_nr : BPF_SAMPLER_MAX_PYTHON);
 	else
