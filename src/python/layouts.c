@@ -155,7 +155,7 @@ static const struct py_layout rows[] = {
 		.tstate_native_id = 160, .tstate_size = 168,
 		.interpreter_frames = 1,
 		.frame_back = 48, .frame_code = 32, .frame_lasti = 56,
-		.frame_owner = 69, .frame_size = 72,
+		.frame_owner = 69, .frame_is_entry = 68, .frame_size = 72,
 		.code_firstlineno = 72, .code_filename = 112, .code_name = 120,
 		.code_qualname = 128, .code_linetable = 136,
 		.code_adaptive = 184, .code_size = 144,

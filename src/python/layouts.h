@@ -74,6 +74,10 @@ struct py_layout {
 	uint32_t frame_lasti;		/* int f_lasti, or instruction pointer */
 	int32_t frame_owner;		/* char owner, -1 = none */
 	int frame_skip_owner;		/* skip frames with owner >= this; 0 = never */
+	uint32_t frame_is_entry;	/* bool is_entry: the outermost frame of
+					   one eval-loop call (3.11), 0 = none
+					   (3.12+: the frame a skipped one
+					   follows) */
 	int frame_code_tagged;		/* f_executable is a tagged stackref */
 	uint32_t frame_size;
 

@@ -225,8 +225,9 @@ elif "$SCORCH" record --engine bpf --native -F 499 -o "$WORK/native.folded" -- "
 		/;PyEval_EvalCode;<module> \([^;]*split\.py:[0-9]+\);main \([^;]*\);café_λ \(/ { c += n }
 		/^\[unmerged\];/ { u += n }
 		END { printf "%d %d %d %d", all, t, c, u }' "$WORK/native.folded")
-	# (nested eval loops at start-up, an import's, stay [unmerged]: the
-	# kernel does not mark which frames each loop runs yet)
+	# (nested eval loops, start-up imports', get their own frames by the
+	# kernel's entry marks; only the samples before scorch knew the
+	# process for a CPython stay [unmerged])
 	if [ $(($2 + $3)) -ge 200 ] && [ $(($2 * 100)) -ge $((($2 + $3) * 70)) ] &&
 	   [ $(($2 * 100)) -le $((($2 + $3) * 80)) ] && [ $(($4 * 20)) -le "$1" ]; then
 		ok "bpf_native_merge (tally $2, café_λ $3 under PyEval_EvalCode; $4 of $1 [unmerged])"

@@ -43,6 +43,10 @@ static void check_row(int minor)
 	CHECK(cfg.frame_back + 8 <= cfg.frame_window);
 	CHECK(cfg.frame_code + 8 <= cfg.frame_window);
 	CHECK(cfg.frame_instr + 8 <= cfg.frame_window);
+	/* 3.11's is_entry (others mark entries by skipped frames) */
+	CHECK(cfg.frame_is_entry == l->frame_is_entry);
+	CHECK(!cfg.frame_is_entry || cfg.frame_is_entry < cfg.frame_window);
+	CHECK(!!cfg.frame_is_entry == (minor == 11));
 	/* the code's ident: its filename and the name user space shows */
 	CHECK(cfg.code_file == l->code_filename && cfg.code_file);
 	CHECK(cfg.code_name == (l->code_qualname ? l->code_qualname : l->code_name));

@@ -89,6 +89,7 @@ int bpf_python_config_from_layout(const struct py_layout *l, uint64_t runtime,
 	cfg->frame_owner = l->frame_owner;
 	cfg->frame_skip_owner = (__u32)l->frame_skip_owner;
 	cfg->frame_code_tagged = (__u32)l->frame_code_tagged;
+	cfg->frame_is_entry = l->frame_is_entry;
 	cfg->code_file = l->code_filename;
 	cfg->code_name = l->code_qualname ? l->code_qualname : l->code_name;
 	/* the frame's fields in one copy when they lie close together */
@@ -101,6 +102,8 @@ int bpf_python_config_from_layout(const struct py_layout *l, uint64_t runtime,
 			end = l->frame_lasti + 8;
 		if (l->frame_owner >= 0 && (uint32_t)l->frame_owner + 1 > end)
 			end = (uint32_t)l->frame_owner + 1;
+		if (l->frame_is_entry && l->frame_is_entry + 1 > end)
+			end = l->frame_is_entry + 1;
 		cfg->frame_window = end <= BPF_SAMPLER_FRAME_WINDOW ? end : 0;
 	}
 	return 0;
@@ -199,11 +202,13 @@ static struct pycode *code_seen(struct pyreader *r,
 }
 
 size_t bpf_python_frames(struct bpf_python *bp, const struct bpf_sample *s,
-			 uint32_t *out, size_t room, unsigned long *unknown)
+			 uint32_t *out, unsigned char *entry, size_t room,
+			 unsigned long *unknown)
 {
 	uint32_t id = pid_table_find(&bp->pids, s->pid);
 	struct pyreader *r = id ? bp->readers[id - 1] : NULL;
 	uint32_t nr = s->python_nr, n = 0;
+	int pending_entry = 1;	/* the outermost frame is one */
 
 	if (!r || !nr)
 		return 0;
@@ -214,16 +219,20 @@ size_t bpf_python_frames(struct bpf_python *bp, const struct bpf_sample *s,
 		struct pycode *code = code_seen(r, pf);
 		struct frame f;
 
+		/* before 3.11 each frame is an eval-loop call of its own */
+		pending_entry |= pf->entry || !r->layout.interpreter_frames;
 		if (!code) {
 			/* its code is gone: the frame says so */
 			(*unknown)++;
 			if (!bp->freed_frame)
 				bp->freed_frame = profile_frame_named(bp->p,
 					"[freed code]", 12, FRAME_MARKER);
+			entry[n] = (unsigned char)pending_entry;
+			pending_entry = 0;
 			out[n++] = bp->freed_frame;
 			continue;
 		}
-		if (code->hidden)
+		if (code->hidden)	/* its entry mark goes to the next */
 			continue;
 		if (!code->name_id)
 			code->name_id = profile_intern(bp->p, code->name);
@@ -239,6 +248,8 @@ size_t bpf_python_frames(struct bpf_python *bp, const struct bpf_sample *s,
 			pycode_line_of_instr(code, &r->layout, pf->code,
 					     pf->instr);
 		f.kind = FRAME_PYTHON;
+		entry[n] = (unsigned char)pending_entry;
+		pending_entry = 0;
 		out[n++] = profile_frame(bp->p, &f);
 	}
 	return n;

@@ -41,11 +41,14 @@ struct py_layout;
 int bpf_python_config_from_layout(const struct py_layout *l, uint64_t runtime,
 				  struct bpf_python_config *cfg);
 
-/* The sample's Python frames, outermost first, into out[0..room).
- * Returns how many.  A frame whose code object is no longer the one the
- * kernel saw (freed, its address reused, before it was read) is a
- * "[freed code]" frame, and counted in *unknown. */
+/* The sample's Python frames, outermost first, into out[0..room), and
+ * in entry[] (same order) 1 for the outermost frame of each eval-loop
+ * call (every frame before 3.11; the outermost always).  Returns how
+ * many.  A frame whose code object is no longer the one the kernel saw
+ * (freed, its address reused, before it was read) is a "[freed code]"
+ * frame, and counted in *unknown. */
 size_t bpf_python_frames(struct bpf_python *bp, const struct bpf_sample *s,
-			 uint32_t *out, size_t room, unsigned long *unknown);
+			 uint32_t *out, unsigned char *entry, size_t room,
+			 unsigned long *unknown);
 
 #endif

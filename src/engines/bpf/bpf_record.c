@@ -73,6 +73,7 @@ struct bpf_record {
 	unsigned char flags[MAX_FRAMES];	/* PERF_FRAME_* (--native) */
 	uint32_t merged[MAX_FRAMES + BPF_SAMPLER_MAX_PYTHON + 1];
 	uint32_t pyframes[BPF_SAMPLER_MAX_PYTHON];
+	unsigned char pyentry[BPF_SAMPLER_MAX_PYTHON];
 };
 
 struct bpf_record *bpf_record_new(struct profile *p,
@@ -288,6 +289,7 @@ static size_t merge_python(struct bpf_record *rec, size_t nf, size_t np,
 			   int cut)
 {
 	uint32_t innermost_first[BPF_SAMPLER_MAX_PYTHON];
+	unsigned char entry[BPF_SAMPLER_MAX_PYTHON];
 	size_t n = 0;
 	long m;
 
@@ -299,10 +301,17 @@ static size_t merge_python(struct bpf_record *rec, size_t nf, size_t np,
 		rec->frames[n] = rec->frames[i];
 		rec->flags[n++] = rec->flags[i] == PERF_FRAME_EVAL;
 	}
-	for (size_t i = 0; i < np; i++)
+	for (size_t i = 0; i < np; i++) {
 		innermost_first[i] = rec->pyframes[np - 1 - i];
-	m = mixed_merge(rec->frames, rec->flags, n, innermost_first, NULL, np,
+		entry[i] = rec->pyentry[np - 1 - i];
+	}
+	/* each eval loop its own frames, as the kernel marked them; else
+	 * the rules that need no marks */
+	m = mixed_merge(rec->frames, rec->flags, n, innermost_first, entry, np,
 			rec->merged);
+	if (m < 0)
+		m = mixed_merge(rec->frames, rec->flags, n, innermost_first,
+				NULL, np, rec->merged);
 	if (m < 0 && cut)
 		m = mixed_merge_cut(rec->frames, rec->flags, n,
 				    innermost_first, np, rec->merged);
@@ -349,7 +358,7 @@ void bpf_record_sample(void *ctx, const struct bpf_sample *s)
 	/* a Python thread: its Python frames stand for its user stack */
 	if (s->python_nr)
 		np = bpf_python_frames(rec->python, s, rec->pyframes,
-				       BPF_SAMPLER_MAX_PYTHON,
+				       rec->pyentry, BPF_SAMPLER_MAX_PYTHON,
 				       &rec->python_unknown);
 
 	/* --native: the native user stack came too, to merge them with */
@@ -407,6 +416,12 @@ void bpf_record_sample(void *ctx, const struct bpf_sample *s)
 	}
 	if (rec->roots)
 		stack = profile_stack_push(rec->p, stack, pr->root);
+	/* --native: an eval loop whose Python frames the kernel did not
+	 * walk (the process not known as a CPython yet) is marked, as
+	 * the --native engine marks it, not passed off as native only */
+	if (!merge && rec->o->native && !np)
+		for (size_t i = 0; i < nf && !merge; i++)
+			merge = rec->flags[i] == PERF_FRAME_EVAL;
 	if (merge) {
 		nf = merge_python(rec, nf, np, info.cut);
 		np = 0;

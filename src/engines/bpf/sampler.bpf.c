@@ -238,7 +238,7 @@ static long frame_step(__u32 i, void *data)
 	const struct bpf_python_config *c = w->c;
 	__u32 n = w->n;
 	__u64 code, instr, back;
-	__u8 owner = 0;
+	__u8 owner = 0, entry = 0;
 
 	if (!w->at)
 		return 1;
@@ -252,6 +252,10 @@ static long frame_step(__u32 i, void *data)
 		if (c->frame_owner >= 0 &&
 		    (__u32)c->frame_owner < BPF_SAMPLER_FRAME_WINDOW)
 			owner = w->frame[(__u32)c->frame_owner];
+		/* (masked: the verifier wants the index bounded here) */
+		if (c->frame_is_entry)
+			entry = w->frame[c->frame_is_entry &
+					 (BPF_SAMPLER_FRAME_WINDOW - 1)];
 	} else {
 		back = read_u64(w->at + c->frame_back);
 		code = read_u64(w->at + c->frame_code);
@@ -259,11 +263,19 @@ static long frame_step(__u32 i, void *data)
 		if (c->frame_owner >= 0)
 			bpf_probe_read_user(&owner, 1,
 				(void *)(w->at + (__u32)c->frame_owner));
+		if (c->frame_is_entry)
+			bpf_probe_read_user(&entry, 1,
+				(void *)(w->at + c->frame_is_entry));
 	}
 	w->at = back;
 	if (c->frame_owner >= 0 && c->frame_skip_owner &&
-	    owner >= c->frame_skip_owner)
+	    owner >= c->frame_skip_owner) {
+		/* 3.12+: an eval-loop call's own frame, just outside the
+		 * Python frames it ran */
+		if (n > 0 && n <= BPF_SAMPLER_MAX_PYTHON)
+			w->s->python[(n - 1) & (BPF_SAMPLER_MAX_PYTHON - 1)].entry = 1;
 		return 0;
+	}
 	if (n >= BPF_SAMPLER_MAX_PYTHON)
 		return 1;
 	if (c->frame_code_tagged)
@@ -271,9 +283,14 @@ static long frame_step(__u32 i, void *data)
 	w->s->python[n].code = code;
 	w->s->python[n].instr = instr;
 	w->s->python[n].ident = code_ident(w, code);
+	w->s->python[n].entry = entry != 0;
 	w->n = n + 1;
 	return 0;
 }
+
+_Static_assert((BPF_SAMPLER_MAX_PYTHON & (BPF_SAMPLER_MAX_PYTHON - 1)) == 0 &&
+	       (BPF_SAMPLER_FRAME_WINDOW & (BPF_SAMPLER_FRAME_WINDOW - 1)) == 0,
+	       "python[] and the frame window are indexed with a mask");
 
 /* the current thread's Python frames, innermost first, into s */
 static void walk_python(struct bpf_sample *s, __u32 tgid, __u32 tid)

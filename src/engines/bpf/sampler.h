@@ -68,7 +68,7 @@ struct bpf_python_config {
 	__u32 code_file;		/* PyCodeObject: co_filename and the */
 	__u32 code_name;		/* name user space shows (co_qualname
 					   3.11+): they make the ident */
-	__u32 pad;
+	__u32 frame_is_entry;		/* 3.11's bool is_entry, 0 = none */
 };
 
 /*
@@ -91,6 +91,10 @@ struct bpf_python_frame {
 	__u64 instr;			/* its instruction pointer (3.11+), or
 					   the 8 bytes at f_lasti, an int */
 	__u64 ident;			/* bpf_python_code_ident, 0 = not read */
+	__u32 entry;			/* the outermost frame of one eval-loop
+					   call: is_entry (3.11), or a skipped
+					   frame came next (3.12+) */
+	__u32 pad;
 };
 
 /* bpf_sample.kind */
