@@ -424,6 +424,7 @@ static size_t waiting_stack(struct pyasync *a, struct pyreader *r,
 		}
 		a->chain[n].code = code;
 		a->chain[n].line = frame_line(r, code, code_addr, f);
+		a->chain[n].entry = 0;
 		a->chain_addr[n] = frame;
 		n++;
 		if (al->stackpointer) {
@@ -711,6 +712,7 @@ static void push(struct frame_buf *b, struct pycode *code, int line)
 		   &b->alloc);
 	b->frames[b->n].code = code;
 	b->frames[b->n].line = line;
+	b->frames[b->n].entry = 0;
 	b->n++;
 }
 

@@ -55,6 +55,10 @@ struct pyread_counts {
 struct pyframe {
 	struct pycode *code;	/* owned by the reader's cache */
 	int line;		/* 0 when unknown */
+	int entry;		/* the outermost frame of one eval-loop call
+				   (3.11 is_entry; 3.12+ a skipped C-stack
+				   frame comes next; every frame before
+				   3.11): --native merges by it */
 };
 
 /* One thread's stack at one tick, handed to the callback. */

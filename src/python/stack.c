@@ -272,6 +272,10 @@ static ssize_t walk_frames_once(struct pyreader *r, uint64_t frame)
 		}
 		if (l->frame_owner >= 0 && l->frame_skip_owner &&
 		    f[l->frame_owner] >= l->frame_skip_owner) {
+			/* an eval-loop call's own frame (3.12+): the frame
+			 * before it was that call's outermost */
+			if (n)
+				r->frames[n - 1].entry = 1;
 			frame = back;
 			continue;
 		}
@@ -296,14 +300,19 @@ static ssize_t walk_frames_once(struct pyreader *r, uint64_t frame)
 				   n + 1, &r->alloc_frames);
 			r->frames[n].code = code;
 			r->frames[n].line = frame_line(r, code, code_addr, f);
+			r->frames[n].entry = !l->interpreter_frames ||
+				(l->frame_is_entry && f[l->frame_is_entry]);
 			if (r->nr_walked && r->walked[r->nr_walked - 1].addr == frame)
 				r->walked[r->nr_walked - 1].frame = (ssize_t)n;
 			n++;
 		}
 		frame = back;
 	}
-	/* deeper than the bound: its innermost frames, marked cut */
+	/* deeper than the bound: its innermost frames, marked cut; else
+	 * the outermost frame began the thread's first eval loop */
 	r->cut = frame != 0;
+	if (n && !r->cut)
+		r->frames[n - 1].entry = 1;
 	return (ssize_t)n;
 }
 

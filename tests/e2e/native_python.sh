@@ -17,8 +17,16 @@ trampoline_pythons() {
 		case $label in 3.1[2-9]*|debian-3.1[2-9]) echo "$label $py" ;; esac
 	done
 }
-# one case per interpreter, and one per interpreter with trampolines
-plan $(($(python_versions | wc -l) + $(trampoline_pythons | wc -l)))
+# nested_pythons: the interpreters that run Python-to-Python calls in one
+# eval loop (3.11+), so a callback from C nests a second one
+nested_pythons() {
+	python_versions | while read -r label py; do
+		case $label in 3.1[1-9]*|debian-3.1[1-9]) echo "$label $py" ;; esac
+	done
+}
+# one case per interpreter, one per interpreter with trampolines, one
+# per interpreter with nested eval loops
+plan $(($(python_versions | wc -l) + $(trampoline_pythons | wc -l) + $(nested_pythons | wc -l)))
 # Shares of merged samples.  Under the sanitizers scorch runs several
 # times slower, so more samples (start-up most of all) age past the window
 # in which their Python stack can be matched: they are marked [unmerged]
@@ -97,5 +105,31 @@ trampoline_pythons | while read -r label py; do
 		ok "$name ($2 of $1 samples from _start through run_dummy, once, to list_contains)"
 	else
 		fail "$name" "$2 of $1: $(sort -t' ' -k2 -n "$out" | tail -n 1 | cut -c1-300)"
+	fi
+done
+
+# Nested eval loops (3.11+): main's loop calls sorted (C), which calls
+# key in an eval loop of its own.  The reader marks the outermost frame
+# of each loop's Python frames (3.11 is_entry, 3.12+ the C-stack frame
+# after it), so each _PyEval_EvalFrameDefault gets its own frames: key's
+# samples read main -> sorted's C frames (unnamed in Debian's stripped
+# build) -> key, not [unmerged].
+nested_pythons | while read -r label py; do
+	name=native_python_nested_$label
+	out=$WORK/nested-$label.folded
+	if ! "$SCORCH" record -q --native --no-kernel -F 200 -o "$out" -- "$py" "$TOP/tests/programs/nested_eval.py" 2 2>"$WORK/nested-$label.err"; then
+		fail "$name" "$(tail -n 3 "$WORK/nested-$label.err")"
+		continue
+	fi
+	set -- $(awk '{ n = $NF; line = $0; sub(/ [0-9]+$/, "", line)
+		if (line !~ /(^|;)key \(/) next
+		total += n
+		if (line ~ /^\[unmerged\]/) unmerged += n
+		else if (line ~ /;main \([^;]*nested_eval\.py:[0-9]+\);([^;(]+;)+key \(/) good += n }
+		END { printf "%d %d %d\n", total, good, unmerged }' "$out")
+	if [ "$1" -ge 100 ] && [ $(($2 * 100)) -ge $(($1 * merge_min)) ]; then
+		ok "$name ($2 of $1 samples in key: main -> C frames -> key)"
+	else
+		fail "$name" "$2 of $1 samples in key merged under main and C frames, $3 [unmerged] (want >= $merge_min%): $(sort -t' ' -k2 -nr "$out" | head -n 2 | cut -c1-300)"
 	fi
 done

@@ -30,6 +30,7 @@ struct python_source {
 	struct python_stacks *stacks;
 	int py;				/* this sample's read: see begin */
 	const uint32_t *py_frames;	/* this sample's, innermost first */
+	const unsigned char *py_entry;	/* their eval-loop entry marks */
 	size_t nr_py;
 	uint32_t *merged;		/* MAX_NATIVE + PYREAD_MAX_DEPTH + 1 */
 };
@@ -56,12 +57,14 @@ static void source_begin(void *ctx, pid_t pid, pid_t tid, uint64_t time_ns)
 	struct python_source *ps = ctx;
 
 	ps->py_frames = NULL;
+	ps->py_entry = NULL;
 	ps->nr_py = 0;
 	if (ticker_now() - (int64_t)time_ns > MAX_SAMPLE_AGE_NS)
 		ps->py = python_stacks_known(ps->stacks, pid) ? -2 : 0;
 	else
 		ps->py = python_stacks_read(ps->stacks, pid, tid,
-					    &ps->py_frames, &ps->nr_py);
+					    &ps->py_frames, &ps->py_entry,
+					    &ps->nr_py);
 }
 
 static const uint32_t *source_merge(void *ctx, const uint32_t *frames,
@@ -92,10 +95,14 @@ static const uint32_t *source_merge(void *ctx, const uint32_t *frames,
 	}
 	if (ps->nr_py > PYREAD_MAX_DEPTH)
 		goto unmerged;	/* the reader bounds depth; be sure */
-	/* The reader does not mark entry frames yet (struct pyframe has no
-	 * such field), so nested eval loops on 3.11+ stay unmerged. */
-	m = mixed_merge(frames, is_eval, nf, ps->py_frames, NULL, ps->nr_py,
-			ps->merged);
+	/* each eval loop its own frames, as the reader marked them; else
+	 * the rules that need no marks (a stack caught moving keeps only
+	 * its steady callers, and their marks may not add up) */
+	m = mixed_merge(frames, is_eval, nf, ps->py_frames, ps->py_entry,
+			ps->nr_py, ps->merged);
+	if (m < 0)
+		m = mixed_merge(frames, is_eval, nf, ps->py_frames, NULL,
+				ps->nr_py, ps->merged);
 	if (m < 0 && cut)
 		m = mixed_merge_cut(frames, is_eval, nf, ps->py_frames,
 				    ps->nr_py, ps->merged);

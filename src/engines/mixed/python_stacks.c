@@ -42,7 +42,8 @@ struct python_stacks {
 	struct python_process *procs;
 	size_t nr_procs, alloc_procs;
 	uint32_t *frames;		/* scratch: one thread's stack */
-	size_t nr_frames, alloc_frames;
+	unsigned char *entry;		/* and its eval-loop entry marks */
+	size_t nr_frames, alloc_frames, alloc_entry;
 	pid_t want_tid;
 	int found;
 };
@@ -67,6 +68,7 @@ void python_stacks_free(struct python_stacks *pp)
 	free(pp->procs);
 	pid_table_release(&pp->pids);
 	free(pp->frames);
+	free(pp->entry);
 	free(pp);
 }
 
@@ -113,6 +115,8 @@ static void thread_cb(void *ctx, const struct pythread_sample *t)
 	pp->found = 1;
 	grow_array((void **)&pp->frames, sizeof(*pp->frames),
 		   t->nr_frames + 1, &pp->alloc_frames);
+	grow_array((void **)&pp->entry, sizeof(*pp->entry),
+		   t->nr_frames + 1, &pp->alloc_entry);
 	for (size_t i = 0; i < t->nr_frames; i++) {
 		struct pycode *code = t->frames[i].code;
 		struct frame f;
@@ -122,6 +126,7 @@ static void thread_cb(void *ctx, const struct pythread_sample *t)
 		f.name = profile_intern(pp->p, code->name ? code->name : "?");
 		f.file = profile_intern(pp->p, code->file ? code->file : "");
 		f.line = pp->no_lines ? 0 : t->frames[i].line;
+		pp->entry[pp->nr_frames] = (unsigned char)t->frames[i].entry;
 		pp->frames[pp->nr_frames++] = profile_frame(pp->p, &f);
 	}
 }
@@ -164,12 +169,14 @@ static int python_open(struct python_process *proc)
 }
 
 int python_stacks_read(struct python_stacks *pp, pid_t pid, pid_t tid,
-		     const uint32_t **frames, size_t *nr)
+		     const uint32_t **frames, const unsigned char **entry,
+		     size_t *nr)
 {
 	struct python_process *proc = python_process(pp, pid);
 	unsigned long errors = 0;
 
 	*frames = NULL;
+	*entry = NULL;
 	*nr = 0;
 	if (!python_open(proc))
 		return 0;
@@ -181,6 +188,7 @@ int python_stacks_read(struct python_stacks *pp, pid_t pid, pid_t tid,
 	if (!pp->found && errors)
 		return -1;	/* the thread may be among the torn ones */
 	*frames = pp->frames;
+	*entry = pp->entry;
 	*nr = pp->nr_frames;
 	return 1;
 }
