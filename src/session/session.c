@@ -239,6 +239,10 @@ static int session_run(struct session *s, const struct record_options *opts,
 				      &session_stop.requested) < 0)
 		ret = 1;
 	progress_end(&progress);
+	/* --native, whichever engine merged: what it could not, said once */
+	if (stats.unmerged)
+		warning("--native: %lu of %lu samples could not be merged "
+			"(marked [unmerged])", stats.unmerged, stats.samples);
 	stats.sampling_cpu_us = clock_us(CLOCK_PROCESS_CPUTIME_ID) - cpu_start;
 	stats.sampling_wall_us = clock_us(CLOCK_MONOTONIC) - wall_start;
 

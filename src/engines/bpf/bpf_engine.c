@@ -210,9 +210,6 @@ static int bpf_run(struct engine_run *r, struct profile *p,
 	if (truncated)
 		warning("bpf: %llu Python stacks cut at %d frames (their outermost frames are missing; nothing to do)",
 			(unsigned long long)truncated, BPF_SAMPLER_MAX_PYTHON);
-	if (stats->unmerged)	/* --native, as the --native engine says it */
-		warning("--native: %lu of %lu samples could not be merged "
-			"(marked [unmerged])", stats->unmerged, stats->samples);
 	if (bpf_sampler_counter(st->sampler, BPF_SAMPLER_COUNT_UNFOLLOWED))
 		warning("bpf: children not followed, the table of %d processes is full (record fewer processes)",
 			BPF_SAMPLER_MAX_TARGETS);

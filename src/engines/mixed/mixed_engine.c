@@ -51,9 +51,6 @@ static int mixed_run(struct engine_run *r, struct profile *p,
 		python_source_new(p, stats, r->o->no_lines);
 	int ret = native_record_run(r, p, stats, stop, src);
 
-	if (stats->unmerged)
-		warning("--native: %lu of %lu samples could not be merged "
-			"(marked [unmerged])", stats->unmerged, stats->samples);
 	python_source_free(src);
 	return ret;
 }
