@@ -39,6 +39,22 @@ bpf_refused() {
 	grep -q 'warning: bpf engine' "$1"
 }
 
+# two_split_roots NAME FOLDED ERR RC: ok when the recording (exit status
+# RC, stderr ERR) put two split processes under roots of their own
+two_split_roots() {
+	local name=$1 f=$2 err=$3 rc=$4 n
+	if [ "$rc" -ne 0 ] || bpf_refused "$err"; then
+		fail "$name" "$(tail -n 3 "$err")"
+		return
+	fi
+	n=$(grep -oE '^split \([0-9]+\);' "$f" | sort -u | wc -l)
+	if [ "$n" -eq 2 ]; then
+		ok "$name (2 roots)"
+	else
+		fail "$name" "$n split roots: $(cut -d';' -f1 "$f" | sort | uniq -c)"
+	fi
+}
+
 # near75 NAME H L: ok when H:L is 3:1 within 5 points
 near75() {
 	local name=$1 h=$2 l=$3
@@ -108,18 +124,9 @@ kill $cpid 2>/dev/null
 wait $cpid 2>/dev/null
 
 # both children of a shell, each under its own root
-if "$SCORCH" record --engine bpf --subprocesses -F 400 -o "$WORK/sub.folded" -- \
-	sh -c "'$WORK/split' 2 & '$WORK/split' 2; wait" 2>"$WORK/sub.err" &&
-   ! bpf_refused "$WORK/sub.err"; then
-	n=$(grep -oE '^split \([0-9]+\);' "$WORK/sub.folded" | sort -u | wc -l)
-	if [ "$n" -eq 2 ]; then
-		ok "bpf_subprocesses (2 roots)"
-	else
-		fail bpf_subprocesses "$n split roots: $(cut -d';' -f1 "$WORK/sub.folded" | sort | uniq -c)"
-	fi
-else
-	fail bpf_subprocesses "$(tail -n 3 "$WORK/sub.err")"
-fi
+"$SCORCH" record --engine bpf --subprocesses -F 400 -o "$WORK/sub.folded" -- \
+	sh -c "'$WORK/split' 2 & '$WORK/split' 2; wait" 2>"$WORK/sub.err"
+two_split_roots bpf_subprocesses "$WORK/sub.folded" "$WORK/sub.err" $?
 
 # attached (-p) to a shell whose two children already run: both followed
 sh -c "'$WORK/split' 100 & '$WORK/split' 100; wait" >/dev/null &
@@ -135,16 +142,9 @@ for _ in $(seq 200); do
 done
 if [ "$running" -ne 2 ]; then
 	fail bpf_attach_children "the shell's two split children did not start"
-elif "$SCORCH" record --engine bpf --subprocesses -d 1 -F 400 -p $shpid -o "$WORK/subp.folded" 2>"$WORK/subp.err" &&
-   ! bpf_refused "$WORK/subp.err"; then
-	n=$(grep -oE '^split \([0-9]+\);' "$WORK/subp.folded" | sort -u | wc -l)
-	if [ "$n" -eq 2 ]; then
-		ok "bpf_attach_children (2 roots)"
-	else
-		fail bpf_attach_children "$n split roots: $(cut -d';' -f1 "$WORK/subp.folded" | sort | uniq -c)"
-	fi
 else
-	fail bpf_attach_children "$(tail -n 3 "$WORK/subp.err")"
+	"$SCORCH" record --engine bpf --subprocesses -d 1 -F 400 -p $shpid -o "$WORK/subp.folded" 2>"$WORK/subp.err"
+	two_split_roots bpf_attach_children "$WORK/subp.folded" "$WORK/subp.err" $?
 fi
 pkill -P $shpid 2>/dev/null
 kill $shpid 2>/dev/null

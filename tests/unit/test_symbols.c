@@ -566,6 +566,20 @@ static void test_mixed_merge(void)
 		      == 7);
 		/* three groups for two eval frames: mismatch */
 		CHECK(mixed_merge(nat, ev, 5, py, three, 4, out) == -1);
+		/* mixed_merge_best: the marks first ... */
+		CHECK(mixed_merge_best(nat, ev, 5, py, entry, 4, 0, out) == 7);
+		CHECK(out[1] == 70 && out[3] == 8 && out[4] == 72);
+	}
+	/* ... marks that do not add up (one per frame here), then the
+	 * rule without them: 1:1 */
+	{
+		uint32_t nat[] = { 1, 100, 7, 101, 3 };
+		unsigned char ev[] = { 0, 1, 0, 1, 0 };
+		uint32_t py[] = { 61, 60 };
+		unsigned char one_group[] = { 0, 1 };
+		CHECK(mixed_merge(nat, ev, 5, py, one_group, 2, out) == -1);
+		CHECK(mixed_merge_best(nat, ev, 5, py, one_group, 2, 0, out) == 5);
+		CHECK(out[1] == 60 && out[3] == 61);
 	}
 	/* a cut native root (deep recursion): EVAL, 7, EVAL, leaf; four
 	 * Python frames -> the two outer ones first, then 1:1 */
@@ -577,6 +591,9 @@ static void test_mixed_merge(void)
 		CHECK(n == 6);
 		CHECK(out[0] == 80 && out[1] == 81 && out[2] == 82 &&
 		      out[3] == 7 && out[4] == 83 && out[5] == 3);
+		/* ... and a cut root last, only when cut */
+		CHECK(mixed_merge_best(nat, ev, 4, py, NULL, 4, 1, out) == 6);
+		CHECK(mixed_merge_best(nat, ev, 4, py, NULL, 4, 0, out) == -1);
 		/* as many eval frames as Python frames: not a cut case */
 		CHECK(mixed_merge_cut(nat, ev, 4, py, 2, out) == -1);
 		/* one eval frame says nothing about which frames it ran */

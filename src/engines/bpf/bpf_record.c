@@ -305,16 +305,8 @@ static size_t merge_python(struct bpf_record *rec, size_t nf, size_t np,
 		innermost_first[i] = rec->pyframes[np - 1 - i];
 		entry[i] = rec->pyentry[np - 1 - i];
 	}
-	/* each eval loop its own frames, as the kernel marked them; else
-	 * the rules that need no marks */
-	m = mixed_merge(rec->frames, rec->flags, n, innermost_first, entry, np,
-			rec->merged);
-	if (m < 0)
-		m = mixed_merge(rec->frames, rec->flags, n, innermost_first,
-				NULL, np, rec->merged);
-	if (m < 0 && cut)
-		m = mixed_merge_cut(rec->frames, rec->flags, n,
-				    innermost_first, np, rec->merged);
+	m = mixed_merge_best(rec->frames, rec->flags, n, innermost_first,
+			     entry, np, cut, rec->merged);
 	if (m >= 0)
 		return (size_t)m;
 	rec->stats->unmerged++;

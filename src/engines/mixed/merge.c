@@ -103,3 +103,22 @@ long mixed_merge_cut(const uint32_t *native, const unsigned char *is_eval,
 		out[n++] = is_eval[i] ? python[--next_py] : native[i];
 	return (long)n;
 }
+
+long mixed_merge_best(const uint32_t *native, const unsigned char *is_eval,
+		      size_t nr_native, const uint32_t *python,
+		      const unsigned char *py_entry, size_t nr_python,
+		      int cut, uint32_t *out)
+{
+	long m = -1;
+
+	if (py_entry)
+		m = mixed_merge(native, is_eval, nr_native, python, py_entry,
+				nr_python, out);
+	if (m < 0)
+		m = mixed_merge(native, is_eval, nr_native, python, NULL,
+				nr_python, out);
+	if (m < 0 && cut)
+		m = mixed_merge_cut(native, is_eval, nr_native, python,
+				    nr_python, out);
+	return m;
+}

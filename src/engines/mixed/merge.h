@@ -43,6 +43,18 @@ long mixed_merge_cut(const uint32_t *native, const unsigned char *is_eval,
 			  size_t nr_native, const uint32_t *python,
 			  size_t nr_python, uint32_t *out);
 
+/*
+ * What both --native engines merge by: the entry marks first (py_entry,
+ * may be NULL), then the rules that need none (marks that do not add up:
+ * a stack caught moving keeps only its steady callers), then, when the
+ * native stack's root was cut, mixed_merge_cut.  Same output as
+ * mixed_merge; -1 when none fits.
+ */
+long mixed_merge_best(const uint32_t *native, const unsigned char *is_eval,
+		      size_t nr_native, const uint32_t *python,
+		      const unsigned char *py_entry, size_t nr_python,
+		      int cut, uint32_t *out);
+
 /* Nonzero when a symbol name is CPython's eval loop (also .cold and
  * other compiler clones of it). */
 int mixed_is_eval_symbol(const char *name);

@@ -95,17 +95,8 @@ static const uint32_t *source_merge(void *ctx, const uint32_t *frames,
 	}
 	if (ps->nr_py > PYREAD_MAX_DEPTH)
 		goto unmerged;	/* the reader bounds depth; be sure */
-	/* each eval loop its own frames, as the reader marked them; else
-	 * the rules that need no marks (a stack caught moving keeps only
-	 * its steady callers, and their marks may not add up) */
-	m = mixed_merge(frames, is_eval, nf, ps->py_frames, ps->py_entry,
-			ps->nr_py, ps->merged);
-	if (m < 0)
-		m = mixed_merge(frames, is_eval, nf, ps->py_frames, NULL,
-				ps->nr_py, ps->merged);
-	if (m < 0 && cut)
-		m = mixed_merge_cut(frames, is_eval, nf, ps->py_frames,
-				    ps->nr_py, ps->merged);
+	m = mixed_merge_best(frames, is_eval, nf, ps->py_frames, ps->py_entry,
+			     ps->nr_py, cut, ps->merged);
 	if (m >= 0) {
 		ps->src.merged++;
 		*n = (size_t)m;
