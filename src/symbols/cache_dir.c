@@ -1,11 +1,14 @@
 /*
  * cache_dir.c - the path of a file in scorch's cache directory (see
- * cache_dir.h).  Creates directories, never files.
+ * cache_dir.h), and the boot id that keys what holds for one boot.
+ * Creates directories, never files.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "symbols/cache_dir.h"
 #include "util/strbuf.h"
@@ -44,4 +47,20 @@ char *cache_dir_path(const char *name, int make)
 	}
 	strbuf_addf(&sb, "/%s", name);
 	return strbuf_detach(&sb);
+}
+
+int cache_dir_boot_id(char id[40])
+{
+	int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	memset(id, 0, 40);
+	n = read(fd, id, 39);
+	close(fd);
+	if (n < 36)
+		return -1;
+	id[36] = '\0';
+	return 0;
 }

@@ -13,4 +13,9 @@
  * hold one "sub/" level); failures show later when the file is opened. */
 char *cache_dir_path(const char *name, int make);
 
+/* This boot's id (/proc/sys/kernel/random/boot_id: 36 characters, NUL
+ * padded to 40), the key of what holds until the next boot; -1 when
+ * unreadable. */
+int cache_dir_boot_id(char id[40]);
+
 #endif

@@ -43,23 +43,6 @@ struct kallsyms_cache_entry {
 	uint64_t name;		/* offset into the names */
 };
 
-/* The boot id (36 characters + NUL); -1 when unreadable. */
-static int read_boot_id(char id[40])
-{
-	int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	memset(id, 0, 40);
-	n = read(fd, id, 39);
-	close(fd);
-	if (n < 36)
-		return -1;
-	id[36] = '\0';
-	return 0;
-}
-
 /* The first text symbol /proc/kallsyms shows this process: its address
  * (0 when hidden or unreadable) and name. */
 static uint64_t live_first_symbol(char *name, size_t size)
@@ -104,7 +87,7 @@ int kallsyms_cache_open(struct kallsyms_cache *c)
 	int fd;
 
 	memset(c, 0, sizeof(*c));
-	if (read_boot_id(boot) || !(path = cache_dir_path("kallsyms", 0)))
+	if (cache_dir_boot_id(boot) || !(path = cache_dir_path("kallsyms", 0)))
 		return -1;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	free(path);
@@ -178,7 +161,7 @@ void kallsyms_cache_save(const struct kernel_symbol *table, size_t nr,
 
 	for (n = 0; n < nr && table[n].start < limit; n++)
 		names += strlen(table[n].name) + 1;
-	if (!n || read_boot_id(boot) || !(path = cache_dir_path("kallsyms", 1)))
+	if (!n || cache_dir_boot_id(boot) || !(path = cache_dir_path("kallsyms", 1)))
 		return;
 	len = strlen(path) + 16;
 	tmp = xmalloc(len);

@@ -11,10 +11,12 @@
 # ending in the kernel's __schedule;[idle]),
 # a process that exits during -a, one in its own pid namespace (its root
 # names the container) and a Python there (its frames walked with the
-# namespace's thread ids), `top -a`; and without permission (as nobody)
-# one line and the other engines, or for -a one error.
+# namespace's thread ids), `top -a`; the cut of the kernel's types made,
+# then read from the cache, and a spoiled one dropped; and without
+# permission (as nobody) one line and the other engines, or for -a one
+# error.
 . "$(dirname "$0")/lib.sh"
-plan 13
+plan 14
 PROGS=$TOP/tests/programs
 
 if [ "$(id -u)" != 0 ]; then
@@ -275,6 +277,28 @@ else
 fi
 kill $cpid 2>/dev/null
 wait $cpid 2>/dev/null
+
+# ---- the kernel's types: cut once a boot, then from the cache; a cut
+# libbpf cannot read is dropped and the kernel's own BTF used -----------
+cache=$WORK/types-cache
+said=
+for run in 1 2 3; do
+	# run 3: the cut's BTF header (after scorch's 64 bytes) spoiled
+	[ $run = 3 ] && dd if=/dev/zero of="$cache/bpf-kernel-types" bs=1 seek=64 count=32 conv=notrunc 2>/dev/null
+	SCORCH_CACHE_DIR=$cache SCORCH_BPF_STATS=1 "$SCORCH" record --engine bpf -F 499 \
+		-o "$WORK/types$run.folded" -- "$WORK/split" 4 >/dev/null 2>"$WORK/types$run.err"
+	rc=$?
+	if [ $rc -ne 0 ] || bpf_refused "$WORK/types$run.err" || ! grep -q ';heavy' "$WORK/types$run.folded"; then
+		said="$said run $run: rc $rc, $(tail -n 2 "$WORK/types$run.err"), $(sort -t" " -k2 -nr "$WORK/types$run.folded" | head -n 3);"
+	fi
+	[ $run = 1 ] && [ -s "$cache/bpf-kernel-types" ] || [ $run != 1 ] || said="$said no cut saved;"
+done
+from=$(sed -n 's/^scorch: bpf: kernel types from //p' "$WORK"/types[123].err | paste -sd'|')
+if [ -z "$said" ] && [ "$from" = "a new cut|the cache|the kernel's BTF" ] && [ ! -e "$cache/bpf-kernel-types" ]; then
+	ok "bpf_kernel_types (from $from, each run recording)"
+else
+	fail bpf_kernel_types "$said kernel types from: $from; cut left: $(ls "$cache")"
+fi
 
 # ---- no permission: one line, then the other engines -----------------
 if ! command -v setpriv >/dev/null; then

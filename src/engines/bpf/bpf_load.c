@@ -18,8 +18,10 @@
 #include <bpf/libbpf.h>
 
 #include "engines/bpf/bpf_load.h"
+#include "engines/bpf/kernel_types.h"
 #include "engines/bpf/sampler.h"
 #include "engines/bpf/verifier_log.h"
+#include "util/hash.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
@@ -193,29 +195,99 @@ int bpf_sampler_run_time(struct bpf_sampler *s, uint64_t *runs, uint64_t *ns)
 	return -1;
 }
 #else
+/* Where the program's kernel types came from, for SCORCH_BPF_STATS. */
+static const char *types_source;
+
+/* The program opened with the kernel's types: this boot's cut of them
+ * (kernel_types.h) when there is one or one can be made, *types_fd its
+ * descriptor (-1: libbpf reads the kernel's whole BTF). */
+static struct sampler *open_program(int *types_fd)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts);
+	char path[64];
+	size_t size;
+	const void *elf = sampler__elf_bytes(&size);
+	uint64_t key = hash_bytes(elf, size, 0);
+	struct sampler *skel;
+	int fd = kernel_types_cached(key);
+
+	*types_fd = -1;
+	types_source = "the cache";
+	if (fd < 0) {	/* cut them from the program's own types */
+		skel = sampler__open();
+		if (!skel)
+			return NULL;
+		fd = kernel_types_make(bpf_object__btf(skel->obj), key);
+		types_source = "a new cut";
+		if (fd < 0) {
+			types_source = "the kernel's BTF";
+			return skel;
+		}
+		sampler__destroy(skel);
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	opts.btf_custom_path = path;
+	skel = sampler__open_opts(&opts);
+	if (skel)
+		*types_fd = fd;
+	else
+		close(fd);
+	return skel;
+}
+
+/* The program opened, set up for o and loaded (*err: libbpf's error, 0
+ * when loaded); NULL when it cannot even be opened.  A load with the
+ * cut of the kernel's types that fails is tried once more with the
+ * kernel's own, and the cut is dropped. */
+static struct sampler *load_program(const struct bpf_sampler_options *o,
+				    int *err)
+{
+	struct sampler *skel;
+	int types_fd = -1;
+
+	for (int tries = 0; tries < 2; tries++) {
+		last_message[0] = '\0';
+		verifier_reason[0] = '\0';
+		last_errno = 0;
+		if (tries)
+			types_source = "the kernel's BTF";
+		skel = tries ? sampler__open() : open_program(&types_fd);
+		if (!skel)
+			return NULL;
+		skel->rodata->every_process = !!o->every_process;
+		skel->rodata->follow_children = !!o->follow_children;
+		skel->rodata->skip_kernel = !!o->no_kernel;
+		skel->rodata->python_native = !!o->python_native;
+		/* the hooks not asked for are not even loaded */
+		bpf_program__set_autoload(skel->progs.fork, !!o->follow_children);
+		bpf_program__set_autoload(skel->progs.switch_task, !!o->idle);
+		*err = sampler__load(skel);
+		if (tries || types_fd < 0)
+			break;
+		close(types_fd);
+		if (!*err)
+			break;
+		kernel_types_forget();
+		sampler__destroy(skel);
+	}
+	if (getenv("SCORCH_BPF_STATS"))
+		fprintf(stderr, "scorch: bpf: kernel types from %s\n",
+			types_source);
+	return skel;
+}
+
 struct bpf_sampler *bpf_sampler_open(const struct bpf_sampler_options *o,
 				     struct strbuf *why, int *e)
 {
 	struct bpf_sampler *s = xcalloc(1, sizeof(*s));
 	int err, attached = 0;
 
-	last_message[0] = '\0';
-	verifier_reason[0] = '\0';
-	last_errno = 0;
 	libbpf_set_print(keep_message);
-	s->skel = sampler__open();
+	s->skel = load_program(o, &err);
 	if (!s->skel) {
 		say_why(why, "cannot open the BPF program", errno);
 		goto fail;
 	}
-	s->skel->rodata->every_process = !!o->every_process;
-	s->skel->rodata->follow_children = !!o->follow_children;
-	s->skel->rodata->skip_kernel = !!o->no_kernel;
-	s->skel->rodata->python_native = !!o->python_native;
-	/* the hooks not asked for are not even loaded */
-	bpf_program__set_autoload(s->skel->progs.fork, !!o->follow_children);
-	bpf_program__set_autoload(s->skel->progs.switch_task, !!o->idle);
-	err = sampler__load(s->skel);
 	if (err && verifier_reason[0]) {
 		last_errno = -err;
 		strbuf_addf(why, "the kernel's verifier refused the BPF program: %s",
