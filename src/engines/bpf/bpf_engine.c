@@ -79,6 +79,21 @@ static void add_descendants(struct bpf_sampler *sampler, pid_t pid)
 	free(pids);
 }
 
+/* The target into the program's table, and with --subprocesses the
+ * children of an attached one that already run (the program follows
+ * those started from then on). */
+static int add_target(struct engine_run *r)
+{
+	struct bpf_state *st = r->state;
+
+	if (bpf_sampler_add_target(st->sampler, r->t->pid) < 0)
+		return error("bpf: cannot add pid %d to the program's table (%s)",
+			     (int)r->t->pid, "use another --engine");
+	if (r->o->subprocesses && !r->t->spawned)
+		add_descendants(st->sampler, r->t->pid);
+	return 0;
+}
+
 static int bpf_prepare(struct engine_run *r)
 {
 	const struct record_options *o = r->o;
@@ -98,18 +113,13 @@ static int bpf_prepare(struct engine_run *r)
 	so.python_native = o->native;
 	st->sampler = bpf_sampler_open(&so, &st->why, &st->sampler_errno);
 	r->state = st;
-	/* a spawned target is in the table before its exec */
-	if (st->sampler && !o->system_wide &&
-	    bpf_sampler_add_target(st->sampler, r->t->pid) < 0) {
+	/* a spawned target is in the table before its exec (an attached
+	 * one once the run knows what it is: bpf_run) */
+	if (st->sampler && !o->system_wide && r->t->spawned &&
+	    add_target(r) < 0) {
 		free_state(r);
-		return error("bpf: cannot add pid %d to the program's table (%s)",
-			     (int)r->t->pid, "use another --engine");
+		return -1;
 	}
-	/* the program follows the children started from now on; those
-	 * of an attached process that already run are added here */
-	if (st->sampler && o->subprocesses && !o->system_wide &&
-	    !r->t->spawned)
-		add_descendants(st->sampler, r->t->pid);
 	return 0;
 }
 
@@ -163,8 +173,16 @@ static int bpf_run(struct engine_run *r, struct profile *p,
 
 	memset(stats, 0, sizeof(*stats));
 	rec = bpf_record_new(p, o, stats, set_python, st->sampler);
-	if (!o->system_wide && !r->t->spawned)
+	/* an attached target: its maps read and its CPython found before
+	 * its first sample */
+	if (!o->system_wide && !r->t->spawned) {
 		bpf_record_preload(rec, r->t->pid);
+		if (add_target(r) < 0) {
+			bpf_record_free(rec);
+			free_state(r);
+			return -1;
+		}
+	}
 	start = ticker_now();
 	engine_loop_start(&loop, o, stop, start);
 	last_alive = start;

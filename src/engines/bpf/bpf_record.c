@@ -20,6 +20,7 @@
 #include "perf/record.h"
 #include "perf/stack.h"
 #include "proc/container.h"
+#include "proc/timer.h"
 #include "symbols/symbols.h"
 #include "unwind/unwind.h"
 #include "util/hash.h"
@@ -168,14 +169,6 @@ static void read_maps(struct bpf_record *rec, struct bpf_process *pr,
 	symbols_load_proc_maps(rec->sym, pid);
 }
 
-void bpf_record_preload(struct bpf_record *rec, pid_t pid)
-{
-	struct bpf_process *pr = process(rec, pid);
-
-	read_maps(rec, pr, pid, 0);
-	symbols_preload(rec->sym, pid);
-}
-
 /* the maps again when the leaf user address is in none of them (an
  * exec, a new library); the root is named again with them */
 static void check_maps(struct bpf_record *rec, struct bpf_process *pr,
@@ -225,7 +218,7 @@ static uint64_t exe_hash(pid_t pid)
  * process that was not one yet (a spawned target sampled before its
  * exec, a launcher) is asked again once it has exec'd */
 static void check_python(struct bpf_record *rec, struct bpf_process *pr,
-			 const struct bpf_sample *s)
+			 pid_t pid, uint64_t now)
 {
 	struct bpf_python_config cfg;
 	uint64_t h;
@@ -233,30 +226,40 @@ static void check_python(struct bpf_record *rec, struct bpf_process *pr,
 	if (pr->python == BPF_PYTHON_YES)
 		return;
 	if (pr->python_asked) {
-		uint64_t since = s->time_ns - pr->python_asked_ns;
+		uint64_t since = now - pr->python_asked_ns;
 
 		if (since < (pr->python == BPF_PYTHON_LATER ?
 			     PYTHON_RETRY_NS : PYTHON_EXEC_CHECK_NS))
 			return;
-		pr->python_asked_ns = s->time_ns;
+		pr->python_asked_ns = now;
 		if (pr->python == BPF_PYTHON_NO) {
-			h = exe_hash((pid_t)s->pid);
+			h = exe_hash(pid);
 			if (h == pr->exe_hash)
 				return;
 			pr->exe_hash = h;
 		}
 	} else {
-		pr->exe_hash = exe_hash((pid_t)s->pid);
+		pr->exe_hash = exe_hash(pid);
 	}
 	pr->python_asked = 1;
-	pr->python_asked_ns = s->time_ns;
-	pr->python = bpf_python_setup(rec->python, (pid_t)s->pid, &cfg);
+	pr->python_asked_ns = now;
+	pr->python = bpf_python_setup(rec->python, pid, &cfg);
 	if (pr->python == BPF_PYTHON_LATER &&
 	    ++pr->python_retries > PYTHON_MAX_RETRIES)
 		pr->python = BPF_PYTHON_NO;
 	if (pr->python == BPF_PYTHON_YES &&
-	    rec->python_config(rec->python_ctx, (pid_t)s->pid, &cfg) < 0)
+	    rec->python_config(rec->python_ctx, pid, &cfg) < 0)
 		pr->python = BPF_PYTHON_NO;
+}
+
+void bpf_record_preload(struct bpf_record *rec, pid_t pid)
+{
+	struct bpf_process *pr = process(rec, pid);
+
+	read_maps(rec, pr, pid, 0);
+	/* a CPython's frames walked from its first sample on (the clock
+	 * is the BPF program's, CLOCK_MONOTONIC) */
+	check_python(rec, pr, pid, (uint64_t)ticker_now());
 }
 
 /* A switch-out's kernel stack is taken inside the tracepoint: its leaf
@@ -344,7 +347,7 @@ void bpf_record_sample(void *ctx, const struct bpf_sample *s)
 	memcpy(comm, s->comm, sizeof(s->comm));
 	comm[sizeof(s->comm)] = '\0';
 	check_maps(rec, pr, s);
-	check_python(rec, pr, s);
+	check_python(rec, pr, (pid_t)s->pid, s->time_ns);
 	if (rec->roots && !pr->root)
 		name_root(rec, pr, (pid_t)s->pid, comm);
 	/* a Python thread: its Python frames stand for its user stack */

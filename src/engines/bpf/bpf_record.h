@@ -33,7 +33,10 @@ struct bpf_record *bpf_record_new(struct profile *p,
 				  void *ctx);
 void bpf_record_free(struct bpf_record *rec);
 
-/* Loads pid's maps and objects before its first sample. */
+/* Reads pid's maps and asks whether it is a CPython before its first
+ * sample, so that its Python frames are walked from the first sample
+ * on; each object's symbols are loaded when a frame is first named in
+ * it (a Python thread's samples need none of libpython's). */
 void bpf_record_preload(struct bpf_record *rec, pid_t pid);
 
 /* Adds one sample (a bpf_sample_fn, bpf_load.h).  With --idle a
