@@ -113,20 +113,31 @@ static void say_why(struct strbuf *why, const char *step, int e)
 		strbuf_addf(why, " (%s)", last_message);
 }
 
+/* Is the record whole: a switch-in up to its frames, a Python thread's
+ * (no user part) up to its Python frames, any other up to the end of
+ * its stack copy (sampler.h), with its counts in bounds? */
+static int record_whole(const struct bpf_sample *s, size_t size)
+{
+	if (size < BPF_SAMPLE_SWITCH_SIZE)
+		return 0;
+	if (s->kind == BPF_SAMPLE_SWITCH_IN)
+		return 1;
+	if (s->kernel_nr > BPF_SAMPLER_MAX_FRAMES ||
+	    s->user_nr > BPF_SAMPLER_MAX_FRAMES ||
+	    s->python_nr > BPF_SAMPLER_MAX_PYTHON)
+		return 0;
+	if (s->python_nr && !s->user_nr && !s->stack_len)
+		return size >= BPF_SAMPLE_PYTHON_SIZE(s->kernel_nr, s->python_nr);
+	return size >= BPF_SAMPLE_HEADER_SIZE &&
+	       s->stack_len <= size - BPF_SAMPLE_HEADER_SIZE;
+}
+
 static int ring_sample(void *ctx, void *data, size_t size)
 {
 	struct bpf_sampler *s = ctx;
 	const struct bpf_sample *sample = data;
 
-	/* a record ends after its stack copy, a Python thread's after its
-	 * frames, a switch-in before the stacks (sampler.h) */
-	if (size >= BPF_SAMPLE_SWITCH_SIZE &&
-	    (sample->kind == BPF_SAMPLE_SWITCH_IN ||
-	     (sample->python_nr && !sample->user_nr && !sample->stack_len &&
-	      sample->python_nr <= BPF_SAMPLER_MAX_PYTHON &&
-	      size >= BPF_SAMPLE_PYTHON_SIZE(sample->python_nr)) ||
-	     (size >= BPF_SAMPLE_HEADER_SIZE &&
-	      sample->stack_len <= size - BPF_SAMPLE_HEADER_SIZE))) {
+	if (record_whole(sample, size)) {
 		s->fn(s->fn_ctx, sample);
 		s->handled++;
 	}

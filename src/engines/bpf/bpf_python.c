@@ -215,7 +215,7 @@ size_t bpf_python_frames(struct bpf_python *bp, const struct bpf_sample *s,
 	if (nr > BPF_SAMPLER_MAX_PYTHON)
 		nr = BPF_SAMPLER_MAX_PYTHON;
 	for (uint32_t i = nr; i-- > 0 && n < room;) {
-		const struct bpf_python_frame *pf = &s->python[i];
+		const struct bpf_python_frame *pf = &BPF_SAMPLE_PYTHON(s)[i];
 		struct pycode *code = code_seen(r, pf);
 		struct frame f;
 

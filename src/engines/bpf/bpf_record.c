@@ -362,7 +362,7 @@ void bpf_record_sample(void *ctx, const struct bpf_sample *s)
 	/* leaf first, as the kernel gives a callchain */
 	if (kn) {
 		rec->chain[n++] = PERFDATA_CONTEXT_KERNEL;
-		memcpy(rec->chain + n, s->kernel, kn * sizeof(uint64_t));
+		memcpy(rec->chain + n, s->frames, kn * sizeof(uint64_t));
 		n += kn;
 	}
 	if (np && !merge) {
@@ -387,7 +387,7 @@ void bpf_record_sample(void *ctx, const struct bpf_sample *s)
 	r.sample.pid = s->pid;
 	r.sample.tid = s->tid;
 	r.sample.time = s->time_ns;
-	r.sample.ip = kn ? s->kernel[0] : un ? s->user[0] : 0;
+	r.sample.ip = kn ? s->frames[0] : un ? s->user[0] : 0;
 	r.sample.callchain = (const unsigned char *)rec->chain;
 	r.sample.nr_callchain = n;
 	if (s->stack_len && (!np || merge)) {

@@ -151,7 +151,8 @@ static __u64 read_u64(__u64 addr)
  * budget whatever the limits. */
 struct python_walk {
 	const struct bpf_python_config *c;
-	struct bpf_sample *s;
+	struct bpf_python_frame *py;	/* the sample's, after its kernel
+					   frames */
 	__u64 at;		/* thread state, then frame; 0 = done */
 	__u64 fsbase;		/* the thread's pthread_t (<= 3.10) */
 	__u32 tid;
@@ -273,36 +274,40 @@ static long frame_step(__u32 i, void *data)
 		/* 3.12+: an eval-loop call's own frame, just outside the
 		 * Python frames it ran */
 		if (n > 0 && n <= BPF_SAMPLER_MAX_PYTHON)
-			w->s->python[(n - 1) & (BPF_SAMPLER_MAX_PYTHON - 1)].entry = 1;
+			w->py[(n - 1) & (BPF_SAMPLER_MAX_PYTHON - 1)].entry = 1;
 		return 0;
 	}
 	if (n >= BPF_SAMPLER_MAX_PYTHON)
 		return 1;
 	if (c->frame_code_tagged)
 		code &= ~3ULL;
-	w->s->python[n].code = code;
-	w->s->python[n].instr = instr;
-	w->s->python[n].ident = code_ident(w, code);
-	w->s->python[n].entry = entry != 0;
+	w->py[n].code = code;
+	w->py[n].instr = instr;
+	w->py[n].ident = code_ident(w, code);
+	w->py[n].entry = entry != 0;
 	w->n = n + 1;
 	return 0;
 }
 
 _Static_assert((BPF_SAMPLER_MAX_PYTHON & (BPF_SAMPLER_MAX_PYTHON - 1)) == 0 &&
 	       (BPF_SAMPLER_FRAME_WINDOW & (BPF_SAMPLER_FRAME_WINDOW - 1)) == 0,
-	       "python[] and the frame window are indexed with a mask");
+	       "Python frames and the frame window are indexed with a mask");
 
-/* the current thread's Python frames, innermost first, into s */
+/* the current thread's Python frames, innermost first, into s after
+ * its kernel frames */
 static void walk_python(struct bpf_sample *s, __u32 tgid, __u32 tid)
 {
 	struct python_walk w = { 0 };
+	__u32 kernel_nr = s->kernel_nr;
 	__u64 interp;
 
 	s->python_nr = 0;
 	w.c = bpf_map_lookup_elem(&pythons, &tgid);
 	if (!w.c)
 		return;
-	w.s = s;
+	if (kernel_nr > BPF_SAMPLER_MAX_FRAMES)
+		return;
+	w.py = (struct bpf_python_frame *)(s->frames + kernel_nr);
 	w.tid = tid;
 	if (!w.c->tstate_native_id) {	/* found by its pthread_t */
 #ifdef __TARGET_ARCH_x86
@@ -357,7 +362,8 @@ static __always_inline int send_sample(void *ctx, __u32 tgid, __u32 tid,
 	bpf_get_current_comm(s->comm, sizeof(s->comm));
 	s->kernel_nr = 0;
 	if (!skip_kernel) {
-		n = bpf_get_stack(ctx, s->kernel, sizeof(s->kernel), 0);
+		n = bpf_get_stack(ctx, s->frames,
+				  BPF_SAMPLER_MAX_FRAMES * sizeof(__u64), 0);
 		if (n > 0)
 			s->kernel_nr = n / sizeof(__u64);
 	}
@@ -378,8 +384,11 @@ static __always_inline int send_sample(void *ctx, __u32 tgid, __u32 tid,
 	/* only what was filled goes out: a Python thread's frames, or the
 	 * part of the stack copy taken */
 	if (s->python_nr && !s->user_nr && !s->stack_len)
-		size = BPF_SAMPLE_PYTHON_SIZE(s->python_nr <= BPF_SAMPLER_MAX_PYTHON ?
-					      s->python_nr : BPF_SAMPLER_MAX_PYTHON);
+		size = BPF_SAMPLE_PYTHON_SIZE(
+			s->kernel_nr <= BPF_SAMPLER_MAX_FRAMES ?
+				s->kernel_nr : BPF_SAMPLER_MAX_FRAMES,
+			s->python_nr <= BPF_SAMPLER_MAX_PYTHON ?
+				s->python_nr : BPF_SAMPLER_MAX_PYTHON);
 	else
 		size = BPF_SAMPLE_HEADER_SIZE + s->stack_len;
 	if (size > sizeof(*s))

@@ -102,7 +102,7 @@ struct bpf_python_frame {
 #define BPF_SAMPLE_SWITCH_OUT	1	/* --idle: the thread leaves the CPU
 					   in this stack */
 #define BPF_SAMPLE_SWITCH_IN	2	/* --idle: it is back; only the
-					   fields before kernel[] are sent */
+					   fields before frames[] are sent */
 
 /* One sample, as the program builds it.  Stacks leaf first.  With
  * stack_len > 0 the user part is unwound in user space from regs and
@@ -117,8 +117,11 @@ struct bpf_sample {
 	__u32 kernel_nr, user_nr;	/* entries used below */
 	__u32 stack_len;		/* bytes of stack[] copied */
 	__u32 python_nr;		/* Python frames, innermost first */
-	__u64 kernel[BPF_SAMPLER_MAX_FRAMES];
-	struct bpf_python_frame python[BPF_SAMPLER_MAX_PYTHON];
+	/* kernel_nr kernel addresses, then python_nr Python frames
+	 * (BPF_SAMPLE_PYTHON): packed, so that a Python sample sends
+	 * only the bytes it filled */
+	__u64 frames[BPF_SAMPLER_MAX_FRAMES + BPF_SAMPLER_MAX_PYTHON *
+		     (sizeof(struct bpf_python_frame) / 8)];
 	__u64 user[BPF_SAMPLER_MAX_FRAMES];
 	__u64 regs[BPF_SAMPLER_REGS];	/* user registers at the sample */
 	__u8 stack[BPF_SAMPLER_STACK_BYTES];	/* from regs' sp up */
@@ -126,14 +129,19 @@ struct bpf_sample {
 
 #define BPF_SAMPLE_OFFSET(field) \
 	((unsigned long)&((struct bpf_sample *)0)->field)
+/* its Python frames, after its kernel_nr (<= BPF_SAMPLER_MAX_FRAMES)
+ * kernel addresses */
+#define BPF_SAMPLE_PYTHON(s) \
+	((struct bpf_python_frame *)((s)->frames + (s)->kernel_nr))
 /* A record in the ring is the sample up to its stack copy, then the
  * stack_len bytes copied; */
 #define BPF_SAMPLE_HEADER_SIZE BPF_SAMPLE_OFFSET(stack)
 /* a Python thread's (python_nr > 0; no user part) only up to the end
  * of its frames, the bytes every sample pays for; */
-#define BPF_SAMPLE_PYTHON_SIZE(nr) \
-	(BPF_SAMPLE_OFFSET(python) + (nr) * sizeof(struct bpf_python_frame))
-/* and a switch-in only up to kernel[]. */
-#define BPF_SAMPLE_SWITCH_SIZE BPF_SAMPLE_OFFSET(kernel)
+#define BPF_SAMPLE_PYTHON_SIZE(kernel_nr, nr) \
+	(BPF_SAMPLE_OFFSET(frames) + (kernel_nr) * 8 + \
+	 (nr) * sizeof(struct bpf_python_frame))
+/* and a switch-in only up to its frames. */
+#define BPF_SAMPLE_SWITCH_SIZE BPF_SAMPLE_OFFSET(frames)
 
 #endif
