@@ -37,3 +37,29 @@ int engine_loop_done(struct engine_loop *l, const struct profile *p,
 	}
 	return 0;
 }
+
+/* a later due time than now_ns shortens *wait_ns to it */
+static void due_at(int64_t due_ns, int64_t now_ns, int64_t *wait_ns)
+{
+	int64_t left = due_ns > now_ns ? due_ns - now_ns : 0;
+
+	if (left < *wait_ns)
+		*wait_ns = left;
+}
+
+int engine_loop_idle_ms(const struct engine_loop *l, int64_t now_ns,
+			int max_ms)
+{
+	const struct record_options *o = l->o;
+	int64_t wait_ns = (int64_t)max_ms * 1000000;
+
+	if (l->deadline_ns)
+		due_at(l->deadline_ns, now_ns, &wait_ns);
+	if (o->view)
+		due_at(l->start_ns + l->last_view_ns + o->view_every_ns,
+		       now_ns, &wait_ns);
+	if (o->view_poll)
+		due_at(l->last_poll_ns + VIEW_POLL_NS, now_ns, &wait_ns);
+	/* rounded up: a wait that ends early only makes another pass */
+	return (int)((wait_ns + 999999) / 1000000);
+}

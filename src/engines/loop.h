@@ -35,4 +35,10 @@ void engine_loop_start(struct engine_loop *l, const struct record_options *o,
 int engine_loop_done(struct engine_loop *l, const struct profile *p,
 		     int64_t now_ns);
 
+/* Milliseconds from now_ns until the loop has something to do (-d
+ * ends, the view or its keyboard is due), at most max_ms; for an
+ * engine that waits on its own events between passes. */
+int engine_loop_idle_ms(const struct engine_loop *l, int64_t now_ns,
+			int max_ms);
+
 #endif

@@ -8,9 +8,12 @@
  * the target; -a has no other engine and fails with that line.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "engines/bpf/bpf_load.h"
 #include "engines/bpf/bpf_record.h"
@@ -27,7 +30,14 @@
 
 /* the target is asked whether it lives at most this often */
 #define ALIVE_CHECK_NS (50 * 1000000LL)
+/* the ring is read at least this often: a process seen for the first
+ * time has its maps read while it still lives */
 #define READ_TIMEOUT_MS 50
+/* ... or, for an attached target whose maps were read before the run
+ * and whose exit a pidfd tells, this often (the program wakes scorch
+ * when the ring fills up anyway): a wakeup costs more than the few
+ * samples it reads */
+#define ATTACHED_TIMEOUT_MS 1000
 
 #define PERMISSION_FIX "run as root, or give scorch CAP_BPF and CAP_PERFMON"
 
@@ -160,6 +170,14 @@ static int set_python(void *ctx, pid_t pid,
 	return bpf_sampler_set_python(ctx, pid, cfg);
 }
 
+/* Has the process of pidfd fd exited? */
+static int exited(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	return poll(&pfd, 1, 0) > 0;
+}
+
 static int bpf_run(struct engine_run *r, struct profile *p,
 		   struct record_stats *stats, volatile sig_atomic_t *stop)
 {
@@ -169,7 +187,7 @@ static int bpf_run(struct engine_run *r, struct profile *p,
 	struct engine_loop loop;
 	int64_t start, last_alive, end;
 	uint64_t truncated;
-	int ret = 0, alive = 1;
+	int ret = 0, alive = 1, exit_fd = -1;
 
 	memset(stats, 0, sizeof(*stats));
 	rec = bpf_record_new(p, o, stats, set_python, st->sampler);
@@ -182,15 +200,21 @@ static int bpf_run(struct engine_run *r, struct profile *p,
 			free_state(r);
 			return -1;
 		}
+		if (!o->subprocesses)
+			exit_fd = (int)syscall(SYS_pidfd_open, r->t->pid, 0);
+		bpf_sampler_watch(st->sampler, exit_fd);
 	}
 	start = ticker_now();
 	engine_loop_start(&loop, o, stop, start);
 	last_alive = start;
 	for (;;) {
 		int64_t now, before_read;
+		int wait_ms = !alive ? 0 : exit_fd < 0 ? READ_TIMEOUT_MS :
+			engine_loop_idle_ms(&loop, ticker_now(),
+					    ATTACHED_TIMEOUT_MS);
 
-		if (bpf_sampler_read(st->sampler, alive ? READ_TIMEOUT_MS : 0,
-				     bpf_record_sample, rec) < 0) {
+		if (bpf_sampler_read(st->sampler, wait_ms, bpf_record_sample,
+				     rec) < 0) {
 			ret = error("bpf: reading the ring buffer failed: %s (record again)",
 				    strerror(errno));
 			break;
@@ -204,11 +228,14 @@ static int bpf_run(struct engine_run *r, struct profile *p,
 		now = ticker_now();
 		if (engine_loop_done(&loop, p, now) || !alive)
 			break;
-		if (!o->system_wide && now - last_alive >= ALIVE_CHECK_NS) {
+		if (exit_fd >= 0 ? exited(exit_fd) :
+		    !o->system_wide && now - last_alive >= ALIVE_CHECK_NS) {
 			alive = target_alive(r->t);	/* one more read */
 			last_alive = now;
 		}
 	}
+	if (exit_fd >= 0)
+		close(exit_fd);
 	end = ticker_now();
 	bpf_sampler_read(st->sampler, 0, bpf_record_sample, rec);	/* drain */
 	bpf_record_flush(rec, (uint64_t)end);	/* threads still blocked */

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <linux/perf_event.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,7 @@ struct bpf_sampler {
 	bpf_sample_fn fn;
 	void *fn_ctx;
 	int handled;
+	int watch_fd;			/* bpf_sampler_watch, -1 = none */
 };
 
 /* libbpf's last warning line: the kernel's reason; and the verifier's,
@@ -181,6 +183,12 @@ int bpf_sampler_set_python(struct bpf_sampler *s, pid_t pid,
 	return -1;
 }
 
+void bpf_sampler_watch(struct bpf_sampler *s, int fd)
+{
+	(void)s;
+	(void)fd;
+}
+
 int bpf_sampler_read(struct bpf_sampler *s, int timeout_ms, bpf_sample_fn fn,
 		     void *ctx)
 {
@@ -293,6 +301,7 @@ struct bpf_sampler *bpf_sampler_open(const struct bpf_sampler_options *o,
 	struct bpf_sampler *s = xcalloc(1, sizeof(*s));
 	int err, attached = 0;
 
+	s->watch_fd = -1;
 	libbpf_set_print(keep_message);
 	s->skel = load_program(o, &err);
 	if (!s->skel) {
@@ -401,17 +410,26 @@ int bpf_sampler_set_python(struct bpf_sampler *s, pid_t pid,
 				    cfg, sizeof(*cfg), BPF_ANY) ? -1 : 0;
 }
 
+void bpf_sampler_watch(struct bpf_sampler *s, int fd)
+{
+	s->watch_fd = fd;
+}
+
 int bpf_sampler_read(struct bpf_sampler *s, int timeout_ms, bpf_sample_fn fn,
 		     void *ctx)
 {
+	struct pollfd fds[2] = {
+		{ .fd = ring_buffer__epoll_fd(s->ring), .events = POLLIN },
+		{ .fd = s->watch_fd, .events = POLLIN },
+	};
 	int err;
 
 	s->fn = fn;
 	s->fn_ctx = ctx;
 	s->handled = 0;
 	/* the program wakes the reader only when the ring fills up
-	 * (sampler.bpf.c), so what the wait did not see is read after it */
-	err = ring_buffer__poll(s->ring, timeout_ms);
+	 * (sampler.bpf.c), so the ring is read whatever ended the wait */
+	err = poll(fds, s->watch_fd >= 0 ? 2 : 1, timeout_ms) < 0 ? -errno : 0;
 	if (err >= 0 || err == -EINTR)
 		err = ring_buffer__consume(s->ring);
 	if (err < 0 && err != -EINTR) {

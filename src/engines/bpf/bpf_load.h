@@ -47,9 +47,11 @@ int bpf_sampler_set_python(struct bpf_sampler *s, pid_t pid,
 			   const struct bpf_python_config *cfg);
 
 typedef void (*bpf_sample_fn)(void *ctx, const struct bpf_sample *sample);
-/* Waits up to timeout_ms, or until the ring fills up, then hands every
- * sample in the ring to fn.  Returns the number handled, or -1 on error
- * (errno). */
+/* Waits up to timeout_ms, or until the ring fills up or the watched
+ * descriptor is ready, then hands every sample in the ring to fn.
+ * Returns the number handled, or -1 on error (errno). */
+/* fd (a pidfd: the target's exit), or -1, also ends the wait. */
+void bpf_sampler_watch(struct bpf_sampler *s, int fd);
 int bpf_sampler_read(struct bpf_sampler *s, int timeout_ms, bpf_sample_fn fn,
 		     void *ctx);
 
