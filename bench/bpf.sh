@@ -4,13 +4,14 @@
 # record -F 1000 for SECS seconds with --engine bpf and with the reader
 # (the default engine); then record the whole machine (-a) at 99 Hz while
 # that program still runs.
-# µs/sample = (scorch's user + sys CPU from GNU time, start-up and symbol
+# µs/sample = (scorch's CPU, its task-clock from perf stat, start-up and symbol
 # loading included, + the BPF program's own run time from the kernel's
 # BPF statistics, switched on for the run) / samples written.  The
 # machine share is that CPU over SECS × CPUs.  The kernel's cost of the
 # timer interrupt itself is in neither column.  A second table splits
 # each -p row into its start-up (a 0.2 s run) and its steady state (the
-# long run's further CPU per further sample).  Needs root.
+# long run's further CPU per further sample), and the peak rate one core
+# could sustain at that cost per sample.  Needs root.
 #
 # usage: [SCORCH=...] [PYTHON=...] [SECONDS_=4] bench/bpf.sh
 set -u
@@ -23,7 +24,7 @@ pid=
 stats_was=$(sysctl -n kernel.bpf_stats_enabled 2>/dev/null || echo 0)
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; sysctl -q kernel.bpf_stats_enabled="$stats_was"; rm -rf "$tmp"' EXIT
 
-for tool in /usr/bin/time awk sysctl; do
+for tool in perf awk sysctl; do
 	command -v "$tool" >/dev/null || { echo "bench/bpf.sh: $tool is missing" >&2; exit 1; }
 done
 [ "$(id -u)" = 0 ] || { echo "bench/bpf.sh: the BPF engine needs root (run as root)" >&2; exit 1; }
@@ -33,9 +34,9 @@ sysctl -q kernel.bpf_stats_enabled=1
 
 # run LABEL ARGS...: scorch record ARGS; prints "cpu_s bpf_s samples"
 run() {
-	SCORCH_BPF_STATS=1 /usr/bin/time -f '%U %S' -o "$tmp/time" \
+	SCORCH_BPF_STATS=1 perf stat -x, -e task-clock -o "$tmp/time" \
 		"$SCORCH" record -q "$@" -o "$tmp/out.folded" 2>"$tmp/err"
-	awk '{printf "%.3f ", $1 + $2}' "$tmp/time"
+	awk -F, '$3 == "task-clock" {printf "%.4f ", $1 / 1000}' "$tmp/time"
 	sed -n 's/.*for \([0-9]*\) ns.*/\1/p' "$tmp/err" | awk '{printf "%.4f ", $1 / 1e9} END {if (!NR) printf "0 "}'
 	awk '{n += $NF} END {print n + 0}' "$tmp/out.folded"
 }
@@ -54,9 +55,10 @@ for engine in bpf python; do
 	printf '%-34s %8s %8s %8s %10s %9s\n' "$engine -p (3.12 split.py, 1 kHz)" "$1" "$2" "$3" \
 		"$(awk -v c="$1" -v b="$2" -v n="$3" 'BEGIN {if (n) printf "%.1f", 1e6 * (c + b) / n; else print "-"}')" \
 		"$(awk -v c="$1" -v b="$2" -v s="$SECS" -v k="$(nproc)" 'BEGIN {printf "%.2f", 100 * (c + b) / (s * k)}')"
-	steady="$steady$(printf '%-34s %12s %16s' "$engine -p" \
-		"$(echo "$short" | awk '{printf "%.3f", $1 + $2}')" \
-		"$(echo "$short $*" | awk '{d = $6 - $3; if (d > 0) printf "%.1f", 1e6 * ($4 + $5 - $1 - $2) / d; else print "-"}')")
+	further=$(echo "$short $*" | awk '{d = $6 - $3; if (d > 0 && $4 + $5 > $1 + $2) printf "%.2f", 1e6 * ($4 + $5 - $1 - $2) / d; else print "-"}')
+	steady="$steady$(printf '%-34s %12s %16s %12s' "$engine -p" \
+		"$(echo "$short" | awk '{printf "%.3f", $1 + $2}')" "$further" \
+		"$(echo "$further" | awk '$1 != "-" {printf "%.0f", 1000 / $1; next} {print "-"}')")
 "
 done
 # the whole machine, with the Python program still busy on one CPU
@@ -70,6 +72,7 @@ pid=
 echo "(the python row's CPU includes its process_vm_readv system calls; the bpf rows' BPF s is the program's run time)"
 echo
 echo "start-up and steady state: a 0.2 s run's CPU (scorch + BPF program), and the"
-echo "$SECS s run's CPU beyond it over its extra samples (GNU time counts 10 ms steps)"
-printf '%-34s %12s %16s\n' row "0.2 s run s" "µs/extra sample"
+echo "$SECS s run's CPU beyond it over its extra samples,"
+echo "and the rate one core could sustain at that cost (1000 / µs)"
+printf '%-34s %12s %16s %12s\n' row "0.2 s run s" "µs/extra sample" "peak kHz"
 printf '%s' "$steady"

@@ -4,7 +4,8 @@
  * Looks in .dynsym and .symtab; either may be missing (Debian's python3 is
  * stripped but exports its symbols; 3.6's interp_head is a static, so
  * only a .symtab has it).  Also the version a file name states.  Only
- * reads the file; the reference for what to look for is
+ * reads the file, once a run (the last SEEN_FILES files are kept by
+ * identity); the reference for what to look for is
  * ../shared/reference/cpython-internals.md §1.
  */
 #include <ctype.h>
@@ -13,6 +14,7 @@
 #include <libelf.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "python/binary.h"
@@ -65,12 +67,59 @@ static void scan_symbols(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh,
 	}
 }
 
+/*
+ * The files inspected so far this run, by identity: every process of a
+ * machine (record -a) maps the same few executables, and most are no
+ * CPython.  A file changed in place has another size or time.
+ */
+#define SEEN_FILES 64
+
+static struct seen_file {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+	int result;		/* pybinary_inspect's */
+	struct pybinary b;
+} seen[SEEN_FILES];
+static unsigned nr_seen;
+
+static struct seen_file *seen_find(const struct stat *st)
+{
+	for (unsigned i = 0; i < nr_seen && i < SEEN_FILES; i++) {
+		struct seen_file *f = &seen[i];
+
+		if (f->dev == st->st_dev && f->ino == st->st_ino &&
+		    f->size == st->st_size &&
+		    f->mtime.tv_sec == st->st_mtim.tv_sec &&
+		    f->mtime.tv_nsec == st->st_mtim.tv_nsec)
+			return f;
+	}
+	return NULL;
+}
+
+static int seen_add(const struct stat *st, int result,
+		    const struct pybinary *b)
+{
+	struct seen_file *f = &seen[nr_seen++ % SEEN_FILES];
+
+	f->dev = st->st_dev;
+	f->ino = st->st_ino;
+	f->size = st->st_size;
+	f->mtime = st->st_mtim;
+	f->result = result;
+	f->b = *b;
+	return result;
+}
+
 int pybinary_inspect(const char *path, struct pybinary *b)
 {
 	Elf *elf;
 	Elf_Scn *scn = NULL;
 	size_t shstrndx, nphdr, i;
-	int fd, first = 1;
+	struct seen_file *known;
+	struct stat st;
+	int fd, first = 1, have_st;
 
 	memset(b, 0, sizeof(*b));
 	elf_version(EV_CURRENT);
@@ -79,12 +128,18 @@ int pybinary_inspect(const char *path, struct pybinary *b)
 	fd = file_open_regular(path, 0, NULL);
 	if (fd < 0)
 		return -1;
+	have_st = fstat(fd, &st) == 0;
+	if (have_st && (known = seen_find(&st))) {
+		close(fd);
+		*b = known->b;
+		return known->result;
+	}
 	elf = elf_begin(fd, ELF_C_READ, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF) {
 		if (elf)
 			elf_end(elf);
 		close(fd);
-		return -1;
+		return have_st ? seen_add(&st, -1, b) : -1;
 	}
 	if (!elf_getphdrnum(elf, &nphdr)) {
 		for (i = 0; i < nphdr; i++) {
@@ -125,7 +180,7 @@ int pybinary_inspect(const char *path, struct pybinary *b)
 	}
 	elf_end(elf);
 	close(fd);
-	return 0;
+	return have_st ? seen_add(&st, 0, b) : 0;
 }
 
 int pybinary_version_from_name(const char *path, int *major, int *minor)
