@@ -69,6 +69,16 @@ struct {
 	__type(value, struct bpf_python_config);
 } pythons SEC(".maps");
 
+/* thread id -> the address of its thread state, found before: checked
+ * by one read (its native id or pthread_t still the thread's) instead
+ * of a walk through the interpreter's thread list */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPF_SAMPLER_MAX_TARGETS);
+	__type(key, __u32);
+	__type(value, __u64);
+} tstates SEC(".maps");
+
 /* BPF_SAMPLER_COUNT_* counters, per CPU */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -207,26 +217,32 @@ static __u64 code_ident(struct python_walk *w, __u64 code)
 	return bpf_python_code_ident(file, name);
 }
 
-/* one step through the interpreter's thread list, by native id or
- * pthread_t */
-static long thread_step(__u32 i, void *data)
+/* is the thread state at w->at the walk's thread's (by native id or
+ * pthread_t)? */
+static int own_tstate(const struct python_walk *w)
 {
-	struct python_walk *w = data;
 	__u32 id = 0;
 
-	if (!w->at)
-		return 1;
 	if (w->c->tstate_native_id) {
 		bpf_probe_read_user(&id, sizeof(id),
 				    (void *)(w->at + w->c->tstate_native_id));
-		if (id == w->tid)
-			w->found = 1;
-	} else if (w->fsbase &&
-		   read_u64(w->at + w->c->tstate_pthread) == w->fsbase) {
-		w->found = 1;
+		return id == w->tid;
 	}
-	if (w->found)
+	return w->fsbase &&
+	       read_u64(w->at + w->c->tstate_pthread) == w->fsbase;
+}
+
+/* one step through the interpreter's thread list */
+static long thread_step(__u32 i, void *data)
+{
+	struct python_walk *w = data;
+
+	if (!w->at)
 		return 1;
+	if (own_tstate(w)) {
+		w->found = 1;
+		return 1;
+	}
 	w->at = read_u64(w->at + w->c->tstate_next);
 	return 0;
 }
@@ -299,7 +315,7 @@ static void walk_python(struct bpf_sample *s, __u32 tgid, __u32 tid)
 {
 	struct python_walk w = { 0 };
 	__u32 kernel_nr = s->kernel_nr;
-	__u64 interp;
+	__u64 interp, *cached;
 
 	s->python_nr = 0;
 	w.c = bpf_map_lookup_elem(&pythons, &tgid);
@@ -325,13 +341,21 @@ static void walk_python(struct bpf_sample *s, __u32 tgid, __u32 tid)
 			return;
 		w.tid = ns.pid;
 	}
-	interp = read_u64(w.c->interp_head);
-	if (!interp)
-		return;
-	w.at = read_u64(interp + w.c->interp_threads_head);
-	bpf_loop(BPF_SAMPLER_MAX_THREADS, thread_step, &w, 0);
-	if (!w.found)
-		return;
+	cached = bpf_map_lookup_elem(&tstates, &tid);
+	if (cached) {
+		w.at = *cached;
+		w.found = w.at && own_tstate(&w);
+	}
+	if (!w.found) {
+		interp = read_u64(w.c->interp_head);
+		if (!interp)
+			return;
+		w.at = read_u64(interp + w.c->interp_threads_head);
+		bpf_loop(BPF_SAMPLER_MAX_THREADS, thread_step, &w, 0);
+		if (!w.found)
+			return;
+		bpf_map_update_elem(&tstates, &tid, &w.at, BPF_ANY);
+	}
 	w.at = read_u64(w.at + w.c->tstate_frame);
 	if (w.at && w.c->cframe_current >= 0)
 		w.at = read_u64(w.at + (__u32)w.c->cframe_current);
