@@ -362,7 +362,9 @@ struct bpf_sampler *bpf_sampler_open(const struct bpf_sampler_options *o,
 	}
 	s->ring = ring_buffer__new(bpf_map__fd(s->skel->maps.samples),
 				   ring_sample, s, NULL);
-	if (!s->ring) {
+	if (!s->ring ||
+	    ring_buffer__add(s->ring, bpf_map__fd(s->skel->maps.python_samples),
+			     ring_sample, s) < 0) {
 		say_why(why, "cannot map the ring buffer", errno);
 		goto fail;
 	}
