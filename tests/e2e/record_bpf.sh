@@ -12,11 +12,11 @@
 # a process that exits during -a, one in its own pid namespace (its root
 # names the container) and a Python there (its frames walked with the
 # namespace's thread ids), `top -a`; the cut of the kernel's types made,
-# then read from the cache, and a spoiled one dropped; and without
-# permission (as nobody) one line and the other engines, or for -a one
-# error.
+# then read from the cache, and a spoiled one dropped; a verifier that
+# refuses the program (a stand-in preloaded) and, without permission
+# (as nobody), one line and the other engines, or for -a one error.
 . "$(dirname "$0")/lib.sh"
-plan 14
+plan 15
 PROGS=$TOP/tests/programs
 
 if [ "$(id -u)" != 0 ]; then
@@ -298,6 +298,35 @@ if [ -z "$said" ] && [ "$from" = "a new cut|the cache|the kernel's BTF" ] && [ !
 	ok "bpf_kernel_types (from $from, each run recording)"
 else
 	fail bpf_kernel_types "$said kernel types from: $from; cut left: $(ls "$cache")"
+fi
+
+# ---- a verifier that refuses the program (an LD_PRELOAD stand-in for
+# the kernel, tests/programs/bpf_refuse.c): the verifier's reason in one
+# line and the other engines, or for -a one error -------------------------
+if cc -shared -fPIC -O2 -o "$WORK/bpf_refuse.so" "$PROGS/bpf_refuse.c" -ldl 2>"$WORK/refuse-cc.err"; then
+	# (ASan wants to be the first library; the stand-in comes first)
+	refused() {
+		LD_PRELOAD=$WORK/bpf_refuse.so ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+			SCORCH_CACHE_DIR=$WORK/refuse-cache "$SCORCH" record "$@"
+	}
+	refused --engine bpf -F 200 -o "$WORK/refused.folded" -- "$WORK/split" 4 >/dev/null 2>"$WORK/refused.err"
+	rc=$?
+	refused -q -a -d 1 -o "$WORK/refused-a.folded" 2>"$WORK/refused-a.err"
+	arc=$?
+	reason="the kernel's verifier refused the BPF program: R0 invalid mem access 'map_value_or_null'"
+	if [ $rc -eq 0 ] && [ "$(grep -c warning "$WORK/refused.err")" -eq 1 ] &&
+	   grep -qF "scorch: warning: bpf engine: $reason (" "$WORK/refused.err" &&
+	   grep -q 'recording with the other engines)$' "$WORK/refused.err" &&
+	   grep -q ';heavy' "$WORK/refused.folded" &&
+	   [ $arc -ne 0 ] && [ "$(wc -l <"$WORK/refused-a.err")" -eq 1 ] &&
+	   grep -qF "scorch: -a: the bpf engine cannot run: $reason (" "$WORK/refused-a.err" &&
+	   [ ! -e "$WORK/refused-a.folded" ]; then
+		ok "bpf_verifier_refusal ($(grep warning "$WORK/refused.err" | cut -c1-120)...)"
+	else
+		fail bpf_verifier_refusal "rc $rc: $(cat "$WORK/refused.err"); -a rc $arc: $(cat "$WORK/refused-a.err")"
+	fi
+else
+	fail bpf_verifier_refusal "cannot build the stand-in: $(cat "$WORK/refuse-cc.err")"
 fi
 
 # ---- no permission: one line, then the other engines -----------------
