@@ -14,6 +14,8 @@
 # slows past the time limit is reported as timed out.  Tachyon (CPython
 # 3.15's `-m profiling.sampling run`, collapsed output, its default wall
 # mode) gets a row next to sid-3.15 (scripts/pythons.sh) unless TACHYON=0.
+# Run as root, scorch's BPF engine (--engine bpf) gets a row too unless
+# BPF=0.
 #
 # Usage: bench/accuracy.sh  (SCORCH=path, AUSTIN=path, SECONDS_EACH=n CPU
 #                            seconds of work, RATE=Hz, ONLY=glob of labels)
@@ -24,7 +26,7 @@ SECONDS_EACH=${SECONDS_EACH:-4}
 RATE=${RATE:-1000}
 PROG=$top/tests/programs/split.py
 tmp=$(mktemp -d /tmp/scorch-accuracy.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp" "${WORK:-}"' EXIT
 . "$top/tests/e2e/lib.sh" >/dev/null 2>&1 || true
 # the chroot launchers (scripts/pythons.sh) must see tests/programs
 export SCORCH_CHROOT_BINDS=$top
@@ -70,6 +72,16 @@ while read -r label py; do
 		row "$label" scorch "$(share_folded "$tmp/s.folded")" "$truth"
 	else
 		row "$label" scorch "" "$truth" "failed or timed out (${limit} s)"
+	fi
+	# the BPF engine (root only): the frames walked in the kernel
+	if [ "$(id -u)" = 0 ] && [ "${BPF:-1}" != 0 ]; then
+		rm -f "$tmp/b.folded"
+		if timeout "$limit" "$SCORCH" record -q --engine bpf -F "$RATE" -o "$tmp/b.folded" -- \
+			"$py" "$PROG" "$SECONDS_EACH" >/dev/null 2>&1; then
+			row "$label" bpf "$(share_folded "$tmp/b.folded")" "$truth"
+		else
+			row "$label" bpf "" "$truth" "failed or timed out (${limit} s)"
+		fi
 	fi
 	if [ "$label" = sid-3.15 ] && [ "${TACHYON:-1}" != 0 ]; then
 		rm -f "$tmp/t.collapsed"

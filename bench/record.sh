@@ -44,7 +44,7 @@ ROUNDS=${ROUNDS:-120}
 PROG=$top/tests/programs/busy.py
 HARNESS=${HARNESS:-/usr/bin/python3}
 tmp=$(mktemp -d /tmp/scorch-bench.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp" "${WORK:-}"' EXIT
 
 . "$top/tests/e2e/lib.sh" >/dev/null 2>&1 || true
 # the chroot launchers (scripts/pythons.sh) must see tests/programs

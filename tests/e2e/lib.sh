@@ -65,7 +65,7 @@ missing() {
 
 missing_rest() { missing "$SCRIPT_NAME" "$*"; echo "stop-early"; exit 0; }
 
-CORPUS_HINT="the corpus is expected in ../shared/corpus beside the checkout (here $CORPUS); set CORPUS to its path"
+CORPUS_HINT="the corpus is expected in ../shared/corpus beside the checkout (here ${CORPUS:-not set}); set CORPUS to its path"
 
 # alive PID: PID runs (a zombie, dead but not yet waited for, does not)
 alive() {
