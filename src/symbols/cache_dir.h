@@ -1,6 +1,7 @@
 /*
  * cache_dir.h - where scorch keeps what it derives once and reuses across
- * runs (this boot's kernel symbols, inflated debug files): the directory
+ * runs (this boot's kernel symbols and kernel types, inflated debug
+ * files): the directory
  * $SCORCH_CACHE_DIR, else $XDG_CACHE_HOME/scorch, else ~/.cache/scorch,
  * made with mode 0700.  SCORCH_CACHE_DIR set but empty turns caching off.
  * Only paths here; the files' formats belong to their owners.
