@@ -113,7 +113,8 @@ static struct pycode *load(struct pycode_cache *c, pid_t pid,
 	/* 3.11+ code objects are variable-sized: ob_size counts code units */
 	if (l->interpreter_frames)
 		p->nr_units = remote_u64(code, 16);
-	p->last_pos = -1;
+	for (int i = 0; i < PYCODE_LINES_KEPT; i++)
+		p->last_pos[i] = -1;
 	p->name_ptr = remote_u64(code, l->code_qualname ? l->code_qualname :
 				 l->code_name);
 	p->file_ptr = remote_u64(code, l->code_filename);
@@ -247,15 +248,19 @@ int pycode_validate(struct pycode_cache *c, pid_t pid,
 int pycode_line_at(struct pycode *code, enum py_linetable_format format,
 		   int64_t pos)
 {
+	unsigned slot;
+
 	if (pos > INT32_MAX)
 		return code->firstlineno;
-	if (pos != code->last_pos) {
-		code->last_line = py_line_for(format, code->lines,
-					      code->lines_len,
-					      code->firstlineno, pos);
-		code->last_pos = (int)pos;
-	}
-	return code->last_line;
+	for (int i = 0; i < PYCODE_LINES_KEPT; i++)
+		if (code->last_pos[i] == pos)
+			return code->last_line[i];
+	slot = code->last_next++ % PYCODE_LINES_KEPT;
+	code->last_line[slot] = py_line_for(format, code->lines,
+					    code->lines_len,
+					    code->firstlineno, pos);
+	code->last_pos[slot] = (int)pos;
+	return code->last_line[slot];
 }
 
 int pycode_line_of_lasti(struct pycode *code, const struct py_layout *l,

@@ -16,6 +16,8 @@
 
 #include "python/layouts.h"
 
+#define PYCODE_LINES_KEPT 4
+
 struct pycode {
 	uint64_t addr;
 	char *name;		/* co_qualname (3.11+) or co_name, UTF-8 */
@@ -31,7 +33,10 @@ struct pycode {
 	int64_t checked_ns;	/* when last known to be this object; the
 				   reader keeps it (0 = never) */
 	int64_t loaded_ns;	/* when first read (the reader sets it) */
-	int last_pos, last_line;	/* the last line lookup, reused */
+	/* the last PYCODE_LINES_KEPT line lookups, reused: a hot loop
+	 * comes back to a few positions of its code in turn */
+	int last_pos[PYCODE_LINES_KEPT], last_line[PYCODE_LINES_KEPT];
+	unsigned last_next;		/* the slot the next lookup takes */
 	uint32_t name_id, file_id;	/* consumer's slots */
 };
 

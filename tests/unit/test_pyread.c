@@ -78,21 +78,41 @@ static void test_locations(void)
 	}
 }
 
-/* a code object's line lookup: the last one is kept, a new position
- * looked up again, an absurd one gives the first line */
+/* the slot of code's line cache holding pos, -1 if none */
+static int kept_slot(const struct pycode *code, int pos)
+{
+	for (int i = 0; i < PYCODE_LINES_KEPT; i++)
+		if (code->last_pos[i] == pos)
+			return i;
+	return -1;
+}
+
+/* a code object's line lookups: the last PYCODE_LINES_KEPT are kept (a
+ * loop's few positions in turn), the oldest gives way, an absurd
+ * position gives the first line and keeps nothing */
 static void test_code_line_cache(void)
 {
 	static unsigned char t[] = { 6, 1, 4, 2, 0, 3, 8, 0xff };
 	struct pycode code = { .firstlineno = 5, .lines = t,
-			       .lines_len = sizeof(t), .last_pos = -1 };
+			       .lines_len = sizeof(t),
+			       .last_pos = { -1, -1, -1, -1 } };
+	int slot;
 
 	CHECK(pycode_line_at(&code, PY_LINES_LNOTAB, 10) == 11);
-	CHECK(code.last_pos == 10 && code.last_line == 11);
-	CHECK(pycode_line_at(&code, PY_LINES_LNOTAB, 10) == 11);
+	slot = kept_slot(&code, 10);
+	CHECK(slot >= 0 && code.last_line[slot] == 11);
 	CHECK(pycode_line_at(&code, PY_LINES_LNOTAB, 6) == 6);
-	CHECK(code.last_pos == 6);
+	/* both kept: 10 again is read from the cache (planted line) */
+	CHECK(kept_slot(&code, 6) >= 0 && kept_slot(&code, 10) == slot);
+	code.last_line[slot] = 99;
+	CHECK(pycode_line_at(&code, PY_LINES_LNOTAB, 10) == 99);
 	CHECK(pycode_line_at(&code, PY_LINES_LNOTAB, (int64_t)1 << 40) == 5);
-	CHECK(code.last_pos == 6);
+	CHECK(kept_slot(&code, 6) >= 0);
+	/* four more positions: 10, the oldest, gives way */
+	for (int pos = 0; pos < PYCODE_LINES_KEPT; pos++)
+		pycode_line_at(&code, PY_LINES_LNOTAB, pos);
+	CHECK(kept_slot(&code, 10) < 0);
+	CHECK(pycode_line_at(&code, PY_LINES_LNOTAB, 10) == 11);
 }
 
 /* 3.11+: an instruction pointer counts code units from the bytecode's
@@ -101,7 +121,8 @@ static void test_code_line_of_instr(void)
 {
 	static unsigned char t[] = { 6, 1, 4, 2, 0, 3, 8, 0xff };
 	struct pycode code = { .firstlineno = 5, .lines = t,
-			       .lines_len = sizeof(t), .last_pos = -1 };
+			       .lines_len = sizeof(t),
+			       .last_pos = { -1, -1, -1, -1 } };
 	struct py_layout l = { .code_adaptive = 0xc8,
 			       .lines = PY_LINES_LNOTAB };
 	uint64_t first = 0x1000 + 0xc8;
