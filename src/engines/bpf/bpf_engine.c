@@ -121,6 +121,11 @@ static int bpf_prepare(struct engine_run *r)
 	so.no_kernel = o->no_kernel;
 	so.idle = o->idle;
 	so.python_native = o->native;
+	/* one target: events on its threads, inherited by what they
+	 * start (not for children of an attached process that already
+	 * run: those are followed by the table, on every CPU) */
+	if (!o->system_wide && (r->t->spawned || !o->subprocesses))
+		so.process = r->t->pid;
 	st->sampler = bpf_sampler_open(&so, &st->why, &st->sampler_errno);
 	r->state = st;
 	/* a spawned target is in the table before its exec (an attached

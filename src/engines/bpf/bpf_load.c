@@ -1,10 +1,12 @@
 /*
  * bpf_load.c - loads the embedded BPF program (bpf_load.h): the libbpf
  * skeleton bpftool generated from sampler.bpf.c at build time, one
- * cpu-clock perf event per online CPU with the program attached, the
+ * cpu-clock perf event per online CPU (or per thread of the one target)
+ * with the program attached, the
  * ring buffer the samples arrive on.  libbpf's messages are kept, not
  * printed, so a refusal becomes one line with its reason.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <linux/perf_event.h>
 #include <poll.h>
@@ -36,8 +38,11 @@ struct sampler;
 struct bpf_sampler {
 	struct sampler *skel;
 	struct ring_buffer *ring;
-	int *events;			/* perf event fds, -1 for offline CPUs */
+	int *events;			/* perf event fds (per CPU, or per
+					   thread of one process), -1 for
+					   offline CPUs */
 	struct bpf_link **links;
+	int nr_events;
 	struct bpf_link *fork_link, *switch_link;
 	int nr_cpus;
 	bpf_sample_fn fn;
@@ -86,7 +91,9 @@ static int keep_message(enum libbpf_print_level level, const char *fmt,
 	return 0;
 }
 
-static int open_cpu_clock(double rate_hz, int cpu)
+/* A cpu-clock event on cpu (tid -1), or following thread tid wherever
+ * it runs (cpu -1), inherited by the threads and processes it starts. */
+static int open_cpu_clock(double rate_hz, pid_t tid, int cpu)
 {
 	struct perf_event_attr attr;
 
@@ -95,7 +102,8 @@ static int open_cpu_clock(double rate_hz, int cpu)
 	attr.type = PERF_TYPE_SOFTWARE;
 	attr.config = PERF_COUNT_SW_CPU_CLOCK;
 	attr.sample_period = (uint64_t)(1e9 / rate_hz);
-	return (int)syscall(SYS_perf_event_open, &attr, -1, cpu, -1,
+	attr.inherit = tid > 0;
+	return (int)syscall(SYS_perf_event_open, &attr, tid, cpu, -1,
 			    PERF_FLAG_FD_CLOEXEC);
 }
 
@@ -214,6 +222,107 @@ int bpf_sampler_run_time(struct bpf_sampler *s, uint64_t *runs, uint64_t *ns)
 	return -1;
 }
 #else
+/* The program on event fd, as s's next event; -1 (why said) if it
+ * cannot be attached. */
+static int attach_event(struct bpf_sampler *s, int fd, struct strbuf *why)
+{
+	struct bpf_link *link = bpf_program__attach_perf_event(
+		s->skel->progs.sample, fd);
+
+	if (!link) {
+		say_why(why, "cannot attach to the cpu-clock event", errno);
+		close(fd);
+		return -1;
+	}
+	s->events = xrealloc(s->events, (s->nr_events + 1) * sizeof(*s->events));
+	s->links = xrealloc(s->links, (s->nr_events + 1) * sizeof(*s->links));
+	s->events[s->nr_events] = fd;
+	s->links[s->nr_events++] = link;
+	return 0;
+}
+
+/* An event on every online CPU: how many, or -1 (why said). */
+static int attach_cpus(struct bpf_sampler *s,
+		       const struct bpf_sampler_options *o, struct strbuf *why)
+{
+	int attached = 0;
+
+	for (int cpu = 0; cpu < s->nr_cpus; cpu++) {
+		int fd = open_cpu_clock(o->rate_hz, -1, cpu);
+
+		if (fd < 0) {
+			if (errno == ENODEV)	/* offline */
+				continue;
+			say_why(why, "perf_event_open (cpu-clock)", errno);
+			return -1;
+		}
+		if (attach_event(s, fd, why) < 0)
+			return -1;
+		attached++;
+	}
+	return attached;
+}
+
+/*
+ * An event on every thread of o->process, inherited by the threads and
+ * processes they start: only the target's ticks run the program, not
+ * every CPU's.  The threads are listed again until a listing finds none
+ * new (one started during the first by a thread not yet followed).
+ * How many, or -1 (why said).
+ */
+static int attach_threads(struct bpf_sampler *s,
+			  const struct bpf_sampler_options *o,
+			  struct strbuf *why)
+{
+	char path[64];
+	pid_t *seen = NULL;
+	size_t nr_seen = 0;
+	int added = 1;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)o->process);
+	for (int pass = 0; added && pass < 4; pass++) {
+		DIR *dir = opendir(path);
+		struct dirent *d;
+
+		if (!dir) {
+			say_why(why, "cannot list the target's threads", errno);
+			free(seen);
+			return -1;
+		}
+		added = 0;
+		while ((d = readdir(dir))) {
+			pid_t tid = (pid_t)atoi(d->d_name);
+			size_t i;
+			int fd;
+
+			for (i = 0; i < nr_seen && seen[i] != tid; i++)
+				;
+			if (tid <= 0 || i < nr_seen)
+				continue;
+			seen = xrealloc(seen, (nr_seen + 1) * sizeof(*seen));
+			seen[nr_seen++] = tid;
+			fd = open_cpu_clock(o->rate_hz, tid, -1);
+			if (fd < 0) {
+				if (errno == ESRCH)	/* it ended */
+					continue;
+				say_why(why, "perf_event_open (cpu-clock)", errno);
+				closedir(dir);
+				free(seen);
+				return -1;
+			}
+			if (attach_event(s, fd, why) < 0) {
+				closedir(dir);
+				free(seen);
+				return -1;
+			}
+			added++;
+		}
+		closedir(dir);
+	}
+	free(seen);
+	return s->nr_events;
+}
+
 /* Where the program's kernel types came from, for SCORCH_BPF_STATS. */
 static const char *types_source;
 
@@ -337,27 +446,13 @@ struct bpf_sampler *bpf_sampler_open(const struct bpf_sampler_options *o,
 		say_why(why, "cannot count the CPUs", -s->nr_cpus);
 		goto fail;
 	}
-	s->events = xcalloc((size_t)s->nr_cpus, sizeof(*s->events));
-	s->links = xcalloc((size_t)s->nr_cpus, sizeof(*s->links));
-	for (int cpu = 0; cpu < s->nr_cpus; cpu++) {
-		s->events[cpu] = open_cpu_clock(o->rate_hz, cpu);
-		if (s->events[cpu] < 0) {
-			if (errno == ENODEV)	/* offline */
-				continue;
-			say_why(why, "perf_event_open (cpu-clock)", errno);
-			goto fail;
-		}
-		s->links[cpu] = bpf_program__attach_perf_event(
-			s->skel->progs.sample, s->events[cpu]);
-		if (!s->links[cpu]) {
-			say_why(why, "cannot attach to the cpu-clock event",
-				errno);
-			goto fail;
-		}
-		attached++;
-	}
-	if (!attached) {
-		strbuf_addstr(why, "no CPU to sample");
+	attached = o->process > 0 ? attach_threads(s, o, why) :
+				    attach_cpus(s, o, why);
+	if (attached <= 0) {
+		if (!attached)
+			strbuf_addstr(why, o->process > 0 ?
+				      "the process has no thread to sample" :
+				      "no CPU to sample");
 		goto fail;
 	}
 	s->ring = ring_buffer__new(bpf_map__fd(s->skel->maps.samples),
@@ -383,11 +478,10 @@ void bpf_sampler_close(struct bpf_sampler *s)
 	ring_buffer__free(s->ring);
 	bpf_link__destroy(s->switch_link);
 	bpf_link__destroy(s->fork_link);
-	for (int cpu = 0; s->links && cpu < s->nr_cpus; cpu++)
-		bpf_link__destroy(s->links[cpu]);
-	for (int cpu = 0; s->events && cpu < s->nr_cpus; cpu++)
-		if (s->events[cpu] >= 0)
-			close(s->events[cpu]);
+	for (int i = 0; i < s->nr_events; i++) {
+		bpf_link__destroy(s->links[i]);
+		close(s->events[i]);
+	}
 	sampler__destroy(s->skel);
 	free(s->links);
 	free(s->events);

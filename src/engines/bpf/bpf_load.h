@@ -1,7 +1,8 @@
 /*
  * bpf_load.h - the BPF engine's kernel side as user space holds it: the
  * embedded program (sampler.bpf.c, a libbpf skeleton) loaded, attached
- * to a cpu-clock perf event on every CPU, its ring buffer read and its
+ * to a cpu-clock perf event on every CPU (or on every thread of one
+ * process), its ring buffer read and its
  * counters summed.  Knows nothing of symbols or profiles (bpf_record.c);
  * never prints: why it could not load is handed back for one line.
  */
@@ -24,6 +25,9 @@ struct bpf_sampler_options {
 	int idle;		/* --idle: switch-out and switch-in records */
 	int python_native;	/* --native: a Python thread's user stack
 				   too, to merge its frames with */
+	pid_t process;		/* > 0: sample only this process's threads
+				   and what they start (an event per
+				   thread), not every CPU */
 };
 
 /* Loads and attaches the program.  Returns the sampler, or NULL with
