@@ -4,7 +4,8 @@
 # run, each under its own "name (PID)" root with its split within 5
 # points (the C user stacks copied by the BPF program and unwound with
 # DWARF, the Python frames walked by the kernel);
-# `--engine bpf` on a spawned and an attached program, --native (the
+# `--engine bpf` on a spawned and an attached program (and the threads
+# it starts after the attach), --native (the
 # Python frames merged where the eval loop was), --subprocesses
 # (spawned, and attached to a process whose children already run),
 # --idle (a C program's own sleep share within 10 points, its waits
@@ -16,7 +17,7 @@
 # refuses the program (a stand-in preloaded) and, without permission
 # (as nobody), one line and the other engines, or for -a one error.
 . "$(dirname "$0")/lib.sh"
-plan 15
+plan 16
 PROGS=$TOP/tests/programs
 
 if [ "$(id -u)" != 0 ]; then
@@ -277,6 +278,26 @@ else
 fi
 kill $cpid 2>/dev/null
 wait $cpid 2>/dev/null
+
+# ---- an attached program's threads started after the attach: one
+# target is sampled by events on its threads, which the threads it
+# starts inherit -----------------------------------------------------------
+cc -O2 -g -pthread -o "$WORK/thr" "$PROGS/native_threads.c"
+"$WORK/thr" 1000 >/dev/null &
+tpid=$!
+wait_for_exec $tpid thr 10
+"$SCORCH" record --engine bpf -p $tpid -F 499 -d 2 -o "$WORK/thr.folded" 2>"$WORK/thr.err"
+rc=$?
+kill $tpid 2>/dev/null
+wait $tpid 2>/dev/null
+set -- $(awk '{ n = $NF; all += n } /;thread_work/ { w += n } /;main_work/ { m += n }
+	END { printf "%d %d %d", all, w, m }' "$WORK/thr.folded")
+# (each round's two threads start after the attach: ~2 s of them)
+if [ $rc -eq 0 ] && ! bpf_refused "$WORK/thr.err" && [ "$2" -ge 200 ] && [ "$3" -ge 20 ]; then
+	ok "bpf_attached_new_threads ($2 samples in threads started after the attach, $3 in main_work, of $1)"
+else
+	fail bpf_attached_new_threads "rc $rc, $1 samples, $2 thread_work, $3 main_work: $(tail -n 2 "$WORK/thr.err")"
+fi
 
 # ---- the kernel's types: cut once a boot, then from the cache; a cut
 # libbpf cannot read is dropped and the kernel's own BTF used -----------
