@@ -232,36 +232,54 @@ static int symbol_cmp(const void *a, const void *b)
 
 /* Sorts syms by symbol_cmp.  qsort of the 56-byte entries themselves
  * (glibc sorts pointers to them, then moves them) cost a tenth of
- * reading a perf.data of CPython: sort 16-byte (start, pointer) keys,
- * where ties, rare, fall back to symbol_cmp, then move each entry once. */
+ * reading a perf.data of CPython: sort 16-byte (start, index) keys,
+ * where ties, rare, fall back to symbol_cmp, then put each entry in its
+ * place by following the permutation's cycles.  In place, not through a
+ * copy of the array: on a VM whose page faults cost ~15 us, the copy's
+ * fresh pages (half a megabyte for glibc) were most of attaching's
+ * symbol loading. */
 struct symbol_key {
 	uint64_t start;
-	const struct dso_symbol *sym;
+	size_t index;		/* in syms; SIZE_MAX once in place */
 };
 
-static int symbol_key_cmp(const void *a, const void *b)
+static int symbol_key_cmp(const void *a, const void *b, void *syms_arg)
 {
 	const struct symbol_key *x = a, *y = b;
+	const struct dso_symbol *syms = syms_arg;
 
 	if (x->start != y->start)
 		return x->start < y->start ? -1 : 1;
-	return symbol_cmp(x->sym, y->sym);
+	return symbol_cmp(&syms[x->index], &syms[y->index]);
 }
 
 static void sort_symbols(struct dso_symbol *syms, size_t n)
 {
 	struct symbol_key *keys = xmalloc(n * sizeof(*keys));
-	struct dso_symbol *copy = xmalloc(n * sizeof(*copy));
 
 	for (size_t i = 0; i < n; i++) {
 		keys[i].start = syms[i].start;
-		keys[i].sym = &copy[i];
+		keys[i].index = i;
 	}
-	memcpy(copy, syms, n * sizeof(*copy));
-	qsort(keys, n, sizeof(*keys), symbol_key_cmp);
-	for (size_t i = 0; i < n; i++)
-		syms[i] = *keys[i].sym;
-	free(copy);
+	qsort_r(keys, n, sizeof(*keys), symbol_key_cmp, syms);
+	/* position i takes syms[keys[i].index]: walk each cycle once */
+	for (size_t i = 0; i < n; i++) {
+		struct dso_symbol hold;
+		size_t at = i;
+
+		if (keys[i].index == SIZE_MAX)
+			continue;
+		hold = syms[i];
+		while (keys[at].index != i) {
+			size_t from = keys[at].index;
+
+			syms[at] = syms[from];
+			keys[at].index = SIZE_MAX;
+			at = from;
+		}
+		syms[at] = hold;
+		keys[at].index = SIZE_MAX;
+	}
 	free(keys);
 }
 
@@ -345,6 +363,11 @@ static void dso_load_symbols(struct symbols_dso *dso, Elf *main_elf)
 	int n = dwfl_module_getsymtab(dso->module);
 	size_t alloc = 0, out = 0, group = 0;
 
+	/* room for every entry at once: grown by half each time, the array
+	 * was copied into fresh pages again and again */
+	if (n > 1)
+		grow_array((void **)&dso->syms, sizeof(*dso->syms),
+			   (size_t)n - 1, &alloc);
 	for (int i = 1; i < n; i++) {
 		GElf_Sym sym;
 		GElf_Addr addr;
