@@ -234,85 +234,86 @@ static int symbol_cmp(const void *a, const void *b)
  * (glibc sorts pointers to them, then moves them) cost a tenth of
  * reading a perf.data of CPython, and qsort of (start, index) keys, with
  * a call of the comparison per step, still a tenth of attaching to
- * CPython: the keys are put in start order by a radix sort (stable, a
- * byte a pass, only over the bytes the starts use), the few runs of
- * equal starts by symbol_cmp, then each entry goes to its place by
- * following the permutation's cycles.  In place, not through a copy of
- * the array: on a VM whose page faults cost ~15 us, the copy's fresh
- * pages (half a megabyte for glibc) were most of attaching's symbol
- * loading. */
-struct symbol_key {
-	uint64_t start;
-	size_t index;		/* in syms; SIZE_MAX once in place */
-};
-
-static int symbol_key_cmp(const void *a, const void *b, void *syms_arg)
+ * CPython: the entries' indexes are put in start order by a radix sort
+ * (stable, a byte a pass, only over the bytes the starts use), the few
+ * runs of equal starts by symbol_cmp, then each entry goes to its place
+ * by following the permutation's cycles.  In place and with 4-byte
+ * indexes, not through a copy of the array or 16-byte keys: on a VM
+ * whose page faults cost ~15 us, fresh pages (half a megabyte for glibc)
+ * were most of attaching's symbol loading. */
+static int symbol_order_cmp(const void *a, const void *b, void *syms_arg)
 {
-	const struct symbol_key *x = a, *y = b;
 	const struct dso_symbol *syms = syms_arg;
 
-	return symbol_cmp(&syms[x->index], &syms[y->index]);
+	return symbol_cmp(&syms[*(const uint32_t *)a],
+			  &syms[*(const uint32_t *)b]);
 }
 
-/* keys by start, ties in their order; tmp holds n keys */
-static struct symbol_key *radix_sort_keys(struct symbol_key *keys,
-					  struct symbol_key *tmp, size_t n)
+/* order (n indexes of syms) by start, ties kept in their order; tmp
+ * holds n; returns whichever of the two holds the result */
+static uint32_t *radix_sort_order(const struct dso_symbol *syms,
+				  uint32_t *order, uint32_t *tmp, size_t n)
 {
 	uint64_t all = 0;
 
 	for (size_t i = 0; i < n; i++)
-		all |= keys[i].start;
+		all |= syms[i].start;
 	for (unsigned shift = 0; shift < 64 && all >> shift; shift += 8) {
 		size_t count[257] = { 0 };
-		struct symbol_key *swap;
+		uint32_t *swap;
 
 		for (size_t i = 0; i < n; i++)
-			count[((keys[i].start >> shift) & 0xff) + 1]++;
+			count[((syms[order[i]].start >> shift) & 0xff) + 1]++;
 		for (unsigned b = 1; b < 257; b++)
 			count[b] += count[b - 1];
 		for (size_t i = 0; i < n; i++)
-			tmp[count[(keys[i].start >> shift) & 0xff]++] = keys[i];
-		swap = keys;
-		keys = tmp;
+			tmp[count[(syms[order[i]].start >> shift) & 0xff]++] =
+				order[i];
+		swap = order;
+		order = tmp;
 		tmp = swap;
 	}
-	return keys;
+	return order;
 }
 
 static void sort_symbols(struct dso_symbol *syms, size_t n)
 {
-	struct symbol_key *buf = xmalloc(2 * n * sizeof(*buf)), *keys;
+	uint32_t *buf, *order;
 
-	for (size_t i = 0; i < n; i++) {
-		buf[i].start = syms[i].start;
-		buf[i].index = i;
+	if (n >= UINT32_MAX) {	/* never from a symbol table (int counts) */
+		qsort(syms, n, sizeof(*syms), symbol_cmp);
+		return;
 	}
-	keys = radix_sort_keys(buf, buf + n, n);
+	buf = xmalloc(2 * n * sizeof(*buf));
+	for (size_t i = 0; i < n; i++)
+		buf[i] = (uint32_t)i;
+	order = radix_sort_order(syms, buf, buf + n, n);
 	/* equal starts (aliases, a few at a time): by symbol_cmp */
 	for (size_t i = 0, j; i < n; i = j) {
-		for (j = i + 1; j < n && keys[j].start == keys[i].start; j++)
+		for (j = i + 1; j < n && syms[order[j]].start ==
+		     syms[order[i]].start; j++)
 			;
 		if (j - i > 1)
-			qsort_r(&keys[i], j - i, sizeof(*keys), symbol_key_cmp,
-				syms);
+			qsort_r(&order[i], j - i, sizeof(*order),
+				symbol_order_cmp, syms);
 	}
-	/* position i takes syms[keys[i].index]: walk each cycle once */
+	/* position i takes syms[order[i]]: walk each cycle once */
 	for (size_t i = 0; i < n; i++) {
 		struct dso_symbol hold;
 		size_t at = i;
 
-		if (keys[i].index == SIZE_MAX)
+		if (order[i] == UINT32_MAX)
 			continue;
 		hold = syms[i];
-		while (keys[at].index != i) {
-			size_t from = keys[at].index;
+		while (order[at] != i) {
+			size_t from = order[at];
 
 			syms[at] = syms[from];
-			keys[at].index = SIZE_MAX;
+			order[at] = UINT32_MAX;
 			at = from;
 		}
 		syms[at] = hold;
-		keys[at].index = SIZE_MAX;
+		order[at] = UINT32_MAX;
 	}
 	free(buf);
 }
