@@ -52,6 +52,7 @@ struct read_thread {
  */
 struct python_read {
 	pid_t pid;			/* 0: none */
+	uint64_t serial;		/* changes with every read */
 	int64_t start_ns;		/* CLOCK_MONOTONIC, as samples' times */
 	unsigned long errors;		/* threads it could not read */
 	struct read_thread *threads;
@@ -70,6 +71,9 @@ struct python_stacks {
 	uint32_t *frames;		/* scratch: one thread's stack */
 	unsigned char *entry;		/* and its eval-loop entry marks */
 	size_t alloc_frames, alloc_entry;
+	/* what frames holds: read.threads[thread] of read serial */
+	uint64_t frames_serial;
+	size_t frames_thread, nr_frames;
 };
 
 struct python_stacks *python_stacks_new(struct profile *p, int no_lines)
@@ -147,8 +151,9 @@ static void thread_cb(void *ctx, const struct pythread_sample *t)
 	rt->tid = (pid_t)t->tid;
 	rt->first = rd->nr_frames;
 	rt->nr = t->nr_frames;
-	memcpy(&rd->frames[rd->nr_frames], t->frames,
-	       t->nr_frames * sizeof(*t->frames));
+	if (t->nr_frames)	/* none: rd->frames may still be NULL */
+		memcpy(&rd->frames[rd->nr_frames], t->frames,
+		       t->nr_frames * sizeof(*t->frames));
 	rd->nr_frames += t->nr_frames;
 }
 
@@ -156,7 +161,7 @@ static void thread_cb(void *ctx, const struct pythread_sample *t)
 static size_t thread_frames(struct python_stacks *pp,
 			    const struct read_thread *rt)
 {
-	const struct pyframe *fr = &pp->read.frames[rt->first];
+	const struct pyframe *fr = rt->nr ? &pp->read.frames[rt->first] : NULL;
 
 	grow_array((void **)&pp->frames, sizeof(*pp->frames), rt->nr + 1,
 		   &pp->alloc_frames);
@@ -232,6 +237,7 @@ int python_stacks_read(struct python_stacks *pp, pid_t pid, pid_t tid,
 		rd->nr_threads = rd->nr_frames = 0;
 		rd->errors = 0;
 		rd->start_ns = ticker_now();
+		rd->serial++;
 		if (pyreader_sample(proc->reader, 0, thread_cb, rd,
 				    &rd->errors) < 0)
 			return -1;
@@ -246,7 +252,14 @@ int python_stacks_read(struct python_stacks *pp, pid_t pid, pid_t tid,
 		*entry = pp->entry;
 		return 1;		/* no Python frames */
 	}
-	*nr = thread_frames(pp, &rd->threads[i]);
+	/* the samples sharing a read mostly are one thread's: its frames
+	 * are already in pp->frames after the first */
+	if (pp->frames_serial != rd->serial || pp->frames_thread != i) {
+		pp->nr_frames = thread_frames(pp, &rd->threads[i]);
+		pp->frames_serial = rd->serial;
+		pp->frames_thread = i;
+	}
+	*nr = pp->nr_frames;
 	*frames = pp->frames;
 	*entry = pp->entry;
 	return 1;
