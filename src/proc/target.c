@@ -22,13 +22,21 @@
 #include "proc/target.h"
 #include "util/error.h"
 
+static int open_stat(pid_t pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
 int target_spawn(struct target *t, const char *const *argv)
 {
 	int go[2], ex[2];
 	pid_t pid, parent = getpid();
 
 	memset(t, 0, sizeof(*t));
-	t->go_fd = t->exec_fd = -1;
+	t->go_fd = t->exec_fd = t->stat_fd = -1;
 	if (!argv || !argv[0])
 		return error("%s: no command to run (give -p PID or -- COMMAND ARGS)",
 			     error_command());
@@ -119,28 +127,45 @@ void target_abort(struct target *t)
 int target_attach(struct target *t, pid_t pid)
 {
 	memset(t, 0, sizeof(*t));
-	t->go_fd = t->exec_fd = -1;
+	t->go_fd = t->exec_fd = t->stat_fd = -1;
 	t->pid = pid;
 	if (pid <= 0)
 		return error("%s: invalid pid %d (give the pid of a running process)",
 			     error_command(), (int)pid);
 	if (kill(pid, 0) < 0 && errno == ESRCH)
 		return error("pid %d: no such process (check the pid with ps)", (int)pid);
+	t->stat_fd = open_stat(pid);
 	return 0;
 }
 
-static int zombie(pid_t pid)
+void target_release(struct target *t)
 {
-	char path[64], buf[512], *paren;
-	ssize_t n;
-	int fd;
+	if (t->stat_fd >= 0)
+		close(t->stat_fd);
+	t->stat_fd = -1;
+}
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
+/* Whether an attached target is a zombie or gone.  Its /proc/PID/stat,
+ * kept open, is read again at each look: one system call, where kill,
+ * open, read and close were four (the loop looks 100 times a second).
+ * Once the process is reaped the open file reads ESRCH, even when its
+ * pid has been reused. */
+static int zombie_or_gone(struct target *t)
+{
+	char buf[512], *paren;
+	ssize_t n;
+	int fd = t->stat_fd;
+
+	if (fd < 0) {
+		if (kill(t->pid, 0) < 0 && errno == ESRCH)
+			return 1;
+		fd = open_stat(t->pid);
+		if (fd < 0)
+			return 1;
+	}
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (fd != t->stat_fd)
+		close(fd);
 	if (n <= 0)
 		return 1;
 	buf[n] = '\0';
@@ -162,7 +187,7 @@ int target_alive(struct target *t)
 		} else if (r < 0 && errno == ECHILD) {
 			t->exited = 1;
 		}
-	} else if ((kill(t->pid, 0) < 0 && errno == ESRCH) || zombie(t->pid)) {
+	} else if (zombie_or_gone(t)) {
 		t->exited = 1;
 	}
 	return !t->exited;

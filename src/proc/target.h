@@ -22,6 +22,7 @@ struct target {
 	int exec_fd;		/* read end of the exec-error pipe */
 	int exited;		/* reaped (spawned) or vanished (attached) */
 	int status;		/* wait status once exited (spawned only) */
+	int stat_fd;		/* attached: /proc/PID/stat kept open, or -1 */
 	const char *argv0;	/* the command, for messages */
 };
 
@@ -35,6 +36,8 @@ int target_start(struct target *t);
 void target_abort(struct target *t);
 /* Refers to an existing process.  Returns 0 or -1 (reported). */
 int target_attach(struct target *t, pid_t pid);
+/* Closes what target_attach opened; the process is left alone. */
+void target_release(struct target *t);
 
 /* Nonzero while the target runs.  Reaps a spawned child without
  * blocking; an attached zombie counts as exited. */

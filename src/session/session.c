@@ -25,6 +25,7 @@
 struct session {
 	struct engine_run *runs;	/* one per row of the table */
 	unsigned nr;
+	struct target target;		/* released when the session ends */
 };
 
 static void fill_meta(struct profile *p, const struct record_options *o,
@@ -169,7 +170,7 @@ static int session_run(struct session *s, const struct record_options *opts,
 	struct record_stats stats;
 	struct record_options o;	/* opts, with the progress line */
 	struct progress progress;
-	struct target t;
+	struct target *t = &s->target;
 	struct profile p;
 	int engine, ret = 0, status = 0, duration_ended;
 	/* scorch's cost is measured from the target's start (or attach)
@@ -181,31 +182,31 @@ static int session_run(struct session *s, const struct record_options *opts,
 	progress_hook(&progress, opts, &o, &stats);
 	session_install_signals();
 	if (o.system_wide) {	/* -a: no target, the engine samples all */
-		memset(&t, 0, sizeof(t));
-		t.go_fd = t.exec_fd = -1;
+		memset(t, 0, sizeof(*t));
+		t->go_fd = t->exec_fd = t->stat_fd = -1;
 		wall_start = clock_us(CLOCK_MONOTONIC);
 		cpu_start = clock_us(CLOCK_PROCESS_CPUTIME_ID);
-		if (prepare_engines(s, &o, &t) < 0)
+		if (prepare_engines(s, &o, t) < 0)
 			return 1;
 	} else if (o.pid) {
-		if (target_attach(&t, o.pid) < 0)
+		if (target_attach(t, o.pid) < 0)
 			return 1;
 		wall_start = clock_us(CLOCK_MONOTONIC);
 		cpu_start = clock_us(CLOCK_PROCESS_CPUTIME_ID);
-		if (prepare_engines(s, &o, &t) < 0)
+		if (prepare_engines(s, &o, t) < 0)
 			return 1;
 	} else {
-		if (target_spawn(&t, o.argv) < 0)
+		if (target_spawn(t, o.argv) < 0)
 			return 127;
 		/* an engine that must be ready before the first instruction
-		 * (perf events with enable_on_exec) sets up on t.pid here */
-		if (prepare_engines(s, &o, &t) < 0) {
-			target_abort(&t);
+		 * (perf events with enable_on_exec) sets up on t->pid here */
+		if (prepare_engines(s, &o, t) < 0) {
+			target_abort(t);
 			return 1;
 		}
 		wall_start = clock_us(CLOCK_MONOTONIC);
 		cpu_start = clock_us(CLOCK_PROCESS_CPUTIME_ID);
-		if (target_start(&t) < 0) {
+		if (target_start(t) < 0) {
 			discard_engines(s, -1);
 			return 127;
 		}
@@ -225,15 +226,15 @@ static int session_run(struct session *s, const struct record_options *opts,
 	if (engine == -2 && engine_refuse_python_modes(&o) < 0)
 		engine = -1;
 	if (engine == -1) {
-		if (t.spawned) {
-			kill(t.pid, SIGTERM);
-			target_wait(&t);
+		if (t->spawned) {
+			kill(t->pid, SIGTERM);
+			target_wait(t);
 		}
 		return 1;
 	}
 
 	profile_init(&p);
-	fill_meta(&p, &o, &t);
+	fill_meta(&p, &o, t);
 	if (engine >= 0 &&
 	    engine_table[engine]->run(&s->runs[engine], &p, &stats,
 				      &session_stop.requested) < 0)
@@ -247,9 +248,9 @@ static int session_run(struct session *s, const struct record_options *opts,
 	stats.sampling_wall_us = clock_us(CLOCK_MONOTONIC) - wall_start;
 
 	/* a stop signal someone sent to us alone goes on to the child */
-	if (t.spawned && session_stop.requested && session_stop.from_user &&
-	    !session_stop.pipe_closed && target_alive(&t))
-		kill(t.pid, session_stop.signal);
+	if (t->spawned && session_stop.requested && session_stop.from_user &&
+	    !session_stop.pipe_closed && target_alive(t))
+		kill(t->pid, session_stop.signal);
 
 	/* the recording ran its whole -d, rather than ending with the
 	 * program (whose memory goes a moment before it can be waited for) */
@@ -263,32 +264,32 @@ static int session_run(struct session *s, const struct record_options *opts,
 	 * the program it started ends too (forwarding SIGPIPE would not do:
 	 * Python ignores it) */
 	if (session_stop.pipe_closed) {
-		if (t.spawned && target_alive(&t)) {
-			stop_spawned_target(&t);
-			target_wait(&t);
+		if (t->spawned && target_alive(t)) {
+			stop_spawned_target(t);
+			target_wait(t);
 		}
 		return ret ? ret : 128 + SIGPIPE;
 	}
 
 	/* -d ended the recording of a program we started: end the program
 	 * too rather than leave it running unattended */
-	if (t.spawned && !session_stop.requested && duration_ended &&
-	    target_alive(&t)) {
+	if (t->spawned && !session_stop.requested && duration_ended &&
+	    target_alive(t)) {
 		notice("%g s recorded; stopping pid %d, which scorch started",
-		       o.duration_s, (int)t.pid);
-		stop_spawned_target(&t);
-		target_wait(&t);
+		       o.duration_s, (int)t->pid);
+		stop_spawned_target(t);
+		target_wait(t);
 		return ret;
 	}
 
-	if (t.spawned) {
+	if (t->spawned) {
 		for (;;) {
-			status = target_wait(&t);
+			status = target_wait(t);
 			if (status >= 0)
 				break;
 			/* interrupted while waiting for the program to exit */
-			if (session_stop.from_user && target_alive(&t))
-				kill(t.pid, session_stop.signal);
+			if (session_stop.from_user && target_alive(t))
+				kill(t->pid, session_stop.signal);
 			if (session_stop.requested >= 2) {
 				status = 128 + session_stop.signal;
 				break;
@@ -305,9 +306,12 @@ int record_session(const struct record_options *opts,
 	struct session s;
 	int ret;
 
+	memset(&s, 0, sizeof(s));
+	s.target.go_fd = s.target.exec_fd = s.target.stat_fd = -1;
 	s.nr = engine_table_size;
 	s.runs = xcalloc(s.nr, sizeof(*s.runs));
 	ret = session_run(&s, opts, finish, ctx);
+	target_release(&s.target);
 	free(s.runs);
 	return ret;
 }

@@ -92,11 +92,28 @@ out:
 	return ok ? 0 : -1;
 }
 
+/* The cached copy at path when it is there, ours and of this build id;
+ * else -1. */
+static int open_cached(const char *path, const unsigned char *bits, int len)
+{
+	struct stat st;
+	int cached = file_open_regular(path, 0, &st);
+
+	if (cached >= 0 && st.st_uid == geteuid() &&
+	    elf_fd_has_build_id(cached, bits, len))
+		return cached;
+	if (cached >= 0)
+		close(cached);
+	return -1;
+}
+
+/* The cache is looked in first: a copy there was made from a file of
+ * this build id with enough compressed DWARF, so the original need not
+ * be mapped and its sections scanned again at each run. */
 int debug_inflated_open(int fd, const unsigned char *bits, int len,
 			char **name)
 {
 	struct strbuf sb;
-	struct stat st;
 	char *path;
 	Elf *elf;
 	uint64_t compressed;
@@ -104,34 +121,31 @@ int debug_inflated_open(int fd, const unsigned char *bits, int len,
 
 	if (len <= 1)
 		return fd;
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	compressed = elf ? compressed_debug_bytes(elf) : 0;
-	if (elf)
-		elf_end(elf);
-	if (compressed < INFLATE_MIN_BYTES)
-		return fd;
 	strbuf_init(&sb);
 	strbuf_addstr(&sb, "debug/");
 	strbuf_add_hex(&sb, bits, (size_t)len);
 	strbuf_addstr(&sb, ".debug");
-	path = cache_dir_path(sb.buf, 1);
-	strbuf_release(&sb);
-	if (!path)
-		return fd;
-	for (int attempt = 0; attempt < 2; attempt++) {
-		cached = file_open_regular(path, 0, &st);
-		if (cached >= 0 && st.st_uid == geteuid() &&
-		    elf_fd_has_build_id(cached, bits, len)) {
-			close(fd);
-			free(*name);
-			*name = path;
-			return cached;
+	path = cache_dir_path(sb.buf, 0);
+	cached = path ? open_cached(path, bits, len) : -1;
+	if (path && cached < 0) {
+		elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+		compressed = elf ? compressed_debug_bytes(elf) : 0;
+		if (elf)
+			elf_end(elf);
+		if (compressed >= INFLATE_MIN_BYTES) {
+			free(path);	/* the same, its directories made */
+			path = cache_dir_path(sb.buf, 1);
+			if (path && !make_inflated(fd, path))
+				cached = open_cached(path, bits, len);
 		}
-		if (cached >= 0)
-			close(cached);
-		if (attempt || make_inflated(fd, path))
-			break;
 	}
-	free(path);
-	return fd;
+	strbuf_release(&sb);
+	if (cached < 0) {
+		free(path);
+		return fd;
+	}
+	close(fd);
+	free(*name);
+	*name = path;
+	return cached;
 }

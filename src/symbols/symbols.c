@@ -501,7 +501,10 @@ void symbols_preload(struct symbols *s, pid_t pid)
 {
 	struct symbols_process *proc = symbols_find_process(s, pid);
 
+	/* only what can run: a file mapped for reading alone (a locale
+	 * archive, gconv's cache) holds no code to name or unwind, and
+	 * was opened and tried as ELF for nothing */
 	for (size_t i = 0; proc && i < proc->nr_maps; i++)
-		if (proc->maps[i].dso)
+		if (proc->maps[i].dso && (proc->maps[i].prot & PROT_EXEC))
 			dso_load(proc->maps[i].dso);
 }

@@ -121,8 +121,8 @@ void symbols_add_map(struct symbols *s, pid_t pid, uint64_t start,
 /* Reads /proc/PID/maps into the process record (replacing it).
  * Returns 0 or -1 (not reported) when the file cannot be read. */
 int symbols_load_proc_maps(struct symbols *s, pid_t pid);
-/* Loads now the objects pid maps (symbols, CFI), which the first
- * lookups would load otherwise. */
+/* Loads now the objects pid maps executable (symbols, CFI), which the
+ * first lookups would load otherwise. */
 void symbols_preload(struct symbols *s, pid_t pid);
 /* FORK: the child starts with a copy of the parent's maps. */
 void symbols_fork(struct symbols *s, pid_t parent, pid_t child);

@@ -22,6 +22,9 @@ struct dso_symbol {
 	const char *raw;		/* name in the ELF string table */
 	unsigned index;			/* order in the symbol table(s) */
 	uint8_t binding, type;		/* STB_*, STT_* */
+	uint8_t demangle_tried;		/* here, not an int after demangled:
+					   48 bytes an entry, not 56 (fewer
+					   fresh pages to fault in) */
 	/* Among the symbols at this start, the one binutils' addr2line
 	 * names code by when DWARF has no function there (a local symbol,
 	 * then the later in table order: observed on glibc), which perf
@@ -29,7 +32,6 @@ struct dso_symbol {
 	 * table or own_names. */
 	const char *addr2line_name;
 	char *demangled;		/* lazily; NULL until asked */
-	int demangle_tried;
 };
 
 struct dso_load {			/* one PT_LOAD segment */

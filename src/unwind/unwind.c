@@ -381,15 +381,14 @@ static const uint8_t unwind_dwarf_to_perf[CFI_RULES_NREGS] = {
 	UNWIND_REG_IP,
 };
 
-/* The rule at (adjusted) pc: by (file, offset) when a file is mapped
- * there and its module is in the process's Dwfl, else by pc in the
- * process's own table. */
+/* The rule at (adjusted) pc, which map m (NULL: none) holds: by (file,
+ * offset) when a file is mapped there and its module is in the
+ * process's Dwfl, else by pc in the process's own table. */
 static const struct cfi_rule *unwind_rule(struct unwinder *u,
 					  struct unwind_process *p,
-					  struct symbols_process *proc,
+					  const struct symbols_map *m,
 					  uint64_t pc)
 {
-	const struct symbols_map *m = symbols_find_map(proc, pc);
 	const struct cfi_rule *r;
 	uint64_t bias;
 
@@ -443,7 +442,10 @@ static int unwind_cached(struct unwinder *u, struct unwind_process *p,
 		if (call->nr >= call->max)
 			break;
 
-		rule = unwind_rule(u, p, call->proc, initial ? pc : pc - 1);
+		/* past the first frame, the map of pc - 1 found above */
+		rule = initial ?
+			unwind_rule(u, p, symbols_find_map(call->proc, pc), pc) :
+			unwind_rule(u, p, m, pc - 1);
 		if (!rule->usable)
 			return -1;
 		cfa_ok = (valid >> rule->cfa_reg) & 1;

@@ -62,7 +62,7 @@ static void source_begin(void *ctx, pid_t pid, pid_t tid, uint64_t time_ns)
 	if (ticker_now() - (int64_t)time_ns > MAX_SAMPLE_AGE_NS)
 		ps->py = python_stacks_known(ps->stacks, pid) ? -2 : 0;
 	else
-		ps->py = python_stacks_read(ps->stacks, pid, tid,
+		ps->py = python_stacks_read(ps->stacks, pid, tid, time_ns,
 					    &ps->py_frames, &ps->py_entry,
 					    &ps->nr_py);
 }

@@ -11,6 +11,7 @@
 #include "model/profile.h"
 #include "python/reader.h"
 #include "engines/mixed/python_stacks.h"
+#include "proc/timer.h"
 #include "util/error.h"
 #include "util/pidtable.h"
 #include "util/strbuf.h"
@@ -35,17 +36,44 @@ struct python_process {
 	int64_t first_try_ns, last_try_ns;	/* while not readable */
 };
 
+/* One thread's stack in the last read: read.frames[first, first + nr). */
+struct read_thread {
+	pid_t tid;
+	size_t first, nr;
+};
+
+/*
+ * The last read of one process: every thread's frames as the reader gave
+ * them (their code objects live until its next read).  A sample taken
+ * before the read began uses it rather than a read of its own: the
+ * samples of one wake-up (4 at 1 kHz) were each read apart, ~6 us of
+ * system time apiece, and a read made after a sample is as close to it
+ * as a later read would be (closer).
+ */
+struct python_read {
+	pid_t pid;			/* 0: none */
+	uint64_t serial;		/* changes with every read */
+	int64_t start_ns;		/* CLOCK_MONOTONIC, as samples' times */
+	unsigned long errors;		/* threads it could not read */
+	struct read_thread *threads;
+	size_t nr_threads, alloc_threads;
+	struct pyframe *frames;
+	size_t nr_frames, alloc_frames;
+};
+
 struct python_stacks {
 	struct profile *p;
 	int no_lines;
 	struct pid_table pids;		/* process pid -> procs[id - 1] */
 	struct python_process *procs;
 	size_t nr_procs, alloc_procs;
+	struct python_read read;
 	uint32_t *frames;		/* scratch: one thread's stack */
 	unsigned char *entry;		/* and its eval-loop entry marks */
-	size_t nr_frames, alloc_frames, alloc_entry;
-	pid_t want_tid;
-	int found;
+	size_t alloc_frames, alloc_entry;
+	/* what frames holds: read.threads[thread] of read serial */
+	uint64_t frames_serial;
+	size_t frames_thread, nr_frames;
 };
 
 struct python_stacks *python_stacks_new(struct profile *p, int no_lines)
@@ -67,6 +95,8 @@ void python_stacks_free(struct python_stacks *pp)
 			pyreader_close(pp->procs[i].reader);
 	free(pp->procs);
 	pid_table_release(&pp->pids);
+	free(pp->read.threads);
+	free(pp->read.frames);
 	free(pp->frames);
 	free(pp->entry);
 	free(pp);
@@ -99,6 +129,8 @@ void python_stacks_reset(struct python_stacks *pp, pid_t pid)
 	proc->state = PY_UNKNOWN;
 	proc->first_try_ns = 0;
 	proc->last_try_ns = 0;
+	if (pp->read.pid == pid)
+		pp->read.pid = 0;
 }
 
 int python_stacks_known(struct python_stacks *pp, pid_t pid)
@@ -108,27 +140,46 @@ int python_stacks_known(struct python_stacks *pp, pid_t pid)
 
 static void thread_cb(void *ctx, const struct pythread_sample *t)
 {
-	struct python_stacks *pp = ctx;
+	struct python_read *rd = ctx;
+	struct read_thread *rt;
 
-	if (pp->found || t->tid != pp->want_tid)
-		return;
-	pp->found = 1;
-	grow_array((void **)&pp->frames, sizeof(*pp->frames),
-		   t->nr_frames + 1, &pp->alloc_frames);
-	grow_array((void **)&pp->entry, sizeof(*pp->entry),
-		   t->nr_frames + 1, &pp->alloc_entry);
-	for (size_t i = 0; i < t->nr_frames; i++) {
-		struct pycode *code = t->frames[i].code;
+	grow_array((void **)&rd->threads, sizeof(*rd->threads),
+		   rd->nr_threads + 1, &rd->alloc_threads);
+	grow_array((void **)&rd->frames, sizeof(*rd->frames),
+		   rd->nr_frames + t->nr_frames, &rd->alloc_frames);
+	rt = &rd->threads[rd->nr_threads++];
+	rt->tid = (pid_t)t->tid;
+	rt->first = rd->nr_frames;
+	rt->nr = t->nr_frames;
+	if (t->nr_frames)	/* none: rd->frames may still be NULL */
+		memcpy(&rd->frames[rd->nr_frames], t->frames,
+		       t->nr_frames * sizeof(*t->frames));
+	rd->nr_frames += t->nr_frames;
+}
+
+/* rt's frames into pp->frames / pp->entry as profile frame ids */
+static size_t thread_frames(struct python_stacks *pp,
+			    const struct read_thread *rt)
+{
+	const struct pyframe *fr = rt->nr ? &pp->read.frames[rt->first] : NULL;
+
+	grow_array((void **)&pp->frames, sizeof(*pp->frames), rt->nr + 1,
+		   &pp->alloc_frames);
+	grow_array((void **)&pp->entry, sizeof(*pp->entry), rt->nr + 1,
+		   &pp->alloc_entry);
+	for (size_t i = 0; i < rt->nr; i++) {
+		struct pycode *code = fr[i].code;
 		struct frame f;
 
 		memset(&f, 0, sizeof(f));
 		f.kind = FRAME_PYTHON;
 		f.name = profile_intern(pp->p, code->name ? code->name : "?");
 		f.file = profile_intern(pp->p, code->file ? code->file : "");
-		f.line = pp->no_lines ? 0 : t->frames[i].line;
-		pp->entry[pp->nr_frames] = (unsigned char)t->frames[i].entry;
-		pp->frames[pp->nr_frames++] = profile_frame(pp->p, &f);
+		f.line = pp->no_lines ? 0 : fr[i].line;
+		pp->entry[i] = (unsigned char)fr[i].entry;
+		pp->frames[i] = profile_frame(pp->p, &f);
 	}
+	return rt->nr;
 }
 
 /* Opens the reader on first use; returns 0 when pid is not Python (yet). */
@@ -169,27 +220,48 @@ static int python_open(struct python_process *proc)
 }
 
 int python_stacks_read(struct python_stacks *pp, pid_t pid, pid_t tid,
-		     const uint32_t **frames, const unsigned char **entry,
-		     size_t *nr)
+		       uint64_t time_ns, const uint32_t **frames,
+		       const unsigned char **entry, size_t *nr)
 {
 	struct python_process *proc = python_process(pp, pid);
-	unsigned long errors = 0;
+	struct python_read *rd = &pp->read;
+	size_t i;
 
 	*frames = NULL;
 	*entry = NULL;
 	*nr = 0;
 	if (!python_open(proc))
 		return 0;
-	pp->want_tid = tid;
-	pp->found = 0;
-	pp->nr_frames = 0;
-	if (pyreader_sample(proc->reader, 0, thread_cb, pp, &errors) < 0)
-		return -1;
-	if (!pp->found && errors)
-		return -1;	/* the thread may be among the torn ones */
+	if (rd->pid != pid || !time_ns || (int64_t)time_ns > rd->start_ns) {
+		rd->pid = 0;
+		rd->nr_threads = rd->nr_frames = 0;
+		rd->errors = 0;
+		rd->start_ns = ticker_now();
+		rd->serial++;
+		if (pyreader_sample(proc->reader, 0, thread_cb, rd,
+				    &rd->errors) < 0)
+			return -1;
+		rd->pid = pid;
+	}
+	for (i = 0; i < rd->nr_threads && rd->threads[i].tid != tid; i++)
+		;
+	if (i == rd->nr_threads) {
+		if (rd->errors)
+			return -1;	/* the thread may be among the torn ones */
+		*frames = pp->frames;
+		*entry = pp->entry;
+		return 1;		/* no Python frames */
+	}
+	/* the samples sharing a read mostly are one thread's: its frames
+	 * are already in pp->frames after the first */
+	if (pp->frames_serial != rd->serial || pp->frames_thread != i) {
+		pp->nr_frames = thread_frames(pp, &rd->threads[i]);
+		pp->frames_serial = rd->serial;
+		pp->frames_thread = i;
+	}
+	*nr = pp->nr_frames;
 	*frames = pp->frames;
 	*entry = pp->entry;
-	*nr = pp->nr_frames;
 	return 1;
 }
 

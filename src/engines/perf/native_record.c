@@ -223,9 +223,9 @@ static void handle_sample(struct native_state *st, const struct perf_record *r)
 				       nf, info.cut, &nfinal);
 	thread = profile_thread(st->p, r->pid, r->tid,
 				thread_name_or_proc(st, r->pid, r->tid));
-	stack = 0;	/* --threads roots are the writers' job (thread table) */
-	for (size_t i = 0; i < nfinal; i++)
-		stack = profile_stack_push(st->p, stack, final[i]);
+	/* --threads roots are the writers' job (thread table); the levels'
+	 * table lookups overlap (profile_stack_extend) */
+	stack = profile_stack_extend(st->p, 0, final, nfinal, NULL);
 	if (r->switch_out) {	/* --idle: charged when it runs again, */
 		int marked = st->stats->unmerged != unmerged;
 		st->stats->unmerged = unmerged;	/* and counted then */
