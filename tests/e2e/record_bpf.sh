@@ -314,7 +314,7 @@ for run in 1 2 3; do
 	fi
 	[ $run = 1 ] && [ -s "$cache/bpf-kernel-types" ] || [ $run != 1 ] || said="$said no cut saved;"
 done
-from=$(sed -n 's/^scorch: bpf: kernel types from //p' "$WORK"/types[123].err | paste -sd'|')
+from=$(sed -n 's/^scorch: bpf: kernel types from \(.*\) (.*/\1/p' "$WORK"/types[123].err | paste -sd'|')
 if [ -z "$said" ] && [ "$from" = "a new cut|the cache|the kernel's BTF" ] && [ ! -e "$cache/bpf-kernel-types" ]; then
 	ok "bpf_kernel_types (from $from, each run recording)"
 else

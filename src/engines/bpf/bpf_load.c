@@ -399,7 +399,7 @@ static struct sampler *load_program(const struct bpf_sampler_options *o,
 		sampler__destroy(skel);
 	}
 	if (getenv("SCORCH_BPF_STATS"))
-		fprintf(stderr, "scorch: bpf: kernel types from %s\n",
+		fprintf(stderr, "scorch: bpf: kernel types from %s (SCORCH_CACHE_DIR= reads the kernel's own every run)\n",
 			types_source);
 	return skel;
 }
