@@ -49,6 +49,23 @@ char *cache_dir_path(const char *name, int make)
 	return strbuf_detach(&sb);
 }
 
+int cache_dir_open_own(const char *name, struct stat *st)
+{
+	char *path = cache_dir_path(name, 0);
+	int fd;
+
+	if (!path)
+		return -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	free(path);
+	if (fd >= 0 && (fstat(fd, st) || !S_ISREG(st->st_mode) ||
+			st->st_uid != geteuid())) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 int cache_dir_boot_id(char id[40])
 {
 	int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);

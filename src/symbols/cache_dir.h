@@ -14,6 +14,11 @@
  * hold one "sub/" level); failures show later when the file is opened. */
 char *cache_dir_path(const char *name, int make);
 
+/* The cache file name opened for reading when it exists, is a regular
+ * file and belongs to this user (*st filled); -1 otherwise, quietly. */
+struct stat;
+int cache_dir_open_own(const char *name, struct stat *st);
+
 /* This boot's id (/proc/sys/kernel/random/boot_id: 36 characters, NUL
  * padded to 40), the key of what holds until the next boot; -1 when
  * unreadable. */

@@ -80,21 +80,17 @@ int kallsyms_cache_open(struct kallsyms_cache *c)
 {
 	struct kallsyms_cache_header h;
 	const struct kallsyms_cache_entry *e;
-	char boot[40], first[256], *path;
+	char boot[40], first[256];
 	struct stat st;
 	uint64_t first_addr;
 	void *map;
 	int fd;
 
 	memset(c, 0, sizeof(*c));
-	if (cache_dir_boot_id(boot) || !(path = cache_dir_path("kallsyms", 0)))
+	if (cache_dir_boot_id(boot) ||
+	    (fd = cache_dir_open_own("kallsyms", &st)) < 0)
 		return -1;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	free(path);
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) || st.st_uid != geteuid() ||
-	    (size_t)st.st_size < sizeof(h) ||
+	if ((size_t)st.st_size < sizeof(h) ||
 	    pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
 	    memcmp(h.magic, CACHE_MAGIC, 8) || memcmp(h.boot_id, boot, 40) ||
 	    !h.nr || h.nr > (1u << 24) || h.names_size > (1u << 28) ||

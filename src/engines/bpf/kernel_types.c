@@ -245,19 +245,15 @@ static int btf_fd(const void *data, size_t size)
 int kernel_types_cached(uint64_t key)
 {
 	struct kernel_types_header h;
-	char boot[40], *path;
+	char boot[40];
 	struct stat st;
 	void *data;
 	int fd, out = -1;
 
-	if (cache_dir_boot_id(boot) || !(path = cache_dir_path(CACHE_NAME, 0)))
+	if (cache_dir_boot_id(boot) ||
+	    (fd = cache_dir_open_own(CACHE_NAME, &st)) < 0)
 		return -1;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	free(path);
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) || st.st_uid != geteuid() ||
-	    pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
+	if (pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
 	    memcmp(h.magic, CACHE_MAGIC, 8) || memcmp(h.boot_id, boot, 40) ||
 	    h.key != key || !h.size || h.size > MAX_BTF_SIZE ||
 	    (uint64_t)st.st_size != sizeof(h) + h.size) {
