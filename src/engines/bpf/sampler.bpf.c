@@ -47,20 +47,14 @@ struct {
 #define RING_WAKEUP_BYTES (256 << 10)
 #define PYTHON_RING_WAKEUP_BYTES (64 << 10)
 
-static __always_inline long ring_send(void *data, __u64 size)
+/* data into ring, waking user space once wakeup_bytes wait there */
+static __always_inline long ring_send(void *ring, __u64 wakeup_bytes,
+				      void *data, __u64 size)
 {
-	__u64 flags = bpf_ringbuf_query(&samples, BPF_RB_AVAIL_DATA) >=
-		RING_WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	__u64 flags = bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA) >=
+		wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 
-	return bpf_ringbuf_output(&samples, data, size, flags);
-}
-
-static __always_inline long python_ring_send(void *data, __u64 size)
-{
-	__u64 flags = bpf_ringbuf_query(&python_samples, BPF_RB_AVAIL_DATA) >=
-		PYTHON_RING_WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-
-	return bpf_ringbuf_output(&python_samples, data, size, flags);
+	return bpf_ringbuf_output(ring, data, size, flags);
 }
 
 /* tgid -> 1: the processes sampled when not every_process */
@@ -440,7 +434,8 @@ static __always_inline int send_sample(void *ctx, __u32 tgid, __u32 tid,
 	/* (a switch-out keeps to the big ring, in order with the
 	 * switch-in that follows it) */
 	if (python_only && kind == BPF_SAMPLE_TICK ?
-	    python_ring_send(s, size) : ring_send(s, size))
+	    ring_send(&python_samples, PYTHON_RING_WAKEUP_BYTES, s, size) :
+	    ring_send(&samples, RING_WAKEUP_BYTES, s, size))
 		count(BPF_SAMPLER_COUNT_LOST);
 	return 0;
 }
@@ -482,7 +477,7 @@ int BPF_PROG(switch_task, bool preempt, struct task_struct *prev,
 	s->tid = (__u32)next->pid;
 	s->kind = BPF_SAMPLE_SWITCH_IN;
 	s->time_ns = bpf_ktime_get_ns();
-	if (ring_send(s, BPF_SAMPLE_SWITCH_SIZE))
+	if (ring_send(&samples, RING_WAKEUP_BYTES, s, BPF_SAMPLE_SWITCH_SIZE))
 		count(BPF_SAMPLER_COUNT_LOST);
 	return 0;
 }
