@@ -64,11 +64,15 @@ SPLIT_TRUTH=$WORK/dwarf.truth timeout 60 perf record -q -F 499 --call-graph dwar
 # cut in the middle of the record after the 10th sample that follows the
 # program's own mapping (header bytes 40..56 give the data section's
 # offset and size; each record starts with u32 type, u16 misc, u16 size;
-# samples are type 9, MMAP2 10; perf writes each CPU's buffer in turn, so
-# samples can come before the mapping that names them): what came before
-# is still read, with a warning.  Done before the binary is rebuilt below:
-# the cut copy loses the build-id section, so names come from the file
-cut_at=$(python3 - "$WORK/fp.data" <<'PY'
+# samples are type 9, MMAP2 10): what came before is still read, with a
+# warning.  perf writes each CPU's buffer in turn, so a program that moved
+# between CPUs can have its samples before its mapping in the file: this
+# recording keeps perf and the program on one CPU.  Done before the binary
+# is rebuilt below: the cut copy loses the build-id section, so names come
+# from the file
+one_cpu=$(cut -d- -f1 </sys/devices/system/cpu/online | cut -d, -f1)
+timeout 60 taskset -c "$one_cpu" perf record -q -F 499 -g -o "$WORK/onecpu.data" "$WORK/split" 1 2>/dev/null
+cut_at=$(python3 - "$WORK/onecpu.data" <<'PY'
 import struct, sys
 d = open(sys.argv[1], "rb").read()
 off, size = struct.unpack_from("<QQ", d, 40)
@@ -85,14 +89,14 @@ while pos + 8 <= end:
     pos += rsize
 PY
 )
-head -c "${cut_at:-0}" "$WORK/fp.data" >"$WORK/cut.data"
+head -c "${cut_at:-0}" "$WORK/onecpu.data" >"$WORK/cut.data"
 if [ -n "$cut_at" ] &&
    "$SCORCH" collapse "$WORK/cut.data" >"$WORK/cut.out" 2>"$WORK/cut.err" &&
    grep -qE ';(heavy|light)' "$WORK/cut.out" &&
    grep -q 'truncated' "$WORK/cut.err"; then
 	ok perfdata_truncated_recovers
 else
-	fail perfdata_truncated_recovers "cut at ${cut_at:-(fewer than 11 samples after the mapping)}; read: $(head -3 "$WORK/cut.out" 2>/dev/null | tr '\n' '|') $(tr '\n' '|' <"$WORK/cut.err")"
+	fail perfdata_truncated_recovers "cut at ${cut_at:-(fewer than 11 samples after the mapping)}; read: $(head -3 "$WORK/cut.out" 2>/dev/null | tr '\n' '|') $(tr '\n' '|' <"$WORK/cut.err" 2>/dev/null)"
 fi
 
 timeout 60 perf record -q -F 499 -g -o - "$WORK/split" >"$WORK/pipe.data" 2>/dev/null
