@@ -42,6 +42,11 @@
 #define SCHEDSTAT_EVERY_NS 500000
 /* interpreters come and go rarely: the list head is read this often */
 #define HEAD_EVERY_NS 100000000
+/* the longest pass whose GC or exception state, seen held at its start
+ * and again after a thread's stack read, is taken to have held in
+ * between; a longer one (scorch was descheduled) leaves time for the
+ * thread to have left the state and come back, so it is not claimed */
+#define STATE_HELD_NS 10000000
 
 static int64_t monotonic_ns(void)
 {
@@ -1277,6 +1282,12 @@ int pyreader_sample(struct pyreader *r, unsigned flags, pyread_thread_fn fn,
 			if (s.in_exception == 1 &&
 			    thread_in_exception(r, this, NULL, 1) != 1)
 				s.in_exception = 0;
+			if ((s.in_gc == 1 || s.in_exception == 1) &&
+			    monotonic_ns() - r->now_ns > STATE_HELD_NS) {
+				s.in_gc = s.in_gc == 1 ? 0 : s.in_gc;
+				s.in_exception = s.in_exception == 1 ?
+					0 : s.in_exception;
+			}
 			s.leaf_opcode = s.leaf_offset = -1;
 			if ((flags & PYREAD_WANT_OPCODES) && n > 0 && !s.moving)
 				leaf_instruction(r, &s);

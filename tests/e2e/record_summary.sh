@@ -105,5 +105,5 @@ without=$(grep -c ';burn' "$WORK/nosub.folded")
 if [ "$with" -gt 0 ] && [ "$without" -eq 0 ]; then
 	ok "record_subprocesses_native ($with burn stacks with, none without)"
 else
-	fail record_subprocesses_native "burn stacks: $with with, $without without: $(cat "$WORK/sub.err")"
+	fail record_subprocesses_native "burn stacks: $with with, $without without: $(cat "$WORK/sub.err"); heaviest stacks with: $(sort -k2 -n -r "$WORK/sub.folded" | head -4 | tr '\n' '|')"
 fi
