@@ -8,6 +8,7 @@
 
 #include "cmd/commands.h"
 #include "util/error.h"
+#include "util/xalloc.h"
 #include "version.h"
 
 struct command {
@@ -46,6 +47,7 @@ int main(int argc, const char **argv)
 {
 	size_t i;
 
+	xalloc_heap_huge_pages();
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

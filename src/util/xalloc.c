@@ -4,17 +4,23 @@
  * Blocks of HUGE_MIN bytes or more (the profile's big tables when a
  * million-line input is read) are advised to use transparent huge pages:
  * with 4 KiB pages, first-touch page faults cost as much as the hashing.
+ * xalloc_heap_huge_pages gives malloc's heap the same advice at start-up.
  */
+#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "util/xalloc.h"
 
 #define SMALL_PAGE 4096u
 #define HUGE_MIN (8u << 20)
+#define HUGE_PAGE (2u << 20)
+/* how much malloc's heap grows at a time once xalloc_heap_huge_pages ran */
+#define HEAP_PAD (64u << 20)
 
 /*
  * Asks for huge pages over a large block; only advice, so failure (no
@@ -34,6 +40,30 @@ static void advise_huge(void *p, size_t size)
 		return;
 #ifdef MADV_HUGEPAGE
 	madvise((void *)start, end - start, MADV_HUGEPAGE);
+#endif
+}
+
+void xalloc_heap_huge_pages(void)
+{
+#if defined(MADV_HUGEPAGE) && defined(M_TOP_PAD)
+	char *before, *first, *after;
+	uintptr_t start;
+
+	if (mallopt(M_TOP_PAD, (int)HEAP_PAD) != 1)
+		return;
+	before = sbrk(0);
+	first = malloc(1);
+	after = sbrk(0);
+	if (first && before != (void *)-1 && after != (void *)-1 &&
+	    first >= before && first < after &&
+	    (size_t)(after - before) >= HEAP_PAD / 2) {
+		start = ((uintptr_t)first + HUGE_PAGE - 1) &
+			~(uintptr_t)(HUGE_PAGE - 1);
+		if (start < (uintptr_t)after)
+			madvise((void *)start, (uintptr_t)after - start,
+				MADV_HUGEPAGE);
+	}
+	free(first);
 #endif
 }
 

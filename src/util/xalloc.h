@@ -18,6 +18,16 @@ void *xrealloc(void *ptr, size_t size);
  * reads its neighbours; free it with free(). */
 #define CACHE_LINE 64
 void *xcalloc_line(size_t size);
+/*
+ * Called once, first thing in main: malloc's heap grows 64 MiB at a time
+ * and its first stretch is advised to use transparent huge pages, so the
+ * many small blocks scorch and libdw allocate while reading DWARF and
+ * perf.data cost one page fault per 2 MiB instead of per 4 KiB (the
+ * faults of a CPython perf.data read: 9 500 -> 2 000, its CPU a third
+ * less).  Only advice: nothing changes where there is no THP, or where
+ * malloc does not use the heap (sanitizers).
+ */
+void xalloc_heap_huge_pages(void);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 
