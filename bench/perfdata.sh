@@ -5,7 +5,7 @@
 # walkthrough's CPython 3.12 program (examples/lookup.py under pyenv's
 # 3.12 build, libpython with debug info, ~40-deep stacks) with DWARF
 # call graphs.  Each is recorded here with `perf record`, then
-# timed once with GNU time (CPU = user + sys, wall, peak RSS):
+# timed once (CPU = perf stat's task-clock; wall and peak RSS from GNU time):
 #   scorch flamegraph perf.data
 #   perf script                                   (alone, into a file)
 #   perf script | stackcollapse-perf.pl | flamegraph.pl   (CPU summed over
@@ -33,7 +33,7 @@ tmp=$(mktemp -d /tmp/scorch-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 export SCORCH_CACHE_DIR=$tmp/cache
 
-for tool in perf /usr/bin/time cc; do
+for tool in perf /usr/bin/time cc awk; do
 	command -v "$tool" >/dev/null || { echo "bench/perfdata.sh: $tool is missing" >&2; exit 1; }
 done
 [ -x "$SCORCH" ] || { echo "bench/perfdata.sh: $SCORCH is missing (run make first)" >&2; exit 1; }
@@ -67,15 +67,76 @@ C
 		graph=-g cflags=-fno-omit-frame-pointer
 	fi
 	cc -O1 -g $cflags -o "$tmp/work" "$tmp/work.c" || return 1
-	# record for growing durations until the file is big enough
+	record_until_big "$1" "$graph" "$tmp/work"
+}
+
+record_until_big() {	# record_until_big DATA GRAPH PROGRAM: records for
+		# growing durations until the file has MB megabytes
 	local secs=4 size
 	while :; do
-		timeout $((secs + 60)) perf record -q -F 4000 $graph -o "$1" \
-			-- timeout "$secs" "$tmp/work" 2>/dev/null
+		timeout $((secs + 60)) perf record -q -F 4000 $2 -o "$1" \
+			-- timeout "$secs" "$3" 2>/dev/null
 		size=$(( $(stat -c %s "$1" 2>/dev/null || echo 0) / 1048576 ))
 		[ "$size" -ge "$MB" ] || [ "$secs" -ge 64 ] && break
 		secs=$((secs * 2))
 	done
+}
+
+record_cpp() {	# record_cpp DATA: a C++ program with deep inlining (a
+		# template chain inlined 24 levels deep, std::sort with a
+		# lambda, std::map of strings), g++ -O2, DWARF call graphs
+	cat >"$tmp/inl.cc" <<'CC'
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+#include <string>
+#include <vector>
+volatile unsigned long sink;
+template <int D> struct Level {
+	__attribute__((always_inline)) static inline unsigned long run(unsigned long x)
+	{ return Level<D - 1>::run(x * 3 + D) ^ (x >> 3); }
+};
+template <> struct Level<0> {
+	__attribute__((always_inline)) static inline unsigned long run(unsigned long x)
+	{ return x * x; }
+};
+__attribute__((noinline)) unsigned long deep_inline(unsigned long n)
+{
+	unsigned long s = 0;
+	for (unsigned long i = 0; i < n; i++)
+		s += Level<24>::run(i);
+	return s;
+}
+__attribute__((noinline)) void sort_work(std::vector<unsigned> &v)
+{
+	for (auto &x : v)
+		x = x * 2654435761u + 1;
+	std::sort(v.begin(), v.end(), [](unsigned a, unsigned b) { return (a ^ 0x5a5a) < (b ^ 0x5a5a); });
+}
+__attribute__((noinline)) long map_work(int n)
+{
+	std::map<std::string, int> m;
+	for (int i = 0; i < n; i++)
+		m[std::to_string(i * 7919 % n)] += i;
+	long s = 0;
+	for (auto &kv : m)
+		s += kv.second;
+	return s;
+}
+int main(int argc, char **argv)
+{
+	long reps = argc > 1 ? atol(argv[1]) : 1000000;
+	std::vector<unsigned> v(20000);
+	for (long r = 0; r < reps; r++) {
+		sink += deep_inline(200000);
+		sort_work(v);
+		sink += map_work(5000);
+	}
+	return 0;
+}
+CC
+	g++ -O2 -g -o "$tmp/inl" "$tmp/inl.cc" || return 1
+	record_until_big "$1" "--call-graph dwarf" "$tmp/inl"
 }
 
 record_python() {	# record_python DATA: the walkthrough's workload
@@ -83,13 +144,16 @@ record_python() {	# record_python DATA: the walkthrough's workload
 		-- "$PYTHON" "$top/examples/lookup.py" >/dev/null 2>&1
 }
 
-# timed NAME CMD...: runs a shell command line under GNU time; sets
-# T_cpu (user+sys seconds), T_wall, T_kb
+# timed NAME CMD...: runs a shell command line under perf stat (CPU: the
+# task-clock of it and every process it starts; GNU time's user + sys
+# come in 10 ms ticks, a twentieth of scorch's run here) and GNU time
+# (wall, peak RSS); sets T_cpu (seconds), T_wall, T_kb
 timed() {
 	local name=$1; shift
-	/usr/bin/time -f '%U %S %e %M' -o "$tmp/$name.time" bash -c "$*" >/dev/null 2>&1
-	read -r u s T_wall T_kb < <(tail -1 "$tmp/$name.time")
-	T_cpu=$(echo "$u $s" | awk '{printf "%.2f", $1 + $2}')
+	perf stat -x, -e task-clock -o "$tmp/$name.stat" \
+		/usr/bin/time -f '%e %M' -o "$tmp/$name.time" bash -c "$*" >/dev/null 2>&1
+	read -r T_wall T_kb < <(tail -1 "$tmp/$name.time")
+	T_cpu=$(awk -F, '$3 == "task-clock" {printf "%.3f", $1 / 1000}' "$tmp/$name.stat")
 }
 
 row() {	# row LABEL CPU WALL KB SAMPLES SCORCH_CPU
@@ -119,17 +183,14 @@ bench() {	# bench TITLE DATA
 	timed script "timeout 3000 perf script -i '$data' >'$tmp/script.txt'"
 	row "perf script (alone)" "$T_cpu" "$T_wall" "$T_kb" "$samples" "$s_cpu"
 	if [ -n "$perl_ok" ]; then
-		# each stage timed by its own GNU time; CPU summed, peak the largest
-		local t0 t1 wall cpu kb
-		t0=$(date +%s.%N)
-		/usr/bin/time -f '%U %S %M' -o "$tmp/p1.time" timeout 3000 perf script -i "$data" 2>/dev/null |
-			/usr/bin/time -f '%U %S %M' -o "$tmp/p2.time" perl "$FLAMEGRAPH_DIR/stackcollapse-perf.pl" |
-			/usr/bin/time -f '%U %S %M' -o "$tmp/p3.time" perl "$FLAMEGRAPH_DIR/flamegraph.pl" >"$tmp/perl.svg"
-		t1=$(date +%s.%N)
-		wall=$(echo "$t0 $t1" | awk '{printf "%.2f", $2 - $1}')
-		cpu=$(cat "$tmp/p1.time" "$tmp/p2.time" "$tmp/p3.time" | awk '{c += $1 + $2} END {printf "%.2f", c}')
-		kb=$(cat "$tmp/p1.time" "$tmp/p2.time" "$tmp/p3.time" | awk '{print $3}' | sort -n | tail -1)
-		row "perf script | stackcollapse-perf.pl | flamegraph.pl" "$cpu" "$wall" "$kb" "$samples" "$s_cpu"
+		# the whole pipeline under perf stat (CPU of all stages); each
+		# stage under its own GNU time, peak RSS the largest
+		local kb
+		timed perl "/usr/bin/time -f %M -o '$tmp/p1.time' timeout 3000 perf script -i '$data' 2>/dev/null |
+			/usr/bin/time -f %M -o '$tmp/p2.time' perl '$FLAMEGRAPH_DIR/stackcollapse-perf.pl' |
+			/usr/bin/time -f %M -o '$tmp/p3.time' perl '$FLAMEGRAPH_DIR/flamegraph.pl' >'$tmp/perl.svg'"
+		kb=$(cat "$tmp/p1.time" "$tmp/p2.time" "$tmp/p3.time" | sort -n | tail -1)
+		row "perf script | stackcollapse-perf.pl | flamegraph.pl" "$T_cpu" "$T_wall" "$kb" "$samples" "$s_cpu"
 	fi
 	echo
 }
@@ -154,6 +215,12 @@ if MB=$((MB / 16 + 1)) record_c "$tmp/fp.data" -g && [ -s "$tmp/fp.data" ]; then
 else
 	echo "C program -g: perf record wrote nothing"
 fi
+if command -v g++ >/dev/null && record_cpp "$tmp/cpp.data" && [ -s "$tmp/cpp.data" ]; then
+	bench "C++ program with deep inlining, perf record -F 4000 --call-graph dwarf" "$tmp/cpp.data"
+	rm -f "$tmp/cpp.data" "$tmp/script.txt"
+else
+	echo "C++ program: skipped (g++ is missing, or perf record wrote nothing)"
+fi
 if [ ! -x "$PYTHON" ]; then
 	echo "CPython 3.12: skipped, $PYTHON is missing (set PYTHON)"
 elif record_python "$tmp/py.data" && [ -s "$tmp/py.data" ]; then
@@ -162,6 +229,6 @@ else
 	echo "CPython 3.12: perf record wrote nothing"
 fi
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "reference, 2026-12-07, load 2.5, CPython 3.12 DWARF (4713 samples, 37 MB):"
-echo "  scorch 42.4 µs/sample warm, 84.9 cold; main (b68ca13) 65.8; perf script"
-echo "  alone 114.6 (2.7x scorch); perf script | stackcollapse | flamegraph.pl 184.6 (4.3x)"
+echo "reference, 2026-12-07 20:47 UTC, load 0.7, CPython 3.12 DWARF (5251 samples, 42 MB):"
+echo "  scorch 25.3 µs/sample warm, 64.6 cold; the build before xalloc_heap_huge_pages 40.0;"
+echo "  perf script alone 257.3 (10.2x scorch); perf script | stackcollapse | flamegraph.pl 336.9 (13.3x)"
