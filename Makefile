@@ -29,7 +29,10 @@ PKGS := libelf libdw capstone zlib libprotobuf-c libzstd libbpf
 OPT ?= -O2
 WARN := -Wall -Wextra -Werror
 CFLAGS ?=
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(OPT) -g $(WARN) $(SAN_FLAGS) -Isrc -I$(BUILD)/gen \
+# scorch exports nothing: exported, its error() (src/util/error.c) stood in
+# for the glibc error() libdw calls when out of memory, and crashed
+VISIBILITY := -fvisibility=hidden
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(OPT) -g $(WARN) $(SAN_FLAGS) $(VISIBILITY) -Isrc -I$(BUILD)/gen \
 	$(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
 # capstone is loaded on first use (src/util/capstone_lazy.c), not linked
 LDLIBS = $(shell pkg-config --libs $(filter-out capstone,$(PKGS))) -liberty -lm -lpthread -ldl

@@ -6,7 +6,7 @@
 # wrong magic) must give warnings or one-line errors, never a hang.
 # perf itself always runs under timeout (perf 6.1 spins on truncated data).
 . "$(dirname "$0")/lib.sh"
-plan 30
+plan 31
 
 command -v perf >/dev/null || missing_rest "perf is not installed (apt-get install linux-perf)"
 cat >"$WORK/split.c" <<'C'
@@ -404,6 +404,32 @@ head -c $((psize / 2 + 3)) "$WORK/pipe.data" >"$WORK/pcut.data"
 bad=""
 bounded_run "pipe data cut in half" "$WORK/pcut.data" && ok perfdata_pipe_truncated ||
 	fail perfdata_pipe_truncated "${bad#; }"
+
+# short of memory (ulimit -v from 30 to 200 MB) while reading DWARF: a
+# one-line error and a non-zero exit where it runs out, never a signal
+# and never a partial SVG (libdw calls glibc's error() when out of
+# memory; scorch's own error() once stood in for it and crashed)
+if [ -n "${SANITIZE:-}" ]; then
+	skip perfdata_short_of_memory "ASan reserves terabytes of address space, so it cannot run under ulimit -v"
+elif [ -s "$WORK/dwarf.data" ]; then
+	bad=""
+	for mb in 30 40 50 60 70 80 90 100 120 140 170 200; do
+		rm -f "$WORK/mem.svg"
+		(ulimit -v $((mb * 1024)); exec "$SCORCH" flamegraph "$WORK/dwarf.data" -o "$WORK/mem.svg") \
+			>/dev/null 2>"$WORK/mem.err"
+		rc=$?
+		if [ $rc -ge 128 ]; then
+			bad="$bad; $mb MB: killed by signal $((rc - 128))"
+		elif [ $rc -ne 0 ] && { [ -e "$WORK/mem.svg" ] || [ "$(wc -l <"$WORK/mem.err")" -ne 1 ]; }; then
+			bad="$bad; $mb MB: exit $rc with $(wc -l <"$WORK/mem.err") error lines$([ -e "$WORK/mem.svg" ] && echo ' and a partial SVG')"
+		elif [ $rc -eq 0 ] && ! grep -q '<svg' "$WORK/mem.svg"; then
+			bad="$bad; $mb MB: exit 0 without an SVG"
+		fi
+	done
+	[ -z "$bad" ] && ok perfdata_short_of_memory || fail perfdata_short_of_memory "${bad#; }"
+else
+	fail perfdata_short_of_memory "perf record --call-graph dwarf wrote nothing"
+fi
 
 # wrong magic: one-line error, exit 1
 printf 'PERFILE3' | dd of="$WORK/magic.data" bs=1 conv=notrunc 2>/dev/null
