@@ -157,6 +157,28 @@ static const struct cache_entry *cache_store(struct perf_stack *b,
 
 /* ---- perf script's names ------------------------------------------ */
 
+/* A mangled name demangled as perf script shows it; a PLT stub's
+ * "_Znwm@plt" is "operator new@plt" (libiberty alone would drop the
+ * "@plt").  NULL when it does not demangle; free the result. */
+static char *demangle_plt(const char *name)
+{
+	size_t len = strlen(name), plt = sizeof("@plt") - 1;
+	char *mangled, *demangled, *named;
+
+	if (len <= plt || strcmp(name + len - plt, "@plt"))
+		return cplus_demangle(name, DMGL_NO_OPTS);
+	mangled = xstrndup(name, len - plt);
+	demangled = cplus_demangle(mangled, DMGL_NO_OPTS);
+	free(mangled);
+	if (!demangled)
+		return NULL;
+	named = xmalloc(strlen(demangled) + plt + 1);
+	strcpy(named, demangled);
+	strcat(named, "@plt");
+	free(demangled);
+	return named;
+}
+
 /* One frame named like perf script names it.  perf 6.1 demangles C++ and
  * Rust symbols without parameters or return types (DMGL_NO_OPTS), so the
  * perf.data reader asks symbols/ for raw names and demangles here. */
@@ -172,7 +194,7 @@ static uint32_t script_frame(struct perf_stack *b, const char *name,
 
 	if (kind != FRAME_KERNEL && name[0] == '_' &&
 	    (name[1] == 'Z' || name[1] == 'R'))
-		demangled = cplus_demangle(name, DMGL_NO_OPTS);
+		demangled = demangle_plt(name);
 	if (demangled)
 		name = demangled;
 	perfscript_tidy_name(name, strlen(name), fl, b->o.addrs, java,
