@@ -77,6 +77,45 @@ static int may_have_scopes(int tag)
 	return 0;
 }
 
+/* The DIEs that never carry code addresses (no DW_AT_low_pc with
+ * DW_AT_high_pc, no DW_AT_ranges): most of a CU, whose ranges need not
+ * be asked for.  A tag not listed is asked. */
+static int never_holds_code(int tag)
+{
+	switch (tag) {
+	case DW_TAG_variable:
+	case DW_TAG_formal_parameter:
+	case DW_TAG_member:
+	case DW_TAG_typedef:
+	case DW_TAG_base_type:
+	case DW_TAG_pointer_type:
+	case DW_TAG_reference_type:
+	case DW_TAG_rvalue_reference_type:
+	case DW_TAG_const_type:
+	case DW_TAG_volatile_type:
+	case DW_TAG_restrict_type:
+	case DW_TAG_array_type:
+	case DW_TAG_subrange_type:
+	case DW_TAG_enumeration_type:
+	case DW_TAG_enumerator:
+	case DW_TAG_structure_type:
+	case DW_TAG_union_type:
+	case DW_TAG_class_type:
+	case DW_TAG_subroutine_type:
+	case DW_TAG_unspecified_parameters:
+	case DW_TAG_template_type_parameter:
+	case DW_TAG_template_value_parameter:
+	case DW_TAG_call_site:
+	case DW_TAG_call_site_parameter:
+	case DW_TAG_GNU_call_site:
+	case DW_TAG_GNU_call_site_parameter:
+	case DW_TAG_imported_declaration:
+	case DW_TAG_imported_module:
+		return 1;
+	}
+	return 0;
+}
+
 static uint32_t add_node(struct cu_scopes *c, Dwarf_Die *die, int tag,
 			 uint32_t parent, size_t first_range)
 {
@@ -138,6 +177,8 @@ static int walk(struct cu_scopes *c, Dwarf_Die *die, uint32_t parent,
 				return -1;
 			continue;
 		}
+		if (never_holds_code(tag))
+			continue;
 		while ((off = dwarf_ranges(&child, off, &base, &lo, &hi)) > 0) {
 			grow_array((void **)&c->ranges, sizeof(*c->ranges),
 				   c->nr_ranges + 1, &c->alloc_ranges);
