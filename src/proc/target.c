@@ -30,13 +30,18 @@ static int open_stat(pid_t pid)
 	return open(path, O_RDONLY | O_CLOEXEC);
 }
 
+void target_init(struct target *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->go_fd = t->exec_fd = t->stat_fd = -1;
+}
+
 int target_spawn(struct target *t, const char *const *argv)
 {
 	int go[2], ex[2];
 	pid_t pid, parent = getpid();
 
-	memset(t, 0, sizeof(*t));
-	t->go_fd = t->exec_fd = t->stat_fd = -1;
+	target_init(t);
 	if (!argv || !argv[0])
 		return error("%s: no command to run (give -p PID or -- COMMAND ARGS)",
 			     error_command());
@@ -126,8 +131,7 @@ void target_abort(struct target *t)
 
 int target_attach(struct target *t, pid_t pid)
 {
-	memset(t, 0, sizeof(*t));
-	t->go_fd = t->exec_fd = t->stat_fd = -1;
+	target_init(t);
 	t->pid = pid;
 	if (pid <= 0)
 		return error("%s: invalid pid %d (give the pid of a running process)",

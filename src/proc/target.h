@@ -26,6 +26,9 @@ struct target {
 	const char *argv0;	/* the command, for messages */
 };
 
+/* No process yet, no descriptor open (what spawn and attach start from;
+ * -a records with no target at all). */
+void target_init(struct target *t);
 /* Forks a child for argv[0] (PATH searched) that waits for target_start.
  * Returns 0 or -1 (reported). */
 int target_spawn(struct target *t, const char *const *argv);

@@ -181,9 +181,8 @@ static int session_run(struct session *s, const struct record_options *opts,
 	memset(&stats, 0, sizeof(stats));
 	progress_hook(&progress, opts, &o, &stats);
 	session_install_signals();
-	if (o.system_wide) {	/* -a: no target, the engine samples all */
-		memset(t, 0, sizeof(*t));
-		t->go_fd = t->exec_fd = t->stat_fd = -1;
+	if (o.system_wide) {	/* -a: no target (record_session's
+				 * target_init), the engine samples all */
 		wall_start = clock_us(CLOCK_MONOTONIC);
 		cpu_start = clock_us(CLOCK_PROCESS_CPUTIME_ID);
 		if (prepare_engines(s, &o, t) < 0)
@@ -307,7 +306,7 @@ int record_session(const struct record_options *opts,
 	int ret;
 
 	memset(&s, 0, sizeof(s));
-	s.target.go_fd = s.target.exec_fd = s.target.stat_fd = -1;
+	target_init(&s.target);
 	s.nr = engine_table_size;
 	s.runs = xcalloc(s.nr, sizeof(*s.runs));
 	ret = session_run(&s, opts, finish, ctx);
