@@ -108,6 +108,20 @@ wait_for_exec() {
 
 # python_versions: every CPython interpreter on this machine as
 # "label path" lines (pyenv 3.x builds, $EXTRA_PYTHONS, Debian's python3).
+# CPython's -X perf leaves /tmp/perf-PID.map behind, and a later
+# process given the same pid would find it.  perf_maps_before FILE lists
+# the maps there now; remove_new_perf_maps FILE NEEDLE removes each map
+# made since whose process is gone and that names NEEDLE (our program, so
+# never another test's map).
+perf_maps_before() { ls /tmp/perf-*.map 2>/dev/null | sort >"$1"; }
+remove_new_perf_maps() {
+	local m pid
+	ls /tmp/perf-*.map 2>/dev/null | sort | comm -13 "$1" - | while read -r m; do
+		pid=${m#/tmp/perf-}; pid=${pid%.map}
+		kill -0 "$pid" 2>/dev/null || ! grep -qF "$2" "$m" || rm -f "$m"
+	done
+}
+
 python_versions() {
 	local root p
 	root=$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")

@@ -84,15 +84,10 @@ done
 trampoline_pythons | while read -r label py; do
 	name=native_python_perf_trampoline_$label
 	out=$WORK/tramp-$label.folded
-	ls /tmp/perf-*.map 2>/dev/null | sort >"$WORK/maps-before"
+	perf_maps_before "$WORK/maps-before"
 	"$SCORCH" record -q --native --no-kernel -F 200 -o "$out" -- "$py" -X perf "$PROG" 20000 2>"$WORK/tramp-$label.err"
 	rc=$?
-	# CPython leaves its perf map behind: remove the one this run made
-	# (new, its process gone, naming our program: not another test's)
-	ls /tmp/perf-*.map 2>/dev/null | sort | comm -13 "$WORK/maps-before" - | while read -r m; do
-		pid=${m#/tmp/perf-}; pid=${pid%.map}
-		kill -0 "$pid" 2>/dev/null || ! grep -qF "$PROG" "$m" || rm -f "$m"
-	done
+	remove_new_perf_maps "$WORK/maps-before" "$PROG"
 	if [ $rc -ne 0 ]; then
 		fail "$name" "$(tail -n 3 "$WORK/tramp-$label.err")"
 		continue

@@ -91,6 +91,7 @@ else
 fi
 
 # ---- -X perf trampoline names -------------------------------------
+perf_maps_before "$WORK/maps-before"
 py=
 while read -r label path; do
 	if "$path" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null &&
@@ -99,6 +100,7 @@ while read -r label path; do
 		break
 	fi
 done < <(python_versions)
+remove_new_perf_maps "$WORK/maps-before" ':<string>'	# the probes' maps
 if [ -z "$py" ]; then
 	skip_rest "no CPython 3.12+ with -X perf support here"
 fi
@@ -117,6 +119,8 @@ for input in xperf.txt xperf.data; do
 		fail "xperf_python_frames_$input" "$(grep -E 'loop|run_dummy|py::' "$WORK/byfile.out" "$WORK/byname.out" | head -5 | tr '\n' '|')"
 	fi
 done
+# reading xperf.data needed the map; it is no longer needed
+remove_new_perf_maps "$WORK/maps-before" "$WORK/loop.py"
 # collapse keeps perf's names (stackcollapse-perf.pl's output) ...
 "$SCORCH" collapse "$WORK/xperf.txt" >"$WORK/xperf.folded" 2>/dev/null
 if grep -q 'py::run_dummy:' "$WORK/xperf.folded"; then ok xperf_collapse_keeps_perf_names; else
@@ -127,7 +131,11 @@ if grep -q " $WORK/loop.py\$" "$WORK/folded.out"; then ok xperf_folded_python_fr
 	fail xperf_folded_python_frames "$(head -5 "$WORK/folded.out" | tr '\n' '|')"; fi
 
 # record --native of a -X perf target: each Python function once
-if "$SCORCH" record -q --native -F 499 -o "$WORK/xn.pb.gz" -- "$py" -X perf "$WORK/loop.py" 2>"$WORK/xn.err"; then
+perf_maps_before "$WORK/maps-before"
+"$SCORCH" record -q --native -F 499 -o "$WORK/xn.pb.gz" -- "$py" -X perf "$WORK/loop.py" 2>"$WORK/xn.err"
+rc=$?
+remove_new_perf_maps "$WORK/maps-before" "$WORK/loop.py"
+if [ $rc -eq 0 ]; then
 	"$SCORCH" convert "$WORK/xn.pb.gz" -f folded -o "$WORK/xn.folded" 2>/dev/null
 	twice=$(grep -c 'run_dummy.*run_dummy\|outer (.*outer (' "$WORK/xn.folded")
 	if [ "$twice" -eq 0 ] && ! grep -q 'py::' "$WORK/xn.folded" && ! grep -q 'run_dummy (' "$WORK/xn.folded"; then

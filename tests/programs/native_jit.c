@@ -40,6 +40,10 @@ int main(int argc, char **argv)
 	cold = (loop_fn)(void *)(code + 64);
 	snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)getpid());
 	snprintf(real, sizeof(real), "%s.real", path);
+	/* a process that had this pid before may have left its map (CPython's
+	 * -X perf never removes its own): symlink() would fail on it */
+	unlink(path);
+	unlink(real);
 	fp = fopen(mode && !strcmp(mode, "symlink") ? real : path, "w");
 	if (!fp)
 		return 1;
