@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include "engines/engine.h"
 #include "model/profile.h"
@@ -164,6 +165,17 @@ static int choose_engine(struct session *s, int64_t exec_ns)
 }
 
 /* record_session, with s holding one engine_run per row. */
+/* One line on how a program we started ended, when it failed. */
+static void say_exit(const struct target *t)
+{
+	if (WIFSIGNALED(t->status))
+		notice("%s was killed by signal %d (%s)", t->argv0,
+		       WTERMSIG(t->status), strsignal(WTERMSIG(t->status)));
+	else if (WIFEXITED(t->status))
+		notice("%s exited with status %d", t->argv0,
+		       WEXITSTATUS(t->status));
+}
+
 static int session_run(struct session *s, const struct record_options *opts,
 		       record_finish_fn finish, void *ctx)
 {
@@ -294,6 +306,10 @@ static int session_run(struct session *s, const struct record_options *opts,
 				break;
 			}
 		}
+		/* scorch passes the status on; say it too, or a program
+		 * that failed at once looks like a recording that did */
+		if (status > 0 && !session_stop.requested)
+			say_exit(t);
 		return ret ? ret : status;
 	}
 	return ret;

@@ -32,22 +32,25 @@ lifecycle_cases() {
 local plabel=$1 py=$2 f rc spid after
 
 f=$WORK/exit.folded
-"$SCORCH" record -q -d 30 -o "$f" -- "$py" -c '
+"$SCORCH" record -d 30 -o "$f" -- "$py" -c '
 import sys, time
 end = time.time() + 0.7
 while time.time() < end: pass
 sys.exit(7)' 2>"$WORK/exit.err"
 rc=$?
-if [ $rc -eq 7 ] && valid_folded "$f"; then ok "record-target-exits-$plabel"; else fail "record-target-exits-$plabel" "rc=$rc $(cat "$WORK/exit.err")"; fi
+# the status is passed on and said, in scorch's last line
+if [ $rc -eq 7 ] && valid_folded "$f" &&
+   tail -n 1 "$WORK/exit.err" | grep -q "exited with status 7\$"; then ok "record-target-exits-$plabel"; else fail "record-target-exits-$plabel" "rc=$rc $(cat "$WORK/exit.err")"; fi
 
 f=$WORK/killed.folded
-"$SCORCH" record -q -o "$f" -- "$py" -c '
+"$SCORCH" record -o "$f" -- "$py" -c '
 import os, time
 end = time.time() + 0.5
 while time.time() < end: pass
 os.kill(os.getpid(), 9)' 2>"$WORK/killed.err"
 rc=$?
-if [ $rc -eq 137 ] && valid_folded "$f"; then ok "record-target-killed-$plabel"; else fail "record-target-killed-$plabel" "rc=$rc $(cat "$WORK/killed.err")"; fi
+if [ $rc -eq 137 ] && valid_folded "$f" &&
+   tail -n 1 "$WORK/killed.err" | grep -q "was killed by signal 9 (Killed)\$"; then ok "record-target-killed-$plabel"; else fail "record-target-killed-$plabel" "rc=$rc $(cat "$WORK/killed.err")"; fi
 
 # threads that end mid-recording: sampling goes on after they are gone
 # (a peer stops for good once a thread exits), so the main thread's work
