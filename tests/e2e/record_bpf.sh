@@ -3,7 +3,8 @@
 # C program built without frame pointers and a 3:1 Python 3.12 program
 # run, each under its own "name (PID)" root with its split within 5
 # points (the C user stacks copied by the BPF program and unwound with
-# DWARF, the Python frames walked by the kernel);
+# DWARF, the Python frames walked by the kernel); the Python program
+# attached, its ticks counted in the kernel after each stack's first;
 # `--engine bpf` on a spawned and an attached program (and the threads
 # it starts after the attach), --native (the
 # Python frames merged where the eval loop was), --subprocesses
@@ -17,7 +18,7 @@
 # refuses the program (a stand-in preloaded) and, without permission
 # (as nobody), one line and the other engines, or for -a one error.
 . "$(dirname "$0")/lib.sh"
-plan 16
+plan 17
 PROGS=$TOP/tests/programs
 
 if [ "$(id -u)" != 0 ]; then
@@ -101,6 +102,29 @@ else
 	fail bpf_all_c_split "$(tail -n 3 "$WORK/all.err")"
 	fail bpf_all_python_split "record -a failed"
 fi
+# the same Python program attached: after a stack's first sample the
+# kernel counts its ticks (sampler.bpf.c's stack_counts), and the counts
+# must come out as samples, each where its first went
+if [ -z "$ppid" ]; then
+	skip bpf_counted_python "no pyenv 3.12 build"
+elif SCORCH_BPF_STATS=1 "$SCORCH" record -q --engine bpf -p $ppid -d 2 -F 500 \
+	-o "$WORK/counted.folded" 2>"$WORK/counted.err"; then
+	set -- $(awk '/;Ledger\.tally \(/ { t += $NF } /;café_λ \(/ { c += $NF } { n += $NF }
+		END { printf "%d %d %d", n, t, c }' "$WORK/counted.folded") \
+		$(sed -n 's/.*samples (\([0-9]*\) counted in the kernel).*/\1/p' "$WORK/counted.err")
+	# (the program has a CPU of its own: 1000 ticks, at least 500 here
+	# under a loaded CI)
+	if [ "$1" -ge 500 ] && [ "${4:-0}" -ge $(($1 / 2)) ] &&
+	   [ $(($2 * 100)) -ge $((($2 + $3) * 70)) ] &&
+	   [ $(($2 * 100)) -le $((($2 + $3) * 80)) ]; then
+		ok "bpf_counted_python ($1 samples, $4 of them counted in the kernel; tally $2, café_λ $3)"
+	else
+		fail bpf_counted_python "$1 samples, ${4:-?} counted in the kernel, tally $2, café_λ $3: $(cat "$WORK/counted.err")"
+	fi
+else
+	fail bpf_counted_python "$(tail -n 3 "$WORK/counted.err")"
+fi
+
 kill $cpid $ppid 2>/dev/null
 wait $cpid $ppid 2>/dev/null
 

@@ -39,6 +39,11 @@
  * samples it reads */
 #define ATTACHED_TIMEOUT_MS 1000
 
+/* the kernel's stack counts are read at most this often (each read
+ * scans the program's whole table, about half a millisecond), and at
+ * the end */
+#define COUNTS_EVERY_NS (500 * 1000000LL)
+
 #define PERMISSION_FIX "run as root, or give scorch CAP_BPF and CAP_PERFMON"
 
 struct bpf_state {
@@ -121,6 +126,9 @@ static int bpf_prepare(struct engine_run *r)
 	so.no_kernel = o->no_kernel;
 	so.idle = o->idle;
 	so.python_native = o->native;
+	/* the ticks' times matter to --idle (the off-CPU grid); --native
+	 * sends stack copies anyway */
+	so.count_stacks = !o->idle && !o->native;
 	/* one target: events on its threads, inherited by what they
 	 * start (not for children of an attached process that already
 	 * run: those are followed by the table, on every CPU) */
@@ -175,6 +183,16 @@ static int set_python(void *ctx, pid_t pid,
 	return bpf_sampler_set_python(ctx, pid, cfg);
 }
 
+/* What the kernel counted since the last read into the profile; -1
+ * (said) when the table cannot be read. */
+static int read_counts(struct bpf_state *st, struct bpf_record *rec)
+{
+	if (bpf_sampler_read_counts(st->sampler, bpf_record_count, rec) < 0)
+		return error("bpf: reading the program's stack counts failed: %s (record again; --idle records without them)",
+			     strerror(errno));
+	return 0;
+}
+
 /* Has the process of pidfd fd exited? */
 static int exited(int fd)
 {
@@ -190,7 +208,7 @@ static int bpf_run(struct engine_run *r, struct profile *p,
 	const struct record_options *o = r->o;
 	struct bpf_record *rec;
 	struct engine_loop loop;
-	int64_t start, last_alive, end;
+	int64_t start, last_alive, last_counts, end;
 	uint64_t truncated;
 	int ret = 0, alive = 1, exit_fd = -1;
 
@@ -211,7 +229,7 @@ static int bpf_run(struct engine_run *r, struct profile *p,
 	}
 	start = ticker_now();
 	engine_loop_start(&loop, o, stop, start);
-	last_alive = start;
+	last_alive = last_counts = start;
 	for (;;) {
 		int64_t now, before_read;
 		int wait_ms = !alive ? 0 : exit_fd < 0 ? READ_TIMEOUT_MS :
@@ -231,6 +249,13 @@ static int bpf_run(struct engine_run *r, struct profile *p,
 			bpf_record_flush(rec, (uint64_t)before_read);
 		}
 		now = ticker_now();
+		if (now - last_counts >= COUNTS_EVERY_NS) {
+			if (read_counts(st, rec) < 0) {
+				ret = -1;
+				break;
+			}
+			last_counts = now;
+		}
 		if (engine_loop_done(&loop, p, now) || !alive)
 			break;
 		if (exit_fd >= 0 ? exited(exit_fd) :
@@ -244,10 +269,15 @@ static int bpf_run(struct engine_run *r, struct profile *p,
 	end = ticker_now();
 	bpf_sampler_read(st->sampler, 0, bpf_record_sample, rec);	/* drain */
 	bpf_record_flush(rec, (uint64_t)end);	/* threads still blocked */
+	/* after the ring: a count's stack came through it first */
+	if (read_counts(st, rec) < 0)
+		ret = -1;
 	p->meta.duration_ns = end - start;
 	if (r->exec_ns)	/* its samples began at the exec */
 		p->meta.duration_ns += start - r->exec_ns;
-	stats->lost = bpf_sampler_counter(st->sampler, BPF_SAMPLER_COUNT_LOST);
+	/* the later samples of a stack whose first was lost are too */
+	stats->lost = bpf_sampler_counter(st->sampler, BPF_SAMPLER_COUNT_LOST) +
+		bpf_record_take_unlearnt(rec);
 	truncated = bpf_sampler_counter(st->sampler,
 					BPF_SAMPLER_COUNT_TRUNCATED);
 	if (stats->lost)
@@ -267,9 +297,10 @@ static int bpf_run(struct engine_run *r, struct profile *p,
 		uint64_t runs = 0, ns = 0;
 
 		bpf_sampler_run_time(st->sampler, &runs, &ns);
-		fprintf(stderr, "scorch: bpf: %lu samples, program ran %llu times for %llu ns (kernel.bpf_stats_enabled=1 to count)\n",
-			stats->samples, (unsigned long long)runs,
-			(unsigned long long)ns);
+		fprintf(stderr, "scorch: bpf: %lu samples (%llu counted in the kernel), program ran %llu times for %llu ns (kernel.bpf_stats_enabled=1 to count)\n",
+			stats->samples,
+			(unsigned long long)bpf_record_counted(rec),
+			(unsigned long long)runs, (unsigned long long)ns);
 	}
 	bpf_record_free(rec);
 	free_state(r);

@@ -208,6 +208,16 @@ int bpf_sampler_read(struct bpf_sampler *s, int timeout_ms, bpf_sample_fn fn,
 	return -1;
 }
 
+int bpf_sampler_read_counts(struct bpf_sampler *s, bpf_count_fn fn,
+			    void *ctx)
+{
+	(void)s;
+	(void)fn;
+	(void)ctx;
+	errno = ENOSYS;
+	return -1;
+}
+
 uint64_t bpf_sampler_counter(struct bpf_sampler *s, unsigned which)
 {
 	(void)s;
@@ -386,6 +396,7 @@ static struct sampler *load_program(const struct bpf_sampler_options *o,
 		skel->rodata->follow_children = !!o->follow_children;
 		skel->rodata->skip_kernel = !!o->no_kernel;
 		skel->rodata->python_native = !!o->python_native;
+		skel->rodata->count_stacks = !!o->count_stacks;
 		/* the hooks not asked for are not even loaded */
 		bpf_program__set_autoload(skel->progs.fork, !!o->follow_children);
 		bpf_program__set_autoload(skel->progs.switch_task, !!o->idle);
@@ -533,6 +544,31 @@ int bpf_sampler_read(struct bpf_sampler *s, int timeout_ms, bpf_sample_fn fn,
 		return -1;
 	}
 	return s->handled;
+}
+
+int bpf_sampler_read_counts(struct bpf_sampler *s, bpf_count_fn fn,
+			    void *ctx)
+{
+	enum { BATCH = 1024 };
+	__u64 keys[BATCH], values[BATCH], batch = 0;
+	int fd = bpf_map__fd(s->skel->maps.stack_counts), total = 0, err;
+	int first = 1;
+	__u32 n;
+
+	/* in batches, the kernel's position in the table kept in batch
+	 * between them; ENOENT says the last one is in */
+	do {
+		n = BATCH;
+		err = bpf_map_lookup_batch(fd, first ? NULL : &batch, &batch,
+					   keys, values, &n, NULL);
+		first = 0;
+		if (err < 0 && errno != ENOENT)
+			return -1;
+		for (__u32 i = 0; i < n; i++)
+			fn(ctx, keys[i], values[i]);
+		total += (int)n;
+	} while (!err);
+	return total;
 }
 
 uint64_t bpf_sampler_counter(struct bpf_sampler *s, unsigned which)

@@ -25,6 +25,9 @@ struct bpf_sampler_options {
 	int idle;		/* --idle: switch-out and switch-in records */
 	int python_native;	/* --native: a Python thread's user stack
 				   too, to merge its frames with */
+	int count_stacks;	/* a Python thread's user-mode ticks after
+				   its stack's first counted in the kernel
+				   (bpf_sampler_read_counts), not sent */
 	pid_t process;		/* > 0: sample only this process's threads
 				   and what they start (an event per
 				   thread), not every CPU */
@@ -58,6 +61,13 @@ typedef void (*bpf_sample_fn)(void *ctx, const struct bpf_sample *sample);
 void bpf_sampler_watch(struct bpf_sampler *s, int fd);
 int bpf_sampler_read(struct bpf_sampler *s, int timeout_ms, bpf_sample_fn fn,
 		     void *ctx);
+
+typedef void (*bpf_count_fn)(void *ctx, uint64_t key, uint64_t count);
+/* Hands fn every stack key the kernel counts and its count so far (the
+ * samples after the key's first; counts only grow).  Returns the number
+ * of keys, or -1 (errno). */
+int bpf_sampler_read_counts(struct bpf_sampler *s, bpf_count_fn fn,
+			    void *ctx);
 
 /* The program's BPF_SAMPLER_COUNT_* counter, summed over CPUs. */
 uint64_t bpf_sampler_counter(struct bpf_sampler *s, unsigned which);

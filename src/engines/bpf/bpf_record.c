@@ -13,6 +13,7 @@
 
 #include "engines/bpf/bpf_python.h"
 #include "engines/bpf/bpf_record.h"
+#include "engines/bpf/bpf_stack_counts.h"
 #include "engines/bpf/sampler.h"
 #include "engines/mixed/merge.h"
 #include "engines/offcpu.h"
@@ -62,6 +63,9 @@ struct bpf_record {
 	struct perf_stack *stack;
 	struct bpf_python *python;
 	struct offcpu *offcpu;		/* --idle */
+	struct bpf_stack_counts *counts;	/* stacks the kernel counts */
+	uint64_t unlearnt;		/* counted, first sample lost */
+	uint64_t counted;		/* samples added from the counts */
 	bpf_python_config_fn python_config;
 	void *python_ctx;
 	unsigned long python_unknown;	/* code objects not read */
@@ -101,6 +105,7 @@ struct bpf_record *bpf_record_new(struct profile *p,
 	rec->unwinder = unwinder_new(rec->sym);
 	rec->stack = perf_stack_new(p, rec->sym, rec->unwinder, &so);
 	rec->python = bpf_python_new(p, o->no_lines);
+	rec->counts = bpf_stack_counts_new();
 	if (o->idle)
 		rec->offcpu = offcpu_new(p, o->rate_hz, &stats->samples, NULL);
 	rec->python_config = python_config;
@@ -114,6 +119,7 @@ void bpf_record_free(struct bpf_record *rec)
 	if (!rec)
 		return;
 	offcpu_free(rec->offcpu);
+	bpf_stack_counts_free(rec->counts);
 	perf_stack_free(rec->stack);
 	bpf_python_free(rec->python);
 	unwinder_free(rec->unwinder);
@@ -407,6 +413,9 @@ void bpf_record_sample(void *ctx, const struct bpf_sample *s)
 		nf = drop_bpf_frames(rec->p, rec->frames, nf);
 	if (!nf && !np && !rec->roots) {
 		record_stats_error(rec->stats, RECORD_ERROR_NO_FRAMES);
+		if (s->stack_key)	/* and so will its later ones be */
+			bpf_stack_counts_learn(rec->counts, s->stack_key,
+					       BPF_COUNTED_NO_STACK, 0);
 		return;
 	}
 	if (rec->roots)
@@ -437,6 +446,47 @@ void bpf_record_sample(void *ctx, const struct bpf_sample *s)
 	}
 	profile_add1(rec->p, stack, thread, (int64_t)s->time_ns, 1.0);
 	rec->stats->samples++;
+	/* the kernel counts the later samples of this stack */
+	if (s->stack_key)
+		bpf_stack_counts_learn(rec->counts, s->stack_key, stack,
+				       thread);
+}
+
+void bpf_record_count(void *ctx, uint64_t key, uint64_t count)
+{
+	struct bpf_record *rec = ctx;
+
+	uint64_t more;
+	uint32_t stack, thread;
+
+	if (!bpf_stack_counts_grow(rec->counts, key, count, &more, &stack,
+				   &thread)) {
+		rec->unlearnt += count;
+		return;
+	}
+	if (!more)
+		return;
+	if (stack == BPF_COUNTED_NO_STACK) {
+		rec->stats->errors += more;
+		rec->stats->error_kinds[RECORD_ERROR_NO_FRAMES] += more;
+		return;
+	}
+	profile_add1(rec->p, stack, thread, -1, (double)more);
+	rec->stats->samples += more;
+	rec->counted += more;
+}
+
+uint64_t bpf_record_counted(const struct bpf_record *rec)
+{
+	return rec->counted;
+}
+
+uint64_t bpf_record_take_unlearnt(struct bpf_record *rec)
+{
+	uint64_t n = rec->unlearnt;
+
+	rec->unlearnt = 0;
+	return n;
 }
 
 void bpf_record_flush(struct bpf_record *rec, uint64_t now)

@@ -42,6 +42,15 @@ void bpf_record_preload(struct bpf_record *rec, pid_t pid);
 /* Adds one sample (a bpf_sample_fn, bpf_load.h).  With --idle a
  * switch-out's stack and the switch-in after it become [idle] samples. */
 void bpf_record_sample(void *rec, const struct bpf_sample *s);
+/* The kernel's count of a stack's later samples (a bpf_count_fn,
+ * bpf_load.h): what it grew by goes where the stack's first sample did
+ * (bpf_stack_counts.h). */
+void bpf_record_count(void *rec, uint64_t key, uint64_t count);
+/* Of the counts read since the last call, those under a key whose first
+ * sample never came (the ring was full): samples lost. */
+uint64_t bpf_record_take_unlearnt(struct bpf_record *rec);
+/* Samples added from the kernel's counts so far (SCORCH_BPF_STATS). */
+uint64_t bpf_record_counted(const struct bpf_record *rec);
 /* --idle: after each read of the ring, charges the off-CPU time up to
  * now (CLOCK_MONOTONIC, taken before the read). */
 void bpf_record_flush(struct bpf_record *rec, uint64_t now);

@@ -21,6 +21,8 @@ const volatile __u32 follow_children = 0;	/* --subprocesses */
 const volatile __u32 skip_kernel = 0;	/* --no-kernel */
 const volatile __u32 python_native = 0;	/* --native: a Python thread's
 					   user stack too */
+const volatile __u32 count_stacks = 0;	/* a Python thread's user-mode
+					   ticks counted here (below) */
 
 /* the samples for user space: the producer writes through the ring in
  * turn, so a ring far bigger than the caches makes every copy into it
@@ -55,6 +57,27 @@ static __always_inline long ring_send(void *ring, __u64 wakeup_bytes,
 		wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 
 	return bpf_ringbuf_output(ring, data, size, flags);
+}
+
+/* A Python thread's user-mode tick is its pid, tid, name and Python
+ * frames, nothing else: the same stack again and again.  Its first
+ * sample goes through the ring under a key (the hash of all of that);
+ * the later ones only add one to the key's count here, which user space
+ * reads now and then (bpf_stack_counts.c).  A ring record costs about a
+ * third of the program's time per sample, and scorch's to read it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BPF_SAMPLER_MAX_COUNTED);
+	__type(key, __u64);
+	__type(value, __u64);
+} stack_counts SEC(".maps");
+
+/* one step of a stack key: a bijection of h for each v, so stacks that
+ * differ in one value have different keys */
+static __always_inline __u64 key_mix(__u64 h, __u64 v)
+{
+	h = (h ^ v) * 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 32);
 }
 
 /* tgid -> 1: the processes sampled when not every_process */
@@ -180,6 +203,7 @@ struct python_walk {
 	__u32 tid;
 	__u32 n;
 	int found;
+	__u64 key;		/* what user space will see, hashed */
 	__u8 frame[BPF_SAMPLER_FRAME_WINDOW];	/* one frame's bytes */
 	__u64 code_fields[4];	/* the code's filename..name, one copy */
 };
@@ -303,6 +327,7 @@ static long frame_step(__u32 i, void *data)
 		 * Python frames it ran */
 		if (n > 0 && n <= BPF_SAMPLER_MAX_PYTHON)
 			w->py[(n - 1) & (BPF_SAMPLER_MAX_PYTHON - 1)].entry = 1;
+		w->key = key_mix(w->key, 0xe);	/* (that entry mark) */
 		return 0;
 	}
 	if (n >= BPF_SAMPLER_MAX_PYTHON)
@@ -314,6 +339,8 @@ static long frame_step(__u32 i, void *data)
 	w->py[n].ident = code_ident(w, code);
 	w->py[n].entry = entry != 0;
 	w->n = n + 1;
+	w->key = key_mix(key_mix(key_mix(key_mix(w->key, code), instr),
+				 w->py[n].ident), entry != 0);
 	return 0;
 }
 
@@ -371,10 +398,33 @@ static void walk_python(struct bpf_sample *s, __u32 tgid, __u32 tid)
 	w.at = read_u64(w.at + w.c->tstate_frame);
 	if (w.at && w.c->cframe_current >= 0)
 		w.at = read_u64(w.at + (__u32)w.c->cframe_current);
+	w.key = key_mix(key_mix(0, tgid), tid);
 	bpf_loop(BPF_SAMPLER_MAX_PYTHON + 16, frame_step, &w, 0);
 	if (w.at)
 		count(BPF_SAMPLER_COUNT_PY_CUT);
 	s->python_nr = w.n;
+	s->stack_key = key_mix(w.key, w.n);
+}
+
+/* Counts s (a Python thread's user-mode tick, its stack_key set) when its
+ * stack was sent before: 1, nothing to send.  Else 0, and s goes to the
+ * ring as its key's first sample, or, with the table full or another
+ * CPU sending the same first, as a sample of its own (stack_key 0). */
+static __always_inline int counted(struct bpf_sample *s)
+{
+	__u64 key, zero = 0, *c;
+
+	key = key_mix(key_mix(s->stack_key, *(__u64 *)s->comm),
+		      *(__u64 *)(s->comm + 8));
+	key |= !key;	/* 0 means "not counted" */
+	c = bpf_map_lookup_elem(&stack_counts, &key);
+	if (c) {
+		__sync_fetch_and_add(c, 1);
+		return 1;
+	}
+	s->stack_key = bpf_map_update_elem(&stack_counts, &key, &zero,
+					   BPF_NOEXIST) ? 0 : key;
+	return 0;
 }
 
 /* Fills the scratch sample of the current thread (its stacks from ctx)
@@ -421,6 +471,13 @@ static __always_inline int send_sample(void *ctx, __u32 tgid, __u32 tid,
 	/* only what was filled goes out: a Python thread's frames, or the
 	 * part of the stack copy taken */
 	python_only = s->python_nr && !s->user_nr && !s->stack_len;
+	if (python_only && count_stacks && kind == BPF_SAMPLE_TICK &&
+	    !s->kernel_nr) {
+		if (counted(s))
+			return 0;
+	} else {
+		s->stack_key = 0;
+	}
 	if (python_only)
 		size = BPF_SAMPLE_PYTHON_SIZE(
 			s->kernel_nr <= BPF_SAMPLER_MAX_FRAMES ?

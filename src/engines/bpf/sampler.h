@@ -23,6 +23,7 @@
 
 #define BPF_SAMPLER_MAX_PYTHON	128	/* Python frames walked per sample */
 #define BPF_SAMPLER_MAX_THREADS	256	/* thread states looked through */
+#define BPF_SAMPLER_MAX_COUNTED	16384	/* stacks counted in the kernel */
 
 /* counters[] slots */
 #define BPF_SAMPLER_COUNT_LOST		0	/* ring buffer full: sample
@@ -113,6 +114,9 @@ struct bpf_sample {
 	__u32 pad;
 	__u64 time_ns;			/* CLOCK_MONOTONIC */
 	__u64 cgroup_id;
+	__u64 stack_key;		/* nonzero: this stack's first sample;
+					   the kernel counts its later ones
+					   (stack_counts) under this key */
 	char comm[16];			/* the thread's name */
 	__u32 kernel_nr, user_nr;	/* entries used below */
 	__u32 stack_len;		/* bytes of stack[] copied */
