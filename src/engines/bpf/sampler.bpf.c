@@ -204,6 +204,7 @@ struct python_walk {
 	__u32 n;
 	int found;
 	__u64 key;		/* what user space will see, hashed */
+	__u64 last_code, last_ident;	/* the frame before's (recursion) */
 	__u8 frame[BPF_SAMPLER_FRAME_WINDOW];	/* one frame's bytes */
 	__u64 code_fields[4];	/* the code's filename..name, one copy */
 };
@@ -336,7 +337,12 @@ static long frame_step(__u32 i, void *data)
 		code &= ~3ULL;
 	w->py[n].code = code;
 	w->py[n].instr = instr;
-	w->py[n].ident = code_ident(w, code);
+	/* (the same code object at the same moment: the same ident) */
+	if (code != w->last_code || !code) {
+		w->last_code = code;
+		w->last_ident = code_ident(w, code);
+	}
+	w->py[n].ident = w->last_ident;
 	w->py[n].entry = entry != 0;
 	w->n = n + 1;
 	w->key = key_mix(key_mix(key_mix(key_mix(w->key, code), instr),
@@ -350,14 +356,15 @@ _Static_assert((BPF_SAMPLER_MAX_PYTHON & (BPF_SAMPLER_MAX_PYTHON - 1)) == 0 &&
 
 /* the current thread's Python frames, innermost first, into s after
  * its kernel frames */
-static void walk_python(struct bpf_sample *s, __u32 tgid, __u32 tid)
+static void walk_python(struct bpf_sample *s, __u32 tgid, __u32 tid,
+			const struct bpf_python_config *c)
 {
 	struct python_walk w = { 0 };
 	__u32 kernel_nr = s->kernel_nr;
 	__u64 interp, *cached;
 
 	s->python_nr = 0;
-	w.c = bpf_map_lookup_elem(&pythons, &tgid);
+	w.c = c;
 	if (!w.c)
 		return;
 	if (kernel_nr > BPF_SAMPLER_MAX_FRAMES)
@@ -427,10 +434,15 @@ static __always_inline int counted(struct bpf_sample *s)
 	return 0;
 }
 
-/* Fills the scratch sample of the current thread (its stacks from ctx)
- * and sends it; kind BPF_SAMPLE_TICK or _SWITCH_OUT. */
+/* Fills the scratch sample of the current thread (its stacks from ctx;
+ * in_kernel: it has a kernel stack; py: its process's CPython, or NULL)
+ * and sends it; kind BPF_SAMPLE_TICK or _SWITCH_OUT.  Everything it
+ * touches is a TLB miss here (a tick after a kernel entry, on a CPU
+ * without PCID, finds the TLB flushed), so what a counted tick need not
+ * read is not read. */
 static __always_inline int send_sample(void *ctx, __u32 tgid, __u32 tid,
-				       __u32 kind)
+				       __u32 kind, int in_kernel,
+				       const struct bpf_python_config *py)
 {
 	struct bpf_sample *s;
 	__u32 zero = 0;
@@ -444,11 +456,9 @@ static __always_inline int send_sample(void *ctx, __u32 tgid, __u32 tid,
 	s->pid = tgid;
 	s->tid = tid;
 	s->kind = kind;
-	s->time_ns = bpf_ktime_get_ns();
-	s->cgroup_id = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(s->comm, sizeof(s->comm));
 	s->kernel_nr = 0;
-	if (!skip_kernel) {
+	if (!skip_kernel && in_kernel) {
 		n = bpf_get_stack(ctx, s->frames,
 				  BPF_SAMPLER_MAX_FRAMES * sizeof(__u64), 0);
 		if (n > 0)
@@ -457,7 +467,7 @@ static __always_inline int send_sample(void *ctx, __u32 tgid, __u32 tid,
 	/* a Python thread's frames stand for its user stack: the native
 	 * one is neither walked nor copied (the costliest part), unless
 	 * --native merges the two */
-	walk_python(s, tgid, tid);
+	walk_python(s, tgid, tid, py);
 	s->user_nr = 0;
 	s->stack_len = 0;
 	if (!s->python_nr || python_native) {
@@ -488,6 +498,7 @@ static __always_inline int send_sample(void *ctx, __u32 tgid, __u32 tid,
 		size = BPF_SAMPLE_HEADER_SIZE + s->stack_len;
 	if (size > sizeof(*s))
 		size = sizeof(*s);
+	s->time_ns = bpf_ktime_get_ns();
 	/* (a switch-out keeps to the big ring, in order with the
 	 * switch-in that follows it) */
 	if (python_only && kind == BPF_SAMPLE_TICK ?
@@ -506,10 +517,23 @@ SEC("perf_event")
 int sample(struct bpf_perf_event_data *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+	const struct bpf_python_config *py;
+	int in_kernel = 1;
 
-	if (!followed(id >> 32))	/* the idle task has tgid 0 */
+	/* a CPython is followed (user space hands in only those): one
+	 * lookup for both */
+	py = tgid ? bpf_map_lookup_elem(&pythons, &tgid) : NULL;
+	if (!py && !followed(tgid))	/* the idle task has tgid 0 */
 		return 0;
-	return send_sample(ctx, id >> 32, (__u32)id, BPF_SAMPLE_TICK);
+#ifdef __TARGET_ARCH_x86
+	/* the privilege level the tick interrupted (the context is read
+	 * in whole u64s only) */
+	in_kernel = !(*(__u64 *)((char *)&ctx->regs +
+				 __builtin_offsetof(struct pt_regs, cs)) & 3);
+#endif
+	return send_sample(ctx, tgid, (__u32)id, BPF_SAMPLE_TICK, in_kernel,
+			   py);
 }
 
 /* --idle: a followed thread leaving the CPU sends its stack, one coming
@@ -524,7 +548,8 @@ int BPF_PROG(switch_task, bool preempt, struct task_struct *prev,
 
 	if (followed(ptgid))	/* prev is still current here */
 		send_sample(ctx, ptgid, (__u32)prev->pid,
-			    BPF_SAMPLE_SWITCH_OUT);
+			    BPF_SAMPLE_SWITCH_OUT, 1,
+			    bpf_map_lookup_elem(&pythons, &ptgid));
 	if (!followed(ntgid))
 		return 0;
 	s = bpf_map_lookup_elem(&scratch, &zero);

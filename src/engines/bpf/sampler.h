@@ -113,7 +113,6 @@ struct bpf_sample {
 	__u32 kind;			/* BPF_SAMPLE_* */
 	__u32 pad;
 	__u64 time_ns;			/* CLOCK_MONOTONIC */
-	__u64 cgroup_id;
 	__u64 stack_key;		/* nonzero: this stack's first sample;
 					   the kernel counts its later ones
 					   (stack_counts) under this key */
