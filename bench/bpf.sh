@@ -61,6 +61,40 @@ for engine in bpf python; do
 		"$(echo "$further" | awk '$1 != "-" {printf "%.0f", 1000 / $1; next} {print "-"}')")
 "
 done
+# steady state, measured inside one run: a window of SECS seconds that
+# starts 1 s after the program is attached (so start-up is behind it):
+# scorch's task-clock in it (perf stat -p) + the program's run time in
+# it, over the program's runs in it (each run one sample of the target)
+prog_stats() {	# "run_time_ns run_cnt" of program id $1
+	bpftool prog show id "$1" | awk '{for (i = 1; i < NF; i++) {
+		if ($i == "run_time_ns") t = $(i + 1); if ($i == "run_cnt") c = $(i + 1) }}
+		END {print t + 0, c + 0}'
+}
+window=-
+if command -v bpftool >/dev/null; then
+	before_ids=$(bpftool prog show | awk '/perf_event +name sample/ {print $1}')
+	"$SCORCH" record -q --engine bpf -p "$pid" -F 1000 -d $((SECS + 30)) -o "$tmp/win.folded" 2>/dev/null &
+	spid=$!
+	prog=
+	for _ in $(seq 200); do	# poll for the program, 20 s at most
+		prog=$(bpftool prog show | awk '/perf_event +name sample/ {print $1}' |
+			grep -vxF "$before_ids" | tail -n 1 | tr -d :)
+		[ -n "$prog" ] && break
+		sleep 0.1
+	done
+	if [ -n "$prog" ]; then
+		sleep 1
+		b=$(prog_stats "$prog")
+		perf stat -x, -e task-clock -p "$spid" -o "$tmp/win" -- sleep "$SECS" 2>/dev/null
+		a=$(prog_stats "$prog")
+		window=$(echo "$b $a $(awk -F, '$3 == "task-clock" {print $1 / 1000}' "$tmp/win")" |
+			awk '{runs = $4 - $2; bpf = ($3 - $1) / 1e9; if (runs > 0)
+				printf "%d %.4f %.4f %.2f %.2f", runs, $5, bpf, 1e6 * $5 / runs, 1e6 * ($5 + bpf) / runs; else print "-"}')
+	fi
+	kill -INT "$spid" 2>/dev/null
+	wait "$spid" 2>/dev/null
+fi
+
 # the whole machine, with the Python program still busy on one CPU
 set -- $(run -a -F 99 -d "$SECS")
 printf '%-34s %8s %8s %8s %10s %9s\n' "bpf -a (every process, 99 Hz)" "$1" "$2" "$3" \
@@ -76,3 +110,10 @@ echo "$SECS s run's CPU beyond it over its extra samples,"
 echo "and the rate one core could sustain at that cost (1000 / µs)"
 printf '%-34s %12s %16s %12s\n' row "0.2 s run s" "µs/extra sample" "peak kHz"
 printf '%s' "$steady"
+echo
+echo "steady state inside one --engine bpf -p run: a $SECS s window from 1 s after the"
+echo "program was attached; scorch's task-clock in it + the program's run time in it,"
+echo "over the program's runs in it"
+printf '%-34s %8s %10s %8s %16s %16s\n' row samples "scorch s" "BPF s" "scorch µs/sample" "total µs/sample"
+set -- $window
+printf '%-34s %8s %10s %8s %16s %16s\n' "bpf -p ($("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])'), 1 kHz)" "$1" "${2:--}" "${3:--}" "${4:--}" "${5:--}"

@@ -206,7 +206,6 @@ struct python_walk {
 	__u64 key;		/* what user space will see, hashed */
 	__u64 last_code, last_ident;	/* the frame before's (recursion) */
 	__u8 frame[BPF_SAMPLER_FRAME_WINDOW];	/* one frame's bytes */
-	__u64 code_fields[4];	/* the code's filename..name, one copy */
 };
 
 /* a field of the frame copy; off was bounded by the caller's config */
@@ -222,31 +221,37 @@ static __u64 frame_u64(struct python_walk *w, __u32 off)
 
 /* the pointer at byte at (0, 8, 16 or 24) of the code fields' copy:
  * constant offsets, as the verifier wants them */
-static __u64 code_field(const struct python_walk *w, __u32 at)
+static __u64 code_field(const __u64 *fields, __u32 at)
 {
 	switch (at) {
-	case 0: return w->code_fields[0];
-	case 8: return w->code_fields[1];
-	case 16: return w->code_fields[2];
-	default: return w->code_fields[3];
+	case 0: return fields[0];
+	case 8: return fields[1];
+	case 16: return fields[2];
+	default: return fields[3];
 	}
 }
 
 /* the code object's ident (sampler.h): its filename and name pointers,
- * in one copy when they lie within 24 bytes of each other */
-static __u64 code_ident(struct python_walk *w, __u64 code)
+ * in one copy when they lie within 24 bytes of each other.  A global
+ * function, verified once on its own: inlined into the frame step, its
+ * branches times the step's made the verifier's work (and scorch's
+ * start-up) twice as long. */
+__noinline __u64 code_ident(const struct bpf_python_config *c, __u64 code)
 {
-	const struct bpf_python_config *c = w->c;
-	__u32 lo = c->code_file < c->code_name ? c->code_file : c->code_name;
-	__u32 file_at = c->code_file - lo, name_at = c->code_name - lo;
-	__u64 file, name;
+	__u64 fields[4] = { 0 }, file, name;
+	__u32 lo, file_at, name_at;
 
+	if (!c)
+		return 0;
+	lo = c->code_file < c->code_name ? c->code_file : c->code_name;
+	file_at = c->code_file - lo;
+	name_at = c->code_name - lo;
 	if (file_at <= 24 && name_at <= 24 && !((file_at | name_at) & 7)) {
-		if (bpf_probe_read_user(w->code_fields, sizeof(w->code_fields),
+		if (bpf_probe_read_user(fields, sizeof(fields),
 					(void *)(code + lo)))
 			return 0;
-		file = code_field(w, file_at);
-		name = code_field(w, name_at);
+		file = code_field(fields, file_at);
+		name = code_field(fields, name_at);
 	} else {
 		file = read_u64(code + c->code_file);
 		name = read_u64(code + c->code_name);
@@ -340,7 +345,7 @@ static long frame_step(__u32 i, void *data)
 	/* (the same code object at the same moment: the same ident) */
 	if (code != w->last_code || !code) {
 		w->last_code = code;
-		w->last_ident = code_ident(w, code);
+		w->last_ident = code_ident(c, code);
 	}
 	w->py[n].ident = w->last_ident;
 	w->py[n].entry = entry != 0;
@@ -356,15 +361,14 @@ _Static_assert((BPF_SAMPLER_MAX_PYTHON & (BPF_SAMPLER_MAX_PYTHON - 1)) == 0 &&
 
 /* the current thread's Python frames, innermost first, into s after
  * its kernel frames */
-static void walk_python(struct bpf_sample *s, __u32 tgid, __u32 tid,
-			const struct bpf_python_config *c)
+static void walk_python(struct bpf_sample *s, __u32 tgid, __u32 tid)
 {
 	struct python_walk w = { 0 };
 	__u32 kernel_nr = s->kernel_nr;
 	__u64 interp, *cached;
 
 	s->python_nr = 0;
-	w.c = c;
+	w.c = bpf_map_lookup_elem(&pythons, &tgid);
 	if (!w.c)
 		return;
 	if (kernel_nr > BPF_SAMPLER_MAX_FRAMES)
@@ -435,14 +439,12 @@ static __always_inline int counted(struct bpf_sample *s)
 }
 
 /* Fills the scratch sample of the current thread (its stacks from ctx;
- * in_kernel: it has a kernel stack; py: its process's CPython, or NULL)
- * and sends it; kind BPF_SAMPLE_TICK or _SWITCH_OUT.  Everything it
+ * in_kernel: it has a kernel stack) and sends it; kind BPF_SAMPLE_TICK or _SWITCH_OUT.  Everything it
  * touches is a TLB miss here (a tick after a kernel entry, on a CPU
  * without PCID, finds the TLB flushed), so what a counted tick need not
  * read is not read. */
 static __always_inline int send_sample(void *ctx, __u32 tgid, __u32 tid,
-				       __u32 kind, int in_kernel,
-				       const struct bpf_python_config *py)
+				       __u32 kind, int in_kernel)
 {
 	struct bpf_sample *s;
 	__u32 zero = 0;
@@ -467,7 +469,7 @@ static __always_inline int send_sample(void *ctx, __u32 tgid, __u32 tid,
 	/* a Python thread's frames stand for its user stack: the native
 	 * one is neither walked nor copied (the costliest part), unless
 	 * --native merges the two */
-	walk_python(s, tgid, tid, py);
+	walk_python(s, tgid, tid);
 	s->user_nr = 0;
 	s->stack_len = 0;
 	if (!s->python_nr || python_native) {
@@ -518,13 +520,13 @@ int sample(struct bpf_perf_event_data *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32;
-	const struct bpf_python_config *py;
 	int in_kernel = 1;
 
-	/* a CPython is followed (user space hands in only those): one
-	 * lookup for both */
-	py = tgid ? bpf_map_lookup_elem(&pythons, &tgid) : NULL;
-	if (!py && !followed(tgid))	/* the idle task has tgid 0 */
+	/* a CPython is followed (user space hands in only those): its
+	 * entry there is looked up again by the walk, with its pages in
+	 * the TLB by then, but not the targets table */
+	if (!(tgid && bpf_map_lookup_elem(&pythons, &tgid)) &&
+	    !followed(tgid))	/* the idle task has tgid 0 */
 		return 0;
 #ifdef __TARGET_ARCH_x86
 	/* the privilege level the tick interrupted (the context is read
@@ -532,8 +534,7 @@ int sample(struct bpf_perf_event_data *ctx)
 	in_kernel = !(*(__u64 *)((char *)&ctx->regs +
 				 __builtin_offsetof(struct pt_regs, cs)) & 3);
 #endif
-	return send_sample(ctx, tgid, (__u32)id, BPF_SAMPLE_TICK, in_kernel,
-			   py);
+	return send_sample(ctx, tgid, (__u32)id, BPF_SAMPLE_TICK, in_kernel);
 }
 
 /* --idle: a followed thread leaving the CPU sends its stack, one coming
@@ -548,8 +549,7 @@ int BPF_PROG(switch_task, bool preempt, struct task_struct *prev,
 
 	if (followed(ptgid))	/* prev is still current here */
 		send_sample(ctx, ptgid, (__u32)prev->pid,
-			    BPF_SAMPLE_SWITCH_OUT, 1,
-			    bpf_map_lookup_elem(&pythons, &ptgid));
+			    BPF_SAMPLE_SWITCH_OUT, 1);
 	if (!followed(ntgid))
 		return 0;
 	s = bpf_map_lookup_elem(&scratch, &zero);
