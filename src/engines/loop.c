@@ -17,6 +17,14 @@ void engine_loop_start(struct engine_loop *l, const struct record_options *o,
 	l->last_poll_ns = 0;
 }
 
+int engine_loop_view_due(const struct engine_loop *l, int64_t now_ns)
+{
+	const struct record_options *o = l->o;
+
+	return o->view &&
+	       now_ns - l->start_ns - l->last_view_ns >= o->view_every_ns;
+}
+
 int engine_loop_done(struct engine_loop *l, const struct profile *p,
 		     int64_t now_ns)
 {
@@ -26,7 +34,7 @@ int engine_loop_done(struct engine_loop *l, const struct profile *p,
 		return 1;
 	if (l->deadline_ns && now_ns >= l->deadline_ns)
 		return 1;
-	if (o->view && now_ns - l->start_ns - l->last_view_ns >= o->view_every_ns) {
+	if (engine_loop_view_due(l, now_ns)) {
 		l->last_view_ns = now_ns - l->start_ns;
 		o->view(o->view_ctx, p, l->last_view_ns);
 	}

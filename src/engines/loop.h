@@ -35,6 +35,9 @@ void engine_loop_start(struct engine_loop *l, const struct record_options *o,
 int engine_loop_done(struct engine_loop *l, const struct profile *p,
 		     int64_t now_ns);
 
+/* Nonzero when engine_loop_done at now_ns would show the live view:
+ * for an engine that brings the profile up to date first. */
+int engine_loop_view_due(const struct engine_loop *l, int64_t now_ns);
 /* Milliseconds from now_ns until the loop has something to do (-d
  * ends, the view or its keyboard is due), at most max_ms; for an
  * engine that waits on its own events between passes. */

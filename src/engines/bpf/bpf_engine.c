@@ -39,11 +39,6 @@
  * samples it reads */
 #define ATTACHED_TIMEOUT_MS 1000
 
-/* the kernel's stack counts are read at most this often (each read
- * scans the program's whole table, about half a millisecond), and at
- * the end */
-#define COUNTS_EVERY_NS (500 * 1000000LL)
-
 #define PERMISSION_FIX "run as root, or give scorch CAP_BPF and CAP_PERFMON"
 
 struct bpf_state {
@@ -208,7 +203,7 @@ static int bpf_run(struct engine_run *r, struct profile *p,
 	const struct record_options *o = r->o;
 	struct bpf_record *rec;
 	struct engine_loop loop;
-	int64_t start, last_alive, last_counts, end;
+	int64_t start, last_alive, end;
 	uint64_t truncated;
 	int ret = 0, alive = 1, exit_fd = -1;
 
@@ -229,7 +224,7 @@ static int bpf_run(struct engine_run *r, struct profile *p,
 	}
 	start = ticker_now();
 	engine_loop_start(&loop, o, stop, start);
-	last_alive = last_counts = start;
+	last_alive = start;
 	for (;;) {
 		int64_t now, before_read;
 		int wait_ms = !alive ? 0 : exit_fd < 0 ? READ_TIMEOUT_MS :
@@ -249,12 +244,14 @@ static int bpf_run(struct engine_run *r, struct profile *p,
 			bpf_record_flush(rec, (uint64_t)before_read);
 		}
 		now = ticker_now();
-		if (now - last_counts >= COUNTS_EVERY_NS) {
-			if (read_counts(st, rec) < 0) {
-				ret = -1;
-				break;
-			}
-			last_counts = now;
+		/* the kernel's stack counts: for the live view (top, the
+		 * progress line) when it is due, else at the end only (a
+		 * read scans the program's whole table, about half a
+		 * millisecond) */
+		if (engine_loop_view_due(&loop, now) &&
+		    read_counts(st, rec) < 0) {
+			ret = -1;
+			break;
 		}
 		if (engine_loop_done(&loop, p, now) || !alive)
 			break;
