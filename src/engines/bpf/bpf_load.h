@@ -25,7 +25,7 @@ struct bpf_sampler_options {
 	int idle;		/* --idle: switch-out and switch-in records */
 	int python_native;	/* --native: a Python thread's user stack
 				   too, to merge its frames with */
-	int count_stacks;	/* a Python thread's user-mode ticks after
+	int count_stacks;	/* a Python thread's ticks after
 				   its stack's first counted in the kernel
 				   (bpf_sampler_read_counts), not sent */
 	pid_t process;		/* > 0: sample only this process's threads

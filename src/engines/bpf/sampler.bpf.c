@@ -21,7 +21,7 @@ const volatile __u32 follow_children = 0;	/* --subprocesses */
 const volatile __u32 skip_kernel = 0;	/* --no-kernel */
 const volatile __u32 python_native = 0;	/* --native: a Python thread's
 					   user stack too */
-const volatile __u32 count_stacks = 0;	/* a Python thread's user-mode
+const volatile __u32 count_stacks = 0;	/* a Python thread's
 					   ticks counted here (below) */
 
 /* the samples for user space: the producer writes through the ring in
@@ -59,7 +59,7 @@ static __always_inline long ring_send(void *ring, __u64 wakeup_bytes,
 	return bpf_ringbuf_output(ring, data, size, flags);
 }
 
-/* A Python thread's user-mode tick is its pid, tid, name and Python
+/* A Python thread's tick is its pid, tid, name, kernel frames and Python
  * frames, nothing else: the same stack again and again.  Its first
  * sample goes through the ring under a key (the hash of all of that);
  * the later ones only add one to the key's count here, which user space
@@ -417,7 +417,29 @@ static void walk_python(struct bpf_sample *s, __u32 tgid, __u32 tid)
 	s->stack_key = key_mix(w.key, w.n);
 }
 
-/* Counts s (a Python thread's user-mode tick, its stack_key set) when its
+/* a key being made from a sample's kernel frames */
+struct kernel_key {
+	const struct bpf_sample *s;
+	__u64 key;
+	__u32 n;
+};
+
+static long kernel_key_step(__u32 i, void *data)
+{
+	struct kernel_key *k = data;
+	__u32 at = i;
+
+	if (i >= k->n || i >= BPF_SAMPLER_MAX_FRAMES)
+		return 1;
+	/* masked where the compiler cannot drop the mask, or it indexes
+	 * with a copy of i the verifier saw no check of (frames[] is
+	 * longer than 128) */
+	barrier_var(at);
+	k->key = key_mix(k->key, k->s->frames[at & 127]);
+	return 0;
+}
+
+/* Counts s (a Python thread's tick, its stack_key set) when its
  * stack was sent before: 1, nothing to send.  Else 0, and s goes to the
  * ring as its key's first sample, or, with the table full or another
  * CPU sending the same first, as a sample of its own (stack_key 0). */
@@ -427,6 +449,12 @@ static __always_inline int counted(struct bpf_sample *s)
 
 	key = key_mix(key_mix(s->stack_key, *(__u64 *)s->comm),
 		      *(__u64 *)(s->comm + 8));
+	if (s->kernel_nr) {	/* a tick in the kernel: its frames too */
+		struct kernel_key k = { s, key, s->kernel_nr };
+
+		bpf_loop(BPF_SAMPLER_MAX_FRAMES, kernel_key_step, &k, 0);
+		key = key_mix(k.key, s->kernel_nr);
+	}
 	key |= !key;	/* 0 means "not counted" */
 	c = bpf_map_lookup_elem(&stack_counts, &key);
 	if (c) {
@@ -483,8 +511,7 @@ static __always_inline int send_sample(void *ctx, __u32 tgid, __u32 tid,
 	/* only what was filled goes out: a Python thread's frames, or the
 	 * part of the stack copy taken */
 	python_only = s->python_nr && !s->user_nr && !s->stack_len;
-	if (python_only && count_stacks && kind == BPF_SAMPLE_TICK &&
-	    !s->kernel_nr) {
+	if (python_only && count_stacks && kind == BPF_SAMPLE_TICK) {
 		if (counted(s))
 			return 0;
 	} else {
