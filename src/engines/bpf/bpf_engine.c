@@ -35,9 +35,10 @@
 #define READ_TIMEOUT_MS 50
 /* ... or, for an attached target whose maps were read before the run
  * and whose exit a pidfd tells, this often (the program wakes scorch
- * when the ring fills up anyway): a wakeup costs more than the few
- * samples it reads */
-#define ATTACHED_TIMEOUT_MS 1000
+ * when a ring fills up, and for a stack's first sample at most once a
+ * second, anyway): a wakeup (50-300 us of CPU on this kind of machine)
+ * costs more than the few samples it reads */
+#define ATTACHED_TIMEOUT_MS 5000
 
 #define PERMISSION_FIX "run as root, or give scorch CAP_BPF and CAP_PERFMON"
 

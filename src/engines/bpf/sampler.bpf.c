@@ -49,12 +49,26 @@ struct {
 #define RING_WAKEUP_BYTES (256 << 10)
 #define PYTHON_RING_WAKEUP_BYTES (64 << 10)
 
-/* data into ring, waking user space once wakeup_bytes wait there */
+/* a stack's first sample wakes user space at most this often: its code
+ * objects are best read soon, before they may be freed, and once every
+ * stack has been seen there are no first samples and no wakeups (a
+ * wakeup costs scorch 50-500 us of CPU on this kind of machine) */
+#define FIRST_WAKEUP_NS (1000 * 1000000ULL)
+__u64 first_woken_ns = 0;	/* (CPUs racing here only wake twice) */
+
+/* data into ring, waking user space once wakeup_bytes wait there, or
+ * (wake_soon) when it was not woken for a first sample lately */
 static __always_inline long ring_send(void *ring, __u64 wakeup_bytes,
-				      void *data, __u64 size)
+				      void *data, __u64 size, __u64 now,
+				      int wake_soon)
 {
 	__u64 flags = bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA) >=
 		wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+
+	if (wake_soon && now - first_woken_ns >= FIRST_WAKEUP_NS) {
+		first_woken_ns = now;
+		flags = BPF_RB_FORCE_WAKEUP;
+	}
 
 	return bpf_ringbuf_output(ring, data, size, flags);
 }
@@ -531,8 +545,9 @@ static __always_inline int send_sample(void *ctx, __u32 tgid, __u32 tid,
 	/* (a switch-out keeps to the big ring, in order with the
 	 * switch-in that follows it) */
 	if (python_only && kind == BPF_SAMPLE_TICK ?
-	    ring_send(&python_samples, PYTHON_RING_WAKEUP_BYTES, s, size) :
-	    ring_send(&samples, RING_WAKEUP_BYTES, s, size))
+	    ring_send(&python_samples, PYTHON_RING_WAKEUP_BYTES, s, size,
+		      s->time_ns, s->stack_key != 0) :
+	    ring_send(&samples, RING_WAKEUP_BYTES, s, size, 0, 0))
 		count(BPF_SAMPLER_COUNT_LOST);
 	return 0;
 }
@@ -586,7 +601,8 @@ int BPF_PROG(switch_task, bool preempt, struct task_struct *prev,
 	s->tid = (__u32)next->pid;
 	s->kind = BPF_SAMPLE_SWITCH_IN;
 	s->time_ns = bpf_ktime_get_ns();
-	if (ring_send(&samples, RING_WAKEUP_BYTES, s, BPF_SAMPLE_SWITCH_SIZE))
+	if (ring_send(&samples, RING_WAKEUP_BYTES, s, BPF_SAMPLE_SWITCH_SIZE,
+		      0, 0))
 		count(BPF_SAMPLER_COUNT_LOST);
 	return 0;
 }
