@@ -33,9 +33,16 @@ done
 sysctl -q kernel.bpf_stats_enabled=1
 
 # run LABEL ARGS...: scorch record ARGS; prints "cpu_s bpf_s samples"
+# (a failed or refused recording: said on stderr, and no samples)
 run() {
-	SCORCH_BPF_STATS=1 perf stat -x, -e task-clock -o "$tmp/time" \
-		"$SCORCH" record -q "$@" -o "$tmp/out.folded" 2>"$tmp/err"
+	rm -f "$tmp/out.folded"
+	if ! SCORCH_BPF_STATS=1 perf stat -x, -e task-clock -o "$tmp/time" \
+		"$SCORCH" record -q "$@" -o "$tmp/out.folded" 2>"$tmp/err" ||
+	   grep -q 'warning: bpf engine' "$tmp/err"; then
+		echo "bench/bpf.sh: scorch record $* failed: $(tail -n 1 "$tmp/err")" >&2
+		echo "0 0 0"
+		return
+	fi
 	awk -F, '$3 == "task-clock" {printf "%.4f ", $1 / 1000}' "$tmp/time"
 	sed -n 's/.*for \([0-9]*\) ns.*/\1/p' "$tmp/err" | awk '{printf "%.4f ", $1 / 1e9} END {if (!NR) printf "0 "}'
 	awk '{n += $NF} END {print n + 0}' "$tmp/out.folded"
