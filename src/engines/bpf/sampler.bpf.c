@@ -77,8 +77,9 @@ static __always_inline long ring_send(void *ring, __u64 wakeup_bytes,
  * frames, nothing else: the same stack again and again.  Its first
  * sample goes through the ring under a key (the hash of all of that);
  * the later ones only add one to the key's count here, which user space
- * reads now and then (bpf_stack_counts.c).  A ring record costs about a
- * third of the program's time per sample, and scorch's to read it. */
+ * reads now and then (bpf_stack_counts.c).  A ring record costs the
+ * program about a tenth of its time per sample, and scorch several
+ * microseconds to turn into a stack. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, BPF_SAMPLER_MAX_COUNTED);
@@ -218,7 +219,6 @@ struct python_walk {
 	__u32 n;
 	int found;
 	__u64 key;		/* what user space will see, hashed */
-	__u64 last_code, last_ident;	/* the frame before's (recursion) */
 	__u8 frame[BPF_SAMPLER_FRAME_WINDOW];	/* one frame's bytes */
 };
 
@@ -248,8 +248,10 @@ static __u64 code_field(const __u64 *fields, __u32 at)
 /* the code object's ident (sampler.h): its filename and name pointers,
  * in one copy when they lie within 24 bytes of each other.  A global
  * function, verified once on its own: inlined into the frame step, its
- * branches times the step's made the verifier's work (and scorch's
- * start-up) twice as long. */
+ * branches times the step's are about half of the verifier's work, and
+ * the verifier is most of scorch's start-up with this engine.  (Taking
+ * the ident of the frame before when the code is the same, which halves
+ * the reads of a recursion, cost as much again.) */
 __noinline __u64 code_ident(const struct bpf_python_config *c, __u64 code)
 {
 	__u64 fields[4] = { 0 }, file, name;
@@ -356,12 +358,7 @@ static long frame_step(__u32 i, void *data)
 		code &= ~3ULL;
 	w->py[n].code = code;
 	w->py[n].instr = instr;
-	/* (the same code object at the same moment: the same ident) */
-	if (code != w->last_code || !code) {
-		w->last_code = code;
-		w->last_ident = code_ident(c, code);
-	}
-	w->py[n].ident = w->last_ident;
+	w->py[n].ident = code_ident(c, code);
 	w->py[n].entry = entry != 0;
 	w->n = n + 1;
 	w->key = key_mix(key_mix(key_mix(key_mix(w->key, code), instr),
@@ -481,10 +478,10 @@ static __always_inline int counted(struct bpf_sample *s)
 }
 
 /* Fills the scratch sample of the current thread (its stacks from ctx;
- * in_kernel: it has a kernel stack) and sends it; kind BPF_SAMPLE_TICK or _SWITCH_OUT.  Everything it
- * touches is a TLB miss here (a tick after a kernel entry, on a CPU
- * without PCID, finds the TLB flushed), so what a counted tick need not
- * read is not read. */
+ * in_kernel: it has a kernel stack) and sends it; kind BPF_SAMPLE_TICK
+ * or _SWITCH_OUT.  Every page it touches can be a TLB miss (a tick after
+ * a kernel entry, on a CPU without PCID, finds the TLB flushed), so
+ * what a counted tick need not read is not read. */
 static __always_inline int send_sample(void *ctx, __u32 tgid, __u32 tid,
 				       __u32 kind, int in_kernel)
 {
