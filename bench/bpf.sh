@@ -13,12 +13,20 @@
 # long run's further CPU per further sample), and the peak rate one core
 # could sustain at that cost per sample.  Needs root.
 #
-# usage: [SCORCH=...] [PYTHON=...] [SECONDS_=4] bench/bpf.sh
+# PIN=1 runs the Python program on CPU 1 and scorch on CPU 0: on a VM
+# whose vCPUs the host moves about, unpinned runs here swung 2-4x in
+# the program's cost per sample from one minute to the next.
+#
+# usage: [SCORCH=...] [PYTHON=...] [SECONDS_=4] [PIN=1] bench/bpf.sh
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 SCORCH=${SCORCH:-$top/build/scorch}
 PYTHON=${PYTHON:-$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")/versions/3.12.1/bin/python3.12}
 SECS=${SECONDS_:-4}
+on_target= on_scorch=
+if [ "${PIN:-}" = 1 ]; then
+	on_target="taskset -c 1" on_scorch="taskset -c 0"
+fi
 tmp=$(mktemp -d /tmp/scorch-bench-bpf.XXXXXX)
 pid=
 stats_was=$(sysctl -n kernel.bpf_stats_enabled 2>/dev/null || echo 0)
@@ -39,7 +47,7 @@ run() {
 	# (-q hides the warning of a refused program: the BPF rows must
 	# print the program's statistics)
 	if ! SCORCH_BPF_STATS=1 perf stat -x, -e task-clock -o "$tmp/time" \
-		"$SCORCH" record -q "$@" -o "$tmp/out.folded" 2>"$tmp/err" ||
+		$on_scorch "$SCORCH" record -q "$@" -o "$tmp/out.folded" 2>"$tmp/err" ||
 	   { case " $* " in *" bpf "*|*" -a "*) true ;; *) false ;; esac &&
 	     ! grep -q 'program ran' "$tmp/err"; }; then
 		echo "bench/bpf.sh: scorch record $* failed: $(tail -n 1 "$tmp/err")" >&2
@@ -51,9 +59,9 @@ run() {
 	awk '{n += $NF} END {print n + 0}' "$tmp/out.folded"
 }
 
-echo "$(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs, $(uname -r)"
+echo "$(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs, $(uname -r)${on_target:+, pinned: program CPU 1, scorch CPU 0}"
 printf '%-34s %8s %8s %8s %10s %9s\n' row "CPU s" "BPF s" samples "µs/sample" "machine%"
-"$PYTHON" "$top/tests/programs/split.py" 1000 >/dev/null &
+$on_target "$PYTHON" "$top/tests/programs/split.py" 1000 >/dev/null &
 pid=$!
 sleep 1	# its imports done: the steady state is measured
 steady=
@@ -83,7 +91,7 @@ prog_stats() {	# "run_time_ns run_cnt" of program id $1
 window=-
 if command -v bpftool >/dev/null; then
 	before_ids=$(bpftool prog show | awk '/perf_event +name sample/ {print $1}')
-	"$SCORCH" record -q --engine bpf -p "$pid" -F 1000 -d $((SECS + 30)) -o "$tmp/win.folded" 2>/dev/null &
+	$on_scorch "$SCORCH" record -q --engine bpf -p "$pid" -F 1000 -d $((SECS + 30)) -o "$tmp/win.folded" 2>/dev/null &
 	spid=$!
 	prog=
 	for _ in $(seq 200); do	# poll for the program, 20 s at most
