@@ -23,12 +23,14 @@
 #include "util/strbuf.h"
 
 #define DUMP_OPEN_TRIES 200	/* x 10 ms while the runtime starts up */
+#define DUMP_READ_TRIES 20	/* readings while threads change mid-read */
 
 struct dump_ctx {
 	FILE *out;
 	pid_t pid;
 	int no_source;
 	int threads;
+	int moving;		/* threads whose callees changed mid-read */
 	int exception;		/* --mode exception: only those threads */
 	const char *const *opnames;	/* --opcodes: the version's names */
 	struct pyreader *r;
@@ -111,8 +113,10 @@ static void print_thread(void *opaque, const struct pythread_sample *s)
 		fprintf(out, "  Executing @%d %s\n", s->leaf_offset,
 			ctx->opnames[s->leaf_opcode] ?
 			ctx->opnames[s->leaf_opcode] : "(unknown opcode)");
-	if (s->moving)
+	if (s->moving) {
+		ctx->moving++;
 		fprintf(out, "  ... (its callees changed faster than scorch could read them)\n");
+	}
 	if (ctx->async)
 		pyasync_print_tree(ctx->async, ctx->r, s, out);
 }
@@ -201,6 +205,9 @@ enum engine_verdict python_dump(const struct dump_options *o, FILE *out,
 	enum engine_verdict v = open_reader(o->pid, &r, why);
 	unsigned long errors = 0;
 	int tries, n = -1;
+	struct strbuf reading = { 0 };
+	char *text;
+	size_t len;
 
 	if (v != ENGINE_TAKE)
 		return v;
@@ -221,17 +228,31 @@ enum engine_verdict python_dump(const struct dump_options *o, FILE *out,
 	}
 	fprintf(out, "Process %d: %s (Python %s)\n", (int)o->pid, r->exe,
 		r->version);
-	/* a torn read drops a thread: retry a few times for a full picture */
-	for (tries = 0; tries < 20; tries++) {
+	/* a torn read drops a thread, and a thread's callees can change
+	 * while it is read: read again, a few times, for a full picture,
+	 * and show only the last reading */
+	for (tries = 0; tries < DUMP_READ_TRIES; tries++) {
 		errors = 0;
 		ctx.threads = 0;
-		fflush(out);
+		ctx.moving = 0;
+		strbuf_reset(&reading);
+		ctx.out = open_memstream(&text, &len);
+		if (!ctx.out) {	/* no memory to hold it: this one, as read */
+			ctx.out = out;
+			n = pyreader_sample(r, read_flags(o), print_thread,
+					    &ctx, &errors);
+			break;
+		}
 		n = pyreader_sample(r, read_flags(o), print_thread, &ctx,
 				    &errors);
-		if (n < 0 || !errors)
+		fclose(ctx.out);
+		strbuf_add(&reading, text, len);
+		free(text);
+		if (n < 0 || (!errors && !ctx.moving))
 			break;
-		fprintf(out, "\n(some threads changed while being read; reading again)\n");
 	}
+	fputs(strbuf_str(&reading), out);
+	strbuf_release(&reading);
 	pyasync_close(ctx.async);
 	pyreader_close(r);
 	*status = 0;
