@@ -226,3 +226,16 @@ int target_exit_code(const struct target *t)
 		return 128 + WTERMSIG(t->status);
 	return 1;
 }
+
+const char *target_exit_text(const struct target *t, char *buf, size_t n)
+{
+	if (WIFSIGNALED(t->status))
+		snprintf(buf, n, "was killed by signal %d (%s)",
+			 WTERMSIG(t->status), strsignal(WTERMSIG(t->status)));
+	else if (WIFEXITED(t->status))
+		snprintf(buf, n, "exited with status %d",
+			 WEXITSTATUS(t->status));
+	else
+		snprintf(buf, n, "ended (wait status %#x)", t->status);
+	return buf;
+}

@@ -13,6 +13,7 @@
 #ifndef SCORCH_PROC_TARGET_H
 #define SCORCH_PROC_TARGET_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 struct target {
@@ -49,5 +50,8 @@ int target_alive(struct target *t);
 int target_wait(struct target *t);
 /* Exit code of an exited spawned child: its status, or 128 + signal. */
 int target_exit_code(const struct target *t);
+/* How an exited spawned child ended, into buf: "exited with status 3",
+ * "was killed by signal 11 (Segmentation fault)". */
+const char *target_exit_text(const struct target *t, char *buf, size_t n);
 
 #endif

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/wait.h>
 
 #include "engines/engine.h"
 #include "model/profile.h"
@@ -165,17 +164,6 @@ static int choose_engine(struct session *s, int64_t exec_ns)
 }
 
 /* record_session, with s holding one engine_run per row. */
-/* One line on how a program we started ended, when it failed. */
-static void say_exit(const struct target *t)
-{
-	if (WIFSIGNALED(t->status))
-		notice("%s was killed by signal %d (%s)", t->argv0,
-		       WTERMSIG(t->status), strsignal(WTERMSIG(t->status)));
-	else if (WIFEXITED(t->status))
-		notice("%s exited with status %d", t->argv0,
-		       WEXITSTATUS(t->status));
-}
-
 static int session_run(struct session *s, const struct record_options *opts,
 		       record_finish_fn finish, void *ctx)
 {
@@ -308,8 +296,12 @@ static int session_run(struct session *s, const struct record_options *opts,
 		}
 		/* scorch passes the status on; say it too, or a program
 		 * that failed at once looks like a recording that did */
-		if (status > 0 && !session_stop.requested)
-			say_exit(t);
+		if (status > 0 && !session_stop.requested) {
+			char how[96];
+
+			notice("%s %s", t->argv0,
+			       target_exit_text(t, how, sizeof(how)));
+		}
 		return ret ? ret : status;
 	}
 	return ret;

@@ -455,7 +455,6 @@ void bpf_record_sample(void *ctx, const struct bpf_sample *s)
 void bpf_record_count(void *ctx, uint64_t key, uint64_t count)
 {
 	struct bpf_record *rec = ctx;
-
 	uint64_t more;
 	uint32_t stack, thread;
 

@@ -205,8 +205,7 @@ enum engine_verdict python_dump(const struct dump_options *o, FILE *out,
 	enum engine_verdict v = open_reader(o->pid, &r, why);
 	unsigned long errors = 0;
 	int tries, n = -1;
-	struct strbuf reading = { 0 };
-	char *text;
+	char *last = NULL, *text;
 	size_t len;
 
 	if (v != ENGINE_TAKE)
@@ -232,27 +231,25 @@ enum engine_verdict python_dump(const struct dump_options *o, FILE *out,
 	 * while it is read: read again, a few times, for a full picture,
 	 * and show only the last reading */
 	for (tries = 0; tries < DUMP_READ_TRIES; tries++) {
+		FILE *buf = open_memstream(&text, &len);
+
 		errors = 0;
 		ctx.threads = 0;
 		ctx.moving = 0;
-		strbuf_reset(&reading);
-		ctx.out = open_memstream(&text, &len);
-		if (!ctx.out) {	/* no memory to hold it: this one, as read */
-			ctx.out = out;
-			n = pyreader_sample(r, read_flags(o), print_thread,
-					    &ctx, &errors);
-			break;
-		}
+		ctx.out = buf ? buf : out;	/* no memory: as it is read */
 		n = pyreader_sample(r, read_flags(o), print_thread, &ctx,
 				    &errors);
-		fclose(ctx.out);
-		strbuf_add(&reading, text, len);
-		free(text);
+		if (!buf)
+			break;
+		fclose(buf);
+		free(last);
+		last = text;
 		if (n < 0 || (!errors && !ctx.moving))
 			break;
 	}
-	fputs(strbuf_str(&reading), out);
-	strbuf_release(&reading);
+	if (last)
+		fputs(last, out);
+	free(last);
 	pyasync_close(ctx.async);
 	pyreader_close(r);
 	*status = 0;
