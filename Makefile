@@ -106,7 +106,7 @@ $(BUILD)/gen/vmlinux.h: | $(DEPS_STAMP)
 	$(BPFTOOL) btf dump file $(BPF_BTF) format c >$@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/sampler.bpf.o: src/engines/bpf/sampler.bpf.c src/engines/bpf/sampler.h $(BUILD)/gen/vmlinux.h
-	$(BPF_CLANG) -target bpf -g -O2 -Wall -Werror -D__TARGET_ARCH_$(BPF_ARCH) \
+	$(BPF_CLANG) -target bpf -mcpu=v3 -g -O2 -Wall -Werror -D__TARGET_ARCH_$(BPF_ARCH) \
 		-I$(BUILD)/gen -Isrc $(shell pkg-config --cflags libbpf) -c -o $@ $<
 
 $(BUILD)/gen/sampler.skel.h: $(BUILD)/gen/sampler.bpf.o

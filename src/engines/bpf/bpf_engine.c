@@ -183,6 +183,10 @@ static int set_python(void *ctx, pid_t pid,
  * (said) when the table cannot be read. */
 static int read_counts(struct bpf_state *st, struct bpf_record *rec)
 {
+	/* a key not learnt yet may be at the next read (its first sample
+	 * on its way through the ring): what the last read finds of such
+	 * counts is what was lost */
+	bpf_record_take_unlearnt(rec);
 	if (bpf_sampler_read_counts(st->sampler, bpf_record_count, rec) < 0)
 		return error("bpf: reading the program's stack counts failed: %s (record again; --idle records without them)",
 			     strerror(errno));
@@ -312,7 +316,7 @@ static void bpf_discard(struct engine_run *r)
 
 const struct engine bpf_engine = {
 	.name = "bpf",
-	.summary = "every process (-a) or the target, sampled by a BPF program: kernel stacks, Python 3.11+ frames walked in the kernel, native stacks from a stack copy",
+	.summary = "every process (-a) or the target, sampled by a BPF program: kernel stacks, Python 3.6+ frames walked in the kernel, native stacks from a stack copy",
 	.prepare = bpf_prepare,
 	.take = bpf_take,
 	.check = bpf_check,

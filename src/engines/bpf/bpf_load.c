@@ -549,25 +549,25 @@ int bpf_sampler_read(struct bpf_sampler *s, int timeout_ms, bpf_sample_fn fn,
 int bpf_sampler_read_counts(struct bpf_sampler *s, bpf_count_fn fn,
 			    void *ctx)
 {
-	enum { BATCH = 1024 };
-	__u64 keys[BATCH], values[BATCH], batch = 0;
-	int fd = bpf_map__fd(s->skel->maps.stack_counts), total = 0, err;
-	int first = 1;
-	__u32 n;
+	const struct bpf_counted_slot *slots;
+	int total = 0;
 
-	/* in batches, the kernel's position in the table kept in batch
-	 * between them; ENOENT says the last one is in */
-	do {
-		n = BATCH;
-		err = bpf_map_lookup_batch(fd, first ? NULL : &batch, &batch,
-					   keys, values, &n, NULL);
-		first = 0;
-		if (err < 0 && errno != ENOENT)
-			return -1;
-		for (__u32 i = 0; i < n; i++)
-			fn(ctx, keys[i], values[i]);
-		total += (int)n;
-	} while (!err);
+	/* the program's .bss, mapped here by the skeleton: read in place,
+	 * each word whole (the program adds to the counts meanwhile) */
+	if (!s->skel->bss) {
+		errno = ENOTSUP;
+		return -1;
+	}
+	slots = s->skel->bss->stack_counts;
+	for (int i = 0; i < BPF_SAMPLER_COUNT_SLOTS; i++) {
+		uint64_t key = __atomic_load_n(&slots[i].key, __ATOMIC_ACQUIRE);
+
+		if (!key)
+			continue;
+		fn(ctx, key, __atomic_load_n(&slots[i].count,
+					     __ATOMIC_RELAXED));
+		total++;
+	}
 	return total;
 }
 

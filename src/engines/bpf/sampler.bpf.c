@@ -77,15 +77,14 @@ static __always_inline long ring_send(void *ring, __u64 wakeup_bytes,
  * frames, nothing else: the same stack again and again.  Its first
  * sample goes through the ring under a key (the hash of all of that);
  * the later ones only add one to the key's count here, which user space
- * reads now and then (bpf_stack_counts.c).  A ring record costs the
- * program about a tenth of its time per sample, and scorch several
- * microseconds to turn into a stack. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, BPF_SAMPLER_MAX_COUNTED);
-	__type(key, __u64);
-	__type(value, __u64);
-} stack_counts SEC(".maps");
+ * reads in place (the .bss is mapped there too, bpf_load.c) now and
+ * then.  A ring record costs the program about a tenth of its time per
+ * sample, and scorch several microseconds to turn into a stack.  A key
+ * has one line of slots, the cache line its bits pick: one page and no
+ * helper call per counted tick, where a hash map's lookup touched its
+ * bucket's page and its element's. */
+struct bpf_counted_slot stack_counts[BPF_SAMPLER_COUNT_SLOTS]
+	__attribute__((aligned(64)));
 
 /* one step of a stack key: a bijection of h for each v, so stacks that
  * differ in one value have different keys */
@@ -119,15 +118,27 @@ struct {
 	__type(value, struct bpf_python_config);
 } pythons SEC(".maps");
 
-/* thread id -> the address of its thread state, found before: checked
- * by one read (its native id or pthread_t still the thread's) instead
- * of a walk through the interpreter's thread list */
+/* A Python thread seen before, in its own task storage (freed with the
+ * thread): its process, the address of its thread state (checked by one
+ * read, its native id or pthread_t still the thread's, instead of a walk
+ * through the interpreter's thread list) and a copy of its process's
+ * pythons entry, so that its ticks read neither the process table nor a
+ * thread table (a hash map's lookup is two pages, TLB misses here).  An
+ * entry whose thread state no longer checks is made again from the
+ * pythons entry. */
+struct python_thread {
+	__u32 pid;
+	__u32 pad;
+	__u64 tstate;
+	struct bpf_python_config c;
+};
+
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, BPF_SAMPLER_MAX_TARGETS);
-	__type(key, __u32);
-	__type(value, __u64);
-} tstates SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct python_thread);
+} python_threads SEC(".maps");
 
 /* BPF_SAMPLER_COUNT_* counters, per CPU */
 struct {
@@ -290,6 +301,32 @@ static int own_tstate(const struct python_walk *w)
 	       read_u64(w->at + w->c->tstate_pthread) == w->fsbase;
 }
 
+/* w->tid and w->fsbase for w->c's process: 0 when the thread cannot be
+ * told (no FS base; outside its pid namespace) */
+static int set_walk_thread(struct python_walk *w, __u32 tid)
+{
+	w->tid = tid;
+	w->fsbase = 0;
+	if (!w->c->tstate_native_id) {	/* found by its pthread_t */
+#ifdef __TARGET_ARCH_x86
+		struct task_struct *task = bpf_get_current_task_btf();
+
+		w->fsbase = BPF_CORE_READ(task, thread.fsbase);
+#endif
+		return w->fsbase != 0;
+	}
+	if (w->c->pidns_ino) {	/* a container: its own thread ids */
+		struct bpf_pidns_info ns = { 0 };
+
+		if (bpf_get_ns_current_pid_tgid(w->c->pidns_dev,
+						w->c->pidns_ino, &ns,
+						sizeof(ns)))
+			return 0;
+		w->tid = ns.pid;
+	}
+	return 1;
+}
+
 /* one step through the interpreter's thread list */
 static long thread_step(__u32 i, void *data)
 {
@@ -370,53 +407,56 @@ _Static_assert((BPF_SAMPLER_MAX_PYTHON & (BPF_SAMPLER_MAX_PYTHON - 1)) == 0 &&
 	       (BPF_SAMPLER_FRAME_WINDOW & (BPF_SAMPLER_FRAME_WINDOW - 1)) == 0,
 	       "Python frames and the frame window are indexed with a mask");
 
-/* the current thread's Python frames, innermost first, into s after
- * its kernel frames */
-static void walk_python(struct bpf_sample *s, __u32 tgid, __u32 tid)
+/* Where the walk starts for the thread: w->c set and w->at its thread
+ * state, from its entry t (or NULL) in python_threads when that still
+ * checks, else from its process's pythons entry and the interpreter's
+ * thread list (then remembered in python_threads).  0: not a Python
+ * thread (or not one the walk can read). */
+static int find_tstate(struct python_walk *w, struct python_thread *t,
+		       __u32 tgid, __u32 tid)
+{
+	__u64 interp;
+
+	if (t) {	/* its pid was checked by the caller */
+		w->c = &t->c;
+		w->at = t->tstate;
+		if (set_walk_thread(w, tid) && w->at && own_tstate(w))
+			return 1;
+	}
+	w->c = bpf_map_lookup_elem(&pythons, &tgid);
+	if (!w->c || !set_walk_thread(w, tid))
+		return 0;
+	interp = read_u64(w->c->interp_head);
+	if (!interp)
+		return 0;
+	w->at = read_u64(interp + w->c->interp_threads_head);
+	bpf_loop(BPF_SAMPLER_MAX_THREADS, thread_step, w, 0);
+	if (!w->found)
+		return 0;
+	t = bpf_task_storage_get(&python_threads, bpf_get_current_task_btf(),
+				 NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (t) {
+		t->pid = tgid;
+		t->tstate = w->at;
+		__builtin_memcpy(&t->c, w->c, sizeof(t->c));
+	}
+	return 1;
+}
+
+/* the current thread's Python frames (t: its python_threads entry, or
+ * NULL), innermost first, into s after its kernel frames */
+static void walk_python(struct bpf_sample *s, struct python_thread *t,
+			__u32 tgid, __u32 tid)
 {
 	struct python_walk w = { 0 };
 	__u32 kernel_nr = s->kernel_nr;
-	__u64 interp, *cached;
 
 	s->python_nr = 0;
-	w.c = bpf_map_lookup_elem(&pythons, &tgid);
-	if (!w.c)
-		return;
 	if (kernel_nr > BPF_SAMPLER_MAX_FRAMES)
 		return;
+	if (!find_tstate(&w, t, tgid, tid))
+		return;
 	w.py = (struct bpf_python_frame *)(s->frames + kernel_nr);
-	w.tid = tid;
-	if (!w.c->tstate_native_id) {	/* found by its pthread_t */
-#ifdef __TARGET_ARCH_x86
-		struct task_struct *task = bpf_get_current_task_btf();
-
-		w.fsbase = BPF_CORE_READ(task, thread.fsbase);
-#endif
-		if (!w.fsbase)
-			return;
-	} else if (w.c->pidns_ino) {	/* a container: its own thread ids */
-		struct bpf_pidns_info ns = { 0 };
-
-		if (bpf_get_ns_current_pid_tgid(w.c->pidns_dev, w.c->pidns_ino,
-						&ns, sizeof(ns)))
-			return;
-		w.tid = ns.pid;
-	}
-	cached = bpf_map_lookup_elem(&tstates, &tid);
-	if (cached) {
-		w.at = *cached;
-		w.found = w.at && own_tstate(&w);
-	}
-	if (!w.found) {
-		interp = read_u64(w.c->interp_head);
-		if (!interp)
-			return;
-		w.at = read_u64(interp + w.c->interp_threads_head);
-		bpf_loop(BPF_SAMPLER_MAX_THREADS, thread_step, &w, 0);
-		if (!w.found)
-			return;
-		bpf_map_update_elem(&tstates, &tid, &w.at, BPF_ANY);
-	}
 	w.at = read_u64(w.at + w.c->tstate_frame);
 	if (w.at && w.c->cframe_current >= 0)
 		w.at = read_u64(w.at + (__u32)w.c->cframe_current);
@@ -450,30 +490,70 @@ static long kernel_key_step(__u32 i, void *data)
 	return 0;
 }
 
+/* the line of slots key may be in */
+static __always_inline struct bpf_counted_slot *counted_line(__u64 key)
+{
+	return &stack_counts[((__u32)(key >> 40) &
+			      (BPF_SAMPLER_COUNT_SLOTS / BPF_SAMPLER_COUNT_WAYS -
+			       1)) * BPF_SAMPLER_COUNT_WAYS];
+}
+
+/* Has key a slot? */
+static __always_inline int key_seen(__u64 key)
+{
+	struct bpf_counted_slot *line = counted_line(key);
+
+#pragma unroll
+	for (int i = 0; i < BPF_SAMPLER_COUNT_WAYS; i++)
+		if (*(volatile __u64 *)&line[i].key == key)
+			return 1;
+	return 0;
+}
+
 /* Counts s (a Python thread's tick, its stack_key set) when its
  * stack was sent before: 1, nothing to send.  Else 0, and s goes to the
- * ring as its key's first sample, or, with the table full or another
- * CPU sending the same first, as a sample of its own (stack_key 0). */
-static __always_inline int counted(struct bpf_sample *s)
+ * ring as its key's first sample (this CPU took the key's slot), or,
+ * with its line full, as a sample of its own (stack_key 0).  *wake: the
+ * first sample of a Python stack not seen before, whose code objects
+ * user space is best woken to read soon; a tick in the kernel (an
+ * interrupt, a system call) over a Python stack seen in user mode
+ * brings none new. */
+static __always_inline int counted(struct bpf_sample *s, int *wake)
 {
-	__u64 key, zero = 0, *c;
+	struct bpf_counted_slot *line;
+	__u64 python_key, key, k;
 
-	key = key_mix(key_mix(s->stack_key, *(__u64 *)s->comm),
-		      *(__u64 *)(s->comm + 8));
+	python_key = key = key_mix(key_mix(s->stack_key, *(__u64 *)s->comm),
+				   *(__u64 *)(s->comm + 8));
+	python_key |= !python_key;	/* 0 means a free slot */
 	if (s->kernel_nr) {	/* a tick in the kernel: its frames too */
 		struct kernel_key k = { s, key, s->kernel_nr };
 
 		bpf_loop(BPF_SAMPLER_MAX_FRAMES, kernel_key_step, &k, 0);
 		key = key_mix(k.key, s->kernel_nr);
 	}
-	key |= !key;	/* 0 means "not counted" */
-	c = bpf_map_lookup_elem(&stack_counts, &key);
-	if (c) {
-		__sync_fetch_and_add(c, 1);
-		return 1;
+	key |= !key;
+	line = counted_line(key);
+	*wake = 0;
+#pragma unroll
+	for (int i = 0; i < BPF_SAMPLER_COUNT_WAYS; i++) {
+		k = *(volatile __u64 *)&line[i].key;
+		/* a free slot is taken by one CPU; another CPU taking it
+		 * for the same key at once counts (its first sample is
+		 * on its way) */
+		if (!k)
+			k = __sync_val_compare_and_swap(&line[i].key, 0, key);
+		if (!k) {
+			s->stack_key = key;
+			*wake = !s->kernel_nr || !key_seen(python_key);
+			return 0;
+		}
+		if (k == key) {
+			__sync_fetch_and_add(&line[i].count, 1);
+			return 1;
+		}
 	}
-	s->stack_key = bpf_map_update_elem(&stack_counts, &key, &zero,
-					   BPF_NOEXIST) ? 0 : key;
+	s->stack_key = 0;
 	return 0;
 }
 
@@ -483,12 +563,13 @@ static __always_inline int counted(struct bpf_sample *s)
  * a kernel entry, on a CPU without PCID, finds the TLB flushed), so
  * what a counted tick need not read is not read. */
 static __always_inline int send_sample(void *ctx, __u32 tgid, __u32 tid,
-				       __u32 kind, int in_kernel)
+				       __u32 kind, int in_kernel,
+				       struct python_thread *t)
 {
 	struct bpf_sample *s;
 	__u32 zero = 0;
 	__u64 size;
-	int python_only;
+	int python_only, wake = 0;
 	long n;
 
 	s = bpf_map_lookup_elem(&scratch, &zero);
@@ -508,7 +589,7 @@ static __always_inline int send_sample(void *ctx, __u32 tgid, __u32 tid,
 	/* a Python thread's frames stand for its user stack: the native
 	 * one is neither walked nor copied (the costliest part), unless
 	 * --native merges the two */
-	walk_python(s, tgid, tid);
+	walk_python(s, t, tgid, tid);
 	s->user_nr = 0;
 	s->stack_len = 0;
 	if (!s->python_nr || python_native) {
@@ -523,7 +604,7 @@ static __always_inline int send_sample(void *ctx, __u32 tgid, __u32 tid,
 	 * part of the stack copy taken */
 	python_only = s->python_nr && !s->user_nr && !s->stack_len;
 	if (python_only && count_stacks && kind == BPF_SAMPLE_TICK) {
-		if (counted(s))
+		if (counted(s, &wake))
 			return 0;
 	} else {
 		s->stack_key = 0;
@@ -543,10 +624,22 @@ static __always_inline int send_sample(void *ctx, __u32 tgid, __u32 tid,
 	 * switch-in that follows it) */
 	if (python_only && kind == BPF_SAMPLE_TICK ?
 	    ring_send(&python_samples, PYTHON_RING_WAKEUP_BYTES, s, size,
-		      s->time_ns, s->stack_key != 0) :
+		      s->time_ns, wake) :
 	    ring_send(&samples, RING_WAKEUP_BYTES, s, size, 0, 0))
 		count(BPF_SAMPLER_COUNT_LOST);
 	return 0;
+}
+
+/* task's python_threads entry while it is tgid's, else NULL */
+static struct python_thread *python_thread_of(struct task_struct *task,
+					      __u32 tgid)
+{
+	struct python_thread *t;
+
+	if (!tgid)	/* the idle task */
+		return NULL;
+	t = bpf_task_storage_get(&python_threads, task, NULL, 0);
+	return t && t->pid == tgid ? t : NULL;
 }
 
 static int followed(__u32 tgid)
@@ -559,12 +652,15 @@ int sample(struct bpf_perf_event_data *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32;
+	struct python_thread *t =
+		python_thread_of(bpf_get_current_task_btf(), tgid);
 	int in_kernel = 1;
 
-	/* a CPython is followed (user space hands in only those): its
-	 * entry there is looked up again by the walk, with its pages in
-	 * the TLB by then, but not the targets table */
-	if (!(tgid && bpf_map_lookup_elem(&pythons, &tgid)) &&
+	/* a CPython is followed (user space hands in only those): a
+	 * thread of one seen before is in python_threads, a new one's
+	 * process is looked up again by the walk, with its pages in the
+	 * TLB by then, but neither is in the targets table */
+	if (!t && !(tgid && bpf_map_lookup_elem(&pythons, &tgid)) &&
 	    !followed(tgid))	/* the idle task has tgid 0 */
 		return 0;
 #ifdef __TARGET_ARCH_x86
@@ -573,7 +669,8 @@ int sample(struct bpf_perf_event_data *ctx)
 	in_kernel = !(*(__u64 *)((char *)&ctx->regs +
 				 __builtin_offsetof(struct pt_regs, cs)) & 3);
 #endif
-	return send_sample(ctx, tgid, (__u32)id, BPF_SAMPLE_TICK, in_kernel);
+	return send_sample(ctx, tgid, (__u32)id, BPF_SAMPLE_TICK, in_kernel,
+			   t);
 }
 
 /* --idle: a followed thread leaving the CPU sends its stack, one coming
@@ -588,7 +685,8 @@ int BPF_PROG(switch_task, bool preempt, struct task_struct *prev,
 
 	if (followed(ptgid))	/* prev is still current here */
 		send_sample(ctx, ptgid, (__u32)prev->pid,
-			    BPF_SAMPLE_SWITCH_OUT, 1);
+			    BPF_SAMPLE_SWITCH_OUT, 1,
+			    python_thread_of(prev, ptgid));
 	if (!followed(ntgid))
 		return 0;
 	s = bpf_map_lookup_elem(&scratch, &zero);

@@ -23,7 +23,10 @@
 
 #define BPF_SAMPLER_MAX_PYTHON	128	/* Python frames walked per sample */
 #define BPF_SAMPLER_MAX_THREADS	256	/* thread states looked through */
-#define BPF_SAMPLER_MAX_COUNTED	16384	/* stacks counted in the kernel */
+/* stacks counted in the kernel: lines of BPF_SAMPLER_COUNT_WAYS slots,
+ * a line one cache line */
+#define BPF_SAMPLER_COUNT_SLOTS	32768
+#define BPF_SAMPLER_COUNT_WAYS	4
 
 /* counters[] slots */
 #define BPF_SAMPLER_COUNT_LOST		0	/* ring buffer full: sample
@@ -82,6 +85,13 @@ static inline __u64 bpf_python_code_ident(__u64 file, __u64 name)
 {
 	return file ^ (name << 32 | name >> 32);
 }
+
+/* A stack the kernel counts (sampler.bpf.c's stack_counts): key 0 is a
+ * free slot; a slot once taken is the key's for the whole run. */
+struct bpf_counted_slot {
+	__u64 key;
+	__u64 count;			/* its samples after the first */
+};
 
 /* the most frame bytes read in one copy */
 #define BPF_SAMPLER_FRAME_WINDOW 128
