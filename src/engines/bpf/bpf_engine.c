@@ -179,6 +179,11 @@ static int set_python(void *ctx, pid_t pid,
 	return bpf_sampler_set_python(ctx, pid, cfg);
 }
 
+static void know_code(void *ctx, uint64_t code, uint64_t ident)
+{
+	bpf_sampler_know_code(ctx, code, ident);
+}
+
 /* What the kernel counted since the last read into the profile; -1
  * (said) when the table cannot be read. */
 static int read_counts(struct bpf_state *st, struct bpf_record *rec)
@@ -206,6 +211,7 @@ static int bpf_run(struct engine_run *r, struct profile *p,
 {
 	struct bpf_state *st = r->state;
 	const struct record_options *o = r->o;
+	struct bpf_record_kernel kernel = { set_python, know_code, st->sampler };
 	struct bpf_record *rec;
 	struct engine_loop loop;
 	int64_t start, last_alive, end;
@@ -213,7 +219,7 @@ static int bpf_run(struct engine_run *r, struct profile *p,
 	int ret = 0, alive = 1, exit_fd = -1;
 
 	memset(stats, 0, sizeof(*stats));
-	rec = bpf_record_new(p, o, stats, set_python, st->sampler);
+	rec = bpf_record_new(p, o, stats, &kernel);
 	/* an attached target: its maps read and its CPython found before
 	 * its first sample */
 	if (!o->system_wide && !r->t->spawned) {

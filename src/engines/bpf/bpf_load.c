@@ -191,6 +191,14 @@ int bpf_sampler_set_python(struct bpf_sampler *s, pid_t pid,
 	return -1;
 }
 
+void bpf_sampler_know_code(struct bpf_sampler *s, uint64_t code,
+			   uint64_t ident)
+{
+	(void)s;
+	(void)code;
+	(void)ident;
+}
+
 void bpf_sampler_watch(struct bpf_sampler *s, int fd)
 {
 	(void)s;
@@ -515,6 +523,16 @@ int bpf_sampler_set_python(struct bpf_sampler *s, pid_t pid,
 
 	return bpf_map__update_elem(s->skel->maps.pythons, &key, sizeof(key),
 				    cfg, sizeof(*cfg), BPF_ANY) ? -1 : 0;
+}
+
+void bpf_sampler_know_code(struct bpf_sampler *s, uint64_t code,
+			   uint64_t ident)
+{
+	__u64 key = code, value = ident;
+
+	/* (a full table: the kernel wakes scorch for that code's stacks) */
+	bpf_map__update_elem(s->skel->maps.known_code, &key, sizeof(key),
+			     &value, sizeof(value), BPF_ANY);
 }
 
 void bpf_sampler_watch(struct bpf_sampler *s, int fd)

@@ -52,6 +52,11 @@ int bpf_sampler_add_target(struct bpf_sampler *s, pid_t pid);
 struct bpf_python_config;
 int bpf_sampler_set_python(struct bpf_sampler *s, pid_t pid,
 			   const struct bpf_python_config *cfg);
+/* The code object at code, with this ident (sampler.h), has been read:
+ * a stack's first sample whose code objects are all read does not wake
+ * the reader early (sampler.bpf.c's known_code). */
+void bpf_sampler_know_code(struct bpf_sampler *s, uint64_t code,
+			   uint64_t ident);
 
 typedef void (*bpf_sample_fn)(void *ctx, const struct bpf_sample *sample);
 /* Waits up to timeout_ms, or until the ring fills up or the watched

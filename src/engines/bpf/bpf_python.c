@@ -17,6 +17,7 @@
 #include "proc/container.h"
 #include "python/codecache.h"
 #include "python/reader.h"
+#include "util/hash.h"
 #include "util/pidtable.h"
 #include "util/xalloc.h"
 
@@ -27,14 +28,25 @@ struct bpf_python {
 	struct pyreader **readers;	/* [id - 1], NULL = none */
 	size_t alloc;
 	uint32_t freed_frame;		/* [freed code], once used */
+	bpf_code_read_fn code_read;
+	void *code_read_ctx;
+	struct hash_index *told;	/* hash_u64(code) -> id of told[] */
+	struct told_code {
+		uint64_t code, ident;
+	} *told_codes;			/* [id - 1]: what code_read was told */
+	size_t told_nr, told_alloc;
 };
 
-struct bpf_python *bpf_python_new(struct profile *p, int no_lines)
+struct bpf_python *bpf_python_new(struct profile *p, int no_lines,
+				  bpf_code_read_fn code_read, void *ctx)
 {
 	struct bpf_python *bp = xcalloc(1, sizeof(*bp));
 
 	bp->p = p;
 	bp->no_lines = no_lines;
+	bp->code_read = code_read;
+	bp->code_read_ctx = ctx;
+	bp->told = hash_index_new();
 	pid_table_init(&bp->pids);
 	return bp;
 }
@@ -47,6 +59,8 @@ void bpf_python_free(struct bpf_python *bp)
 		pyreader_close(bp->readers[i]);
 	free(bp->readers);
 	pid_table_release(&bp->pids);
+	hash_index_free(bp->told);
+	free(bp->told_codes);
 	free(bp);
 }
 
@@ -201,6 +215,37 @@ static struct pycode *code_seen(struct pyreader *r,
 	return cached_ident(code) == pf->ident ? code : NULL;
 }
 
+/* code_read is told of the code object at code with ident, once (and
+ * again should the address hold another code object later) */
+static void tell_code_read(struct bpf_python *bp, uint64_t code,
+			   uint64_t ident)
+{
+	struct hash_probe pr;
+	struct told_code *t;
+	uint32_t id;
+
+	if (!bp->code_read || !ident)
+		return;
+	hash_probe_start(bp->told, hash_u64(code), &pr);
+	while ((id = hash_probe_next(bp->told, &pr))) {
+		t = &bp->told_codes[id - 1];
+		if (t->code != code)
+			continue;
+		if (t->ident == ident)
+			return;
+		t->ident = ident;
+		bp->code_read(bp->code_read_ctx, code, ident);
+		return;
+	}
+	grow_array((void **)&bp->told_codes, sizeof(*bp->told_codes),
+		   bp->told_nr + 1, &bp->told_alloc);
+	t = &bp->told_codes[bp->told_nr++];
+	t->code = code;
+	t->ident = ident;
+	hash_index_insert_at(bp->told, &pr, (uint32_t)bp->told_nr);
+	bp->code_read(bp->code_read_ctx, code, ident);
+}
+
 size_t bpf_python_frames(struct bpf_python *bp, const struct bpf_sample *s,
 			 uint32_t *out, unsigned char *entry, size_t room,
 			 unsigned long *unknown)
@@ -232,6 +277,7 @@ size_t bpf_python_frames(struct bpf_python *bp, const struct bpf_sample *s,
 			out[n++] = bp->freed_frame;
 			continue;
 		}
+		tell_code_read(bp, pf->code, pf->ident);
 		if (code->hidden)	/* its entry mark goes to the next */
 			continue;
 		if (!code->name_id)

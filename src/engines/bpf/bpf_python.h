@@ -19,7 +19,12 @@ struct bpf_sample;
 struct bpf_python_config;
 struct bpf_python;
 
-struct bpf_python *bpf_python_new(struct profile *p, int no_lines);
+/* Told of each code object read, with the ident it was read with
+ * (sampler.h), once: bpf_load.h's bpf_sampler_know_code. */
+typedef void (*bpf_code_read_fn)(void *ctx, uint64_t code, uint64_t ident);
+
+struct bpf_python *bpf_python_new(struct profile *p, int no_lines,
+				  bpf_code_read_fn code_read, void *ctx);
 void bpf_python_free(struct bpf_python *bp);
 
 enum bpf_python_setup {

@@ -66,8 +66,7 @@ struct bpf_record {
 	struct bpf_stack_counts *counts;	/* stacks the kernel counts */
 	uint64_t unlearnt;		/* counted, first sample lost */
 	uint64_t counted;		/* samples added from the counts */
-	bpf_python_config_fn python_config;
-	void *python_ctx;
+	const struct bpf_record_kernel *kernel;
 	unsigned long python_unknown;	/* code objects not read */
 	struct pid_table pids;
 	struct bpf_process *procs;	/* [id - 1] */
@@ -84,8 +83,7 @@ struct bpf_record {
 struct bpf_record *bpf_record_new(struct profile *p,
 				  const struct record_options *o,
 				  struct record_stats *stats,
-				  bpf_python_config_fn python_config,
-				  void *ctx)
+				  const struct bpf_record_kernel *k)
 {
 	struct bpf_record *rec = xcalloc(1, sizeof(*rec));
 	struct perf_stack_options so;
@@ -104,12 +102,11 @@ struct bpf_record *bpf_record_new(struct profile *p,
 	so.is_eval = o->native ? mixed_is_eval_symbol : NULL;
 	rec->unwinder = unwinder_new(rec->sym);
 	rec->stack = perf_stack_new(p, rec->sym, rec->unwinder, &so);
-	rec->python = bpf_python_new(p, o->no_lines);
+	rec->python = bpf_python_new(p, o->no_lines, k->know_code, k->ctx);
 	rec->counts = bpf_stack_counts_new();
 	if (o->idle)
 		rec->offcpu = offcpu_new(p, o->rate_hz, &stats->samples, NULL);
-	rec->python_config = python_config;
-	rec->python_ctx = ctx;
+	rec->kernel = k;
 	pid_table_init(&rec->pids);
 	return rec;
 }
@@ -254,7 +251,7 @@ static void check_python(struct bpf_record *rec, struct bpf_process *pr,
 	    ++pr->python_retries > PYTHON_MAX_RETRIES)
 		pr->python = BPF_PYTHON_NO;
 	if (pr->python == BPF_PYTHON_YES &&
-	    rec->python_config(rec->python_ctx, pid, &cfg) < 0)
+	    rec->kernel->set_python(rec->kernel->ctx, pid, &cfg) < 0)
 		pr->python = BPF_PYTHON_NO;
 }
 

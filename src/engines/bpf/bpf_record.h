@@ -19,18 +19,23 @@ struct bpf_sample;
 struct bpf_python_config;
 struct bpf_record;
 
-/* Hands a CPython process's layout to the kernel (bpf_load.h's
- * bpf_sampler_set_python); 0 or -1. */
-typedef int (*bpf_python_config_fn)(void *ctx, pid_t pid,
-				    const struct bpf_python_config *cfg);
+/* What the recorder hands to the kernel (bpf_load.h), through ctx. */
+struct bpf_record_kernel {
+	/* a CPython process's layout (bpf_sampler_set_python): 0 or -1 */
+	int (*set_python)(void *ctx, pid_t pid,
+			  const struct bpf_python_config *cfg);
+	/* a code object read (bpf_sampler_know_code) */
+	void (*know_code)(void *ctx, uint64_t code, uint64_t ident);
+	void *ctx;
+};
 
-/* The profile and stats outlive the recorder; python_config (ctx) is
- * called for each CPython 3.11+ process sampled. */
+/* The profile, stats and k outlive the recorder; k->set_python is
+ * called for each CPython process sampled, k->know_code for each of
+ * its code objects named. */
 struct bpf_record *bpf_record_new(struct profile *p,
 				  const struct record_options *o,
 				  struct record_stats *stats,
-				  bpf_python_config_fn python_config,
-				  void *ctx);
+				  const struct bpf_record_kernel *k);
 void bpf_record_free(struct bpf_record *rec);
 
 /* Reads pid's maps and asks whether it is a CPython before its first

@@ -86,6 +86,17 @@ static __always_inline long ring_send(void *ring, __u64 wakeup_bytes,
 struct bpf_counted_slot stack_counts[BPF_SAMPLER_COUNT_SLOTS]
 	__attribute__((aligned(64)));
 
+/* code object address -> its ident (sampler.h): the code objects user
+ * space has read (bpf_python.c).  A stack's first sample wakes user
+ * space early only for a code object not here, which it had best read
+ * before it may be freed. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BPF_SAMPLER_KNOWN_CODE);
+	__type(key, __u64);
+	__type(value, __u64);
+} known_code SEC(".maps");
+
 /* one step of a stack key: a bijection of h for each v, so stacks that
  * differ in one value have different keys */
 static __always_inline __u64 key_mix(__u64 h, __u64 v)
@@ -498,41 +509,64 @@ static __always_inline struct bpf_counted_slot *counted_line(__u64 key)
 			       1)) * BPF_SAMPLER_COUNT_WAYS];
 }
 
-/* Has key a slot? */
-static __always_inline int key_seen(__u64 key)
-{
-	struct bpf_counted_slot *line = counted_line(key);
+/* A look through a sample's Python frames for a code object user space
+ * has not read */
+struct known_walk {
+	const struct bpf_python_frame *py;
+	__u32 n;
+	int unknown;
+};
 
-#pragma unroll
-	for (int i = 0; i < BPF_SAMPLER_COUNT_WAYS; i++)
-		if (*(volatile __u64 *)&line[i].key == key)
-			return 1;
+static long known_step(__u32 i, void *data)
+{
+	struct known_walk *k = data;
+	__u64 code, *ident;
+
+	if (i >= k->n || i >= BPF_SAMPLER_MAX_PYTHON)
+		return 1;
+	code = k->py[i & (BPF_SAMPLER_MAX_PYTHON - 1)].code;
+	ident = bpf_map_lookup_elem(&known_code, &code);
+	if (!ident || *ident != k->py[i & (BPF_SAMPLER_MAX_PYTHON - 1)].ident) {
+		k->unknown = 1;
+		return 1;
+	}
 	return 0;
+}
+
+/* Does s hold a code object user space has not read? */
+static __always_inline int unknown_code(struct bpf_sample *s)
+{
+	struct known_walk k = { 0 };
+
+	if (s->kernel_nr > BPF_SAMPLER_MAX_FRAMES)
+		return 1;
+	k.py = BPF_SAMPLE_PYTHON(s);
+	k.n = s->python_nr;
+	bpf_loop(BPF_SAMPLER_MAX_PYTHON, known_step, &k, 0);
+	return k.unknown;
 }
 
 /* Counts s (a Python thread's tick, its stack_key set) when its
  * stack was sent before: 1, nothing to send.  Else 0, and s goes to the
  * ring as its key's first sample (this CPU took the key's slot), or,
- * with its line full, as a sample of its own (stack_key 0).  *wake: the
- * first sample of a Python stack not seen before, whose code objects
- * user space is best woken to read soon; a tick in the kernel (an
- * interrupt, a system call) over a Python stack seen in user mode
- * brings none new. */
+ * with its line full, as a sample of its own (stack_key 0).  *wake: a
+ * first sample with a code object user space has not read, which it is
+ * best woken to read soon (most new stacks are a known function at
+ * another instruction, or a tick in the kernel over a known stack). */
 static __always_inline int counted(struct bpf_sample *s, int *wake)
 {
 	struct bpf_counted_slot *line;
-	__u64 python_key, key, k;
+	__u64 key, k;
 
-	python_key = key = key_mix(key_mix(s->stack_key, *(__u64 *)s->comm),
-				   *(__u64 *)(s->comm + 8));
-	python_key |= !python_key;	/* 0 means a free slot */
+	key = key_mix(key_mix(s->stack_key, *(__u64 *)s->comm),
+		      *(__u64 *)(s->comm + 8));
 	if (s->kernel_nr) {	/* a tick in the kernel: its frames too */
 		struct kernel_key k = { s, key, s->kernel_nr };
 
 		bpf_loop(BPF_SAMPLER_MAX_FRAMES, kernel_key_step, &k, 0);
 		key = key_mix(k.key, s->kernel_nr);
 	}
-	key |= !key;
+	key |= !key;	/* 0 means a free slot */
 	line = counted_line(key);
 	*wake = 0;
 #pragma unroll
@@ -545,7 +579,7 @@ static __always_inline int counted(struct bpf_sample *s, int *wake)
 			k = __sync_val_compare_and_swap(&line[i].key, 0, key);
 		if (!k) {
 			s->stack_key = key;
-			*wake = !s->kernel_nr || !key_seen(python_key);
+			*wake = unknown_code(s);
 			return 0;
 		}
 		if (k == key) {

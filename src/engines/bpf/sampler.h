@@ -27,6 +27,7 @@
  * a line one cache line */
 #define BPF_SAMPLER_COUNT_SLOTS	32768
 #define BPF_SAMPLER_COUNT_WAYS	4
+#define BPF_SAMPLER_KNOWN_CODE	16384	/* code objects user space has read */
 
 /* counters[] slots */
 #define BPF_SAMPLER_COUNT_LOST		0	/* ring buffer full: sample
