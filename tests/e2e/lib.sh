@@ -106,8 +106,6 @@ wait_for_exec() {
 	return 1
 }
 
-# python_versions: every CPython interpreter on this machine as
-# "label path" lines (pyenv 3.x builds, $EXTRA_PYTHONS, Debian's python3).
 # CPython's -X perf leaves /tmp/perf-PID.map behind, and a later
 # process given the same pid would find it.  perf_maps_before FILE lists
 # the maps there now; remove_new_perf_maps FILE NEEDLE removes each map
@@ -122,6 +120,34 @@ remove_new_perf_maps() {
 	done
 }
 
+# churn_stacks FOLDED: "GOOD BAD EXAMPLE" for a profile of
+# tests/programs/churn.py: GOOD samples are in its main, BAD ones hold a
+# churn function under another caller than the one churn.py calls it
+# from, or with no main below it (a chain cut short), and EXAMPLE is the
+# first bad stack.
+churn_stacks() {
+	awk '
+	BEGIN {
+		want["left"] = "main"; want["left_mid"] = "left"; want["left_leaf"] = "left_mid"
+		want["right"] = "main"; want["right_mid"] = "right"; want["right_leaf"] = "right_mid"
+	}
+	{
+		n = $NF; sub(/ [0-9]+$/, "")
+		k = split($0, fr, ";")
+		for (i = 1; i <= k; i++) { f = fr[i]; sub(/ \(.*$/, "", f); fr[i] = f }
+		inside = 0
+		for (i = 1; i <= k; i++) {
+			if (fr[i] == "main") inside = 1
+			if (!(fr[i] in want)) continue
+			if (!inside || fr[i - 1] != want[fr[i]]) { bad += n; if (!example) example = $0; break }
+		}
+		if (inside) good += n
+	}
+	END { printf "%d %d %s\n", good + 0, bad + 0, example }' "$1"
+}
+
+# python_versions: every CPython interpreter on this machine as
+# "label path" lines (pyenv 3.x builds, $EXTRA_PYTHONS, Debian's python3).
 python_versions() {
 	local root p
 	root=$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")

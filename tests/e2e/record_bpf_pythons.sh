@@ -19,24 +19,6 @@ while read -r gap; do
 	[ -n "$gap" ] && echo "# not provisioned: $gap"
 done < <(chroot_python_gaps)
 
-# frames whose parent is not the one churn.py calls them from
-impossible() {
-	awk '
-	BEGIN {
-		want["left"] = "main"; want["left_mid"] = "left"; want["left_leaf"] = "left_mid"
-		want["right"] = "main"; want["right_mid"] = "right"; want["right_leaf"] = "right_mid"
-	}
-	{
-		n = $NF; sub(/ [0-9]+$/, "")
-		k = split($0, fr, ";")
-		for (i = 1; i <= k; i++) { f = fr[i]; sub(/ \(.*$/, "", f); fr[i] = f }
-		for (i = 2; i <= k; i++)
-			if ((fr[i] in want) && fr[i - 1] != want[fr[i]]) { bad += n; break }
-		for (i = 1; i <= k; i++) if (fr[i] == "main") { good += n; break }
-	}
-	END { printf "%d %d\n", good + 0, bad + 0 }' "$1"
-}
-
 while read -r label py; do
 	plan 2
 	f=$WORK/$label.folded
@@ -65,15 +47,17 @@ while read -r label py; do
 		fail "bpf-churn-$label" "record failed: $(tail -n 2 "$WORK/$label-churn.err")"
 		continue
 	fi
-	set -- $(impossible "$f")
+	set -- $(churn_stacks "$f")
+	good=$1 bad=$2
+	shift 2
 	moving=$(grep -c '\[moving\]' "$f")
 	# (code objects are named after the sample, but only as the one the
 	# kernel saw there: a start-up module freed and its address taken
 	# by churn.py's functions is a [freed code] frame, never theirs)
-	if [ "$1" -ge 300 ] && [ "$2" -eq 0 ] && [ "$moving" -eq 0 ]; then
-		ok "bpf-churn-$label ($1 samples in main, $2 impossible, none moving)"
+	if [ "$good" -ge 300 ] && [ "$bad" -eq 0 ] && [ "$moving" -eq 0 ]; then
+		ok "bpf-churn-$label ($good samples in main, none impossible, none moving)"
 	else
-		fail "bpf-churn-$label" "$1 in main, $2 impossible, $moving [moving]"
+		fail "bpf-churn-$label" "$good in main, $bad impossible, $moving [moving]${1:+; e.g. $*}"
 	fi
 done < <(readable_pythons)
 exit 0

@@ -13,28 +13,6 @@
 . "$(dirname "$0")/lib.sh"
 PROG=$TOP/tests/programs/churn.py
 
-# parent each function must have, as awk pairs
-check_stacks() {
-	awk '
-	BEGIN {
-		want["left"] = "main"; want["left_mid"] = "left"; want["left_leaf"] = "left_mid"
-		want["right"] = "main"; want["right_mid"] = "right"; want["right_leaf"] = "right_mid"
-	}
-	{
-		n = $NF; sub(/ [0-9]+$/, "")
-		k = split($0, fr, ";")
-		for (i = 1; i <= k; i++) { f = fr[i]; sub(/ \(.*$/, "", f); fr[i] = f }
-		inside = 0
-		for (i = 1; i <= k; i++) {
-			if (fr[i] == "main") inside = 1
-			if (!(fr[i] in want)) continue
-			if (!inside || fr[i - 1] != want[fr[i]]) { bad += n; if (!example) example = $0; break }
-		}
-		if (inside) good += n
-	}
-	END { printf "%d %d %s\n", good + 0, bad + 0, example }' "$1"
-}
-
 n=$(readable_pythons | wc -l)
 [ "$n" -gt 0 ] || skip_rest "no CPython 3.$PY_OLDEST_MINOR+ installed"
 plan "$n"	# one case per interpreter scorch reads
@@ -44,7 +22,7 @@ while read -r label py; do
 		fail "record-consistent-stacks-$label" "record failed: $(tail -n 2 "$WORK/$label.err")"
 		continue
 	fi
-	set -- $(check_stacks "$f")
+	set -- $(churn_stacks "$f")
 	good=$1 bad=$2
 	shift 2
 	if [ "$good" -lt 500 ]; then

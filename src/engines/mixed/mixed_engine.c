@@ -20,7 +20,7 @@ static int mixed_prepare(struct engine_run *r)
 
 	if (!r->o->native)
 		return 0;
-	if (native_record_prepare(r->o, r->t, NATIVE_RECORD_EVERY_SAMPLE |
+	if (native_record_prepare(r->o, r->t, NATIVE_RECORD_READ_PROMPTLY |
 				  NATIVE_RECORD_SAY_UNAVAILABLE, &s) < 0)
 		return -1;
 	r->state = s;	/* NULL when perf_event is not available here */

@@ -355,7 +355,7 @@ int native_record_prepare(const struct record_options *opts,
 	 * code: at most WAKEUP_SPAN_HZ wake-ups a second, so at 1 kHz one
 	 * per 4 samples, the oldest 3 ms old (a wake-up, not the sample,
 	 * was most of the CPU --native cost per sample) */
-	if (flags & NATIVE_RECORD_EVERY_SAMPLE)
+	if (flags & NATIVE_RECORD_READ_PROMPTLY)
 		po.wakeup_every = po.rate_hz > WAKEUP_SPAN_HZ ?
 			(int)(po.rate_hz / WAKEUP_SPAN_HZ) : 1;
 	po.switches = opts->idle;

@@ -27,9 +27,11 @@ struct target;
 #define NATIVE_RECORD_UNAVAILABLE 1
 
 /* native_record_prepare() flags */
-#define NATIVE_RECORD_EVERY_SAMPLE	1	/* wake the loop within a few ms
-						   of every sample (a source
-						   reads each one at once) */
+#define NATIVE_RECORD_READ_PROMPTLY	1	/* wake the loop within a few ms
+						   of each sample (a source
+						   reads more with each one,
+						   while its thread still runs
+						   that code) */
 #define NATIVE_RECORD_SAY_UNAVAILABLE	2	/* a one-line notice with the fix
 						   when perf_event is not usable */
 
