@@ -7,6 +7,7 @@
  * first place; thousands of keys stay apart.
  */
 #include "engines/bpf/bpf_stack_counts.h"
+#include "engines/bpf/sampler.h"
 #include "test.h"
 
 static void test_growth_only(void)
@@ -66,7 +67,33 @@ static void test_many_keys(void)
 			bad++;
 	CHECK(bad == 0);
 	CHECK(!bpf_stack_counts_grow(c, 1, 1, &more, &stack, &thread));
+	/* each key once, in the order learnt (the live view looks each up) */
+	bpf_stack_counts_learn(c, (uint64_t)7 << 20, 1, 1);
+	CHECK(bpf_stack_counts_nr(c) == 20000);
+	for (size_t i = 0; i < bpf_stack_counts_nr(c); i++)
+		if (bpf_stack_counts_key(c, i) != (uint64_t)(i + 1) << 20)
+			bad++;
+	CHECK(bad == 0);
 	bpf_stack_counts_free(c);
+}
+
+/* a key's line: BPF_SAMPLER_COUNT_WAYS slots from a multiple of that,
+ * in the table, from the key's high bits (both sides use it) */
+static void test_counted_line(void)
+{
+	int bad = 0;
+
+	for (uint64_t i = 0; i < 100000; i++) {
+		uint64_t key = i * 0x9e3779b97f4a7c15ULL;
+		uint32_t at = bpf_counted_line(key);
+
+		if (at % BPF_SAMPLER_COUNT_WAYS ||
+		    at + BPF_SAMPLER_COUNT_WAYS > BPF_SAMPLER_COUNT_SLOTS)
+			bad++;
+	}
+	CHECK(bad == 0);
+	CHECK(bpf_counted_line(0) == 0);
+	CHECK(bpf_counted_line((uint64_t)1 << 40) == BPF_SAMPLER_COUNT_WAYS);
 }
 
 int main(void)
@@ -74,5 +101,6 @@ int main(void)
 	RUN(test_growth_only);
 	RUN(test_unlearnt_then_learnt);
 	RUN(test_many_keys);
+	RUN(test_counted_line);
 	TEST_EXIT();
 }

@@ -184,6 +184,11 @@ static void know_code(void *ctx, uint64_t code, uint64_t ident)
 	bpf_sampler_know_code(ctx, code, ident);
 }
 
+static int count_of(void *ctx, uint64_t key, uint64_t *count)
+{
+	return bpf_sampler_count_of(ctx, key, count);
+}
+
 /* What the kernel counted since the last read into the profile; -1
  * (said) when the table cannot be read. */
 static int read_counts(struct bpf_state *st, struct bpf_record *rec)
@@ -211,7 +216,9 @@ static int bpf_run(struct engine_run *r, struct profile *p,
 {
 	struct bpf_state *st = r->state;
 	const struct record_options *o = r->o;
-	struct bpf_record_kernel kernel = { set_python, know_code, st->sampler };
+	struct bpf_record_kernel kernel = {
+		set_python, know_code, count_of, st->sampler
+	};
 	struct bpf_record *rec;
 	struct engine_loop loop;
 	int64_t start, last_alive, end;
@@ -256,14 +263,11 @@ static int bpf_run(struct engine_run *r, struct profile *p,
 		}
 		now = ticker_now();
 		/* the kernel's stack counts: for the live view (top, the
-		 * progress line) when it is due, else at the end only (a
-		 * read scans the program's whole table, about half a
-		 * millisecond) */
-		if (engine_loop_view_due(&loop, now) &&
-		    read_counts(st, rec) < 0) {
-			ret = -1;
-			break;
-		}
+		 * progress line) when it is due, those of the stacks in the
+		 * profile; the whole table (half a millisecond to scan, cold)
+		 * only at the end */
+		if (engine_loop_view_due(&loop, now))
+			bpf_record_count_learnt(rec);
 		if (engine_loop_done(&loop, p, now) || !alive)
 			break;
 		if (exit_fd >= 0 ? exited(exit_fd) :

@@ -226,6 +226,15 @@ int bpf_sampler_read_counts(struct bpf_sampler *s, bpf_count_fn fn,
 	return -1;
 }
 
+int bpf_sampler_count_of(struct bpf_sampler *s, uint64_t key,
+			 uint64_t *count)
+{
+	(void)s;
+	(void)key;
+	(void)count;
+	return 0;
+}
+
 uint64_t bpf_sampler_counter(struct bpf_sampler *s, unsigned which)
 {
 	(void)s;
@@ -587,6 +596,23 @@ int bpf_sampler_read_counts(struct bpf_sampler *s, bpf_count_fn fn,
 		total++;
 	}
 	return total;
+}
+
+int bpf_sampler_count_of(struct bpf_sampler *s, uint64_t key,
+			 uint64_t *count)
+{
+	const struct bpf_counted_slot *line;
+
+	if (!s->skel->bss || !key)
+		return 0;
+	line = &s->skel->bss->stack_counts[bpf_counted_line(key)];
+	for (int i = 0; i < BPF_SAMPLER_COUNT_WAYS; i++)
+		if (__atomic_load_n(&line[i].key, __ATOMIC_ACQUIRE) == key) {
+			*count = __atomic_load_n(&line[i].count,
+						 __ATOMIC_RELAXED);
+			return 1;
+		}
+	return 0;
 }
 
 uint64_t bpf_sampler_counter(struct bpf_sampler *s, unsigned which)

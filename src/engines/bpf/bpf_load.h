@@ -74,6 +74,12 @@ typedef void (*bpf_count_fn)(void *ctx, uint64_t key, uint64_t count);
 int bpf_sampler_read_counts(struct bpf_sampler *s, bpf_count_fn fn,
 			    void *ctx);
 
+/* key's count so far into *count: 1, or 0 when the kernel has no slot
+ * for key (a look at its line only, where bpf_sampler_read_counts
+ * reads the whole table). */
+int bpf_sampler_count_of(struct bpf_sampler *s, uint64_t key,
+			 uint64_t *count);
+
 /* The program's BPF_SAMPLER_COUNT_* counter, summed over CPUs. */
 uint64_t bpf_sampler_counter(struct bpf_sampler *s, unsigned which);
 

@@ -472,6 +472,18 @@ void bpf_record_count(void *ctx, uint64_t key, uint64_t count)
 	rec->counted += more;
 }
 
+void bpf_record_count_learnt(struct bpf_record *rec)
+{
+	size_t nr = bpf_stack_counts_nr(rec->counts);
+	uint64_t key, count;
+
+	for (size_t i = 0; i < nr; i++) {
+		key = bpf_stack_counts_key(rec->counts, i);
+		if (rec->kernel->count_of(rec->kernel->ctx, key, &count))
+			bpf_record_count(rec, key, count);
+	}
+}
+
 uint64_t bpf_record_counted(const struct bpf_record *rec)
 {
 	return rec->counted;

@@ -26,6 +26,8 @@ struct bpf_record_kernel {
 			  const struct bpf_python_config *cfg);
 	/* a code object read (bpf_sampler_know_code) */
 	void (*know_code)(void *ctx, uint64_t code, uint64_t ident);
+	/* one stack key's count (bpf_sampler_count_of): 1, or 0 */
+	int (*count_of)(void *ctx, uint64_t key, uint64_t *count);
 	void *ctx;
 };
 
@@ -51,6 +53,10 @@ void bpf_record_sample(void *rec, const struct bpf_sample *s);
  * bpf_load.h): what it grew by goes where the stack's first sample did
  * (bpf_stack_counts.h). */
 void bpf_record_count(void *rec, uint64_t key, uint64_t count);
+/* The kernel's counts of the stacks learnt so far, each looked up with
+ * k->count_of: for the live view, a look at a few hundred slots rather
+ * than a read of the whole table (bpf_record_count, at the end). */
+void bpf_record_count_learnt(struct bpf_record *rec);
 /* Of the counts read since the last call, those under a key whose first
  * sample never came (the ring was full): samples lost. */
 uint64_t bpf_record_take_unlearnt(struct bpf_record *rec);

@@ -68,6 +68,16 @@ void bpf_stack_counts_learn(struct bpf_stack_counts *c, uint64_t key,
 	hash_index_insert_at(c->index, &pr, (uint32_t)c->nr);
 }
 
+size_t bpf_stack_counts_nr(const struct bpf_stack_counts *c)
+{
+	return c->nr;
+}
+
+uint64_t bpf_stack_counts_key(const struct bpf_stack_counts *c, size_t i)
+{
+	return c->items[i].key;
+}
+
 int bpf_stack_counts_grow(struct bpf_stack_counts *c, uint64_t key,
 			  uint64_t count, uint64_t *more, uint32_t *stack,
 			  uint32_t *thread)

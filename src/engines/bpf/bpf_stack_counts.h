@@ -10,6 +10,7 @@
 #ifndef SCORCH_ENGINES_BPF_BPF_STACK_COUNTS_H
 #define SCORCH_ENGINES_BPF_BPF_STACK_COUNTS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct bpf_stack_counts;
@@ -32,5 +33,9 @@ void bpf_stack_counts_learn(struct bpf_stack_counts *c, uint64_t key,
 int bpf_stack_counts_grow(struct bpf_stack_counts *c, uint64_t key,
 			  uint64_t count, uint64_t *more, uint32_t *stack,
 			  uint32_t *thread);
+
+/* The keys learnt, in the order learnt: key i of nr. */
+size_t bpf_stack_counts_nr(const struct bpf_stack_counts *c);
+uint64_t bpf_stack_counts_key(const struct bpf_stack_counts *c, size_t i);
 
 #endif

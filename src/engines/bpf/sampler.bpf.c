@@ -504,9 +504,7 @@ static long kernel_key_step(__u32 i, void *data)
 /* the line of slots key may be in */
 static __always_inline struct bpf_counted_slot *counted_line(__u64 key)
 {
-	return &stack_counts[((__u32)(key >> 40) &
-			      (BPF_SAMPLER_COUNT_SLOTS / BPF_SAMPLER_COUNT_WAYS -
-			       1)) * BPF_SAMPLER_COUNT_WAYS];
+	return &stack_counts[bpf_counted_line(key)];
 }
 
 /* A look through a sample's Python frames for a code object user space

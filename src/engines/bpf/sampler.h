@@ -94,6 +94,14 @@ struct bpf_counted_slot {
 	__u64 count;			/* its samples after the first */
 };
 
+/* the first of the BPF_SAMPLER_COUNT_WAYS slots key may take: its line */
+static inline __u32 bpf_counted_line(__u64 key)
+{
+	return ((__u32)(key >> 40) &
+		(BPF_SAMPLER_COUNT_SLOTS / BPF_SAMPLER_COUNT_WAYS - 1)) *
+	       BPF_SAMPLER_COUNT_WAYS;
+}
+
 /* the most frame bytes read in one copy */
 #define BPF_SAMPLER_FRAME_WINDOW 128
 
