@@ -1,6 +1,7 @@
 #!/bin/bash
 # bpf.sh - what the BPF engine costs, next to the Python reader, in one
-# run: attach to tests/programs/split.py under pyenv's CPython 3.12 and
+# run: attach to tests/programs/split.py under pyenv's CPython 3.12 (or
+# PYTHON: a sid launcher needs SCORCH_CHROOT_BINDS set to this tree) and
 # record -F 1000 for SECS seconds with --engine bpf and with the reader
 # (the default engine); then record the whole machine (-a) at 99 Hz while
 # that program still runs.
@@ -23,6 +24,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 SCORCH=${SCORCH:-$top/build/scorch}
 PYTHON=${PYTHON:-$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")/versions/3.12.1/bin/python3.12}
 SECS=${SECONDS_:-4}
+pyver=$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
 on_target= on_scorch=
 if [ "${PIN:-}" = 1 ]; then
 	on_target="taskset -c 1" on_scorch="taskset -c 0"
@@ -70,7 +72,7 @@ for engine in bpf python; do
 	# the long run costs beyond it is the cost of its extra samples
 	short=$(run --engine "$engine" -p "$pid" -F 1000 -d 0.2)
 	set -- $(run --engine "$engine" -p "$pid" -F 1000 -d "$SECS")
-	printf '%-34s %8s %8s %8s %10s %9s\n' "$engine -p (3.12 split.py, 1 kHz)" "$1" "$2" "$3" \
+	printf '%-34s %8s %8s %8s %10s %9s\n' "$engine -p ($pyver split.py, 1 kHz)" "$1" "$2" "$3" \
 		"$(awk -v c="$1" -v b="$2" -v n="$3" 'BEGIN {if (n) printf "%.1f", 1e6 * (c + b) / n; else print "-"}')" \
 		"$(awk -v c="$1" -v b="$2" -v s="$SECS" -v k="$(nproc)" 'BEGIN {printf "%.2f", 100 * (c + b) / (s * k)}')"
 	further=$(echo "$short $*" | awk '{d = $6 - $3; if (d > 0 && $4 + $5 > $1 + $2) printf "%.2f", 1e6 * ($4 + $5 - $1 - $2) / d; else print "-"}')
@@ -134,4 +136,4 @@ echo "program was attached; scorch's task-clock in it + the program's run time i
 echo "over the program's runs in it"
 printf '%-34s %8s %10s %8s %16s %16s\n' row samples "scorch s" "BPF s" "scorch µs/sample" "total µs/sample"
 set -- $window
-printf '%-34s %8s %10s %8s %16s %16s\n' "bpf -p ($("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])'), 1 kHz)" "$1" "${2:--}" "${3:--}" "${4:--}" "${5:--}"
+printf '%-34s %8s %10s %8s %16s %16s\n' "bpf -p ($pyver, 1 kHz)" "$1" "${2:--}" "${3:--}" "${4:--}" "${5:--}"

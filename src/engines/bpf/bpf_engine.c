@@ -34,11 +34,13 @@
  * time has its maps read while it still lives */
 #define READ_TIMEOUT_MS 50
 /* ... or, for an attached target whose maps were read before the run
- * and whose exit a pidfd tells, this often (the program wakes scorch
- * when a ring fills up, and for a stack's first sample at most once a
- * second, anyway): a wakeup (50-300 us of CPU on this kind of machine)
- * costs more than the few samples it reads */
-#define ATTACHED_TIMEOUT_MS 5000
+ * and whose exit a pidfd tells, this often, or when the live view is
+ * due (the program wakes scorch when a ring fills up, and for a code
+ * object it has not read, at most once a second, anyway): a wakeup
+ * finds scorch's memory cold, 300-600 us of CPU on this kind of
+ * machine for the dozen first samples (interrupts over known stacks)
+ * five seconds bring, where reading them warm costs about 1 us each */
+#define ATTACHED_TIMEOUT_MS 30000
 
 #define PERMISSION_FIX "run as root, or give scorch CAP_BPF and CAP_PERFMON"
 
