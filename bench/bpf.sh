@@ -9,7 +9,9 @@
 # loading included, + the BPF program's own run time from the kernel's
 # BPF statistics, switched on for the run) / samples written.  The
 # machine share is that CPU over SECS × CPUs.  The kernel's cost of the
-# timer interrupt itself is in neither column.  A second table splits
+# timer interrupt itself is in neither column.  A -F 100000 row shows the
+# rate the kernel's timer gives one busy thread and its cost there.  A
+# second table splits
 # each -p row into its start-up (a 0.2 s run) and its steady state (the
 # long run's further CPU per further sample), and the peak rate one core
 # could sustain at that cost per sample.  Needs root.
@@ -81,6 +83,13 @@ for engine in bpf python; do
 		"$(echo "$further" | awk '$1 != "-" {printf "%.0f", 1000 / $1; next} {print "-"}')")
 "
 done
+# the highest rate: the kernel's cpu-clock timer fires at most every
+# 10 us per event, so -F 100000 asks for all one thread can give
+set -- $(run --engine bpf -p "$pid" -F 100000 -d 3)
+printf '%-34s %8s %8s %8s %10s %9s\n' "bpf -p ($pyver split.py, -F 100000)" "$1" "$2" "$3" \
+	"$(awk -v c="$1" -v b="$2" -v n="$3" 'BEGIN {if (n) printf "%.1f", 1e6 * (c + b) / n; else print "-"}')" \
+	"$(awk -v c="$1" -v b="$2" -v k="$(nproc)" 'BEGIN {printf "%.2f", 100 * (c + b) / (3 * k)}')"
+high_khz=$(awk -v n="$3" 'BEGIN {printf "%.0f", n / 3000}')
 # steady state, measured inside one run: a window of SECS seconds that
 # starts 1 s after the program is attached (so start-up is behind it):
 # scorch's task-clock in it (perf stat -p) + the program's run time in
@@ -123,7 +132,8 @@ printf '%-34s %8s %8s %8s %10s %9s\n' "bpf -a (every process, 99 Hz)" "$1" "$2" 
 kill "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
 pid=
-echo "(the python row's CPU includes its process_vm_readv system calls; the bpf rows' BPF s is the program's run time)"
+echo "(the python row's CPU includes its process_vm_readv system calls; the bpf rows' BPF s is the program's run time;"
+echo " at -F 100000 the program took $high_khz kHz from the one busy thread, start-up included in µs/sample)"
 echo
 echo "start-up and steady state: a 0.2 s run's CPU (scorch + BPF program), and the"
 echo "$SECS s run's CPU beyond it over its extra samples,"
