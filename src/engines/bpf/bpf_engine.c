@@ -107,6 +107,14 @@ static int add_target(struct engine_run *r)
 	return 0;
 }
 
+/* Does the kernel count a Python thread's repeated ticks?  Not with
+ * --idle (the off-CPU grid needs each tick's time), nor with --native
+ * (each tick's stack copy is unwound). */
+static int counts_stacks(const struct record_options *o)
+{
+	return !o->idle && !o->native;
+}
+
 static int bpf_prepare(struct engine_run *r)
 {
 	const struct record_options *o = r->o;
@@ -124,9 +132,7 @@ static int bpf_prepare(struct engine_run *r)
 	so.no_kernel = o->no_kernel;
 	so.idle = o->idle;
 	so.python_native = o->native;
-	/* the ticks' times matter to --idle (the off-CPU grid); --native
-	 * sends stack copies anyway */
-	so.count_stacks = !o->idle && !o->native;
+	so.count_stacks = counts_stacks(o);
 	/* one target: events on its threads, inherited by what they
 	 * start (not for children of an attached process that already
 	 * run: those are followed by the table, on every CPU) */
@@ -191,14 +197,11 @@ static int count_of(void *ctx, uint64_t key, uint64_t *count)
 	return bpf_sampler_count_of(ctx, key, count);
 }
 
-/* What the kernel counted since the last read into the profile; -1
- * (said) when the table cannot be read. */
+/* What the kernel counted, into the profile, at the end (the live view
+ * looks up only the stacks learnt: bpf_record_count_learnt); -1 (said)
+ * when the table cannot be read. */
 static int read_counts(struct bpf_state *st, struct bpf_record *rec)
 {
-	/* a key not learnt yet may be at the next read (its first sample
-	 * on its way through the ring): what the last read finds of such
-	 * counts is what was lost */
-	bpf_record_take_unlearnt(rec);
 	if (bpf_sampler_read_counts(st->sampler, bpf_record_count, rec) < 0)
 		return error("bpf: reading the program's stack counts failed: %s (record again; --idle records without them)",
 			     strerror(errno));
@@ -219,7 +222,9 @@ static int bpf_run(struct engine_run *r, struct profile *p,
 	struct bpf_state *st = r->state;
 	const struct record_options *o = r->o;
 	struct bpf_record_kernel kernel = {
-		set_python, know_code, count_of, st->sampler
+		/* (known code matters only to the first of counted ticks) */
+		set_python, counts_stacks(o) ? know_code : NULL, count_of,
+		st->sampler
 	};
 	struct bpf_record *rec;
 	struct engine_loop loop;

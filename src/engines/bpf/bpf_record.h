@@ -24,7 +24,7 @@ struct bpf_record_kernel {
 	/* a CPython process's layout (bpf_sampler_set_python): 0 or -1 */
 	int (*set_python)(void *ctx, pid_t pid,
 			  const struct bpf_python_config *cfg);
-	/* a code object read (bpf_sampler_know_code) */
+	/* a code object read (bpf_sampler_know_code), or NULL */
 	void (*know_code)(void *ctx, uint64_t code, uint64_t ident);
 	/* one stack key's count (bpf_sampler_count_of): 1, or 0 */
 	int (*count_of)(void *ctx, uint64_t key, uint64_t *count);
